@@ -1,0 +1,69 @@
+/**
+ * Plain protocol constants (spec protocol.md §1–§3, §7, §9). No TypeBox here: `src/protocol` imports this file
+ * at runtime, and TypeBox is a build-time dependency only.
+ */
+
+/** The only protocol version this gateway speaks. */
+export const PROTOCOL_VERSION = 3;
+
+/** Accepted `client.id` values (§3.2). */
+export const CLIENT_IDS = [
+  "webchat-ui",
+  "openclaw-control-ui",
+  "webchat",
+  "cli",
+  "gateway-client",
+  "openclaw-macos",
+  "openclaw-ios",
+  "openclaw-android",
+  "node-host",
+  "test",
+  "fingerprint",
+  "openclaw-probe",
+] as const;
+
+/** Accepted `client.mode` values (§3.2). */
+export const CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "probe", "test"] as const;
+
+/** Connection roles (§3.2); `role` is sent as a free string and checked by the gateway ("invalid role"). */
+export const ROLES = ["operator", "node"] as const;
+
+/** Operator scopes (§3.2, §4). */
+export const OPERATOR_SCOPES = [
+  "operator.admin",
+  "operator.read",
+  "operator.write",
+  "operator.approvals",
+  "operator.pairing",
+] as const;
+
+/** Runtime limits announced in `hello-ok.policy` (§1). */
+export const POLICY = { maxPayload: 524288, maxBufferedBytes: 1572864, tickIntervalMs: 30000 } as const;
+
+/** Error codes an error frame may carry (spec §9). Stable: clients switch on them. */
+export const ERROR_CODES = ["INVALID_REQUEST", "UNAVAILABLE", "NOT_LINKED", "NOT_PAIRED", "AGENT_TIMEOUT"] as const;
+
+/** Events advertised in `hello-ok.features.events`, in upstream's order. */
+export const EVENTS = [
+  "connect.challenge",
+  "agent",
+  "chat",
+  "presence",
+  "tick",
+  "talk.mode",
+  "shutdown",
+  "health",
+  "heartbeat",
+  "cron",
+  "node.pair.requested",
+  "node.pair.resolved",
+  "node.invoke.request",
+  "device.pair.requested",
+  "device.pair.resolved",
+  "voicewake.changed",
+  "exec.approval.requested",
+  "exec.approval.resolved",
+] as const;
+
+/** An advertised event name. */
+export type EventName = (typeof EVENTS)[number];

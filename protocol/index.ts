@@ -1,0 +1,43 @@
+/**
+ * Protocol v3 source of truth (build time): TypeBox definitions of frames, handshake, method params/results
+ * and event payloads, plus the plain tables (methods, scopes, events). gen.ts / gen-swift.ts emit from here.
+ */
+export {
+  ConnectAuth,
+  ConnectChallenge,
+  ConnectClient,
+  ConnectDevice,
+  ConnectParams,
+  HealthSnapshot,
+  HelloOk,
+  Policy,
+  PresenceEntry,
+} from "./connect.ts";
+export {
+  CLIENT_IDS,
+  CLIENT_MODES,
+  ERROR_CODES,
+  EVENTS,
+  type EventName,
+  OPERATOR_SCOPES,
+  POLICY,
+  PROTOCOL_VERSION,
+  ROLES,
+} from "./constants.ts";
+export { buildProtocolDocument, type ProtocolDocument, toDefinitionName } from "./definitions.ts";
+export { ApprovalDecision, EVENT_PAYLOADS } from "./events.ts";
+export { ErrorShape, EventFrame, GatewayFrame, RequestFrame, ResponseFrame, StateVersion } from "./frames.ts";
+export {
+  APPROVAL_METHODS,
+  type KnownMethodName,
+  METHOD_SCOPES,
+  METHODS,
+  type MethodName,
+  type MethodScope,
+  NODE_METHODS,
+  PAIRING_METHODS,
+  READ_METHODS,
+  UNADVERTISED_METHODS,
+  WRITE_METHODS,
+} from "./methods.ts";
+export { METHOD_SCHEMAS, type MethodSchemas } from "./registry.ts";

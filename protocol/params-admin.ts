@@ -1,0 +1,222 @@
+/**
+ * Params of the admin-side methods (spec protocol.md §6): config, exec approvals, wizard, models, agents,
+ * skills, update, sessions, cron and the WhatsApp login plugin methods.
+ */
+import { type TSchema, Type as T } from "@sinclair/typebox";
+import { ApprovalDecision } from "./events.ts";
+import {
+  AnyValue,
+  defineClosed,
+  defineLiterals,
+  defineOpen,
+  LooseRecord,
+  Millis,
+  NonEmptyString,
+  nullable,
+} from "./_schema-helpers.ts";
+
+const NoParams = () => defineClosed({});
+
+const ConfigWrite = () =>
+  defineClosed({
+    raw: T.String({ description: "JSON5 text." }),
+    baseHash: T.Optional(T.String()),
+    sessionKey: T.Optional(T.String()),
+    note: T.Optional(T.String()),
+    restartDelayMs: T.Optional(Millis),
+  });
+
+/** Exec approvals file (`exec-approvals.json`); its inner layout is owned by the approvals subsystem. */
+const ExecApprovalsFile = defineOpen({
+  version: T.Optional(T.Integer({ minimum: 1 })),
+  socket: T.Optional(LooseRecord),
+  defaults: T.Optional(LooseRecord),
+  agents: T.Optional(T.Record(T.String(), LooseRecord)),
+});
+
+const OptionalNullableString = () => T.Optional(nullable(T.String()));
+
+const SessionTarget = defineLiterals(["main", "isolated"] as const);
+const WakeMode = defineLiterals(["next-heartbeat", "now"] as const);
+
+/** When a cron job fires: once `at` an ISO time, `every` N ms, or on a `cron` expression. */
+const CronSchedule = T.Union([
+  defineClosed({ kind: T.Literal("at"), at: NonEmptyString }),
+  defineClosed({ kind: T.Literal("every"), everyMs: T.Integer({ minimum: 1 }), anchorMs: T.Optional(Millis) }),
+  defineClosed({ kind: T.Literal("cron"), expr: NonEmptyString, tz: T.Optional(T.String()) }),
+]);
+
+const CronAgentTurn = {
+  model: T.Optional(T.String()),
+  thinking: T.Optional(T.String()),
+  timeoutSeconds: T.Optional(T.Integer({ minimum: 1 })),
+};
+
+/** What a cron job does: inject a system event or run an agent turn. */
+const CronPayload = T.Union([
+  defineClosed({ kind: T.Literal("systemEvent"), text: NonEmptyString }),
+  defineClosed({ kind: T.Literal("agentTurn"), message: NonEmptyString, ...CronAgentTurn }),
+]);
+
+const CronPayloadPatch = T.Union([
+  defineClosed({ kind: T.Literal("systemEvent"), text: T.Optional(NonEmptyString) }),
+  defineClosed({ kind: T.Literal("agentTurn"), message: T.Optional(NonEmptyString), ...CronAgentTurn }),
+]);
+
+const cronDeliveryFields = {
+  channel: T.Optional(T.String({ minLength: 1, description: '"last" or a channel id.' })),
+  to: T.Optional(T.String()),
+  bestEffort: T.Optional(T.Boolean()),
+};
+const DeliveryMode = defineLiterals(["none", "announce"] as const);
+
+const cronJobFields = {
+  agentId: T.Optional(nullable(NonEmptyString)),
+  description: T.Optional(T.String()),
+  enabled: T.Optional(T.Boolean()),
+  deleteAfterRun: T.Optional(T.Boolean()),
+};
+
+const CronJobPatch = defineClosed({
+  name: T.Optional(NonEmptyString),
+  ...cronJobFields,
+  schedule: T.Optional(CronSchedule),
+  sessionTarget: T.Optional(SessionTarget),
+  wakeMode: T.Optional(WakeMode),
+  payload: T.Optional(CronPayloadPatch),
+  delivery: T.Optional(defineClosed({ mode: T.Optional(DeliveryMode), ...cronDeliveryFields })),
+  state: T.Optional(LooseRecord),
+});
+
+/** Cron methods name a job by `id`; `jobId` is accepted as an alias. */
+function defineCronJobRef<P extends Record<string, TSchema>>(extra: P) {
+  return T.Union([defineClosed({ id: NonEmptyString, ...extra }), defineClosed({ jobId: NonEmptyString, ...extra })]);
+}
+
+/** Params of config, approvals, wizard, model/agent/skill, update, session and cron methods. */
+export const ADMIN_PARAMS = {
+  "config.get": NoParams(),
+  "config.set": defineClosed({ raw: T.String({ description: "JSON5 text." }), baseHash: T.Optional(T.String()) }),
+  "config.apply": ConfigWrite(),
+  "config.patch": ConfigWrite(),
+  "config.schema": NoParams(),
+  "exec.approvals.get": NoParams(),
+  "exec.approvals.set": defineClosed({ file: ExecApprovalsFile, baseHash: T.Optional(T.String()) }),
+  "exec.approvals.node.get": defineClosed({ nodeId: NonEmptyString }),
+  "exec.approvals.node.set": defineClosed({ nodeId: NonEmptyString, file: ExecApprovalsFile, baseHash: T.Optional(T.String()) }),
+  "exec.approval.request": defineClosed({
+    id: T.Optional(NonEmptyString),
+    command: NonEmptyString,
+    cwd: OptionalNullableString(),
+    host: OptionalNullableString(),
+    security: OptionalNullableString(),
+    ask: OptionalNullableString(),
+    agentId: OptionalNullableString(),
+    resolvedPath: OptionalNullableString(),
+    sessionKey: OptionalNullableString(),
+    timeoutMs: T.Optional(T.Integer({ minimum: 1, description: "Default 120000." })),
+  }),
+  "exec.approval.resolve": defineClosed({
+    id: NonEmptyString,
+    decision: ApprovalDecision,
+  }),
+  "wizard.start": defineClosed({ mode: T.Optional(defineLiterals(["local", "remote"] as const)), workspace: T.Optional(T.String()) }),
+  "wizard.next": defineClosed({
+    sessionId: NonEmptyString,
+    answer: T.Optional(defineClosed({ stepId: NonEmptyString, value: T.Optional(AnyValue) })),
+  }),
+  "wizard.cancel": defineClosed({ sessionId: NonEmptyString }),
+  "wizard.status": defineClosed({ sessionId: NonEmptyString }),
+  "models.list": NoParams(),
+  "agents.list": NoParams(),
+  "agents.files.list": defineClosed({ agentId: NonEmptyString }),
+  "agents.files.get": defineClosed({ agentId: NonEmptyString, name: NonEmptyString }),
+  "agents.files.set": defineClosed({ agentId: NonEmptyString, name: NonEmptyString, content: T.String() }),
+  "skills.status": defineClosed({ agentId: T.Optional(T.String()) }),
+  "skills.bins": NoParams(),
+  "skills.install": defineClosed({
+    name: NonEmptyString,
+    installId: NonEmptyString,
+    timeoutMs: T.Optional(T.Integer({ minimum: 1000 })),
+  }),
+  "skills.update": defineClosed({
+    skillKey: NonEmptyString,
+    enabled: T.Optional(T.Boolean()),
+    apiKey: T.Optional(T.String()),
+    env: T.Optional(T.Record(T.String(), T.String())),
+  }),
+  "update.run": defineClosed({
+    sessionKey: T.Optional(T.String()),
+    note: T.Optional(T.String()),
+    restartDelayMs: T.Optional(Millis),
+    timeoutMs: T.Optional(T.Integer({ minimum: 1 })),
+  }),
+  "sessions.list": defineClosed({
+    limit: T.Optional(T.Integer({ minimum: 1 })),
+    activeMinutes: T.Optional(T.Integer({ minimum: 1 })),
+    includeGlobal: T.Optional(T.Boolean()),
+    includeUnknown: T.Optional(T.Boolean()),
+    includeDerivedTitles: T.Optional(T.Boolean()),
+    includeLastMessage: T.Optional(T.Boolean()),
+    label: T.Optional(T.String()),
+    spawnedBy: T.Optional(T.String()),
+    agentId: T.Optional(T.String()),
+    search: T.Optional(T.String()),
+  }),
+  "sessions.preview": defineClosed({
+    keys: T.Array(NonEmptyString, { minItems: 1 }),
+    limit: T.Optional(T.Integer({ minimum: 1 })),
+    maxChars: T.Optional(T.Integer({ minimum: 20 })),
+  }),
+  "sessions.resolve": defineClosed({
+    key: T.Optional(T.String()),
+    sessionId: T.Optional(T.String()),
+    label: T.Optional(T.String()),
+    agentId: T.Optional(T.String()),
+    spawnedBy: T.Optional(T.String()),
+    includeGlobal: T.Optional(T.Boolean()),
+    includeUnknown: T.Optional(T.Boolean()),
+  }),
+  "sessions.patch": defineClosed({
+    key: NonEmptyString,
+    label: OptionalNullableString(),
+    thinkingLevel: OptionalNullableString(),
+    verboseLevel: OptionalNullableString(),
+    reasoningLevel: OptionalNullableString(),
+    responseUsage: T.Optional(nullable(defineLiterals(["off", "tokens", "full", "on"] as const))),
+    elevatedLevel: OptionalNullableString(),
+    execHost: OptionalNullableString(),
+    execSecurity: OptionalNullableString(),
+    execAsk: OptionalNullableString(),
+    execNode: OptionalNullableString(),
+    model: OptionalNullableString(),
+    spawnedBy: OptionalNullableString(),
+    sendPolicy: T.Optional(nullable(defineLiterals(["allow", "deny"] as const))),
+    groupActivation: T.Optional(nullable(defineLiterals(["mention", "always"] as const))),
+  }),
+  "sessions.reset": defineClosed({ key: NonEmptyString }),
+  "sessions.delete": defineClosed({ key: NonEmptyString, deleteTranscript: T.Optional(T.Boolean()) }),
+  "sessions.compact": defineClosed({ key: NonEmptyString, maxLines: T.Optional(T.Integer({ minimum: 1 })) }),
+  "cron.list": defineClosed({ includeDisabled: T.Optional(T.Boolean()) }),
+  "cron.status": NoParams(),
+  "cron.add": defineClosed({
+    name: NonEmptyString,
+    ...cronJobFields,
+    schedule: CronSchedule,
+    sessionTarget: SessionTarget,
+    wakeMode: WakeMode,
+    payload: CronPayload,
+    delivery: T.Optional(defineClosed({ mode: DeliveryMode, ...cronDeliveryFields })),
+  }),
+  "cron.update": defineCronJobRef({ patch: CronJobPatch }),
+  "cron.remove": defineCronJobRef({}),
+  "cron.run": defineCronJobRef({ mode: T.Optional(defineLiterals(["due", "force"] as const)) }),
+  "cron.runs": defineCronJobRef({ limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000 })) }),
+  "web.login.start": defineClosed({
+    force: T.Optional(T.Boolean()),
+    timeoutMs: T.Optional(Millis),
+    verbose: T.Optional(T.Boolean()),
+    accountId: T.Optional(T.String()),
+  }),
+  "web.login.wait": defineClosed({ timeoutMs: T.Optional(Millis), accountId: T.Optional(T.String()) }),
+} satisfies Record<string, TSchema>;

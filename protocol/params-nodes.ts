@@ -1,0 +1,64 @@
+/**
+ * Params of node and device methods (spec protocol.md §6): pairing, tokens, listing and invoking nodes, and
+ * the two calls only a connected node makes (`node.invoke.result`, `node.event`).
+ */
+import { type TSchema, Type as T } from "@sinclair/typebox";
+import { AnyValue, defineClosed, Millis, NonEmptyString } from "./_schema-helpers.ts";
+
+const NoParams = () => defineClosed({});
+const ByRequestId = () => defineClosed({ requestId: NonEmptyString });
+const StringList = T.Array(T.String());
+
+/** Params of the `node.*` and `device.*` methods. */
+export const NODE_PARAMS = {
+  "node.pair.request": defineClosed({
+    nodeId: NonEmptyString,
+    displayName: T.Optional(T.String()),
+    platform: T.Optional(T.String()),
+    version: T.Optional(T.String()),
+    coreVersion: T.Optional(T.String()),
+    uiVersion: T.Optional(T.String()),
+    deviceFamily: T.Optional(T.String()),
+    modelIdentifier: T.Optional(T.String()),
+    caps: T.Optional(StringList),
+    commands: T.Optional(StringList),
+    remoteIp: T.Optional(T.String()),
+    silent: T.Optional(T.Boolean()),
+  }),
+  "node.pair.list": NoParams(),
+  "node.pair.approve": ByRequestId(),
+  "node.pair.reject": ByRequestId(),
+  "node.pair.verify": defineClosed({ nodeId: NonEmptyString, token: NonEmptyString }),
+  "device.pair.list": NoParams(),
+  "device.pair.approve": ByRequestId(),
+  "device.pair.reject": ByRequestId(),
+  "device.token.rotate": defineClosed({
+    deviceId: NonEmptyString,
+    role: NonEmptyString,
+    scopes: T.Optional(T.Array(NonEmptyString)),
+  }),
+  "device.token.revoke": defineClosed({ deviceId: NonEmptyString, role: NonEmptyString }),
+  "node.rename": defineClosed({ nodeId: NonEmptyString, displayName: NonEmptyString }),
+  "node.list": NoParams(),
+  "node.describe": defineClosed({ nodeId: NonEmptyString }),
+  "node.invoke": defineClosed({
+    nodeId: NonEmptyString,
+    command: NonEmptyString,
+    params: T.Optional(AnyValue),
+    timeoutMs: T.Optional(Millis),
+    idempotencyKey: NonEmptyString,
+  }),
+  "node.invoke.result": defineClosed({
+    id: NonEmptyString,
+    nodeId: NonEmptyString,
+    ok: T.Boolean(),
+    payload: T.Optional(AnyValue),
+    payloadJSON: T.Optional(T.String()),
+    error: T.Optional(defineClosed({ code: T.Optional(T.String()), message: T.Optional(T.String()) })),
+  }),
+  "node.event": defineClosed({
+    event: NonEmptyString,
+    payload: T.Optional(AnyValue),
+    payloadJSON: T.Optional(T.String()),
+  }),
+} satisfies Record<string, TSchema>;

@@ -1,0 +1,207 @@
+/**
+ * Result (ok payload) schemas of the methods whose answers are pinned down by the spec (protocol.md §6).
+ * Results are open objects: a client must keep working when the server adds a field.
+ */
+import { type TSchema, Type as T } from "@sinclair/typebox";
+import { HealthSnapshot, PresenceEntry } from "./connect.ts";
+import { ApprovalDecision, HeartbeatEvent } from "./events.ts";
+import { AnyValue, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
+
+/** `{ok: true}` and friends. */
+export const OkResult = defineOpen({ ok: T.Boolean() }, { $id: "OkResult", description: "Plain acknowledgement." });
+
+/** One node as listed by `node.list` and `node.describe`. */
+export const NodeInfo = defineOpen(
+  {
+    nodeId: T.String(),
+    displayName: T.Optional(T.String()),
+    platform: T.Optional(T.String()),
+    version: T.Optional(T.String()),
+    deviceFamily: T.Optional(T.String()),
+    modelIdentifier: T.Optional(T.String()),
+    remoteIp: T.Optional(T.String()),
+    caps: T.Array(T.String()),
+    commands: T.Array(T.String()),
+    permissions: T.Optional(T.Record(T.String(), T.Boolean())),
+    paired: T.Boolean(),
+    connected: T.Boolean(),
+    connectedAtMs: T.Optional(Millis),
+  },
+  { $id: "NodeInfo", description: "A paired or connected node." },
+);
+
+/** The on-disk exec approvals file and where it lives. */
+export const ExecApprovalsSnapshot = defineOpen(
+  { path: T.String(), exists: T.Boolean(), hash: T.String(), file: LooseRecord },
+  { $id: "ExecApprovalsSnapshot", description: "Exec approvals file with its hash for optimistic writes." },
+);
+
+const SessionRecent = T.Array(LooseRecord);
+const PairingLists = () => defineOpen({ pending: T.Array(AnyValue), paired: T.Array(AnyValue) });
+const Triggers = () => defineOpen({ triggers: T.Array(T.String()) });
+
+/** Method name → result schema, for the methods that have a documented result. */
+export const METHOD_RESULTS = {
+  health: HealthSnapshot,
+  status: defineOpen({
+    heartbeat: defineOpen({
+      defaultAgentId: T.String(),
+      agents: T.Array(
+        defineOpen({ agentId: T.String(), enabled: T.Boolean(), every: T.String(), everyMs: T.Optional(nullable(Millis)) }),
+      ),
+    }),
+    channelSummary: T.Array(AnyValue),
+    queuedSystemEvents: T.Array(AnyValue),
+    sessions: defineOpen({
+      paths: T.Array(T.String()),
+      count: T.Integer({ minimum: 0 }),
+      defaults: defineOpen({ model: T.Optional(nullable(T.String())), contextTokens: T.Optional(nullable(T.Integer())) }),
+      recent: SessionRecent,
+      byAgent: T.Array(
+        defineOpen({ agentId: T.String(), path: T.String(), count: T.Integer({ minimum: 0 }), recent: SessionRecent }),
+      ),
+    }),
+  }),
+  "system-presence": T.Array(PresenceEntry),
+  "system-event": OkResult,
+  "last-heartbeat": nullable(HeartbeatEvent),
+  "set-heartbeats": defineOpen({ ok: T.Boolean(), enabled: T.Boolean() }),
+  "logs.tail": defineOpen({
+    file: T.String(),
+    cursor: T.Integer({ minimum: 0 }),
+    size: T.Integer({ minimum: 0 }),
+    lines: T.Array(T.String()),
+    truncated: T.Optional(T.Boolean()),
+    reset: T.Optional(T.Boolean()),
+  }),
+  "config.get": defineOpen({
+    path: T.String(),
+    exists: T.Boolean(),
+    raw: T.Optional(nullable(T.String())),
+    parsed: T.Optional(AnyValue),
+    config: T.Optional(AnyValue),
+    hash: T.Optional(T.String()),
+    valid: T.Optional(T.Boolean()),
+    issues: T.Optional(T.Array(defineOpen({ path: T.String(), message: T.String() }))),
+  }),
+  "config.schema": defineOpen({
+    schema: AnyValue,
+    uiHints: LooseRecord,
+    version: T.String(),
+    generatedAt: T.String(),
+  }),
+  "models.list": defineOpen({
+    models: T.Array(
+      defineOpen({
+        id: T.String(),
+        name: T.String(),
+        provider: T.String(),
+        contextWindow: T.Optional(T.Integer({ minimum: 0 })),
+        reasoning: T.Optional(T.Boolean()),
+        input: T.Optional(T.Array(T.String())),
+      }),
+    ),
+  }),
+  "agents.list": defineOpen({
+    defaultId: T.String(),
+    mainKey: T.String(),
+    scope: T.Union([T.Literal("per-sender"), T.Literal("global")]),
+    agents: T.Array(
+      defineOpen({
+        id: T.String(),
+        name: T.Optional(T.String()),
+        identity: T.Optional(
+          defineOpen({
+            name: T.Optional(T.String()),
+            theme: T.Optional(T.String()),
+            emoji: T.Optional(T.String()),
+            avatar: T.Optional(T.String()),
+            avatarUrl: T.Optional(T.String()),
+          }),
+        ),
+      }),
+    ),
+  }),
+  "sessions.list": defineOpen({
+    ts: Millis,
+    path: T.String(),
+    count: T.Integer({ minimum: 0 }),
+    defaults: defineOpen({
+      modelProvider: T.Optional(nullable(T.String())),
+      model: T.Optional(nullable(T.String())),
+      contextTokens: T.Optional(nullable(T.Integer())),
+    }),
+    sessions: T.Array(
+      defineOpen({
+        key: T.String(),
+        kind: T.Optional(T.String()),
+        sessionId: T.Optional(T.String()),
+        updatedAt: T.Optional(nullable(Millis)),
+        label: T.Optional(T.String()),
+        model: T.Optional(T.String()),
+        modelProvider: T.Optional(T.String()),
+        totalTokens: T.Optional(T.Integer({ minimum: 0 })),
+      }),
+    ),
+  }),
+  "channels.status": defineOpen({
+    ts: Millis,
+    channelOrder: T.Array(T.String()),
+    channelLabels: T.Record(T.String(), T.String()),
+    channelDetailLabels: T.Optional(T.Record(T.String(), T.String())),
+    channelSystemImages: T.Optional(T.Record(T.String(), T.String())),
+    channelMeta: T.Optional(T.Array(LooseRecord)),
+    channels: LooseRecord,
+    channelAccounts: T.Record(T.String(), T.Array(LooseRecord)),
+    channelDefaultAccountId: T.Record(T.String(), T.String()),
+  }),
+  "node.list": defineOpen({ ts: Millis, nodes: T.Array(NodeInfo) }),
+  "node.describe": NodeInfo,
+  "node.invoke": defineOpen({
+    ok: T.Boolean(),
+    nodeId: T.String(),
+    command: T.String(),
+    payload: T.Optional(AnyValue),
+    payloadJSON: T.Optional(nullable(T.String())),
+  }),
+  "node.invoke.result": OkResult,
+  "node.event": OkResult,
+  "node.pair.list": PairingLists(),
+  "device.pair.list": PairingLists(),
+  "agent.wait": defineOpen({
+    runId: T.String(),
+    status: T.Union([T.Literal("ok"), T.Literal("error"), T.Literal("timeout")]),
+    startedAt: T.Optional(Millis),
+    endedAt: T.Optional(Millis),
+    error: T.Optional(T.String()),
+  }),
+  "agent.identity.get": defineOpen({
+    agentId: T.String(),
+    name: T.Optional(T.String()),
+    avatar: T.Optional(T.String()),
+    emoji: T.Optional(T.String()),
+  }),
+  "chat.history": defineOpen({
+    sessionKey: T.String(),
+    sessionId: T.Optional(T.String()),
+    messages: T.Array(AnyValue),
+    thinkingLevel: T.Optional(nullable(T.String())),
+  }),
+  "chat.send": defineOpen({ runId: T.String(), status: T.String({ description: "started, in_flight, ok or error." }) }),
+  "chat.abort": defineOpen({ ok: T.Boolean(), aborted: T.Boolean(), runIds: T.Array(T.String()) }),
+  "talk.mode": defineOpen({ enabled: T.Boolean(), phase: T.Optional(nullable(T.String())), ts: T.Optional(Millis) }),
+  "voicewake.get": Triggers(),
+  "voicewake.set": Triggers(),
+  "skills.bins": defineOpen({ bins: T.Array(T.String()) }),
+  "exec.approvals.get": ExecApprovalsSnapshot,
+  "exec.approvals.set": ExecApprovalsSnapshot,
+  "exec.approvals.node.get": ExecApprovalsSnapshot,
+  "exec.approvals.node.set": ExecApprovalsSnapshot,
+  "exec.approval.request": defineOpen({
+    id: T.String(),
+    decision: nullable(ApprovalDecision),
+    createdAtMs: Millis,
+    expiresAtMs: Millis,
+  }),
+  "exec.approval.resolve": OkResult,
+} satisfies Record<string, TSchema>;

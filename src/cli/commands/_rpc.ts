@@ -1,0 +1,42 @@
+/** Flags and plumbing shared by the commands that call a running gateway. */
+import { connectGateway, type GatewayClient } from "../../client/gateway-client.ts";
+import { resolveCallTarget } from "../../client/target.ts";
+import { CliError } from "../../errors.ts";
+import { VERSION } from "../../version.ts";
+
+/** `--url --token --password --timeout --json`. */
+export const RPC_ARGS = {
+  url: { type: "string", description: "Gateway WebSocket URL (default: from config, else ws://127.0.0.1:<port>)" },
+  token: { type: "string", description: "Gateway token" },
+  password: { type: "string", description: "Gateway password" },
+  timeout: { type: "string", description: "Timeout in ms", default: "10000" },
+  json: { type: "boolean", description: "Print JSON" },
+} as const;
+
+/**
+ * Connects with the command's flags, runs `fn`, closes.
+ * @throws CliError for a bad --timeout; the client's errors otherwise.
+ */
+export async function withGateway<T>(args: { url?: string; token?: string; password?: string; timeout?: string }, fn: (client: GatewayClient, timeoutMs: number) => Promise<T>): Promise<T> {
+  const timeoutMs = parseTimeout(args.timeout);
+  const target = resolveCallTarget({ url: args.url, token: args.token, password: args.password });
+  const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs });
+  try {
+    return await fn(client, timeoutMs);
+  } finally {
+    client.close();
+  }
+}
+
+/** Parses `--timeout` (ms, positive integer). */
+export function parseTimeout(text: string | undefined, fallback = 10_000): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`Invalid --timeout "${text}" (expected milliseconds, a positive integer)`);
+  return n;
+}
+
+/** Prints a value as pretty JSON. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,33 @@
+/**
+ * The root command of the `openclaw` binary. `gateway` runs the daemon (injected, so this folder never
+ * imports it); every other command is a client of a running gateway or works on local files.
+ */
+import { defineCommand } from "citty";
+import { gatewayCall } from "./commands/gateway-call.ts";
+import { createGatewayRunCommand, GATEWAY_RUN_ARGS, type RunGateway } from "./commands/gateway-run.ts";
+import { healthCommand } from "./commands/health.ts";
+import { setupCommand } from "./commands/setup.ts";
+import { statusCommand } from "./commands/status.ts";
+import { VERSION } from "../version.ts";
+
+export { runCli, splitGlobals } from "./run.ts";
+export type { GatewayRunFlags, RunGateway } from "./commands/gateway-run.ts";
+
+/** Builds the command tree. */
+export function createRootCommand(deps: { runGateway: RunGateway }) {
+  const run = createGatewayRunCommand(deps.runGateway);
+  const gateway = defineCommand({
+    meta: { name: "gateway", description: "Run the gateway (default) or talk to it" },
+    args: GATEWAY_RUN_ARGS,
+    subCommands: { run, call: gatewayCall, health: healthCommand },
+    run: run.run,
+  });
+  return defineCommand({
+    meta: {
+      name: "openclaw",
+      version: VERSION,
+      description: "OpenClaw Gateway: messaging channels, agent runs and the control plane in one process. Global: --dev, --profile <name>, --no-color, -V",
+    },
+    subCommands: { gateway, health: healthCommand, status: statusCommand, setup: setupCommand },
+  });
+}

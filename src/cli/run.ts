@@ -1,0 +1,169 @@
+/**
+ * A strict command runner over citty definitions. citty accepts unknown flags silently and runs a parent's
+ * `run` together with its subcommand's; here unknown flags and commands are errors with a hint, and
+ * exactly one command runs: `openclaw gateway` runs the gateway, `openclaw gateway status` runs only status.
+ */
+import { type ArgsDef, type CommandDef, parseArgs, renderUsage } from "citty";
+import { CliError } from "../errors.ts";
+import { applyProfileEnv } from "../config/paths.ts";
+
+type AnyCommand = CommandDef<ArgsDef>;
+
+/** Global flags, accepted before the command. */
+export interface GlobalFlags {
+  dev: boolean;
+  profile?: string;
+  noColor: boolean;
+  version: boolean;
+  help: boolean;
+}
+
+/** Output sinks, replaceable in tests. */
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/**
+ * Runs the command line `argv` (without the program name) against `root`.
+ * @returns the exit code.
+ */
+export async function runCli(root: AnyCommand, argv: string[], io: CliIO, version: string): Promise<number> {
+  try {
+    const { globals, rest } = splitGlobals(argv);
+    if (globals.dev && globals.profile !== undefined) throw new CliError("Cannot combine --dev with --profile");
+    if (globals.version) {
+      io.out(version);
+      return 0;
+    }
+    if (globals.noColor) process.env.NO_COLOR = "1";
+    applyProfileEnv(process.env, globals.profile, globals.dev);
+
+    const chain: AnyCommand[] = [root];
+    const names: string[] = [];
+    let args = rest;
+    for (;;) {
+      const cmd = chain[chain.length - 1];
+      const subs = await resolve(cmd.subCommands);
+      const first = args[0];
+      if (!subs || first === undefined || first.startsWith("-")) break;
+      const sub = subs[first];
+      if (!sub) {
+        if (hasPositional(await resolve(cmd.args))) break;
+        throw new CliError(`Unknown command "openclaw ${[...names, first].join(" ")}".`, {
+          hint: `Run \`openclaw ${[...names, "--help"].join(" ")}\` to see the commands.`,
+        });
+      }
+      chain.push(await resolve(sub));
+      names.push(first);
+      args = args.slice(1);
+    }
+    const cmd = chain[chain.length - 1];
+    const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
+    if (globals.help || args.includes("--help") || args.includes("-h")) {
+      io.out(await renderUsage(cmd, parent));
+      return 0;
+    }
+    if (!cmd.run) {
+      io.out(await renderUsage(cmd, parent));
+      return names.length === 0 ? 0 : 1;
+    }
+    const argsDef = (await resolve(cmd.args)) ?? {};
+    checkFlags(argsDef, args, names);
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs(args, argsDef);
+    } catch (err) {
+      throw new CliError(stripAnsi((err as Error).message), { hint: `Run \`openclaw ${names.join(" ")} --help\` for usage.` });
+    }
+    const code = await cmd.run({ rawArgs: args, args: parsed, cmd });
+    return typeof code === "number" ? code : 0;
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.err(`Error: ${err.message}`);
+      if (err.hint) io.err(err.hint);
+      return 1;
+    }
+    io.err(`Error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}
+
+/**
+ * Takes the global flags off the front of `argv` (up to the first command word).
+ * @throws CliError for `--profile` without a value.
+ */
+export function splitGlobals(argv: string[]): { globals: GlobalFlags; rest: string[] } {
+  const globals: GlobalFlags = { dev: false, noColor: false, version: false, help: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--dev") globals.dev = true;
+    else if (a === "--no-color") globals.noColor = true;
+    else if (a === "-V" || a === "--version") globals.version = true;
+    else if (a === "-h" || a === "--help") globals.help = true;
+    else if (a === "--profile" || a.startsWith("--profile=")) {
+      const value = a === "--profile" ? argv[++i] : a.slice("--profile=".length);
+      if (value === undefined || value === "" || value.startsWith("-")) throw new CliError("--profile needs a name", { hint: "Example: openclaw --profile work gateway" });
+      globals.profile = value;
+    } else if (a.startsWith("-")) {
+      throw new CliError(`Unknown option "${a}".`, { hint: "Global options: --dev, --profile <name>, --no-color, -V/--version, -h/--help." });
+    } else break;
+  }
+  return { globals, rest: argv.slice(i) };
+}
+
+// --- internal ---
+
+function checkFlags(def: ArgsDef, args: string[], names: string[]): void {
+  const known = new Map<string, string>(); // flag spelling → type
+  const positionals = Object.values(def).filter((d) => d.type === "positional").length;
+  for (const [name, d] of Object.entries(def)) {
+    if (d.type === "positional") continue;
+    const type = d.type ?? "boolean";
+    const alias = (d as { alias?: string | string[] }).alias;
+    const spellings = [name, kebab(name), ...(Array.isArray(alias) ? alias : alias ? [alias] : [])];
+    for (const s of spellings) known.set(s, type);
+    if (type === "boolean") for (const s of spellings) known.set(`no-${s}`, "boolean");
+  }
+  let seenPositionals = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") break;
+    if (!a.startsWith("-") || a === "-") {
+      seenPositionals += 1;
+      if (seenPositionals > positionals) {
+        throw new CliError(`Unexpected argument "${a}" for "openclaw ${names.join(" ")}".`, { hint: `Run \`openclaw ${names.join(" ")} --help\` for usage.` });
+      }
+      continue;
+    }
+    const body = a.replace(/^--?/, "");
+    const [flag, inline] = body.split(/=(.*)/s, 2);
+    const type = known.get(flag);
+    if (!type) {
+      throw new CliError(`Unknown option "${a.split("=")[0]}" for "openclaw ${names.join(" ")}".`, { hint: `Run \`openclaw ${names.join(" ")} --help\` to see the options.` });
+    }
+    if (type !== "boolean" && inline === undefined) {
+      const value = args[i + 1];
+      if (value === undefined) throw new CliError(`Option "${a}" needs a value.`);
+      i += 1;
+    }
+  }
+}
+
+function hasPositional(def: ArgsDef | undefined): boolean {
+  return Object.values(def ?? {}).some((d) => d.type === "positional");
+}
+
+async function resolve<T>(value: T | Promise<T> | (() => T) | (() => Promise<T>)): Promise<T> {
+  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}

@@ -1,0 +1,142 @@
+/**
+ * The registry of open sockets and the broadcaster: one global `seq` per process, per-client scope filters,
+ * and slow-consumer handling (drop droppable events, close the client on anything else).
+ */
+import type { ServerWebSocket } from "bun";
+import { POLICY } from "../protocol/index.ts";
+
+/** What the gateway knows about one socket. */
+export interface ConnectionData {
+  connId: string;
+  remoteAddress: string;
+  /** True for loopback peers with no proxy headers. */
+  isLocal: boolean;
+  origin?: string;
+  host?: string;
+  nonce: string;
+  openedAt: number;
+  /** Set once `connect` succeeded. */
+  client?: ConnectedClient;
+  handshakeTimer?: ReturnType<typeof setTimeout>;
+  closed: boolean;
+}
+
+/** An authenticated client. */
+export interface ConnectedClient {
+  id: string;
+  mode: string;
+  version: string;
+  platform: string;
+  displayName?: string;
+  deviceFamily?: string;
+  modelIdentifier?: string;
+  instanceId?: string;
+  role: "operator" | "node";
+  scopes: string[];
+  caps: string[];
+  deviceId?: string;
+  presenceKey?: string;
+  authMethod: "token" | "password" | "device-token";
+}
+
+/** A gateway socket. */
+export type GatewaySocket = ServerWebSocket<ConnectionData>;
+
+/** Options of one broadcast. */
+export interface BroadcastOptions {
+  /** Skip clients that are behind instead of closing them (tick, presence, heartbeat). */
+  dropIfSlow?: boolean;
+  stateVersion?: { presence: number; health: number };
+  /** Only clients holding this scope (admin always passes). */
+  scope?: string;
+}
+
+/** Sockets by connId, plus broadcast. */
+export class Connections {
+  private readonly sockets = new Map<string, GatewaySocket>();
+  private seq = 0;
+  /** Called when a client is closed for being too slow (metrics, logs). */
+  onSlowConsumer?: (ws: GatewaySocket) => void;
+
+  add(ws: GatewaySocket): void {
+    this.sockets.set(ws.data.connId, ws);
+  }
+
+  remove(ws: GatewaySocket): void {
+    this.sockets.delete(ws.data.connId);
+  }
+
+  /** Number of open sockets (authenticated or not). */
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  /** Authenticated sockets. */
+  *clients(): Iterable<GatewaySocket> {
+    for (const ws of this.sockets.values()) if (ws.data.client && !ws.data.closed) yield ws;
+  }
+
+  /** Every open socket, authenticated or not. */
+  all(): Iterable<GatewaySocket> {
+    return this.sockets.values();
+  }
+
+  /** The last broadcast sequence number. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Sends an event to every authenticated client allowed to see it, with the next global `seq`.
+   * The frame is serialized once. Never throws.
+   * @returns the seq used.
+   */
+  broadcast(event: string, payload: unknown, opts: BroadcastOptions = {}): number {
+    this.seq += 1;
+    const frame: Record<string, unknown> = { type: "event", event, payload, seq: this.seq };
+    if (opts.stateVersion) frame.stateVersion = opts.stateVersion;
+    const text = JSON.stringify(frame);
+    for (const ws of this.clients()) {
+      const client = ws.data.client as ConnectedClient;
+      if (opts.scope && !hasScope(client, opts.scope)) continue;
+      this.sendText(ws, text, opts.dropIfSlow === true);
+    }
+    return this.seq;
+  }
+
+  /**
+   * Sends a frame to one socket, enforcing the buffered-bytes policy.
+   * @returns false when the frame was not sent (dropped or the client was closed).
+   */
+  sendText(ws: GatewaySocket, text: string, dropIfSlow = false): boolean {
+    if (ws.data.closed) return false;
+    if (ws.getBufferedAmount() > POLICY.maxBufferedBytes) {
+      if (dropIfSlow) return false;
+      this.closeSlow(ws);
+      return false;
+    }
+    const sent = ws.send(text);
+    if (sent === 0) {
+      // 0 = dropped by the runtime (connection closing or backpressure limit hit)
+      this.closeSlow(ws);
+      return false;
+    }
+    return true;
+  }
+
+  private closeSlow(ws: GatewaySocket): void {
+    if (ws.data.closed) return;
+    ws.data.closed = true;
+    this.onSlowConsumer?.(ws);
+    try {
+      ws.close(1008, "slow consumer");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** True when the client holds `scope` (operator.admin holds every operator scope). */
+export function hasScope(client: ConnectedClient, scope: string): boolean {
+  return client.scopes.includes("operator.admin") || client.scopes.includes(scope);
+}

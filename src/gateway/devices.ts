@@ -1,0 +1,480 @@
+/**
+ * Device pairing store and device tokens (spec §3.4, §7 `device.pair.*`), persisted under
+ * `<stateDir>/devices/` as `paired.json` (by deviceId) and `pending.json` (by requestId).
+ * Only SHA-256 hashes of device tokens reach the disk; clear tokens live in this process's memory.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** Pending pairing requests older than this are dropped (5 minutes). */
+export const PAIRING_REQUEST_TTL_MS = 5 * 60_000;
+
+/** One role's device token as stored: the hash, never the token. */
+export interface DeviceTokenRecord {
+  /** Lowercase hex SHA-256 of the UTF-8 token. */
+  hash: string;
+  scopes: string[];
+  issuedAtMs: number;
+  lastUsedAtMs?: number;
+}
+
+/** A paired device as stored in `paired.json`. `roles`/`scopes` are the union of everything approved. */
+export interface PairedDevice {
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  roles: string[];
+  scopes: string[];
+  createdAtMs: number;
+  approvedAtMs: number;
+  tokens: Record<string, DeviceTokenRecord>;
+}
+
+/** A paired device as listed to operators (`device.pair.list`): token metadata without hashes. */
+export type PairedDeviceSummary = Omit<PairedDevice, "tokens"> & {
+  tokens: Record<string, Omit<DeviceTokenRecord, "hash">>;
+};
+
+/** What the gateway knows about a device asking to pair (from a verified connect request). */
+export interface PairingRequestInput {
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  scopes: readonly string[];
+  remoteIp?: string;
+  silent?: boolean;
+}
+
+/** A pending pairing request; also the payload of the `device.pair.requested` event. */
+export interface PendingPairingRequest {
+  requestId: string;
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  roles: string[];
+  scopes: string[];
+  remoteIp?: string;
+  silent?: boolean;
+  /** The device is already paired and asks for more roles or scopes. */
+  isRepair: boolean;
+  ts: number;
+}
+
+/** Outcome of approve/reject; also the payload of the `device.pair.resolved` event. */
+export interface PairingResolution {
+  requestId: string;
+  deviceId: string;
+  decision: "approved" | "rejected";
+  ts: number;
+}
+
+/** A device token in clear, as returned once to the device (`hello-ok.auth`, `device.token.rotate`). */
+export interface IssuedDeviceToken {
+  deviceToken: string;
+  role: string;
+  scopes: string[];
+  issuedAtMs: number;
+}
+
+/** Constructor options of `DeviceStore`. */
+export interface DeviceStoreOptions {
+  /** The daemon's state directory; files go to `<stateDir>/devices/`. */
+  stateDir: string;
+  /** Clock, injectable for tests. Default `Date.now`. */
+  now?: () => number;
+  /** Receives non-fatal problems (corrupt files moved aside, dropped entries). */
+  onWarn?: (message: string) => void;
+}
+
+/**
+ * Pairing and device-token store. Loads both files in the constructor (a missing folder is an empty
+ * store; a corrupt file is renamed to `<name>.corrupt-<ts>` and reported through `onWarn`).
+ *
+ * Safe to call concurrently: every method is synchronous and runs to completion, so callers never see
+ * half-applied state, and each write (temp file + fsync + rename, mode 0600) finishes before the next starts.
+ * Mutating methods throw when the state directory cannot be written; the in-memory state keeps the change.
+ */
+export class DeviceStore {
+  readonly #dir: string;
+  readonly #now: () => number;
+  readonly #warn: (message: string) => void;
+  #paired: Record<string, PairedDevice>;
+  #pending: Record<string, PendingPairingRequest>;
+  /** Clear tokens issued or verified by this process, by `deviceId\nrole`. */
+  readonly #clearTokens = new Map<string, string>();
+
+  constructor(options: DeviceStoreOptions) {
+    this.#dir = join(options.stateDir, "devices");
+    this.#now = options.now ?? Date.now;
+    this.#warn = options.onWarn ?? (() => {});
+    this.#paired = this.#load("paired.json", toPairedDevice, "deviceId");
+    this.#pending = this.#load("pending.json", toPendingRequest, "requestId");
+  }
+
+  /** Returns a copy of the paired device (with token hashes), or `undefined` when not paired. */
+  getPaired(deviceId: string): PairedDevice | undefined {
+    const device = this.#paired[deviceId];
+    return device ? structuredClone(device) : undefined;
+  }
+
+  /** True when the device is paired for `role` and every scope is approved (`operator.admin` covers `operator.*`). */
+  isApprovedFor(deviceId: string, role: string, scopes: readonly string[]): boolean {
+    const device = this.#paired[deviceId];
+    return !!device && device.roles.includes(role) && coversScopes(device.scopes, scopes);
+  }
+
+  /**
+   * Pairs a device without asking anyone (loopback auto-approval), merging roles and scopes into an
+   * existing entry. Pending requests of the device that are now covered are dropped. Returns the entry.
+   */
+  approveLocal(req: PairingRequestInput): PairedDeviceSummary {
+    const device = this.#mergePaired({ ...req, roles: [req.role], scopes: normalizeScopes(req.scopes) });
+    let pendingChanged = false;
+    for (const pending of Object.values(this.#pending)) {
+      if (pending.deviceId === device.deviceId && pending.roles.every((r) => device.roles.includes(r))) {
+        if (coversScopes(device.scopes, pending.scopes)) {
+          delete this.#pending[pending.requestId];
+          pendingChanged = true;
+        }
+      }
+    }
+    this.#savePaired();
+    if (pendingChanged) this.#savePending();
+    return toSummary(device);
+  }
+
+  /**
+   * Records a pairing request. A live request of the same device is updated in place (same requestId,
+   * roles and scopes merged, expiry restarted) rather than duplicated, so callers may broadcast
+   * `device.pair.requested` every time and UIs update the existing row.
+   */
+  requestPairing(req: PairingRequestInput): PendingPairingRequest {
+    this.#prunePending();
+    const now = this.#now();
+    const existing = Object.values(this.#pending).find((p) => p.deviceId === req.deviceId);
+    const request: PendingPairingRequest = dropUndefined({
+      requestId: existing?.requestId ?? randomUUID(),
+      deviceId: req.deviceId,
+      publicKey: req.publicKey,
+      displayName: req.displayName ?? existing?.displayName,
+      platform: req.platform ?? existing?.platform,
+      clientId: req.clientId ?? existing?.clientId,
+      clientMode: req.clientMode ?? existing?.clientMode,
+      role: req.role,
+      roles: unionOf(existing?.roles, [req.role]),
+      scopes: unionOf(existing?.scopes, normalizeScopes(req.scopes)),
+      remoteIp: req.remoteIp ?? existing?.remoteIp,
+      silent: req.silent,
+      isRepair: req.deviceId in this.#paired,
+      ts: now,
+    });
+    this.#pending[request.requestId] = request;
+    this.#savePending();
+    return structuredClone(request);
+  }
+
+  /** Lists live pending requests (newest first) and paired devices (latest approval first, no token hashes). */
+  listPairing(): { pending: PendingPairingRequest[]; paired: PairedDeviceSummary[] } {
+    this.#prunePending();
+    return {
+      pending: Object.values(this.#pending)
+        .sort((a, b) => b.ts - a.ts)
+        .map((p) => structuredClone(p)),
+      paired: Object.values(this.#paired)
+        .sort((a, b) => b.approvedAtMs - a.approvedAtMs)
+        .map(toSummary),
+    };
+  }
+
+  /** Approves a pending request, merging it into the paired entry. Returns `undefined` for an unknown or expired id. */
+  approve(requestId: string): PairingResolution | undefined {
+    this.#prunePending();
+    const pending = this.#pending[requestId];
+    if (!pending) return undefined;
+    this.#mergePaired(pending);
+    delete this.#pending[requestId];
+    this.#savePaired();
+    this.#savePending();
+    return { requestId, deviceId: pending.deviceId, decision: "approved", ts: this.#now() };
+  }
+
+  /** Rejects a pending request. Returns `undefined` for an unknown or expired id. */
+  reject(requestId: string): PairingResolution | undefined {
+    this.#prunePending();
+    const pending = this.#pending[requestId];
+    if (!pending) return undefined;
+    delete this.#pending[requestId];
+    this.#savePending();
+    return { requestId, deviceId: pending.deviceId, decision: "rejected", ts: this.#now() };
+  }
+
+  /**
+   * Ensures a token for (device, role) after a successful device connect. Reuses the current token when
+   * this process knows it in clear and it covers `scopes`; otherwise rotates (after a restart only the
+   * hash is known), widening the token to the union of its old scopes and `scopes`.
+   * Returns `undefined` when the device is not approved for `role` + `scopes`.
+   */
+  issueToken(deviceId: string, role: string, scopes: readonly string[]): IssuedDeviceToken | undefined {
+    if (!this.isApprovedFor(deviceId, role, scopes)) return undefined;
+    const record = this.#paired[deviceId]!.tokens[role];
+    const clear = this.#clearTokens.get(tokenKey(deviceId, role));
+    if (record && clear !== undefined && matchesHash(clear, record.hash) && coversScopes(record.scopes, scopes)) {
+      return { deviceToken: clear, role, scopes: [...record.scopes], issuedAtMs: record.issuedAtMs };
+    }
+    return this.#rotate(deviceId, role, unionOf(record?.scopes, normalizeScopes(scopes)));
+  }
+
+  /**
+   * Checks a device token for (device, role): constant-time hash compare, and every requested scope must
+   * be within the token's scopes. On success records `lastUsedAtMs` and remembers the clear token so the
+   * following `issueToken` hands the same one back. Returns false for unknown devices/roles.
+   */
+  verifyToken(deviceId: string, role: string, scopes: readonly string[], token: string): boolean {
+    const device = this.#paired[deviceId];
+    const record = device?.tokens[role];
+    if (!device || !record || typeof token !== "string" || token === "") return false;
+    if (!matchesHash(token, record.hash)) return false;
+    if (!device.roles.includes(role) || !coversScopes(record.scopes, scopes)) return false;
+    record.lastUsedAtMs = this.#now();
+    this.#clearTokens.set(tokenKey(deviceId, role), token);
+    this.#savePaired();
+    return true;
+  }
+
+  /**
+   * Replaces the token of (device, role) with a fresh one (`device.token.rotate`). `scopes` defaults to
+   * the current token's scopes, else the device's approved scopes of that role. Returns `undefined` when
+   * the device is not approved for the role or the scopes.
+   */
+  rotateToken(deviceId: string, role: string, scopes?: readonly string[]): IssuedDeviceToken | undefined {
+    const device = this.#paired[deviceId];
+    if (!device) return undefined;
+    const next = normalizeScopes(
+      scopes ?? device.tokens[role]?.scopes ?? device.scopes.filter((s) => s.startsWith(`${role}.`)),
+    );
+    if (!this.isApprovedFor(deviceId, role, next)) return undefined;
+    return this.#rotate(deviceId, role, next);
+  }
+
+  /** Deletes the token of (device, role) (`device.token.revoke`). Returns `undefined` when there was none. */
+  revokeToken(deviceId: string, role: string): { deviceId: string; role: string; revokedAtMs: number } | undefined {
+    const device = this.#paired[deviceId];
+    if (!device?.tokens[role]) return undefined;
+    delete device.tokens[role];
+    this.#clearTokens.delete(tokenKey(deviceId, role));
+    this.#savePaired();
+    return { deviceId, role, revokedAtMs: this.#now() };
+  }
+
+  /** Unpairs a device: drops its entry, tokens and pending requests. Returns false when it was unknown. */
+  removeDevice(deviceId: string): boolean {
+    const pendingIds = Object.values(this.#pending)
+      .filter((p) => p.deviceId === deviceId)
+      .map((p) => p.requestId);
+    for (const id of pendingIds) delete this.#pending[id];
+    for (const key of [...this.#clearTokens.keys()]) {
+      if (key.startsWith(`${deviceId}\n`)) this.#clearTokens.delete(key);
+    }
+    if (pendingIds.length > 0) this.#savePending();
+    if (!(deviceId in this.#paired)) return false;
+    delete this.#paired[deviceId];
+    this.#savePaired();
+    return true;
+  }
+
+  // --- internal ---
+
+  #rotate(deviceId: string, role: string, scopes: string[]): IssuedDeviceToken {
+    const device = this.#paired[deviceId]!;
+    const deviceToken = randomBytes(32).toString("base64url");
+    const issuedAtMs = this.#now();
+    device.tokens[role] = { hash: hashToken(deviceToken), scopes, issuedAtMs };
+    this.#clearTokens.set(tokenKey(deviceId, role), deviceToken);
+    this.#savePaired();
+    return { deviceToken, role, scopes: [...scopes], issuedAtMs };
+  }
+
+  /** Merges approved roles/scopes and fresh metadata into the paired entry (creating it); does not save. */
+  #mergePaired(req: MergeInput): PairedDevice {
+    const now = this.#now();
+    const existing = this.#paired[req.deviceId];
+    const device: PairedDevice = dropUndefined({
+      deviceId: req.deviceId,
+      publicKey: req.publicKey,
+      displayName: req.displayName ?? existing?.displayName,
+      platform: req.platform ?? existing?.platform,
+      clientId: req.clientId ?? existing?.clientId,
+      clientMode: req.clientMode ?? existing?.clientMode,
+      roles: unionOf(existing?.roles, req.roles),
+      scopes: unionOf(existing?.scopes, req.scopes),
+      createdAtMs: existing?.createdAtMs ?? now,
+      approvedAtMs: now,
+      tokens: existing?.tokens ?? {},
+    });
+    this.#paired[req.deviceId] = device;
+    return device;
+  }
+
+  #prunePending(): void {
+    const cutoff = this.#now() - PAIRING_REQUEST_TTL_MS;
+    let changed = false;
+    for (const [id, request] of Object.entries(this.#pending)) {
+      if (request.ts <= cutoff) {
+        delete this.#pending[id];
+        changed = true;
+      }
+    }
+    if (changed) this.#savePending();
+  }
+
+  #savePaired(): void {
+    writeJsonAtomic(join(this.#dir, "paired.json"), this.#paired);
+  }
+
+  #savePending(): void {
+    writeJsonAtomic(join(this.#dir, "pending.json"), this.#pending);
+  }
+
+  #load<T>(name: string, convert: (value: unknown) => T | undefined, idField: keyof T): Record<string, T> {
+    const path = join(this.#dir, name);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+      throw new Error(`reading devices/${name}`, { cause: err });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!isRecord(parsed)) {
+      const aside = `${path}.corrupt-${this.#now()}`;
+      try {
+        renameSync(path, aside);
+        this.#warn(`devices/${name} is not a JSON object; moved aside to ${aside}, starting empty`);
+      } catch (err) {
+        this.#warn(`devices/${name} is not a JSON object and cannot be moved aside (${String(err)}); starting empty`);
+      }
+      return {};
+    }
+    const out: Record<string, T> = {};
+    for (const [key, value] of Object.entries(parsed)) {
+      const entry = convert(value);
+      if (entry && entry[idField] === key) out[key] = entry;
+      else this.#warn(`devices/${name}: dropped malformed entry ${JSON.stringify(key)}`);
+    }
+    return out;
+  }
+}
+
+// --- helpers ---
+
+/** A pairing request or pending request reduced to what an approval merges. */
+type MergeInput = Omit<PairingRequestInput, "role" | "scopes"> & { roles: string[]; scopes: string[] };
+
+let tempCounter = 0;
+
+/** Writes JSON via temp file + fsync + rename so readers never see a partial file; mode 0600, folder 0700. */
+function writeJsonAtomic(path: string, value: unknown): void {
+  const temp = `${path}.${process.pid}.${++tempCounter}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const fd = openSync(temp, "w", 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new Error(`writing ${path}`, { cause: err });
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+function matchesHash(token: string, expectedHex: string): boolean {
+  const actual = createHash("sha256").update(token, "utf8").digest();
+  const expected = Buffer.from(expectedHex, "hex");
+  return expected.length === actual.length && timingSafeEqual(actual, expected);
+}
+
+function tokenKey(deviceId: string, role: string): string {
+  return `${deviceId}\n${role}`;
+}
+
+/** Scope check shared by pairing and tokens: `operator.admin` stands for every `operator.*` scope. */
+function coversScopes(granted: readonly string[], requested: readonly string[]): boolean {
+  const set = new Set(granted);
+  return requested.every((s) => set.has(s) || (s.startsWith("operator.") && set.has("operator.admin")));
+}
+
+function normalizeScopes(scopes: readonly string[]): string[] {
+  return unionOf(scopes.map((s) => s.trim()).filter((s) => s !== ""));
+}
+
+function unionOf(...lists: Array<readonly string[] | undefined>): string[] {
+  return [...new Set(lists.flatMap((l) => l ?? []))];
+}
+
+function toSummary(device: PairedDevice): PairedDeviceSummary {
+  const { tokens, ...rest } = structuredClone(device);
+  const summary: PairedDeviceSummary = { ...rest, tokens: {} };
+  for (const [role, { hash: _hash, ...meta }] of Object.entries(tokens)) summary.tokens[role] = meta;
+  return summary;
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+function toPairedDevice(value: unknown): PairedDevice | undefined {
+  if (!isRecord(value) || typeof value.deviceId !== "string" || typeof value.publicKey !== "string") return undefined;
+  if (!isStringArray(value.roles) || !isStringArray(value.scopes)) return undefined;
+  const tokens: Record<string, DeviceTokenRecord> = {};
+  for (const [role, t] of Object.entries(isRecord(value.tokens) ? value.tokens : {})) {
+    if (isRecord(t) && typeof t.hash === "string" && isStringArray(t.scopes) && typeof t.issuedAtMs === "number") {
+      tokens[role] = t as unknown as DeviceTokenRecord;
+    }
+  }
+  const createdAtMs = typeof value.createdAtMs === "number" ? value.createdAtMs : 0;
+  const approvedAtMs = typeof value.approvedAtMs === "number" ? value.approvedAtMs : createdAtMs;
+  return { ...(value as unknown as PairedDevice), createdAtMs, approvedAtMs, tokens };
+}
+
+function toPendingRequest(value: unknown): PendingPairingRequest | undefined {
+  if (!isRecord(value) || typeof value.requestId !== "string" || typeof value.deviceId !== "string") return undefined;
+  if (typeof value.publicKey !== "string" || typeof value.role !== "string" || typeof value.ts !== "number") {
+    return undefined;
+  }
+  const roles = isStringArray(value.roles) ? value.roles : [value.role];
+  const scopes = isStringArray(value.scopes) ? value.scopes : [];
+  return { ...(value as unknown as PendingPairingRequest), roles, scopes, isRepair: value.isRepair === true };
+}

@@ -1,0 +1,170 @@
+/**
+ * Frame handling on an open socket: the first frame goes to the handshake, later ones are validated,
+ * authorized and dispatched to their method handler. One catch per frame turns any throw into an error
+ * frame; nothing a client sends can take the gateway down.
+ */
+import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
+import { checkParams, checkRequestFrame, METHOD_SCOPES } from "../protocol/index.ts";
+import type { ConnectedClient, GatewaySocket } from "./connections.ts";
+import type { GatewayContext } from "./context.ts";
+import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
+import { METHOD_HANDLERS } from "./methods/index.ts";
+
+const NODE_ONLY = new Set(["node.invoke.result", "node.event", "skills.bins"]);
+
+/** Handles one text frame from a socket. Never throws. */
+export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: string): Promise<void> {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    if (!ws.data.client) {
+      ws.close(1000, "");
+      return;
+    }
+    gw.logger.child("ws").debug("ignored non-JSON frame", { connId: ws.data.connId, bytes: text.length });
+    return;
+  }
+  if (!ws.data.client) return handleFirstFrame(gw, ws, frame);
+
+  const checked = checkRequestFrame(frame);
+  if (!checked.ok) {
+    const id = typeof (frame as { id?: unknown })?.id === "string" && (frame as { id: string }).id ? (frame as { id: string }).id : "invalid";
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `invalid request frame: ${checked.message}` });
+    return;
+  }
+  const { id, method } = checked.frame;
+  const params = (checked.frame.params ?? {}) as Record<string, unknown>;
+  const client = ws.data.client;
+
+  if (method === "connect") {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: "invalid request: connect already completed on this connection" });
+    return;
+  }
+  const denied = authorize(client, method);
+  if (denied) {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: denied });
+    return;
+  }
+  const handler = METHOD_HANDLERS[method];
+  if (!handler) {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `unknown method: ${method}` });
+    return;
+  }
+  const valid = checkParams(method, params);
+  if (!valid.ok) {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: valid.message });
+    return;
+  }
+  try {
+    const payload = await handler({ gw, client, connId: ws.data.connId, requestId: id }, params);
+    send(gw, ws, { type: "res", id, ok: true, payload });
+  } catch (err) {
+    if (!isGatewayError(err)) gw.logger.child("rpc").error(`${method} failed`, { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
+    sendError(gw, ws, id, toErrorShape(err));
+  }
+}
+
+/**
+ * Checks a method against the caller's role and scopes (protocol.md §4).
+ * @returns undefined when allowed, else the error message.
+ */
+export function authorize(client: Pick<ConnectedClient, "role" | "scopes">, method: string): string | undefined {
+  if (NODE_ONLY.has(method)) return client.role === "node" ? undefined : `unauthorized role: ${client.role}`;
+  if (client.role === "node") return "unauthorized role: node";
+  if (client.scopes.includes("operator.admin")) return undefined;
+  switch (METHOD_SCOPES[method]) {
+    case "read":
+      return client.scopes.includes("operator.read") || client.scopes.includes("operator.write") ? undefined : "missing scope: operator.read";
+    case "write":
+      return client.scopes.includes("operator.write") ? undefined : "missing scope: operator.write";
+    case "approvals":
+      return client.scopes.includes("operator.approvals") ? undefined : "missing scope: operator.approvals";
+    case "pairing":
+      return client.scopes.includes("operator.pairing") ? undefined : "missing scope: operator.pairing";
+    default:
+      return "missing scope: operator.admin";
+  }
+}
+
+/** The error shape for anything a handler threw (unknown errors become UNAVAILABLE). */
+export function toErrorShape(err: unknown): { code: string; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number } {
+  if (isGatewayError(err)) {
+    const e = err as GatewayError;
+    return {
+      code: e.code,
+      message: e.message,
+      ...(e.details !== undefined && { details: e.details }),
+      ...(e.retryable !== undefined && { retryable: e.retryable }),
+      ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+    };
+  }
+  return { code: "UNAVAILABLE", message: toErrorMessage(err) };
+}
+
+// --- internal ---
+
+function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown): void {
+  const checked = checkRequestFrame(frame);
+  if (!checked.ok) {
+    ws.close(1008, "invalid request frame");
+    return;
+  }
+  const { id, method, params } = checked.frame;
+  if (method !== "connect") {
+    reject(gw, ws, id, new HandshakeError("INVALID_REQUEST", "invalid handshake: first request must be connect"));
+    return;
+  }
+  try {
+    const { hello, client } = runHandshake(gw, ws, params);
+    if (ws.data.closed) return;
+    clearTimeout(ws.data.handshakeTimer);
+    ws.data.client = client;
+    send(gw, ws, { type: "res", id, ok: true, payload: hello });
+    onConnected(gw, ws, client);
+  } catch (err) {
+    if (err instanceof HandshakeError) return reject(gw, ws, id, err);
+    gw.logger.child("ws").error("handshake failed", { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
+    reject(gw, ws, id, new HandshakeError("UNAVAILABLE", "handshake failed", { closeCode: 1011 }));
+  }
+}
+
+function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient): void {
+  gw.logger.child("ws").info("client connected", { connId: ws.data.connId, client: client.id, mode: client.mode, role: client.role, auth: client.authMethod });
+  // CLI connects are short-lived calls and are not tracked in presence (upstream behaviour).
+  if (client.id !== "cli") {
+    const key = client.deviceId ?? client.instanceId ?? ws.data.connId;
+    client.presenceKey = key;
+    gw.presence.upsert(key, {
+      host: client.displayName ?? client.id,
+      ip: ws.data.isLocal ? undefined : ws.data.remoteAddress,
+      version: client.version,
+      platform: client.platform,
+      deviceFamily: client.deviceFamily,
+      modelIdentifier: client.modelIdentifier,
+      mode: client.mode,
+      deviceId: client.deviceId,
+      roles: [client.role],
+      scopes: client.scopes,
+      instanceId: client.deviceId ?? client.instanceId,
+      reason: "connect",
+    });
+    gw.broadcastPresence();
+  }
+  queueMicrotask(() => gw.refreshHealth());
+}
+
+function reject(gw: GatewayContext, ws: GatewaySocket, id: string, err: HandshakeError): void {
+  sendError(gw, ws, id, toErrorShape(err));
+  gw.logger.child("ws").debug("handshake rejected", { connId: ws.data.connId, code: err.code, reason: err.closeReason });
+  clearTimeout(ws.data.handshakeTimer);
+  ws.close(err.closeCode, truncateReason(err.closeReason));
+}
+
+function sendError(gw: GatewayContext, ws: GatewaySocket, id: string, error: ReturnType<typeof toErrorShape>): void {
+  send(gw, ws, { type: "res", id, ok: false, error });
+}
+
+function send(gw: GatewayContext, ws: GatewaySocket, frame: unknown): void {
+  gw.connections.sendText(ws, JSON.stringify(frame));
+}

@@ -1,0 +1,225 @@
+/**
+ * The `connect` handshake (protocol.md §3): params, protocol range, role, origin, rate limit, shared secret
+ * or device token, device signature and pairing, then `hello-ok`. Every rejection answers with an error
+ * frame and closes the socket with the code the spec lists.
+ */
+import { GatewayError } from "../errors.ts";
+import { checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
+import { sessionDefaults } from "./agents-view.ts";
+import { checkSharedSecret, describeAuthFailure } from "./auth.ts";
+import type { ConnectedClient, GatewaySocket } from "./connections.ts";
+import type { GatewayContext } from "./context.ts";
+import { verifyDeviceSignature } from "./device-auth.ts";
+import { METHOD_HANDLERS } from "./methods/index.ts";
+
+/** A handshake rejection: the error frame plus how to close. */
+export class HandshakeError extends GatewayError {
+  readonly closeCode: number;
+  readonly closeReason: string;
+  constructor(code: GatewayError["code"], message: string, opts: { closeCode?: number; closeReason?: string; details?: unknown; retryable?: boolean; retryAfterMs?: number } = {}) {
+    super(code, message, opts);
+    this.name = "HandshakeError";
+    this.closeCode = opts.closeCode ?? 1008;
+    this.closeReason = truncateReason(opts.closeReason ?? message);
+  }
+}
+
+interface ConnectParams {
+  minProtocol: number;
+  maxProtocol: number;
+  client: {
+    id: string;
+    displayName?: string;
+    version: string;
+    platform: string;
+    deviceFamily?: string;
+    modelIdentifier?: string;
+    mode: string;
+    instanceId?: string;
+  };
+  caps?: string[];
+  role?: string;
+  scopes?: string[];
+  device?: { id: string; publicKey: string; signature: string; signedAt: number; nonce?: string };
+  auth?: { token?: string; password?: string };
+}
+
+const BROWSER_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]);
+
+/** Methods and events this gateway implements, in the upstream's advertised order. */
+export const ADVERTISED_METHODS = METHODS.filter((m) => m in METHOD_HANDLERS);
+const EMITTED_EVENTS = new Set(["connect.challenge", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved"]);
+/** Events this gateway emits. */
+export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));
+
+/**
+ * Runs the handshake for a socket's first `connect` request.
+ * @returns the hello-ok payload and the authenticated client.
+ * @throws HandshakeError for every rejection.
+ */
+export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: unknown): { hello: Record<string, unknown>; client: ConnectedClient } {
+  const checked = checkParams("connect", rawParams);
+  if (!checked.ok) throw new HandshakeError("INVALID_REQUEST", checked.message);
+  const p = rawParams as ConnectParams;
+
+  if (p.maxProtocol < PROTOCOL_VERSION || p.minProtocol > PROTOCOL_VERSION) {
+    throw new HandshakeError("INVALID_REQUEST", "protocol mismatch", { closeCode: 1002, details: { expectedProtocol: PROTOCOL_VERSION } });
+  }
+  const role = p.role ?? "operator";
+  if (role !== "operator" && role !== "node") throw new HandshakeError("INVALID_REQUEST", "invalid role");
+
+  checkOrigin(gw, ws, p.client.id);
+
+  const address = ws.data.remoteAddress;
+  const wait = gw.rateLimiter.retryAfter(address);
+  if (wait > 0) {
+    throw new HandshakeError("INVALID_REQUEST", "unauthorized: too many failed auth attempts (retry later)", { retryable: true, retryAfterMs: wait });
+  }
+
+  const requestedScopes = p.scopes ?? [];
+  const scopes = role === "node" ? [] : requestedScopes.length > 0 ? [...new Set(requestedScopes)] : ["operator.admin"];
+  const authMethod = authenticate(gw, ws, p, role, requestedScopes, scopes);
+
+  let deviceId: string | undefined;
+  let deviceAuth: Record<string, unknown> | undefined;
+  if (p.device) {
+    deviceId = checkDevice(gw, ws, p, role, requestedScopes, scopes);
+    deviceAuth = { ...gw.devices.issueToken(deviceId, role, scopes) };
+  } else if (p.client.id === "openclaw-control-ui" && !ws.data.isLocal && !gw.config.gateway?.controlUi?.allowInsecureAuth && !gw.config.gateway?.controlUi?.dangerouslyDisableDeviceAuth) {
+    throw new HandshakeError("INVALID_REQUEST", "control ui requires HTTPS or localhost (secure context)");
+  }
+  gw.rateLimiter.recordSuccess(address);
+
+  const client: ConnectedClient = {
+    id: p.client.id,
+    mode: p.client.mode,
+    version: p.client.version,
+    platform: p.client.platform,
+    displayName: p.client.displayName,
+    deviceFamily: p.client.deviceFamily,
+    modelIdentifier: p.client.modelIdentifier,
+    instanceId: p.client.instanceId,
+    role,
+    scopes,
+    caps: p.caps ?? [],
+    deviceId,
+    authMethod,
+  };
+
+  const hello: Record<string, unknown> = {
+    type: "hello-ok",
+    protocol: PROTOCOL_VERSION,
+    server: { version: gw.version, ...(process.env.GIT_COMMIT && { commit: process.env.GIT_COMMIT }), host: gw.presence.list()[0].host, connId: ws.data.connId },
+    features: { methods: ADVERTISED_METHODS, events: ADVERTISED_EVENTS },
+    snapshot: {
+      presence: gw.presence.list(),
+      health: gw.health.snapshot ?? {},
+      stateVersion: gw.stateVersion(),
+      uptimeMs: Date.now() - gw.startedAt,
+      configPath: gw.loaded.path,
+      stateDir: gw.stateDir,
+      sessionDefaults: sessionDefaults(gw.config),
+    },
+    canvasHostUrl: `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}`,
+    ...(deviceAuth && { auth: deviceAuth }),
+    policy: { ...POLICY },
+  };
+  return { hello, client };
+}
+
+/** Cuts a close reason to the 123 bytes a close frame allows (the spec keeps ≤120). */
+export function truncateReason(text: string): string {
+  const buf = Buffer.from(text);
+  if (buf.length <= 120) return text;
+  return buf.subarray(0, 120).toString("utf8").replace(/\uFFFD+$/, "");
+}
+
+// --- internal ---
+
+function checkOrigin(gw: GatewayContext, ws: GatewaySocket, clientId: string): void {
+  const origin = ws.data.origin;
+  const browserClient = BROWSER_CLIENTS.has(clientId);
+  // Any socket that carries an Origin comes from a web page; it is held to the same rule whatever
+  // client.id it claims, so a foreign page cannot pose as the CLI.
+  if (!origin && !browserClient) return;
+  const allowed = gw.config.gateway?.controlUi?.allowedOrigins ?? [];
+  if (origin && (allowed.includes(origin) || allowed.includes("*") || isSameOrigin(origin, ws.data.host))) return;
+  throw new HandshakeError(
+    "INVALID_REQUEST",
+    `origin not allowed (open the Control UI from the gateway host or add it to gateway.controlUi.allowedOrigins)`,
+  );
+}
+
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+function authenticate(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): ConnectedClient["authMethod"] {
+  const sent = p.auth;
+  const shared = checkSharedSecret(gw.settings.auth, sent);
+  if (shared.ok) return gw.settings.auth.mode;
+
+  // A device token travels in auth.token; it only counts together with a signed device identity.
+  if (p.device && sent?.token) {
+    const device = verifyDeviceSignature({
+      device: p.device,
+      clientId: p.client.id,
+      clientMode: p.client.mode,
+      role,
+      scopes: requestedScopes,
+      token: sent.token,
+      challengeNonce: ws.data.nonce,
+      isLocal: ws.data.isLocal,
+      nowMs: Date.now(),
+    });
+    if (device.ok && gw.devices.verifyToken(device.deviceId, role, scopes, sent.token)) return "device-token";
+  }
+
+  if (!sent?.token && !sent?.password && !p.device) {
+    throw new HandshakeError("NOT_PAIRED", "device identity required");
+  }
+  const lockout = gw.rateLimiter.recordFailure(ws.data.remoteAddress);
+  gw.logger.child("ws").warn("auth failed", { connId: ws.data.connId, reason: shared.reason, client: p.client.id, remote: ws.data.remoteAddress, ...(lockout > 0 && { lockedOutMs: lockout }) });
+  throw new HandshakeError("INVALID_REQUEST", describeAuthFailure(shared.reason, p.client.id));
+}
+
+function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): string {
+  const device = p.device as NonNullable<ConnectParams["device"]>;
+  const verified = verifyDeviceSignature({
+    device,
+    clientId: p.client.id,
+    clientMode: p.client.mode,
+    role,
+    scopes: requestedScopes,
+    token: p.auth?.token,
+    challengeNonce: ws.data.nonce,
+    isLocal: ws.data.isLocal,
+    nowMs: Date.now(),
+  });
+  if (!verified.ok) throw new HandshakeError("INVALID_REQUEST", verified.message);
+  const deviceId = verified.deviceId;
+  if (gw.devices.isApprovedFor(deviceId, role, scopes)) return deviceId;
+  const request = {
+    deviceId,
+    publicKey: device.publicKey,
+    displayName: p.client.displayName,
+    platform: p.client.platform,
+    clientId: p.client.id,
+    clientMode: p.client.mode,
+    role,
+    scopes,
+    remoteIp: ws.data.isLocal ? undefined : ws.data.remoteAddress,
+  };
+  if (ws.data.isLocal) {
+    gw.devices.approveLocal(request);
+    return deviceId;
+  }
+  const pending = gw.devices.requestPairing(request);
+  gw.connections.broadcast("device.pair.requested", pending, { scope: "operator.pairing" });
+  throw new HandshakeError("NOT_PAIRED", "pairing required", { details: { requestId: pending.requestId } });
+}

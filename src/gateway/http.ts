@@ -1,0 +1,68 @@
+/**
+ * HTTP on the gateway port: WebSocket upgrades for the control plane, and the plain HTTP routes that share
+ * the port. Unknown paths answer 404; nothing here needs auth yet because nothing here reveals state.
+ */
+import type { Server } from "bun";
+import type { ConnectionData } from "./connections.ts";
+import type { GatewayContext } from "./context.ts";
+
+const CANVAS_WS_PATH = "/__openclaw__/ws";
+const SECURITY_HEADERS = {
+  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+
+/**
+ * Routes one request: upgrades WebSocket requests, serves the HTTP routes.
+ * @returns the response, or undefined when the request was upgraded.
+ */
+export function handleHttp(ctx: GatewayContext, req: Request, server: Server<ConnectionData>): Response | undefined {
+  const url = new URL(req.url);
+  if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+    if (url.pathname === CANVAS_WS_PATH) return new Response("canvas live reload is not enabled", { status: 404 });
+    const remoteAddress = server.requestIP(req)?.address ?? "unknown";
+    const proxied = req.headers.has("x-forwarded-for") || req.headers.has("x-real-ip") || req.headers.has("forwarded");
+    const data: ConnectionData = {
+      connId: crypto.randomUUID(),
+      remoteAddress,
+      isLocal: isLoopbackAddress(remoteAddress) && !proxied,
+      origin: req.headers.get("origin") ?? undefined,
+      host: req.headers.get("host") ?? undefined,
+      nonce: crypto.randomUUID(),
+      openedAt: Date.now(),
+      closed: false,
+    };
+    if (server.upgrade(req, { data })) return undefined;
+    return new Response("WebSocket upgrade failed", { status: 400 });
+  }
+
+  if (req.method === "GET" || req.method === "HEAD") {
+    if (url.pathname === "/healthz") return Response.json({ ok: true });
+    if (url.pathname === "/") return new Response(placeholderPage(ctx, req), { headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS } });
+  }
+  return Response.json({ error: { message: `Not Found: ${req.method} ${url.pathname}`, type: "not_found" } }, { status: 404 });
+}
+
+/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  return a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
+}
+
+function placeholderPage(ctx: GatewayContext, req: Request): string {
+  const host = escapeHtml(req.headers.get("host") ?? `127.0.0.1:${ctx.settings.port}`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>OpenClaw Gateway</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
+<h1>OpenClaw Gateway</h1>
+<p>Version ${escapeHtml(ctx.version)} is running. Clients connect over WebSocket at <code>ws://${host}/</code> with the gateway token.</p>
+<p>The control UI will be served here.</p>
+</body></html>
+`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

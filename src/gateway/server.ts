@@ -1,0 +1,186 @@
+/**
+ * The gateway server: one `Bun.serve` per listen address (loopback = 127.0.0.1 and ::1) sharing one port,
+ * WebSocket upgrades for the control plane and HTTP routes on the same port; timers for tick and health;
+ * graceful shutdown that tells every client why before closing.
+ */
+import type { Server } from "bun";
+import type { GatewaySettings } from "../config/gateway-settings.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { Logger } from "../logging/logger.ts";
+import { POLICY } from "../protocol/index.ts";
+import { AuthRateLimiter } from "./auth.ts";
+import { Connections, type ConnectionData, type GatewaySocket } from "./connections.ts";
+import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
+import { DeviceStore } from "./devices.ts";
+import { handleFrame } from "./frames.ts";
+import { handleHttp } from "./http.ts";
+import { Presence } from "./presence.ts";
+
+/** What `startGateway` needs. */
+export interface GatewayOptions {
+  version: string;
+  stateDir: string;
+  loaded: LoadedConfig;
+  settings: GatewaySettings;
+  logger: Logger;
+  /** Handshake timeout (default 10 000 ms); tests shorten it. */
+  handshakeTimeoutMs?: number;
+  /** Tick interval (default policy 30 000 ms); tests shorten it. */
+  tickIntervalMs?: number;
+  /** Health refresh interval (default 60 000 ms). */
+  healthIntervalMs?: number;
+}
+
+/** A running gateway. */
+export interface GatewayHandle {
+  /** The bound port (resolved when 0 was asked). */
+  port: number;
+  /** Addresses actually listening. */
+  hosts: string[];
+  ctx: GatewayContext;
+  /**
+   * Tells clients (`shutdown` event), closes them with 1012, stops listening. Safe to call twice.
+   * @param restartExpectedMs set when the process restarts in place.
+   */
+  stop(reason?: string, restartExpectedMs?: number): Promise<void>;
+}
+
+/**
+ * Starts listening.
+ * @throws Error with code EADDRINUSE (message names the port) when the port is taken.
+ */
+export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle> {
+  const log = opts.logger.child("gateway");
+  const wsLog = opts.logger.child("ws");
+  const connections = new Connections();
+  const presence = new Presence({ version: opts.version });
+  const devices = new DeviceStore({ stateDir: opts.stateDir, onWarn: (msg: string) => log.warn(msg) });
+  const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
+
+  const ctx: GatewayContext = {
+    version: opts.version,
+    startedAt: Date.now(),
+    stateDir: opts.stateDir,
+    loaded: opts.loaded,
+    get config() {
+      return this.loaded.config;
+    },
+    settings: opts.settings,
+    logger: opts.logger,
+    connections,
+    presence,
+    devices,
+    rateLimiter: new AuthRateLimiter(),
+    health,
+    lastHeartbeat: null,
+    systemEvents: [],
+    stateVersion: () => ({ presence: presence.version, health: health.version }),
+    broadcastPresence() {
+      connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });
+    },
+    refreshHealth() {
+      health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir);
+      health.version += 1;
+      connections.broadcast("health", health.snapshot, { stateVersion: ctx.stateVersion() });
+      return health.snapshot;
+    },
+  };
+  health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir);
+  connections.onSlowConsumer = (ws) => wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
+
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
+  const websocket = {
+    maxPayloadLength: POLICY.maxPayload,
+    // Hard stop well above the policy threshold: a client that never reads cannot make us buffer forever.
+    backpressureLimit: POLICY.maxBufferedBytes * 2,
+    closeOnBackpressureLimit: true,
+    idleTimeout: 0,
+    perMessageDeflate: false,
+    open(ws: GatewaySocket) {
+      connections.add(ws);
+      ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: ws.data.nonce, ts: Date.now() } }));
+      ws.data.handshakeTimer = setTimeout(() => {
+        if (!ws.data.client && !ws.data.closed) ws.close(1000, "");
+      }, handshakeTimeoutMs);
+    },
+    message(ws: GatewaySocket, message: string | Buffer) {
+      if (typeof message !== "string") {
+        // Binary frames are not part of the protocol.
+        if (!ws.data.client) ws.close(1008, "invalid request frame");
+        return;
+      }
+      void handleFrame(ctx, ws, message);
+    },
+    close(ws: GatewaySocket, code: number) {
+      ws.data.closed = true;
+      clearTimeout(ws.data.handshakeTimer);
+      connections.remove(ws);
+      const client = ws.data.client;
+      if (!client) return;
+      wsLog.debug("client disconnected", { connId: ws.data.connId, client: client.id, code });
+      if (client.presenceKey) {
+        presence.upsert(client.presenceKey, { reason: "disconnect" });
+        ctx.broadcastPresence();
+      }
+    },
+  };
+
+  const servers: Server<ConnectionData>[] = [];
+  let port = opts.settings.port;
+  for (const host of opts.settings.hosts) {
+    try {
+      const server = Bun.serve<ConnectionData>({
+        hostname: host,
+        port,
+        // An IPv6 listener must not also take the IPv4 wildcard.
+        ipv6Only: host.includes(":"),
+        fetch(req, srv) {
+          return handleHttp(ctx, req, srv as Server<ConnectionData>);
+        },
+        websocket,
+      });
+      servers.push(server);
+      port = server.port as number;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (servers.length > 0 && host.includes(":") && code !== "EADDRINUSE") {
+        // No IPv6 on this host: the IPv4 listener is enough.
+        log.debug(`skipping ${host}: ${(err as Error).message}`);
+        continue;
+      }
+      for (const s of servers) s.stop(true);
+      if (code === "EADDRINUSE" || /in use/i.test((err as Error).message)) {
+        const e = new Error(`Port ${port} is already in use (${host}). Stop the other process or pick another port with --port.`);
+        (e as { code?: string }).code = "EADDRINUSE";
+        throw e;
+      }
+      throw err;
+    }
+  }
+
+  const tick = setInterval(() => connections.broadcast("tick", { ts: Date.now() }, { dropIfSlow: true }), opts.tickIntervalMs ?? POLICY.tickIntervalMs);
+  const healthTimer = setInterval(() => ctx.refreshHealth(), opts.healthIntervalMs ?? 60_000);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = "gateway stopping", restartExpectedMs?: number): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(tick);
+      clearInterval(healthTimer);
+      connections.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined && { restartExpectedMs }) });
+      for (const ws of connections.all()) {
+        clearTimeout(ws.data.handshakeTimer);
+        try {
+          ws.close(1012, "service restart");
+        } catch {
+          // already closed
+        }
+      }
+      // Give close frames a moment to flush, then drop whatever is left.
+      await Promise.race([Promise.all(servers.map((s) => s.stop(false))), Bun.sleep(2000)]);
+      for (const s of servers) s.stop(true);
+    })();
+    return stopping;
+  };
+
+  return { port, hosts: servers.map((s) => s.hostname as string), ctx, stop };
+}

@@ -1,0 +1,122 @@
+/**
+ * The gateway's logger: one human line per event on stdout (timestamp, subsystem, message) and one JSON
+ * line per event in the day's log file. Debug lines reach the console only with `--verbose`.
+ *
+ * Secrets are never passed in: callers log ids and counts, not tokens or message bodies. As a second fence,
+ * fields whose names look secret (`token`, `password`, …) are replaced with "[redacted]" unless verbose.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { resolveLogFile } from "../config/paths.ts";
+import { LOG_LEVELS } from "../config/schema.ts";
+
+/** A log level, lowest volume first. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+type Fields = Record<string, unknown>;
+
+/** Where and how much to log. */
+export interface LoggerOptions {
+  /** Minimum level written to the file (default info). */
+  level?: LogLevel;
+  /** Mirror debug/trace to the console and keep secret-looking fields. */
+  verbose?: boolean;
+  /** Explicit log file; default `/tmp/openclaw/openclaw-YYYY-MM-DD.log`, following the date. */
+  file?: string;
+  /** Console writer (default stdout); tests pass a collector. */
+  write?: (line: string) => void;
+  /** Turn the file log off (tests, CLI clients). */
+  noFile?: boolean;
+}
+
+const RANK: Record<LogLevel, number> = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 };
+const SECRET_KEY = /token|password|secret|apikey|api_key|authorization/i;
+
+/** A logger for one subsystem; `child("ws")` shares the sinks. */
+export class Logger {
+  readonly subsystem: string;
+  private readonly opts: LoggerOptions;
+  private readonly sink: { file?: string; dirMade: boolean; failed: boolean };
+
+  constructor(subsystem: string, opts: LoggerOptions = {}, sink?: Logger["sink"]) {
+    this.subsystem = subsystem;
+    this.opts = opts;
+    this.sink = sink ?? { dirMade: false, failed: false };
+  }
+
+  /** A logger for another subsystem writing to the same places. */
+  child(subsystem: string): Logger {
+    return new Logger(subsystem, this.opts, this.sink);
+  }
+
+  /** The current log file path, or undefined when file logging is off. */
+  get file(): string | undefined {
+    if (this.opts.noFile) return undefined;
+    return this.opts.file ?? resolveLogFile();
+  }
+
+  get verbose(): boolean {
+    return this.opts.verbose === true;
+  }
+
+  error(msg: string, fields?: Fields): void {
+    this.log("error", msg, fields);
+  }
+  warn(msg: string, fields?: Fields): void {
+    this.log("warn", msg, fields);
+  }
+  info(msg: string, fields?: Fields): void {
+    this.log("info", msg, fields);
+  }
+  debug(msg: string, fields?: Fields): void {
+    this.log("debug", msg, fields);
+  }
+
+  /** Writes one event at `level` to the console (info and above, or all with verbose) and the file. */
+  log(level: LogLevel, msg: string, fields?: Fields): void {
+    const time = new Date();
+    const clean = fields && !this.verbose ? redact(fields) : fields;
+    const consoleMax = this.verbose ? RANK.trace : RANK.info;
+    if (RANK[level] <= consoleMax) {
+      const extra = clean && Object.keys(clean).length > 0 ? ` ${formatFields(clean)}` : "";
+      const line = `${time.toISOString()} [${this.subsystem}] ${level === "info" ? "" : `${level}: `}${msg}${extra}`;
+      (this.opts.write ?? writeStdout)(line);
+    }
+    const fileMax = this.verbose ? RANK.trace : RANK[this.opts.level ?? "info"];
+    if (RANK[level] <= fileMax) this.writeFile({ time: time.toISOString(), level, subsystem: this.subsystem, msg, ...clean });
+  }
+
+  private writeFile(record: Fields): void {
+    const file = this.file;
+    if (!file || this.sink.failed) return;
+    try {
+      if (this.sink.file !== file || !this.sink.dirMade) {
+        mkdirSync(dirname(file), { recursive: true });
+        this.sink.file = file;
+        this.sink.dirMade = true;
+      }
+      appendFileSync(file, `${JSON.stringify(record)}\n`);
+    } catch (err) {
+      // A full disk or a read-only /tmp must not take the gateway down: say it once, keep the console.
+      this.sink.failed = true;
+      (this.opts.write ?? writeStdout)(`[logging] file log disabled: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Replaces values of secret-looking keys with "[redacted]" (shallow). */
+export function redact(fields: Fields): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = SECRET_KEY.test(k) && v !== undefined ? "[redacted]" : v;
+  return out;
+}
+
+function formatFields(fields: Fields): string {
+  return Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+}
+
+function writeStdout(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,60 @@
+/**
+ * Starts an in-process gateway on 127.0.0.1 port 0 with a temp state dir, for tests.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { GatewaySettings } from "../../src/config/gateway-settings.ts";
+import type { OpenClawConfig } from "../../src/config/schema.ts";
+import { Logger } from "../../src/logging/logger.ts";
+import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/gateway/server.ts";
+
+/** A running test gateway. */
+export interface TestGateway {
+  handle: GatewayHandle;
+  url: string;
+  token: string;
+  stateDir: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export const TEST_TOKEN = "test-token-0123456789abcdef0123456789abcdef";
+
+/** Starts a gateway with token auth; `opts` overrides settings and timers. */
+export async function startTestGateway(
+  opts: { config?: OpenClawConfig; settings?: Partial<GatewaySettings> } & Partial<Pick<GatewayOptions, "handshakeTimeoutMs" | "tickIntervalMs" | "healthIntervalMs">> = {},
+): Promise<TestGateway> {
+  const stateDir = mkdtempSync(join(tmpdir(), "openclaw-test-"));
+  const logs: string[] = [];
+  const logger = new Logger("gateway", { file: join(stateDir, "gateway.log"), write: (l) => logs.push(l) });
+  const config: OpenClawConfig = opts.config ?? { gateway: { mode: "local", auth: { token: TEST_TOKEN } } };
+  const settings: GatewaySettings = {
+    port: 0,
+    bind: "loopback",
+    hosts: ["127.0.0.1"],
+    auth: { mode: "token", token: TEST_TOKEN },
+    ...opts.settings,
+  };
+  const handle = await startGateway({
+    version: "test",
+    stateDir,
+    loaded: { path: join(stateDir, "openclaw.json"), exists: false, raw: "", hash: "", config },
+    settings,
+    logger,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs,
+    tickIntervalMs: opts.tickIntervalMs,
+    healthIntervalMs: opts.healthIntervalMs,
+  });
+  return {
+    handle,
+    url: `ws://127.0.0.1:${handle.port}`,
+    token: settings.auth.token ?? "",
+    stateDir,
+    logs,
+    async stop() {
+      await handle.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

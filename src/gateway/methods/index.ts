@@ -7,6 +7,7 @@ import { agentsList } from "./agents-list.ts";
 import { channelsStatus } from "./channels-status.ts";
 import { configGet } from "./config-get.ts";
 import { configSchema } from "./config-schema.ts";
+import { devicePairApprove, devicePairList, devicePairReject, deviceTokenRevoke, deviceTokenRotate } from "./device-pair.ts";
 import { health } from "./health.ts";
 import { lastHeartbeat } from "./last-heartbeat.ts";
 import { logsTail } from "./logs-tail.ts";
@@ -30,4 +31,9 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   "last-heartbeat": lastHeartbeat,
   "system-presence": systemPresence,
   "system-event": systemEvent,
+  "device.pair.list": devicePairList,
+  "device.pair.approve": devicePairApprove,
+  "device.pair.reject": devicePairReject,
+  "device.token.rotate": deviceTokenRotate,
+  "device.token.revoke": deviceTokenRevoke,
 };

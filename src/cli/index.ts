@@ -5,7 +5,9 @@
 import { defineCommand } from "citty";
 import { gatewayCall } from "./commands/gateway-call.ts";
 import { createGatewayRunCommand, GATEWAY_RUN_ARGS, type RunGateway } from "./commands/gateway-run.ts";
+import { gatewayStatus } from "./commands/gateway-status.ts";
 import { healthCommand } from "./commands/health.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { setupCommand } from "./commands/setup.ts";
 import { statusCommand } from "./commands/status.ts";
 import { VERSION } from "../version.ts";
@@ -19,7 +21,7 @@ export function createRootCommand(deps: { runGateway: RunGateway }) {
   const gateway = defineCommand({
     meta: { name: "gateway", description: "Run the gateway (default) or talk to it" },
     args: GATEWAY_RUN_ARGS,
-    subCommands: { run, call: gatewayCall, health: healthCommand },
+    subCommands: { run, status: gatewayStatus, call: gatewayCall, health: healthCommand },
     run: run.run,
   });
   return defineCommand({
@@ -28,6 +30,6 @@ export function createRootCommand(deps: { runGateway: RunGateway }) {
       version: VERSION,
       description: "OpenClaw Gateway: messaging channels, agent runs and the control plane in one process. Global: --dev, --profile <name>, --no-color, -V",
     },
-    subCommands: { gateway, health: healthCommand, status: statusCommand, setup: setupCommand },
+    subCommands: { gateway, health: healthCommand, status: statusCommand, logs: logsCommand, setup: setupCommand },
   });
 }

@@ -1,25 +1,37 @@
 /**
- * `openclaw gateway`: loads and checks config, starts the server, handles signals, and resolves with the
- * process exit code. Every refusal (bad config, no token, port in use) is one clear message and exit 1.
+ * `openclaw gateway`: loads and checks config, takes the single-instance lock, starts the server, and then
+ * lives through signals and config changes: hot-applies what it can, restarts in process when it must, and
+ * keeps running on the last good config when a new one is invalid. Resolves with the process exit code.
+ * Every refusal at start (bad config, no token, port in use, lock held) is one clear message and exit 1.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import type { GatewayRunFlags } from "../cli/commands/gateway-run.ts";
-import { VERSION } from "../version.ts";
-import { resolveGatewaySettings } from "../config/gateway-settings.ts";
+import { type GatewaySettings, resolveGatewaySettings } from "../config/gateway-settings.ts";
 import { applyConfigEnv, loadConfig, type LoadedConfig } from "../config/load.ts";
-import { applyProfileEnv, expandHome, resolveConfigPath, resolveDefaultWorkspace, resolveStateDir } from "../config/paths.ts";
+import { applyProfileEnv, expandHome, resolveConfigPath, resolveDefaultWorkspace, resolveLockDir, resolveStateDir } from "../config/paths.ts";
+import { type ConfigWatcher, watchConfig } from "../config/watch.ts";
 import { buildDevConfig, writeConfigFile } from "../config/write.ts";
-import { CliError, ConfigError } from "../errors.ts";
+import { CliError, ConfigError, toErrorMessage } from "../errors.ts";
 import { Logger } from "../logging/logger.ts";
-import { startGateway } from "./server.ts";
+import { VERSION } from "../version.ts";
+import { freePort, LsofMissingError } from "./force.ts";
+import { acquireGatewayLock, type GatewayLock, LockHeldError } from "./lock.ts";
+import { planReload } from "./reload-plan.ts";
+import { type GatewayHandle, startGateway } from "./server.ts";
 
 const FORCED_EXIT_MS = 5000;
+const RESTART_EXPECTED_MS = 1500;
+
+type DaemonEvent = { kind: "stop"; signal: string } | { kind: "restart"; loaded: LoadedConfig; why: string };
+
+/** Flags of the daemon, plus `force`. */
+export type DaemonFlags = GatewayRunFlags;
 
 /**
  * Runs the gateway until SIGTERM/SIGINT.
  * @returns the exit code: 0 after a clean stop, 1 when start-up was refused.
  */
-export async function runDaemon(flags: GatewayRunFlags): Promise<number> {
+export async function runDaemon(flags: DaemonFlags): Promise<number> {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   if (flags.dev) applyProfileEnv(process.env, undefined, true);
   const stateDir = resolveStateDir();
@@ -29,7 +41,7 @@ export async function runDaemon(flags: GatewayRunFlags): Promise<number> {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig(configPath);
-    if (!loaded.exists && (flags.dev || process.env.OPENCLAW_PROFILE === "dev")) {
+    if (!loaded.exists && process.env.OPENCLAW_PROFILE === "dev") {
       const workspace = resolveDefaultWorkspace();
       const config = buildDevConfig({ workspace });
       writeConfigFile(configPath, config);
@@ -38,69 +50,212 @@ export async function runDaemon(flags: GatewayRunFlags): Promise<number> {
       loaded = loadConfig(configPath);
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
-      err(`Gateway failed to start: ${e.message}`);
-      err("Fix the file (or move it aside) and start again; nothing was changed.");
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof ConfigError)) throw e;
+    // Printed on every attempt so a supervisor's log always says why the gateway is down.
+    err(`Gateway failed to start: ${e.message}`);
+    err("Fix the file (or move it aside) and start again; nothing was changed.");
+    return 1;
   }
   applyConfigEnv(loaded.config);
 
-  let settings: ReturnType<typeof resolveGatewaySettings>;
+  let settings: GatewaySettings;
   try {
     settings = resolveGatewaySettings({ config: loaded.config, configExists: loaded.exists, flags });
   } catch (e) {
-    if (e instanceof CliError) {
-      err(e.message);
-      if (e.hint) err(e.hint);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof CliError)) throw e;
+    err(e.message);
+    if (e.hint) err(e.hint);
+    return 1;
   }
 
   const logging = loaded.config.logging;
-  const logger = new Logger("gateway", {
-    level: logging?.level,
-    verbose: flags.verbose,
-    file: logging?.file ? expandHome(logging.file) : undefined,
-  });
+  const logger = new Logger("gateway", { level: logging?.level, verbose: flags.verbose, file: logging?.file ? expandHome(logging.file) : undefined });
   const log = logger.child("gateway");
 
-  let handle: Awaited<ReturnType<typeof startGateway>>;
-  try {
-    handle = await startGateway({ version: VERSION, stateDir, loaded, settings, logger });
-  } catch (e) {
-    if ((e as { code?: string }).code === "EADDRINUSE") {
-      err(`Gateway failed to start: ${(e as Error).message}`);
-      return 1;
+  if (flags.force) {
+    try {
+      await freePort(settings.port, (line) => log.info(line));
+    } catch (e) {
+      if (e instanceof LsofMissingError) {
+        err(e.message);
+        return 1;
+      }
+      throw e;
     }
-    throw e;
   }
 
+  let lock: GatewayLock;
+  try {
+    lock = acquireGatewayLock({
+      lockDir: resolveLockDir(),
+      stateDir,
+      port: settings.port,
+      onStale: (owner) => log.info(`reclaimed stale gateway lock (PID ${owner.pid} is gone)`),
+    });
+  } catch (e) {
+    if (!(e instanceof LockHeldError)) throw e;
+    err(`Gateway failed to start: ${e.message}`);
+    err("If the gateway is supervised, stop it with: openclaw gateway stop");
+    return 1;
+  }
+
+  // Events from signals and the config watcher, consumed one at a time by the loop below.
+  const queue: DaemonEvent[] = [];
+  let wake: (() => void) | undefined;
+  const push = (ev: DaemonEvent) => {
+    queue.push(ev);
+    wake?.();
+  };
+  const nextEvent = async (): Promise<DaemonEvent> => {
+    while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+    return queue.shift() as DaemonEvent;
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    log.info(`received ${signal}; shutting down`);
+    setTimeout(() => {
+      log.warn(`forced exit after ${FORCED_EXIT_MS} ms`);
+      lock.release();
+      process.exit(0);
+    }, FORCED_EXIT_MS).unref();
+    push({ kind: "stop", signal });
+  };
+  let current = loaded;
+  const onUsr1 = () => {
+    if (current.config.commands?.restart !== true) {
+      log.warn("SIGUSR1 restart ignored (not authorized; enable commands.restart or use gateway tool).");
+      return;
+    }
+    push({ kind: "restart", loaded: reloadOrKeep(configPath, current, log), why: "SIGUSR1" });
+  };
+  process.on("SIGTERM", onStop);
+  process.on("SIGINT", onStop);
+  process.on("SIGUSR1", onUsr1);
+
+  try {
+    let first = true;
+    for (;;) {
+      let handle: GatewayHandle;
+      try {
+        handle = await startGateway({ version: VERSION, stateDir, loaded: current, settings, logger });
+      } catch (e) {
+        if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
+        err(`Gateway failed to start: ${(e as Error).message}`);
+        return 1;
+      }
+      lock.update(handle.port);
+      keepLastGood(current, log);
+      announce(handle, logger, current, settings, first ? created : undefined);
+      first = false;
+
+      const watcher = startWatcher(configPath, current, handle, log, push);
+      let ev: DaemonEvent;
+      let nextSettings: GatewaySettings | undefined;
+      for (;;) {
+        ev = await nextEvent();
+        if (ev.kind === "stop") break;
+        try {
+          nextSettings = resolveGatewaySettings({ config: ev.loaded.config, configExists: true, flags });
+          break;
+        } catch (e) {
+          // The new config cannot run (no token, bad port): stay up on the one that works.
+          log.error(`config reload skipped (${toErrorMessage(e).split("\n")[0]}); still running the previous config`);
+        }
+      }
+      watcher?.close();
+      if (ev.kind === "stop") {
+        await handle.stop("gateway stopping");
+        return 0;
+      }
+      log.info(`restarting in process (${ev.why})`);
+      await handle.stop("gateway restarting", RESTART_EXPECTED_MS);
+      current = ev.loaded;
+      settings = nextSettings as GatewaySettings;
+    }
+  } finally {
+    process.off("SIGTERM", onStop);
+    process.off("SIGINT", onStop);
+    process.off("SIGUSR1", onUsr1);
+    lock.release();
+  }
+}
+
+// --- internal ---
+
+function startWatcher(configPath: string, running: LoadedConfig, handle: GatewayHandle, log: Logger, push: (ev: DaemonEvent) => void): ConfigWatcher | undefined {
+  const reload = running.config.gateway?.reload;
+  try {
+    const watcher = watchConfig(configPath, {
+      debounceMs: reload?.debounceMs ?? 300,
+      currentHash: running.hash,
+      onInvalid: (e) => {
+        const lines = e.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ");
+        log.error(`config reload skipped (invalid config): ${e.file}: ${lines}`);
+      },
+      onChange: (next) => {
+        const mode = handle.ctx.config.gateway?.reload?.mode ?? "hybrid";
+        if (mode === "off") {
+          log.info("config reload disabled (gateway.reload.mode=off)");
+          return;
+        }
+        const plan = planReload(handle.ctx.config, next.config);
+        if (plan.changed.length === 0) {
+          handle.ctx.loaded = next;
+          return;
+        }
+        if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0)) {
+          push({ kind: "restart", loaded: next, why: `config change: ${(plan.restart.length > 0 ? plan.restart : plan.changed).join(", ")}` });
+          return;
+        }
+        if (plan.restart.length > 0) log.warn(`config reload requires gateway restart; hot mode ignoring (${plan.restart.join(", ")})`);
+        handle.ctx.loaded = next;
+        applyConfigEnv(next.config);
+        keepLastGood(next, log);
+        const hot = [...new Set(plan.hot.map((h) => h.subsystem))];
+        log.info(`config hot reload applied (${[...plan.live, ...plan.hot.map((h) => h.path)].join(", ")})${hot.length ? `; restarted: ${hot.join(", ")}` : ""}`);
+      },
+    });
+    if (reload?.mode === "off") log.info("config reload disabled (gateway.reload.mode=off)");
+    return watcher;
+  } catch (e) {
+    log.warn(`config watch unavailable: ${toErrorMessage(e)}`);
+    return undefined;
+  }
+}
+
+function reloadOrKeep(configPath: string, current: LoadedConfig, log: Logger): LoadedConfig {
+  try {
+    const loaded = loadConfig(configPath);
+    return loaded.exists ? loaded : current;
+  } catch (e) {
+    log.error(`restart keeps the running config: ${toErrorMessage(e).split("\n")[0]}`);
+    return current;
+  }
+}
+
+/** Keeps a copy of the config that is running next to the file (`<config>.last-good`, mode 0600). */
+function keepLastGood(loaded: LoadedConfig, log: Logger): void {
+  if (!loaded.exists) return;
+  try {
+    const copy = `${loaded.path}.last-good`;
+    writeFileSync(copy, loaded.raw, { mode: 0o600 });
+    chmodSync(copy, 0o600);
+  } catch (e) {
+    log.warn(`could not keep a copy of the last good config: ${toErrorMessage(e)}`);
+  }
+}
+
+function announce(handle: GatewayHandle, logger: Logger, loaded: LoadedConfig, settings: GatewaySettings, createdToken?: string): void {
+  const log = logger.child("gateway");
   for (const host of handle.hosts) {
     const shown = host.includes(":") ? `[${host}]` : host;
     log.info(`listening on ws://${shown}:${handle.port}${host === handle.hosts[0] ? ` (PID ${process.pid})` : ""}`);
   }
   if (logger.file) log.info(`log file: ${logger.file}`);
-  log.info(`config: ${loaded.exists ? configPath : "none (defaults)"}; auth: ${settings.auth.mode}`);
-  if (created) {
+  log.info(`config: ${loaded.exists ? loaded.path : "none (defaults)"}; auth: ${settings.auth.mode}`);
+  if (createdToken) {
     // Shown once, on the console only, when the dev config was just created.
-    process.stdout.write(`\nCreated ${configPath} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${created}\nTry:     openclaw --dev gateway call health\n\n`);
+    process.stdout.write(`\nCreated ${loaded.path} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${createdToken}\nTry:     openclaw --dev gateway call health\n\n`);
   } else if (process.env.OPENCLAW_PROFILE === "dev") {
-    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (token: gateway.auth.token in ${configPath})\n\n`);
+    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (token: gateway.auth.token in ${loaded.path})\n\n`);
   }
-
-  return await new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info(`received ${signal}; shutting down`);
-      setTimeout(() => {
-        log.warn(`forced exit after ${FORCED_EXIT_MS} ms`);
-        resolve(0);
-      }, FORCED_EXIT_MS).unref();
-      handle.stop("gateway stopping").then(() => resolve(0));
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-  });
 }

@@ -44,25 +44,28 @@ export function freePort(): number {
 export async function startBinaryGateway(args: string[], opts: { home: string; env?: Record<string, string>; timeoutMs?: number }) {
   const proc = Bun.spawn([BINARY, ...args], { env: binaryEnv(opts.home, opts.env), cwd: opts.home, stdout: "pipe", stderr: "pipe" });
   let out = "";
+  let exited = false;
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();
+  // One reader loop for the life of the process: no chunk is ever dropped.
+  const drained = (async () => {
+    for (;;) {
+      const c = await reader.read();
+      if (c.done) {
+        exited = true;
+        return;
+      }
+      out += decoder.decode(c.value);
+    }
+  })();
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   while (!/listening on ws:\/\//.test(out)) {
+    if (exited) throw new Error(`gateway exited: ${out}${await new Response(proc.stderr).text()}`);
     if (Date.now() > deadline) {
       proc.kill();
       throw new Error(`gateway did not start: ${out}`);
     }
-    const chunk = await Promise.race([reader.read(), Bun.sleep(100).then(() => undefined)]);
-    if (chunk?.done) throw new Error(`gateway exited: ${out}${await new Response(proc.stderr).text()}`);
-    if (chunk?.value) out += decoder.decode(chunk.value);
+    await Bun.sleep(10);
   }
-  // Keep draining stdout so the pipe never fills.
-  const rest = (async () => {
-    for (;;) {
-      const c = await reader.read();
-      if (c.done) return;
-      out += decoder.decode(c.value);
-    }
-  })();
-  return { proc, output: () => out, drained: rest };
+  return { proc, output: () => out, drained };
 }

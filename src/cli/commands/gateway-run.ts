@@ -9,6 +9,7 @@ export const GATEWAY_RUN_ARGS = {
   auth: { type: "string", description: "token | password" },
   "allow-unconfigured": { type: "boolean", description: "Start without gateway.mode=local in config" },
   dev: { type: "boolean", description: "Use the dev profile; create its config if missing" },
+  force: { type: "boolean", description: "Stop whatever listens on the port first (needs lsof)" },
   verbose: { type: "boolean", description: "Mirror debug logs to the console" },
 } as const;
 
@@ -21,6 +22,7 @@ export interface GatewayRunFlags {
   auth?: string;
   allowUnconfigured?: boolean;
   dev?: boolean;
+  force?: boolean;
   verbose?: boolean;
 }
 
@@ -41,6 +43,7 @@ export function createGatewayRunCommand(runGateway: RunGateway) {
         auth: args.auth,
         allowUnconfigured: args["allow-unconfigured"],
         dev: args.dev,
+        force: args.force,
         verbose: args.verbose,
       }),
   });

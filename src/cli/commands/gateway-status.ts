@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from "node:fs";
+import { defineCommand } from "citty";
+import { connectGateway } from "../../client/gateway-client.ts";
+import { resolveCallTarget } from "../../client/target.ts";
+import { loadConfig } from "../../config/load.ts";
+import { resolveConfigPath, resolveGatewayPort, resolveLogFile } from "../../config/paths.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import { ConfigError, toErrorMessage } from "../../errors.ts";
+import { listPortListeners } from "../../util/port-listeners.ts";
+import { VERSION } from "../../version.ts";
+import { parseTimeout, printJson, RPC_ARGS } from "./_rpc.ts";
+
+/**
+ * The `gateway status --json` shape. Stable: fields are only ever added.
+ * `service` is the supervisor's view, `rpc` is whether the gateway answers; they are independent.
+ */
+export interface GatewayStatusReport {
+  service: { label: string; loaded: boolean; loadedText: string; notLoadedText: string; command: null; runtime: { status: "running" | "stopped" | "unknown"; detail?: string } };
+  config: { cli: { path: string; exists: boolean; valid: boolean; error?: string } };
+  gateway: { bindMode: string; port: number; portSource: "flag/url" | "env" | "config" | "default"; probeUrl: string };
+  port: { port: number; status: "free" | "busy" | "unknown"; listeners: { pid: number; command: string }[]; hints: string[] };
+  rpc?: { ok: boolean; url: string; error?: string; version?: string };
+  lastError?: string;
+  extraServices: [];
+}
+
+/** `openclaw gateway status`: supervisor state and RPC reachability, reported separately. */
+export const gatewayStatus = defineCommand({
+  meta: { name: "status", description: "Show the gateway service state and whether it answers" },
+  args: {
+    ...RPC_ARGS,
+    probe: { type: "boolean", description: "Probe the gateway over RPC (--no-probe to skip)", default: true },
+    deep: { type: "boolean", description: "Also scan for system-level services" },
+  },
+  async run({ args }) {
+    const report = await buildStatus(args);
+    if (args.json) printJson(report);
+    else printHuman(report);
+    return report.rpc === undefined || report.rpc.ok ? 0 : 1;
+  },
+});
+
+async function buildStatus(args: { url?: string; token?: string; password?: string; timeout?: string; probe?: boolean }): Promise<GatewayStatusReport> {
+  const path = resolveConfigPath();
+  let config: OpenClawConfig = {};
+  const cfg: GatewayStatusReport["config"]["cli"] = { path, exists: existsSync(path), valid: true };
+  try {
+    config = loadConfig(path).config;
+  } catch (e) {
+    cfg.valid = false;
+    cfg.error = e instanceof ConfigError ? e.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ") : toErrorMessage(e);
+  }
+  const port = resolveGatewayPort({ configPort: config.gateway?.port });
+  const portSource = process.env.OPENCLAW_GATEWAY_PORT ? "env" : config.gateway?.port ? "config" : "default";
+  const target = resolveCallTarget({ url: args.url, token: args.token, password: args.password }, process.env, config);
+  const listeners = listPortListeners(port);
+  const report: GatewayStatusReport = {
+    service: { label: serviceLabel(), loaded: false, loadedText: "installed", notLoadedText: "not installed", command: null, runtime: { status: "unknown", detail: "service not installed" } },
+    config: { cli: cfg },
+    gateway: { bindMode: config.gateway?.bind ?? "loopback", port, portSource: args.url ? "flag/url" : portSource, probeUrl: target.url },
+    port: { port, status: listeners === undefined ? "unknown" : listeners.length > 0 ? "busy" : "free", listeners: listeners ?? [], hints: [] },
+    extraServices: [],
+  };
+  if (listeners === undefined) report.port.hints.push("install lsof to see which process holds the port");
+  if (args.probe !== false) {
+    try {
+      const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs: parseTimeout(args.timeout) });
+      try {
+        await client.request("status", {}, { timeoutMs: parseTimeout(args.timeout) });
+        const server = client.hello.server as { version?: string } | undefined;
+        report.rpc = { ok: true, url: target.url, version: server?.version };
+      } finally {
+        client.close();
+      }
+    } catch (e) {
+      report.rpc = { ok: false, url: target.url, error: toErrorMessage(e) };
+      const last = lastLogError();
+      if (last) report.lastError = last;
+      if (report.port.status === "free") report.port.hints.push("nothing listens on the port: start the gateway with `openclaw gateway`");
+    }
+  }
+  return report;
+}
+
+function printHuman(r: GatewayStatusReport): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`Service: ${r.service.label} (${r.service.loaded ? r.service.loadedText : r.service.notLoadedText})`);
+  out(`Config: ${r.config.cli.path}${r.config.cli.exists ? "" : " (missing)"}${r.config.cli.valid ? "" : ` (invalid: ${r.config.cli.error})`}`);
+  out(`Probe target: ${r.gateway.probeUrl} (port ${r.gateway.port} from ${r.gateway.portSource})`);
+  out(`Port ${r.port.port}: ${r.port.status}${r.port.listeners.map((l) => ` pid ${l.pid} (${l.command})`).join(",")}`);
+  if (r.rpc) out(`RPC: ${r.rpc.ok ? `ok (gateway ${r.rpc.version ?? "?"})` : `failed: ${r.rpc.error}`}`);
+  if (r.lastError) out(`Last gateway error: ${r.lastError}`);
+  for (const h of r.port.hints) out(`Hint: ${h}`);
+}
+
+function serviceLabel(): string {
+  return process.platform === "darwin" ? "launchd" : process.platform === "win32" ? "schtasks" : "systemd";
+}
+
+function lastLogError(): string | undefined {
+  try {
+    const lines = readFileSync(resolveLogFile(), "utf8").trimEnd().split("\n").slice(-2000);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const rec = JSON.parse(lines[i]) as { level?: string; msg?: string; time?: string };
+      if (rec.level === "error" || rec.level === "fatal") return `${rec.time ?? ""} ${rec.msg ?? ""}`.trim();
+    }
+  } catch {
+    // no log yet
+  }
+  return undefined;
+}

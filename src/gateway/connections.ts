@@ -55,6 +55,8 @@ export interface BroadcastOptions {
 export class Connections {
   private readonly sockets = new Map<string, GatewaySocket>();
   private seq = 0;
+  /** Frames handed to sockets so far (for metrics). */
+  framesSent = 0;
   /** Called when a client is closed for being too slow (metrics, logs). */
   onSlowConsumer?: (ws: GatewaySocket) => void;
 
@@ -116,6 +118,7 @@ export class Connections {
       return false;
     }
     const sent = ws.send(text);
+    this.framesSent += 1;
     if (sent === 0) {
       // 0 = dropped by the runtime (connection closing or backpressure limit hit)
       this.closeSlow(ws);

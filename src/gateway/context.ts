@@ -5,12 +5,12 @@
 import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
-import type { GatewayError } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import { listAgents, heartbeatOf, sessionsPath } from "./agents-view.ts";
 import type { AuthRateLimiter } from "./auth.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
 import type { DeviceStore } from "./devices.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Presence } from "./presence.ts";
 
 /** Process-wide gateway state. */
@@ -26,6 +26,7 @@ export interface GatewayContext {
   presence: Presence;
   devices: DeviceStore;
   rateLimiter: AuthRateLimiter;
+  metrics: Metrics;
   health: HealthState;
   /** The last heartbeat event, null until one ran. */
   lastHeartbeat: unknown;
@@ -49,9 +50,6 @@ export interface MethodContext {
 
 /** A method handler: gets valid params, returns the ok payload or throws a GatewayError. */
 export type MethodHandler = (ctx: MethodContext, params: Record<string, unknown>) => unknown | Promise<unknown>;
-
-/** Thrown errors that are not {@link GatewayError} become UNAVAILABLE with their message. */
-export type HandlerError = GatewayError | Error;
 
 /** The `health` payload (protocol.md §5.3). */
 export interface HealthSnapshot {

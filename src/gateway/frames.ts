@@ -38,7 +38,7 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
   const client = ws.data.client;
 
   if (method === "connect") {
-    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: "invalid request: connect already completed on this connection" });
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: "connect is only valid as the first request" });
     return;
   }
   const denied = authorize(client, method);
@@ -56,12 +56,15 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: valid.message });
     return;
   }
+  const started = performance.now();
   try {
     const payload = await handler({ gw, client, connId: ws.data.connId, requestId: id }, params);
     send(gw, ws, { type: "res", id, ok: true, payload });
   } catch (err) {
     if (!isGatewayError(err)) gw.logger.child("rpc").error(`${method} failed`, { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
     sendError(gw, ws, id, toErrorShape(err));
+  } finally {
+    gw.metrics.observeRpc(method, (performance.now() - started) / 1000);
   }
 }
 
@@ -120,6 +123,7 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
     if (ws.data.closed) return;
     clearTimeout(ws.data.handshakeTimer);
     ws.data.client = client;
+    gw.metrics.handshakesOk += 1;
     send(gw, ws, { type: "res", id, ok: true, payload: hello });
     onConnected(gw, ws, client);
   } catch (err) {
@@ -155,6 +159,7 @@ function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedCli
 }
 
 function reject(gw: GatewayContext, ws: GatewaySocket, id: string, err: HandshakeError): void {
+  gw.metrics.countHandshakeFailure(err.code);
   sendError(gw, ws, id, toErrorShape(err));
   gw.logger.child("ws").debug("handshake rejected", { connId: ws.data.connId, code: err.code, reason: err.closeReason });
   clearTimeout(ws.data.handshakeTimer);
@@ -162,6 +167,7 @@ function reject(gw: GatewayContext, ws: GatewaySocket, id: string, err: Handshak
 }
 
 function sendError(gw: GatewayContext, ws: GatewaySocket, id: string, error: ReturnType<typeof toErrorShape>): void {
+  gw.metrics.countError(error.code);
   send(gw, ws, { type: "res", id, ok: false, error });
 }
 

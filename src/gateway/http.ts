@@ -39,9 +39,43 @@ export function handleHttp(ctx: GatewayContext, req: Request, server: Server<Con
   }
 
   if (req.method === "GET" || req.method === "HEAD") {
-    if (url.pathname === "/healthz") return Response.json({ ok: true });
+    const probe = PROBES[url.pathname];
+    if (probe) {
+      // Probes tell anyone who can reach them how the gateway is doing: loopback only.
+      const remote = server.requestIP(req)?.address ?? "";
+      if (!isLoopbackAddress(remote) || req.headers.has("x-forwarded-for")) return notFound(req, url);
+      return probe(ctx);
+    }
     if (url.pathname === "/") return new Response(placeholderPage(ctx, req), { headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS } });
   }
+  return notFound(req, url);
+}
+
+/** `/healthz`: the process answers. `/readyz`: listening, config loaded, no channel failing. `/metrics`. */
+const PROBES: Record<string, (ctx: GatewayContext) => Response> = {
+  "/healthz": () => Response.json({ ok: true }),
+  "/readyz": (ctx) => {
+    const channels = (ctx.health.snapshot?.channels ?? {}) as Record<string, { ok?: boolean }>;
+    const failing = Object.entries(channels).filter(([, c]) => c.ok === false).map(([id]) => id);
+    const checks = { listening: true, config: ctx.loaded !== undefined, channels: failing.length === 0 };
+    const ready = Object.values(checks).every(Boolean);
+    return Response.json({ ready, checks, ...(failing.length > 0 && { failingChannels: failing }) }, { status: ready ? 200 : 503 });
+  },
+  "/metrics": (ctx) => {
+    let clients = 0;
+    for (const _ of ctx.connections.clients()) clients += 1;
+    const body = ctx.metrics.render({
+      connections: ctx.connections.size,
+      clients,
+      framesOut: ctx.connections.framesSent,
+      uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+      channels: {},
+    });
+    return new Response(body, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+  },
+};
+
+function notFound(req: Request, url: URL): Response {
   return Response.json({ error: { message: `Not Found: ${req.method} ${url.pathname}`, type: "not_found" } }, { status: 404 });
 }
 

@@ -14,6 +14,7 @@ import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
 import { DeviceStore } from "./devices.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
+import { Metrics } from "./metrics.ts";
 import { Presence } from "./presence.ts";
 
 /** What `startGateway` needs. */
@@ -71,6 +72,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     presence,
     devices,
     rateLimiter: new AuthRateLimiter(),
+    metrics: new Metrics(),
     health,
     lastHeartbeat: null,
     systemEvents: [],
@@ -86,7 +88,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
   };
   health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir);
-  connections.onSlowConsumer = (ws) => wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
+  connections.onSlowConsumer = (ws) => {
+    ctx.metrics.slowConsumersClosed += 1;
+    wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
+  };
 
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   const websocket = {
@@ -104,6 +109,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       }, handshakeTimeoutMs);
     },
     message(ws: GatewaySocket, message: string | Buffer) {
+      ctx.metrics.framesIn += 1;
       if (typeof message !== "string") {
         // Binary frames are not part of the protocol.
         if (!ws.data.client) ws.close(1008, "invalid request frame");

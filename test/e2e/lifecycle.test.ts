@@ -98,6 +98,8 @@ describe("config reload", () => {
     writeFileSync(path, JSON.stringify({ ...baseConfig(port), gateway: { ...baseConfig(port).gateway, port: "nope" } }));
     await waitFor(() => gw.output().includes("gateway.port: must be integer"), "invalid config log");
     expect(gw.output()).toContain("config reload skipped (invalid config)");
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
     expect((await sock.request("health")).ok).toBe(true);
     expect(sock.ws.readyState).toBe(WebSocket.OPEN);
     expect(readFileSync(`${path}.last-good`, "utf8")).toBe(next);

@@ -41,11 +41,9 @@ export function describeAuthFailure(reason: AuthFailure, clientId: string): stri
   const browser = clientId === "openclaw-control-ui" || clientId === "webchat-ui" || clientId === "webchat";
   const cli = clientId === "cli";
   const secret = reason.startsWith("password") ? "password" : "token";
-  const hint = cli
-    ? `set gateway.remote.${secret} to match gateway.auth.${secret}`
-    : browser
-      ? `open a tokenized dashboard URL or paste ${secret} in Control UI settings`
-      : `provide gateway auth ${secret}`;
+  // Upstream wording: browsers get "paste token" for tokens but "enter the password" for passwords.
+  const browserHint = secret === "token" ? "open a tokenized dashboard URL or paste token in Control UI settings" : "enter the password in Control UI settings";
+  const hint = cli ? `set gateway.remote.${secret} to match gateway.auth.${secret}` : browser ? browserHint : `provide gateway auth ${secret}`;
   switch (reason) {
     case "token_missing":
       return `unauthorized: gateway token missing (${hint})`;

@@ -1,10 +1,11 @@
+import { readFileSync } from "node:fs";
+import { hashText, loadConfig } from "../../config/load.ts";
 import { ConfigError } from "../../errors.ts";
-import { loadConfig } from "../../config/load.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**
  * `config.get`: the config file as on disk now (raw text, hash for optimistic writes) and whether it is
- * valid; the running config when the file is invalid is the last good one.
+ * valid. When the file is invalid, `config` is the running (last good) config and `issues` says why.
  */
 export const configGet: MethodHandler = (ctx) => {
   const path = ctx.gw.loaded.path;
@@ -13,6 +14,12 @@ export const configGet: MethodHandler = (ctx) => {
     return { path, exists: now.exists, raw: now.raw, hash: now.hash, valid: true, issues: [], config: now.config };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { path, exists: true, raw: null, hash: null, valid: false, issues: err.issues, config: ctx.gw.config };
+    let raw = "";
+    try {
+      raw = readFileSync(path, "utf8");
+    } catch {
+      // unreadable: the issue says so
+    }
+    return { path, exists: true, raw, hash: hashText(raw), valid: false, issues: err.issues, config: ctx.gw.config };
   }
 };

@@ -5,41 +5,39 @@ const DEFAULT_LIMIT = 500;
 const DEFAULT_MAX_BYTES = 250_000;
 
 /**
- * `logs.tail`: lines of the gateway's file log. Without a cursor, the last `limit` lines; with one (a byte
- * offset from an earlier answer), what was appended since. A cursor past the end (the file was rotated or
- * truncated) answers `reset: true` and starts over from the tail.
+ * `logs.tail`: lines of the gateway's file log.
+ * - No cursor: the last `limit` lines within the last `maxBytes`; `truncated` when older bytes were left out.
+ * - A cursor (a byte offset from an earlier answer): what was appended since. A cursor past the end (file
+ *   rotated or truncated) or more than `maxBytes` behind starts over from the tail with `reset: true`.
+ * The returned cursor points after the last complete line, so a half-written line comes whole next time.
  */
 export const logsTail: MethodHandler = async (ctx, params) => {
-  const file = ctx.gw.logger.file;
+  const file = ctx.gw.logger.file ?? "";
   const limit = (params.limit as number | undefined) ?? DEFAULT_LIMIT;
   const maxBytes = (params.maxBytes as number | undefined) ?? DEFAULT_MAX_BYTES;
-  if (!file) return { file: null, cursor: 0, size: 0, lines: [] };
-  const size = await stat(file).then((s) => s.size, () => 0);
+  const size = file ? await stat(file).then((s) => s.size, () => 0) : 0;
   let cursor = params.cursor as number | undefined;
   let reset = false;
-  if (cursor !== undefined && cursor > size) {
+  if (cursor !== undefined && (cursor > size || size - cursor > maxBytes)) {
     cursor = undefined;
     reset = true;
   }
-  const from = cursor ?? Math.max(0, size - maxBytes);
-  const length = Math.min(size - from, maxBytes);
-  const truncated = size - from > maxBytes;
-  if (length <= 0) return { file, cursor: size, size, lines: [], ...(reset && { reset }) };
-  const start = truncated ? size - maxBytes : from;
-  const buf = Buffer.alloc(length);
+  const start = cursor ?? Math.max(0, size - maxBytes);
+  const truncated = cursor === undefined && start > 0;
+  const extra = { ...(truncated && { truncated }), ...(reset && { reset }) };
+  if (size - start <= 0) return { file, cursor: size, size, lines: [], ...extra };
+
+  const buf = Buffer.alloc(size - start);
   const fh = await open(file, "r");
   try {
-    await fh.read(buf, 0, length, start);
+    await fh.read(buf, 0, buf.length, start);
   } finally {
     await fh.close();
   }
-  // Starting mid-file: drop the partial first line. A partial last line is left for the next call.
-  const skip = start > 0 && (cursor === undefined || truncated) ? buf.indexOf(10) + 1 : 0;
+  // Reading from the middle of the file: the first line is partial, skip it.
+  const skip = cursor === undefined && start > 0 ? buf.indexOf(10) + 1 : 0;
   const last = buf.lastIndexOf(10);
-  const complete = last >= skip ? buf.subarray(skip, last).toString("utf8") : "";
-  const endCursor = last >= skip ? start + last + 1 : start + skip;
-  let lines = complete === "" ? [] : complete.split("\n");
-  const cut = lines.length > limit;
-  if (cut) lines = lines.slice(-limit);
-  return { file, cursor: endCursor, size, lines, ...((truncated || cut) && { truncated: true }), ...(reset && { reset }) };
+  if (last < skip) return { file, cursor: start + skip, size, lines: [], ...extra };
+  const lines = buf.subarray(skip, last).toString("utf8").split("\n");
+  return { file, cursor: start + last + 1, size, lines: lines.slice(-limit), ...extra };
 };

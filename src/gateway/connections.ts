@@ -18,6 +18,8 @@ export interface ConnectionData {
   /** Set once `connect` succeeded. */
   client?: ConnectedClient;
   handshakeTimer?: ReturnType<typeof setTimeout>;
+  /** A canvas live-reload socket, not a protocol client. */
+  canvas?: boolean;
   closed: boolean;
 }
 

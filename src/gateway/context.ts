@@ -8,6 +8,7 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import { listAgents, heartbeatOf, sessionsPath } from "./agents-view.ts";
 import type { AuthRateLimiter } from "./auth.ts";
+import type { MountedCanvas } from "./canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
 import type { DeviceStore } from "./devices.ts";
 import type { Metrics } from "./metrics.ts";
@@ -27,6 +28,8 @@ export interface GatewayContext {
   devices: DeviceStore;
   rateLimiter: AuthRateLimiter;
   metrics: Metrics;
+  /** The canvas host, when enabled. */
+  canvas?: MountedCanvas;
   health: HealthState;
   /** The last heartbeat event, null until one ran. */
   lastHeartbeat: unknown;

@@ -120,7 +120,7 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
       stateDir: gw.stateDir,
       sessionDefaults: sessionDefaults(gw.config),
     },
-    canvasHostUrl: `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}`,
+    ...(gw.canvas && { canvasHostUrl: `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}` }),
     ...(deviceAuth && { auth: deviceAuth }),
     policy: { ...POLICY },
   };

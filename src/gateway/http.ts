@@ -3,10 +3,10 @@
  * the port. Unknown paths answer 404; nothing here needs auth yet because nothing here reveals state.
  */
 import type { Server } from "bun";
+import { CANVAS_WS_PATH } from "../canvas/host.ts";
 import type { ConnectionData } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 
-const CANVAS_WS_PATH = "/__openclaw__/ws";
 const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
@@ -21,7 +21,13 @@ const SECURITY_HEADERS = {
 export function handleHttp(ctx: GatewayContext, req: Request, server: Server<ConnectionData>): Response | undefined {
   const url = new URL(req.url);
   if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-    if (url.pathname === CANVAS_WS_PATH) return new Response("canvas live reload is not enabled", { status: 404 });
+    if (url.pathname === CANVAS_WS_PATH) {
+      const canvas = ctx.canvas?.host;
+      if (!canvas?.liveReload) return new Response("not found", { status: 404 });
+      if (!canvas.mayUpgrade(req, url)) return new Response("Unauthorized", { status: 401 });
+      const data = { connId: crypto.randomUUID(), remoteAddress: "", isLocal: false, nonce: "", openedAt: Date.now(), closed: false, canvas: true };
+      return server.upgrade(req, { data }) ? undefined : new Response("WebSocket upgrade failed", { status: 400 });
+    }
     const remoteAddress = server.requestIP(req)?.address ?? "unknown";
     const proxied = req.headers.has("x-forwarded-for") || req.headers.has("x-real-ip") || req.headers.has("forwarded");
     const data: ConnectionData = {
@@ -38,6 +44,8 @@ export function handleHttp(ctx: GatewayContext, req: Request, server: Server<Con
     return new Response("WebSocket upgrade failed", { status: 400 });
   }
 
+  const canvasResponse = ctx.canvas?.host.handle(req, url);
+  if (canvasResponse) return canvasResponse;
   if (req.method === "GET" || req.method === "HEAD") {
     const probe = PROBES[url.pathname];
     if (probe) {

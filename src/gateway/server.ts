@@ -10,6 +10,7 @@ import type { Logger } from "../logging/logger.ts";
 import { POLICY } from "../protocol/index.ts";
 import { AuthRateLimiter } from "./auth.ts";
 import { Connections, type ConnectionData, type GatewaySocket } from "./connections.ts";
+import { mountCanvas } from "./canvas.ts";
 import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
 import { DeviceStore } from "./devices.ts";
 import { handleFrame } from "./frames.ts";
@@ -93,6 +94,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
   };
 
+  ctx.canvas = mountCanvas(ctx.config, opts.settings, opts.logger);
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   const websocket = {
     maxPayloadLength: POLICY.maxPayload,
@@ -102,6 +104,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     idleTimeout: 0,
     perMessageDeflate: false,
     open(ws: GatewaySocket) {
+      if (ws.data.canvas) return ctx.canvas?.host.addReloadSocket(ws);
       connections.add(ws);
       ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: ws.data.nonce, ts: Date.now() } }));
       ws.data.handshakeTimer = setTimeout(() => {
@@ -109,6 +112,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       }, handshakeTimeoutMs);
     },
     message(ws: GatewaySocket, message: string | Buffer) {
+      if (ws.data.canvas) return;
       ctx.metrics.framesIn += 1;
       if (typeof message !== "string") {
         // Binary frames are not part of the protocol.
@@ -119,6 +123,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
     close(ws: GatewaySocket, code: number) {
       ws.data.closed = true;
+      if (ws.data.canvas) return ctx.canvas?.host.removeReloadSocket(ws);
       clearTimeout(ws.data.handshakeTimer);
       connections.remove(ws);
       const client = ws.data.client;
@@ -172,6 +177,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     stopping ??= (async () => {
       clearInterval(tick);
       clearInterval(healthTimer);
+      ctx.canvas?.stop();
       connections.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined && { restartExpectedMs }) });
       for (const ws of connections.all()) {
         clearTimeout(ws.data.handshakeTimer);

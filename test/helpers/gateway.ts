@@ -28,7 +28,9 @@ export async function startTestGateway(
   const stateDir = mkdtempSync(join(tmpdir(), "openclaw-test-"));
   const logs: string[] = [];
   const logger = new Logger("gateway", { file: join(stateDir, "gateway.log"), write: (l) => logs.push(l) });
-  const config: OpenClawConfig = opts.config ?? { gateway: { mode: "local", auth: { token: TEST_TOKEN } } };
+  const given: OpenClawConfig = opts.config ?? { gateway: { mode: "local", auth: { token: TEST_TOKEN } } };
+  // Keep the canvas root (and anything else derived from the workspace) out of the real HOME.
+  const config: OpenClawConfig = { ...given, canvasHost: { root: join(stateDir, "canvas"), ...given.canvasHost } };
   const settings: GatewaySettings = {
     port: 0,
     bind: "loopback",

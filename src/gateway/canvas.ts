@@ -1,0 +1,71 @@
+/**
+ * Mounts the canvas host on the gateway and, unless disabled, on its own port (`canvasHost.port`, default
+ * gateway port + 4). `canvasHost.enabled=false` or `OPENCLAW_SKIP_CANVAS_HOST=1` turns the separate
+ * listener off; `enabled=false` also removes the routes from the gateway port.
+ */
+import { join } from "node:path";
+import type { Server } from "bun";
+import { createCanvasHost, type CanvasHost, CANVAS_WS_PATH } from "../canvas/host.ts";
+import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
+import type { GatewaySettings } from "../config/gateway-settings.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
+import type { Logger } from "../logging/logger.ts";
+
+/** The mounted canvas. */
+export interface MountedCanvas {
+  host: CanvasHost;
+  /** Port of the separate listener, when it runs. */
+  port?: number;
+  stop(): void;
+}
+
+/**
+ * Creates the canvas host for this config, or undefined when it is disabled.
+ * A separate port that cannot be bound is logged, never fatal.
+ */
+export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, logger: Logger): MountedCanvas | undefined {
+  const cfg = config.canvasHost ?? {};
+  if (cfg.enabled === false) return undefined;
+  const log = logger.child("canvas");
+  const workspace = config.agents?.defaults?.workspace ? expandHome(config.agents.defaults.workspace) : resolveDefaultWorkspace();
+  const root = cfg.root ? expandHome(cfg.root) : join(workspace, "canvas");
+  const secret = settings.auth.mode === "password" ? settings.auth.password : settings.auth.token;
+  const host = createCanvasHost({ root, liveReload: cfg.liveReload !== false, secret: secret ?? crypto.randomUUID(), onWarn: (m) => log.warn(m) });
+  log.info(`canvas host mounted at http://127.0.0.1:${settings.port}/__openclaw__/canvas/ (root ${host.root})`);
+
+  let server: Server<{ canvas: true }> | undefined;
+  const skip = /^(1|true|yes|on)$/i.test(process.env.OPENCLAW_SKIP_CANVAS_HOST ?? "");
+  const port = cfg.port ?? (settings.port > 0 ? settings.port + 4 : undefined);
+  if (!skip && port !== undefined) {
+    try {
+      server = Bun.serve<{ canvas: true }>({
+        hostname: "127.0.0.1",
+        port,
+        fetch(req, srv) {
+          const url = new URL(req.url);
+          if (url.pathname === CANVAS_WS_PATH && req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+            if (host.mayUpgrade(req, url) && srv.upgrade(req, { data: { canvas: true } })) return undefined;
+            return new Response("Unauthorized", { status: 401 });
+          }
+          return host.handle(req, url) ?? new Response("Not Found", { status: 404 });
+        },
+        websocket: {
+          open: (ws) => host.addReloadSocket(ws),
+          message: () => {},
+          close: (ws) => host.removeReloadSocket(ws),
+        },
+      });
+      log.info(`canvas host listening on http://127.0.0.1:${server.port}/__openclaw__/canvas/`);
+    } catch (err) {
+      log.warn(`canvas port ${port} unavailable (${(err as Error).message}); canvas stays on the gateway port`);
+    }
+  }
+  return {
+    host,
+    port: server?.port,
+    stop() {
+      server?.stop(true);
+      host.close();
+    },
+  };
+}

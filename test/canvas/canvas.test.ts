@@ -1,0 +1,101 @@
+/**
+ * Canvas host: files on the gateway port and on the canvas port, access by token or capability, traversal
+ * refused, live reload on change.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../helpers/binary.ts";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+import { connectClient } from "../helpers/ws.ts";
+
+let gw: TestGateway;
+let root: string;
+let canvasPort: number;
+let base: string;
+let auth: Record<string, string>;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "openclaw-canvas-"));
+  const outside = mkdtempSync(join(tmpdir(), "openclaw-outside-"));
+  writeFileSync(join(outside, "secret.txt"), "outside");
+  mkdirSync(join(root, "sub"));
+  writeFileSync(join(root, "sub", "page.html"), "<html><body><p>hello canvas</p></body></html>");
+  writeFileSync(join(root, "data.json"), '{"a":1}');
+  symlinkSync(join(outside, "secret.txt"), join(root, "link.txt"));
+  canvasPort = freePort();
+  gw = await startTestGateway({
+    config: { gateway: { mode: "local" }, canvasHost: { root, port: canvasPort, liveReload: true } },
+  });
+  base = `http://127.0.0.1:${gw.handle.port}`;
+  auth = { authorization: `Bearer ${gw.token}` };
+});
+afterAll(async () => {
+  await gw.stop();
+});
+
+test("files are served on the gateway port and on the canvas port, with the token", async () => {
+  for (const origin of [base, `http://127.0.0.1:${canvasPort}`]) {
+    const page = await fetch(`${origin}/__openclaw__/canvas/sub/page.html`, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    const html = await page.text();
+    expect(html).toContain("hello canvas");
+    expect(html).toContain("/__openclaw__/ws"); // live-reload script injected
+    const json = await fetch(`${origin}/__openclaw__/canvas/data.json`, { headers: auth });
+    expect(json.headers.get("content-type")).toBe("application/json");
+    expect(await json.json()).toEqual({ a: 1 });
+  }
+  const index = await fetch(`${base}/__openclaw__/canvas/`, { headers: auth });
+  expect(await index.text()).toContain("Canvas"); // default index.html created in the root
+});
+
+test("no token, no access; a capability opens it and sets a path-scoped cookie", async () => {
+  expect((await fetch(`${base}/__openclaw__/canvas/data.json`)).status).toBe(401);
+  expect((await fetch(`${base}/__openclaw__/canvas/data.json`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  const cap = gw.handle.ctx.canvas?.host.capability() as string;
+  const withCap = await fetch(`${base}/__openclaw__/canvas/data.json?oc_cap=${cap}`);
+  expect(withCap.status).toBe(200);
+  const cookie = withCap.headers.get("set-cookie") as string;
+  expect(cookie).toContain("Path=/__openclaw__/");
+  expect(cookie).toContain("HttpOnly");
+  const viaCookie = await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: cookie.split(";")[0] } });
+  expect(viaCookie.status).toBe(200);
+  // Being on loopback is not a credential.
+  expect((await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: "oc_canvas=forged" } })).status).toBe(401);
+});
+
+test("traversal and symlinks are refused; only GET/HEAD", async () => {
+  for (const path of ["/__openclaw__/canvas/../package.json", "/__openclaw__/canvas/%2e%2e/%2e%2e/etc/passwd", "/__openclaw__/canvas/sub/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "/__openclaw__/canvas/link.txt"]) {
+    const res = await fetch(`${base}${path}`, { headers: auth });
+    expect([403, 404]).toContain(res.status);
+    expect(await res.text()).not.toContain("outside");
+  }
+  expect((await fetch(`${base}/__openclaw__/canvas/link.txt`, { headers: auth })).status).toBe(403);
+  expect((await fetch(`${base}/__openclaw__/canvas/missing.txt`, { headers: auth })).status).toBe(404);
+  const post = await fetch(`${base}/__openclaw__/canvas/data.json`, { method: "POST", headers: auth });
+  expect(post.status).toBe(405);
+  expect((await fetch(`${base}/__openclaw__/ws`)).status).toBe(426);
+  expect((await fetch(`${base}/__openclaw__/a2ui/`, { headers: auth })).status).toBe(503);
+});
+
+test("live reload: a file change sends 'reload' on both ports' sockets", async () => {
+  const sockets = [base, `http://127.0.0.1:${canvasPort}`].map((origin) => new WebSocket(`${origin.replace("http", "ws")}/__openclaw__/ws`, { headers: auth } as never));
+  await Promise.all(sockets.map((ws) => new Promise((r, j) => ((ws.onopen = r), (ws.onerror = j)))));
+  const got = sockets.map((ws) => new Promise<string>((r) => (ws.onmessage = (ev) => r(String(ev.data)))));
+  await Bun.sleep(50);
+  writeFileSync(join(root, "sub", "page.html"), "<html><body><p>changed</p></body></html>");
+  expect(await Promise.race([Promise.all(got), Bun.sleep(5000).then(() => ["timeout"])])).toEqual(["reload", "reload"]);
+  for (const ws of sockets) ws.close();
+  // An unauthenticated page cannot listen in.
+  const anon = new WebSocket(`${base.replace("http", "ws")}/__openclaw__/ws`);
+  const outcome = await new Promise((r) => ((anon.onopen = () => r("open")), (anon.onerror = () => r("refused"))));
+  expect(outcome).toBe("refused");
+});
+
+test("hello-ok carries canvasHostUrl when the canvas is on", async () => {
+  const { sock, hello } = await connectClient(gw.url, gw.token);
+  expect(hello.canvasHostUrl).toBe(`http://127.0.0.1:${gw.handle.port}`);
+  sock.close();
+});

@@ -1,24 +1,18 @@
 /**
  * HTTP on the gateway port: WebSocket upgrades for the control plane, and the plain HTTP routes that share
- * the port. Unknown paths answer 404; nothing here needs auth yet because nothing here reveals state.
+ * the port: canvas, probes (loopback only), and the control UI. Unknown paths answer 404.
  */
 import type { Server } from "bun";
 import { CANVAS_WS_PATH } from "../canvas/host.ts";
 import type { ConnectionData } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
-
-const SECURITY_HEADERS = {
-  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-};
+import { serveControlUi } from "./control-ui.ts";
 
 /**
  * Routes one request: upgrades WebSocket requests, serves the HTTP routes.
  * @returns the response, or undefined when the request was upgraded.
  */
-export function handleHttp(ctx: GatewayContext, req: Request, server: Server<ConnectionData>): Response | undefined {
+export async function handleHttp(ctx: GatewayContext, req: Request, server: Server<ConnectionData>): Promise<Response | undefined> {
   const url = new URL(req.url);
   if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
     if (url.pathname === CANVAS_WS_PATH) {
@@ -33,7 +27,8 @@ export function handleHttp(ctx: GatewayContext, req: Request, server: Server<Con
     const data: ConnectionData = {
       connId: crypto.randomUUID(),
       remoteAddress,
-      isLocal: isLoopbackAddress(remoteAddress) && !proxied,
+      // A loopback peer that asks for a non-loopback Host (DNS rebinding, a tunnel) is treated as remote.
+      isLocal: isLoopbackAddress(remoteAddress) && !proxied && isLoopbackHost(req.headers.get("host")),
       origin: req.headers.get("origin") ?? undefined,
       host: req.headers.get("host") ?? undefined,
       nonce: crypto.randomUUID(),
@@ -54,9 +49,9 @@ export function handleHttp(ctx: GatewayContext, req: Request, server: Server<Con
       if (!isLoopbackAddress(remote) || req.headers.has("x-forwarded-for")) return notFound(req, url);
       return probe(ctx);
     }
-    if (url.pathname === "/") return new Response(placeholderPage(ctx, req), { headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS } });
   }
-  return notFound(req, url);
+  const ui = await serveControlUi(ctx.config, req, url);
+  return ui ?? notFound(req, url);
 }
 
 /** `/healthz`: the process answers. `/readyz`: listening, config loaded, no channel failing. `/metrics`. */
@@ -87,24 +82,16 @@ function notFound(req: Request, url: URL): Response {
   return Response.json({ error: { message: `Not Found: ${req.method} ${url.pathname}`, type: "not_found" } }, { status: 404 });
 }
 
+/** True for a Host header naming loopback (`localhost`, `127.x.y.z`, `[::1]`, with any port), or none. */
+export function isLoopbackHost(host: string | null): boolean {
+  if (!host) return true;
+  const name = host.toLowerCase().replace(/:\d+$/, "");
+  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
 export function isLoopbackAddress(address: string): boolean {
   const a = address.toLowerCase();
   return a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
 }
 
-function placeholderPage(ctx: GatewayContext, req: Request): string {
-  const host = escapeHtml(req.headers.get("host") ?? `127.0.0.1:${ctx.settings.port}`);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>OpenClaw Gateway</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
-<h1>OpenClaw Gateway</h1>
-<p>Version ${escapeHtml(ctx.version)} is running. Clients connect over WebSocket at <code>ws://${host}/</code> with the gateway token.</p>
-<p>The control UI will be served here.</p>
-</body></html>
-`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

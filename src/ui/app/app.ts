@@ -1,0 +1,235 @@
+/**
+ * The control UI: connects to this gateway over the same WebSocket protocol as any client, shows health,
+ * presence, channels and sessions, and a WebChat panel. The token is kept in localStorage and sent only to
+ * the origin this page came from; it is never read from the URL.
+ */
+
+type Frame = { type: string; id?: string; ok?: boolean; payload?: any; error?: { code: string; message: string }; event?: string };
+
+const TOKEN_KEY = "openclaw.gateway.token";
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let ws: WebSocket | undefined;
+let nextId = 1;
+const pending = new Map<string, (f: Frame) => void>();
+let sessionKey = "main";
+let activeRunId: string | undefined;
+let streamBubble: HTMLElement | undefined;
+let retryMs = 1000;
+
+function request(method: string, params: unknown = {}): Promise<any> {
+  const id = `ui${nextId++}`;
+  return new Promise((resolve, reject) => {
+    pending.set(id, (f) => (f.ok ? resolve(f.payload) : reject(new Error(f.error?.message ?? "request failed"))));
+    ws?.send(JSON.stringify({ type: "req", id, method, params }));
+  });
+}
+
+function setConn(text: string, cls: "" | "ok" | "bad"): void {
+  const el = $("conn");
+  el.textContent = text;
+  el.className = `pill ${cls}`;
+}
+
+function showLogin(error = ""): void {
+  $("login").hidden = false;
+  $("app").hidden = true;
+  $("forget").hidden = true;
+  $("login-error").textContent = error;
+}
+
+function connect(token: string): void {
+  ws?.close();
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/`);
+  ws = socket;
+  setConn("connecting", "");
+  socket.onmessage = (ev) => {
+    const f = JSON.parse(String(ev.data)) as Frame;
+    if (f.type === "event" && f.event === "connect.challenge") {
+      socket.send(JSON.stringify({
+        type: "req",
+        id: "connect",
+        method: "connect",
+        params: {
+          minProtocol: 3,
+          maxProtocol: 3,
+          client: { id: "openclaw-control-ui", version: "ui", platform: navigator.platform || "web", mode: "ui" },
+          role: "operator",
+          scopes: ["operator.admin"],
+          auth: { token },
+          userAgent: navigator.userAgent,
+        },
+      }));
+      return;
+    }
+    if (f.type === "res" && f.id === "connect") {
+      if (!f.ok) {
+        localStorage.removeItem(TOKEN_KEY);
+        showLogin(f.error?.message ?? "connect failed");
+        return;
+      }
+      retryMs = 1000;
+      onHello(f.payload);
+      return;
+    }
+    if (f.type === "res" && f.id) {
+      pending.get(f.id)?.(f);
+      pending.delete(f.id);
+      return;
+    }
+    if (f.type === "event") onEvent(f.event as string, f.payload);
+  };
+  socket.onclose = () => {
+    if (ws !== socket) return;
+    setConn("disconnected", "bad");
+    for (const done of pending.values()) done({ type: "res", ok: false, error: { code: "UNAVAILABLE", message: "disconnected" } });
+    pending.clear();
+    if (localStorage.getItem(TOKEN_KEY)) setTimeout(() => connect(localStorage.getItem(TOKEN_KEY) ?? ""), (retryMs = Math.min(retryMs * 2, 30_000)));
+  };
+}
+
+function onHello(hello: any): void {
+  setConn(`connected · ${hello.server?.version ?? ""}`, "ok");
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("forget").hidden = false;
+  sessionKey = hello.snapshot?.sessionDefaults?.mainSessionKey ?? "main";
+  $("chat-session").textContent = sessionKey;
+  renderHealth(hello.snapshot?.health);
+  renderPresence(hello.snapshot?.presence ?? []);
+  void refresh();
+}
+
+async function refresh(): Promise<void> {
+  const [channels, sessions] = await Promise.all([request("channels.status").catch(() => undefined), request("sessions.list", { limit: 50 }).catch(() => undefined)]);
+  renderChannels(channels);
+  renderSessions(sessions);
+  await loadHistory();
+}
+
+async function loadHistory(): Promise<void> {
+  const box = $("messages");
+  box.replaceChildren();
+  try {
+    const history = await request("chat.history", { sessionKey, limit: 100 });
+    for (const m of history.messages ?? []) addBubble(m.role, textOf(m));
+  } catch (err) {
+    $("chat-error").textContent = (err as Error).message;
+  }
+}
+
+function onEvent(event: string, payload: any): void {
+  if (event === "health") renderHealth(payload);
+  else if (event === "presence") renderPresence(payload?.presence ?? []);
+  else if (event === "chat") onChat(payload);
+}
+
+function onChat(p: any): void {
+  if (p.sessionKey !== sessionKey && !(p.runId && p.runId === activeRunId)) return;
+  const text = textOf(p.message);
+  if (p.state === "delta") {
+    streamBubble ??= addBubble("assistant", "", true);
+    streamBubble.textContent = text;
+  } else if (p.state === "final" || p.state === "aborted") {
+    if (!streamBubble) streamBubble = addBubble("assistant", text);
+    else if (text) streamBubble.textContent = text;
+    streamBubble.classList.remove("streaming");
+    if (p.state === "aborted") streamBubble.textContent += " (aborted)";
+    endRun();
+  } else if (p.state === "error") {
+    $("chat-error").textContent = p.errorMessage ?? "run failed";
+    streamBubble?.classList.remove("streaming");
+    endRun();
+  }
+}
+
+function endRun(): void {
+  streamBubble = undefined;
+  activeRunId = undefined;
+  ($("abort") as HTMLButtonElement).disabled = true;
+  ($("send") as HTMLButtonElement).disabled = false;
+}
+
+function textOf(message: any): string {
+  if (!message) return "";
+  if (typeof message.content === "string") return message.content;
+  return (message.content ?? []).filter((b: any) => b.type === "text").map((b: any) => b.text).join("");
+}
+
+function addBubble(role: string, text: string, streaming = false): HTMLElement {
+  const el = document.createElement("div");
+  el.className = `msg ${role === "user" ? "user" : "assistant"}${streaming ? " streaming" : ""}`;
+  el.textContent = text;
+  $("messages").append(el);
+  el.scrollIntoView({ block: "end" });
+  return el;
+}
+
+function renderHealth(h: any): void {
+  if (!h || h.ok === undefined) return;
+  $("health").textContent = `${h.ok ? "OK" : "NOT OK"} · default agent ${h.defaultAgentId ?? "main"} · ${h.sessions?.count ?? 0} sessions`;
+}
+
+function renderPresence(list: any[]): void {
+  $("presence").replaceChildren(...list.map((e) => li(`${e.host ?? e.instanceId ?? "?"} · ${e.mode ?? ""} · ${e.reason ?? ""}`)));
+}
+
+function renderChannels(c: any): void {
+  const order: string[] = c?.channelOrder ?? [];
+  $("channels").textContent = order.length === 0 ? "No channels configured" : order.map((id) => `${c.channelLabels?.[id] ?? id}: ${JSON.stringify(c.channels?.[id]?.connected ?? c.channels?.[id]?.state ?? "?")}`).join(" · ");
+}
+
+function renderSessions(s: any): void {
+  const rows: any[] = s?.sessions ?? [];
+  $("sessions").replaceChildren(...(rows.length ? rows.map((r) => li(`${r.key}${r.model ? ` · ${r.model}` : ""}`)) : [li("No sessions yet")]));
+}
+
+function li(text: string): HTMLLIElement {
+  const el = document.createElement("li");
+  el.textContent = text;
+  return el;
+}
+
+$("token-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const token = ($("token") as HTMLInputElement).value.trim();
+  if (!token) return;
+  localStorage.setItem(TOKEN_KEY, token);
+  ($("token") as HTMLInputElement).value = "";
+  connect(token);
+});
+
+$("forget").addEventListener("click", () => {
+  localStorage.removeItem(TOKEN_KEY);
+  ws?.close();
+  showLogin();
+});
+
+$("chat-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const input = $("chat-input") as HTMLTextAreaElement;
+  const message = input.value.trim();
+  if (!message || activeRunId) return;
+  input.value = "";
+  $("chat-error").textContent = "";
+  addBubble("user", message);
+  const idempotencyKey = crypto.randomUUID();
+  activeRunId = idempotencyKey;
+  ($("send") as HTMLButtonElement).disabled = true;
+  ($("abort") as HTMLButtonElement).disabled = false;
+  try {
+    const ack = await request("chat.send", { sessionKey, message, idempotencyKey });
+    activeRunId = ack.runId ?? idempotencyKey;
+  } catch (err) {
+    $("chat-error").textContent = (err as Error).message;
+    endRun();
+  }
+});
+
+$("abort").addEventListener("click", () => {
+  void request("chat.abort", { sessionKey, ...(activeRunId && { runId: activeRunId }) }).catch((err) => ($("chat-error").textContent = err.message));
+});
+
+const saved = localStorage.getItem(TOKEN_KEY);
+if (saved) connect(saved);
+else showLogin();

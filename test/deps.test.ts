@@ -23,6 +23,11 @@ const RULES: [string, string[]][] = [
   ["config", ["gateway", "channels", "agent", "cli", "client"]],
   ["protocol", ["gateway", "channels", "agent", "cli", "client"]],
   ["logging", ["gateway", "channels", "agent", "cli", "client"]],
+  ["release", ["gateway", "channels", "agent", "cli", "client"]],
+  ["store", ["gateway", "channels", "agent", "cli", "client"]],
+  ["agent", ["gateway", "channels", "cli", "client"]],
+  ["services", ["gateway", "channels", "agent", "cli", "client"]],
+  ["util", ["gateway", "channels", "agent", "cli", "client", "services"]],
 ];
 
 for (const [layer, forbidden] of RULES) {
@@ -38,3 +43,14 @@ for (const [layer, forbidden] of RULES) {
     expect(bad).toEqual([]);
   });
 }
+
+test("the AI SDK is imported only in src/agent/llm (loaded lazily by the runtime)", () => {
+  const bad = filesUnder(SRC)
+    .filter((f) => !relative(SRC, f).startsWith("agent/llm/"))
+    .filter((f) => /from\s+["'](ai|@ai-sdk\/[^"']+)["']|import\(\s*["'](ai|@ai-sdk\/[^"']+)["']/.test(readFileSync(f, "utf8")))
+    .map((f) => relative(SRC, f));
+  expect(bad).toEqual([]);
+  const runtime = readFileSync(join(SRC, "agent/runtime.ts"), "utf8");
+  expect(runtime).toContain('import("./llm/index.ts")');
+  expect(runtime).not.toMatch(/^import [^t].*\.\/llm\//m);
+});

@@ -2,7 +2,6 @@
  * Read-only views of the configured agents that several methods share (health, status, agents.list,
  * models.list, sessions.list). Derived from config on every call so a hot reload is seen at once.
  */
-import { join } from "node:path";
 import type { OpenClawConfig } from "../config/schema.ts";
 
 /** The model used when none is configured (upstream default). */
@@ -28,11 +27,6 @@ export function listAgents(config: OpenClawConfig): { defaultId: string; agents:
     defaultId,
     agents: list.map((a) => ({ id: a.id, name: a.name, identity: a.identity, isDefault: a.id === defaultId })),
   };
-}
-
-/** The session store path of an agent. */
-export function sessionsPath(stateDir: string, agentId: string): string {
-  return join(stateDir, "agents", agentId, "sessions", "sessions.json");
 }
 
 /** `session.mainKey` (default "main") and scope (default "per-sender"). */

@@ -44,7 +44,7 @@ describe("health and status", () => {
         sessions: { path: expect.any(String), count: 0, recent: [] },
       },
     ]);
-    expect(h.sessions).toEqual({ path: join(gw.stateDir, "agents", "main", "sessions", "sessions.json"), count: 0, recent: [] });
+    expect(h.sessions).toEqual({ path: join(gw.stateDir, "state.db"), count: 0, recent: [] });
   });
 
   test("status: heartbeat, channel summary, queued system events, sessions", async () => {
@@ -203,7 +203,7 @@ describe("models, agents, sessions, channels", () => {
     const s = await call(sock, "sessions.list");
     expect(s).toEqual({
       ts: expect.any(Number),
-      path: join(gw.stateDir, "agents", "main", "sessions", "sessions.json"),
+      path: join(gw.stateDir, "state.db"),
       count: 0,
       defaults: { modelProvider: "openai", model: "gpt-5.1", contextTokens: expect.any(Number) },
       sessions: [],

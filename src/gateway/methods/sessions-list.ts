@@ -1,14 +1,64 @@
-import { DEFAULT_CONTEXT_TOKENS, defaultModelRef, listAgents, sessionsPath } from "../agents-view.ts";
+import { sessionKind } from "../../agent/index.ts";
+import type { SessionRow, Store } from "../../store/index.ts";
+import { DEFAULT_CONTEXT_TOKENS, defaultModelRef } from "../agents-view.ts";
 import type { MethodHandler } from "../context.ts";
+import { stateDbPath } from "../sessions-view.ts";
 
-/** `sessions.list`: the session store's entries. No agent runtime is running yet, so the store is empty. */
-export const sessionsList: MethodHandler = (ctx) => {
-  const [provider, ...rest] = defaultModelRef(ctx.gw.config).split("/");
+const PREVIEW_CHARS = 160;
+
+/**
+ * `sessions.list`: session entries from the store, most recently active first. Filters: `agentId`,
+ * `activeMinutes`, `label` (exact), `search` (key, label, display name), `limit`. `includeLastMessage` adds
+ * `lastMessagePreview`; `includeDerivedTitles` adds `derivedTitle` (the first user message).
+ */
+export const sessionsList: MethodHandler = (ctx, params) => {
+  const p = params as { limit?: number; activeMinutes?: number; agentId?: string; label?: string; search?: string; includeLastMessage?: boolean; includeDerivedTitles?: boolean; includeGlobal?: boolean; includeUnknown?: boolean };
+  const { store, config } = ctx.gw;
+  const now = Date.now();
+  const search = p.search?.trim().toLowerCase();
+  let rows = store.listSessions(p.agentId ? `agent:${p.agentId}:` : undefined).filter((r) => {
+    const kind = sessionKind(r.key);
+    if (kind === "global" && p.includeGlobal === false) return false;
+    if (kind === "unknown" && !p.includeUnknown) return false;
+    if (p.activeMinutes && now - r.entry.updatedAt > p.activeMinutes * 60_000) return false;
+    if (p.label !== undefined && r.entry.label !== p.label) return false;
+    if (search && ![r.key, r.entry.label, r.entry.displayName].some((v) => typeof v === "string" && v.toLowerCase().includes(search))) return false;
+    return true;
+  });
+  if (p.limit) rows = rows.slice(0, p.limit);
+  const [provider, ...rest] = defaultModelRef(config).split("/");
   return {
-    ts: Date.now(),
-    path: sessionsPath(ctx.gw.stateDir, listAgents(ctx.gw.config).defaultId),
-    count: 0,
+    ts: now,
+    path: stateDbPath(ctx.gw.stateDir),
+    count: rows.length,
     defaults: { modelProvider: provider, model: rest.join("/"), contextTokens: DEFAULT_CONTEXT_TOKENS },
-    sessions: [],
+    sessions: rows.map((r) => toListRow(store, r, p.includeLastMessage === true, p.includeDerivedTitles === true)),
   };
 };
+
+/** One `sessions.list` row: the stored entry plus key, kind and chat type. */
+export function toListRow(store: Store, row: SessionRow, lastMessage: boolean, derivedTitle: boolean): Record<string, unknown> {
+  const { modelOverride, ...entry } = row.entry;
+  const kind = sessionKind(row.key);
+  const out: Record<string, unknown> = { key: row.key, kind, chatType: entry.chatType ?? (kind === "group" ? "group" : "direct"), ...entry };
+  if (modelOverride) out.modelOverride = modelOverride;
+  if (lastMessage) {
+    const last = store.readMessages(entry.sessionId, 1)[0];
+    const text = last ? textOf(last.content) : "";
+    if (text) out.lastMessagePreview = clip(text);
+  }
+  if (derivedTitle) {
+    const first = store.readMessages(entry.sessionId, 50).find((m) => m.role === "user");
+    const text = first ? textOf(first.content) : "";
+    if (text) out.derivedTitle = clip(text.split("\n")[0], 60);
+  }
+  return out;
+}
+
+function textOf(content: { type: string; text?: string }[]): string {
+  return content.flatMap((b) => (b.type === "text" && b.text ? [b.text] : [])).join(" ").trim();
+}
+
+function clip(text: string, max = PREVIEW_CHARS): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

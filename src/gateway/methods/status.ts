@@ -1,24 +1,27 @@
-import { DEFAULT_CONTEXT_TOKENS, defaultModelRef, heartbeatOf, listAgents, sessionsPath } from "../agents-view.ts";
+import { DEFAULT_CONTEXT_TOKENS, defaultModelRef, heartbeatOf, listAgents } from "../agents-view.ts";
 import type { MethodHandler } from "../context.ts";
+import { stateDbPath, summarizeSessions } from "../sessions-view.ts";
 
-/** `status`: heartbeat, channel and session summary. Sessions are counted from the store (none yet). */
+/** `status`: heartbeat, channel and session summary; sessions are counted from the store. */
 export const status: MethodHandler = (ctx) => {
-  const { config, stateDir } = ctx.gw;
+  const { config, stateDir, store } = ctx.gw;
   const { defaultId, agents } = listAgents(config);
   const hb = heartbeatOf(config);
-  const byAgent = agents.map((a) => ({ agentId: a.id, path: sessionsPath(stateDir, a.id), count: 0, recent: [] }));
+  const byAgent = agents.map((a) => ({ agentId: a.id, ...summarizeSessions(store, stateDir, a.id) }));
+  const all = store.listSessions();
+  const now = Date.now();
   return {
     heartbeat: {
       defaultAgentId: defaultId,
       agents: agents.map((a) => ({ agentId: a.id, enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs })),
     },
-    channelSummary: [],
+    channelSummary: ctx.gw.channels.summaryLines(),
     queuedSystemEvents: [...ctx.gw.systemEvents],
     sessions: {
-      paths: byAgent.map((a) => a.path),
-      count: 0,
+      paths: [stateDbPath(stateDir)],
+      count: all.length,
       defaults: { model: defaultModelRef(config).split("/").slice(1).join("/"), contextTokens: DEFAULT_CONTEXT_TOKENS },
-      recent: [],
+      recent: all.slice(0, 10).map((r) => ({ key: r.key, updatedAt: r.entry.updatedAt, age: Math.max(0, now - r.entry.updatedAt), ...(r.entry.model && { model: r.entry.model }), ...(r.entry.totalTokens !== undefined && { totalTokens: r.entry.totalTokens }) })),
       byAgent,
     },
   };

@@ -1,0 +1,14 @@
+/**
+ * Agent runs: turns inbound messages into replies. Owns sessions and their reset rules, the workspace
+ * prompt, model providers (through `llm/`, loaded lazily), tools, lanes and the run event stream.
+ * It knows nothing of sockets or channel SDKs.
+ */
+export { type EmitFn, RunEvents } from "./events.ts";
+export { Lanes, DEFAULT_MAX_CONCURRENT } from "./lanes.ts";
+export { DEFAULT_MODEL_REF, isKnownProvider, modelChain, parseModelRef, resolveModel, type ModelSpec } from "./models.ts";
+export { AgentRuntime, type AgentRuntimeOptions, DEDUPE_MAX, DEDUPE_TTL_MS, DEFAULT_TIMEOUT_SECONDS } from "./runtime.ts";
+export { agentIds, agentOf, canonicalSessionKey, mainSessionKey, resolveSession, sessionKind, type ResolvedSession, type SessionTarget } from "./session-keys.ts";
+export { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
+export { buildTools, DEFAULT_TOOL_NAMES, toolPolicyOf } from "./tools/index.ts";
+export type { RunErrorShape, RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
+export { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";

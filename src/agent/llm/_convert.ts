@@ -1,0 +1,115 @@
+/**
+ * Conversions between our transcript shapes (upstream's) and the AI SDK's: transcript → ModelMessage[] for
+ * the next call, SDK usage → transcript usage, finish reason → stopReason, and errors → a short message.
+ */
+import type { LanguageModelUsage, ModelMessage } from "ai";
+import type { TranscriptMessage, Usage } from "../../store/index.ts";
+
+/**
+ * Transcript messages as model input. Error-only assistant messages are skipped, and tool calls without a
+ * recorded result (a run cut mid-tool) are dropped so providers never see a dangling tool call.
+ */
+export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
+  const answered = new Set(history.flatMap((m) => (m.role === "toolResult" ? [m.toolCallId] : [])));
+  const called = new Set<string>();
+  const out: ModelMessage[] = [];
+  for (const m of history) {
+    if (m.role === "user") {
+      const text = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+      out.push({ role: "user", content: [{ type: "text", text }] });
+    } else if (m.role === "assistant") {
+      const parts: Exclude<Extract<ModelMessage, { role: "assistant" }>["content"], string> = [];
+      for (const b of m.content) {
+        if (b.type === "text" && b.text) parts.push({ type: "text", text: b.text });
+        else if (b.type === "toolCall" && answered.has(b.id)) {
+          called.add(b.id);
+          parts.push({ type: "tool-call", toolCallId: b.id, toolName: b.name, input: b.arguments ?? {} });
+        }
+      }
+      if (parts.length > 0) out.push({ role: "assistant", content: parts });
+    } else if (called.has(m.toolCallId)) {
+      const value = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+      out.push({
+        role: "tool",
+        content: [{ type: "tool-result", toolCallId: m.toolCallId, toolName: m.toolName, output: m.isError ? { type: "error-text", value } : { type: "text", value } }],
+      });
+    }
+  }
+  return out;
+}
+
+/** SDK usage → transcript usage (`input` excludes cache reads, as upstream counts it). */
+export function toUsage(u: LanguageModelUsage | undefined): Usage {
+  const cacheRead = u?.inputTokenDetails?.cacheReadTokens ?? 0;
+  const cacheWrite = u?.inputTokenDetails?.cacheWriteTokens ?? 0;
+  const input = u?.inputTokenDetails?.noCacheTokens ?? Math.max(0, (u?.inputTokens ?? 0) - cacheRead);
+  const output = u?.outputTokens ?? 0;
+  return { input, output, cacheRead, cacheWrite, totalTokens: u?.totalTokens ?? input + cacheRead + cacheWrite + output, cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 } };
+}
+
+/** Adds two usages. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+    totalTokens: a.totalTokens + b.totalTokens,
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+  };
+}
+
+/** An empty usage. */
+export function zeroUsage(): Usage {
+  return toUsage(undefined);
+}
+
+/** SDK finish reason → transcript stopReason. */
+export function toStopReason(reason: string | undefined): "stop" | "length" | "toolUse" | "error" {
+  switch (reason) {
+    case "length":
+      return "length";
+    case "tool-calls":
+      return "toolUse";
+    case "error":
+      return "error";
+    default:
+      return "stop";
+  }
+}
+
+/** What a failed model call tells us. */
+export interface ModelErrorInfo {
+  message: string;
+  status?: number;
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+/** Describes an SDK error for users and logs, without request bodies or keys. */
+export function describeModelError(err: unknown, provider: string): ModelErrorInfo {
+  const e = err as { name?: string; message?: string; statusCode?: number; isRetryable?: boolean; responseHeaders?: Record<string, string>; cause?: unknown; lastError?: unknown; errors?: unknown[] };
+  if (e?.name === "AI_RetryError" && e.lastError) return describeModelError(e.lastError, provider);
+  const status = typeof e?.statusCode === "number" ? e.statusCode : undefined;
+  const retryAfter = parseRetryAfter(e?.responseHeaders);
+  let message = String(e?.message ?? err);
+  if (/Failed to process successful response|terminated|ECONNRESET|socket connection was closed/i.test(message)) {
+    message = `connection to ${provider} dropped mid-stream`;
+  } else if (/Cannot connect to API|ECONNREFUSED|Unable to connect|fetch failed/i.test(message) && status === undefined) {
+    message = `cannot reach ${provider}: ${message.replace(/^Cannot connect to API:\s*/, "")}`;
+  }
+  const label = status === 401 || status === 403 ? "authentication failed" : status === 429 ? "rate limited" : undefined;
+  const text = status !== undefined ? `${provider} returned HTTP ${status}${label ? ` (${label})` : ""}: ${message}` : message;
+  return { message: text, status, retryable: e?.isRetryable ?? (status === undefined || status === 429 || status >= 500), ...(retryAfter !== undefined && { retryAfterMs: retryAfter }) };
+}
+
+function parseRetryAfter(headers: Record<string, string> | undefined): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers["retry-after-ms"];
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Math.round(Number(ms)));
+  const s = headers["retry-after"];
+  if (!s) return undefined;
+  if (Number.isFinite(Number(s))) return Math.max(0, Math.round(Number(s) * 1000));
+  const at = Date.parse(s);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

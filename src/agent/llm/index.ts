@@ -1,0 +1,150 @@
+/**
+ * One model turn through the AI SDK: streams the answer, runs tool calls between model steps, and reports
+ * everything as plain events. This folder is the only importer of `ai` and `@ai-sdk/*`; the runtime loads
+ * it lazily on the first run so gateway start-up does not pay for the SDKs.
+ */
+import { jsonSchema, stepCountIs, streamText, type Tool, tool } from "ai";
+import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.ts";
+import type { ModelSpec } from "../models.ts";
+import type { AgentTool } from "../tools/index.ts";
+import { addUsage, describeModelError, type ModelErrorInfo, toModelMessages, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
+import { createLanguageModel } from "./_model.ts";
+
+// The SDK prints warnings (unknown model ids, unsupported settings) to the console; the gateway has a logger.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
+/** Model steps per turn (each tool round trip is one step). */
+export const MAX_STEPS = 10;
+const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
+
+/** Something that happened during a turn. */
+export type TurnEvent =
+  | { type: "text"; delta: string; step: number }
+  | { type: "tool-start"; toolCallId: string; name: string; args: unknown }
+  | { type: "tool-result"; toolCallId: string; name: string; result: string; isError: boolean }
+  /** A finished step: the assistant message and its tool results, ready to persist. */
+  | { type: "step"; messages: TranscriptMessage[]; usage: Usage };
+
+/** Inputs of {@link runModelTurn}. */
+export interface TurnOptions {
+  spec: ModelSpec;
+  system: string;
+  /** The conversation so far, ending with the new user message. */
+  history: TranscriptMessage[];
+  tools: AgentTool[];
+  /** off | minimal | low | medium | high */
+  thinking?: string;
+  signal: AbortSignal;
+  onEvent(ev: TurnEvent): void;
+}
+
+/** How a turn ended. Steps already reported through `step` events are not repeated here. */
+export interface TurnOutcome {
+  status: "ok" | "error" | "aborted";
+  /** The unfinished step's assistant message (text so far), when the turn ended mid-step. */
+  partial?: TranscriptMessage & { role: "assistant" };
+  usage: Usage;
+  /** True once any text or tool call came back (no fallback to another model after that). */
+  produced: boolean;
+  error?: ModelErrorInfo;
+}
+
+/** Runs one turn. Never throws: failures come back as `status: "error"` with a description. */
+export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
+  const { spec, onEvent } = opts;
+  const meta = { api: spec.api, provider: spec.provider, model: spec.model };
+  let usage = zeroUsage();
+  let produced = false;
+  let step = 0;
+  let blocks: ContentBlock[] = [];
+  let text = "";
+  let results: TranscriptMessage[] = [];
+  let failure: unknown;
+  const flushText = () => {
+    if (text) blocks.push({ type: "text", text });
+    text = "";
+  };
+
+  try {
+    const result = streamText({
+      model: createLanguageModel(spec),
+      system: opts.system,
+      messages: toModelMessages(opts.history),
+      tools: toSdkTools(opts.tools),
+      stopWhen: stepCountIs(MAX_STEPS),
+      maxRetries: 1,
+      maxOutputTokens: spec.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      abortSignal: opts.signal,
+      ...(opts.thinking && opts.thinking !== "off" && { reasoning: opts.thinking as "minimal" | "low" | "medium" | "high" }),
+      onError: () => {}, // errors arrive as stream parts below
+    });
+    for await (const part of result.fullStream) {
+      switch (part.type) {
+        case "text-delta":
+          if (!part.text) break;
+          produced = true;
+          text += part.text;
+          onEvent({ type: "text", delta: part.text, step });
+          break;
+        case "tool-call":
+          produced = true;
+          flushText();
+          blocks.push({ type: "toolCall", id: part.toolCallId, name: part.toolName, arguments: part.input });
+          onEvent({ type: "tool-start", toolCallId: part.toolCallId, name: part.toolName, args: part.input });
+          break;
+        case "tool-result":
+        case "tool-error": {
+          const isError = part.type === "tool-error";
+          const out = isError ? errorText(part.error) : typeof part.output === "string" ? part.output : JSON.stringify(part.output);
+          results.push({ role: "toolResult", toolCallId: part.toolCallId, toolName: part.toolName, content: [{ type: "text", text: out }], isError, timestamp: Date.now() });
+          onEvent({ type: "tool-result", toolCallId: part.toolCallId, name: part.toolName, result: out, isError });
+          break;
+        }
+        case "finish-step": {
+          flushText();
+          const stepUsage = toUsage(part.usage);
+          usage = addUsage(usage, stepUsage);
+          if (failure === undefined && part.finishReason !== "error") {
+            const assistant: TranscriptMessage = { role: "assistant", content: blocks, ...meta, usage: stepUsage, stopReason: toStopReason(part.finishReason), timestamp: Date.now() };
+            onEvent({ type: "step", messages: [assistant, ...results], usage: stepUsage });
+            blocks = [];
+            results = [];
+          }
+          step += 1;
+          break;
+        }
+        case "error":
+          failure ??= part.error;
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (err) {
+    failure ??= err;
+  }
+  flushText();
+  const partial = blocks.some((b) => b.type === "text") ? { role: "assistant" as const, content: blocks.filter((b) => b.type === "text"), ...meta, usage: zeroUsage(), stopReason: "aborted" as const, timestamp: Date.now() } : undefined;
+  if (opts.signal.aborted) return { status: "aborted", partial, usage, produced };
+  if (failure !== undefined) return { status: "error", partial, usage, produced, error: describeModelError(failure, spec.provider) };
+  return { status: "ok", usage, produced };
+}
+
+// --- internal ---
+
+function toSdkTools(tools: AgentTool[]): Record<string, Tool> | undefined {
+  if (tools.length === 0) return undefined;
+  const out: Record<string, Tool> = {};
+  for (const t of tools) {
+    out[t.name] = tool({
+      description: t.description,
+      inputSchema: jsonSchema<Record<string, unknown>>(t.parameters),
+      execute: (input: Record<string, unknown>, o: { abortSignal?: AbortSignal }) => t.execute(input, { signal: o.abortSignal ?? new AbortController().signal }),
+    });
+  }
+  return out;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

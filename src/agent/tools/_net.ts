@@ -1,0 +1,64 @@
+/**
+ * Address checks for outbound fetches: which IPs are private, loopback, link-local or otherwise not on the
+ * public internet, and resolving a host to all of its addresses.
+ */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+
+/** True for addresses a fetch tool must not reach by default (RFC 1918/4193/6598, loopback, link-local, …). */
+export function isNonPublicAddress(ip: string): boolean {
+  const v = isIP(ip);
+  if (v === 4) return isNonPublicV4(ip);
+  if (v !== 6) return true;
+  const lower = ip.toLowerCase().replace(/^\[|\]$/g, "");
+  const mapped = /^(?:0*:)*:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower) ?? /^64:ff9b::(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (mapped) return isNonPublicV4(mapped[1]);
+  const words = expandV6(lower);
+  if (!words) return true;
+  if (words.every((w) => w === 0)) return true; // ::
+  if (words.slice(0, 7).every((w) => w === 0) && words[7] === 1) return true; // ::1
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return true; // mapped, odd spelling
+  const first = words[0];
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || (first & 0xff00) === 0xff00 || (first === 0x2001 && words[1] === 0x0db8);
+}
+
+/**
+ * All addresses of `host` (an IP literal resolves to itself).
+ * @throws Error when the name does not resolve.
+ */
+export async function resolveAll(host: string): Promise<string[]> {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (isIP(bare)) return [bare];
+  const found = await lookup(bare, { all: true, verbatim: true });
+  return found.map((a) => a.address);
+}
+
+function isNonPublicV4(ip: string): boolean {
+  const [a, b, c] = ip.split(".").map(Number);
+  return (
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 0 && c === 0) ||
+    (a === 192 && b === 0 && c === 2) ||
+    (a === 192 && b === 168) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    (a === 198 && b === 51 && c === 100) ||
+    (a === 203 && b === 0 && c === 113) ||
+    a >= 224
+  );
+}
+
+function expandV6(ip: string): number[] | undefined {
+  const [head, tail, extra] = ip.split("::");
+  if (extra !== undefined) return undefined;
+  const h = head ? head.split(":") : [];
+  const t = tail !== undefined && tail !== "" ? tail.split(":") : [];
+  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
+  if (fill < 0) return undefined;
+  const words = [...h, ...Array(fill).fill("0"), ...t].map((w) => Number.parseInt(w, 16));
+  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : undefined;
+}

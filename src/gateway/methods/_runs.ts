@@ -1,0 +1,36 @@
+/**
+ * Helpers shared by the methods that start agent runs (`agent`, `chat.send`): thinking levels, the channel
+ * a client speaks for, and the final response frame of a run.
+ */
+import type { RunFinal } from "../../agent/index.ts";
+import { GatewayError } from "../../errors.ts";
+import type { ConnectedClient } from "../connections.ts";
+
+/** Accepted `thinking` values (agent.md §3). */
+export const THINKING_LEVELS = ["off", "minimal", "low", "medium", "high"] as const;
+
+/**
+ * Checks a thinking level. @returns it (undefined when not given).
+ * @throws GatewayError INVALID_REQUEST for anything else.
+ */
+export function checkThinking(level: unknown): string | undefined {
+  if (level === undefined || level === null || level === "") return undefined;
+  const v = String(level).toLowerCase();
+  if (!(THINKING_LEVELS as readonly string[]).includes(v)) {
+    throw new GatewayError("INVALID_REQUEST", `invalid thinking level "${String(level)}" (use ${THINKING_LEVELS.join(", ")})`);
+  }
+  return v;
+}
+
+/** The channel a run came in on: an explicit param, else `webchat` / `cli` / the client id. */
+export function channelOf(client: ConnectedClient, explicit?: unknown): string {
+  if (typeof explicit === "string" && explicit.trim()) return explicit.trim().toLowerCase();
+  if (client.mode === "webchat" || client.id.startsWith("webchat")) return "webchat";
+  if (client.mode === "cli" || client.id === "cli") return "cli";
+  return client.id;
+}
+
+/** The response frame carrying a run's final answer. */
+export function toFinalFrame(final: RunFinal): { ok: boolean; payload: unknown; error?: RunFinal["error"] } {
+  return { ok: final.ok, payload: final.payload, ...(final.error && { error: final.error }) };
+}

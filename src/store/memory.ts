@@ -1,0 +1,56 @@
+/**
+ * An in-memory store with the same behaviour as the SQLite one, for tests. `transaction` rolls back on a
+ * throw by restoring a snapshot, so tests of atomicity mean the same thing on both backends.
+ */
+import type { RunRecord, SessionEntry, SessionRow, Store, TranscriptMessage } from "./store.ts";
+
+/** Creates an empty in-memory store. */
+export function createMemoryStore(): Store {
+  let sessions = new Map<string, SessionEntry>();
+  let messages = new Map<string, TranscriptMessage[]>();
+  let runs = new Map<string, RunRecord>();
+  let depth = 0;
+  const clone = <T>(v: T): T => structuredClone(v);
+
+  return {
+    path: ":memory:",
+    getSession: (key) => (sessions.has(key) ? clone(sessions.get(key)) : undefined),
+    setSession: (key, entry) => void sessions.set(key, clone(entry)),
+    deleteSession: (key) => sessions.delete(key),
+    listSessions(prefix) {
+      const rows: SessionRow[] = [];
+      for (const [key, entry] of sessions) if (!prefix || key.startsWith(prefix)) rows.push({ key, entry: clone(entry) });
+      return rows.sort((a, b) => b.entry.updatedAt - a.entry.updatedAt || a.key.localeCompare(b.key));
+    },
+    appendMessages(sessionId, list) {
+      const cur = messages.get(sessionId) ?? [];
+      cur.push(...clone(list));
+      messages.set(sessionId, cur);
+    },
+    readMessages(sessionId, limit) {
+      const all = messages.get(sessionId) ?? [];
+      return clone(limit === undefined ? all : all.slice(Math.max(0, all.length - limit)));
+    },
+    countMessages: (sessionId) => messages.get(sessionId)?.length ?? 0,
+    deleteTranscript: (sessionId) => (messages.get(sessionId)?.length ?? 0) > 0 && messages.delete(sessionId),
+    putRun: (run) => void runs.set(run.runId, clone(run)),
+    getRun: (runId) => (runs.has(runId) ? clone(runs.get(runId)) : undefined),
+    listRuns: (statuses) => [...runs.values()].filter((r) => statuses.includes(r.status)).sort((a, b) => a.createdAt - b.createdAt).map(clone),
+    transaction(fn) {
+      if (depth > 0) return fn();
+      const snapshot = { sessions: clone(sessions), messages: clone(messages), runs: clone(runs) };
+      depth += 1;
+      try {
+        return fn();
+      } catch (err) {
+        sessions = snapshot.sessions;
+        messages = snapshot.messages;
+        runs = snapshot.runs;
+        throw err;
+      } finally {
+        depth -= 1;
+      }
+    },
+    close() {},
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The SQLite store (`<stateDir>/state.db`, bun:sqlite). WAL journal with `synchronous=FULL`, so a write that
+ * returned is on disk: a `kill -9` (or power loss) after an acknowledgement loses nothing acknowledged.
+ * This connection is the only writer of the tables below (channel and node tables in the same file have
+ * their own connections; WAL + busy_timeout let them share it); the gateway lock keeps other processes out.
+ *
+ * Schema (user_version 1):
+ *   sessions(key PK, agent_id, session_id, updated_at, entry JSON)
+ *   messages(seq PK autoincrement, session_id, role, ts, body JSON)   -- transcripts, append-only
+ *   runs(run_id PK, session_key, status, created_at, ended_at, record JSON)
+ */
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { agentIdOfKey, type RunRecord, type RunStatus, type SessionEntry, type SessionRow, type Store, type TranscriptMessage } from "./store.ts";
+
+const SCHEMA_VERSION = 1;
+/** Finished runs are kept this long for idempotent retries and agent.wait. */
+const RUN_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+const MIGRATIONS = [
+  `CREATE TABLE sessions (
+     key TEXT PRIMARY KEY,
+     agent_id TEXT NOT NULL,
+     session_id TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     entry TEXT NOT NULL
+   );
+   CREATE INDEX sessions_updated ON sessions(updated_at DESC);
+   CREATE TABLE messages (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     session_id TEXT NOT NULL,
+     role TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX messages_by_session ON messages(session_id, seq);
+   CREATE TABLE runs (
+     run_id TEXT PRIMARY KEY,
+     session_key TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     ended_at INTEGER,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX runs_by_status ON runs(status);`,
+];
+
+/**
+ * Opens (creating when missing) the store at `path` and brings its schema up to date.
+ * @throws Error when the file is not a database or was written by a newer version.
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path, { create: true, strict: true });
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+  migrate(db, path);
+  db.query("DELETE FROM runs WHERE ended_at IS NOT NULL AND ended_at < ?").run(Date.now() - RUN_RETENTION_MS);
+
+  const q = {
+    getSession: db.query<{ entry: string }, [string]>("SELECT entry FROM sessions WHERE key = ?"),
+    setSession: db.query("INSERT INTO sessions (key, agent_id, session_id, updated_at, entry) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET agent_id = excluded.agent_id, session_id = excluded.session_id, updated_at = excluded.updated_at, entry = excluded.entry"),
+    deleteSession: db.query("DELETE FROM sessions WHERE key = ?"),
+    listAll: db.query<{ key: string; entry: string }, []>("SELECT key, entry FROM sessions ORDER BY updated_at DESC, key"),
+    listPrefix: db.query<{ key: string; entry: string }, [string]>("SELECT key, entry FROM sessions WHERE substr(key, 1, length(?1)) = ?1 ORDER BY updated_at DESC, key"),
+    append: db.query("INSERT INTO messages (session_id, role, ts, body) VALUES (?, ?, ?, ?)"),
+    readAll: db.query<{ body: string }, [string]>("SELECT body FROM messages WHERE session_id = ? ORDER BY seq"),
+    readLast: db.query<{ body: string }, [string, number]>("SELECT body FROM (SELECT seq, body FROM messages WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq"),
+    count: db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM messages WHERE session_id = ?"),
+    deleteTranscript: db.query("DELETE FROM messages WHERE session_id = ?"),
+    putRun: db.query("INSERT INTO runs (run_id, session_key, status, created_at, ended_at, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET session_key = excluded.session_key, status = excluded.status, ended_at = excluded.ended_at, record = excluded.record"),
+    getRun: db.query<{ record: string }, [string]>("SELECT record FROM runs WHERE run_id = ?"),
+  };
+  let closed = false;
+
+  return {
+    path,
+    getSession(key) {
+      const row = q.getSession.get(key);
+      return row ? (JSON.parse(row.entry) as SessionEntry) : undefined;
+    },
+    setSession(key, entry) {
+      q.setSession.run(key, agentIdOfKey(key) ?? "", entry.sessionId, entry.updatedAt, JSON.stringify(entry));
+    },
+    deleteSession(key) {
+      return q.deleteSession.run(key).changes > 0;
+    },
+    listSessions(prefix) {
+      const rows = prefix ? q.listPrefix.all(prefix) : q.listAll.all();
+      return rows.map((r): SessionRow => ({ key: r.key, entry: JSON.parse(r.entry) as SessionEntry }));
+    },
+    appendMessages(sessionId, messages) {
+      db.transaction(() => {
+        for (const m of messages) q.append.run(sessionId, m.role, m.timestamp, JSON.stringify(m));
+      })();
+    },
+    readMessages(sessionId, limit) {
+      const rows = limit === undefined ? q.readAll.all(sessionId) : q.readLast.all(sessionId, limit);
+      return rows.map((r) => JSON.parse(r.body) as TranscriptMessage);
+    },
+    countMessages(sessionId) {
+      return q.count.get(sessionId)?.n ?? 0;
+    },
+    deleteTranscript(sessionId) {
+      return q.deleteTranscript.run(sessionId).changes > 0;
+    },
+    putRun(run) {
+      q.putRun.run(run.runId, run.sessionKey, run.status, run.createdAt, run.endedAt ?? null, JSON.stringify(run));
+    },
+    getRun(runId) {
+      const row = q.getRun.get(runId);
+      return row ? (JSON.parse(row.record) as RunRecord) : undefined;
+    },
+    listRuns(statuses: RunStatus[]) {
+      if (statuses.length === 0) return [];
+      const marks = statuses.map(() => "?").join(", ");
+      const rows = db.query<{ record: string }, string[]>(`SELECT record FROM runs WHERE status IN (${marks}) ORDER BY created_at, run_id`).all(...statuses);
+      return rows.map((r) => JSON.parse(r.record) as RunRecord);
+    },
+    transaction(fn) {
+      return db.transaction(fn)();
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close(false);
+    },
+  };
+}
+
+// --- internal ---
+
+function migrate(db: Database, path: string): void {
+  const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`${path} was written by a newer openclaw (schema ${version}, this build knows ${SCHEMA_VERSION}); upgrade openclaw or move the file aside`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -3,19 +3,10 @@
  * owner process's start time and its port. A lock whose PID is dead, or whose PID now belongs to another
  * process (PIDs are recycled: the start time differs), is stale and taken over.
  */
-import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { isLockAlive, type LockInfo, lockPathFor, processStartTime, readLock } from "../util/lock-file.ts";
 
-/** What the lock file holds. */
-export interface LockInfo {
-  pid: number;
-  /** Opaque start time of the process (clock ticks since boot on Linux, `ps lstart` elsewhere). */
-  startTime: string | null;
-  port: number;
-  stateDir: string;
-  createdAtMs: number;
-}
+export { isLockAlive, isPidAlive, type LockInfo, lockPathFor, processStartTime, readLock } from "../util/lock-file.ts";
 
 /** A held lock. */
 export interface GatewayLock {
@@ -37,12 +28,6 @@ export class LockHeldError extends Error {
     this.owner = owner;
     this.path = path;
   }
-}
-
-/** The lock file path for a state dir. */
-export function lockPathFor(lockDir: string, stateDir: string): string {
-  const id = createHash("sha256").update(stateDir).digest("hex").slice(0, 16);
-  return join(lockDir, `gateway-${id}.lock`);
 }
 
 /**
@@ -75,49 +60,6 @@ export function acquireGatewayLock(opts: { lockDir: string; stateDir: string; po
     }
   }
   throw new Error(`could not take the gateway lock at ${path} (another gateway is starting at the same time?)`);
-}
-
-/** Reads a lock file; undefined when missing or unreadable (an unreadable lock counts as stale). */
-export function readLock(path: string): LockInfo | undefined {
-  try {
-    const info = JSON.parse(readFileSync(path, "utf8")) as LockInfo;
-    return typeof info.pid === "number" ? info : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when the lock's PID is alive and is still the same process (same start time). */
-export function isLockAlive(info: LockInfo): boolean {
-  if (!isPidAlive(info.pid)) return false;
-  if (info.startTime === null) return true;
-  const now = processStartTime(info.pid);
-  return now === null || now === info.startTime;
-}
-
-/** True when a process with `pid` exists (EPERM counts: it exists but is not ours). */
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** A process's start time as an opaque string, or null when it cannot be read. */
-export function processStartTime(pid: number): string | null {
-  try {
-    // /proc/<pid>/stat: field 22 is starttime; the command (field 2) may contain spaces, so split after ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19] ?? null;
-  } catch {
-    // Not Linux: ask ps.
-    const p = Bun.spawnSync(["ps", "-o", "lstart=", "-p", String(pid)], { stdout: "pipe", stderr: "ignore" });
-    const out = p.stdout.toString().trim();
-    return p.exitCode === 0 && out ? out : null;
-  }
 }
 
 function makeLock(path: string, info: LockInfo): GatewayLock {

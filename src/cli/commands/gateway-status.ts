@@ -6,22 +6,38 @@ import { loadConfig } from "../../config/load.ts";
 import { resolveConfigPath, resolveGatewayPort, resolveLogFile } from "../../config/paths.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { ConfigError, toErrorMessage } from "../../errors.ts";
+import type { ExtraService, ServiceRuntime } from "../../services/index.ts";
 import { listPortListeners } from "../../util/port-listeners.ts";
 import { VERSION } from "../../version.ts";
 import { parseTimeout, printJson, RPC_ARGS } from "./_rpc.ts";
+import { readServiceStatus } from "./_service.ts";
 
 /**
  * The `gateway status --json` shape. Stable: fields are only ever added.
  * `service` is the supervisor's view, `rpc` is whether the gateway answers; they are independent.
  */
 export interface GatewayStatusReport {
-  service: { label: string; loaded: boolean; loadedText: string; notLoadedText: string; command: null; runtime: { status: "running" | "stopped" | "unknown"; detail?: string } };
+  service: {
+    label: string;
+    loaded: boolean;
+    loadedText: string;
+    notLoadedText: string;
+    /** Unit/label/task name, scope and definition path of this profile's service. */
+    name?: string;
+    scope?: "user" | "system";
+    path?: string;
+    /** The installed definition read back (secrets redacted); null when not installed. */
+    command: { programArguments: string[]; workingDirectory?: string; environment?: Record<string, string>; sourcePath: string } | null;
+    runtime: ServiceRuntime;
+    configAudit?: { ok: boolean; issues: { code: string; message: string; level: "error" | "recommended" }[] };
+  };
   config: { cli: { path: string; exists: boolean; valid: boolean; error?: string } };
   gateway: { bindMode: string; port: number; portSource: "flag/url" | "env" | "config" | "default"; probeUrl: string };
   port: { port: number; status: "free" | "busy" | "unknown"; listeners: { pid: number; command: string }[]; hints: string[] };
   rpc?: { ok: boolean; url: string; error?: string; version?: string };
   lastError?: string;
-  extraServices: [];
+  /** With --deep: other gateway-like services (system units, LaunchDaemons, legacy labels, other profiles). */
+  extraServices: ExtraService[];
 }
 
 /** `openclaw gateway status`: supervisor state and RPC reachability, reported separately. */
@@ -34,6 +50,11 @@ export const gatewayStatus = defineCommand({
   },
   async run({ args }) {
     const report = await buildStatus(args);
+    try {
+      Object.assign(report, await readServiceStatus(Boolean(args.deep)));
+    } catch (e) {
+      report.service.runtime = { status: "unknown", detail: `cannot read the service: ${toErrorMessage(e)}` };
+    }
     if (args.json) printJson(report);
     else printHuman(report);
     return report.rpc === undefined || report.rpc.ok ? 0 : 1;
@@ -84,13 +105,24 @@ async function buildStatus(args: { url?: string; token?: string; password?: stri
 
 function printHuman(r: GatewayStatusReport): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`Service: ${r.service.label} (${r.service.loaded ? r.service.loadedText : r.service.notLoadedText})`);
+  out(`Service: ${r.service.label}${r.service.name ? ` ${r.service.name}` : ""} (${r.service.loaded ? r.service.loadedText : r.service.notLoadedText})${describeRuntime(r.service.runtime)}`);
+  if (r.service.command) out(`Command: ${r.service.command.programArguments.join(" ")} (${r.service.command.sourcePath})`);
+  for (const i of r.service.configAudit?.issues ?? []) out(`Service audit (${i.level}): ${i.message}`);
+  for (const x of r.extraServices) out(`${x.ours ? "Other profile" : "Warning: other gateway-like service"}: ${x.label} (${x.scope}${x.path ? `, ${x.path}` : ""}): ${x.detail}`);
   out(`Config: ${r.config.cli.path}${r.config.cli.exists ? "" : " (missing)"}${r.config.cli.valid ? "" : ` (invalid: ${r.config.cli.error})`}`);
   out(`Probe target: ${r.gateway.probeUrl} (port ${r.gateway.port} from ${r.gateway.portSource})`);
   out(`Port ${r.port.port}: ${r.port.status}${r.port.listeners.map((l) => ` pid ${l.pid} (${l.command})`).join(",")}`);
   if (r.rpc) out(`RPC: ${r.rpc.ok ? `ok (gateway ${r.rpc.version ?? "?"})` : `failed: ${r.rpc.error}`}`);
   if (r.lastError) out(`Last gateway error: ${r.lastError}`);
   for (const h of r.port.hints) out(`Hint: ${h}`);
+}
+
+function describeRuntime(rt: ServiceRuntime): string {
+  const parts: string[] = [rt.status];
+  if (rt.pid) parts.push(`pid ${rt.pid}`);
+  if (rt.lastExitStatus !== undefined) parts.push(`last exit ${rt.lastExitStatus}${rt.lastExitReason ? ` (${rt.lastExitReason})` : ""}`);
+  if (rt.detail) parts.push(rt.detail);
+  return ` · ${parts.join(", ")}`;
 }
 
 function serviceLabel(): string {

@@ -1,0 +1,193 @@
+/**
+ * The checks behind `openclaw doctor`: each looks at one thing on this machine and, where a repair is
+ * safe and mechanical, knows how to do it (remove a stale lock, rewrite a drifted unit, tighten a mode).
+ * Nothing here talks to a running gateway.
+ */
+import { chmodSync, existsSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../config/load.ts";
+import { resolveConfigPath, resolveLockDir, resolveStateDir } from "../../config/paths.ts";
+import { ConfigError, toErrorMessage } from "../../errors.ts";
+import { auditService, enableLinger, lingerCommand, readLinger } from "../../services/index.ts";
+import { isLockAlive, isPidAlive, lockPathFor, readLock } from "../../util/lock-file.ts";
+import { listPortListeners } from "../../util/port-listeners.ts";
+import { cliPrefix, resolveServiceTarget } from "./_service.ts";
+
+/** One finding of `doctor`. */
+export interface DoctorCheck {
+  id: string;
+  level: "ok" | "info" | "warn" | "error";
+  message: string;
+  /** What `--fix` would do (or did). */
+  fix?: string;
+  fixed?: boolean;
+  fixError?: string;
+}
+
+/** A check plus its repair, run only with `--fix`. */
+interface Finding extends DoctorCheck {
+  repair?: () => Promise<void> | void;
+}
+
+/**
+ * Runs every check; with `fix`, runs each available repair once and marks the finding `fixed`.
+ * @returns the checks in display order. Never throws: a failing check becomes an `error` finding.
+ */
+export async function runDoctor(opts: { fix: boolean }): Promise<DoctorCheck[]> {
+  const findings: Finding[] = [];
+  for (const check of [checkConfig, checkStateDir, checkService, checkLocks, checkStateDb, checkPort]) {
+    try {
+      findings.push(...(await check()));
+    } catch (e) {
+      findings.push({ id: check.name.replace(/^check/, "").toLowerCase(), level: "error", message: `check failed: ${toErrorMessage(e)}` });
+    }
+  }
+  if (opts.fix) {
+    const done = new Set<unknown>();
+    for (const f of findings) {
+      if (!f.repair) continue;
+      try {
+        // Several findings may share one repair (one reinstall fixes every drift); run it once.
+        if (!done.has(f.repair)) await f.repair();
+        done.add(f.repair);
+        f.fixed = true;
+      } catch (e) {
+        f.fixError = toErrorMessage(e);
+      }
+    }
+  }
+  return findings.map(({ repair: _repair, ...c }) => c);
+}
+
+// --- checks ---
+
+async function checkConfig(): Promise<Finding[]> {
+  const path = resolveConfigPath();
+  try {
+    const loaded = loadConfig(path);
+    if (!loaded.exists) return [{ id: "config", level: "info", message: `No config at ${path}; run \`${cliPrefix()} setup\`.` }];
+  } catch (e) {
+    const detail = e instanceof ConfigError ? e.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ") : toErrorMessage(e);
+    return [{ id: "config", level: "error", message: `Config ${path} is invalid: ${detail}` }];
+  }
+  const out: Finding[] = [{ id: "config", level: "ok", message: `Config ${path} is valid.` }];
+  const mode = statSync(path).mode & 0o777;
+  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
+    out.push({ id: "config-mode", level: "warn", message: `Config ${path} holds secrets but is mode ${octal(mode)}.`, fix: "chmod 0600", repair: () => chmodSync(path, 0o600) });
+  }
+  return out;
+}
+
+async function checkStateDir(): Promise<Finding[]> {
+  const dir = resolveStateDir();
+  if (!existsSync(dir) || process.platform === "win32") return [];
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o077) === 0) return [{ id: "state-dir", level: "ok", message: `State dir ${dir} is private (${octal(mode)}).` }];
+  return [{ id: "state-dir", level: "warn", message: `State dir ${dir} is readable by others (${octal(mode)}).`, fix: "chmod 0700", repair: () => chmodSync(dir, 0o700) }];
+}
+
+async function checkService(): Promise<Finding[]> {
+  const t = resolveServiceTarget();
+  const state = await t.service.runtime(t.def);
+  const out: Finding[] = [];
+  const where = `${t.kind} ${t.def.scope} service ${t.def.name}`;
+  if (!state.installed) {
+    out.push({ id: "service", level: "info", message: `No ${where} installed (\`${cliPrefix()} gateway install\` runs the gateway at login/boot).` });
+  } else {
+    const rt = state.runtime;
+    const running = rt.status === "running" ? `running${rt.pid ? ` (pid ${rt.pid})` : ""}` : rt.status;
+    out.push({ id: "service", level: state.loaded ? "ok" : "warn", message: `${where}: ${state.loaded ? t.service.loadedText : t.service.notLoadedText}, ${running}${rt.lastExitStatus ? `, last exit ${rt.lastExitStatus}` : ""}.` });
+    const reinstall = async () => {
+      await t.service.install(t.def, { force: true });
+    };
+    for (const issue of auditService(t.service, state.command, t.def)) {
+      const repair = issue.fix === "reinstall" ? reinstall : issue.fix === "chmod" && issue.path ? () => chmodSync(issue.path as string, issue.mode ?? 0o600) : undefined;
+      out.push({
+        id: issue.code,
+        level: issue.level === "error" ? "error" : "warn",
+        message: issue.message,
+        ...(repair ? { fix: issue.fix === "reinstall" ? `rewrite the ${t.kind} definition (${cliPrefix()} gateway install --force)` : `chmod ${octal(issue.mode ?? 0o600)} ${issue.path}` } : {}),
+        ...(repair ? { repair } : {}),
+      });
+    }
+    if (t.kind === "systemd" && t.def.scope === "user") {
+      const linger = await readLinger(t.ctx.run, t.def.user);
+      if (linger === "no") {
+        out.push({
+          id: "linger",
+          level: "warn",
+          message: `Lingering is off for ${t.def.user}: the gateway stops at logout and does not start at boot.`,
+          fix: `loginctl enable-linger ${t.def.user} (or: ${lingerCommand(t.def.user)})`,
+          repair: async () => {
+            const r = await enableLinger(t.ctx.run, t.def.user, t.ctx.uid);
+            if (!r.ok) throw new Error(`${r.detail}; run: ${lingerCommand(t.def.user)}`);
+          },
+        });
+      } else if (linger === "yes") out.push({ id: "linger", level: "ok", message: `Lingering is on for ${t.def.user}.` });
+    }
+  }
+  for (const x of await t.service.scan(t.def)) {
+    if (x.ours) out.push({ id: "other-service", level: "info", message: `Also installed: ${x.label} (${x.detail}).` });
+    else out.push({ id: "other-service", level: "warn", message: `Gateway-like ${x.scope} service ${x.label}${x.path ? ` (${x.path})` : ""}: ${x.detail}. Two gateways on one state dir or port will fight; remove it if unused.` });
+  }
+  return out;
+}
+
+async function checkLocks(): Promise<Finding[]> {
+  const dir = resolveLockDir();
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /^gateway-[0-9a-f]+\.lock$/.test(f));
+  } catch {
+    return [];
+  }
+  const out: Finding[] = [];
+  for (const file of files) {
+    const path = join(dir, file);
+    const info = readLock(path);
+    if (info && isLockAlive(info)) continue;
+    const why = info ? `PID ${info.pid} (state dir ${info.stateDir}) is ${isPidAlive(info.pid) ? "a different process now" : "gone"}` : "unreadable";
+    out.push({ id: "stale-lock", level: "warn", message: `Stale gateway lock ${path}: ${why}.`, fix: "remove it", repair: () => unlinkSync(path) });
+  }
+  if (out.length === 0) out.push({ id: "stale-lock", level: "ok", message: `No stale locks in ${dir}.` });
+  return out;
+}
+
+async function checkStateDb(): Promise<Finding[]> {
+  const path = join(resolveStateDir(), "state.db");
+  if (!existsSync(path)) return [];
+  const { Database } = await import("bun:sqlite");
+  try {
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.query("PRAGMA integrity_check").all() as { integrity_check: string }[];
+      const problems = rows.map((r) => r.integrity_check).filter((r) => r !== "ok");
+      if (problems.length === 0) return [{ id: "state-db", level: "ok", message: `State DB ${path}: integrity ok.` }];
+      return [{ id: "state-db", level: "error", message: `State DB ${path} is damaged: ${problems.slice(0, 3).join("; ")}. Stop the gateway and restore a backup, or move it aside to start fresh.` }];
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    return [{ id: "state-db", level: "error", message: `State DB ${path} cannot be read: ${toErrorMessage(e)}.` }];
+  }
+}
+
+async function checkPort(): Promise<Finding[]> {
+  const t = resolveServiceTarget();
+  const port = t.def.port;
+  const listeners = listPortListeners(port);
+  if (listeners === undefined) return [{ id: "port", level: "info", message: `Cannot check port ${port}: lsof is not installed.` }];
+  if (listeners.length === 0) return [{ id: "port", level: "ok", message: `Port ${port} is free.` }];
+  const ours = new Set<number>();
+  const lock = readLock(lockPathFor(resolveLockDir(), t.def.stateDir));
+  if (lock && isLockAlive(lock)) ours.add(lock.pid);
+  const rt = (await t.service.runtime(t.def)).runtime;
+  if (rt.pid) ours.add(rt.pid);
+  const foreign = listeners.filter((l) => !ours.has(l.pid));
+  if (foreign.length === 0) return [{ id: "port", level: "ok", message: `Port ${port} is served by this profile's gateway (pid ${listeners.map((l) => l.pid).join(", ")}).` }];
+  return [{ id: "port-conflict", level: "warn", message: `Port ${port} is taken by ${foreign.map((l) => `pid ${l.pid} (${l.command})`).join(", ")}; the gateway cannot listen there. Stop it or choose another gateway.port.` }];
+}
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, "0");
+}

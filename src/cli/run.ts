@@ -46,6 +46,16 @@ export async function runCli(root: AnyCommand, argv: string[], io: CliIO, versio
       const cmd = chain[chain.length - 1];
       const subs = await resolve(cmd.subCommands);
       const first = args[0];
+      if (subs && first?.startsWith("-")) {
+        // A parent's own flags may come before the command word (`browser --browser-profile work tabs`):
+        // move them behind it so the subcommand, which declares them too, parses them.
+        const lead = countOwnFlags((await resolve(cmd.args)) ?? {}, args);
+        const word = args[lead];
+        if (lead > 0 && word !== undefined && subs[word]) {
+          args = [word, ...args.slice(0, lead), ...args.slice(lead + 1)];
+          continue;
+        }
+      }
       if (!subs || first === undefined || first.startsWith("-")) break;
       const sub = subs[first];
       if (!sub) {
@@ -149,6 +159,18 @@ function checkFlags(def: ArgsDef, args: string[], names: string[]): void {
       i += 1;
     }
   }
+}
+
+/** How many leading tokens of `args` are flags (with their values) that `def` declares; 0 on anything else. */
+function countOwnFlags(def: ArgsDef, args: string[]): number {
+  let i = 0;
+  while (i < args.length && args[i].startsWith("-") && args[i] !== "--") {
+    const [flag, inline] = args[i].replace(/^--?/, "").split(/=(.*)/s, 2);
+    const entry = Object.entries(def).find(([name, d]) => d.type !== "positional" && (name === flag || kebab(name) === flag));
+    if (!entry) return 0;
+    i += (entry[1].type ?? "boolean") !== "boolean" && inline === undefined ? 2 : 1;
+  }
+  return i;
 }
 
 function hasPositional(def: ArgsDef | undefined): boolean {

@@ -1,0 +1,263 @@
+/**
+ * Page-level control over CDP with playwright-core (`chromium.connectOverCDP`; no browser download):
+ * accessibility snapshots with element refs, actions by ref, screenshots, navigation. playwright-core is
+ * imported on first use only, so the gateway starts without paying for it.
+ */
+import type { Browser, Locator, Page } from "playwright-core";
+import { badRequest, BrowserApiError } from "./errors.ts";
+import type { BrowserAction, SnapshotRef } from "./types.ts";
+
+type Playwright = typeof import("playwright-core");
+
+const REF_RE = /^(?:f\d+)?e\d+$/;
+const PAGE_APPEAR_MS = 3000;
+const MAX_WAIT_MS = 60_000;
+
+let loading: Promise<Playwright> | undefined;
+
+/**
+ * Loads playwright-core once.
+ * @throws BrowserApiError 503 when the module is not available.
+ */
+export function loadPlaywright(): Promise<Playwright> {
+  loading ??= import("playwright-core").catch((err: unknown) => {
+    loading = undefined;
+    throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `playwright-core could not be loaded: ${(err as Error).message}`, { cause: err });
+  });
+  return loading;
+}
+
+/** What a snapshot returns before the route adds the envelope. */
+export interface PageSnapshot {
+  snapshot: string;
+  refs: Record<string, SnapshotRef>;
+  truncated: boolean;
+  url: string;
+  title: string;
+}
+
+/**
+ * One Playwright connection to one browser's CDP endpoint, plus the refs of the last snapshot of each
+ * tab. Calls may overlap; the connection is made once and remade after a disconnect.
+ */
+export class PwSession {
+  readonly cdpUrl: string;
+  private browser: Promise<Browser> | undefined;
+  private readonly targetIds = new WeakMap<Page, string>();
+  private readonly refs = new Map<string, Map<string, SnapshotRef>>();
+  private readonly connectTimeoutMs: number;
+  private readonly onDisconnect?: () => void;
+
+  constructor(cdpUrl: string, opts: { connectTimeoutMs?: number; onDisconnect?: () => void } = {}) {
+    this.cdpUrl = cdpUrl;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.onDisconnect = opts.onDisconnect;
+  }
+
+  /**
+   * The Page of a target.
+   * @throws BrowserApiError 404 TAB_NOT_FOUND when no page has that target id after a short wait (tabs
+   *   opened over HTTP take a moment to reach Playwright).
+   */
+  async page(targetId: string): Promise<Page> {
+    const browser = await this.connect();
+    const deadline = Date.now() + PAGE_APPEAR_MS;
+    for (;;) {
+      for (const ctx of browser.contexts()) {
+        for (const page of ctx.pages()) {
+          if ((await this.targetIdOf(page)) === targetId) return page;
+        }
+      }
+      if (Date.now() > deadline) throw new BrowserApiError(404, "TAB_NOT_FOUND", `no tab with targetId "${targetId}"; GET /tabs lists them`);
+      await Bun.sleep(50);
+    }
+  }
+
+  /** Takes an AI-mode aria snapshot and remembers its refs for later actions on this tab. */
+  async snapshot(targetId: string, opts: { maxChars: number; timeoutMs: number }): Promise<PageSnapshot> {
+    const page = await this.page(targetId);
+    const text = await guard("snapshot", () => page.ariaSnapshot({ mode: "ai", timeout: opts.timeoutMs }));
+    const refs = parseRefs(text);
+    this.refs.set(targetId, new Map(Object.entries(refs)));
+    const truncated = text.length > opts.maxChars;
+    return { snapshot: truncated ? `${text.slice(0, opts.maxChars)}\n… (truncated)` : text, refs, truncated, url: page.url(), title: await page.title().catch(() => "") };
+  }
+
+  /**
+   * Runs one action.
+   * @throws BrowserApiError 400 for a malformed ref or action, 404 REF_NOT_FOUND for a ref the last
+   *   snapshot of this tab did not contain, 408 TIMEOUT when the element never became actionable.
+   */
+  async act(targetId: string, action: BrowserAction, timeoutMs: number): Promise<{ url: string; title: string }> {
+    const page = await this.page(targetId);
+    const timeout = action.timeoutMs ?? timeoutMs;
+    const loc = (ref: string | undefined) => (ref === undefined ? undefined : this.locator(page, targetId, ref));
+    switch (action.kind) {
+      case "click": {
+        const l = loc(action.ref) as Locator;
+        await guard(`click ${action.ref}`, () => (action.doubleClick ? l.dblclick({ timeout, button: action.button }) : l.click({ timeout, button: action.button })));
+        break;
+      }
+      case "type": {
+        const l = loc(action.ref) as Locator;
+        await guard(`type into ${action.ref}`, () => (action.slowly ? l.pressSequentially(action.text, { timeout, delay: 40 }) : l.fill(action.text, { timeout })));
+        if (action.submit) await guard(`submit ${action.ref}`, () => l.press("Enter", { timeout }));
+        break;
+      }
+      case "press": {
+        const l = loc(action.ref);
+        await guard(`press ${action.key}`, () => (l ? l.press(action.key, { timeout }) : page.keyboard.press(action.key)));
+        break;
+      }
+      case "hover": {
+        const l = loc(action.ref) as Locator;
+        await guard(`hover ${action.ref}`, () => l.hover({ timeout }));
+        break;
+      }
+      case "select": {
+        const l = loc(action.ref) as Locator;
+        await guard(`select in ${action.ref}`, () => l.selectOption(action.values, { timeout }));
+        break;
+      }
+      case "wait": {
+        const limit = Math.min(action.timeoutMs ?? Math.max(timeoutMs, 10_000), MAX_WAIT_MS);
+        if (action.timeMs !== undefined) await Bun.sleep(Math.min(action.timeMs, MAX_WAIT_MS));
+        if (action.text) await guard(`wait for text`, () => page.getByText(action.text as string).first().waitFor({ state: "visible", timeout: limit }));
+        if (action.textGone) await guard(`wait for text to go`, () => page.getByText(action.textGone as string).first().waitFor({ state: "hidden", timeout: limit }));
+        if (action.ref) {
+          const l = loc(action.ref) as Locator;
+          await guard(`wait for ${action.ref}`, () => l.waitFor({ state: "visible", timeout: limit }));
+        }
+        break;
+      }
+    }
+    return { url: page.url(), title: await page.title().catch(() => "") };
+  }
+
+  /** A PNG (or JPEG) of the tab, the full page, or one element by ref. */
+  async screenshot(targetId: string, opts: { fullPage?: boolean; ref?: string; type: "png" | "jpeg"; timeoutMs: number }): Promise<Uint8Array> {
+    const page = await this.page(targetId);
+    if (opts.ref) {
+      const l = this.locator(page, targetId, opts.ref);
+      return guard(`screenshot ${opts.ref}`, () => l.screenshot({ type: opts.type, timeout: opts.timeoutMs }));
+    }
+    return guard("screenshot", () => page.screenshot({ type: opts.type, fullPage: opts.fullPage === true, timeout: opts.timeoutMs }));
+  }
+
+  /**
+   * Loads `url` in the tab and waits for DOMContentLoaded.
+   * @throws BrowserApiError 502 NAVIGATION_FAILED when the page cannot be loaded.
+   */
+  async navigate(targetId: string, url: string, timeoutMs: number): Promise<{ url: string; title: string }> {
+    const page = await this.page(targetId);
+    this.refs.delete(targetId);
+    try {
+      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
+    } catch (err) {
+      throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
+    }
+    return { url: page.url(), title: await page.title().catch(() => "") };
+  }
+
+  /** Forgets the refs of a tab (closed or reloaded). */
+  forget(targetId: string): void {
+    this.refs.delete(targetId);
+  }
+
+  /** Drops the connection; the browser and its tabs keep running. Safe to call twice. */
+  async close(): Promise<void> {
+    const pending = this.browser;
+    this.browser = undefined;
+    this.refs.clear();
+    if (!pending) return;
+    try {
+      await (await pending).close();
+    } catch {
+      // never connected, or already gone
+    }
+  }
+
+  // --- internal ---
+
+  private connect(): Promise<Browser> {
+    this.browser ??= (async () => {
+      const { chromium } = await loadPlaywright();
+      try {
+        const browser = await chromium.connectOverCDP(this.cdpUrl, { timeout: this.connectTimeoutMs });
+        browser.on("disconnected", () => {
+          this.browser = undefined;
+          this.refs.clear();
+          this.onDisconnect?.();
+        });
+        return browser;
+      } catch (err) {
+        throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `could not attach to ${this.cdpUrl}: ${firstLine(err)}`, { cause: err });
+      }
+    })();
+    const attempt = this.browser;
+    attempt.catch(() => {
+      if (this.browser === attempt) this.browser = undefined;
+    });
+    return attempt;
+  }
+
+  private async targetIdOf(page: Page): Promise<string | undefined> {
+    const known = this.targetIds.get(page);
+    if (known) return known;
+    try {
+      const session = await page.context().newCDPSession(page);
+      const info = (await session.send("Target.getTargetInfo")) as { targetInfo: { targetId: string } };
+      await session.detach().catch(() => {});
+      const id = info.targetInfo.targetId;
+      this.targetIds.set(page, id);
+      // A new document has none of the old elements: its refs are gone with it.
+      page.on("domcontentloaded", () => this.refs.delete(id));
+      page.on("close", () => this.refs.delete(id));
+      return id;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private locator(page: Page, targetId: string, ref: string): Locator {
+    if (!REF_RE.test(ref)) throw badRequest(`invalid ref "${ref.slice(0, 40)}" (refs look like e12; take them from GET /snapshot)`);
+    const known = this.refs.get(targetId);
+    if (!known) throw new BrowserApiError(404, "REF_NOT_FOUND", `unknown ref "${ref}": no snapshot of this tab yet (or the page changed); GET /snapshot first`);
+    if (!known.has(ref)) throw new BrowserApiError(404, "REF_NOT_FOUND", `unknown ref "${ref}": not in the last snapshot of this tab; take a new snapshot`);
+    return page.getByRef(ref);
+  }
+}
+
+/**
+ * Collects `[ref=…]` entries of an AI-mode aria snapshot with their role and accessible name.
+ * @example parseRefs('- button "Save" [ref=e3]') // { e3: { role: "button", name: "Save" } }
+ */
+export function parseRefs(snapshot: string): Record<string, SnapshotRef> {
+  const refs: Record<string, SnapshotRef> = {};
+  for (const line of snapshot.split("\n")) {
+    const ref = /\[ref=([A-Za-z0-9]+)\]/.exec(line)?.[1];
+    if (!ref) continue;
+    const m = /^\s*-\s+([A-Za-z]+)(?:\s+"((?:[^"\\]|\\.)*)")?/.exec(line);
+    refs[ref] = { role: m?.[1] ?? "generic", ...(m?.[2] !== undefined && { name: m[2].replace(/\\(.)/g, "$1") }) };
+  }
+  return refs;
+}
+
+// --- internal ---
+
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof BrowserApiError) throw err;
+    const name = (err as Error)?.name;
+    const msg = firstLine(err);
+    if (name === "TimeoutError") throw new BrowserApiError(408, "TIMEOUT", `${what} timed out: ${msg} (element hidden or disabled, or the ref is stale: take a new snapshot)`, { cause: err });
+    if (/has been closed|Target closed|Browser closed/i.test(msg)) throw new BrowserApiError(409, "BROWSER_NOT_RUNNING", `${what} failed: the tab or browser closed (${msg})`, { cause: err });
+    throw new BrowserApiError(422, "ACTION_FAILED", `${what} failed: ${msg}`, { cause: err });
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split("\n")[0].slice(0, 300);
+}

@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildLaunchArgs, decorateProfile } from "../../src/browser/chrome.ts";
+
+describe("buildLaunchArgs", () => {
+  const base = { userDataDir: "/s/browser/openclaw/user-data", cdpPort: 18800, extraArgs: [] as string[] };
+  test("own profile dir, loopback DevTools port, quiet background services", () => {
+    const args = buildLaunchArgs({ ...base, headless: false, noSandbox: false });
+    expect(args).toContain("--remote-debugging-port=18800");
+    expect(args).toContain("--remote-debugging-address=127.0.0.1");
+    expect(args).toContain("--user-data-dir=/s/browser/openclaw/user-data");
+    for (const flag of ["--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]) expect(args).toContain(flag);
+    expect(args).not.toContain("--headless");
+    expect(args).not.toContain("--no-sandbox");
+    expect(args.at(-1)).toBe("about:blank");
+  });
+  test("headless, no-sandbox and extra args", () => {
+    const args = buildLaunchArgs({ ...base, headless: true, noSandbox: true, extraArgs: ["--lang=de"] });
+    expect(args).toContain("--headless");
+    expect(args).toContain("--disable-gpu");
+    expect(args).toContain("--no-sandbox");
+    expect(args).toContain("--lang=de");
+  });
+});
+
+describe("decorateProfile", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "openclaw-decorate-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("names and colors the profile, marks a clean exit, keeps other prefs", () => {
+    decorateProfile(dir, "work", "#FF4500");
+    const prefs = JSON.parse(readFileSync(join(dir, "Default", "Preferences"), "utf8"));
+    expect(prefs.profile.name).toBe("work");
+    expect(prefs.exited_cleanly).toBe(true);
+    // 0xFFFF4500 as a signed 32-bit int
+    expect(prefs.browser.theme.user_color2).toBe(-47872);
+    const state = JSON.parse(readFileSync(join(dir, "Local State"), "utf8"));
+    expect(state.profile.info_cache.Default.name).toBe("work");
+    writeFileSync(join(dir, "Default", "Preferences"), JSON.stringify({ ...prefs, custom: 1, exited_cleanly: false }));
+    decorateProfile(dir, "work", "#FF4500");
+    const again = JSON.parse(readFileSync(join(dir, "Default", "Preferences"), "utf8"));
+    expect(again).toMatchObject({ custom: 1, exited_cleanly: true });
+  });
+});

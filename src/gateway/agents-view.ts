@@ -9,6 +9,9 @@ export const DEFAULT_MODEL = "anthropic/claude-opus-4-5";
 /** Context window assumed for the default model. */
 export const DEFAULT_CONTEXT_TOKENS = 200_000;
 const DEFAULT_HEARTBEAT = "30m";
+/** What a heartbeat turn asks the agent when `heartbeat.prompt` is not set. */
+export const DEFAULT_HEARTBEAT_PROMPT =
+  "Heartbeat: look at HEARTBEAT.md in your workspace, if there is one, and do what is due. If nothing needs attention, answer HEARTBEAT_OK.";
 
 /** One configured agent as clients see it. */
 export interface AgentView {
@@ -44,11 +47,11 @@ export function defaultModelRef(config: OpenClawConfig): string {
 }
 
 /** Heartbeat settings of an agent: `every` as text and in ms (0 when disabled). */
-export function heartbeatOf(config: OpenClawConfig): { every: string; everyMs: number; enabled: boolean } {
-  const hb = (config.agents?.defaults as { heartbeat?: { every?: string } } | undefined)?.heartbeat;
+export function heartbeatOf(config: OpenClawConfig): { every: string; everyMs: number; enabled: boolean; prompt: string } {
+  const hb = (config.agents?.defaults as { heartbeat?: { every?: string; prompt?: string } } | undefined)?.heartbeat;
   const every = hb?.every ?? DEFAULT_HEARTBEAT;
   const everyMs = parseDuration(every);
-  return { every, everyMs, enabled: everyMs > 0 };
+  return { every, everyMs, enabled: everyMs > 0, prompt: hb?.prompt ?? DEFAULT_HEARTBEAT_PROMPT };
 }
 
 /** Parses "30m", "1h", "45s", "500ms", "0" into ms; unknown text → 0. */

@@ -6,7 +6,7 @@
 import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
 import { checkParams, checkRequestFrame, METHOD_SCOPES } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
-import type { GatewayContext } from "./context.ts";
+import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
 
@@ -57,13 +57,22 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     return;
   }
   const started = performance.now();
+  // Later responses (two-phase methods) wait until the handler's own answer is on the wire.
+  let answered = false;
+  const later: Parameters<MethodContext["respondLater"]>[0][] = [];
+  const respondLater: MethodContext["respondLater"] = (f) => {
+    if (answered) send(gw, ws, { type: "res", id, ...f });
+    else later.push(f);
+  };
   try {
-    const payload = await handler({ gw, client, connId: ws.data.connId, requestId: id }, params);
-    send(gw, ws, { type: "res", id, ok: true, payload });
+    const payload = await handler({ gw, client, connId: ws.data.connId, requestId: id, respondLater }, params);
+    if (payload !== DEFERRED) send(gw, ws, { type: "res", id, ok: true, payload });
   } catch (err) {
     if (!isGatewayError(err)) gw.logger.child("rpc").error(`${method} failed`, { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
     sendError(gw, ws, id, toErrorShape(err));
   } finally {
+    answered = true;
+    for (const f of later.splice(0)) send(gw, ws, { type: "res", id, ...f });
     gw.metrics.observeRpc(method, (performance.now() - started) / 1000);
   }
 }
@@ -124,8 +133,11 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
     clearTimeout(ws.data.handshakeTimer);
     ws.data.client = client;
     gw.metrics.handshakesOk += 1;
+    // The snapshot already lists the new client, as the upstream's does.
+    const tracked = trackPresence(gw, ws, client);
+    if (tracked) Object.assign(hello.snapshot as object, { presence: gw.presence.list(), stateVersion: gw.stateVersion() });
     send(gw, ws, { type: "res", id, ok: true, payload: hello });
-    onConnected(gw, ws, client);
+    onConnected(gw, ws, client, tracked);
   } catch (err) {
     if (err instanceof HandshakeError) return reject(gw, ws, id, err);
     gw.logger.child("ws").error("handshake failed", { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
@@ -133,28 +145,35 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
   }
 }
 
-function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient): void {
+/** Adds a non-CLI client to presence (CLI connects are short-lived calls, not tracked upstream either). */
+function trackPresence(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient): boolean {
+  if (client.id === "cli") return false;
+  const key = client.deviceId ?? client.instanceId ?? ws.data.connId;
+  const host = client.displayName ?? client.id;
+  const ip = ws.data.isLocal ? undefined : ws.data.remoteAddress;
+  client.presenceKey = key;
+  gw.presence.upsert(key, {
+    host,
+    ip,
+    version: client.version,
+    platform: client.platform,
+    deviceFamily: client.deviceFamily,
+    modelIdentifier: client.modelIdentifier,
+    mode: client.mode,
+    deviceId: client.deviceId,
+    roles: [client.role],
+    scopes: client.scopes,
+    instanceId: client.deviceId ?? client.instanceId,
+    reason: "connect",
+    text: `Node: ${host}${ip ? ` (${ip})` : ""} · mode ${client.mode}`,
+  });
+  return true;
+}
+
+function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient, tracked: boolean): void {
   gw.logger.child("ws").info("client connected", { connId: ws.data.connId, client: client.id, mode: client.mode, role: client.role, auth: client.authMethod });
-  // CLI connects are short-lived calls and are not tracked in presence (upstream behaviour).
-  if (client.id !== "cli") {
-    const key = client.deviceId ?? client.instanceId ?? ws.data.connId;
-    client.presenceKey = key;
-    gw.presence.upsert(key, {
-      host: client.displayName ?? client.id,
-      ip: ws.data.isLocal ? undefined : ws.data.remoteAddress,
-      version: client.version,
-      platform: client.platform,
-      deviceFamily: client.deviceFamily,
-      modelIdentifier: client.modelIdentifier,
-      mode: client.mode,
-      deviceId: client.deviceId,
-      roles: [client.role],
-      scopes: client.scopes,
-      instanceId: client.deviceId ?? client.instanceId,
-      reason: "connect",
-    });
-    gw.broadcastPresence();
-  }
+  if (tracked) gw.broadcastPresence();
+  if (client.role === "node") gw.nodes.noteConnected(ws);
   queueMicrotask(() => gw.refreshHealth());
 }
 

@@ -82,7 +82,7 @@ describe("logs.tail", () => {
     const next = await call(sock, "logs.tail", { cursor: first.cursor });
     expect(next.lines).toEqual(["appended one", "appended two"]);
     expect(next.cursor).toBe(next.size);
-    expect(next.reset).toBeUndefined();
+    expect(next.reset).toBe(false);
 
     const idle = await call(sock, "logs.tail", { cursor: next.cursor });
     expect(idle.lines).toEqual([]);

@@ -24,7 +24,8 @@ export const logsTail: MethodHandler = async (ctx, params) => {
   }
   const start = cursor ?? Math.max(0, size - maxBytes);
   const truncated = cursor === undefined && start > 0;
-  const extra = { ...(truncated && { truncated }), ...(reset && { reset }) };
+  // `reset` is always present (false when the cursor was honoured), as upstream clients expect.
+  const extra = { ...(truncated && { truncated }), reset };
   if (size - start <= 0) return { file, cursor: size, size, lines: [], ...extra };
 
   const buf = Buffer.alloc(size - start);

@@ -1,32 +1,156 @@
 /**
- * Builds the self-contained `openclaw` binary for this host (or `--target bun-<os>-<arch>` for another):
- * `bun run build.ts [--target T] [--outfile F]`. Validators are precompiled by `protocol:gen` and committed,
- * so nothing is compiled at start-up.
+ * Builds the self-contained `openclaw` binary.
+ *
+ *   bun run build.ts                          this host → dist/openclaw (the fast everyday build)
+ *   bun run build.ts --target T [--outfile F] one Bun target, e.g. bun-linux-arm64
+ *   bun run build.ts --all [--musl]           every release binary → dist/openclaw-<os>-<arch>[.exe],
+ *                                             plus dist/SHA256SUMS, dist/VERSION, dist/install.sh, dist/install.ps1
+ *
+ * `--all` leaves dist/ laid out as a release folder (src/release/layout.ts): publish it as is.
+ * Cross targets need the Bun runtime for that platform; Bun fetches it from the npm registry
+ * (`@oven/bun-<os>-<arch>`) on first use and caches it in ~/.bun/install/cache.
+ * The version (package.json) and the git commit (`OPENCLAW_BUILD_COMMIT`, else `git rev-parse --short HEAD`,
+ * else "unknown") are embedded and shown by `openclaw --version`. Validators are precompiled by
+ * `protocol:gen` and committed, so nothing is compiled at start-up.
  */
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import pkg from "./package.json" with { type: "json" };
+import { assetFor, assetForBunTarget, formatSha256Sums, MUSL_TARGETS, RELEASE_TARGETS, type ReleaseTarget } from "./src/release/layout.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { target: { type: "string" }, outfile: { type: "string" } },
+  options: { target: { type: "string" }, outfile: { type: "string" }, all: { type: "boolean" }, musl: { type: "boolean" } },
 });
-const outfile = values.outfile ?? "dist/openclaw";
-const started = performance.now();
-const result = await Bun.build({
-  entrypoints: ["src/main.ts"],
-  compile: {
-    outfile,
-    ...(values.target && { target: values.target as Bun.Build.CompileTarget }),
-    // A gateway must not pick up .env or bunfig.toml from whatever folder it is started in.
-    autoloadDotenv: false,
-    autoloadBunfig: false,
-  },
-  minify: true,
-  sourcemap: "linked",
-  bytecode: true,
-  format: "esm",
-});
-if (!result.success) {
-  for (const log of result.logs) console.error(log);
+const commit = resolveCommit();
+
+if (values.all) {
+  if (values.target || values.outfile) fail("--all builds every target into dist/; it takes no --target or --outfile");
+  await buildRelease(values.musl ? [...RELEASE_TARGETS, ...MUSL_TARGETS] : RELEASE_TARGETS);
+} else {
+  const outfile = values.outfile ?? "dist/openclaw";
+  const asset = values.target ? assetForBunTarget(values.target) : assetFor(process.platform, process.arch);
+  const started = performance.now();
+  const built = await compile({ outfile, target: values.target, asset, bytecode: true });
+  if (!built.ok) fail(built.error);
+  console.log(`built ${outfile} (${commit}) in ${Math.round(performance.now() - started)} ms`);
+}
+
+// --- internal ---
+
+async function buildRelease(targets: readonly ReleaseTarget[]): Promise<void> {
+  mkdirSync("dist", { recursive: true });
+  const sums = new Map<string, string>();
+  for (const t of targets) {
+    const outfile = join("dist", t.asset);
+    const started = performance.now();
+    let built = await compile({ outfile, target: t.bunTarget, asset: t.asset, bytecode: true });
+    let note = "";
+    if (!built.ok && !isRuntimeFetchError(built.error)) {
+      // Bytecode is produced by this host's JavaScriptCore; if a target refuses it, ship plain source
+      // (only start-up gets slower).
+      const retry = await compile({ outfile, target: t.bunTarget, asset: t.asset, bytecode: false });
+      if (retry.ok) note = ` (without --bytecode: ${firstLine(built.error)})`;
+      built = retry;
+    }
+    if (!built.ok) fail(`${t.bunTarget}: ${built.error}`);
+    sums.set(t.asset, await sha256(outfile));
+    console.log(`built ${outfile}  ${mb(statSync(outfile).size)}  ${Math.round(performance.now() - started)} ms${note}`);
+  }
+  for (const script of ["install.sh", "install.ps1"]) {
+    copyFileSync(script, join("dist", script));
+    sums.set(script, await sha256(join("dist", script)));
+  }
+  writeFileSync("dist/VERSION", `${pkg.version}\n`);
+  writeFileSync("dist/SHA256SUMS", formatSha256Sums(sums));
+  console.log(`wrote dist/SHA256SUMS (${sums.size} files) and dist/VERSION (${pkg.version}, ${commit})`);
+}
+
+async function compile(opts: { outfile: string; target?: string; asset?: string; bytecode: boolean }): Promise<{ ok: true } | { ok: false; error: string }> {
+  try {
+    const result = await Bun.build({
+      entrypoints: ["src/main.ts"],
+      compile: {
+        outfile: opts.outfile,
+        ...(opts.target && { target: opts.target as Bun.Build.CompileTarget }),
+        // A gateway must not pick up .env or bunfig.toml from whatever folder it is started in.
+        autoloadDotenv: false,
+        autoloadBunfig: false,
+      },
+      define: {
+        OPENCLAW_BUILD_COMMIT: JSON.stringify(commit),
+        ...(opts.asset && { OPENCLAW_BUILD_ASSET: JSON.stringify(opts.asset) }),
+      },
+      minify: true,
+      sourcemap: "linked",
+      bytecode: opts.bytecode,
+      format: "esm",
+      plugins: [stubOptionalDeps()],
+    });
+    if (result.success) return { ok: true };
+    return { ok: false, error: result.logs.map(String).join("\n") || "build failed" };
+  } catch (err) {
+    // Bun.build throws an AggregateError for bundle errors and a plain error when a runtime cannot be fetched.
+    const errors = err instanceof AggregateError ? err.errors : [err];
+    return { ok: false, error: errors.map((e) => (e instanceof Error ? e.message : String(e))).join("\n") };
+  }
+}
+
+/**
+ * Baileys imports `sharp` / `jimp` (image thumbnails) and `link-preview-js` optionally, each inside a
+ * catch. sharp is a native addon that cannot load from a compiled binary, so all three become a module
+ * that throws, which Baileys reads as "not installed". The WhatsApp adapter never asks for thumbnails.
+ */
+function stubOptionalDeps(): Bun.BunPlugin {
+  return {
+    name: "stub-optional-deps",
+    setup(build) {
+      build.onResolve({ filter: /^(sharp|jimp|link-preview-js)$/ }, (args) => ({ path: args.path, namespace: "stub-optional" }));
+      build.onLoad({ filter: /.*/, namespace: "stub-optional" }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not available in the openclaw binary`)});`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+function resolveCommit(): string {
+  if (process.env.OPENCLAW_BUILD_COMMIT) return process.env.OPENCLAW_BUILD_COMMIT;
+  try {
+    const p = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: import.meta.dir, stdout: "pipe", stderr: "ignore" });
+    const out = p.stdout.toString().trim();
+    if (p.exitCode === 0 && /^[0-9a-f]{4,40}$/.test(out)) return out;
+  } catch {
+    // no git on PATH
+  }
+  return "unknown";
+}
+
+function isRuntimeFetchError(text: string): boolean {
+  return /download|fetch|registry|HTTP|ENOTFOUND|ECONNREFUSED|failed to (extract|open)/i.test(text);
+}
+
+async function sha256(path: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  const reader = Bun.file(path).stream().getReader();
+  for (let c = await reader.read(); !c.done; c = await reader.read()) hasher.update(c.value);
+  return hasher.digest("hex");
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0].slice(0, 160);
+}
+
+function fail(message: string): never {
+  console.error(`build failed: ${message}`);
+  if (/download|fetch|registry/i.test(message)) {
+    console.error(`Cross targets need Bun's runtime for that platform from the npm registry (@oven/bun-<os>-<arch>@${Bun.version}); check registry access.`);
+  }
   process.exit(1);
 }
-console.log(`built ${outfile} in ${Math.round(performance.now() - started)} ms`);
+

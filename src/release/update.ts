@@ -1,0 +1,188 @@
+/**
+ * Self-update: fetch a release's binary, verify it against SHA256SUMS, swap it in atomically, restart the
+ * gateway service through the new binary, and roll back when the new binary or the restarted gateway fails
+ * its readiness probe.
+ */
+import { accessSync, chmodSync, constants, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { CliError } from "../errors.ts";
+import { downloadFile, fetchText, sha256File } from "./download.ts";
+import { compareVersions, isVersion, parseSha256Sums, versionDir } from "./layout.ts";
+import { type GatewayState, probeGateway, probeVersion, waitForGateway } from "./probe.ts";
+import { previousPath, rollBack, stagingPath, swapInto } from "./swap.ts";
+
+/** Result of `openclaw update --check`. */
+export interface UpdateCheck {
+  current: string;
+  latest: string;
+  updateAvailable: boolean;
+  base: string;
+}
+
+/** What `openclaw update` needs to know; everything is explicit so tests can point it anywhere. */
+export interface UpdateOptions {
+  /** Install base (the `latest` folder). */
+  base: string;
+  /** Version to install; undefined = the base's VERSION. */
+  to?: string;
+  /** Install even when the version is the running one. */
+  force?: boolean;
+  /** Real path of the binary to replace. */
+  target: string;
+  /** Release file name for this platform. */
+  asset: string;
+  /** Running version. */
+  current: string;
+  /** Gateway port to probe before and after the restart. */
+  port: number;
+  /** How long the restarted gateway gets to come back. */
+  readyTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+/** How the service restart went: done, no service installed, the binary has no `gateway restart`, or an error. */
+export interface RestartOutcome {
+  kind: "restarted" | "not-loaded" | "unsupported" | "failed";
+  message: string;
+}
+
+/** Result of a finished `openclaw update`. Failures throw instead (after rolling back). */
+export type UpdateResult =
+  | { action: "up-to-date"; version: string }
+  | { action: "updated"; from: string; to: string; versionLine: string; path: string; previous?: string; service: RestartOutcome["kind"]; gateway: GatewayState };
+
+/**
+ * Reads the base's VERSION and compares it with `current`.
+ * @throws CliError when the base cannot be reached or has no VERSION file.
+ */
+export async function checkForUpdate(base: string, current: string): Promise<UpdateCheck> {
+  const latest = await fetchLatestVersion(base);
+  return { current, latest, updateAvailable: compareVersions(latest, current) > 0, base };
+}
+
+/**
+ * Runs the whole update (see the module comment). Not safe to run twice at once on the same target.
+ * @throws CliError for a download or checksum failure (nothing changed), or a failed readiness probe
+ *   (rolled back; the message says so).
+ */
+export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
+  const { target, log } = opts;
+  if (opts.to !== undefined && !isVersion(opts.to)) throw new CliError(`Invalid version "${opts.to}"`, { hint: "Example: openclaw update --to 0.2.0" });
+  const dir = opts.to ? versionDir(opts.base, opts.to) : opts.base;
+  const version = opts.to ? opts.to.replace(/^v/, "") : await fetchLatestVersion(opts.base);
+  if (version === opts.current && !opts.force) return { action: "up-to-date", version };
+
+  const sumsText = await fetchText(`${dir}/SHA256SUMS`);
+  if (sumsText === undefined) {
+    throw new CliError(`No release ${opts.to ? `v${version} ` : ""}at ${dir} (SHA256SUMS answered HTTP 404)`, { hint: opts.to ? "Check the version number." : undefined });
+  }
+  const expected = parseSha256Sums(sumsText).get(opts.asset);
+  if (!expected) throw new CliError(`Release ${version} has no ${opts.asset} (not listed in ${dir}/SHA256SUMS)`);
+
+  try {
+    accessSync(dirname(target), constants.W_OK);
+  } catch (err) {
+    throw notWritable(target, err);
+  }
+  const staged = stagingPath(target);
+  try {
+    log(`Downloading ${opts.asset} ${version} from ${dir}`);
+    await downloadFile(`${dir}/${opts.asset}`, staged);
+    const actual = await sha256File(staged);
+    if (actual !== expected) {
+      throw new CliError(`Checksum mismatch for ${opts.asset}: expected ${expected}, got ${actual}. Nothing was changed.`, { hint: "The download was corrupted or the release folder is inconsistent; try again later." });
+    }
+    if (process.platform !== "win32") chmodSync(staged, 0o755);
+    const stagedProbe = await probeVersion(staged);
+    if (!stagedProbe.ok) throw new CliError(`The downloaded ${version} binary does not start (${stagedProbe.text}). Nothing was changed.`);
+
+    const before = await probeGateway(opts.port);
+    let previous: string | undefined;
+    try {
+      previous = swapInto(staged, target);
+    } catch (err) {
+      throw notWritable(target, err);
+    }
+    log(`Installed ${version} at ${target}${previous ? ` (previous kept as ${previous})` : ""}`);
+
+    let service: RestartOutcome | undefined;
+    const fail = async (reason: string): Promise<never> => {
+      if (!previous) throw new CliError(`${reason}; there is no previous binary to roll back to.`);
+      rollBack(target);
+      log(`Rolled back to ${opts.current} at ${target}`);
+      let restartNote = "";
+      // The service may have been stopped by a restart that then failed: bring it back on the old binary.
+      if (service?.kind === "restarted" || service?.kind === "failed") {
+        const again = await restartService(target);
+        restartNote = again.kind === "restarted" ? " The gateway service was restarted on the old version." : ` Service restart on the old version: ${again.message}`;
+      }
+      throw new CliError(`Update to ${version} failed: ${reason}. Rolled back to ${opts.current}.${restartNote}`);
+    };
+
+    const installed = await probeVersion(target);
+    if (!installed.ok) return await fail(`the new binary does not start (${installed.text})`);
+
+    service = await restartService(target);
+    log(service.message);
+    if (service.kind === "failed") return await fail(`restarting the gateway service failed (${service.message})`);
+    let after: GatewayState = before;
+    if (service.kind === "restarted" && before !== "down") {
+      log(`Waiting up to ${Math.round(opts.readyTimeoutMs / 1000)}s for the gateway on port ${opts.port} (/${before === "ready" ? "readyz" : "healthz"})`);
+      if (!(await waitForGateway(opts.port, before, opts.readyTimeoutMs))) {
+        return await fail(`the restarted gateway did not become ${before} on port ${opts.port} within ${opts.readyTimeoutMs} ms`);
+      }
+      after = await probeGateway(opts.port);
+    } else if (service.kind !== "restarted" && before !== "down") {
+      log(`A gateway is running on port ${opts.port} with the old binary; restart it to run ${version}.`);
+    }
+    return { action: "updated", from: opts.current, to: version, versionLine: installed.text, path: target, previous, service: service.kind, gateway: after };
+  } finally {
+    rmSync(staged, { force: true });
+  }
+}
+
+/**
+ * Restarts the installed gateway service by running `<binary> gateway restart --json` (the new binary
+ * knows its own service layout). A binary without that command yet answers "Unknown command" → unsupported.
+ * @returns the outcome; never throws.
+ */
+export async function restartService(binary: string, timeoutMs = 60_000): Promise<RestartOutcome> {
+  let proc: ReturnType<typeof Bun.spawn>;
+  try {
+    proc = Bun.spawn([binary, "gateway", "restart", "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: timeoutMs });
+  } catch (err) {
+    return { kind: "failed", message: (err as Error).message };
+  }
+  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout as ReadableStream).text(), new Response(proc.stderr as ReadableStream).text()]);
+  if (code !== 0 && /Unknown (command|option)/.test(err)) {
+    return { kind: "unsupported", message: "This build has no `openclaw gateway restart`; skipped the service restart." };
+  }
+  // `gateway restart --json` prints {action, ok, result: "restarted" | "not-loaded"} or {ok: false, error}.
+  let answer: { ok?: boolean; result?: string; error?: string } = {};
+  try {
+    answer = JSON.parse(out);
+  } catch {
+    // not JSON: judge by the exit code
+  }
+  if (answer.result === "not-loaded") return { kind: "not-loaded", message: "No gateway service is installed; nothing to restart." };
+  if (code === 0 && answer.ok !== false && (answer.result === undefined || answer.result === "restarted")) return { kind: "restarted", message: "Restarted the gateway service." };
+  const detail = answer.error ?? ((err.trim() || out.trim()).split("\n")[0] ?? "");
+  return { kind: "failed", message: `gateway restart exited ${code}${detail ? `: ${detail.slice(0, 200)}` : ""}` };
+}
+
+// --- internal ---
+
+async function fetchLatestVersion(base: string): Promise<string> {
+  const text = await fetchText(`${base}/VERSION`);
+  if (text === undefined) throw new CliError(`No VERSION file at ${base}/VERSION (HTTP 404)`, { hint: "Is OPENCLAW_INSTALL_BASE (or --base) a release folder?" });
+  const version = text.trim().replace(/^v/, "");
+  if (!isVersion(version)) throw new CliError(`${base}/VERSION does not hold a version (got "${text.trim().slice(0, 40)}")`);
+  return version;
+}
+
+function notWritable(target: string, err: unknown): CliError {
+  return new CliError(`Cannot replace ${target}: ${(err as Error).message}`, {
+    cause: err,
+    hint: `Run the update as the user that owns ${target}, or reinstall with install.sh --prefix to a folder you own. Previous binary: ${previousPath(target)}`,
+  });
+}

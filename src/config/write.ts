@@ -37,10 +37,14 @@ export function buildSetupConfig(opts: { workspace: string; token?: string }): O
   };
 }
 
-/** The config `openclaw --dev gateway` creates when the dev profile has none. */
-export function buildDevConfig(opts: { workspace: string; token?: string }): OpenClawConfig {
+/**
+ * The config `openclaw --dev gateway` creates when the dev profile has none. With `generateSecret: false`
+ * (a token came from --token or the environment) no token is written, so that one stays in force.
+ */
+export function buildDevConfig(opts: { workspace: string; generateSecret?: boolean }): OpenClawConfig {
+  const auth = opts.generateSecret === false ? { mode: "token" as const } : { mode: "token" as const, token: generateToken() };
   return {
-    gateway: { mode: "local", bind: "loopback", auth: { mode: "token", token: opts.token ?? generateToken() } },
+    gateway: { mode: "local", bind: "loopback", auth },
     agents: {
       defaults: { workspace: opts.workspace, skipBootstrap: true },
       list: [{ id: "dev", default: true, name: "C3-PO", identity: { name: "C3-PO", emoji: "🤖" } }],

@@ -43,7 +43,8 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
     loaded = loadConfig(configPath);
     if (!loaded.exists && process.env.OPENCLAW_PROFILE === "dev") {
       const workspace = resolveDefaultWorkspace();
-      const config = buildDevConfig({ workspace });
+      const supplied = Boolean(flags.token || flags.password || process.env.OPENCLAW_GATEWAY_TOKEN || process.env.OPENCLAW_GATEWAY_PASSWORD);
+      const config = buildDevConfig({ workspace, generateSecret: !supplied });
       writeConfigFile(configPath, config);
       mkdirSync(workspace, { recursive: true, mode: 0o700 });
       created = config.gateway?.auth?.token;

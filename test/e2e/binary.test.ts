@@ -115,6 +115,22 @@ describe("openclaw binary", () => {
     }
     expect(await gw.proc.exited).toBe(0);
   });
+  test("--dev with OPENCLAW_GATEWAY_TOKEN set writes no token of its own, so the env token works", async () => {
+    const h = home();
+    const port = freePort();
+    const token = "env-token-0123456789abcdef0123456789abcdef";
+    const gw = await startBinaryGateway(["--dev", "gateway"], { home: h, env: { OPENCLAW_GATEWAY_PORT: String(port), OPENCLAW_GATEWAY_TOKEN: token } });
+    try {
+      const config = JSON.parse(readFileSync(join(h, ".openclaw-dev", "openclaw.json"), "utf8"));
+      expect(config.gateway.auth.token).toBeUndefined();
+      const { sock } = await connectClient(`ws://127.0.0.1:${port}`, token);
+      sock.close();
+      expect(gw.output()).not.toContain(token);
+    } finally {
+      gw.proc.kill("SIGTERM");
+    }
+    expect(await gw.proc.exited).toBe(0);
+  });
 });
 
 describe("bad input: one clear message, non-zero exit, nothing changed", () => {

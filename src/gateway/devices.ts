@@ -136,8 +136,8 @@ export class DeviceStore {
   }
 
   /**
-   * Pairs a device without asking anyone (loopback auto-approval), merging roles and scopes into an
-   * existing entry. Pending requests of the device that are now covered are dropped. Returns the entry.
+   * Pairs a device without a `device.pair` request (loopback auto-approval; `node.pair.approve`, which has
+   * its own request), merging roles and scopes into an existing entry. Pending requests of the device that are now covered are dropped. Returns the entry.
    */
   approveLocal(req: PairingRequestInput): PairedDeviceSummary {
     const device = this.#mergePaired({ ...req, roles: [req.role], scopes: normalizeScopes(req.scopes) });

@@ -12,6 +12,10 @@ export type ReloadKind = "none" | "hot" | "restart";
 export const RELOAD_RULES: readonly { prefix: string; kind: ReloadKind; subsystem?: string }[] = [
   { prefix: "gateway.remote", kind: "none" },
   { prefix: "gateway.reload", kind: "none" },
+  // Node command policy is read on every use (node-commands.ts).
+  { prefix: "gateway.nodes", kind: "none" },
+  // The /tools/invoke policy is read on every request (http/tools-invoke.ts).
+  { prefix: "gateway.tools", kind: "none" },
   { prefix: "hooks.gmail", kind: "hot", subsystem: "gmail-watcher" },
   { prefix: "hooks", kind: "hot", subsystem: "hooks" },
   { prefix: "agents.defaults.heartbeat", kind: "hot", subsystem: "heartbeat" },

@@ -1,35 +1,73 @@
 /**
  * Device pairing methods (operator.pairing): list pending and paired devices, approve or reject a pairing
  * request, rotate or revoke a device token. Resolutions are broadcast to pairing-scoped clients.
+ *
+ * Nobody hands out more than they hold: approving a request or minting a token for scopes the caller lacks
+ * is refused with "missing scope: <scope>" (operator.admin holds every operator scope). A rotated or revoked
+ * token stops working at once: the store forgets it, and sessions that authenticated with it are closed.
  */
 import { GatewayError } from "../../errors.ts";
-import type { MethodHandler } from "../context.ts";
+import type { GatewayContext, MethodHandler } from "../context.ts";
+import { holdsScopes } from "../nodes.ts";
 
 /** `device.pair.list`: `{pending, paired}` (token hashes never leave the store). */
 export const devicePairList: MethodHandler = (ctx) => ctx.gw.devices.listPairing();
 
-/** `device.pair.approve`: pairs the device of a pending request. */
+/** `device.pair.approve`: pairs the device of a pending request (the caller must hold its scopes). */
 export const devicePairApprove: MethodHandler = (ctx, params) => resolveRequest(ctx, String(params.requestId), "approve");
 
 /** `device.pair.reject`: drops a pending request. */
 export const devicePairReject: MethodHandler = (ctx, params) => resolveRequest(ctx, String(params.requestId), "reject");
 
-/** `device.token.rotate`: a new token for (device, role); the old one stops working. Returned once. */
+/**
+ * `device.token.rotate`: a new token for (device, role); the old one stops working and its sessions are
+ * closed. Returned once. Scopes default to the current token's; the caller must hold every one of them.
+ */
 export const deviceTokenRotate: MethodHandler = (ctx, params) => {
   const deviceId = String(params.deviceId);
-  const issued = ctx.gw.devices.rotateToken(deviceId, String(params.role), params.scopes as string[] | undefined);
+  const role = String(params.role);
+  const device = ctx.gw.devices.getPaired(deviceId);
+  if (!device) throw new GatewayError("INVALID_REQUEST", `unknown device or role not approved: ${deviceId}`);
+  const scopes = (params.scopes as string[] | undefined) ?? device.tokens[role]?.scopes ?? device.scopes.filter((s) => s.startsWith(`${role}.`));
+  requireScopes(ctx.client, scopes, { deviceId, role });
+  const issued = ctx.gw.devices.rotateToken(deviceId, role, scopes);
   if (!issued) throw new GatewayError("INVALID_REQUEST", `unknown device or role not approved: ${deviceId}`);
+  endTokenSessions(ctx.gw, deviceId, role, "device token rotated");
+  ctx.gw.logger.child("pairing").info("device token rotated", { deviceId, role });
   return { deviceId, token: issued.deviceToken, role: issued.role, scopes: issued.scopes, issuedAtMs: issued.issuedAtMs };
 };
 
-/** `device.token.revoke`: removes the token of (device, role). */
+/** `device.token.revoke`: removes the token of (device, role) and closes the sessions that used it. */
 export const deviceTokenRevoke: MethodHandler = (ctx, params) => {
-  const revoked = ctx.gw.devices.revokeToken(String(params.deviceId), String(params.role));
-  if (!revoked) throw new GatewayError("INVALID_REQUEST", `no token for device ${String(params.deviceId)} and role ${String(params.role)}`);
+  const deviceId = String(params.deviceId);
+  const role = String(params.role);
+  const revoked = ctx.gw.devices.revokeToken(deviceId, role);
+  if (!revoked) throw new GatewayError("INVALID_REQUEST", `no token for device ${deviceId} and role ${role}`);
+  const closed = endTokenSessions(ctx.gw, deviceId, role, "device token revoked");
+  ctx.gw.logger.child("pairing").info("device token revoked", { deviceId, role, closedSessions: closed });
   return { ok: true, ...revoked };
 };
 
+/**
+ * Closes every live session of (device, role) that authenticated with its device token (1008 + `reason`);
+ * sessions that used the shared secret stay. @returns how many were closed.
+ */
+export function endTokenSessions(gw: GatewayContext, deviceId: string, role: string, reason: string): number {
+  return gw.connections.closeWhere((c) => c.deviceId === deviceId && c.role === role && c.authMethod === "device-token", 1008, reason);
+}
+
+// --- internal ---
+
+function requireScopes(client: Parameters<MethodHandler>[0]["client"], scopes: readonly string[], details: Record<string, unknown>): void {
+  const missing = scopes.find((s) => !holdsScopes(client, [s]));
+  if (missing) throw new GatewayError("INVALID_REQUEST", `missing scope: ${missing}`, { details: { ...details, scopes } });
+}
+
 function resolveRequest(ctx: Parameters<MethodHandler>[0], requestId: string, action: "approve" | "reject") {
+  if (action === "approve") {
+    const pending = ctx.gw.devices.listPairing().pending.find((p) => p.requestId === requestId);
+    if (pending) requireScopes(ctx.client, pending.scopes, { requestId, deviceId: pending.deviceId });
+  }
   const resolved = action === "approve" ? ctx.gw.devices.approve(requestId) : ctx.gw.devices.reject(requestId);
   if (!resolved) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
   ctx.gw.connections.broadcast("device.pair.resolved", resolved, { scope: "operator.pairing" });

@@ -92,8 +92,18 @@ export const METHODS = [
 /**
  * Methods upstream answers but does not advertise: schemas exist for `poll`, `chat.inject` and
  * `sessions.resolve`; `web.login.*` come from the WhatsApp channel plugin when it is loaded.
+ * `channels.pairing.*` are ours: the DM pairing queue behind `openclaw pairing` (admin only).
  */
-export const UNADVERTISED_METHODS = ["poll", "chat.inject", "sessions.resolve", "web.login.start", "web.login.wait"] as const;
+export const UNADVERTISED_METHODS = [
+  "poll",
+  "chat.inject",
+  "sessions.resolve",
+  "web.login.start",
+  "web.login.wait",
+  "channels.pairing.list",
+  "channels.pairing.approve",
+  "channels.pairing.reject",
+] as const;
 
 /** An advertised method name. */
 export type MethodName = (typeof METHODS)[number];

@@ -219,4 +219,7 @@ export const ADMIN_PARAMS = {
     accountId: T.Optional(T.String()),
   }),
   "web.login.wait": defineClosed({ timeoutMs: T.Optional(Millis), accountId: T.Optional(T.String()) }),
+  "channels.pairing.list": defineClosed({ channel: T.Optional(NonEmptyString) }),
+  "channels.pairing.approve": defineClosed({ channel: NonEmptyString, code: NonEmptyString, notify: T.Optional(T.Boolean()) }),
+  "channels.pairing.reject": defineClosed({ channel: NonEmptyString, code: NonEmptyString }),
 } satisfies Record<string, TSchema>;

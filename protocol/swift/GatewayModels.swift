@@ -200,6 +200,48 @@ public struct ChannelsLogoutParams: Codable {
     }
 }
 
+/// Params of `channels.pairing.approve`.
+public struct ChannelsPairingApproveParams: Codable {
+    public var channel: String
+    public var code: String
+    public var notify: Bool?
+
+    public init(
+        channel: String,
+        code: String,
+        notify: Bool? = nil
+    ) {
+        self.channel = channel
+        self.code = code
+        self.notify = notify
+    }
+}
+
+/// Params of `channels.pairing.list`.
+public struct ChannelsPairingListParams: Codable {
+    public var channel: String?
+
+    public init(
+        channel: String? = nil
+    ) {
+        self.channel = channel
+    }
+}
+
+/// Params of `channels.pairing.reject`.
+public struct ChannelsPairingRejectParams: Codable {
+    public var channel: String
+    public var code: String
+
+    public init(
+        channel: String,
+        code: String
+    ) {
+        self.channel = channel
+        self.code = code
+    }
+}
+
 /// Params of `channels.status`.
 public struct ChannelsStatusParams: Codable {
     public var probe: Bool?

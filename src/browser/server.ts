@@ -23,6 +23,8 @@ export interface BrowserControlOptions {
   config: () => OpenClawConfig;
   /** Checks a presented bearer secret in constant time (the gateway passes its token/password check). */
   verifyToken: (presented: string) => boolean;
+  /** The gateway's per-address failed-auth limiter: wrong bearers on the listener count, locked-out peers get 429. */
+  limiter?: { retryAfter(address: string): number; recordFailure(address: string): unknown };
   log?: BrowserLog & { error?(msg: string): void };
 }
 
@@ -53,12 +55,17 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
   let port = opts.port;
   let disabledStop: Promise<unknown> | undefined;
 
-  const handle = async (req: Request): Promise<Response> => {
+  // `address` is set for requests from the listener; in-process calls (browser.request) come authenticated.
+  const handle = async (req: Request, address?: string): Promise<Response> => {
     try {
       const auth = req.headers.get("authorization") ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
       if (!m) throw new BrowserApiError(401, "UNAUTHORIZED", "missing Authorization: Bearer <gateway token>");
-      if (!opts.verifyToken(m[1])) throw new BrowserApiError(401, "UNAUTHORIZED", "invalid gateway token");
+      if (address && (opts.limiter?.retryAfter(address) ?? 0) > 0) throw new BrowserApiError(429, "UNAUTHORIZED", "too many failed auth attempts (retry later)");
+      if (!opts.verifyToken(m[1])) {
+        if (address) opts.limiter?.recordFailure(address);
+        throw new BrowserApiError(401, "UNAUTHORIZED", "invalid gateway token");
+      }
 
       const url = new URL(req.url);
       const matches = ROUTES.map((r) => ({ r, m: typeof r.path === "string" ? (r.path === url.pathname ? [url.pathname] : null) : r.path.exec(url.pathname) })).filter((x) => x.m);
@@ -97,7 +104,7 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
     maxRequestBodySize: MAX_BODY_BYTES,
     // Screenshots of big pages and first launches take longer than Bun's default 10 s idle timeout.
     idleTimeout: 120,
-    fetch: handle,
+    fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? "unknown"),
   });
   port = server.port as number;
 
@@ -105,7 +112,7 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    fetch: handle,
+    fetch: (req) => handle(req),
     stop() {
       stopping ??= (async () => {
         server.stop(true);

@@ -5,7 +5,7 @@
  * Access is by the gateway secret (Bearer) or a capability (`?oc_cap=`, then a path-scoped cookie), never
  * by client IP. Paths are confined to the root: `..`, encoded traversal and symlinks are refused.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { type FSWatcher, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, watch, writeFileSync } from "node:fs";
 import { extname, join, sep } from "node:path";
 
@@ -45,6 +45,11 @@ export interface CanvasHostOptions {
   liveReload: boolean;
   /** The gateway secret: accepted as Bearer, and the key capabilities are derived from. */
   secret: string;
+  /**
+   * The gateway's failed-auth limiter (per address). A Bearer is the secret itself, maybe a weak password:
+   * wrong ones count against the same budget as WebSocket handshakes, and a locked-out address gets 429.
+   */
+  limiter?: { retryAfter(address: string): number; recordFailure(address: string): unknown };
   onWarn?: (msg: string) => void;
 }
 
@@ -57,10 +62,10 @@ export interface ReloadSocket {
 export interface CanvasHost {
   root: string;
   liveReload: boolean;
-  /** Answers a canvas, A2UI or reload-path request; undefined when the path is not the canvas's. */
-  handle(req: Request, url: URL): Response | undefined;
+  /** Answers a canvas, A2UI or reload-path request; undefined when the path is not the canvas's. `address` is the peer's (rate limit). */
+  handle(req: Request, url: URL, address?: string): Response | undefined;
   /** True when `req` may open the live-reload socket. */
-  mayUpgrade(req: Request, url: URL): boolean;
+  mayUpgrade(req: Request, url: URL, address?: string): boolean;
   addReloadSocket(ws: ReloadSocket): void;
   removeReloadSocket(ws: ReloadSocket): void;
   /** A capability for `scope` (default "canvas"): `?oc_cap=<it>` opens the canvas without the secret. */
@@ -98,9 +103,15 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
     }
   }
 
-  const authorized = (req: Request, url: URL): { ok: boolean; setCookie?: string } => {
+  const authorized = (req: Request, url: URL, address?: string): { ok: boolean; setCookie?: string; retryAfterMs?: number } => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "")?.[1];
-    if (bearer && equal(bearer, opts.secret)) return { ok: true };
+    if (bearer) {
+      // Capabilities are 256-bit HMACs, not worth guessing; only the secret itself is rate limited.
+      const wait = address && opts.limiter ? opts.limiter.retryAfter(address) : 0;
+      if (wait > 0) return { ok: false, retryAfterMs: wait };
+      if (equal(bearer, opts.secret)) return { ok: true };
+      if (address) opts.limiter?.recordFailure(address);
+    }
     const cap = url.searchParams.get("oc_cap");
     if (cap && [...valid].some((v) => equal(cap, v))) {
       return { ok: true, setCookie: `${COOKIE}=${cap}; Path=/__openclaw__/; HttpOnly; SameSite=Strict` };
@@ -118,14 +129,14 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
       valid.add(cap);
       return cap;
     },
-    mayUpgrade: (req, url) => opts.liveReload && authorized(req, url).ok,
+    mayUpgrade: (req, url, address) => opts.liveReload && authorized(req, url, address).ok,
     addReloadSocket: (ws) => void sockets.add(ws),
     removeReloadSocket: (ws) => void sockets.delete(ws),
     close() {
       watcher?.close();
       sockets.clear();
     },
-    handle(req, url) {
+    handle(req, url, address) {
       const path = url.pathname;
       const inCanvas = path === CANVAS_PREFIX || path.startsWith(`${CANVAS_PREFIX}/`);
       const inA2ui = path === A2UI_PREFIX || path.startsWith(`${A2UI_PREFIX}/`);
@@ -134,7 +145,8 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
         return opts.liveReload ? text("upgrade required", 426) : text("not found", 404);
       }
       if (req.method !== "GET" && req.method !== "HEAD") return new Response("Method Not Allowed", { status: 405, headers: { allow: "GET, HEAD" } });
-      const auth = authorized(req, url);
+      const auth = authorized(req, url, address);
+      if (auth.retryAfterMs) return new Response("Too Many Requests", { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": String(Math.ceil(auth.retryAfterMs / 1000)) } });
       if (!auth.ok) return text("Unauthorized", 401);
       const res = inA2ui ? text("A2UI assets not found", 503) : serveFile(realRoot, path.slice(CANVAS_PREFIX.length), opts.liveReload);
       if (auth.setCookie) res.headers.append("set-cookie", auth.setCookie);
@@ -196,8 +208,7 @@ function text(body: string, status: number): Response {
   return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
 }
 
+// Hashing first keeps the secret's length out of the timing, as the gateway's safeEqual does.
 function equal(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
 }

@@ -1,8 +1,9 @@
 /**
  * Turns config + environment + `openclaw gateway` flags into the settings the server runs with, applying
- * the start-up checks (mode, auth, bind) with the messages users know from the upstream gateway.
+ * the start-up checks (mode, auth, bind, hooks) with the messages users know from the upstream gateway.
  */
 import { CliError } from "../errors.ts";
+import { checkHooksConfig } from "./hooks-schema.ts";
 import { resolveGatewayPort } from "./paths.ts";
 import { BIND_MODES, type OpenClawConfig } from "./schema.ts";
 
@@ -90,6 +91,9 @@ export function resolveGatewaySettings(opts: {
       "Gateway auth is set to password, but no password is configured.\nSet gateway.auth.password (or OPENCLAW_GATEWAY_PASSWORD), or pass --password.",
     );
   }
+
+  const hooksProblem = checkHooksConfig(config.hooks);
+  if (hooksProblem) throw new CliError(hooksProblem);
 
   return { port, bind: bind as GatewaySettings["bind"], hosts: bindHosts(bind, gw.customBindHost), auth: { mode, token, password } };
 }

@@ -6,6 +6,10 @@
  * subsystems that land later are accepted as objects and checked by their owners.
  */
 import { type Static, Type as T } from "@sinclair/typebox";
+import { BrowserConfigSchema } from "./browser-schema.ts";
+import { ChannelsConfigSchema, WebConfigSchema } from "./channels-schema.ts";
+import { HooksConfigSchema } from "./hooks-schema.ts";
+import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
 
 const Port = T.Integer({ minimum: 1, maximum: 65535 });
 const OpenObject = T.Record(T.String(), T.Unknown());
@@ -52,7 +56,14 @@ const ControlUi = T.Object(
   { additionalProperties: false },
 );
 
-const Endpoint = T.Object({ enabled: T.Optional(T.Boolean()) }, { additionalProperties: true });
+/** `gateway.nodes`: which commands connected nodes may expose (see src/gateway/node-commands.ts). */
+const GatewayNodes = T.Object(
+  {
+    allowCommands: T.Optional(T.Array(T.String(), { description: "Node commands allowed on top of the defaults; `prefix.*` and `*` match many." })),
+    denyCommands: T.Optional(T.Array(T.String(), { description: "Node commands refused even when allowed (wins over allowCommands and defaults)." })),
+  },
+  { additionalProperties: false },
+);
 
 const Gateway = T.Object(
   {
@@ -70,19 +81,9 @@ const Gateway = T.Object(
     ),
     trustedProxies: T.Optional(T.Array(T.String())),
     controlUi: T.Optional(ControlUi),
-    http: T.Optional(
-      T.Object(
-        {
-          endpoints: T.Optional(
-            T.Object(
-              { chatCompletions: T.Optional(Endpoint), responses: T.Optional(Endpoint) },
-              { additionalProperties: false },
-            ),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    nodes: T.Optional(GatewayNodes),
+    http: T.Optional(GatewayHttpSchema),
+    tools: T.Optional(GatewayToolsSchema),
     reload: T.Optional(
       T.Object(
         { mode: T.Optional(literals(RELOAD_MODES)), debounceMs: T.Optional(T.Integer({ minimum: 0 })) },
@@ -234,15 +235,15 @@ export const ConfigSchema = T.Object(
     ),
     agents: T.Optional(Agents),
     session: T.Optional(Session),
-    // Owned by subsystems that validate their own part (channels, hooks, tools, …).
+    // Owned by subsystems that validate their own part (tools, cron, plugins, …).
     agent: T.Optional(OpenObject),
     bindings: T.Optional(T.Array(OpenObject)),
     messages: T.Optional(OpenObject),
-    channels: T.Optional(OpenObject),
-    web: T.Optional(OpenObject),
-    hooks: T.Optional(OpenObject),
+    channels: T.Optional(ChannelsConfigSchema),
+    web: T.Optional(WebConfigSchema),
+    hooks: T.Optional(HooksConfigSchema),
     tools: T.Optional(OpenObject),
-    browser: T.Optional(OpenObject),
+    browser: T.Optional(BrowserConfigSchema),
     cron: T.Optional(OpenObject),
     plugins: T.Optional(OpenObject),
     skills: T.Optional(OpenObject),

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
-import { createCanvasHost, type CanvasHost, CANVAS_WS_PATH } from "../canvas/host.ts";
+import { createCanvasHost, type CanvasHost, type CanvasHostOptions, CANVAS_WS_PATH } from "../canvas/host.ts";
 import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
 import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -23,14 +23,14 @@ export interface MountedCanvas {
  * Creates the canvas host for this config, or undefined when it is disabled.
  * A separate port that cannot be bound is logged, never fatal.
  */
-export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, logger: Logger): MountedCanvas | undefined {
+export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, logger: Logger, limiter?: CanvasHostOptions["limiter"]): MountedCanvas | undefined {
   const cfg = config.canvasHost ?? {};
   if (cfg.enabled === false) return undefined;
   const log = logger.child("canvas");
   const workspace = config.agents?.defaults?.workspace ? expandHome(config.agents.defaults.workspace) : resolveDefaultWorkspace();
   const root = cfg.root ? expandHome(cfg.root) : join(workspace, "canvas");
   const secret = settings.auth.mode === "password" ? settings.auth.password : settings.auth.token;
-  const host = createCanvasHost({ root, liveReload: cfg.liveReload !== false, secret: secret ?? crypto.randomUUID(), onWarn: (m) => log.warn(m) });
+  const host = createCanvasHost({ root, liveReload: cfg.liveReload !== false, secret: secret ?? crypto.randomUUID(), limiter, onWarn: (m) => log.warn(m) });
   log.info(`canvas host mounted at http://127.0.0.1:${settings.port}/__openclaw__/canvas/ (root ${host.root})`);
 
   let server: Server<{ canvas: true }> | undefined;
@@ -44,10 +44,10 @@ export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, l
         fetch(req, srv) {
           const url = new URL(req.url);
           if (url.pathname === CANVAS_WS_PATH && req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-            if (host.mayUpgrade(req, url) && srv.upgrade(req, { data: { canvas: true } })) return undefined;
+            if (host.mayUpgrade(req, url, srv.requestIP(req)?.address) && srv.upgrade(req, { data: { canvas: true } })) return undefined;
             return new Response("Unauthorized", { status: 401 });
           }
-          return host.handle(req, url) ?? new Response("Not Found", { status: 404 });
+          return host.handle(req, url, srv.requestIP(req)?.address) ?? new Response("Not Found", { status: 404 });
         },
         websocket: {
           open: (ws) => host.addReloadSocket(ws),

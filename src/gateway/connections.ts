@@ -39,6 +39,16 @@ export interface ConnectedClient {
   deviceId?: string;
   presenceKey?: string;
   authMethod: "token" | "password" | "device-token";
+  /** Role node: the node's id (device id, else instanceId, else connId). */
+  nodeId?: string;
+  /** Role node: commands the node declared (the allowlist is applied where they are used). */
+  commands?: string[];
+  /** Role node: permission claims. */
+  permissions?: Record<string, boolean>;
+  /** Role node: the node's PATH. */
+  pathEnv?: string;
+  /** When the handshake completed (ms epoch). */
+  connectedAtMs?: number;
 }
 
 /** A gateway socket. */
@@ -51,6 +61,8 @@ export interface BroadcastOptions {
   stateVersion?: { presence: number; health: number };
   /** Only clients holding this scope (admin always passes). */
   scope?: string;
+  /** Only clients with this role (agent and chat events go to operators, never to nodes). */
+  role?: "operator" | "node";
 }
 
 /** Sockets by connId, plus broadcast. */
@@ -103,6 +115,7 @@ export class Connections {
     for (const ws of this.clients()) {
       const client = ws.data.client as ConnectedClient;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
+      if (opts.role && client.role !== opts.role) continue;
       this.sendText(ws, text, opts.dropIfSlow === true);
     }
     return this.seq;
@@ -127,6 +140,25 @@ export class Connections {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Closes every authenticated client for which `pred` is true (e.g. sessions that authenticated with a
+   * token that was just revoked). Further frames to them are dropped at once. @returns how many were closed.
+   */
+  closeWhere(pred: (client: ConnectedClient) => boolean, code: number, reason: string): number {
+    let n = 0;
+    for (const ws of [...this.clients()]) {
+      if (!pred(ws.data.client as ConnectedClient)) continue;
+      ws.data.closed = true;
+      n += 1;
+      try {
+        ws.close(code, reason);
+      } catch {
+        // already gone
+      }
+    }
+    return n;
   }
 
   private closeSlow(ws: GatewaySocket): void {

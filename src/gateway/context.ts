@@ -2,17 +2,25 @@
  * The gateway's shared state, handed to every method handler. Handlers read and change state only through
  * this object; they never touch sockets.
  */
+import type { BrowserControlHandle } from "../browser/index.ts";
+import type { AgentRuntime } from "../agent/index.ts";
+import type { ChannelManager } from "../channels/index.ts";
 import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
+import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
-import { listAgents, heartbeatOf, sessionsPath } from "./agents-view.ts";
+import type { Store } from "../store/index.ts";
+import { listAgents, heartbeatOf } from "./agents-view.ts";
 import type { AuthRateLimiter } from "./auth.ts";
 import type { MountedCanvas } from "./canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
 import type { DeviceStore } from "./devices.ts";
 import type { Metrics } from "./metrics.ts";
+import type { NodeRegistry } from "./nodes.ts";
 import type { Presence } from "./presence.ts";
+import type { RunListeners } from "./run-listeners.ts";
+import { summarizeSessions } from "./sessions-view.ts";
 
 /** Process-wide gateway state. */
 export interface GatewayContext {
@@ -26,8 +34,22 @@ export interface GatewayContext {
   connections: Connections;
   presence: Presence;
   devices: DeviceStore;
+  /** Node pairing requests and paired-node records (state DB). */
+  nodePairing: NodePairingStore;
+  /** Connected and paired nodes, invokes in flight. */
+  nodes: NodeRegistry;
   rateLimiter: AuthRateLimiter;
   metrics: Metrics;
+  /** Sessions, transcripts and runs (`<stateDir>/state.db`). */
+  store: Store;
+  /** Agent runs: submit, abort, wait. */
+  agents: AgentRuntime;
+  /** Per-run taps on the agent event stream (HTTP endpoints that stream a reply). */
+  runListeners: RunListeners;
+  /** Messaging channel accounts (Telegram, WhatsApp): status, send, login, pairing. */
+  channels: ChannelManager;
+  /** Called after a config change was hot-applied (`loaded` already swapped); subsystems re-read their config. */
+  onConfigApplied: (() => void)[];
   /** The canvas host, when enabled. */
   canvas?: MountedCanvas;
   health: HealthState;
@@ -35,10 +57,16 @@ export interface GatewayContext {
   lastHeartbeat: unknown;
   /** System event texts queued for the main session (drained by the agent runtime). */
   systemEvents: string[];
+  /** The browser control service (gateway port + 2); undefined when disabled or its port was taken. */
+  browserControl?: BrowserControlHandle;
   /** Broadcasts the presence list with a bumped stateVersion. */
   broadcastPresence(): void;
+  /** Broadcasts presence soon, once for a burst of connects and disconnects. */
+  schedulePresenceBroadcast(): void;
   /** Recomputes the health snapshot and broadcasts a `health` event. */
   refreshHealth(): HealthSnapshot;
+  /** Refreshes health soon, once for a burst of callers (post-connect refresh). */
+  scheduleHealthRefresh(): void;
   /** Current `{presence, health}` versions. */
   stateVersion(): { presence: number; health: number };
 }
@@ -49,7 +77,15 @@ export interface MethodContext {
   client: ConnectedClient;
   connId: string;
   requestId: string;
+  /**
+   * Sends another response on this request id (the second phase of `agent`). Frames sent before the
+   * handler returned go out right after its own answer, so the order on the wire is always ack → final.
+   */
+  respondLater(frame: { ok: boolean; payload?: unknown; error?: { code: string; message: string; retryable?: boolean; retryAfterMs?: number } }): void;
 }
+
+/** Returned by a handler that answers only through `respondLater` (no immediate response frame). */
+export const DEFERRED: unique symbol = Symbol("deferred response");
 
 /** A method handler: gets valid params, returns the ok payload or throws a GatewayError. */
 export type MethodHandler = (ctx: MethodContext, params: Record<string, unknown>) => unknown | Promise<unknown>;
@@ -75,27 +111,32 @@ export interface HealthState {
 }
 
 /**
- * Builds a health snapshot from config and live state. Channels and sessions report what exists now:
- * none of either until those subsystems are configured.
+ * Builds a health snapshot from config and live state. Sessions are counted from `store` (none without
+ * one); channels report what exists now.
  */
-export function buildHealthSnapshot(config: OpenClawConfig, stateDir: string): HealthSnapshot {
+export function buildHealthSnapshot(
+  config: OpenClawConfig,
+  stateDir: string,
+  store?: Store,
+  channels?: Pick<HealthSnapshot, "channels" | "channelOrder" | "channelLabels">,
+): HealthSnapshot {
   const started = performance.now();
   const { defaultId, agents } = listAgents(config);
   const hb = heartbeatOf(config);
-  const sessions = (agentId: string) => ({ path: sessionsPath(stateDir, agentId), count: 0, recent: [] });
+  const sessions = (agentId: string) => summarizeSessions(store, stateDir, agentId);
   return {
     ok: true,
     ts: Date.now(),
     durationMs: Math.round(performance.now() - started),
-    channels: {},
-    channelOrder: [],
-    channelLabels: {},
+    channels: channels?.channels ?? {},
+    channelOrder: channels?.channelOrder ?? [],
+    channelLabels: channels?.channelLabels ?? {},
     heartbeatSeconds: Math.round(hb.everyMs / 1000),
     defaultAgentId: defaultId,
     agents: agents.map((a) => ({
       agentId: a.id,
       isDefault: a.isDefault,
-      heartbeat: { enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs, target: "last", ackMaxChars: 300 },
+      heartbeat: { enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs, prompt: hb.prompt, target: "last", ackMaxChars: 300 },
       sessions: sessions(a.id),
     })),
     sessions: sessions(defaultId),

@@ -213,6 +213,13 @@ function startWatcher(configPath: string, running: LoadedConfig, handle: Gateway
         keepLastGood(next, log);
         const hot = [...new Set(plan.hot.map((h) => h.subsystem))];
         log.info(`config hot reload applied (${[...plan.live, ...plan.hot.map((h) => h.path)].join(", ")})${hot.length ? `; restarted: ${hot.join(", ")}` : ""}`);
+        for (const apply of handle.ctx.onConfigApplied) {
+          try {
+            apply();
+          } catch (e) {
+            log.error(`applying config change failed: ${toErrorMessage(e)}`);
+          }
+        }
       },
     });
     if (reload?.mode === "off") log.info("config reload disabled (gateway.reload.mode=off)");

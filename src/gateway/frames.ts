@@ -172,9 +172,9 @@ function trackPresence(gw: GatewayContext, ws: GatewaySocket, client: ConnectedC
 
 function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient, tracked: boolean): void {
   gw.logger.child("ws").info("client connected", { connId: ws.data.connId, client: client.id, mode: client.mode, role: client.role, auth: client.authMethod });
-  if (tracked) gw.broadcastPresence();
+  if (tracked) gw.schedulePresenceBroadcast();
   if (client.role === "node") gw.nodes.noteConnected(ws);
-  queueMicrotask(() => gw.refreshHealth());
+  gw.scheduleHealthRefresh();
 }
 
 function reject(gw: GatewayContext, ws: GatewaySocket, id: string, err: HandshakeError): void {

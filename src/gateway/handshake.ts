@@ -11,6 +11,7 @@ import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
+import { requestNodePairing } from "./methods/node-pair.ts";
 
 /** A handshake rejection: the error frame plus how to close. */
 export class HandshakeError extends GatewayError {
@@ -38,6 +39,9 @@ interface ConnectParams {
     instanceId?: string;
   };
   caps?: string[];
+  commands?: string[];
+  permissions?: Record<string, boolean>;
+  pathEnv?: string;
   role?: string;
   scopes?: string[];
   device?: { id: string; publicKey: string; signature: string; signedAt: number; nonce?: string };
@@ -48,7 +52,7 @@ const BROWSER_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]
 
 /** Methods and events this gateway implements, in the upstream's advertised order. */
 export const ADVERTISED_METHODS = METHODS.filter((m) => m in METHOD_HANDLERS);
-const EMITTED_EVENTS = new Set(["connect.challenge", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved"]);
+const EMITTED_EVENTS = new Set(["connect.challenge", "agent", "chat", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved", "node.pair.requested", "node.pair.resolved", "node.invoke.request"]);
 /** Events this gateway emits. */
 export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));
 
@@ -102,6 +106,14 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
     role,
     scopes,
     caps: p.caps ?? [],
+    ...(role === "node" && {
+      // Unsigned nodes (shared secret only) are named by instanceId, else by their connection.
+      nodeId: deviceId ?? p.client.instanceId ?? ws.data.connId,
+      commands: p.commands ?? [],
+      permissions: p.permissions,
+      pathEnv: p.pathEnv,
+    }),
+    connectedAtMs: Date.now(),
     deviceId,
     authMethod,
   };
@@ -218,6 +230,23 @@ function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, ro
   if (ws.data.isLocal) {
     gw.devices.approveLocal(request);
     return deviceId;
+  }
+  if (role === "node") {
+    // Nodes pair through node.pair.* (approve mints the node token = the device token for role node).
+    const { request: pendingNode } = requestNodePairing(gw, {
+      nodeId: deviceId,
+      publicKey: device.publicKey,
+      displayName: p.client.displayName,
+      platform: p.client.platform,
+      version: p.client.version,
+      deviceFamily: p.client.deviceFamily,
+      modelIdentifier: p.client.modelIdentifier,
+      caps: p.caps,
+      commands: p.commands,
+      permissions: p.permissions,
+      remoteIp: request.remoteIp,
+    });
+    throw new HandshakeError("NOT_PAIRED", "pairing required", { details: { requestId: pendingNode.requestId } });
   }
   const pending = gw.devices.requestPairing(request);
   gw.connections.broadcast("device.pair.requested", pending, { scope: "operator.pairing" });

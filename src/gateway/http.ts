@@ -1,12 +1,14 @@
 /**
  * HTTP on the gateway port: WebSocket upgrades for the control plane, and the plain HTTP routes that share
- * the port: canvas, probes (loopback only), and the control UI. Unknown paths answer 404.
+ * the port in http.md §1 order: the APIs (hooks, /tools/invoke, /v1/*; see ./http/), canvas, probes
+ * (loopback only), and the control UI. Unknown paths answer 404.
  */
 import type { Server } from "bun";
 import { CANVAS_WS_PATH } from "../canvas/host.ts";
 import type { ConnectionData } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { serveControlUi } from "./control-ui.ts";
+import { handleApiRequest } from "./http/index.ts";
 
 /**
  * Routes one request: upgrades WebSocket requests, serves the HTTP routes.
@@ -18,7 +20,7 @@ export async function handleHttp(ctx: GatewayContext, req: Request, server: Serv
     if (url.pathname === CANVAS_WS_PATH) {
       const canvas = ctx.canvas?.host;
       if (!canvas?.liveReload) return new Response("not found", { status: 404 });
-      if (!canvas.mayUpgrade(req, url)) return new Response("Unauthorized", { status: 401 });
+      if (!canvas.mayUpgrade(req, url, server.requestIP(req)?.address)) return new Response("Unauthorized", { status: 401 });
       const data = { connId: crypto.randomUUID(), remoteAddress: "", isLocal: false, nonce: "", openedAt: Date.now(), closed: false, canvas: true };
       return server.upgrade(req, { data }) ? undefined : new Response("WebSocket upgrade failed", { status: 400 });
     }
@@ -39,14 +41,18 @@ export async function handleHttp(ctx: GatewayContext, req: Request, server: Serv
     return new Response("WebSocket upgrade failed", { status: 400 });
   }
 
-  const canvasResponse = ctx.canvas?.host.handle(req, url);
+  const api = await handleApiRequest(ctx, req, url, server);
+  if (api) return api;
+  const canvasResponse = ctx.canvas?.host.handle(req, url, server.requestIP(req)?.address);
   if (canvasResponse) return canvasResponse;
   if (req.method === "GET" || req.method === "HEAD") {
     const probe = PROBES[url.pathname];
     if (probe) {
-      // Probes tell anyone who can reach them how the gateway is doing: loopback only.
+      // Probes tell anyone who can reach them how the gateway is doing: loopback only, by the same rule as
+      // WebSocket clients (no proxy headers, a loopback Host: a DNS-rebinding page must not read them).
       const remote = server.requestIP(req)?.address ?? "";
-      if (!isLoopbackAddress(remote) || req.headers.has("x-forwarded-for")) return notFound(req, url);
+      const proxied = req.headers.has("x-forwarded-for") || req.headers.has("x-real-ip") || req.headers.has("forwarded");
+      if (!isLoopbackAddress(remote) || proxied || !isLoopbackHost(req.headers.get("host"))) return notFound(req, url);
       return probe(ctx);
     }
   }

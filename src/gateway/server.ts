@@ -4,19 +4,32 @@
  * graceful shutdown that tells every client why before closing.
  */
 import type { Server } from "bun";
+import { AgentRuntime } from "../agent/runtime.ts";
+import { ChannelManager, type ChannelManagerOptions } from "../channels/manager.ts";
 import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Logger } from "../logging/logger.ts";
 import { POLICY } from "../protocol/index.ts";
-import { AuthRateLimiter } from "./auth.ts";
+import { openSqliteStore } from "../store/sqlite.ts";
+import { tryStartBrowserControl } from "../browser/index.ts";
+import { derivePorts } from "../config/paths.ts";
+import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, type GatewaySocket } from "./connections.ts";
 import { mountCanvas } from "./canvas.ts";
+import { toRunAgentTurn } from "./channel-agent.ts";
 import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
 import { DeviceStore } from "./devices.ts";
+import { NodeRegistry } from "./nodes.ts";
+import { openNodePairingStore } from "../store/node-pairing.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
 import { Metrics } from "./metrics.ts";
 import { Presence } from "./presence.ts";
+import { RunListeners } from "./run-listeners.ts";
+import { stateDbPath } from "./sessions-view.ts";
+
+const PRESENCE_COALESCE_MS = 25;
+const HEALTH_COALESCE_MS = 50;
 
 /** What `startGateway` needs. */
 export interface GatewayOptions {
@@ -31,6 +44,8 @@ export interface GatewayOptions {
   tickIntervalMs?: number;
   /** Health refresh interval (default 60 000 ms). */
   healthIntervalMs?: number;
+  /** Channel adapter overrides and env (tests). */
+  channelOptions?: Pick<ChannelManagerOptions, "factories" | "env" | "restartBackoff">;
 }
 
 /** A running gateway. */
@@ -57,8 +72,30 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const connections = new Connections();
   const presence = new Presence({ version: opts.version });
   const devices = new DeviceStore({ stateDir: opts.stateDir, onWarn: (msg: string) => log.warn(msg) });
+  const nodePairing = openNodePairingStore(opts.stateDir);
+  const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => ctx.config, logger: opts.logger });
   const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
+  const store = openSqliteStore(stateDbPath(opts.stateDir));
+  const runListeners = new RunListeners();
+  const agents = new AgentRuntime({
+    store,
+    config: () => ctx.config,
+    emit: (event, payload) => {
+      connections.broadcast(event, payload, { role: "operator" });
+      runListeners.dispatch(event, payload);
+    },
+    logger: opts.logger.child("agent"),
+  });
+  const channels = new ChannelManager({
+    stateDir: opts.stateDir,
+    getConfig: () => ctx.config,
+    logger: opts.logger,
+    runAgentTurn: toRunAgentTurn(() => agents),
+    ...opts.channelOptions,
+  });
 
+  let presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;
   const ctx: GatewayContext = {
     version: opts.version,
     startedAt: Date.now(),
@@ -72,8 +109,15 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     connections,
     presence,
     devices,
+    nodePairing,
+    nodes,
     rateLimiter: new AuthRateLimiter(),
     metrics: new Metrics(),
+    store,
+    agents,
+    runListeners,
+    channels,
+    onConfigApplied: [],
     health,
     lastHeartbeat: null,
     systemEvents: [],
@@ -81,20 +125,37 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     broadcastPresence() {
       connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });
     },
+    schedulePresenceBroadcast() {
+      // Coalesced: a burst of connects costs one fan-out per window, not one per connect (N² at 1 000 clients).
+      presenceTimer ??= setTimeout(() => {
+        presenceTimer = undefined;
+        ctx.broadcastPresence();
+      }, PRESENCE_COALESCE_MS);
+    },
+    scheduleHealthRefresh() {
+      healthTimerOnce ??= setTimeout(() => {
+        healthTimerOnce = undefined;
+        ctx.refreshHealth();
+      }, HEALTH_COALESCE_MS);
+    },
     refreshHealth() {
-      health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir);
+      health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());
       health.version += 1;
       connections.broadcast("health", health.snapshot, { stateVersion: ctx.stateVersion() });
       return health.snapshot;
     },
   };
-  health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir);
+  health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());
+  ctx.onConfigApplied.push(() => {
+    const touched = channels.applyConfig();
+    if (touched.length > 0) log.info(`channels reloaded: ${touched.join(", ")}`);
+  });
   connections.onSlowConsumer = (ws) => {
     ctx.metrics.slowConsumersClosed += 1;
     wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
   };
 
-  ctx.canvas = mountCanvas(ctx.config, opts.settings, opts.logger);
+  ctx.canvas = mountCanvas(ctx.config, opts.settings, opts.logger, ctx.rateLimiter);
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   const websocket = {
     maxPayloadLength: POLICY.maxPayload,
@@ -128,10 +189,11 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       connections.remove(ws);
       const client = ws.data.client;
       if (!client) return;
+      if (client.role === "node") nodes.noteDisconnected(ws.data.connId);
       wsLog.debug("client disconnected", { connId: ws.data.connId, client: client.id, code });
       if (client.presenceKey) {
         presence.upsert(client.presenceKey, { reason: "disconnect" });
-        ctx.broadcastPresence();
+        ctx.schedulePresenceBroadcast();
       }
     },
   };
@@ -160,6 +222,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
         continue;
       }
       for (const s of servers) s.stop(true);
+      nodePairing.close();
+      store.close();
       if (code === "EADDRINUSE" || /in use/i.test((err as Error).message)) {
         const e = new Error(`Port ${port} is already in use (${host}). Stop the other process or pick another port with --port.`);
         (e as { code?: string }).code = "EADDRINUSE";
@@ -169,6 +233,20 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     }
   }
 
+  // Browser control on gateway port + 2, loopback only; a failure there is logged and never stops the gateway.
+  if (ctx.config.browser?.enabled !== false) {
+    ctx.browserControl = await tryStartBrowserControl({
+      port: derivePorts(port).browserControl,
+      stateDir: opts.stateDir,
+      config: () => ctx.config,
+      verifyToken: (presented) => checkSharedSecret(ctx.settings.auth, { token: presented, password: presented }).ok,
+      limiter: ctx.rateLimiter,
+      log: opts.logger.child("browser"),
+    });
+  }
+
+  // Accounts connect in the background; a failing one retries on its own and never blocks the gateway.
+  channels.start();
   const tick = setInterval(() => connections.broadcast("tick", { ts: Date.now() }, { dropIfSlow: true }), opts.tickIntervalMs ?? POLICY.tickIntervalMs);
   const healthTimer = setInterval(() => ctx.refreshHealth(), opts.healthIntervalMs ?? 60_000);
 
@@ -177,7 +255,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     stopping ??= (async () => {
       clearInterval(tick);
       clearInterval(healthTimer);
+      clearTimeout(presenceTimer);
+      clearTimeout(healthTimerOnce);
+      // Runs end first (aborted, partial text kept) so clients see their final events before `shutdown`.
+      await channels.stop();
+      await agents.shutdown();
       ctx.canvas?.stop();
+      const browserStopped = ctx.browserControl?.stop();
       connections.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined && { restartExpectedMs }) });
       for (const ws of connections.all()) {
         clearTimeout(ws.data.handshakeTimer);
@@ -190,6 +274,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       // Give close frames a moment to flush, then drop whatever is left.
       await Promise.race([Promise.all(servers.map((s) => s.stop(false))), Bun.sleep(2000)]);
       for (const s of servers) s.stop(true);
+      await browserStopped;
+      nodes.close();
+      nodePairing.close();
+      store.close();
     })();
     return stopping;
   };

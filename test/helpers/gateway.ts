@@ -23,7 +23,7 @@ export const TEST_TOKEN = "test-token-0123456789abcdef0123456789abcdef";
 
 /** Starts a gateway with token auth; `opts` overrides settings and timers. */
 export async function startTestGateway(
-  opts: { config?: OpenClawConfig; settings?: Partial<GatewaySettings> } & Partial<Pick<GatewayOptions, "handshakeTimeoutMs" | "tickIntervalMs" | "healthIntervalMs">> = {},
+  opts: { config?: OpenClawConfig; settings?: Partial<GatewaySettings> } & Partial<Pick<GatewayOptions, "handshakeTimeoutMs" | "tickIntervalMs" | "healthIntervalMs" | "channelOptions">> = {},
 ): Promise<TestGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), "openclaw-test-"));
   const logs: string[] = [];
@@ -47,6 +47,7 @@ export async function startTestGateway(
     handshakeTimeoutMs: opts.handshakeTimeoutMs,
     tickIntervalMs: opts.tickIntervalMs,
     healthIntervalMs: opts.healthIntervalMs,
+    channelOptions: opts.channelOptions,
   });
   return {
     handle,

@@ -19,7 +19,13 @@ export function isNonPublicAddress(ip: string): boolean {
   if (words.slice(0, 7).every((w) => w === 0) && words[7] === 1) return true; // ::1
   if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return true; // mapped, odd spelling
   const first = words[0];
-  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || (first & 0xff00) === 0xff00 || (first === 0x2001 && words[1] === 0x0db8);
+  // Only global unicast (2000::/3) can be public. Everything else is special: IPv4-compatible ::/96 and
+  // translated ::ffff:0:0:0/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48 (they reach IPv4 behind a
+  // translator), discard 100::/64, ULA, link-local, site-local, multicast.
+  if ((first & 0xe000) !== 0x2000) return true;
+  // Inside it: 2001::/23 (Teredo, benchmarking, ORCHID, …), documentation 2001:db8::/32 and 3fff::/20,
+  // and 6to4 2002::/16, which embeds an IPv4 address that may be private.
+  return (first === 0x2001 && (words[1] < 0x0200 || words[1] === 0x0db8)) || first === 0x2002 || (first === 0x3fff && words[1] < 0x1000);
 }
 
 /**

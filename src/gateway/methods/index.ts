@@ -3,8 +3,17 @@
  * `hello-ok.features.methods`; anything else is answered "unknown method".
  */
 import type { MethodHandler } from "../context.ts";
+import { agent } from "./agent.ts";
+import { agentIdentityGet } from "./agent-identity-get.ts";
+import { agentWait } from "./agent-wait.ts";
 import { agentsList } from "./agents-list.ts";
+import { browserRequest } from "./browser-request.ts";
+import { channelsLogout } from "./channels-logout.ts";
+import { channelsPairingApprove, channelsPairingList, channelsPairingReject } from "./channels-pairing.ts";
 import { channelsStatus } from "./channels-status.ts";
+import { chatAbort } from "./chat-abort.ts";
+import { chatHistory } from "./chat-history.ts";
+import { chatSend } from "./chat-send.ts";
 import { configGet } from "./config-get.ts";
 import { configSchema } from "./config-schema.ts";
 import { devicePairApprove, devicePairList, devicePairReject, deviceTokenRevoke, deviceTokenRotate } from "./device-pair.ts";
@@ -12,22 +21,44 @@ import { health } from "./health.ts";
 import { lastHeartbeat } from "./last-heartbeat.ts";
 import { logsTail } from "./logs-tail.ts";
 import { modelsList } from "./models-list.ts";
+import { nodeEvent } from "./node-event.ts";
+import { nodeInvoke, nodeInvokeResult } from "./node-invoke.ts";
+import { nodeDescribe, nodeList } from "./node-list.ts";
+import { nodePairApprove, nodePairList, nodePairReject, nodePairRequest, nodePairVerify } from "./node-pair.ts";
+import { nodeRename } from "./node-rename.ts";
+import { sessionsDelete } from "./sessions-delete.ts";
 import { sessionsList } from "./sessions-list.ts";
+import { sessionsPatch } from "./sessions-patch.ts";
+import { sessionsPreview } from "./sessions-preview.ts";
+import { sessionsReset } from "./sessions-reset.ts";
 import { status } from "./status.ts";
 import { systemEvent } from "./system-event.ts";
 import { systemPresence } from "./system-presence.ts";
+import { send } from "./send.ts";
+import { webLoginStart, webLoginWait } from "./web-login.ts";
 
 /** Implemented methods by name. */
 export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   health,
   "logs.tail": logsTail,
   "channels.status": channelsStatus,
+  "channels.logout": channelsLogout,
+  "channels.pairing.list": channelsPairingList,
+  "channels.pairing.approve": channelsPairingApprove,
+  "channels.pairing.reject": channelsPairingReject,
+  "web.login.start": webLoginStart,
+  "web.login.wait": webLoginWait,
+  send,
   status,
   "config.get": configGet,
   "config.schema": configSchema,
   "models.list": modelsList,
   "agents.list": agentsList,
   "sessions.list": sessionsList,
+  "sessions.preview": sessionsPreview,
+  "sessions.patch": sessionsPatch,
+  "sessions.reset": sessionsReset,
+  "sessions.delete": sessionsDelete,
   "last-heartbeat": lastHeartbeat,
   "system-presence": systemPresence,
   "system-event": systemEvent,
@@ -36,4 +67,22 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   "device.pair.reject": devicePairReject,
   "device.token.rotate": deviceTokenRotate,
   "device.token.revoke": deviceTokenRevoke,
+  "node.pair.request": nodePairRequest,
+  "node.pair.list": nodePairList,
+  "node.pair.approve": nodePairApprove,
+  "node.pair.reject": nodePairReject,
+  "node.pair.verify": nodePairVerify,
+  "node.rename": nodeRename,
+  "node.list": nodeList,
+  "node.describe": nodeDescribe,
+  "node.invoke": nodeInvoke,
+  "node.invoke.result": nodeInvokeResult,
+  "node.event": nodeEvent,
+  "browser.request": browserRequest,
+  agent,
+  "agent.identity.get": agentIdentityGet,
+  "agent.wait": agentWait,
+  "chat.history": chatHistory,
+  "chat.abort": chatAbort,
+  "chat.send": chatSend,
 };

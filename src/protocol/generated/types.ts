@@ -134,6 +134,24 @@ export interface ChannelsLogoutParams {
   accountId?: string;
 }
 
+/** Params of `channels.pairing.approve`. */
+export interface ChannelsPairingApproveParams {
+  channel: string;
+  code: string;
+  notify?: boolean;
+}
+
+/** Params of `channels.pairing.list`. */
+export interface ChannelsPairingListParams {
+  channel?: string;
+}
+
+/** Params of `channels.pairing.reject`. */
+export interface ChannelsPairingRejectParams {
+  channel: string;
+  code: string;
+}
+
 /** Params of `channels.status`. */
 export interface ChannelsStatusParams {
   probe?: boolean;
@@ -1543,6 +1561,9 @@ export interface MethodParamsMap {
   "sessions.resolve": SessionsResolveParams;
   "web.login.start": WebLoginStartParams;
   "web.login.wait": WebLoginWaitParams;
+  "channels.pairing.list": ChannelsPairingListParams;
+  "channels.pairing.approve": ChannelsPairingApproveParams;
+  "channels.pairing.reject": ChannelsPairingRejectParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */

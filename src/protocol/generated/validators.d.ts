@@ -38,6 +38,12 @@ export declare const validateApprovalDecision: Validator<T.ApprovalDecision>;
 export declare const validateBrowserRequestParams: Validator<T.BrowserRequestParams>;
 /** Validates {@link T.ChannelsLogoutParams}. */
 export declare const validateChannelsLogoutParams: Validator<T.ChannelsLogoutParams>;
+/** Validates {@link T.ChannelsPairingApproveParams}. */
+export declare const validateChannelsPairingApproveParams: Validator<T.ChannelsPairingApproveParams>;
+/** Validates {@link T.ChannelsPairingListParams}. */
+export declare const validateChannelsPairingListParams: Validator<T.ChannelsPairingListParams>;
+/** Validates {@link T.ChannelsPairingRejectParams}. */
+export declare const validateChannelsPairingRejectParams: Validator<T.ChannelsPairingRejectParams>;
 /** Validates {@link T.ChannelsStatusParams}. */
 export declare const validateChannelsStatusParams: Validator<T.ChannelsStatusParams>;
 /** Validates {@link T.ChannelsStatusResult}. */
@@ -434,6 +440,9 @@ export declare const PARAMS_VALIDATORS: {
   readonly "sessions.resolve": Validator<T.SessionsResolveParams>;
   readonly "web.login.start": Validator<T.WebLoginStartParams>;
   readonly "web.login.wait": Validator<T.WebLoginWaitParams>;
+  readonly "channels.pairing.list": Validator<T.ChannelsPairingListParams>;
+  readonly "channels.pairing.approve": Validator<T.ChannelsPairingApproveParams>;
+  readonly "channels.pairing.reject": Validator<T.ChannelsPairingRejectParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {

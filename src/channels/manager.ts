@@ -1,0 +1,444 @@
+/**
+ * Runs the configured channel accounts inside the gateway: loads each adapter lazily (grammY and Baileys
+ * are imported only when a Telegram / WhatsApp account exists), starts, stops and restarts accounts as the
+ * config changes without touching the others, retries a failed start with backoff (a failing channel never
+ * takes the gateway down), and answers status, send, logout and login for the gateway methods.
+ */
+import type { Database } from "bun:sqlite";
+import type { OpenClawConfig } from "../config/schema.ts";
+import { toErrorMessage } from "../errors.ts";
+import type { Logger } from "../logging/logger.ts";
+import { openChannelDb, resolveStateDbPath } from "../store/_channel-db.ts";
+import { CursorStore } from "../store/channel-cursors.ts";
+import { PairingStore } from "../store/channel-pairing.ts";
+import { type BackoffPolicy, computeBackoff } from "../util/backoff.ts";
+import { channelSection, defaultAccountId, listConfiguredAccountIds, resolveAccountConfig } from "./_config.ts";
+import { DEFAULT_OUTBOUND_MEDIA_MAX_MB, loadOutboundMedia } from "./_media.ts";
+import {
+  type AccountSnapshot,
+  CHANNEL_IDS,
+  CHANNEL_LABELS,
+  type Channel,
+  type ChannelId,
+  ChannelInputError,
+  type ChannelOptions,
+  isChannelId,
+  type LoginStatus,
+  type SendResult,
+} from "./channel.ts";
+import { ChannelRouter, type RunAgentTurn } from "./router.ts";
+import { listLinkedAccountIds, resolveAuthDir } from "./whatsapp/_paths.ts";
+
+/** Builds an adapter instance; tests inject fakes, production imports the adapter folder lazily. */
+export type ChannelFactory = (opts: ChannelOptions<any>) => Channel | Promise<Channel>;
+
+/** What the manager needs from the gateway. */
+export interface ChannelManagerOptions {
+  stateDir: string;
+  getConfig(): OpenClawConfig;
+  logger: Logger;
+  runAgentTurn: RunAgentTurn;
+  env?: Record<string, string | undefined>;
+  /** Replaces the lazily imported adapter of a channel (tests). */
+  factories?: Partial<Record<ChannelId, ChannelFactory>>;
+  /** State DB path (default `<stateDir>/state.db`; tests use ":memory:"). */
+  dbPath?: string;
+  /** Retry policy for accounts whose start failed. */
+  restartBackoff?: BackoffPolicy;
+}
+
+/** `send` as the gateway method passes it. */
+export interface SendRequest {
+  channel?: string;
+  accountId?: string;
+  to: string;
+  message: string;
+  mediaUrls?: string[];
+  gifPlayback?: boolean;
+  idempotencyKey: string;
+}
+
+/** Unknown or not-loaded channel (the method answers INVALID_REQUEST "unsupported channel: <ch>"). */
+export class UnsupportedChannelError extends Error {
+  readonly channel: string;
+  constructor(channel: string) {
+    super(`unsupported channel: ${channel}`);
+    this.name = "UnsupportedChannelError";
+    this.channel = channel;
+  }
+}
+
+const DEFAULT_RESTART_BACKOFF: BackoffPolicy = { initialMs: 2000, maxMs: 300_000, factor: 2, jitter: 0.2, maxAttempts: 0 };
+const IDEMPOTENCY_TTL_MS = 5 * 60_000;
+const IDEMPOTENCY_MAX = 1000;
+
+type Runtime = {
+  channel: ChannelId;
+  accountId: string;
+  fingerprint: string;
+  instance?: Channel;
+  starting?: Promise<void>;
+  failures: number;
+  retryTimer?: ReturnType<typeof setTimeout>;
+  lastError?: string;
+  stopped: boolean;
+};
+
+/** Owns every channel account of one gateway run. */
+export class ChannelManager {
+  readonly router: ChannelRouter;
+  private readonly opts: ChannelManagerOptions;
+  private readonly log: Logger;
+  private readonly runtimes = new Map<string, Runtime>();
+  /** Accounts being stopped for a restart; they start again when the stop is done. */
+  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly sends = new Map<string, { promise: Promise<SendResult & { channel: ChannelId }>; expiresAt: number }>();
+  private db?: Database;
+  private pairingStore?: PairingStore;
+  private cursorStore?: CursorStore;
+  private stopped = false;
+
+  constructor(opts: ChannelManagerOptions) {
+    this.opts = opts;
+    this.log = opts.logger.child("channels");
+    this.router = new ChannelRouter({
+      getConfig: opts.getConfig,
+      pairing: () => this.pairing(),
+      cursors: () => this.cursors(),
+      runAgentTurn: opts.runAgentTurn,
+      getChannel: (ch, id) => this.runtimes.get(key(ch, id))?.instance,
+      logger: opts.logger,
+    });
+  }
+
+  /** The pairing store (opens the state DB on first use). */
+  pairing(): PairingStore {
+    this.pairingStore ??= new PairingStore(this.openDb());
+    return this.pairingStore;
+  }
+
+  /** The cursor store (opens the state DB on first use). */
+  cursors(): CursorStore {
+    this.cursorStore ??= new CursorStore(this.openDb());
+    return this.cursorStore;
+  }
+
+  /** Starts every configured account. Returns at once; accounts connect in the background. */
+  start(): void {
+    this.reconcile();
+  }
+
+  /**
+   * Re-reads the config: starts new accounts, stops removed ones, restarts those whose transport settings
+   * changed. Access settings (allowFrom, groups, …) are read live per message and restart nothing.
+   * @returns "<channel>:<account>" of every account started, stopped or restarted.
+   */
+  applyConfig(): string[] {
+    return this.reconcile();
+  }
+
+  /** Stops every account and closes the state DB. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.router.stop();
+    await Promise.all([...this.runtimes.values()].map((rt) => this.stopRuntime(rt)));
+    await Promise.all(this.stopping.values());
+    this.runtimes.clear();
+    this.db?.close();
+    this.db = undefined;
+    this.pairingStore = undefined;
+    this.cursorStore = undefined;
+  }
+
+  /** Channels with at least one account, in {@link CHANNEL_IDS} order. */
+  loadedChannels(): ChannelId[] {
+    return CHANNEL_IDS.filter((ch) => [...this.runtimes.values()].some((rt) => rt.channel === ch));
+  }
+
+  /** The running instance of an account, or undefined. */
+  getChannel(channel: ChannelId, accountId: string): Channel | undefined {
+    return this.runtimes.get(key(channel, accountId))?.instance;
+  }
+
+  /** Account snapshots of one channel, default account first. */
+  accountSnapshots(channel: ChannelId): AccountSnapshot[] {
+    const def = defaultAccountId(this.opts.getConfig(), channel);
+    return [...this.runtimes.values()]
+      .filter((rt) => rt.channel === channel)
+      .sort((a, b) => (a.accountId === def ? -1 : b.accountId === def ? 1 : a.accountId.localeCompare(b.accountId)))
+      .map((rt) => this.snapshotOf(rt));
+  }
+
+  /**
+   * The `channels.status` payload (protocol.md §6). With `probe`, adapters that can check their
+   * credentials (Telegram getMe) do so first, bounded by `timeoutMs`.
+   */
+  async status(opts: { probe?: boolean; timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
+    if (opts.probe) {
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      await Promise.all(
+        [...this.runtimes.values()].map((rt) =>
+          rt.instance?.probe
+            ? Promise.race([rt.instance.probe(timeoutMs).catch(() => undefined), Bun.sleep(timeoutMs)])
+            : undefined,
+        ),
+      );
+    }
+    const order = this.loadedChannels();
+    const config = this.opts.getConfig();
+    return {
+      ts: Date.now(),
+      channelOrder: order,
+      channelLabels: Object.fromEntries(order.map((ch) => [ch, CHANNEL_LABELS[ch]])),
+      channels: Object.fromEntries(order.map((ch) => [ch, this.summary(ch)])),
+      channelAccounts: Object.fromEntries(order.map((ch) => [ch, this.accountSnapshots(ch)])),
+      channelDefaultAccountId: Object.fromEntries(order.map((ch) => [ch, defaultAccountId(config, ch)])),
+    };
+  }
+
+  /** Per-channel fields of the `health` snapshot. */
+  healthFields(): { channels: Record<string, unknown>; channelOrder: string[]; channelLabels: Record<string, string> } {
+    const order = this.loadedChannels();
+    return {
+      channels: Object.fromEntries(order.map((ch) => [ch, this.summary(ch)])),
+      channelOrder: order,
+      channelLabels: Object.fromEntries(order.map((ch) => [ch, CHANNEL_LABELS[ch]])),
+    };
+  }
+
+  /** One line per account for `status.channelSummary`, e.g. "Telegram default: connected (polling)". */
+  summaryLines(): string[] {
+    return this.loadedChannels().flatMap((ch) =>
+      this.accountSnapshots(ch).map((s) => {
+        const state = s.configured === false ? "not configured" : s.linked === false ? "not linked" : s.connected ? "connected" : s.running ? "connecting" : "stopped";
+        const detail = (s.self as { e164?: string } | null | undefined)?.e164 ?? s.mode;
+        return `${CHANNEL_LABELS[ch]} ${s.accountId}: ${state}${detail ? ` (${detail})` : ""}${s.lastError && !s.connected ? ` — ${s.lastError}` : ""}`;
+      }),
+    );
+  }
+
+  /**
+   * Sends a message (the `send` method). Repeating an idempotencyKey within 5 minutes returns the first
+   * result (or waits for it while in flight); a failed send is forgotten so it can be retried.
+   * @throws UnsupportedChannelError, ChannelInputError, NotLinkedError, ChannelApiError, ChannelTransportError.
+   */
+  send(req: SendRequest): Promise<SendResult & { channel: ChannelId }> {
+    const now = Date.now();
+    for (const [k, v] of this.sends) if (v.expiresAt <= now) this.sends.delete(k);
+    const cached = this.sends.get(req.idempotencyKey);
+    if (cached) return cached.promise;
+    const promise = this.sendNow(req);
+    this.sends.set(req.idempotencyKey, { promise, expiresAt: now + IDEMPOTENCY_TTL_MS });
+    while (this.sends.size > IDEMPOTENCY_MAX) this.sends.delete(this.sends.keys().next().value as string);
+    promise.catch(() => this.sends.delete(req.idempotencyKey));
+    return promise;
+  }
+
+  /**
+   * `channels.logout`: removes the account's linked session (WhatsApp credentials).
+   * @throws UnsupportedChannelError; ChannelInputError when the channel has nothing to log out of.
+   */
+  async logout(channel: string, accountId?: string): Promise<{ channel: ChannelId; accountId: string; cleared: boolean }> {
+    const ch = this.requireKnown(channel);
+    const id = accountId ?? defaultAccountId(this.opts.getConfig(), ch);
+    if (ch !== "whatsapp") throw new ChannelInputError(`${ch} has no linked session to log out of; remove its token from the config instead`);
+    let rt = this.runtimes.get(key(ch, id));
+    if (!rt) {
+      // Not running (e.g. disabled): still clear what is on disk.
+      rt = this.ensureRuntime(ch, id);
+      await rt.starting;
+    }
+    const cleared = (await rt.instance?.logout?.())?.cleared ?? false;
+    this.log.info(`logged out ${ch} account ${id}${cleared ? "" : " (nothing to clear)"}`);
+    return { channel: ch, accountId: id, cleared };
+  }
+
+  /** `web.login.start`: begins linking a WhatsApp account (created on demand). */
+  async loginStart(opts: { accountId?: string; force?: boolean; timeoutMs?: number }): Promise<LoginStatus & { accountId: string }> {
+    const id = opts.accountId ?? defaultAccountId(this.opts.getConfig(), "whatsapp");
+    if (!this.whatsappEnabled()) throw new ChannelInputError("WhatsApp is disabled (web.enabled=false or channels.whatsapp.enabled=false)");
+    const rt = this.ensureRuntime("whatsapp", id);
+    await rt.starting;
+    if (!rt.instance?.loginStart) throw new ChannelInputError(`whatsapp account ${id} failed to load: ${rt.lastError ?? "unknown error"}`);
+    return { ...(await rt.instance.loginStart({ force: opts.force, timeoutMs: opts.timeoutMs })), accountId: id };
+  }
+
+  /** `web.login.wait`: waits for the QR to be scanned (or to change). */
+  async loginWait(opts: { accountId?: string; timeoutMs?: number }): Promise<LoginStatus & { accountId: string }> {
+    const id = opts.accountId ?? defaultAccountId(this.opts.getConfig(), "whatsapp");
+    const inst = this.runtimes.get(key("whatsapp", id))?.instance;
+    if (!inst?.loginWait) throw new ChannelInputError(`no WhatsApp login in progress for account ${id}; call web.login.start first`);
+    return { ...(await inst.loginWait({ timeoutMs: opts.timeoutMs })), accountId: id };
+  }
+
+  // --- internal ---
+
+  private async sendNow(req: SendRequest): Promise<SendResult & { channel: ChannelId }> {
+    const ch = this.resolveSendChannel(req.channel);
+    const accountId = req.accountId ?? defaultAccountId(this.opts.getConfig(), ch);
+    const rt = this.runtimes.get(key(ch, accountId));
+    if (!rt) throw new ChannelInputError(`unknown ${ch} account: ${accountId}`);
+    if (!rt.instance) throw new ChannelInputError(`${ch} account ${accountId} is not running${rt.lastError ? `: ${rt.lastError}` : ""}`);
+    const target = rt.instance.resolveTarget(req.to);
+    const config = this.opts.getConfig();
+    const maxMb = (config.agents?.defaults as { mediaMaxMb?: number } | undefined)?.mediaMaxMb ?? DEFAULT_OUTBOUND_MEDIA_MAX_MB;
+    const media = await Promise.all((req.mediaUrls ?? []).map((u) => loadOutboundMedia(ch, u, maxMb * 1024 * 1024)));
+    if (!req.message.trim() && media.length === 0) throw new ChannelInputError("nothing to send: message is empty and no media given");
+    const result = await rt.instance.send(target, { text: req.message, media, gifPlayback: req.gifPlayback });
+    return { ...result, channel: ch };
+  }
+
+  private resolveSendChannel(requested: string | undefined): ChannelId {
+    const loaded = this.loadedChannels();
+    const name = (requested ?? (loaded.length === 1 ? loaded[0] : "whatsapp")).trim().toLowerCase();
+    if (!isChannelId(name) || !loaded.includes(name)) throw new UnsupportedChannelError(requested ?? name);
+    return name;
+  }
+
+  private requireKnown(channel: string): ChannelId {
+    const name = channel.trim().toLowerCase();
+    if (!isChannelId(name)) throw new UnsupportedChannelError(channel);
+    return name;
+  }
+
+  private openDb(): Database {
+    this.db ??= openChannelDb(this.opts.dbPath ?? resolveStateDbPath(this.opts.stateDir));
+    return this.db;
+  }
+
+  private whatsappEnabled(config = this.opts.getConfig()): boolean {
+    return config.web?.enabled !== false && channelSection(config, "whatsapp")?.enabled !== false;
+  }
+
+  /** Wanted accounts → fingerprint of the settings whose change needs a restart. */
+  private wantedAccounts(): Map<string, { channel: ChannelId; accountId: string; fingerprint: string }> {
+    const config = this.opts.getConfig();
+    const env = this.opts.env ?? process.env;
+    const wanted = new Map<string, { channel: ChannelId; accountId: string; fingerprint: string }>();
+    const tgIds = listConfiguredAccountIds(config, "telegram");
+    if (tgIds.length === 0 && env.TELEGRAM_BOT_TOKEN) tgIds.push("default");
+    for (const id of tgIds) {
+      const account = resolveAccountConfig(config, "telegram", id);
+      if (account.enabled === false) continue;
+      // channels.telegram.* restarts the channel (config.md §4).
+      wanted.set(key("telegram", id), { channel: "telegram", accountId: id, fingerprint: JSON.stringify(account) });
+    }
+    if (this.whatsappEnabled(config)) {
+      const ids = new Set([...listConfiguredAccountIds(config, "whatsapp"), ...listLinkedAccountIds(this.opts.stateDir, env)]);
+      for (const id of ids) {
+        const account = resolveAccountConfig(config, "whatsapp", id);
+        if (account.enabled === false) continue;
+        // web.* restarts WhatsApp; channels.whatsapp.* is read live, except where the credentials live.
+        const fingerprint = JSON.stringify({ web: config.web ?? {}, authDir: resolveAuthDir(this.opts.stateDir, id, account.authDir, env) });
+        wanted.set(key("whatsapp", id), { channel: "whatsapp", accountId: id, fingerprint });
+      }
+    }
+    return wanted;
+  }
+
+  private reconcile(): string[] {
+    if (this.stopped) return [];
+    const wanted = this.wantedAccounts();
+    const touched: string[] = [];
+    for (const [k, rt] of this.runtimes) {
+      const want = wanted.get(k);
+      if (want && want.fingerprint === rt.fingerprint) continue;
+      // Keep an account that a login created on demand until the config says otherwise.
+      if (!want && rt.channel === "whatsapp" && this.whatsappEnabled() && rt.instance?.snapshot().linked === false) continue;
+      this.runtimes.delete(k);
+      touched.push(k);
+      // The old instance lets go of its socket / poll lock before the new one starts, with the config
+      // as it is then (another reload may have come in meanwhile).
+      const stopped = this.stopRuntime(rt).then(() => {
+        this.stopping.delete(k);
+        const now = this.stopped ? undefined : this.wantedAccounts().get(k);
+        if (now && !this.runtimes.has(k)) this.ensureRuntime(now.channel, now.accountId, now.fingerprint);
+      });
+      this.stopping.set(k, stopped);
+    }
+    for (const [k, want] of wanted) {
+      if (this.runtimes.has(k) || this.stopping.has(k) || touched.includes(k)) continue;
+      this.ensureRuntime(want.channel, want.accountId, want.fingerprint);
+      touched.push(k);
+    }
+    return touched;
+  }
+
+  private ensureRuntime(channel: ChannelId, accountId: string, fingerprint?: string): Runtime {
+    const k = key(channel, accountId);
+    const existing = this.runtimes.get(k);
+    if (existing) return existing;
+    const rt: Runtime = { channel, accountId, fingerprint: fingerprint ?? this.wantedAccounts().get(k)?.fingerprint ?? "", failures: 0, stopped: false };
+    this.runtimes.set(k, rt);
+    rt.starting = this.startRuntime(rt);
+    return rt;
+  }
+
+  private async startRuntime(rt: Runtime): Promise<void> {
+    try {
+      if (!rt.instance) {
+        const factory = this.opts.factories?.[rt.channel] ?? (await loadFactory(rt.channel));
+        if (rt.stopped) return;
+        rt.instance = await factory({
+          accountId: rt.accountId,
+          account: resolveAccountConfig(this.opts.getConfig(), rt.channel, rt.accountId),
+          getAccount: () => resolveAccountConfig(this.opts.getConfig(), rt.channel, rt.accountId),
+          config: this.opts.getConfig(),
+          host: this.router,
+          stateDir: this.opts.stateDir,
+          logger: this.opts.logger.child(`${rt.channel}${rt.accountId === "default" ? "" : `:${rt.accountId}`}`),
+          env: this.opts.env,
+        } as ChannelOptions<unknown>);
+      }
+      if (rt.stopped) return;
+      await rt.instance.start();
+      rt.failures = 0;
+      rt.lastError = undefined;
+    } catch (err) {
+      if (rt.stopped) return;
+      rt.failures += 1;
+      rt.lastError = toErrorMessage(err);
+      const delay = computeBackoff(this.opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, rt.failures);
+      this.log.error(`${rt.channel} account ${rt.accountId} failed to start (attempt ${rt.failures}); retrying in ${delay} ms: ${rt.lastError}`);
+      // A half-started adapter must release its sockets before the retry.
+      await rt.instance?.stop().catch(() => {});
+      rt.retryTimer = setTimeout(() => {
+        rt.retryTimer = undefined;
+        if (!rt.stopped) rt.starting = this.startRuntime(rt);
+      }, delay);
+    }
+  }
+
+  private async stopRuntime(rt: Runtime): Promise<void> {
+    rt.stopped = true;
+    clearTimeout(rt.retryTimer);
+    await rt.starting?.catch(() => {});
+    await rt.instance?.stop().catch((err) => this.log.warn(`stopping ${rt.channel}:${rt.accountId}: ${toErrorMessage(err)}`));
+  }
+
+  private snapshotOf(rt: Runtime): AccountSnapshot {
+    const base = rt.instance?.snapshot() ?? { accountId: rt.accountId, enabled: true, configured: true, running: false };
+    // A start failure is the most useful error to show while the retry waits.
+    return rt.lastError && !base.running ? { ...base, lastError: rt.lastError, restartAttempts: rt.failures } : base;
+  }
+
+  private summary(channel: ChannelId): Record<string, unknown> {
+    const snaps = this.accountSnapshots(channel);
+    const primary = snaps[0];
+    return { ...primary, accounts: Object.fromEntries(snaps.map((s) => [s.accountId, s])) };
+  }
+}
+
+function key(channel: string, accountId: string): string {
+  return `${channel}:${accountId}`;
+}
+
+/** Imports an adapter folder on first use; the SDK loads with it. */
+async function loadFactory(channel: ChannelId): Promise<ChannelFactory> {
+  switch (channel) {
+    case "telegram":
+      return (await import("./telegram/index.ts")).createTelegramChannel;
+    case "whatsapp":
+      return (await import("./whatsapp/index.ts")).createWhatsAppChannel;
+  }
+}

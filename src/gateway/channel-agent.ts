@@ -1,0 +1,43 @@
+/**
+ * Glue between the channels and the agent runtime: a channel turn becomes an agent run on the routed
+ * session, and the run's final payload becomes the reply text. Neither side imports the other.
+ */
+import { randomUUID } from "node:crypto";
+import type { AgentRuntime } from "../agent/index.ts";
+import type { AgentTurnRequest, AgentTurnResult, RunAgentTurn } from "../channels/index.ts";
+import { CHANNEL_LABELS } from "../channels/index.ts";
+
+/** A {@link RunAgentTurn} that submits to `agents` and waits for the final answer. */
+export function toRunAgentTurn(agents: () => AgentRuntime): RunAgentTurn {
+  return async (req: AgentTurnRequest): Promise<AgentTurnResult> => {
+    const runtime = agents();
+    const sub = runtime.submit({
+      runId: randomUUID(),
+      kind: "agent",
+      sessionKey: req.sessionKey,
+      agentId: req.agentId,
+      message: req.text,
+      timeoutMs: runtime.defaultTimeoutMs(),
+      channel: req.channel.channel,
+      extraSystemPrompt: describeOrigin(req),
+    });
+    const final = sub.status === "accepted" ? await sub.done : sub.status === "done" ? sub.final : undefined;
+    if (!final) return { error: "duplicate run" };
+    if (!final.ok) return { error: final.error?.message ?? "agent run failed" };
+    const result = final.payload.result as { payloads?: { text?: string; mediaUrl?: string }[] } | undefined;
+    const payloads = result?.payloads ?? [];
+    return {
+      text: payloads.map((p) => p.text ?? "").filter((t) => t.trim()).join("\n\n"),
+      mediaUrls: payloads.flatMap((p) => (p.mediaUrl ? [p.mediaUrl] : [])),
+    };
+  };
+}
+
+/** One paragraph telling the model where the message came from (ids only, no message bodies). */
+function describeOrigin(req: AgentTurnRequest): string {
+  const c = req.channel;
+  const where = c.chatType === "group" ? `the ${CHANNEL_LABELS[c.channel]} group ${c.groupName ? `"${c.groupName}" ` : ""}(${c.chatId}${c.threadId ? `, topic ${c.threadId}` : ""})` : `a ${CHANNEL_LABELS[c.channel]} direct chat`;
+  const who = c.senderName ? `${c.senderName} (${c.senderId})` : c.senderId;
+  const media = c.mediaPaths?.length ? ` Attached files saved at: ${c.mediaPaths.join(", ")}.` : "";
+  return `This message arrived in ${where} from ${who}. Your reply is sent back to that chat.${media}`;
+}

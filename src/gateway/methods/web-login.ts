@@ -1,0 +1,27 @@
+import type { MethodHandler } from "../context.ts";
+import { toChannelGatewayError } from "./_channels.ts";
+
+/**
+ * `web.login.start`: begins linking WhatsApp. Answers once a QR code is ready (`qr` is the raw payload
+ * to render) or the account turns out to be linked already (`connected: true`).
+ */
+export const webLoginStart: MethodHandler = async (ctx, params) => {
+  try {
+    return await ctx.gw.channels.loginStart({
+      accountId: params.accountId as string | undefined,
+      force: params.force === true,
+      timeoutMs: params.timeoutMs as number | undefined,
+    });
+  } catch (err) {
+    throw toChannelGatewayError(err);
+  }
+};
+
+/** `web.login.wait`: waits until the QR is scanned (`connected: true`), replaced (new `qr`), or login fails. */
+export const webLoginWait: MethodHandler = async (ctx, params) => {
+  try {
+    return await ctx.gw.channels.loginWait({ accountId: params.accountId as string | undefined, timeoutMs: params.timeoutMs as number | undefined });
+  } catch (err) {
+    throw toChannelGatewayError(err);
+  }
+};

@@ -6,11 +6,14 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { agentConfig, tempWorkspace } from "../helpers/agent-gateway.ts";
+import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser");
 const ARTIFACTS = resolve(import.meta.dir, "../../test-artifacts");
 let gw: TestGateway;
+let fake: FakeProvider;
 let browser: Browser;
 let base: string;
 
@@ -19,7 +22,8 @@ if (!CHROMIUM && !process.env.CI) console.warn("control UI tests skipped: chromi
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
-  gw = await startTestGateway();
+  fake = startFakeProvider({ fallback: { text: "Hello from the fake model, streamed in pieces.", delayMs: 40 } });
+  gw = await startTestGateway({ config: agentConfig(fake, tempWorkspace()) });
   base = `http://127.0.0.1:${gw.handle.port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -30,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await gw?.stop();
+  fake?.stop();
 });
 
 run("served with a strict Content-Security-Policy", async () => {
@@ -74,5 +79,28 @@ run("a token in the URL is ignored", async () => {
   await page.goto(`${base}/?token=${gw.token}`);
   await page.waitForSelector("#login:not([hidden])");
   expect(await page.evaluate(() => localStorage.getItem("openclaw.gateway.token"))).toBeNull();
+  await page.close();
+});
+
+run("WebChat: send a message, watch the reply stream in, see it in history after a reload", async () => {
+  const page = await browser.newPage();
+  await page.addInitScript((token) => localStorage.setItem("openclaw.gateway.token", token), gw.token);
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => document.querySelector("#health")?.textContent?.startsWith("OK"));
+  await page.fill("#chat-input", "Hi there");
+  await page.click("#send");
+  // The assistant bubble shows partial text while streaming, then the whole answer.
+  await page.waitForSelector(".msg.assistant.streaming", { timeout: 10_000 });
+  await page.waitForFunction(() => {
+    const bubbles = [...document.querySelectorAll(".msg.assistant")];
+    const last = bubbles[bubbles.length - 1];
+    return last && !last.classList.contains("streaming") && last.textContent?.includes("streamed in pieces.");
+  }, undefined, { timeout: 10_000 });
+  expect(await page.textContent("#chat-error")).toBe("");
+  await page.screenshot({ path: join(ARTIFACTS, "control-ui-webchat.png"), fullPage: true });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll("#messages .msg").length >= 2);
+  const texts = await page.$$eval("#messages .msg", (els) => els.map((e) => e.textContent));
+  expect(texts.slice(-2)).toEqual(["Hi there", "Hello from the fake model, streamed in pieces."]);
   await page.close();
 });

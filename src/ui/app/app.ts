@@ -144,6 +144,7 @@ function onChat(p: any): void {
 }
 
 function endRun(): void {
+  void request("sessions.list", { limit: 50 }).then(renderSessions, () => undefined);
   streamBubble = undefined;
   activeRunId = undefined;
   ($("abort") as HTMLButtonElement).disabled = true;

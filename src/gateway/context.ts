@@ -65,6 +65,8 @@ export interface GatewayContext {
   schedulePresenceBroadcast(): void;
   /** Recomputes the health snapshot and broadcasts a `health` event. */
   refreshHealth(): HealthSnapshot;
+  /** The health snapshot, rebuilt when older than `maxAgeMs` (no broadcast). */
+  healthSnapshot(maxAgeMs: number): HealthSnapshot;
   /** Refreshes health soon, once for a burst of callers (post-connect refresh). */
   scheduleHealthRefresh(): void;
   /** Current `{presence, health}` versions. */

@@ -135,8 +135,18 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     scheduleHealthRefresh() {
       healthTimerOnce ??= setTimeout(() => {
         healthTimerOnce = undefined;
-        ctx.refreshHealth();
+        // A snapshot built moments ago (by the health method) is what callers just got: send that one.
+        if (health.snapshot && Date.now() - health.snapshot.ts <= HEALTH_COALESCE_MS * 2) {
+          health.version += 1;
+          connections.broadcast("health", health.snapshot, { stateVersion: ctx.stateVersion() });
+        } else ctx.refreshHealth();
       }, HEALTH_COALESCE_MS);
+    },
+    healthSnapshot(maxAgeMs) {
+      if (!health.snapshot || Date.now() - health.snapshot.ts > maxAgeMs) {
+        health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());
+      }
+      return health.snapshot;
     },
     refreshHealth() {
       health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());

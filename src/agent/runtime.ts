@@ -131,7 +131,12 @@ export class AgentRuntime {
       return final ? toWaitResult(runId, final) : { runId, status: "timeout" };
     } finally {
       clearTimeout(timer);
-      if (waiter) this.waiters.get(runId)?.delete(waiter);
+      if (waiter) {
+        // Unknown run ids come from clients: drop the emptied entry or every unique id would stay forever.
+        const set = this.waiters.get(runId);
+        set?.delete(waiter);
+        if (set?.size === 0) this.waiters.delete(runId);
+      }
     }
   }
 

@@ -99,7 +99,14 @@ export function hashText(text: string): string {
 
 // --- internal ---
 
-function substituteEnv(value: unknown, env: Env, path: string, issues: ConfigIssue[]): unknown {
+// No real config is this deep; the cap keeps a pathological file a ConfigError instead of a stack overflow.
+const MAX_DEPTH = 64;
+
+function substituteEnv(value: unknown, env: Env, path: string, issues: ConfigIssue[], depth = 0): unknown {
+  if (depth > MAX_DEPTH) {
+    issues.push({ path, message: `nested deeper than ${MAX_DEPTH} levels` });
+    return null;
+  }
   if (typeof value === "string") {
     return value.replace(ENV_REF, (match, name: string | undefined) => {
       if (name === undefined) return match.slice(1); // `$${X}` escapes to a literal `${X}`
@@ -111,10 +118,10 @@ function substituteEnv(value: unknown, env: Env, path: string, issues: ConfigIss
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, join(path, String(i)), issues));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, join(path, String(i)), issues, depth + 1));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, join(path, k), issues);
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, join(path, k), issues, depth + 1);
     return out;
   }
   return value;

@@ -92,7 +92,7 @@ run("WebChat: send a message, watch the reply stream in, see it in history after
   // The assistant bubble shows partial text while streaming, then the whole answer.
   await page.waitForSelector(".msg.assistant.streaming", { timeout: 10_000 });
   await page.waitForFunction(() => {
-    const bubbles = [...document.querySelectorAll(".msg.assistant")];
+    const bubbles = Array.from(document.querySelectorAll(".msg.assistant"));
     const last = bubbles[bubbles.length - 1];
     return last && !last.classList.contains("streaming") && last.textContent?.includes("streamed in pieces.");
   }, undefined, { timeout: 10_000 });

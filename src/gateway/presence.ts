@@ -4,26 +4,10 @@
  * own entry (reason "self") is always present and refreshed on every read.
  */
 import { arch, hostname, networkInterfaces, platform, release } from "node:os";
+import type { PresenceEntry } from "../protocol/index.ts";
 
-/** A row of the presence list. */
-export interface PresenceEntry {
-  host?: string;
-  ip?: string;
-  version?: string;
-  platform?: string;
-  deviceFamily?: string;
-  modelIdentifier?: string;
-  mode?: string;
-  lastInputSeconds?: number;
-  reason?: string;
-  tags?: string[];
-  text?: string;
-  ts: number;
-  deviceId?: string;
-  roles?: string[];
-  scopes?: string[];
-  instanceId?: string;
-}
+/** A row of the presence list (the protocol's type). */
+export type { PresenceEntry };
 
 const TTL_MS = 5 * 60_000;
 const MAX_ENTRIES = 200;

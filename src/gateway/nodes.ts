@@ -21,28 +21,12 @@ export const MAX_NODE_INVOKE_TIMEOUT_MS = 600_000;
 const IDEMPOTENCY_TTL_MS = 5 * 60_000;
 const IDEMPOTENCY_MAX = 1000;
 
-/** One node as `node.list` / `node.describe` return it. */
-export interface NodeInfo {
-  nodeId: string;
-  displayName?: string;
-  platform?: string;
-  version?: string;
-  coreVersion?: string;
-  uiVersion?: string;
-  deviceFamily?: string;
-  modelIdentifier?: string;
-  remoteIp?: string;
-  caps: string[];
-  /** Declared commands that the gateway's allowlist lets through. */
-  commands: string[];
-  permissions?: Record<string, boolean>;
-  pathEnv?: string;
+/** One node as `node.list` / `node.describe` return it: the stored record plus live state. */
+export type NodeInfo = Omit<NodeRecord, "renamed" | "createdAtMs"> & {
   paired: boolean;
   connected: boolean;
   connectedAtMs?: number;
-  approvedAtMs?: number;
-  lastConnectedAtMs?: number;
-}
+};
 
 /** What `node.invoke` asks for. */
 export interface NodeInvokeInput {

@@ -7,24 +7,16 @@
  *
  *   bun bench/broadcast-experiment.ts [--ms 3000]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { findTaskset } from "./lib/proc.ts";
+import { pinToLoadgenCpu, SERVER_CPU, writeResult } from "./lib/script.ts";
 import { startServer } from "./lib/servers.ts";
 import { runHandshake } from "./scenarios/handshake.ts";
 import { runHealth } from "./scenarios/health.ts";
 import { runMemoryAndFanout } from "./scenarios/memory-fanout.ts";
 
 const { values } = parseArgs({ args: Bun.argv.slice(2), options: { ms: { type: "string", default: "3000" } } });
-const taskset = findTaskset();
-if (taskset && process.env.OPENCLAW_BENCH_PINNED !== "1") {
-  const child = Bun.spawn([taskset, "-c", "1", process.execPath, import.meta.path, ...Bun.argv.slice(2)], {
-    env: { ...process.env, OPENCLAW_BENCH_PINNED: "1" },
-    stdio: ["inherit", "inherit", "inherit"],
-  });
-  process.exit(await child.exited);
-}
+const pinning = await pinToLoadgenCpu(import.meta.path);
 const ms = Number(values.ms);
 const rows: string[] = [];
 for (const mode of ["publish", "loop", "batch"]) {
@@ -32,7 +24,7 @@ for (const mode of ["publish", "loop", "batch"]) {
     oursBin: "",
     referenceScript: "",
     limitScript: join(import.meta.dir, "limit-server.ts"),
-    serverCpu: taskset ? 0 : undefined,
+    serverCpu: pinning ? SERVER_CPU : undefined,
     limitArgs: ["--broadcast", mode],
   });
   try {
@@ -58,7 +50,6 @@ const md = [
   ...rows,
   "",
 ].join("\n");
-mkdirSync(join(import.meta.dir, "results"), { recursive: true });
-writeFileSync(join(import.meta.dir, "results", "broadcast-experiment.md"), md);
+writeResult("broadcast-experiment.md", md);
 console.log(md);
 process.exit(0);

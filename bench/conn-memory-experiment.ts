@@ -7,28 +7,21 @@
  *
  *   bun bench/conn-memory-experiment.ts [--steps 1000,2000,3000] [--kinds ours,upstream,limit]
  */
-import { mkdirSync, mkdtempSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { closeAll, connectMany, type BenchClient } from "./lib/client.ts";
-import { findTaskset, readRssKb, readRssSplitKb } from "./lib/proc.ts";
+import { readRssSplitKb, sampleRssKb } from "./lib/proc.ts";
 import { waitQuiet } from "./lib/quiet.ts";
+import { pinToLoadgenCpu, SERVER_CPU, writeResult } from "./lib/script.ts";
 import { startServer, type ServerKind } from "./lib/servers.ts";
-import { median } from "./lib/stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: { steps: { type: "string", default: "1000,2000,3000" }, kinds: { type: "string", default: "ours,upstream,limit" } },
 });
-const taskset = findTaskset();
-if (taskset && process.env.OPENCLAW_BENCH_PINNED !== "1") {
-  const child = Bun.spawn([taskset, "-c", "1", process.execPath, import.meta.path, ...Bun.argv.slice(2)], {
-    env: { ...process.env, OPENCLAW_BENCH_PINNED: "1" },
-    stdio: ["inherit", "inherit", "inherit"],
-  });
-  process.exit(await child.exited);
-}
+const pinning = await pinToLoadgenCpu(import.meta.path);
 
 const steps = (values.steps as string).split(",").map(Number);
 const kinds = (values.kinds as string).split(",") as ServerKind[];
@@ -36,23 +29,14 @@ const work = mkdtempSync(join(tmpdir(), "openclaw-bench-mem."));
 const oursBin = join(work, "openclaw");
 copyFileSync(join(import.meta.dir, "..", "dist/openclaw"), oursBin);
 
-async function sampleRss(pid: number): Promise<number> {
-  const v: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    v.push(readRssKb(pid) ?? Number.NaN);
-    await Bun.sleep(100);
-  }
-  return median(v);
-}
-
 const lines: string[] = [];
 try {
   for (const kind of kinds) {
-    const s = await startServer(kind, { oursBin, referenceScript: "/work/shared/tools/reference-gateway.sh", limitScript: join(import.meta.dir, "limit-server.ts"), serverCpu: taskset ? 0 : undefined });
+    const s = await startServer(kind, { oursBin, referenceScript: "/work/shared/tools/reference-gateway.sh", limitScript: join(import.meta.dir, "limit-server.ts"), serverCpu: pinning ? SERVER_CPU : undefined });
     const clients: BenchClient[] = [];
     try {
       await Bun.sleep(5000);
-      const points: { count: number; rssKb: number; anonKb?: number; connectMs: number }[] = [{ count: 0, rssKb: await sampleRss(s.pid), anonKb: readRssSplitKb(s.pid)?.anonKb, connectMs: 0 }];
+      const points: { count: number; rssKb: number; anonKb?: number; connectMs: number }[] = [{ count: 0, rssKb: await sampleRssKb(s.pid), anonKb: readRssSplitKb(s.pid)?.anonKb, connectMs: 0 }];
       for (const target of steps) {
         const t0 = performance.now();
         const more = await connectMany(target - clients.length, 50, () => ({ url: s.url, token: s.token, instanceId: "bench-mem" }));
@@ -60,7 +44,7 @@ try {
         const connectMs = performance.now() - t0;
         await waitQuiet(s.pid, 10, 120_000);
         await Bun.sleep(2000);
-        points.push({ count: target, rssKb: await sampleRss(s.pid), anonKb: readRssSplitKb(s.pid)?.anonKb, connectMs });
+        points.push({ count: target, rssKb: await sampleRssKb(s.pid), anonKb: readRssSplitKb(s.pid)?.anonKb, connectMs });
         console.log(`${kind}: ${target} conns, RSS ${points.at(-1)?.rssKb} KiB (connect step ${Math.round(connectMs)} ms)`);
       }
       const first = points[1];
@@ -88,7 +72,6 @@ const md = [
   ...lines,
   "",
 ].join("\n");
-mkdirSync(join(import.meta.dir, "results"), { recursive: true });
-writeFileSync(join(import.meta.dir, "results", "conn-memory-experiment.md"), md);
+writeResult("conn-memory-experiment.md", md);
 console.log(md);
 process.exit(0);

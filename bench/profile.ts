@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connectClient } from "./lib/client.ts";
-import { findTaskset, freePort, pinned } from "./lib/proc.ts";
+import { freePort, pinned } from "./lib/proc.ts";
+import { pinToLoadgenCpu, RESULTS_DIR, SERVER_CPU } from "./lib/script.ts";
 import type { RunningServer } from "./lib/servers.ts";
 import { runHandshake } from "./scenarios/handshake.ts";
 import { runHealth } from "./scenarios/health.ts";
@@ -24,24 +25,17 @@ const { values, positionals } = parseArgs({
   options: { clients: { type: "string" }, ms: { type: "string" } },
 });
 const what = positionals[0] ?? "health";
-const taskset = findTaskset();
-if (taskset && process.env.OPENCLAW_BENCH_PINNED !== "1") {
-  const child = Bun.spawn([taskset, "-c", "1", process.execPath, import.meta.path, ...Bun.argv.slice(2)], {
-    env: { ...process.env, OPENCLAW_BENCH_PINNED: "1" },
-    stdio: ["inherit", "inherit", "inherit"],
-  });
-  process.exit(await child.exited);
-}
+const pinning = await pinToLoadgenCpu(import.meta.path);
 
 const root = join(import.meta.dir, "..");
-const outDir = join(import.meta.dir, "results", "profiles");
+const outDir = join(RESULTS_DIR, "profiles");
 mkdirSync(outDir, { recursive: true });
 const home = mkdtempSync(join(tmpdir(), "openclaw-bench-prof."));
 const port = freePort();
 const token = crypto.randomUUID().replaceAll("-", "");
 const name = `ours-${what}${values.clients ? `-${values.clients}` : ""}`;
 const proc = Bun.spawn(
-  pinned([process.execPath, "--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${name}`, join(root, "src/main.ts"), "--dev", "gateway", "--allow-unconfigured", "--port", String(port), "--token", token], taskset ? 0 : undefined),
+  pinned([process.execPath, "--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${name}`, join(root, "src/main.ts"), "--dev", "gateway", "--allow-unconfigured", "--port", String(port), "--token", token], pinning ? SERVER_CPU : undefined),
   { env: { ...process.env, HOME: home }, stdout: "ignore", stderr: "inherit" },
 );
 const url = `ws://127.0.0.1:${port}`;

@@ -7,11 +7,11 @@
  *
  * `bun run bench` builds first; this script only copies dist/openclaw aside and runs it.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { findTaskset, readAffinity, readRssKb, readRssSplitKb } from "./lib/proc.ts";
+import { readAffinity, readRssKb, readRssSplitKb } from "./lib/proc.ts";
 import { groupRssKb, startServer, type RunningServer, type ServerKind, type ServerSources } from "./lib/servers.ts";
 import { median, spread } from "./lib/stats.ts";
 import { renderMarkdown, type Results } from "./report.ts";
@@ -22,10 +22,9 @@ import { runSlowConsumer } from "./scenarios/slow-consumer.ts";
 import { runStartRound } from "./scenarios/start.ts";
 import { runWrongToken } from "./scenarios/wrong-token.ts";
 import { QUIET, waitMachineQuiet } from "./lib/quiet.ts";
+import { LOADGEN_CPU, pinToLoadgenCpu, SERVER_CPU, writeResult } from "./lib/script.ts";
 
 const ROOT = join(import.meta.dir, "..");
-const SERVER_CPU = 0;
-const LOADGEN_CPU = 1;
 
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
@@ -37,15 +36,7 @@ const { values: flags } = parseArgs({
 });
 
 // Pin ourselves (the load generator) to core 1 by re-running under taskset; servers get core 0.
-const taskset = findTaskset();
-if (taskset && process.env.OPENCLAW_BENCH_PINNED !== "1" && cpus().length >= 2) {
-  const child = Bun.spawn([taskset, "-c", String(LOADGEN_CPU), process.execPath, import.meta.path, ...Bun.argv.slice(2)], {
-    env: { ...process.env, OPENCLAW_BENCH_PINNED: "1" },
-    stdio: ["inherit", "inherit", "inherit"],
-  });
-  process.exit(await child.exited);
-}
-const pinning = process.env.OPENCLAW_BENCH_PINNED === "1";
+const pinning = await pinToLoadgenCpu(import.meta.path);
 
 const quick = flags.quick === true;
 const CFG = quick
@@ -350,10 +341,8 @@ for (const k of Object.keys(results.start)) {
   entry.rssAtHelloMedianKb = median(entry.rssAtHelloKb);
 }
 
-const outDir = join(import.meta.dir, "results");
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, "latest.md"), renderMarkdown(results));
+writeResult("latest.json", `${JSON.stringify(results, null, 2)}\n`);
+writeResult("latest.md", renderMarkdown(results));
 log(`wrote bench/results/latest.md and latest.json (${results.meta.durationS} s)`);
 console.log(`\n${renderMarkdown(results)}`);
 // Pending bounded waits (close timeouts, frame timeouts) would keep the process alive a few more seconds.

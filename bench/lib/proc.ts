@@ -3,6 +3,7 @@
  * free-port helper and CPU pinning through `taskset`.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { median } from "./stats.ts";
 
 /** Clock ticks per second for /proc/<pid>/stat (USER_HZ; 100 on every Linux we run on). */
 const TICKS_PER_SECOND = 100;
@@ -15,6 +16,16 @@ export function readRssKb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Median of 5 VmRSS readings 100 ms apart, in KiB (smooths a GC landing on one reading); NaN when gone. */
+export async function sampleRssKb(pid: number): Promise<number> {
+  const v: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    v.push(readRssKb(pid) ?? Number.NaN);
+    if (i < 4) await Bun.sleep(100);
+  }
+  return median(v);
 }
 
 /** VmRSS split into anonymous (heap, stacks) and file-backed (mapped executable and libraries) KiB. */

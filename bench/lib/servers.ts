@@ -7,6 +7,7 @@
  * - limit: `bench/limit-server.ts` under the same Bun that runs the benchmark.
  * Start time is spawn → first successful hello-ok, found by retrying a handshake every 10 ms.
  */
+import type { BunFile } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,11 @@ export interface RunningServer {
 
 const START_TIMEOUT_MS: Record<ServerKind, number> = { ours: 20_000, upstream: 120_000, limit: 20_000 };
 
+/** A fresh auth token (32 hex digits). */
+function newToken(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
 /** Environment for a child: ours minus anything OPENCLAW_* that could steer it, plus `extra`. */
 function childEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -88,50 +94,51 @@ export async function startServer(kind: ServerKind, src: ServerSources): Promise
   }
 }
 
-async function startOurs(src: ServerSources): Promise<RunningServer> {
-  const port = freePort();
-  const token = crypto.randomUUID().replaceAll("-", "");
-  const home = mkdtempSync(join(tmpdir(), "openclaw-bench-ours."));
-  const cmd = pinned([src.oursBin, "--dev", "gateway", "--allow-unconfigured", "--port", String(port), "--token", token], src.serverCpu);
-  const t0 = performance.now();
-  const proc = Bun.spawn(cmd, {
-    env: childEnv({ HOME: home, OPENCLAW_GATEWAY_TOKEN: token }),
+function startOurs(src: ServerSources): Promise<RunningServer> {
+  return startChild("ours", src.serverCpu, (port, token, home) => ({
+    argv: [src.oursBin, "--dev", "gateway", "--allow-unconfigured", "--port", String(port), "--token", token],
+    env: { HOME: home, OPENCLAW_GATEWAY_TOKEN: token },
     stdout: Bun.file(join(home, "gateway.log")),
     stderr: Bun.file(join(home, "gateway.err")),
-  });
-  const url = `ws://127.0.0.1:${port}`;
-  try {
-    const readyAt = await waitForHello(url, token, t0 + START_TIMEOUT_MS.ours, () => proc.exitCode === null);
-    return {
-      kind: "ours",
-      port,
-      url,
-      token,
-      pid: proc.pid,
-      startMs: readyAt - t0,
-      rssAtHelloKb: readRssKb(proc.pid) ?? Number.NaN,
-      readyAt,
-      alive: () => proc.exitCode === null && isAlive(proc.pid),
-      stop: () => stopChild(proc, home),
-    };
-  } catch (err) {
-    await stopChild(proc, home);
-    throw err;
-  }
+  }));
 }
 
-async function startLimit(src: ServerSources): Promise<RunningServer> {
+function startLimit(src: ServerSources): Promise<RunningServer> {
+  return startChild("limit", src.serverCpu, (port, token, home) => ({
+    argv: [process.execPath, src.limitScript, "--port", String(port), "--token", token, ...(src.limitArgs ?? [])],
+    env: { HOME: home },
+    stdout: "ignore",
+    stderr: Bun.file(join(home, "limit.err")),
+  }));
+}
+
+/** How to spawn a peer that is our direct child, given its port, token and fresh HOME. */
+interface ChildLaunch {
+  argv: string[];
+  /** Added to {@link childEnv}. */
+  env: Record<string, string>;
+  stdout: "ignore" | BunFile;
+  stderr: BunFile;
+}
+
+/**
+ * Spawns ours or the limit server (a direct child, pinned, in a fresh HOME that {@link stopChild} removes) and
+ * waits for its first hello-ok; the start clock runs from just before the spawn.
+ * @throws when it exits or has not said hello-ok in time (after stopping it).
+ */
+async function startChild(kind: "ours" | "limit", serverCpu: number | undefined, launch: (port: number, token: string, home: string) => ChildLaunch): Promise<RunningServer> {
   const port = freePort();
-  const token = crypto.randomUUID().replaceAll("-", "");
-  const home = mkdtempSync(join(tmpdir(), "openclaw-bench-limit."));
-  const cmd = pinned([process.execPath, src.limitScript, "--port", String(port), "--token", token, ...(src.limitArgs ?? [])], src.serverCpu);
+  const token = newToken();
+  const home = mkdtempSync(join(tmpdir(), `openclaw-bench-${kind}.`));
+  const { argv, env, stdout, stderr } = launch(port, token, home);
+  const cmd = pinned(argv, serverCpu);
   const t0 = performance.now();
-  const proc = Bun.spawn(cmd, { env: childEnv({ HOME: home }), stdout: "ignore", stderr: Bun.file(join(home, "limit.err")) });
+  const proc = Bun.spawn(cmd, { env: childEnv(env), stdout, stderr });
   const url = `ws://127.0.0.1:${port}`;
   try {
-    const readyAt = await waitForHello(url, token, t0 + START_TIMEOUT_MS.limit, () => proc.exitCode === null);
+    const readyAt = await waitForHello(url, token, t0 + START_TIMEOUT_MS[kind], () => proc.exitCode === null);
     return {
-      kind: "limit",
+      kind,
       port,
       url,
       token,
@@ -150,7 +157,7 @@ async function startLimit(src: ServerSources): Promise<RunningServer> {
 
 async function startUpstream(src: ServerSources): Promise<RunningServer> {
   const port = freePort();
-  const token = crypto.randomUUID().replaceAll("-", "");
+  const token = newToken();
   const cmd = pinned([src.referenceScript, "start", String(port), token], src.serverCpu);
   const t0 = performance.now();
   const script = Bun.spawn(cmd, { env: childEnv({}), stdout: "pipe", stderr: "pipe" });

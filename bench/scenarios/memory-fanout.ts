@@ -10,7 +10,7 @@
  * the clients connect (measured: ~15 GB for 1 000 clients), which would measure that policy, not idle cost.
  */
 import { closeAll, connectClient, connectMany, type BenchClient } from "../lib/client.ts";
-import { readRssKb } from "../lib/proc.ts";
+import { sampleRssKb } from "../lib/proc.ts";
 import { waitQuiet } from "../lib/quiet.ts";
 import type { RunningServer } from "../lib/servers.ts";
 import { latency, median, type Latency } from "../lib/stats.ts";
@@ -46,16 +46,6 @@ export interface MemoryFanoutOptions {
   /** Wait after the last hello-ok before reading RSS (default 2000 ms). */
   settleMs?: number;
   log: (line: string) => void;
-}
-
-/** Median of 5 VmRSS readings 100 ms apart (smooths a GC landing on one reading). */
-async function sampleRssKb(pid: number): Promise<number> {
-  const v: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    v.push(readRssKb(pid) ?? Number.NaN);
-    if (i < 4) await Bun.sleep(100);
-  }
-  return median(v);
 }
 
 /** Runs scenario 2 (connections part) then, when `opts.trials > 0`, 5 on one server. */

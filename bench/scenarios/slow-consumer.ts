@@ -10,9 +10,9 @@
  */
 import { closeAll, connectClient, connectFrame } from "../lib/client.ts";
 import { readRssKb } from "../lib/proc.ts";
-import { openRawSocket } from "../lib/raw-ws.ts";
 import { waitQuiet } from "../lib/quiet.ts";
 import type { RunningServer } from "../lib/servers.ts";
+import { openRawWs } from "../../test/helpers/raw-ws.ts";
 
 /** Outcome of one slow-consumer run. */
 export interface SlowConsumer {
@@ -39,12 +39,12 @@ export interface SlowConsumer {
 export async function runSlowConsumer(s: RunningServer, durationMs: number, tailMs = 1500): Promise<SlowConsumer> {
   await waitQuiet(s.pid);
   const port = Number(new URL(s.url).port);
-  const slow = await openRawSocket({ host: "127.0.0.1", port });
-  const challenge = await slow.nextFrame();
+  const slow = await openRawWs({ port });
+  const challenge = await slow.next();
   if (!challenge?.text.includes("connect.challenge")) throw new Error("slow client: no challenge");
   slow.sendText(connectFrame(s.token, { instanceId: "bench-slow" }));
   for (;;) {
-    const f = await slow.nextFrame();
+    const f = await slow.next();
     if (!f) throw new Error("slow client: closed before hello-ok");
     if (f.text.startsWith('{"type":"res"')) {
       if (!f.text.includes('"ok":true')) throw new Error(`slow client refused: ${f.text.slice(0, 200)}`);
@@ -91,7 +91,7 @@ export async function runSlowConsumer(s: RunningServer, durationMs: number, tail
   // Stop at the close, at EOF, after 500 ms without a frame (nothing more is coming), or after 5 s.
   const drainEnd = performance.now() + 5000;
   while (performance.now() < drainEnd) {
-    const f = await slow.nextFrame(500);
+    const f = await slow.next(500);
     if (!f) break;
     if (f.opcode === 8) {
       closeCode = f.code;

@@ -6,10 +6,10 @@
  * and whether the gateway stayed up.
  */
 import { connectClient, connectFrame } from "../lib/client.ts";
-import { openRawSocket } from "../lib/raw-ws.ts";
 import { waitQuiet } from "../lib/quiet.ts";
 import type { RunningServer } from "../lib/servers.ts";
 import { latency, type Latency } from "../lib/stats.ts";
+import { openRawWs, type RawWs } from "../../test/helpers/raw-ws.ts";
 
 /** Outcome of one attack run. */
 export interface WrongToken {
@@ -58,13 +58,13 @@ function label(message: string): string {
 
 async function attackOnce(s: RunningServer, address: string): Promise<string> {
   const port = Number(new URL(s.url).port);
-  let sock: Awaited<ReturnType<typeof openRawSocket>> | undefined;
+  let sock: RawWs | undefined;
   try {
-    sock = await openRawSocket({ host: "127.0.0.1", port, localAddress: address, timeoutMs: 10_000 });
-    const challenge = await sock.nextFrame(10_000);
+    sock = await openRawWs({ port, localAddress: address, timeoutMs: 10_000 });
+    const challenge = await sock.next(10_000);
     if (!challenge) return "no challenge";
     sock.sendText(connectFrame(`wrong-${crypto.randomUUID()}`, { instanceId: "bench-attacker" }));
-    const res = await sock.nextFrame(10_000);
+    const res = await sock.next(10_000);
     if (!res) return "closed without reply";
     if (res.opcode === 8) return `closed ${res.code}`;
     try {

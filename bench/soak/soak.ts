@@ -17,14 +17,13 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, readCpuMs, readRssKb } from "../lib/proc.ts";
 import { percentile } from "../lib/stats.ts";
-import { rawConnect, rawConnectParams, type RawWs } from "../../test/security/_helpers.ts";
-import { openRawSocket, type RawSocket } from "../lib/raw-ws.ts";
+import { openRawWs, type RawWs } from "../../test/helpers/raw-ws.ts";
+import { rawConnect, rawConnectParams, responseTo } from "../../test/security/_helpers.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -87,12 +86,7 @@ async function sample(): Promise<void> {
 
 // --- idle sockets ---
 
-interface IdleSocket {
-  ended: boolean;
-  bytes: number;
-  socket: net.Socket;
-}
-const idle: IdleSocket[] = [];
+const idle: RawWs[] = [];
 const connectStarted = Date.now();
 let idleFailed = 0;
 {
@@ -195,7 +189,7 @@ while (Date.now() - soakStart < DURATION_MS) {
   }
   if (Date.now() - lastSlowPump >= 1000 / SLOW_RPS) {
     lastSlowPump = Date.now();
-    slow.sendText(JSON.stringify({ type: "req", id: `slow${seq}`, method: "config.schema", params: {} }));
+    slow.request("config.schema", {}, `slow${seq}`);
   }
   if (Date.now() - lastSlowCheck > 2000) {
     lastSlowCheck = Date.now();
@@ -217,7 +211,7 @@ await sample();
 
 const idleLost = idle.filter((c) => c.ended).length;
 const readyAtEnd = samples.at(-1)?.ready ?? 0;
-for (const c of idle) c.socket.destroy();
+for (const c of idle) c.destroy();
 for (const c of rpc) c.ws.destroy();
 slow.destroy();
 proc.kill("SIGTERM");
@@ -319,91 +313,31 @@ function linearSlope(points: [number, number][]): number {
   return den === 0 ? 0 : num / den;
 }
 
-/** Handshakes over a raw socket, then only counts bytes: an idle client that keeps up with broadcasts. */
-function openIdle(i: number): Promise<IdleSocket> {
-  return new Promise((resolvePromise, reject) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const state: IdleSocket = { ended: false, bytes: 0, socket };
-    let buf = Buffer.alloc(0);
-    let stage: "upgrade" | "challenge" | "hello" | "idle" = "upgrade";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error("handshake timed out"));
-    }, 30_000);
-    socket.on("error", (err) => {
-      state.ended = true;
-      if (stage !== "idle") {
-        clearTimeout(timer);
-        reject(err);
-      }
-    });
-    socket.on("close", () => {
-      state.ended = true;
-    });
-    socket.on("data", (chunk: Buffer) => {
-      state.bytes += chunk.length;
-      if (stage === "idle") return;
-      buf = Buffer.concat([buf, chunk]);
-      if (stage === "upgrade") {
-        const end = buf.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        if (!buf.subarray(0, 12).toString().startsWith("HTTP/1.1 101")) return reject(new Error("upgrade refused"));
-        buf = buf.subarray(end + 4);
-        stage = "challenge";
-      }
-      // The first two text frames are the challenge and the connect response; after that, only count bytes.
-      for (;;) {
-        if (buf.length < 2) return;
-        let len = buf[1]! & 0x7f;
-        let off = 2;
-        if (len === 126) {
-          if (buf.length < 4) return;
-          len = buf.readUInt16BE(2);
-          off = 4;
-        } else if (len === 127) {
-          if (buf.length < 10) return;
-          len = Number(buf.readBigUInt64BE(2));
-          off = 10;
-        }
-        if (buf.length < off + len) return;
-        const text = buf.subarray(off, off + len).toString();
-        buf = buf.subarray(off + len);
-        if (stage === "challenge") {
-          stage = "hello";
-          sendFrame(socket, JSON.stringify({ type: "req", id: "connect", method: "connect", params: rawConnectParams({ auth: { token: TOKEN }, client: { id: "cli", version: "soak", platform: "linux", mode: "cli", instanceId: `idle-${i}` } }) }));
-        } else if (stage === "hello") {
-          if (!text.includes('"id":"connect"')) continue;
-          clearTimeout(timer);
-          if (!text.includes('"ok":true')) return reject(new Error(`connect refused: ${text.slice(0, 200)}`));
-          stage = "idle";
-          buf = Buffer.alloc(0);
-          return resolvePromise(state);
-        }
-      }
-    });
-    socket.on("connect", () => {
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-    });
-  });
-}
-
-function sendFrame(socket: net.Socket, text: string): void {
-  const payload = Buffer.from(text);
-  const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x81, 0x80 | len]) : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 0xff]);
-  const mask = randomBytes(4);
-  const body = Buffer.allocUnsafe(len);
-  for (let i = 0; i < len; i++) body[i] = payload[i]! ^ mask[i & 3]!;
-  socket.write(Buffer.concat([head, mask, body]));
+/** Authenticates over a raw socket, then only counts and drops what arrives: an idle client that keeps up with broadcasts. */
+async function openIdle(i: number): Promise<RawWs> {
+  const deadline = Date.now() + 30_000;
+  const ws = await openRawWs({ port, timeoutMs: 30_000 });
+  try {
+    if (!(await ws.next(Math.max(1, deadline - Date.now())))) throw new Error("no challenge");
+    ws.request("connect", rawConnectParams({ auth: { token: TOKEN }, client: { id: "cli", version: "soak", platform: "linux", mode: "cli", instanceId: `idle-${i}` } }), "connect");
+    const res = await responseTo(ws, "connect", deadline - Date.now());
+    if (!res) throw new Error("no connect response (closed or timed out)");
+    if (!res.ok) throw new Error(`connect refused: ${JSON.stringify(res.error).slice(0, 200)}`);
+    ws.discardFrames();
+    return ws;
+  } catch (err) {
+    ws.destroy();
+    throw err;
+  }
 }
 
 /** An authenticated socket that stops reading right after hello-ok. */
-async function openSlow(): Promise<RawSocket> {
-  const ws = await openRawSocket({ host: "127.0.0.1", port });
-  await ws.nextFrame(5000);
-  ws.sendText(JSON.stringify({ type: "req", id: "connect", method: "connect", params: rawConnectParams({ auth: { token: TOKEN }, client: { id: "test", version: "soak", platform: "linux", mode: "test", instanceId: "slow-consumer" } }) }));
-  const hello = await ws.nextFrame(5000);
-  if (!hello?.text.includes('"ok":true')) throw new Error(`slow consumer connect failed: ${hello?.text.slice(0, 200)}`);
+async function openSlow(): Promise<RawWs> {
+  const { ws, res } = await rawConnect({ port }, rawConnectParams({ auth: { token: TOKEN }, client: { id: "test", version: "soak", platform: "linux", mode: "test", instanceId: "slow-consumer" } }));
+  if (!res?.ok) {
+    ws.destroy();
+    throw new Error(`slow consumer connect failed: ${JSON.stringify(res?.error)}`);
+  }
   ws.pause();
   return ws;
 }

@@ -12,7 +12,7 @@ import type * as Llm from "./llm/index.ts";
 import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./models.ts";
 import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
-import { buildTools } from "./tools/index.ts";
+import { buildTools, type ToolNodes } from "./tools/index.ts";
 import type { RunFinal, RunRequest } from "./types.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
@@ -27,6 +27,8 @@ export interface TurnDeps {
   env: Record<string, string | undefined>;
   logger: Logger;
   loadModelLayer: () => Promise<typeof Llm>;
+  /** The gateway's nodes, passed on to the tools. */
+  nodes?: ToolNodes;
 }
 
 /** Why a run stopped early (the abort reason of its signal). */
@@ -65,7 +67,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const { defaultId } = agentIds(config);
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey });
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, nodes: deps.nodes });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,

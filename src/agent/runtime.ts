@@ -11,6 +11,7 @@ import { type EmitFn, RunEvents } from "./events.ts";
 import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
 import { executeRun, type StopReason } from "./run-turn.ts";
+import type { ToolNodes } from "./tools/index.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
 /** Idempotency window and size (protocol.md §1). */
@@ -32,6 +33,8 @@ export interface AgentRuntimeOptions {
   loadModelLayer?: () => Promise<typeof Llm>;
   /** chat delta spacing (tests shorten it). */
   chatThrottleMs?: number;
+  /** The gateway's nodes, for tools that drive them (`canvas`); without it those tools are left out. */
+  nodes?: ToolNodes;
 }
 
 interface ActiveRun {
@@ -157,7 +160,7 @@ export class AgentRuntime {
     const log = this.opts.logger;
     try {
       if (controller.signal.aborted) return this.abortedBeforeStart(req, events, controller.signal.reason as StopReason);
-      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer }, req, controller.signal, events);
+      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes }, req, controller.signal, events);
     } catch (err) {
       // A bug or a store failure: the run still ends with an error, and the gateway stays up.
       log.error("run crashed", { runId: req.runId, error: toErrorMessage(err), stack: (err as Error)?.stack });

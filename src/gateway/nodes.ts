@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
+import { checkA2uiInvoke } from "./a2ui-check.ts";
 import type { NodePairingStore, NodeRecord } from "../store/node-pairing.ts";
 import type { ConnectedClient, Connections, GatewaySocket } from "./connections.ts";
 import type { DeviceStore, PairedDeviceSummary } from "./devices.ts";
@@ -115,7 +116,8 @@ export class NodeRegistry {
   /**
    * Invokes `command` on a connected node and waits for its answer.
    * @throws GatewayError UNAVAILABLE when the node is not connected, times out, disconnects mid-call or
-   *   answers with an error; INVALID_REQUEST when the command is not allowed or the node does not declare it.
+   *   answers with an error; INVALID_REQUEST when the command is not allowed, the node does not declare it, or
+   *   a `canvas.a2ui.push`/`pushJSONL` carries invalid A2UI (then nothing is sent).
    *   Concurrent calls with the same idempotencyKey share one invoke; a successful one is replayed for 5 min.
    */
   invoke(input: NodeInvokeInput): Promise<NodeInvokeResult> {
@@ -223,6 +225,11 @@ export class NodeRegistry {
   }
 
   #invoke(input: NodeInvokeInput): Promise<NodeInvokeResult> {
+    try {
+      checkA2uiInvoke(input.command, input.params);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const conn = this.#connected().get(input.nodeId);
     if (!conn) {
       return Promise.reject(new GatewayError("UNAVAILABLE", `node not connected: ${input.nodeId}`, { details: { nodeId: input.nodeId } }));

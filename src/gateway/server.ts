@@ -16,9 +16,11 @@ import { derivePorts } from "../config/paths.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, type GatewaySocket } from "./connections.ts";
 import { mountCanvas } from "./canvas.ts";
+import { toToolNodes } from "./agent-nodes.ts";
 import { toRunAgentTurn } from "./channel-agent.ts";
 import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
 import { DeviceStore } from "./devices.ts";
+import { subscribeNodeEvents } from "./node-events.ts";
 import { NodeRegistry } from "./nodes.ts";
 import { openNodePairingStore } from "../store/node-pairing.ts";
 import { handleFrame } from "./frames.ts";
@@ -85,6 +87,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       runListeners.dispatch(event, payload);
     },
     logger: opts.logger.child("agent"),
+    nodes: toToolNodes(nodes),
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
@@ -156,6 +159,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
   };
   health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());
+  subscribeNodeEvents(ctx);
   ctx.onConfigApplied.push(() => {
     const touched = channels.applyConfig();
     if (touched.length > 0) log.info(`channels reloaded: ${touched.join(", ")}`);

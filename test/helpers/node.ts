@@ -51,6 +51,7 @@ export class SimulatedNode {
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly #ws: WebSocket;
   readonly #handlers: Record<string, CommandHandler>;
+  #instanceId?: string;
   readonly #pending = new Map<string, (frame: any) => void>();
   readonly #events: any[] = [];
   readonly #eventWaiters: { pred: (f: any) => boolean; resolve: (f: any) => void }[] = [];
@@ -66,9 +67,9 @@ export class SimulatedNode {
     ws.addEventListener("message", (ev) => this.#onFrame(JSON.parse(String(ev.data))));
   }
 
-  /** The node id the gateway uses (the device id). */
+  /** The node id the gateway uses: the device id; for an unsigned node its instanceId. */
   get nodeId(): string {
-    return this.identity?.deviceId ?? "";
+    return this.identity?.deviceId ?? this.#instanceId ?? "";
   }
 
   /** The token the gateway issued in hello-ok (`auth.deviceToken`). */
@@ -84,6 +85,7 @@ export class SimulatedNode {
     const ws = new WebSocket(url, headers ? ({ headers } as any) : undefined);
     const identity = opts.identity === undefined ? newIdentity() : opts.identity;
     const node = new SimulatedNode(ws, identity, opts.handlers ?? {});
+    node.#instanceId = opts.instanceId;
     const challenge = node.nextEvent("connect.challenge");
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener("open", () => resolve());

@@ -1,28 +1,31 @@
 /**
  * The agent's tools and the policy that picks them. Default set: `sessions_list`, `sessions_history`,
- * `web_fetch`. Nothing here runs shell commands or writes files.
+ * `web_fetch`, plus `canvas` when the gateway gives access to its nodes. Nothing here runs shell commands
+ * or writes files.
  *
  * Policy (config `tools`): `tools.deny: string[]` removes tools; `tools.allow: string[]`, when set, keeps only
  * those; `tools.web.fetch.enabled: false` drops web_fetch; `tools.web.fetch.allowPrivate: true` lets it reach
  * private/loopback/link-local addresses; `tools.web.fetch.{maxChars, maxBytes, timeoutSeconds}` tune caps.
  */
 import type { OpenClawConfig } from "../../config/schema.ts";
+import { createCanvasTool } from "./canvas.ts";
 import { createSessionsHistoryTool, createSessionsListTool } from "./sessions.ts";
 import type { AgentTool, ToolContext } from "./types.ts";
 import { createWebFetchTool, WEB_FETCH_DEFAULTS, type WebFetchSettings } from "./web-fetch.ts";
 
-export type { AgentTool, ToolContext, ToolParameters } from "./types.ts";
+export type { AgentTool, ToolContext, ToolNode, ToolNodes, ToolParameters } from "./types.ts";
 export { checkFetchUrl, type WebFetchSettings } from "./web-fetch.ts";
 export { isNonPublicAddress } from "./_net.ts";
 
 /** Names of the default tools. */
 export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fetch"] as const;
 
-/** The tools a run gets after applying the policy. */
+/** The tools a run gets after applying the policy (`canvas` only when `ctx.nodes` is given). */
 export function buildTools(ctx: ToolContext): AgentTool[] {
   const policy = toolPolicyOf(ctx.config);
   const tools: AgentTool[] = [createSessionsListTool(ctx), createSessionsHistoryTool(ctx)];
   if (policy.webFetch.enabled) tools.push(createWebFetchTool(policy.webFetch));
+  if (ctx.nodes) tools.push(createCanvasTool(ctx.nodes));
   return tools.filter((t) => !policy.deny.includes(t.name) && (!policy.allow || policy.allow.includes(t.name)));
 }
 

@@ -1,6 +1,6 @@
 /**
- * `openclaw nodes list|describe|invoke|pending|approve|reject`: paired and connected nodes, their pairing
- * requests, and direct command invocation, all through the running gateway.
+ * `openclaw nodes list|describe|invoke|pending|approve|reject|canvas`: paired and connected nodes, their
+ * pairing requests, direct command invocation and canvas control, all through the running gateway.
  */
 import { defineCommand } from "citty";
 import JSON5 from "json5";
@@ -8,7 +8,8 @@ import { CliError } from "../../errors.ts";
 import { type Call, callGateway, formatAge, printTable, shortId, withCalls } from "./_call.ts";
 import { parseTimeout, printJson, RPC_ARGS } from "./_rpc.ts";
 
-interface NodeInfo {
+/** A node as `node.list` returns it (the fields the CLI shows). */
+export interface NodeInfo {
   nodeId: string;
   displayName?: string;
   platform?: string;
@@ -138,7 +139,16 @@ const reject = defineCommand({
 /** `openclaw nodes …`. */
 export const nodesCommand = defineCommand({
   meta: { name: "nodes", description: "Manage paired nodes and invoke their commands" },
-  subCommands: { list, describe, invoke, pending, approve, reject },
+  subCommands: {
+    list,
+    describe,
+    invoke,
+    pending,
+    approve,
+    reject,
+    // Loaded on use: it brings the A2UI checker, which no other command needs.
+    canvas: () => import("./nodes-canvas.ts").then((m) => m.nodesCanvasCommand),
+  },
 });
 
 // --- internal ---
@@ -160,6 +170,14 @@ function printPending(pending: PendingNode[]): void {
  * @throws CliError when nothing or more than one node matches.
  */
 async function resolveNodeId(call: Call, query: string): Promise<string> {
+  return (await resolveNode(call, query)).nodeId;
+}
+
+/**
+ * Like {@link resolveNodeId}, returning the node as `node.list` describes it (commands included).
+ * @throws CliError when nothing or more than one node matches.
+ */
+export async function resolveNode(call: Call, query: string): Promise<NodeInfo> {
   const { nodes } = await call<{ nodes: NodeInfo[] }>("node.list", {});
   const q = query.trim();
   const lower = q.toLowerCase();
@@ -172,5 +190,5 @@ async function resolveNodeId(call: Call, query: string): Promise<string> {
   const hit = tiers.find((t) => t.length > 0);
   if (!hit) throw new CliError(`Unknown node "${q}".`, { hint: "Run `openclaw nodes list` to see the nodes." });
   if (hit.length > 1) throw new CliError(`"${q}" matches ${hit.length} nodes: ${hit.map((n) => n.nodeId).join(", ")}. Use the node id.`);
-  return hit[0]!.nodeId;
+  return hit[0]!;
 }

@@ -4,9 +4,14 @@
  * the HTTP policy: a default deny list of tools that reach beyond one request (spawning sessions, shell
  * execution, config and gateway control, scheduling), minus `gateway.tools.allow`, plus `gateway.tools.deny`.
  * Unknown and denied tools answer the same 404 so the list of installed tools does not leak.
+ *
+ * `canvas` is reachable: it only sends the canvas commands of the node allowlist (A2UI checked by the node
+ * registry), with the same bearer that could already call `node.invoke` over the WebSocket. Deny it with
+ * `gateway.tools.deny: ["canvas"]`.
  */
 import { agentIds, agentOf, buildTools, canonicalSessionKey, mainSessionKey } from "../../agent/index.ts";
 import { toErrorMessage } from "../../errors.ts";
+import { toToolNodes } from "../agent-nodes.ts";
 import { authorize } from "../frames.ts";
 import { authorizeGatewayBearer, HTTP_BEARER_SCOPES, type HttpCall } from "./_auth.ts";
 import { isJsonObject, readJsonBody } from "./_body.ts";
@@ -62,7 +67,7 @@ export async function handleToolsInvoke(call: HttpCall): Promise<Response | unde
   const sessionKey = !rawKey || rawKey === "main" ? mainSessionKey(config) : canonicalSessionKey(config, rawKey);
   const agentId = agentOf(sessionKey) ?? agentIds(config).defaultId;
   const blocked = httpDenyList(config.gateway?.tools);
-  const tool = buildTools({ config, store: gw.store, agentId, sessionKey }).find((t) => t.name === name && !blocked.has(t.name));
+  const tool = buildTools({ config, store: gw.store, agentId, sessionKey, nodes: toToolNodes(gw.nodes) }).find((t) => t.name === name && !blocked.has(t.name));
   if (!tool) return Response.json({ ok: false, error: { type: "not_found", message: `Tool not available: ${name}` } }, { status: 404 });
 
   if (typeof p.action === "string" && p.action && "action" in tool.parameters.properties && args.action === undefined) args.action = p.action;

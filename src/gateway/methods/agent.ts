@@ -1,7 +1,52 @@
-import { resolveSession } from "../../agent/index.ts";
+import { resolveSession, type SubmitResult } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
-import { DEFERRED, type MethodHandler } from "../context.ts";
+import { DEFERRED, type GatewayContext, type MethodHandler } from "../context.ts";
 import { channelOf, checkThinking, toFinalFrame } from "./_runs.ts";
+
+/** What starts an `agent` run: the method's params (validated by the schema) or a node's `agent.request`. */
+export interface AgentRunInput {
+  message: string;
+  idempotencyKey: string;
+  sessionKey?: string;
+  agentId?: string;
+  sessionId?: string;
+  to?: string;
+  channel?: string;
+  accountId?: string;
+  thinking?: string;
+  /** Seconds; 0 or absent = the configured default. */
+  timeout?: number;
+  extraSystemPrompt?: string;
+  label?: string;
+  attachments?: unknown[];
+}
+
+/**
+ * Submits one `agent` run: checks the message and thinking level, resolves the session, hands the run to
+ * the runtime. `channel` is where the run came from (`cli`, `webchat`, `node`, …).
+ * @returns the runtime's answer (accepted, in flight, or the cached final for a repeated key).
+ * @throws GatewayError INVALID_REQUEST for an empty message, attachments, a bad thinking level or an unknown
+ *   agent id; Error when the runtime is shut down. Safe to call concurrently.
+ */
+export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: string): SubmitResult {
+  if (p.attachments?.length) throw new GatewayError("INVALID_REQUEST", "attachments are not supported by this gateway yet");
+  if (!p.message.trim()) throw new GatewayError("INVALID_REQUEST", "message is required");
+  const thinking = checkThinking(p.thinking);
+  const session = resolveSession(gw.config, { sessionKey: p.sessionKey, agentId: p.agentId, sessionId: p.sessionId, to: p.to, channel: p.channel, accountId: p.accountId }, gw.store);
+  return gw.agents.submit({
+    runId: p.idempotencyKey,
+    kind: "agent",
+    sessionKey: session.key,
+    agentId: session.agentId,
+    requestedSessionId: session.requestedSessionId,
+    message: p.message,
+    thinking,
+    timeoutMs: p.timeout && p.timeout > 0 ? p.timeout * 1000 : gw.agents.defaultTimeoutMs(),
+    channel,
+    extraSystemPrompt: p.extraSystemPrompt,
+    label: p.label,
+  });
+}
 
 /**
  * `agent`: runs one agent turn, answering twice on the same request id (protocol.md §8): first
@@ -11,25 +56,8 @@ import { channelOf, checkThinking, toFinalFrame } from "./_runs.ts";
  * answers `{runId, status:"in_flight"}`, after it ended the cached final.
  */
 export const agent: MethodHandler = (ctx, params) => {
-  const p = params as { message: string; idempotencyKey: string; sessionKey?: string; agentId?: string; sessionId?: string; to?: string; channel?: string; accountId?: string; thinking?: string; timeout?: number; extraSystemPrompt?: string; label?: string; attachments?: unknown[] };
-  if (p.attachments?.length) throw new GatewayError("INVALID_REQUEST", "attachments are not supported by this gateway yet");
-  if (!p.message.trim()) throw new GatewayError("INVALID_REQUEST", "message is required");
-  const { gw } = ctx;
-  const thinking = checkThinking(p.thinking);
-  const session = resolveSession(gw.config, { sessionKey: p.sessionKey, agentId: p.agentId, sessionId: p.sessionId, to: p.to, channel: p.channel, accountId: p.accountId }, gw.store);
-  const result = gw.agents.submit({
-    runId: p.idempotencyKey,
-    kind: "agent",
-    sessionKey: session.key,
-    agentId: session.agentId,
-    requestedSessionId: session.requestedSessionId,
-    message: p.message,
-    thinking,
-    timeoutMs: p.timeout && p.timeout > 0 ? p.timeout * 1000 : gw.agents.defaultTimeoutMs(),
-    channel: channelOf(ctx.client, p.channel),
-    extraSystemPrompt: p.extraSystemPrompt,
-    label: p.label,
-  });
+  const p = params as unknown as AgentRunInput;
+  const result = submitAgentRun(ctx.gw, p, channelOf(ctx.client, p.channel));
   switch (result.status) {
     case "in_flight":
       return { runId: result.runId, status: "in_flight" };

@@ -93,6 +93,7 @@ export const METHODS = [
  * Methods upstream answers but does not advertise: schemas exist for `poll`, `chat.inject` and
  * `sessions.resolve`; `web.login.*` come from the WhatsApp channel plugin when it is loaded.
  * `channels.pairing.*` are ours: the DM pairing queue behind `openclaw pairing` (admin only).
+ * `node.canvas.capability.refresh` (role node) mints a new canvas capability for the calling node.
  */
 export const UNADVERTISED_METHODS = [
   "poll",
@@ -103,6 +104,7 @@ export const UNADVERTISED_METHODS = [
   "channels.pairing.list",
   "channels.pairing.approve",
   "channels.pairing.reject",
+  "node.canvas.capability.refresh",
 ] as const;
 
 /** An advertised method name. */
@@ -114,7 +116,7 @@ export type KnownMethodName = MethodName | (typeof UNADVERTISED_METHODS)[number]
 export type MethodScope = "read" | "write" | "admin" | "approvals" | "pairing" | "node";
 
 /** Callable only by connections with role `node`. */
-export const NODE_METHODS: readonly string[] = ["node.invoke.result", "node.event", "skills.bins"];
+export const NODE_METHODS: readonly string[] = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.capability.refresh"];
 
 /** Need `operator.approvals` (or admin). */
 export const APPROVAL_METHODS: readonly string[] = ["exec.approval.request", "exec.approval.resolve"];

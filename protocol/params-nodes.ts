@@ -1,6 +1,6 @@
 /**
  * Params of node and device methods (spec protocol.md §6): pairing, tokens, listing and invoking nodes, and
- * the two calls only a connected node makes (`node.invoke.result`, `node.event`).
+ * the calls only a connected node makes (`node.invoke.result`, `node.event`, `node.canvas.capability.refresh`).
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
 import { AnyValue, defineClosed, Millis, NonEmptyString } from "./_schema-helpers.ts";
@@ -61,4 +61,5 @@ export const NODE_PARAMS = {
     payload: T.Optional(AnyValue),
     payloadJSON: T.Optional(T.String()),
   }),
+  "node.canvas.capability.refresh": NoParams(),
 } satisfies Record<string, TSchema>;

@@ -166,6 +166,11 @@ export const METHOD_RESULTS = {
   }),
   "node.invoke.result": OkResult,
   "node.event": OkResult,
+  "node.canvas.capability.refresh": defineOpen({
+    canvasCapability: T.String(),
+    canvasCapabilityExpiresAtMs: Millis,
+    canvasHostUrl: T.String(),
+  }),
   "node.pair.list": PairingLists(),
   "device.pair.list": PairingLists(),
   "agent.wait": defineOpen({

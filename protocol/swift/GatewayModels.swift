@@ -1418,6 +1418,11 @@ public struct ModelsListParams: Codable {
     public init() {}
 }
 
+/// Params of `node.canvas.capability.refresh`.
+public struct NodeCanvasCapabilityRefreshParams: Codable {
+    public init() {}
+}
+
 /// Params of `node.describe`.
 public struct NodeDescribeParams: Codable {
     public var nodeId: String

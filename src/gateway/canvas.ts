@@ -1,15 +1,18 @@
 /**
  * Mounts the canvas host on the gateway and, unless disabled, on its own port (`canvasHost.port`, default
  * gateway port + 4). `canvasHost.enabled=false` or `OPENCLAW_SKIP_CANVAS_HOST=1` turns the separate
- * listener off; `enabled=false` also removes the routes from the gateway port.
+ * listener off; `enabled=false` also removes the routes from the gateway port. Also the canvas URLs clients
+ * are told about (hello-ok, `node.canvas.capability.refresh`).
  */
 import { join } from "node:path";
 import type { Server } from "bun";
-import { createCanvasHost, type CanvasHost, type CanvasHostOptions, CANVAS_WS_PATH } from "../canvas/host.ts";
+import { CAPABILITY_PREFIX, createCanvasHost, type CanvasHost, type CanvasHostOptions } from "../canvas/host.ts";
 import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
 import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { GatewaySocket } from "./connections.ts";
+import type { GatewayContext } from "./context.ts";
 
 /** The mounted canvas. */
 export interface MountedCanvas {
@@ -43,7 +46,7 @@ export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, l
         port,
         fetch(req, srv) {
           const url = new URL(req.url);
-          if (url.pathname === CANVAS_WS_PATH && req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+          if (host.isReloadPath(url) && req.headers.get("upgrade")?.toLowerCase() === "websocket") {
             if (host.mayUpgrade(req, url, srv.requestIP(req)?.address) && srv.upgrade(req, { data: { canvas: true } })) return undefined;
             return new Response("Unauthorized", { status: 401 });
           }
@@ -68,4 +71,19 @@ export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, l
       host.close();
     },
   };
+}
+
+/**
+ * The canvas URL a client is told about. A node gets one scoped by a fresh capability bound to this
+ * connection (its WebView sends no credentials); operators hold the secret and get the plain origin.
+ */
+export function canvasHostUrl(gw: GatewayContext, ws: GatewaySocket, role: string): string {
+  const origin = canvasOrigin(gw, ws);
+  if (role !== "node" || !gw.canvas) return origin;
+  return `${origin}${CAPABILITY_PREFIX}/${gw.canvas.host.grant(ws.data.connId).capability}`;
+}
+
+/** `http://<the Host the client connected to>`. */
+export function canvasOrigin(gw: GatewayContext, ws: GatewaySocket): string {
+  return `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}`;
 }

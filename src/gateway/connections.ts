@@ -78,6 +78,11 @@ export class Connections {
     this.sockets.set(ws.data.connId, ws);
   }
 
+  /** The open socket with this connId, if any. */
+  byId(connId: string): GatewaySocket | undefined {
+    return this.sockets.get(connId);
+  }
+
   remove(ws: GatewaySocket): void {
     this.sockets.delete(ws.data.connId);
   }

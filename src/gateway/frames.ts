@@ -4,13 +4,13 @@
  * frame; nothing a client sends can take the gateway down.
  */
 import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
-import { checkParams, checkRequestFrame, METHOD_SCOPES } from "../protocol/index.ts";
+import { checkParams, checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
 
-const NODE_ONLY = new Set(["node.invoke.result", "node.event", "skills.bins"]);
+const NODE_ONLY = new Set(NODE_METHODS);
 
 /** Handles one text frame from a socket. Never throws. */
 export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: string): Promise<void> {

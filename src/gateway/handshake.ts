@@ -7,6 +7,7 @@ import { GatewayError } from "../errors.ts";
 import { checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
 import { sessionDefaults } from "./agents-view.ts";
 import { checkSharedSecret, describeAuthFailure } from "./auth.ts";
+import { canvasHostUrl } from "./canvas.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
@@ -132,7 +133,7 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
       stateDir: gw.stateDir,
       sessionDefaults: sessionDefaults(gw.config),
     },
-    ...(gw.canvas && { canvasHostUrl: `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}` }),
+    ...(gw.canvas && { canvasHostUrl: canvasHostUrl(gw, ws, role) }),
     ...(deviceAuth && { auth: deviceAuth }),
     policy: { ...POLICY },
   };

@@ -17,7 +17,7 @@ import { handleApiRequest } from "./http/index.ts";
 export async function handleHttp(ctx: GatewayContext, req: Request, server: Server<ConnectionData>): Promise<Response | undefined> {
   const url = new URL(req.url);
   if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-    if (url.pathname === CANVAS_WS_PATH) {
+    if (url.pathname === CANVAS_WS_PATH || ctx.canvas?.host.isReloadPath(url)) {
       const canvas = ctx.canvas?.host;
       if (!canvas?.liveReload) return new Response("not found", { status: 404 });
       if (!canvas.mayUpgrade(req, url, server.requestIP(req)?.address)) return new Response("Unauthorized", { status: 401 });

@@ -203,7 +203,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       connections.remove(ws);
       const client = ws.data.client;
       if (!client) return;
-      if (client.role === "node") nodes.noteDisconnected(ws.data.connId);
+      if (client.role === "node") {
+        nodes.noteDisconnected(ws.data.connId);
+        ctx.canvas?.host.revoke(ws.data.connId);
+      }
       wsLog.debug("client disconnected", { connId: ws.data.connId, client: client.id, code });
       if (client.presenceKey) {
         presence.upsert(client.presenceKey, { reason: "disconnect" });

@@ -19,6 +19,7 @@ export {
   METHODS,
   type MethodName,
   type MethodScope,
+  NODE_METHODS,
   UNADVERTISED_METHODS,
 } from "../../protocol/methods.ts";
 export {

@@ -1,6 +1,6 @@
 /**
- * Canvas host: files on the gateway port and on the canvas port, access by token or capability, traversal
- * refused, live reload on change.
+ * Canvas host: files on the gateway port and on the canvas port, access by token or a node's capability,
+ * traversal refused, live reload on change.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../helpers/binary.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+import { SimulatedNode } from "../helpers/node.ts";
 import { connectClient } from "../helpers/ws.ts";
 
 let gw: TestGateway;
@@ -51,19 +52,63 @@ test("files are served on the gateway port and on the canvas port, with the toke
   expect(await index.text()).toContain("Canvas"); // default index.html created in the root
 });
 
-test("no token, no access; a capability opens it and sets a path-scoped cookie", async () => {
+test("no token, no access; a node's capability opens it (path or query + cookie) and dies with its connection", async () => {
   expect((await fetch(`${base}/__openclaw__/canvas/data.json`)).status).toBe(401);
   expect((await fetch(`${base}/__openclaw__/canvas/data.json`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
-  const cap = gw.handle.ctx.canvas?.host.capability() as string;
+  const node = await SimulatedNode.connect(gw.url, { token: gw.token, identity: null, instanceId: "canvas-node" });
+  const scoped = node.hello.canvasHostUrl as string;
+  expect(scoped).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${gw.handle.port}/__openclaw__/cap/[A-Za-z0-9_-]{24}$`));
+  const cap = scoped.split("/").pop() as string;
+
+  // Path form: relative links below it keep the capability.
+  const viaPath = await fetch(`${scoped}/__openclaw__/canvas/sub/page.html`);
+  expect(viaPath.status).toBe(200);
+  const html = await viaPath.text();
+  expect(html).toContain("hello canvas");
+  expect(html).toContain(`/__openclaw__/cap/${cap}/__openclaw__/ws`); // the reload socket is scoped too
+  // Query form, then a path-scoped cookie.
   const withCap = await fetch(`${base}/__openclaw__/canvas/data.json?oc_cap=${cap}`);
   expect(withCap.status).toBe(200);
   const cookie = withCap.headers.get("set-cookie") as string;
   expect(cookie).toContain("Path=/__openclaw__/");
   expect(cookie).toContain("HttpOnly");
-  const viaCookie = await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: cookie.split(";")[0] } });
-  expect(viaCookie.status).toBe(200);
-  // Being on loopback is not a credential.
+  expect((await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: cookie.split(";")[0] } })).status).toBe(200);
+  // The scoped live-reload socket opens with nothing but the URL.
+  const reload = new WebSocket(`${scoped.replace("http", "ws")}/__openclaw__/ws`);
+  expect(await new Promise((r) => ((reload.onopen = () => r("open")), (reload.onerror = () => r("refused"))))).toBe("open");
+  reload.close();
+
+  // A refresh replaces the capability: the new one works, the old one is gone.
+  const refreshed = await node.request("node.canvas.capability.refresh", {});
+  expect(refreshed.ok).toBe(true);
+  expect(refreshed.payload.canvasHostUrl).toBe(`${base}/__openclaw__/cap/${refreshed.payload.canvasCapability}`);
+  expect(refreshed.payload.canvasCapabilityExpiresAtMs).toBeGreaterThan(Date.now() + 9 * 60_000);
+  expect((await fetch(`${scoped}/__openclaw__/canvas/data.json`)).status).toBe(401);
+  const next = refreshed.payload.canvasHostUrl as string;
+  expect((await fetch(`${next}/__openclaw__/canvas/data.json`)).status).toBe(200);
+
+  // Gone with the connection: path, query and cookie.
+  node.close();
+  await node.closed;
+  await Bun.sleep(50);
+  expect((await fetch(`${next}/__openclaw__/canvas/data.json`)).status).toBe(401);
+  expect((await fetch(`${base}/__openclaw__/canvas/data.json?oc_cap=${refreshed.payload.canvasCapability}`)).status).toBe(401);
+  expect((await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: `oc_canvas=${refreshed.payload.canvasCapability}` } })).status).toBe(401);
+  // Being on loopback is not a credential; nor is a made-up capability.
   expect((await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: "oc_canvas=forged" } })).status).toBe(401);
+  expect((await fetch(`${base}/__openclaw__/cap/AAAAAAAAAAAAAAAAAAAAAAAA/__openclaw__/canvas/data.json`, { headers: auth })).status).toBe(401);
+  expect((await fetch(`${base}/__openclaw__/cap/short/__openclaw__/canvas/data.json`, { headers: auth })).status).toBe(404);
+});
+
+test("operators get the plain origin; only nodes may refresh a capability", async () => {
+  const { sock, hello } = await connectClient(gw.url, gw.token);
+  expect(hello.canvasHostUrl).toBe(`http://127.0.0.1:${gw.handle.port}`);
+  sock.close();
+  const op = await connectClient(gw.url, gw.token);
+  const res = await op.sock.request("node.canvas.capability.refresh", {});
+  expect(res.ok).toBe(false);
+  expect(res.error.message).toBe("unauthorized role: operator");
+  op.sock.close();
 });
 
 test("traversal and symlinks are refused; only GET/HEAD", async () => {
@@ -85,7 +130,6 @@ test("traversal and symlinks are refused; only GET/HEAD", async () => {
   const post = await fetch(`${base}/__openclaw__/canvas/data.json`, { method: "POST", headers: auth });
   expect(post.status).toBe(405);
   expect((await fetch(`${base}/__openclaw__/ws`)).status).toBe(426);
-  expect((await fetch(`${base}/__openclaw__/a2ui/`, { headers: auth })).status).toBe(503);
 });
 
 test("live reload: a file change sends 'reload' on both ports' sockets", async () => {
@@ -102,8 +146,3 @@ test("live reload: a file change sends 'reload' on both ports' sockets", async (
   expect(outcome).toBe("refused");
 });
 
-test("hello-ok carries canvasHostUrl when the canvas is on", async () => {
-  const { sock, hello } = await connectClient(gw.url, gw.token);
-  expect(hello.canvasHostUrl).toBe(`http://127.0.0.1:${gw.handle.port}`);
-  sock.close();
-});

@@ -164,10 +164,11 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["device.token.rotate"]).toBe("pairing");
     expect(METHOD_SCOPES["skills.bins"]).toBe("node");
     expect(METHOD_SCOPES["node.invoke.result"]).toBe("node");
+    expect(METHOD_SCOPES["node.canvas.capability.refresh"]).toBe("node");
     expect(METHOD_SCOPES["node.invoke"]).toBe("write");
     expect(METHOD_SCOPES.poll).toBe("admin");
     const count = (scope: string) => Object.values(METHOD_SCOPES).filter((s) => s === scope).length;
-    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([23, 14, 2, 11, 3]);
+    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([23, 14, 2, 11, 4]);
   });
 });
 

@@ -9,12 +9,15 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../helpers/binary.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+import { SimulatedNode } from "../helpers/node.ts";
 import { openRawWs, rawHttp } from "./_helpers.ts";
 
 const TOKEN = "canvas-token-0123456789abcdef0123456789";
 const SECRET = "TOP-SECRET-OUTSIDE-THE-CANVAS-ROOT";
 let gw: TestGateway;
 let ports: { name: string; port: number }[];
+let node: SimulatedNode;
+let scope: string;
 
 beforeAll(async () => {
   gw = await startTestGateway({
@@ -32,10 +35,15 @@ beforeAll(async () => {
   symlinkSync(join(root, "ok.txt"), join(root, "inner-link.txt"));
   mkdirSync(join(root, "sub"));
   symlinkSync("../../secret.txt", join(root, "sub", "rel-link.txt"));
+  node = await SimulatedNode.connect(gw.url, { token: TOKEN, identity: null, instanceId: "canvas-access-node" });
+  scope = new URL(node.hello.canvasHostUrl).pathname;
   ports = [{ name: "gateway port", port: gw.handle.port }];
   if (gw.handle.ctx.canvas?.port) ports.push({ name: "canvas port", port: gw.handle.ctx.canvas.port });
 });
-afterAll(() => gw.stop());
+afterAll(async () => {
+  node.close();
+  await gw.stop();
+});
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 
@@ -95,12 +103,16 @@ describe("path traversal", () => {
     "./link.txt",
     "sub/../link.txt",
     "LINK.TXT",
+    "__proto__",
+    "constructor",
+    "toString",
+    "a2ui.bundle.js/../../../secret.txt",
   ];
 
   test("no spelling of a path reads outside the root; symlinks are refused, even ones pointing inside", async () => {
     for (const { name, port } of ports) {
       for (const v of VARIANTS) {
-        for (const prefix of ["/__openclaw__/canvas/", "/__openclaw__/a2ui/"]) {
+        for (const prefix of ["/__openclaw__/canvas/", "/__openclaw__/a2ui/", `${scope}/__openclaw__/canvas/`, `${scope}/__openclaw__/a2ui/`]) {
           const res = await rawHttp({ port, path: `${prefix}${v}`, headers: auth });
           expect({ name, path: `${prefix}${v}`, leaked: res.body.includes(SECRET) || res.body.includes("root:x:0:0") }).toEqual({ name, path: `${prefix}${v}`, leaked: false });
           const stillCanvas = res.headers["content-type"]?.startsWith("text/plain") || res.status === 401;

@@ -133,7 +133,11 @@ describe("HTTP bearer surfaces", () => {
     for (const cap of ["", "undefined", "null", "x"]) {
       const res = await rawHttp({ port, path: `/__openclaw__/canvas/?oc_cap=${cap}`, headers: { cookie: `oc_canvas=${cap || "undefined"}` } });
       expect({ cap, status: res.status }).toEqual({ cap, status: 401 });
+      const scoped = await rawHttp({ port, path: `/__openclaw__/cap/${cap}/__openclaw__/a2ui/` });
+      expect({ cap, status: scoped.status }).toEqual({ cap, status: 404 });
     }
+    // Well-formed but never granted.
+    expect((await rawHttp({ port, path: `/__openclaw__/cap/${"u".repeat(24)}/__openclaw__/a2ui/` })).status).toBe(401);
     reset();
     const ws = await rawHttp({ port, path: "/__openclaw__/ws", headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13", authorization: "Bearer undefined" } });
     expect(ws.status).toBe(401);

@@ -21,6 +21,7 @@ import { health } from "./health.ts";
 import { lastHeartbeat } from "./last-heartbeat.ts";
 import { logsTail } from "./logs-tail.ts";
 import { modelsList } from "./models-list.ts";
+import { nodeCanvasCapabilityRefresh } from "./node-canvas-capability.ts";
 import { nodeEvent } from "./node-event.ts";
 import { nodeInvoke, nodeInvokeResult } from "./node-invoke.ts";
 import { nodeDescribe, nodeList } from "./node-list.ts";
@@ -78,6 +79,7 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   "node.invoke": nodeInvoke,
   "node.invoke.result": nodeInvokeResult,
   "node.event": nodeEvent,
+  "node.canvas.capability.refresh": nodeCanvasCapabilityRefresh,
   "browser.request": browserRequest,
   agent,
   "agent.identity.get": agentIdentityGet,

@@ -868,6 +868,17 @@ export interface ModelsListResult {
   [key: string]: unknown;
 }
 
+/** Params of `node.canvas.capability.refresh`. */
+export type NodeCanvasCapabilityRefreshParams = Record<string, never>;
+
+/** Result (ok payload) of `node.canvas.capability.refresh`. */
+export interface NodeCanvasCapabilityRefreshResult {
+  canvasCapability: string;
+  canvasCapabilityExpiresAtMs: number;
+  canvasHostUrl: string;
+  [key: string]: unknown;
+}
+
 /** Params of `node.describe`. */
 export interface NodeDescribeParams {
   nodeId: string;
@@ -1564,6 +1575,7 @@ export interface MethodParamsMap {
   "channels.pairing.list": ChannelsPairingListParams;
   "channels.pairing.approve": ChannelsPairingApproveParams;
   "channels.pairing.reject": ChannelsPairingRejectParams;
+  "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -1603,6 +1615,7 @@ export interface MethodResultMap {
   "chat.history": ChatHistoryResult;
   "chat.abort": ChatAbortResult;
   "chat.send": ChatSendResult;
+  "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
 }
 
 /** Event name → payload type. */

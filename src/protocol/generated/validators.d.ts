@@ -192,6 +192,10 @@ export declare const validateLogsTailResult: Validator<T.LogsTailResult>;
 export declare const validateModelsListParams: Validator<T.ModelsListParams>;
 /** Validates {@link T.ModelsListResult}. */
 export declare const validateModelsListResult: Validator<T.ModelsListResult>;
+/** Validates {@link T.NodeCanvasCapabilityRefreshParams}. */
+export declare const validateNodeCanvasCapabilityRefreshParams: Validator<T.NodeCanvasCapabilityRefreshParams>;
+/** Validates {@link T.NodeCanvasCapabilityRefreshResult}. */
+export declare const validateNodeCanvasCapabilityRefreshResult: Validator<T.NodeCanvasCapabilityRefreshResult>;
 /** Validates {@link T.NodeDescribeParams}. */
 export declare const validateNodeDescribeParams: Validator<T.NodeDescribeParams>;
 /** Validates {@link T.NodeDescribeResult}. */
@@ -443,6 +447,7 @@ export declare const PARAMS_VALIDATORS: {
   readonly "channels.pairing.list": Validator<T.ChannelsPairingListParams>;
   readonly "channels.pairing.approve": Validator<T.ChannelsPairingApproveParams>;
   readonly "channels.pairing.reject": Validator<T.ChannelsPairingRejectParams>;
+  readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -481,6 +486,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "chat.history": Validator<T.ChatHistoryResult>;
   readonly "chat.abort": Validator<T.ChatAbortResult>;
   readonly "chat.send": Validator<T.ChatSendResult>;
+  readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

@@ -126,3 +126,44 @@ test("pair a remote node, list it, invoke it, revoke it: all through the binary 
   gw.proc.kill("SIGTERM");
   expect(await gw.proc.exited).toBe(0);
 }, 60_000);
+
+test("the binary serves the embedded A2UI page on a node's capability URL and pushes A2UI from the CLI", async () => {
+  const home = tempHome();
+  cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+  const port = freePort();
+  mkdirSync(join(home, ".openclaw"), { recursive: true });
+  writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { mode: "local", port, auth: { token: TOKEN } } }));
+  const gw = await startBinaryGateway(["gateway"], { home });
+  cleanups.push(() => gw.proc.kill("SIGKILL"));
+  const received: string[] = [];
+  const node = await SimulatedNode.connect(`ws://127.0.0.1:${port}`, {
+    token: TOKEN,
+    identity: null,
+    instanceId: "wall-display",
+    commands: ["canvas.a2ui.pushJSONL"],
+    handlers: { "canvas.a2ui.pushJSONL": (params) => void received.push((params as { jsonl: string }).jsonl) },
+  });
+  cleanups.push(() => node.close());
+  const scoped = node.hello.canvasHostUrl as string;
+  expect(scoped).toStartWith(`http://127.0.0.1:${port}/__openclaw__/cap/`);
+
+  const page = await fetch(`${scoped}/__openclaw__/a2ui/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+  expect(await page.text()).toContain("<openclaw-a2ui-host>");
+  const bundle = await fetch(`${scoped}/__openclaw__/a2ui/a2ui.bundle.js`);
+  expect(bundle.headers.get("content-type")).toContain("javascript");
+  expect(await bundle.text()).toContain("openclawA2UI");
+  expect((await fetch(`http://127.0.0.1:${port}/__openclaw__/a2ui/`)).status).toBe(401);
+
+  const pushed = await cli(home, "nodes", "canvas", "a2ui", "push", "--node", "wall-display", "--text", "Hello from the binary");
+  expect(pushed.code).toBe(0);
+  expect(received).toHaveLength(1);
+  expect(received[0]).toContain("Hello from the binary");
+  const bad = join(home, "bad.jsonl");
+  writeFileSync(bad, '{"beginRendering":{"surfaceId":"main"}}\n');
+  const refused = await cli(home, "nodes", "canvas", "a2ui", "push", "--node", "wall-display", "--jsonl", bad);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain("line 1");
+  expect(received).toHaveLength(1);
+});

@@ -20,11 +20,14 @@ import {
 export const HeartbeatEvent = defineOpen(
   {
     ts: Millis,
-    status: T.Optional(T.String()),
+    status: T.Optional(T.String({ description: "sent, ok-token, ok-empty, skipped or failed." })),
     to: T.Optional(T.String()),
+    channel: T.Optional(T.String()),
+    accountId: T.Optional(T.String()),
     preview: T.Optional(T.String()),
     durationMs: T.Optional(Millis),
     hasMedia: T.Optional(T.Boolean()),
+    silent: T.Optional(T.Boolean()),
     reason: T.Optional(T.String()),
   },
   { $id: "HeartbeatEvent", description: "Outcome of one heartbeat run." },

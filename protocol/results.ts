@@ -66,6 +66,7 @@ export const METHOD_RESULTS = {
   "system-event": OkResult,
   "last-heartbeat": nullable(HeartbeatEvent),
   "set-heartbeats": defineOpen({ ok: T.Boolean(), enabled: T.Boolean() }),
+  wake: OkResult,
   "logs.tail": defineOpen({
     file: T.String(),
     cursor: T.Integer({ minimum: 0 }),

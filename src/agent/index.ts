@@ -4,11 +4,26 @@
  * It knows nothing of sockets or channel SDKs.
  */
 export { type EmitFn, RunEvents } from "./events.ts";
+export {
+  buildHeartbeatMessage,
+  classifyHeartbeatReply,
+  DEFAULT_HEARTBEAT_PROMPT,
+  HEARTBEAT_TOKEN,
+  heartbeatAgentIds,
+  heartbeatSessionKey,
+  isWithinActiveHours,
+  type HeartbeatReply,
+  type HeartbeatSettings,
+  isHeartbeatFileEmpty,
+  readHeartbeatFile,
+  resolveHeartbeat,
+} from "./heartbeat.ts";
 export { Lanes, DEFAULT_MAX_CONCURRENT } from "./lanes.ts";
 export { DEFAULT_MODEL_REF, isKnownProvider, modelChain, parseModelRef, resolveModel, type ModelSpec } from "./models.ts";
 export { AgentRuntime, type AgentRuntimeOptions, DEDUPE_MAX, DEDUPE_TTL_MS, DEFAULT_TIMEOUT_SECONDS } from "./runtime.ts";
 export { agentIds, agentOf, canonicalSessionKey, mainSessionKey, resolveSession, sessionKind, type ResolvedSession, type SessionTarget } from "./session-keys.ts";
 export { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
 export { buildTools, DEFAULT_TOOL_NAMES, toolPolicyOf, type ToolNode, type ToolNodes } from "./tools/index.ts";
-export type { RunErrorShape, RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
+export { replyTextOf } from "./reply.ts";
+export type { DeliveryContext, RunErrorShape, RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 export { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";

@@ -13,7 +13,7 @@ import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./mod
 import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
 import { buildTools, type ToolNodes } from "./tools/index.ts";
-import type { RunFinal, RunRequest } from "./types.ts";
+import type { DeliveryContext, RunFinal, RunRequest } from "./types.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
 /** Messages of history sent to the model at most. */
@@ -87,7 +87,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   let outcome: Awaited<ReturnType<typeof Llm.runModelTurn>> | undefined;
   let setupError: string | undefined;
   const llm = await deps.loadModelLayer();
-  for (const ref of modelChain(config, req.agentId, entry.modelOverride)) {
+  for (const ref of modelChain(config, req.agentId, req.model ?? entry.modelOverride)) {
     let spec: ModelSpec;
     try {
       spec = resolveModel(config, ref, deps.env);
@@ -176,20 +176,33 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
 
 function openSession(store: Store, config: OpenClawConfig, req: RunRequest, reset: boolean, now: number): SessionEntry {
   const current = store.getSession(req.sessionKey);
+  const channel = req.internal ? {} : { lastChannel: req.channel };
   if (current && !reset && !isSessionStale(current, now, resetPolicyOf(config))) {
-    return { ...current, updatedAt: now, lastChannel: req.channel, ...(req.label && { label: req.label }) };
+    return { ...current, updatedAt: now, ...channel, ...routeFields(req.deliveryContext), ...(req.label && { label: req.label }) };
   }
-  // A fresh session keeps the user's choices (label, model, thinking) but not counters.
+  // A fresh session keeps the user's choices (label, model, thinking) and where its replies go, but not counters.
   return {
     sessionId: (!current && req.requestedSessionId) || crypto.randomUUID(),
     createdAt: now,
     updatedAt: now,
-    lastChannel: req.channel,
+    ...(current?.lastChannel !== undefined && { lastChannel: current.lastChannel }),
+    ...(current?.lastTo !== undefined && { lastTo: current.lastTo }),
+    ...(current?.lastAccountId !== undefined && { lastAccountId: current.lastAccountId }),
+    ...(current?.deliveryContext && { deliveryContext: current.deliveryContext }),
+    ...channel,
+    ...routeFields(req.deliveryContext),
     ...(current?.label && { label: current.label }),
     ...(req.label && { label: req.label }),
     ...(current?.thinkingLevel && { thinkingLevel: current.thinkingLevel }),
     ...(current?.modelOverride && { modelOverride: current.modelOverride }),
   };
+}
+
+/** The session fields that record where replies go. */
+function routeFields(route: DeliveryContext | undefined): Partial<SessionEntry> {
+  if (!route?.channel || !route.to) return {};
+  const deliveryContext = { channel: route.channel, to: route.to, ...(route.accountId && { accountId: route.accountId }) };
+  return { lastChannel: route.channel, lastTo: route.to, ...(route.accountId && { lastAccountId: route.accountId }), deliveryContext };
 }
 
 function tokenFields(usage: Usage | undefined, spec: ModelSpec | undefined, config: OpenClawConfig): Partial<SessionEntry> {

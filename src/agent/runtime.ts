@@ -82,7 +82,7 @@ export class AgentRuntime {
     const acceptedAt = Date.now();
     this.opts.store.putRun({ runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, status: "queued", message: req.message, createdAt: acceptedAt });
     const controller = new AbortController();
-    const done = this.lanes.run(req.sessionKey, () => this.execute(req, controller)).then((final) => this.settle(req, final));
+    const done = this.lanes.run(req.sessionKey, async () => this.finish(req, await this.execute(req, controller))).then((final) => this.settle(req, final));
     this.active.set(req.runId, { req, controller, acceptedAt, done });
     for (const w of this.waiters.get(req.runId) ?? []) w(done);
     this.waiters.delete(req.runId);
@@ -179,6 +179,18 @@ export class AgentRuntime {
     this.keepUserMessage(req.sessionKey, req.message, now, true);
     events.aborted(now, now, reason);
     return { ok: true, startedAt: now, endedAt: now, payload: { runId: req.runId, status: "ok", summary: "aborted", result: { payloads: [], meta: { durationMs: 0, aborted: true } } } };
+  }
+
+  /** Runs the request's `afterRun` on an ok final and adds what it returns to the payload. Never throws. */
+  private async finish(req: RunRequest, final: RunFinal): Promise<RunFinal> {
+    if (!req.afterRun || !final.ok) return final;
+    try {
+      const extra = await req.afterRun(final);
+      return extra ? { ...final, payload: { ...final.payload, ...extra } } : final;
+    } catch (err) {
+      this.opts.logger.warn("after-run step failed", { runId: req.runId, error: toErrorMessage(err) });
+      return final;
+    }
   }
 
   private settle(req: RunRequest, final: RunFinal): RunFinal {

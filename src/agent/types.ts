@@ -20,6 +20,29 @@ export interface RunRequest {
   channel: string;
   extraSystemPrompt?: string;
   label?: string;
+  /**
+   * The chat a channel message came from: recorded on the session as its last route (`lastChannel`,
+   * `lastTo`, `lastAccountId`, `deliveryContext`) so later replies can be sent there (`channel:"last"`).
+   * `to` is in the form the channel's `send` accepts.
+   */
+  deliveryContext?: DeliveryContext;
+  /** A turn nobody typed (the heartbeat): the session's `lastChannel` is left as it was. */
+  internal?: boolean;
+  /** A model ref (`provider/model`) for this run only, ahead of the session's and the agent's. */
+  model?: string;
+  /**
+   * Called once a run ended ok (completed or aborted), while its session lane is still held, so what it
+   * does (deliver the reply) happens before the session's next run. The fields it returns are added to the
+   * final payload. A throw is logged and ignored.
+   */
+  afterRun?: (final: RunFinal) => Promise<Record<string, unknown> | undefined>;
+}
+
+/** Where replies to a session go: a channel, a recipient on it, and the account to send from. */
+export interface DeliveryContext {
+  channel: string;
+  to: string;
+  accountId?: string;
 }
 
 /** A protocol error shape. */

@@ -8,6 +8,7 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { BrowserConfigSchema } from "./browser-schema.ts";
 import { ChannelsConfigSchema, WebConfigSchema } from "./channels-schema.ts";
+import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
 
@@ -142,6 +143,7 @@ const AgentEntry = T.Object(
         { additionalProperties: false },
       ),
     ),
+    heartbeat: T.Optional(HeartbeatConfigSchema),
   },
   { additionalProperties: true },
 );
@@ -156,6 +158,8 @@ const Agents = T.Object(
           timeoutSeconds: T.Optional(T.Integer({ minimum: 1 })),
           maxConcurrent: T.Optional(T.Integer({ minimum: 1 })),
           skipBootstrap: T.Optional(T.Boolean()),
+          userTimezone: T.Optional(T.String({ minLength: 1, description: 'The user\'s IANA time zone, e.g. "Europe/Berlin" (heartbeat active hours).' })),
+          heartbeat: T.Optional(HeartbeatConfigSchema),
         },
         { additionalProperties: true },
       ),

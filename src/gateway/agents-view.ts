@@ -2,16 +2,13 @@
  * Read-only views of the configured agents that several methods share (health, status, agents.list,
  * models.list, sessions.list). Derived from config on every call so a hot reload is seen at once.
  */
+import { type HeartbeatSettings, resolveHeartbeat } from "../agent/heartbeat.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 
 /** The model used when none is configured (upstream default). */
 export const DEFAULT_MODEL = "anthropic/claude-opus-4-5";
 /** Context window assumed for the default model. */
 export const DEFAULT_CONTEXT_TOKENS = 200_000;
-const DEFAULT_HEARTBEAT = "30m";
-/** What a heartbeat turn asks the agent when `heartbeat.prompt` is not set. */
-export const DEFAULT_HEARTBEAT_PROMPT =
-  "Heartbeat: look at HEARTBEAT.md in your workspace, if there is one, and do what is due. If nothing needs attention, answer HEARTBEAT_OK.";
 
 /** One configured agent as clients see it. */
 export interface AgentView {
@@ -46,19 +43,10 @@ export function defaultModelRef(config: OpenClawConfig): string {
   return model?.primary ?? DEFAULT_MODEL;
 }
 
-/** Heartbeat settings of an agent: `every` as text and in ms (0 when disabled). */
-export function heartbeatOf(config: OpenClawConfig): { every: string; everyMs: number; enabled: boolean; prompt: string } {
-  const hb = (config.agents?.defaults as { heartbeat?: { every?: string; prompt?: string } } | undefined)?.heartbeat;
-  const every = hb?.every ?? DEFAULT_HEARTBEAT;
-  const everyMs = parseDuration(every);
-  return { every, everyMs, enabled: everyMs > 0, prompt: hb?.prompt ?? DEFAULT_HEARTBEAT_PROMPT };
-}
-
-/** Parses "30m", "1h", "45s", "500ms", "0" into ms; unknown text → 0. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) return 0;
-  const n = Number(m[1]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "m") as "ms"];
-  return Math.round(n * unit);
+/**
+ * Heartbeat settings of an agent (default: the default agent) as `health` and `status` report them:
+ * `every` as written and in ms (0 when off), prompt, target and ackMaxChars.
+ */
+export function heartbeatOf(config: OpenClawConfig, agentId?: string): HeartbeatSettings {
+  return resolveHeartbeat(config, agentId);
 }

@@ -20,6 +20,7 @@ export function toRunAgentTurn(agents: () => AgentRuntime): RunAgentTurn {
       timeoutMs: runtime.defaultTimeoutMs(),
       channel: req.channel.channel,
       extraSystemPrompt: describeOrigin(req),
+      deliveryContext: { channel: req.channel.channel, to: toTargetString(req), accountId: req.channel.accountId },
     });
     const final = sub.status === "accepted" ? await sub.done : sub.status === "done" ? sub.final : undefined;
     if (!final) return { error: "duplicate run" };
@@ -31,6 +32,12 @@ export function toRunAgentTurn(agents: () => AgentRuntime): RunAgentTurn {
       mediaUrls: payloads.flatMap((p) => (p.mediaUrl ? [p.mediaUrl] : [])),
     };
   };
+}
+
+/** The chat as a `send` target: the chat id, plus `:topic:<id>` for a Telegram forum topic. */
+function toTargetString(req: AgentTurnRequest): string {
+  const c = req.channel;
+  return c.channel === "telegram" && c.threadId ? `${c.chatId}:topic:${c.threadId}` : c.chatId;
 }
 
 /** One paragraph telling the model where the message came from (ids only, no message bodies). */

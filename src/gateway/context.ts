@@ -11,11 +11,13 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/index.ts";
+import type { HeartbeatSettings } from "../agent/heartbeat.ts";
 import { listAgents, heartbeatOf } from "./agents-view.ts";
 import type { AuthRateLimiter } from "./auth.ts";
 import type { MountedCanvas } from "./canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
 import type { DeviceStore } from "./devices.ts";
+import type { HeartbeatRunner } from "./heartbeat.ts";
 import type { Metrics } from "./metrics.ts";
 import type { NodeRegistry } from "./nodes.ts";
 import type { Presence } from "./presence.ts";
@@ -55,8 +57,10 @@ export interface GatewayContext {
   health: HealthState;
   /** The last heartbeat event, null until one ran. */
   lastHeartbeat: unknown;
-  /** System event texts queued for the main session (drained by the agent runtime). */
+  /** System event texts queued for the main session (drained by the next heartbeat). */
   systemEvents: string[];
+  /** The heartbeat runner: schedule, wake, on/off. */
+  heartbeat: HeartbeatRunner;
   /** The browser control service (gateway port + 2); undefined when disabled or its port was taken. */
   browserControl?: BrowserControlHandle;
   /** Broadcasts the presence list with a bumped stateVersion. */
@@ -138,9 +142,13 @@ export function buildHealthSnapshot(
     agents: agents.map((a) => ({
       agentId: a.id,
       isDefault: a.isDefault,
-      heartbeat: { enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs, prompt: hb.prompt, target: "last", ackMaxChars: 300 },
+      heartbeat: heartbeatView(heartbeatOf(config, a.id)),
       sessions: sessions(a.id),
     })),
     sessions: sessions(defaultId),
   };
+}
+
+function heartbeatView(hb: HeartbeatSettings): Record<string, unknown> {
+  return { enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs, prompt: hb.prompt, target: hb.target, ackMaxChars: hb.ackMaxChars };
 }

@@ -3,7 +3,8 @@
  * something) and `voice.transcript` (speech recognised on the node) become runs exactly like the `agent`
  * method's, on the session the node names or `node-<nodeId>`. A bad payload is logged and dropped: the
  * node already got `{ok:true}` for its `node.event` (protocol.md §6), and nothing here may throw into the
- * registry. Message bodies stay out of the logs unless the logger is verbose.
+ * registry. With `deliver:true` the reply goes to `channel`/`to` (or the session's last route) as for the
+ * `agent` method. Message bodies stay out of the logs unless the logger is verbose.
  */
 import { randomUUID } from "node:crypto";
 import { toErrorMessage } from "../errors.ts";
@@ -113,10 +114,11 @@ function startRun(gw: GatewayContext, event: NodeEvent, req: NodeAgentRequest, l
     channel: req.channel,
     timeout: req.timeoutSeconds !== undefined ? Math.ceil(req.timeoutSeconds) : undefined,
     extraSystemPrompt: describeOrigin(gw, event),
+    deliver: req.deliver,
   };
-  // `deliver` is accepted for compatibility; like the `agent` method, this gateway does not deliver run replies.
   try {
-    const result = submitAgentRun(gw, input, req.channel?.toLowerCase() ?? "node");
+    const origin = req.channel?.toLowerCase();
+    const result = submitAgentRun(gw, input, origin && origin !== "last" ? origin : "node");
     log.info("agent run from node", { nodeId, event: event.event, runId: result.runId, status: result.status });
     if (result.status !== "accepted") return;
     void result.done.then((final) => {

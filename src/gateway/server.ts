@@ -20,6 +20,7 @@ import { toToolNodes } from "./agent-nodes.ts";
 import { toRunAgentTurn } from "./channel-agent.ts";
 import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
 import { DeviceStore } from "./devices.ts";
+import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat.ts";
 import { subscribeNodeEvents } from "./node-events.ts";
 import { NodeRegistry } from "./nodes.ts";
 import { openNodePairingStore } from "../store/node-pairing.ts";
@@ -32,6 +33,7 @@ import { stateDbPath } from "./sessions-view.ts";
 
 const PRESENCE_COALESCE_MS = 25;
 const HEALTH_COALESCE_MS = 50;
+const HEARTBEAT_STOP_GRACE_MS = 3000;
 
 /** What `startGateway` needs. */
 export interface GatewayOptions {
@@ -48,6 +50,8 @@ export interface GatewayOptions {
   healthIntervalMs?: number;
   /** Channel adapter overrides and env (tests). */
   channelOptions?: Pick<ChannelManagerOptions, "factories" | "env" | "restartBackoff">;
+  /** The heartbeat runner's clock (tests drive the schedule with a fake one). */
+  heartbeatClock?: HeartbeatClock;
 }
 
 /** A running gateway. */
@@ -97,6 +101,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     ...opts.channelOptions,
   });
 
+  const heartbeat = new HeartbeatRunner({ gateway: () => ctx, logger: opts.logger, clock: opts.heartbeatClock });
+
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;
   const ctx: GatewayContext = {
@@ -124,6 +130,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     health,
     lastHeartbeat: null,
     systemEvents: [],
+    heartbeat,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
     broadcastPresence() {
       connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });
@@ -164,6 +171,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     const touched = channels.applyConfig();
     if (touched.length > 0) log.info(`channels reloaded: ${touched.join(", ")}`);
   });
+  ctx.onConfigApplied.push(() => heartbeat.reschedule());
   connections.onSlowConsumer = (ws) => {
     ctx.metrics.slowConsumersClosed += 1;
     wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
@@ -264,6 +272,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
 
   // Accounts connect in the background; a failing one retries on its own and never blocks the gateway.
   channels.start();
+  heartbeat.start();
   const tick = setInterval(() => connections.broadcast("tick", { ts: Date.now() }, { dropIfSlow: true }), opts.tickIntervalMs ?? POLICY.tickIntervalMs);
   const healthTimer = setInterval(() => ctx.refreshHealth(), opts.healthIntervalMs ?? 60_000);
 
@@ -274,9 +283,14 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       clearInterval(healthTimer);
       clearTimeout(presenceTimer);
       clearTimeout(healthTimerOnce);
+      const heartbeatStopped = heartbeat.stop();
       // Runs end first (aborted, partial text kept) so clients see their final events before `shutdown`.
       await channels.stop();
       await agents.shutdown();
+      // An aborted heartbeat run ends at once; the bound only guards against a stuck delivery.
+      let graceTimer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([heartbeatStopped, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, HEARTBEAT_STOP_GRACE_MS)))]);
+      clearTimeout(graceTimer);
       ctx.canvas?.stop();
       const browserStopped = ctx.browserControl?.stop();
       connections.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined && { restartExpectedMs }) });

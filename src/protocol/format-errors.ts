@@ -3,6 +3,10 @@
  * params, and per-key issues a human can act on for config files.
  */
 import type { ErrorObject } from "ajv";
+import { DURATION_HINT, DURATION_PATTERN } from "../util/duration.ts";
+
+/** Patterns whose ajv message ("must match pattern …") is replaced by words a user can act on. */
+const PATTERN_HINTS: Readonly<Record<string, string>> = { [DURATION_PATTERN]: DURATION_HINT };
 
 /** One problem in a config file: where (`gateway.port`, `agents.list[0].id`) and what. */
 export type ConfigIssue = { path: string; message: string };
@@ -115,6 +119,10 @@ function toIssue(error: ErrorObject): ConfigIssue {
     }
     case "maxLength":
       return { path: toConfigPath(at), message: `must be at most ${params.limit} characters` };
+    case "pattern": {
+      const hint = PATTERN_HINTS[String(params.pattern)];
+      return { path: toConfigPath(at), message: hint ?? error.message ?? `must match ${params.pattern}` };
+    }
     default:
       return { path: toConfigPath(at), message: error.message ?? `fails ${error.keyword}` };
   }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
-import { startGateway, type GatewayHandle } from "../../src/gateway/server.ts";
+import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/gateway/server.ts";
 import { Logger } from "../../src/logging/logger.ts";
 import type { FakeProvider } from "./fake-provider.ts";
 import { TEST_TOKEN } from "./gateway.ts";
@@ -40,8 +40,8 @@ export interface AgentGateway {
   stop(): Promise<void>;
 }
 
-/** Starts a gateway with `config` on a fresh state dir. */
-export async function startAgentGateway(config: OpenClawConfig): Promise<AgentGateway> {
+/** Starts a gateway with `config` on a fresh state dir; `opts` passes test hooks such as a heartbeat clock. */
+export async function startAgentGateway(config: OpenClawConfig, opts: Pick<GatewayOptions, "heartbeatClock"> = {}): Promise<AgentGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), "openclaw-agent-gw-"));
   const logs: string[] = [];
   const start = () =>
@@ -51,6 +51,7 @@ export async function startAgentGateway(config: OpenClawConfig): Promise<AgentGa
       loaded: { path: join(stateDir, "openclaw.json"), exists: false, raw: "", hash: "", config },
       settings: { port: 0, bind: "loopback", hosts: ["127.0.0.1"], auth: { mode: "token", token: TEST_TOKEN } },
       logger: new Logger("gateway", { write: (l) => logs.push(l) }),
+      ...opts,
     });
   const gw: AgentGateway = {
     url: "",

@@ -14,12 +14,16 @@ interface AgentFinal {
   status: string;
   summary?: string;
   result?: { payloads?: { text?: string }[]; meta?: Record<string, unknown> };
+  /** With `--deliver`: where the reply went, or why it did not. */
+  delivery?: { ok: boolean; channel?: string; to?: string; error?: string };
 }
 
 /**
  * `openclaw agent --message TEXT`: one agent turn through the running gateway. Streams the reply to
  * stdout as it arrives (from `agent` events) and exits when the final answer comes; `--json` prints only
  * the final payload. Session: `--session-id` > `--to` (per `session.dmScope`) > `--agent`'s main session.
+ * `--deliver` also sends the reply to `--channel`/`--to` (default: the session's last chat); a reply that
+ * could not be delivered is reported on stderr, the run still counts as done.
  */
 export const agentCommand = defineCommand({
   meta: { name: "agent", description: "Run one agent turn via the gateway and print the reply" },
@@ -29,8 +33,8 @@ export const agentCommand = defineCommand({
     "session-id": { type: "string", description: "Use an existing session by id" },
     agent: { type: "string", description: "Agent id (default: the default agent)" },
     thinking: { type: "string", description: "off | minimal | low | medium | high" },
-    channel: { type: "string", description: "Channel the message belongs to (for --to routing)" },
-    deliver: { type: "boolean", description: "Send the reply to the channel (needs a configured channel)" },
+    channel: { type: "string", description: "Channel for --to routing and --deliver (telegram, whatsapp or last)" },
+    deliver: { type: "boolean", description: "Send the reply to --channel/--to, or to the session's last chat" },
     json: { type: "boolean", description: "Print the final result as JSON" },
     timeout: { type: "string", description: `Run timeout in seconds (default ${DEFAULT_TIMEOUT_S})` },
     url: { type: "string", description: "Gateway WebSocket URL" },
@@ -87,5 +91,7 @@ export const agentCommand = defineCommand({
     if (streamed) process.stdout.write("\n");
     else for (const p of final.result?.payloads ?? []) if (p.text) process.stdout.write(`${p.text}\n`);
     if (final.summary === "aborted") process.stderr.write("(run aborted)\n");
+    if (final.delivery?.ok === false) process.stderr.write(`(reply not delivered: ${final.delivery.error ?? "unknown error"})\n`);
+    else if (final.delivery?.ok) process.stderr.write(`(delivered to ${final.delivery.channel} ${final.delivery.to})\n`);
   },
 });

@@ -1,22 +1,21 @@
 /**
  * What a hook does once accepted: a wake queues a system event for the main session; an agent hook starts
  * an isolated run (fresh `hook:<uuid>` session unless one is given), then posts "Hook <name>: <summary>"
- * to the main session and, when asked, delivers the reply on a channel.
- *
- * There is no heartbeat runner in this gateway yet: `wakeMode/mode "now"` queues exactly like
- * "next-heartbeat", and the queued text waits for whatever reads `systemEvents` next.
+ * to the main session and, unless told not to, delivers the reply on a channel (`"last"`: the main
+ * session's last route). `mode`/`wakeMode` "now" runs the heartbeat right away so the agent sees the
+ * queued text; "next-heartbeat" leaves it for the next scheduled one.
  */
 import { randomUUID } from "node:crypto";
 import { agentIds, canonicalSessionKey, mainSessionKey } from "../../agent/index.ts";
-import { type ChannelId, isChannelId } from "../../channels/index.ts";
+import { isChannelId } from "../../channels/index.ts";
 import { isGatewayError, toErrorMessage } from "../../errors.ts";
 import type { GatewayContext } from "../context.ts";
+import { deliverReply } from "../delivery.ts";
 import { checkThinking } from "../methods/_runs.ts";
+import { enqueueSystemEvent } from "../system-events.ts";
 import { runAgentTurn } from "./_agent-run.ts";
 import type { HookAction } from "./_hook-mappings.ts";
 
-/** System events kept at most (the oldest is dropped), as for the `system-event` method. */
-const MAX_QUEUED_EVENTS = 100;
 const SUMMARY_MAX_CHARS = 2000;
 const UNTRUSTED_START = "<<<EXTERNAL_UNTRUSTED_CONTENT>>>";
 const UNTRUSTED_END = "<<<END_EXTERNAL_UNTRUSTED_CONTENT>>>";
@@ -29,7 +28,7 @@ export interface HookReply {
 
 /** Queues a wake: the text becomes a system event for the main session. */
 export function performWake(gw: GatewayContext, action: Extract<HookAction, { kind: "wake" }>): HookReply {
-  enqueueSystemEvent(gw, action.text.trim());
+  enqueueSystemEvent(gw.systemEvents, action.text);
   noteWake(gw, action.mode);
   return { status: 200, body: { ok: true, mode: action.mode } };
 }
@@ -81,7 +80,7 @@ export function startAgentHook(gw: GatewayContext, action: Extract<HookAction, {
     label: name,
   }).then(async (result) => {
     const summary = result.ok ? clip(result.text.trim()) || "completed with no reply" : `error: ${result.message}`;
-    enqueueSystemEvent(gw, `Hook ${name}: ${summary}`);
+    enqueueSystemEvent(gw.systemEvents, `Hook ${name}: ${summary}`);
     noteWake(gw, action.wakeMode);
     if (!result.ok) log.warn("hook run failed", { runId, name, error: result.message });
     else if (action.deliver !== false && result.text.trim()) await deliver(gw, channel, action.to, result.text, runId);
@@ -91,13 +90,8 @@ export function startAgentHook(gw: GatewayContext, action: Extract<HookAction, {
 
 // --- internal ---
 
-function enqueueSystemEvent(gw: GatewayContext, text: string): void {
-  gw.systemEvents.push(text);
-  while (gw.systemEvents.length > MAX_QUEUED_EVENTS) gw.systemEvents.shift();
-}
-
 function noteWake(gw: GatewayContext, mode: string): void {
-  if (mode === "now") gw.logger.child("hooks").debug("wake requested now; no heartbeat runner yet, the event stays queued for the main session");
+  if (mode === "now") void gw.heartbeat.requestNow("hook");
 }
 
 /** Sets the session's model override before the run (creating the session entry when new). */
@@ -109,24 +103,7 @@ function pinModel(gw: GatewayContext, sessionKey: string, model: string): void {
 
 /** Delivers the reply: an explicit channel + `to`, or for "last" the main session's last route. Best effort. */
 async function deliver(gw: GatewayContext, channel: string, to: string | undefined, text: string, runId: string): Promise<void> {
-  const log = gw.logger.child("hooks");
-  let target: { channel: ChannelId; to: string } | undefined;
-  if (channel !== "last" && to?.trim()) target = { channel: channel as ChannelId, to: to.trim() };
-  else {
-    const main = gw.store.getSession(mainSessionKey(gw.config));
-    const ch = main?.deliveryContext?.channel ?? main?.lastChannel;
-    const dest = to?.trim() || main?.deliveryContext?.to || main?.lastTo;
-    if (ch && dest && isChannelId(ch) && (channel === "last" || ch === channel)) target = { channel: ch, to: dest };
-  }
-  if (!target) {
-    log.debug("hook reply not delivered: no channel route known", { runId, channel });
-    return;
-  }
-  try {
-    await gw.channels.send({ channel: target.channel, to: target.to, message: text, idempotencyKey: `hook:${runId}` });
-  } catch (err) {
-    log.warn("hook reply delivery failed", { runId, channel: target.channel, error: toErrorMessage(err) });
-  }
+  await deliverReply(gw, { channel, to, sessionKey: mainSessionKey(gw.config) }, text, `hook:${runId}`, { runId, source: "hook" });
 }
 
 /** Marks webhook text as data, not instructions; markers inside the text are neutralized. */

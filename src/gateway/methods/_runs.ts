@@ -22,9 +22,12 @@ export function checkThinking(level: unknown): string | undefined {
   return v;
 }
 
-/** The channel a run came in on: an explicit param, else `webchat` / `cli` / the client id. */
+/**
+ * The channel a run came in on: an explicit param, else `webchat` / `cli` / the client id. `"last"` names
+ * a delivery route, not an origin, so it counts as not given.
+ */
 export function channelOf(client: ConnectedClient, explicit?: unknown): string {
-  if (typeof explicit === "string" && explicit.trim()) return explicit.trim().toLowerCase();
+  if (typeof explicit === "string" && explicit.trim() && explicit.trim().toLowerCase() !== "last") return explicit.trim().toLowerCase();
   if (client.mode === "webchat" || client.id.startsWith("webchat")) return "webchat";
   if (client.mode === "cli" || client.id === "cli") return "cli";
   return client.id;

@@ -1,6 +1,7 @@
-import { resolveSession, type SubmitResult } from "../../agent/index.ts";
+import { replyTextOf, resolveSession, type RunFinal, type SubmitResult } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import { DEFERRED, type GatewayContext, type MethodHandler } from "../context.ts";
+import { checkDeliveryChannel, deliverReply, type DeliveryRequest, toDeliveryReport } from "../delivery.ts";
 import { channelOf, checkThinking, toFinalFrame } from "./_runs.ts";
 
 /** What starts an `agent` run: the method's params (validated by the schema) or a node's `agent.request`. */
@@ -19,20 +20,31 @@ export interface AgentRunInput {
   extraSystemPrompt?: string;
   label?: string;
   attachments?: unknown[];
+  /** Send the final reply to `replyChannel ?? channel` / `replyTo ?? to` (or the session's last route). */
+  deliver?: boolean;
+  replyChannel?: string;
+  replyTo?: string;
+  replyAccountId?: string;
 }
 
 /**
- * Submits one `agent` run: checks the message and thinking level, resolves the session, hands the run to
- * the runtime. `channel` is where the run came from (`cli`, `webchat`, `node`, …).
+ * Submits one `agent` run: checks the message, thinking level and delivery channel, resolves the session,
+ * hands the run to the runtime. `channel` is where the run came from (`cli`, `webchat`, `node`, …). With
+ * `deliver`, the reply of a completed run is sent on before the run settles, and the final payload gets
+ * `delivery: {ok:true, channel, to, …}` or `{ok:false, error, code?}`; a failed delivery leaves the run ok.
  * @returns the runtime's answer (accepted, in flight, or the cached final for a repeated key).
- * @throws GatewayError INVALID_REQUEST for an empty message, attachments, a bad thinking level or an unknown
- *   agent id; Error when the runtime is shut down. Safe to call concurrently.
+ * @throws GatewayError INVALID_REQUEST for an empty message, attachments, a bad thinking level, an unknown
+ *   agent id, or a delivery channel that is not configured; Error when the runtime is shut down. Safe to
+ *   call concurrently.
  */
 export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: string): SubmitResult {
   if (p.attachments?.length) throw new GatewayError("INVALID_REQUEST", "attachments are not supported by this gateway yet");
   if (!p.message.trim()) throw new GatewayError("INVALID_REQUEST", "message is required");
   const thinking = checkThinking(p.thinking);
-  const session = resolveSession(gw.config, { sessionKey: p.sessionKey, agentId: p.agentId, sessionId: p.sessionId, to: p.to, channel: p.channel, accountId: p.accountId }, gw.store);
+  const delivery = p.deliver ? { channel: p.replyChannel?.trim() || p.channel, to: p.replyTo ?? p.to, accountId: p.replyAccountId ?? p.accountId } : undefined;
+  if (delivery) checkDeliveryChannel(gw, delivery.channel);
+  const origin = p.channel?.trim().toLowerCase() === "last" ? undefined : p.channel;
+  const session = resolveSession(gw.config, { sessionKey: p.sessionKey, agentId: p.agentId, sessionId: p.sessionId, to: p.to, channel: origin, accountId: p.accountId }, gw.store);
   return gw.agents.submit({
     runId: p.idempotencyKey,
     kind: "agent",
@@ -45,7 +57,18 @@ export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: st
     channel,
     extraSystemPrompt: p.extraSystemPrompt,
     label: p.label,
+    ...(delivery && { afterRun: (final: RunFinal) => deliverRunReply(gw, final, { ...delivery, sessionKey: session.key }) }),
   });
+}
+
+/** Delivers a finished run's reply; the result goes into the final payload as `delivery`. */
+async function deliverRunReply(gw: GatewayContext, final: RunFinal, req: DeliveryRequest): Promise<Record<string, unknown>> {
+  const runId = String(final.payload.runId);
+  if (final.payload.summary === "aborted") return { delivery: { ok: false, error: "run aborted; nothing delivered" } };
+  const text = replyTextOf(final);
+  if (!text) return { delivery: { ok: false, error: "empty reply; nothing delivered" } };
+  const outcome = await deliverReply(gw, req, text, `deliver:${runId}`, { runId });
+  return { delivery: toDeliveryReport(outcome) };
 }
 
 /**

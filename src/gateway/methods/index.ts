@@ -36,6 +36,8 @@ import { status } from "./status.ts";
 import { systemEvent } from "./system-event.ts";
 import { systemPresence } from "./system-presence.ts";
 import { send } from "./send.ts";
+import { setHeartbeats } from "./set-heartbeats.ts";
+import { wake } from "./wake.ts";
 import { webLoginStart, webLoginWait } from "./web-login.ts";
 
 /** Implemented methods by name. */
@@ -61,6 +63,8 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   "sessions.reset": sessionsReset,
   "sessions.delete": sessionsDelete,
   "last-heartbeat": lastHeartbeat,
+  "set-heartbeats": setHeartbeats,
+  wake,
   "system-presence": systemPresence,
   "system-event": systemEvent,
   "device.pair.list": devicePairList,

@@ -6,14 +6,16 @@ import { stateDbPath, summarizeSessions } from "../sessions-view.ts";
 export const status: MethodHandler = (ctx) => {
   const { config, stateDir, store } = ctx.gw;
   const { defaultId, agents } = listAgents(config);
-  const hb = heartbeatOf(config);
   const byAgent = agents.map((a) => ({ agentId: a.id, ...summarizeSessions(store, stateDir, a.id) }));
   const all = store.listSessions();
   const now = Date.now();
   return {
     heartbeat: {
       defaultAgentId: defaultId,
-      agents: agents.map((a) => ({ agentId: a.id, enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs })),
+      agents: agents.map((a) => {
+        const hb = heartbeatOf(config, a.id);
+        return { agentId: a.id, enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs };
+      }),
     },
     channelSummary: ctx.gw.channels.summaryLines(),
     queuedSystemEvents: [...ctx.gw.systemEvents],

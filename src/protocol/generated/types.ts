@@ -785,11 +785,15 @@ export interface HealthSnapshot {
 /** Outcome of one heartbeat run. */
 export interface HeartbeatEvent {
   ts: number;
+  /** sent, ok-token, ok-empty, skipped or failed. */
   status?: string;
   to?: string;
+  channel?: string;
+  accountId?: string;
   preview?: string;
   durationMs?: number;
   hasMedia?: boolean;
+  silent?: boolean;
   reason?: string;
   [key: string]: unknown;
 }
@@ -1443,6 +1447,9 @@ export interface WakeParams {
   text: string;
 }
 
+/** Result (ok payload) of `wake`. */
+export type WakeResult = OkResult;
+
 /** Params of `web.login.start`. */
 export interface WebLoginStartParams {
   force?: boolean;
@@ -1601,6 +1608,7 @@ export interface MethodResultMap {
   "sessions.list": SessionsListResult;
   "last-heartbeat": LastHeartbeatResult;
   "set-heartbeats": SetHeartbeatsResult;
+  "wake": WakeResult;
   "node.pair.list": NodePairListResult;
   "device.pair.list": DevicePairListResult;
   "node.list": NodeListResult;

@@ -340,6 +340,8 @@ export declare const validateVoicewakeSetParams: Validator<T.VoicewakeSetParams>
 export declare const validateVoicewakeSetResult: Validator<T.VoicewakeSetResult>;
 /** Validates {@link T.WakeParams}. */
 export declare const validateWakeParams: Validator<T.WakeParams>;
+/** Validates {@link T.WakeResult}. */
+export declare const validateWakeResult: Validator<T.WakeResult>;
 /** Validates {@link T.WebLoginStartParams}. */
 export declare const validateWebLoginStartParams: Validator<T.WebLoginStartParams>;
 /** Validates {@link T.WebLoginWaitParams}. */
@@ -472,6 +474,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "sessions.list": Validator<T.SessionsListResult>;
   readonly "last-heartbeat": Validator<T.LastHeartbeatResult>;
   readonly "set-heartbeats": Validator<T.SetHeartbeatsResult>;
+  readonly "wake": Validator<T.WakeResult>;
   readonly "node.pair.list": Validator<T.NodePairListResult>;
   readonly "device.pair.list": Validator<T.DevicePairListResult>;
   readonly "node.list": Validator<T.NodeListResult>;

@@ -31,6 +31,9 @@ beforeAll(async () => {
     },
   }));
   hooks = `${api.base}/hooks`;
+  // These tests read the queued system events; a heartbeat woken by "now" would drain them (the wake →
+  // heartbeat path is covered in test/gateway/heartbeat.test.ts).
+  api.gw.handle.ctx.heartbeat.setEnabled(false);
   const dir = join(api.gw.stateDir, "transforms");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "t.mjs"), "export default (ctx) => (ctx.payload.skip ? null : { text: `transformed ${ctx.payload.v} at ${ctx.path}` });\n");

@@ -5,6 +5,8 @@
 import { mkdirSync, openSync, closeSync, readSync, fstatSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { toErrorMessage } from "../errors.ts";
+import { checkPublicUrl } from "../util/net.ts";
 import { ChannelInputError, ChannelTransportError, type ChannelId, type OutboundMedia } from "./channel.ts";
 
 /** Outbound cap when `agents.defaults.mediaMaxMb` is unset (channels.md §2). */
@@ -30,22 +32,23 @@ const MIME_BY_EXT: Record<string, string> = {
   ".zip": "application/zip",
 };
 
+/** Redirects a public-only media download follows, each one checked. */
+const MAX_MEDIA_REDIRECTS = 5;
+
 /**
- * Loads `url` (http(s), file:// or an absolute path) into memory.
- * @throws ChannelInputError when it is larger than `maxBytes`, missing, or not a supported scheme;
- * ChannelTransportError when a download fails.
+ * Loads `url` (http(s), file:// or an absolute path) into memory. With `publicOnly` (callers that may not
+ * read the gateway's files or network) only http(s) URLs are taken, and the first URL and every redirect
+ * must resolve to public addresses.
+ * @throws ChannelInputError when it is larger than `maxBytes`, missing, not a supported scheme, or refused
+ * by `publicOnly`; ChannelTransportError when a download fails.
  */
-export async function loadOutboundMedia(channel: ChannelId, url: string, maxBytes: number): Promise<OutboundMedia> {
+export async function loadOutboundMedia(channel: ChannelId, url: string, maxBytes: number, opts: { publicOnly?: boolean } = {}): Promise<OutboundMedia> {
   let data: Uint8Array;
   let mimeType: string | undefined;
   let fileName: string;
+  if (opts.publicOnly && !/^https?:\/\//i.test(url)) throw new ChannelInputError(`media refused: only public http(s) URLs are allowed here (got ${url})`);
   if (/^https?:\/\//i.test(url)) {
-    let res: Response;
-    try {
-      res = await fetch(url, { redirect: "follow" });
-    } catch (err) {
-      throw new ChannelTransportError(channel, `media download failed (${url})`, { cause: err });
-    }
+    const res = await download(channel, url, opts.publicOnly === true);
     if (!res.ok) throw new ChannelInputError(`media download failed: HTTP ${res.status} for ${url}`);
     const declared = Number(res.headers.get("content-length") ?? "0");
     if (declared > maxBytes) throw new ChannelInputError(`media too large: ${declared} bytes (limit ${maxBytes})`);
@@ -61,6 +64,31 @@ export async function loadOutboundMedia(channel: ChannelId, url: string, maxByte
   const sniffed = sniffMime(data);
   const type = sniffed ?? (mimeType && mimeType !== "application/octet-stream" ? mimeType : undefined) ?? MIME_BY_EXT[extname(fileName).toLowerCase()] ?? "application/octet-stream";
   return { data, mimeType: type, fileName, kind: toMediaKind(type) };
+}
+
+/** GET with redirects: followed freely, or one by one with each target checked when `publicOnly`. */
+async function download(channel: ChannelId, url: string, publicOnly: boolean): Promise<Response> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    if (publicOnly) {
+      try {
+        await checkPublicUrl(current);
+      } catch (err) {
+        throw new ChannelInputError(`media refused: ${hop === 0 ? "" : `redirect ${hop} to ${current}: `}${toErrorMessage(err)}`);
+      }
+    }
+    let res: Response;
+    try {
+      res = await fetch(current, { redirect: publicOnly ? "manual" : "follow" });
+    } catch (err) {
+      throw new ChannelTransportError(channel, `media download failed (${url})`, { cause: err });
+    }
+    const location = res.headers.get("location");
+    if (!publicOnly || res.status < 300 || res.status >= 400 || !location) return res;
+    await res.body?.cancel().catch(() => {});
+    if (hop >= MAX_MEDIA_REDIRECTS) throw new ChannelInputError(`media refused: more than ${MAX_MEDIA_REDIRECTS} redirects (${url})`);
+    current = new URL(location, current).toString();
+  }
 }
 
 /** Media kind from a MIME type (anything unknown is a document). */

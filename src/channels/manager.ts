@@ -54,6 +54,8 @@ export interface SendRequest {
   to: string;
   message: string;
   mediaUrls?: string[];
+  /** Media must be public http(s) URLs, checked at every redirect (callers that may not read local files). */
+  publicMediaOnly?: boolean;
   gifPlayback?: boolean;
   idempotencyKey: string;
 }
@@ -282,7 +284,7 @@ export class ChannelManager {
     const target = rt.instance.resolveTarget(req.to);
     const config = this.opts.getConfig();
     const maxMb = (config.agents?.defaults as { mediaMaxMb?: number } | undefined)?.mediaMaxMb ?? DEFAULT_OUTBOUND_MEDIA_MAX_MB;
-    const media = await Promise.all((req.mediaUrls ?? []).map((u) => loadOutboundMedia(ch, u, maxMb * 1024 * 1024)));
+    const media = await Promise.all((req.mediaUrls ?? []).map((u) => loadOutboundMedia(ch, u, maxMb * 1024 * 1024, { publicOnly: req.publicMediaOnly })));
     if (!req.message.trim() && media.length === 0) throw new ChannelInputError("nothing to send: message is empty and no media given");
     const result = await rt.instance.send(target, { text: req.message, media, gifPlayback: req.gifPlayback });
     return { ...result, channel: ch };

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isNonPublicAddress } from "../../src/agent/tools/_net.ts";
+import { isNonPublicAddress } from "../../src/util/net.ts";
 import { checkFetchUrl, createWebFetchTool, WEB_FETCH_DEFAULTS } from "../../src/agent/tools/web-fetch.ts";
 import { FAKE_TOKEN, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { startTestGateway, TEST_TOKEN } from "../helpers/gateway.ts";
@@ -159,6 +159,26 @@ describe("send media (operator.write)", () => {
     }
     const uploads = fake.calls.filter((c) => /^send(Document|Photo|Video|Audio|Animation|MediaGroup)$/.test(c.method));
     expect(uploads).toEqual([]);
+
+    // A public URL that redirects inside: refused at the hop, the internal service never asked.
+    let internalHits = 0;
+    const inside = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (internalHits++, new Response("SECRET-BEHIND-REDIRECT", { headers: { "content-type": "image/png" } })) });
+    cleanup.push(() => inside.stop(true));
+    const real = globalThis.fetch;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.startsWith("http://93.184.216.34/")) return Promise.resolve(new Response(null, { status: 302, headers: { location: `http://127.0.0.1:${inside.port}/cat.png` } }));
+      return real(input, init);
+    }) as typeof fetch;
+    try {
+      const redirected = await writer.request("send", { channel: "telegram", to: "1001", message: "", mediaUrl: "http://93.184.216.34/cat.png", idempotencyKey: "redirect-1" });
+      expect(redirected.ok).toBe(false);
+      expect(redirected.error.message).toContain("redirect 1 to http://127.0.0.1:");
+    } finally {
+      globalThis.fetch = real;
+    }
+    expect(internalHits).toBe(0);
+    expect(fake.calls.filter((c) => /^send(Document|Photo|Video|Audio|Animation|MediaGroup)$/.test(c.method))).toEqual([]);
 
     // The CLI's `message send --media ./file` (an admin) still works.
     const { sock: adminSock } = await connectClient(gw.url, gw.token);

@@ -15,7 +15,7 @@ import { createWebFetchTool, WEB_FETCH_DEFAULTS, type WebFetchSettings } from ".
 
 export type { AgentTool, ToolContext, ToolNode, ToolNodes, ToolParameters } from "./types.ts";
 export { checkFetchUrl, type WebFetchSettings } from "./web-fetch.ts";
-export { isNonPublicAddress } from "./_net.ts";
+export { isNonPublicAddress } from "../../util/net.ts";
 
 /** Names of the default tools. */
 export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fetch"] as const;

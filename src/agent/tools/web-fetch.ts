@@ -2,13 +2,11 @@
  * `web_fetch`: GET an http(s) URL and return its text. Policy: only http/https; every hop (redirects
  * included, at most 5) must resolve to public addresses unless `tools.web.fetch.allowPrivate` is true;
  * the body is read up to `maxBytes` (2 MB) and the text cut at `maxChars` (50 000); the whole fetch is
- * bounded by `timeoutSeconds` (20). HTML is reduced to text; binary types are refused.
- *
- * Known limit: names are resolved and checked before the request, and the HTTP client resolves again, so a
- * DNS answer that changes in between (rebinding) is not caught.
+ * bounded by `timeoutSeconds` (20). HTML is reduced to text; binary types are refused. The address check
+ * and its known limit (DNS rebinding) are in src/util/net.ts.
  */
 import type { AgentTool } from "./types.ts";
-import { isNonPublicAddress, resolveAll } from "./_net.ts";
+import { checkPublicUrl } from "../../util/net.ts";
 
 /** Settings from `tools.web.fetch`. */
 export interface WebFetchSettings {
@@ -55,26 +53,9 @@ export function createWebFetchTool(settings: WebFetchSettings): AgentTool {
  * @throws Error naming the reason (scheme, non-public address, unresolvable host).
  */
 export async function checkFetchUrl(raw: string, allowPrivate: boolean): Promise<URL> {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`invalid URL: ${raw}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`only http and https URLs can be fetched (got ${url.protocol})`);
-  if (url.username || url.password) throw new Error("URLs with credentials are not fetched");
-  if (allowPrivate) return url;
-  let addresses: string[];
-  try {
-    addresses = await resolveAll(url.hostname);
-  } catch {
-    throw new Error(`cannot resolve ${url.hostname}`);
-  }
-  const blocked = addresses.find(isNonPublicAddress);
-  if (blocked !== undefined) {
-    throw new Error(`refused: ${url.hostname} resolves to a private, loopback or link-local address (${blocked}); set tools.web.fetch.allowPrivate to allow`);
-  }
-  return url;
+  return checkPublicUrl(raw, allowPrivate).catch((err: Error) => {
+    throw err.message.startsWith("refused:") ? new Error(`${err.message}; set tools.web.fetch.allowPrivate to allow`) : err;
+  });
 }
 
 // --- internal ---

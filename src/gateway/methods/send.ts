@@ -1,4 +1,4 @@
-import { checkFetchUrl } from "../../agent/tools/web-fetch.ts";
+import { checkPublicUrl } from "../../util/net.ts";
 import { GatewayError, toErrorMessage } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 import { toChannelGatewayError } from "./_channels.ts";
@@ -11,11 +11,13 @@ import { toChannelGatewayError } from "./_channels.ts";
  */
 export const send: MethodHandler = async (ctx, params) => {
   const p = params as { to: string; message: string; mediaUrl?: string; mediaUrls?: string[]; gifPlayback?: boolean; channel?: string; accountId?: string; idempotencyKey: string };
-  // Below operator.admin, media must be a public http(s) URL (the web_fetch rule): a local path or a private
-  // address would let a write-scoped client post the gateway's own files (config, credentials) to a chat.
-  if (!ctx.client.scopes.includes("operator.admin")) {
+  // Below operator.admin, media must be a public http(s) URL, at every redirect too: a local path or a
+  // private address would let a write-scoped client post the gateway's own files (config, credentials) or
+  // internal pages to a chat. Checked here first for a clear early error, and again on every hop of the download.
+  const publicMediaOnly = !ctx.client.scopes.includes("operator.admin");
+  if (publicMediaOnly) {
     for (const url of [...(p.mediaUrl ? [p.mediaUrl] : []), ...(p.mediaUrls ?? [])]) {
-      await checkFetchUrl(url, false).catch((err) => {
+      await checkPublicUrl(url).catch((err) => {
         throw new GatewayError("INVALID_REQUEST", `media refused: ${toErrorMessage(err)} (local files and private addresses need operator.admin)`);
       });
     }
@@ -27,6 +29,7 @@ export const send: MethodHandler = async (ctx, params) => {
       to: p.to,
       message: p.message,
       mediaUrls: [...(p.mediaUrl ? [p.mediaUrl] : []), ...(p.mediaUrls ?? [])],
+      publicMediaOnly,
       gifPlayback: p.gifPlayback,
       idempotencyKey: p.idempotencyKey,
     });

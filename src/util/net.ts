@@ -1,6 +1,10 @@
 /**
- * Address checks for outbound fetches: which IPs are private, loopback, link-local or otherwise not on the
- * public internet, and resolving a host to all of its addresses.
+ * Address checks for outbound fetches (the agent's web_fetch, channel media): which IPs are private,
+ * loopback, link-local or otherwise not on the public internet, resolving a host to all of its addresses,
+ * and the URL check both fetchers apply to every hop.
+ *
+ * Known limit: names are resolved and checked before the request, and the HTTP client resolves again, so a
+ * DNS answer that changes in between (rebinding) is not caught.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
@@ -38,6 +42,34 @@ export async function resolveAll(host: string): Promise<string[]> {
   const found = await lookup(bare, { all: true, verbatim: true });
   return found.map((a) => a.address);
 }
+
+/**
+ * Checks that `raw` is an http(s) URL without credentials whose host resolves only to public addresses
+ * (any address when `allowPrivate`).
+ * @throws Error naming the reason (scheme, credentials, non-public address, unresolvable host).
+ */
+export async function checkPublicUrl(raw: string, allowPrivate = false): Promise<URL> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`invalid URL: ${raw}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`only http and https URLs can be fetched (got ${url.protocol})`);
+  if (url.username || url.password) throw new Error("URLs with credentials are not fetched");
+  if (allowPrivate) return url;
+  let addresses: string[];
+  try {
+    addresses = await resolveAll(url.hostname);
+  } catch {
+    throw new Error(`cannot resolve ${url.hostname}`);
+  }
+  const blocked = addresses.find(isNonPublicAddress);
+  if (blocked !== undefined) throw new Error(`refused: ${url.hostname} resolves to a private, loopback or link-local address (${blocked})`);
+  return url;
+}
+
+// --- internal ---
 
 function isNonPublicV4(ip: string): boolean {
   const [a, b, c] = ip.split(".").map(Number);

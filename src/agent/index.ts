@@ -3,6 +3,7 @@
  * prompt, model providers (through `llm/`, loaded lazily), tools, lanes and the run event stream.
  * It knows nothing of sockets or channel SDKs.
  */
+export { loadImageFiles, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, parseAttachments, sniffMimeType, type AttachmentWarn } from "./attachments.ts";
 export { type EmitFn, RunEvents } from "./events.ts";
 export {
   buildHeartbeatMessage,

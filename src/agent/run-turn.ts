@@ -7,6 +7,7 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SessionEntry, Store, TranscriptMessage, Usage } from "../store/index.ts";
+import { IMAGE_REPLAY_MESSAGES, limitReplayImages, toUserContent } from "./attachments.ts";
 import type { RunEvents } from "./events.ts";
 import type * as Llm from "./llm/index.ts";
 import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./models.ts";
@@ -46,13 +47,15 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
 
   const { reset, rest } = parseResetCommand(req.message);
   const entry = openSession(store, config, req, reset, startedAt);
-  const user: TranscriptMessage = { role: "user", content: [{ type: "text", text: reset ? rest : req.message }], timestamp: startedAt };
-  const persistUser = !reset || rest !== "";
+  const images = req.images ?? [];
+  const user: TranscriptMessage = { role: "user", content: toUserContent(reset ? rest : req.message, images), timestamp: startedAt };
+  const persistUser = !reset || rest !== "" || images.length > 0;
   store.transaction(() => {
     store.setSession(req.sessionKey, entry);
     if (persistUser) store.appendMessages(entry.sessionId, [user]);
     const run = store.getRun(req.runId);
-    if (run) store.putRun({ ...run, status: "running", startedAt });
+    // From here the images are in the transcript; the run record needs them no more.
+    if (run) store.putRun({ ...run, status: "running", startedAt, images: undefined });
   });
 
   if (!persistUser) {
@@ -79,7 +82,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     now: new Date(startedAt),
     extra: req.extraSystemPrompt,
   });
-  const history = store.readMessages(entry.sessionId, HISTORY_LIMIT);
+  const history = limitReplayImages(store.readMessages(entry.sessionId, HISTORY_LIMIT, { imageMessages: IMAGE_REPLAY_MESSAGES }));
 
   let lastSpec: ModelSpec | undefined;
   let usage: Usage | undefined;

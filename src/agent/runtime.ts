@@ -6,7 +6,8 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { RunRecord, Store } from "../store/index.ts";
+import type { ImageContent, RunRecord, Store } from "../store/index.ts";
+import { toUserContent } from "./attachments.ts";
 import { type EmitFn, RunEvents } from "./events.ts";
 import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
@@ -80,7 +81,7 @@ export class AgentRuntime {
     if (cached) return { status: "done", runId: req.runId, final: cached };
 
     const acceptedAt = Date.now();
-    this.opts.store.putRun({ runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, status: "queued", message: req.message, createdAt: acceptedAt });
+    this.opts.store.putRun({ runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, status: "queued", message: req.message, ...(req.images?.length && { images: req.images }), createdAt: acceptedAt });
     const controller = new AbortController();
     const done = this.lanes.run(req.sessionKey, async () => this.finish(req, await this.execute(req, controller))).then((final) => this.settle(req, final));
     this.active.set(req.runId, { req, controller, acceptedAt, done });
@@ -176,7 +177,7 @@ export class AgentRuntime {
   /** A run aborted while queued: its message is kept in the transcript, nothing is sent to a model. */
   private abortedBeforeStart(req: RunRequest, events: RunEvents, reason: StopReason): RunFinal {
     const now = Date.now();
-    this.keepUserMessage(req.sessionKey, req.message, now, true);
+    this.keepUserMessage(req.sessionKey, req.message, req.images, now, true);
     events.aborted(now, now, reason);
     return { ok: true, startedAt: now, endedAt: now, payload: { runId: req.runId, status: "ok", summary: "aborted", result: { payloads: [], meta: { durationMs: 0, aborted: true } } } };
   }
@@ -200,7 +201,7 @@ export class AgentRuntime {
     try {
       // The store may be closed already when a run outlived the shutdown grace: never throw from here.
       const record = this.opts.store.getRun(req.runId);
-      this.opts.store.putRun({ ...(record ?? { runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, message: req.message, createdAt: final.startedAt ?? Date.now() }), status, startedAt: final.startedAt, endedAt: final.endedAt ?? Date.now(), final: { ok: final.ok, payload: final.payload, error: final.error }, ...(final.error && { error: final.error.message }) });
+      this.opts.store.putRun({ ...(record ?? { runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, message: req.message, createdAt: final.startedAt ?? Date.now() }), images: undefined, status, startedAt: final.startedAt, endedAt: final.endedAt ?? Date.now(), final: { ok: final.ok, payload: final.payload, error: final.error }, ...(final.error && { error: final.error.message }) });
     } catch (err) {
       this.opts.logger.warn("could not record run result", { runId: req.runId, error: toErrorMessage(err) });
     }
@@ -226,11 +227,11 @@ export class AgentRuntime {
   }
 
   /** Appends an acknowledged user message that never reached a run, so nothing acknowledged is lost. */
-  private keepUserMessage(sessionKey: string, text: string, at: number, aborted: boolean): void {
+  private keepUserMessage(sessionKey: string, text: string, images: ImageContent[] | undefined, at: number, aborted: boolean): void {
     const store = this.opts.store;
     store.transaction(() => {
       const entry = store.getSession(sessionKey) ?? { sessionId: crypto.randomUUID(), createdAt: at, updatedAt: at };
-      store.appendMessages(entry.sessionId, [{ role: "user", content: [{ type: "text", text }], timestamp: at }]);
+      store.appendMessages(entry.sessionId, [{ role: "user", content: toUserContent(text, images), timestamp: at }]);
       store.setSession(sessionKey, { ...entry, updatedAt: at, ...(aborted && { abortedLastRun: true }) });
     });
   }
@@ -242,12 +243,12 @@ export class AgentRuntime {
       const now = Date.now();
       const message = "interrupted: the gateway stopped before this run finished";
       store.transaction(() => {
-        if (run.status === "queued") this.keepUserMessage(run.sessionKey, run.message, run.createdAt, true);
+        if (run.status === "queued") this.keepUserMessage(run.sessionKey, run.message, run.images, run.createdAt, true);
         else {
           const entry = store.getSession(run.sessionKey);
           if (entry) store.setSession(run.sessionKey, { ...entry, abortedLastRun: true });
         }
-        store.putRun({ ...run, status: "error", endedAt: now, error: message, final: { ok: false, payload: { runId: run.runId, status: "error", summary: message }, error: { code: "UNAVAILABLE", message } } });
+        store.putRun({ ...run, images: undefined, status: "error", endedAt: now, error: message, final: { ok: false, payload: { runId: run.runId, status: "error", summary: message }, error: { code: "UNAVAILABLE", message } } });
       });
       this.opts.logger.warn("run interrupted by a gateway stop", { runId: run.runId, sessionKey: run.sessionKey, was: run.status });
     }

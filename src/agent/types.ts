@@ -1,4 +1,5 @@
 /** Shapes shared by the agent runtime and its callers (the gateway's `agent` / `chat.*` methods). */
+import type { ImageContent } from "../store/index.ts";
 
 /** A request to run one agent turn. */
 export interface RunRequest {
@@ -14,6 +15,8 @@ export interface RunRequest {
   /** A session id the caller asked for (used when the session is created). */
   requestedSessionId?: string;
   message: string;
+  /** Images sent with the message (checked and sniffed: see `attachments.ts`); stored with it. */
+  images?: ImageContent[];
   thinking?: string;
   timeoutMs: number;
   /** Where the message came from, for the prompt and the session entry (`webchat`, `cli`, …). */

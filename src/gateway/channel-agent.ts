@@ -3,20 +3,27 @@
  * session, and the run's final payload becomes the reply text. Neither side imports the other.
  */
 import { randomUUID } from "node:crypto";
-import type { AgentRuntime } from "../agent/index.ts";
+import { type AgentRuntime, loadImageFiles } from "../agent/index.ts";
 import type { AgentTurnRequest, AgentTurnResult, RunAgentTurn } from "../channels/index.ts";
 import { CHANNEL_LABELS } from "../channels/index.ts";
+import type { Logger } from "../logging/logger.ts";
 
-/** A {@link RunAgentTurn} that submits to `agents` and waits for the final answer. */
-export function toRunAgentTurn(agents: () => AgentRuntime): RunAgentTurn {
+/**
+ * A {@link RunAgentTurn} that submits to `agents` and waits for the final answer. Saved inbound images
+ * (within the 5 MB attachment limit, recognised from their bytes) go to the model with the text; every
+ * saved file is also named in the prompt by path. `log` gets the images that were skipped.
+ */
+export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAgentTurn {
   return async (req: AgentTurnRequest): Promise<AgentTurnResult> => {
     const runtime = agents();
+    const images = await loadImageFiles(req.channel.mediaPaths ?? [], (msg, fields) => log?.warn(msg, { ...fields, channel: req.channel.channel }));
     const sub = runtime.submit({
       runId: randomUUID(),
       kind: "agent",
       sessionKey: req.sessionKey,
       agentId: req.agentId,
       message: req.text,
+      ...(images.length > 0 && { images }),
       timeoutMs: runtime.defaultTimeoutMs(),
       channel: req.channel.channel,
       extraSystemPrompt: describeOrigin(req),

@@ -7,6 +7,8 @@ export { openSqliteStore } from "./sqlite.ts";
 export {
   agentIdOfKey,
   type ContentBlock,
+  type ImageContent,
+  type ReadOptions,
   type RunRecord,
   type RunStatus,
   type SessionEntry,

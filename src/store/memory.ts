@@ -2,7 +2,7 @@
  * An in-memory store with the same behaviour as the SQLite one, for tests. `transaction` rolls back on a
  * throw by restoring a snapshot, so tests of atomicity mean the same thing on both backends.
  */
-import type { RunRecord, SessionEntry, SessionRow, Store, TranscriptMessage } from "./store.ts";
+import type { ContentBlock, RunRecord, SessionEntry, SessionRow, Store, TranscriptMessage } from "./store.ts";
 
 /** Creates an empty in-memory store. */
 export function createMemoryStore(): Store {
@@ -27,9 +27,11 @@ export function createMemoryStore(): Store {
       cur.push(...clone(list));
       messages.set(sessionId, cur);
     },
-    readMessages(sessionId, limit) {
+    readMessages(sessionId, limit, opts) {
       const all = messages.get(sessionId) ?? [];
-      return clone(limit === undefined ? all : all.slice(Math.max(0, all.length - limit)));
+      const out = clone(limit === undefined ? all : all.slice(Math.max(0, all.length - limit)));
+      if (opts?.imageMessages !== undefined) dropOlderImageData(out, opts.imageMessages);
+      return out;
     },
     countMessages: (sessionId) => messages.get(sessionId)?.length ?? 0,
     deleteTranscript: (sessionId) => (messages.get(sessionId)?.length ?? 0) > 0 && messages.delete(sessionId),
@@ -53,4 +55,18 @@ export function createMemoryStore(): Store {
     },
     close() {},
   };
+}
+
+// --- internal ---
+
+/** Leaves image data on the newest `keep` messages that have some; older image blocks keep only their type. */
+function dropOlderImageData(list: TranscriptMessage[], keep: number): void {
+  const hasData = (b: ContentBlock) => b.type === "image" && typeof b.data === "string";
+  let seen = 0;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const m = list[i];
+    if (!m.content.some(hasData)) continue;
+    seen += 1;
+    if (seen > keep) m.content = m.content.map((b) => (hasData(b) && b.type === "image" ? { type: "image", mimeType: b.mimeType } : b));
+  }
 }

@@ -4,17 +4,22 @@
  * This connection is the only writer of the tables below (channel and node tables in the same file have
  * their own connections; WAL + busy_timeout let them share it); the gateway lock keeps other processes out.
  *
- * Schema (user_version 1):
+ * Schema (user_version 2):
  *   sessions(key PK, agent_id, session_id, updated_at, entry JSON)
  *   messages(seq PK autoincrement, session_id, role, ts, body JSON)   -- transcripts, append-only
+ *   message_images(seq, idx, mime, data BLOB; PK seq+idx)             -- v2: image bytes of messages
  *   runs(run_id PK, session_key, status, created_at, ended_at, record JSON)
+ *
+ * Images (up to 5 MB each) live as raw bytes beside their message, not as base64 inside the body JSON:
+ * a third smaller, and a transcript read only loads the image bytes it asks for. The body keeps the block
+ * as `{type:"image", mimeType}`; `idx` is the block's position in `content`, where reads put `data` back.
  */
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { agentIdOfKey, type RunRecord, type RunStatus, type SessionEntry, type SessionRow, type Store, type TranscriptMessage } from "./store.ts";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 /** Finished runs are kept this long for idempotent retries and agent.wait. */
 const RUN_RETENTION_MS = 24 * 60 * 60 * 1000;
 
@@ -44,6 +49,13 @@ const MIGRATIONS = [
      record TEXT NOT NULL
    );
    CREATE INDEX runs_by_status ON runs(status);`,
+  `CREATE TABLE message_images (
+     seq INTEGER NOT NULL,
+     idx INTEGER NOT NULL,
+     mime TEXT NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (seq, idx)
+   );`,
 ];
 
 /**
@@ -64,9 +76,11 @@ export function openSqliteStore(path: string): Store {
     listAll: db.query<{ key: string; entry: string }, []>("SELECT key, entry FROM sessions ORDER BY updated_at DESC, key"),
     listPrefix: db.query<{ key: string; entry: string }, [string]>("SELECT key, entry FROM sessions WHERE substr(key, 1, length(?1)) = ?1 ORDER BY updated_at DESC, key"),
     append: db.query("INSERT INTO messages (session_id, role, ts, body) VALUES (?, ?, ?, ?)"),
-    readAll: db.query<{ body: string }, [string]>("SELECT body FROM messages WHERE session_id = ? ORDER BY seq"),
-    readLast: db.query<{ body: string }, [string, number]>("SELECT body FROM (SELECT seq, body FROM messages WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq"),
+    appendImage: db.query("INSERT INTO message_images (seq, idx, mime, data) VALUES (?, ?, ?, ?)"),
+    readAll: db.query<MessageRow, [string]>("SELECT seq, body FROM messages WHERE session_id = ? ORDER BY seq"),
+    readLast: db.query<MessageRow, [string, number]>("SELECT seq, body FROM (SELECT seq, body FROM messages WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq"),
     count: db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM messages WHERE session_id = ?"),
+    deleteImages: db.query("DELETE FROM message_images WHERE seq IN (SELECT seq FROM messages WHERE session_id = ?)"),
     deleteTranscript: db.query("DELETE FROM messages WHERE session_id = ?"),
     putRun: db.query("INSERT INTO runs (run_id, session_key, status, created_at, ended_at, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET session_key = excluded.session_key, status = excluded.status, ended_at = excluded.ended_at, record = excluded.record"),
     getRun: db.query<{ record: string }, [string]>("SELECT record FROM runs WHERE run_id = ?"),
@@ -91,18 +105,37 @@ export function openSqliteStore(path: string): Store {
     },
     appendMessages(sessionId, messages) {
       db.transaction(() => {
-        for (const m of messages) q.append.run(sessionId, m.role, m.timestamp, JSON.stringify(m));
+        for (const m of messages) {
+          const { body, images } = splitImages(m);
+          const seq = Number(q.append.run(sessionId, m.role, m.timestamp, body).lastInsertRowid);
+          for (const img of images) q.appendImage.run(seq, img.idx, img.mime, img.data);
+        }
       })();
     },
-    readMessages(sessionId, limit) {
+    readMessages(sessionId, limit, opts) {
       const rows = limit === undefined ? q.readAll.all(sessionId) : q.readLast.all(sessionId, limit);
-      return rows.map((r) => JSON.parse(r.body) as TranscriptMessage);
+      const messages = rows.map((r) => JSON.parse(r.body) as TranscriptMessage);
+      let withImages = rows.flatMap((r, i) => (r.body.includes(IMAGE_MARK) ? [i] : []));
+      if (opts?.imageMessages !== undefined) withImages = withImages.slice(Math.max(0, withImages.length - opts.imageMessages));
+      if (withImages.length === 0) return messages;
+      const at = new Map(withImages.map((i) => [rows[i].seq, messages[i]]));
+      const marks = withImages.map(() => "?").join(", ");
+      const images = db.query<ImageRow, number[]>(`SELECT seq, idx, mime, data FROM message_images WHERE seq IN (${marks})`).all(...at.keys());
+      for (const img of images) {
+        const content = at.get(img.seq)?.content;
+        const block = content?.[img.idx];
+        if (content && block?.type === "image") content[img.idx] = { type: "image", data: Buffer.from(img.data).toString("base64"), mimeType: block.mimeType ?? img.mime };
+      }
+      return messages;
     },
     countMessages(sessionId) {
       return q.count.get(sessionId)?.n ?? 0;
     },
     deleteTranscript(sessionId) {
-      return q.deleteTranscript.run(sessionId).changes > 0;
+      return db.transaction(() => {
+        q.deleteImages.run(sessionId);
+        return q.deleteTranscript.run(sessionId).changes > 0;
+      })();
     },
     putRun(run) {
       q.putRun.run(run.runId, run.sessionKey, run.status, run.createdAt, run.endedAt ?? null, JSON.stringify(run));
@@ -129,6 +162,25 @@ export function openSqliteStore(path: string): Store {
 }
 
 // --- internal ---
+
+type MessageRow = { seq: number; body: string };
+type ImageRow = { seq: number; idx: number; mime: string; data: Uint8Array };
+
+/** How an image block with stored bytes looks in a body (JSON.stringify of `{type:"image", …}`). */
+const IMAGE_MARK = '"type":"image"';
+
+/** A message's body JSON with image data taken out, and the image bytes to store beside it. */
+function splitImages(m: TranscriptMessage): { body: string; images: { idx: number; mime: string; data: Uint8Array }[] } {
+  const images: { idx: number; mime: string; data: Uint8Array }[] = [];
+  if (!m.content.some((b) => b.type === "image" && typeof b.data === "string")) return { body: JSON.stringify(m), images };
+  const content = m.content.map((b, idx) => {
+    if (b.type !== "image" || typeof b.data !== "string") return b;
+    const { data, ...rest } = b;
+    images.push({ idx, mime: b.mimeType ?? "application/octet-stream", data: Buffer.from(data, "base64") });
+    return rest;
+  });
+  return { body: JSON.stringify({ ...m, content }), images };
+}
 
 function migrate(db: Database, path: string): void {
   const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;

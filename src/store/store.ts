@@ -24,6 +24,12 @@ export type ContentBlock =
   | { type: "toolCall"; id: string; name: string; arguments: unknown }
   | { type: "image"; data?: string; mimeType?: string; url?: string };
 
+/**
+ * An image a user sent: base64 `data` and its (sniffed) MIME type. In a transcript read with
+ * {@link ReadOptions.imageMessages}, older images come back without `data`.
+ */
+export type ImageContent = { type: "image"; data: string; mimeType: string };
+
 /** A transcript message as upstream stores it and `chat.history` returns it. */
 export type TranscriptMessage =
   | { role: "user"; content: ContentBlock[]; timestamp: number }
@@ -77,6 +83,11 @@ export interface RunRecord {
   status: RunStatus;
   /** The user message of the run, as sent. */
   message: string;
+  /**
+   * The images sent with the message, kept only while the run is queued so a crash before it starts
+   * loses nothing; once the run starts they are in the transcript and dropped from here.
+   */
+  images?: ImageContent[];
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -89,6 +100,15 @@ export interface RunRecord {
 export interface SessionRow {
   key: string;
   entry: SessionEntry;
+}
+
+/** Options of {@link Store.readMessages}. */
+export interface ReadOptions {
+  /**
+   * Only the newest `imageMessages` messages that carry images get their image `data`; image blocks of
+   * older ones come back as `{type:"image", mimeType}`. Default: every image has its data.
+   */
+  imageMessages?: number;
 }
 
 /** The gateway's state store. */
@@ -106,7 +126,7 @@ export interface Store {
   /** Appends messages to a session's transcript, in order. */
   appendMessages(sessionId: string, messages: TranscriptMessage[]): void;
   /** The newest `limit` messages of a transcript (all when omitted), oldest first; [] when none. */
-  readMessages(sessionId: string, limit?: number): TranscriptMessage[];
+  readMessages(sessionId: string, limit?: number, opts?: ReadOptions): TranscriptMessage[];
   /** Number of messages in a transcript. */
   countMessages(sessionId: string): number;
   /** Drops a transcript. @returns false when it had no messages. */

@@ -256,3 +256,50 @@ describe("scheduling and idempotency", () => {
     reopened.close();
   });
 });
+
+describe("images", () => {
+  const image = { type: "image" as const, data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 5]).toString("base64"), mimeType: "image/png" };
+
+  test("a queued run keeps its images in the run record until it starts; then they are in the transcript only", async () => {
+    const store = openSqliteStore(join(dir, "images.db"));
+    const { runtime } = setup(config(), store);
+    fake.push({ hang: true });
+    const blocker = runtime.submit(req({ runId: "img-blocker", sessionKey: "agent:main:img" }));
+    const queued = runtime.submit(req({ runId: "img-queued", sessionKey: "agent:main:img", message: "", images: [image] }));
+    expect(store.getRun("img-queued")?.images).toEqual([image]);
+    for (let i = 0; i < 200 && fake.openStreams() === 0; i++) await Bun.sleep(5);
+    runtime.abort("agent:main:img", "img-blocker");
+    fake.push({ text: "a pixel" });
+    await finish(blocker);
+    await finish(queued);
+    expect(store.getRun("img-queued")).toMatchObject({ status: "ok" });
+    expect(store.getRun("img-queued")?.images).toBeUndefined();
+    const msgs = store.readMessages(store.getSession("agent:main:img")?.sessionId as string);
+    expect(msgs.filter((m) => m.role === "user").at(-1)?.content).toEqual([image]);
+    store.close();
+  });
+
+  test("a restart keeps the images of a run that never started", () => {
+    const path = join(dir, "images-crash.db");
+    const store = openSqliteStore(path);
+    store.putRun({ runId: "img-lost", sessionKey: "agent:main:imgcrash", kind: "chat", status: "queued", message: "look", images: [image], createdAt: Date.now() });
+    store.close();
+    const reopened = openSqliteStore(path);
+    setup(config(), reopened);
+    expect(reopened.getRun("img-lost")).toMatchObject({ status: "error" });
+    expect(reopened.getRun("img-lost")?.images).toBeUndefined();
+    const msgs = reopened.readMessages(reopened.getSession("agent:main:imgcrash")?.sessionId as string);
+    expect(msgs.at(-1)).toEqual({ role: "user", content: [{ type: "text", text: "look" }, image], timestamp: expect.any(Number) });
+    reopened.close();
+  });
+
+  test("a /new with an image starts a new session and still sends the image", async () => {
+    const { runtime, store } = setup(config());
+    fake.push({ text: "fresh" });
+    const before = fake.requests.length;
+    await finish(runtime.submit(req({ sessionKey: "agent:main:imgnew", message: "/new", images: [image] })));
+    expect(fake.requests.length).toBe(before + 1);
+    const msgs = store.readMessages(store.getSession("agent:main:imgnew")?.sessionId as string);
+    expect(msgs[0]).toEqual({ role: "user", content: [image], timestamp: expect.any(Number) });
+  });
+});

@@ -62,6 +62,34 @@ for (const [name, open] of BACKENDS) {
       s.close();
     });
 
+    test("images: kept with their message; older ones without data on request; deleted with the transcript", () => {
+      const s = open();
+      const img = (bytes: number[], mimeType = "image/png") => ({ type: "image" as const, data: Buffer.from(bytes).toString("base64"), mimeType });
+      const withImages = (text: string, ts: number, ...images: ReturnType<typeof img>[]): TranscriptMessage => ({ role: "user", content: [{ type: "text", text }, ...images], timestamp: ts });
+      const first = withImages("one", 1, img([1, 2, 3]), img([4, 5], "image/jpeg"));
+      const second = withImages("two", 3, img([6]));
+      s.appendMessages("i", [first, user("plain", 2), second]);
+      expect(s.readMessages("i")).toEqual([first, user("plain", 2), second]);
+      expect(s.readMessages("i", 1)).toEqual([second]);
+      // the images of the newest message with images only
+      const recent = s.readMessages("i", undefined, { imageMessages: 1 });
+      expect(recent[0].content).toEqual([{ type: "text", text: "one" }, { type: "image", mimeType: "image/png" }, { type: "image", mimeType: "image/jpeg" }]);
+      expect(recent[2]).toEqual(second);
+      expect(s.readMessages("i", undefined, { imageMessages: 0 })[2].content).toEqual([{ type: "text", text: "two" }, { type: "image", mimeType: "image/png" }]);
+      // a text that looks like an image block is still text
+      const tricky = user('{"type":"image","data":"AAAA"}', 4);
+      s.appendMessages("i", [tricky]);
+      expect(s.readMessages("i", 1)).toEqual([tricky]);
+      expect(s.deleteTranscript("i")).toBe(true);
+      expect(s.readMessages("i")).toEqual([]);
+      s.appendMessages("i", [user("again", 5)]);
+      expect(s.readMessages("i")).toEqual([user("again", 5)]);
+      // a queued run keeps its images
+      s.putRun({ runId: "ri", sessionKey: "k", kind: "chat", status: "queued", message: "", images: [img([7, 8])], createdAt: 1 });
+      expect(s.getRun("ri")?.images).toEqual([img([7, 8])]);
+      s.close();
+    });
+
     test("runs: put/get/list by status", () => {
       const s = open();
       expect(s.getRun("r")).toBeUndefined();
@@ -103,7 +131,7 @@ describe("sqlite specifics", () => {
     // no close: a crash right after the write
     const raw = new Database(path, { readonly: true });
     expect(raw.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
-    expect(raw.query("PRAGMA user_version").get()).toEqual({ user_version: 1 });
+    expect(raw.query("PRAGMA user_version").get()).toEqual({ user_version: 2 });
     raw.close();
     const again = openSqliteStore(path);
     expect(again.readMessages("s")).toEqual([user("kept")]);
@@ -113,6 +141,40 @@ describe("sqlite specifics", () => {
     db.exec("PRAGMA user_version = 99");
     db.close();
     expect(() => openSqliteStore(path)).toThrow("written by a newer openclaw");
+  });
+
+  test("image bytes are stored as blobs beside the message and removed with the transcript", () => {
+    const path = join(dir, "images.db");
+    const s = openSqliteStore(path);
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    s.appendMessages("s", [{ role: "user", content: [{ type: "image", data: bytes.toString("base64"), mimeType: "image/png" }], timestamp: 1 }]);
+    const raw = new Database(path, { readonly: true });
+    const body = raw.query<{ body: string }, []>("SELECT body FROM messages").get()?.body ?? "";
+    expect(body).not.toContain(bytes.toString("base64"));
+    const row = raw.query<{ idx: number; mime: string; data: Uint8Array }, []>("SELECT idx, mime, data FROM message_images").get();
+    expect(row?.idx).toBe(0);
+    expect(row?.mime).toBe("image/png");
+    expect(Buffer.from(row?.data ?? []).equals(bytes)).toBe(true);
+    s.deleteTranscript("s");
+    expect(raw.query("SELECT count(*) AS n FROM message_images").get()).toEqual({ n: 0 });
+    raw.close();
+    s.close();
+  });
+
+  test("a version 1 file is upgraded in place", () => {
+    const path = join(dir, "v1.db");
+    const old = new Database(path, { create: true });
+    old.exec(`CREATE TABLE sessions (key TEXT PRIMARY KEY, agent_id TEXT NOT NULL, session_id TEXT NOT NULL, updated_at INTEGER NOT NULL, entry TEXT NOT NULL);
+      CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, role TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE runs (run_id TEXT PRIMARY KEY, session_key TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL, ended_at INTEGER, record TEXT NOT NULL);
+      PRAGMA user_version = 1;`);
+    old.query("INSERT INTO messages (session_id, role, ts, body) VALUES ('s', 'user', 1, ?)").run(JSON.stringify(user("before")));
+    old.close();
+    const s = openSqliteStore(path);
+    expect(s.readMessages("s")).toEqual([user("before")]);
+    s.appendMessages("s", [{ role: "user", content: [{ type: "image", data: "AAAA", mimeType: "image/png" }], timestamp: 2 }]);
+    expect(s.readMessages("s", 1)[0].content).toEqual([{ type: "image", data: "AAAA", mimeType: "image/png" }]);
+    s.close();
   });
 
   test("old finished runs are pruned on open", () => {

@@ -104,3 +104,47 @@ run("WebChat: send a message, watch the reply stream in, see it in history after
   expect(texts.slice(-2)).toEqual(["Hi there", "Hello from the fake model, streamed in pieces."]);
   await page.close();
 });
+
+run("WebChat: attach an image, send it without text, see thumbnails now and after a reload", async () => {
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+  const page = await browser.newPage();
+  await page.addInitScript((token) => localStorage.setItem("openclaw.gateway.token", token), gw.token);
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => document.querySelector("#health")?.textContent?.startsWith("OK"));
+  // client-side checks: not an image, over 5 MB
+  await page.setInputFiles("#attach-file", { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hi") });
+  await page.waitForFunction(() => document.querySelector("#chat-error")?.textContent === "notes.txt is not an image");
+  await page.setInputFiles("#attach-file", { name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(5_000_001) });
+  await page.waitForFunction(() => document.querySelector("#chat-error")?.textContent === "huge.png is larger than 5 MB");
+  expect(await page.$$("#picked .chip")).toHaveLength(0);
+
+  const before = fake.requests.length;
+  const replies = (await page.$$(".msg.assistant")).length;
+  await page.setInputFiles("#attach-file", { name: "dot.png", mimeType: "image/png", buffer: png });
+  await page.waitForSelector("#picked .chip img.thumb");
+  await page.click("#send");
+  await page.waitForSelector(".msg.user img.thumb");
+  expect(await page.$$("#picked .chip")).toHaveLength(0);
+  await page.waitForFunction((n) => {
+    const bubbles = Array.from(document.querySelectorAll(".msg.assistant"));
+    const last = bubbles[bubbles.length - 1];
+    return bubbles.length > n && !last.classList.contains("streaming") && last.textContent?.includes("streamed in pieces.");
+  }, replies, { timeout: 10_000 });
+  expect(await page.textContent("#chat-error")).toBe("");
+  const sent = fake.requests.slice(before).at(-1)?.body.messages.filter((m: any) => m.role === "user").at(-1);
+  expect(sent.content).toEqual([{ type: "image_url", image_url: { url: `data:image/png;base64,${png.toString("base64")}` } }]);
+
+  await page.reload();
+  await page.waitForSelector(".msg.user img.thumb");
+  // user bubble with the image, then the reply
+  expect(await page.$$eval("#messages .msg", (els) => els.slice(-2).map((e) => [e.className, e.querySelectorAll("img.thumb").length, e.textContent]))).toEqual([
+    ["msg user", 1, ""],
+    ["msg assistant", 0, "Hello from the fake model, streamed in pieces."],
+  ]);
+  const src = await page.$eval(".msg.user img.thumb", (img) => (img as HTMLImageElement).src);
+  expect(src).toBe(`data:image/png;base64,${png.toString("base64")}`);
+  // the thumbnail really decodes under the page's CSP
+  expect(await page.$eval(".msg.user img.thumb", (img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+  await page.screenshot({ path: join(ARTIFACTS, "control-ui-webchat-image.png"), fullPage: true });
+  await page.close();
+});

@@ -3,7 +3,7 @@
  * the next call, SDK usage → transcript usage, finish reason → stopReason, and errors → a short message.
  */
 import type { LanguageModelUsage, ModelMessage } from "ai";
-import type { TranscriptMessage, Usage } from "../../store/index.ts";
+import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.ts";
 
 /**
  * Transcript messages as model input. Error-only assistant messages are skipped, and tool calls without a
@@ -15,8 +15,7 @@ export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
   const out: ModelMessage[] = [];
   for (const m of history) {
     if (m.role === "user") {
-      const text = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
-      out.push({ role: "user", content: [{ type: "text", text }] });
+      out.push({ role: "user", content: toUserParts(m.content) });
     } else if (m.role === "assistant") {
       const parts: Exclude<Extract<ModelMessage, { role: "assistant" }>["content"], string> = [];
       for (const b of m.content) {
@@ -36,6 +35,24 @@ export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
     }
   }
   return out;
+}
+
+type UserPart = Exclude<Extract<ModelMessage, { role: "user" }>["content"], string>[number];
+
+/**
+ * A user message's blocks as SDK parts: its text, then its images as file parts. An image without data
+ * (left out by the replay policy) becomes a short note, so the model knows one was there.
+ */
+function toUserParts(content: ContentBlock[]): UserPart[] {
+  const text = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+  const images = content.filter((b) => b.type === "image");
+  if (images.length === 0) return [{ type: "text", text }];
+  const parts: UserPart[] = [];
+  const notes = images.filter((b) => !b.data).map((b) => `[earlier image not resent: ${b.mimeType ?? "unknown type"}]`);
+  const joined = [text, ...notes].filter(Boolean).join("\n");
+  if (joined) parts.push({ type: "text", text: joined });
+  for (const b of images) if (b.data) parts.push({ type: "file", data: b.data, mediaType: b.mimeType ?? "image" });
+  return parts;
 }
 
 /** SDK usage → transcript usage (`input` excludes cache reads, as upstream counts it). */

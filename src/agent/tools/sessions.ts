@@ -62,7 +62,8 @@ export function createSessionsHistoryTool(ctx: ToolContext): AgentTool {
       if (!key.startsWith(`agent:${ctx.agentId}:`)) throw new Error(`session ${key} belongs to another agent`);
       const entry = ctx.store.getSession(key);
       if (!entry) throw new Error(`no session ${key}`);
-      const messages = ctx.store.readMessages(entry.sessionId, clamp(args.limit, 20, MAX_HISTORY));
+      // Text only: image bytes would not go into the answer anyway.
+      const messages = ctx.store.readMessages(entry.sessionId, clamp(args.limit, 20, MAX_HISTORY), { imageMessages: 0 });
       if (messages.length === 0) return `Session ${key} has no messages.`;
       return messages.map(describe).join("\n");
     },
@@ -71,7 +72,7 @@ export function createSessionsHistoryTool(ctx: ToolContext): AgentTool {
 
 function describe(m: TranscriptMessage): string {
   const when = new Date(m.timestamp).toISOString();
-  const text = m.content.map((b) => (b.type === "text" ? b.text : b.type === "toolCall" ? `[tool call ${b.name}]` : "")).filter(Boolean).join(" ");
+  const text = m.content.map((b) => (b.type === "text" ? b.text : b.type === "toolCall" ? `[tool call ${b.name}]` : b.type === "image" ? "[image]" : "")).filter(Boolean).join(" ");
   const label = m.role === "toolResult" ? `tool ${m.toolName}` : m.role;
   return `[${when}] ${label}: ${text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text}`;
 }

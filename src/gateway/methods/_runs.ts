@@ -1,10 +1,24 @@
 /**
- * Helpers shared by the methods that start agent runs (`agent`, `chat.send`): thinking levels, the channel
- * a client speaks for, and the final response frame of a run.
+ * Helpers shared by the methods that start agent runs (`agent`, `chat.send`): the message and its image
+ * attachments, thinking levels, the channel a client speaks for, and the final response frame of a run.
  */
-import type { RunFinal } from "../../agent/index.ts";
+import { parseAttachments, type RunFinal } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
+import type { Logger } from "../../logging/logger.ts";
+import type { ImageContent } from "../../store/index.ts";
 import type { ConnectedClient } from "../connections.ts";
+
+/**
+ * Checks a run's message and attachments: every attachment must be valid (see `parseAttachments`), and
+ * the message may be empty only when at least one image remains. Dropped attachments are logged.
+ * @returns the images to send with the message ([] when none).
+ * @throws GatewayError INVALID_REQUEST for a bad attachment, too many of them, or nothing to send.
+ */
+export function checkMessage(message: string, attachments: unknown[] | undefined, log: Logger): ImageContent[] {
+  const images = parseAttachments(attachments, (msg, fields) => log.warn(msg, fields));
+  if (!message.trim() && images.length === 0) throw new GatewayError("INVALID_REQUEST", "message is required");
+  return images;
+}
 
 /** Accepted `thinking` values (agent.md §3). */
 export const THINKING_LEVELS = ["off", "minimal", "low", "medium", "high"] as const;

@@ -1,8 +1,7 @@
 import { replyTextOf, resolveSession, type RunFinal, type SubmitResult } from "../../agent/index.ts";
-import { GatewayError } from "../../errors.ts";
 import { DEFERRED, type GatewayContext, type MethodHandler } from "../context.ts";
 import { checkDeliveryChannel, deliverReply, type DeliveryRequest, toDeliveryReport } from "../delivery.ts";
-import { channelOf, checkThinking, toFinalFrame } from "./_runs.ts";
+import { channelOf, checkMessage, checkThinking, toFinalFrame } from "./_runs.ts";
 
 /** What starts an `agent` run: the method's params (validated by the schema) or a node's `agent.request`. */
 export interface AgentRunInput {
@@ -28,18 +27,18 @@ export interface AgentRunInput {
 }
 
 /**
- * Submits one `agent` run: checks the message, thinking level and delivery channel, resolves the session,
- * hands the run to the runtime. `channel` is where the run came from (`cli`, `webchat`, `node`, …). With
- * `deliver`, the reply of a completed run is sent on before the run settles, and the final payload gets
- * `delivery: {ok:true, channel, to, …}` or `{ok:false, error, code?}`; a failed delivery leaves the run ok.
+ * Submits one `agent` run: checks the message and its image attachments, the thinking level and the
+ * delivery channel, resolves the session, hands the run to the runtime. `channel` is where the run came
+ * from (`cli`, `webchat`, `node`, …). With `deliver`, the reply of a completed run is sent on before the
+ * run settles, and the final payload gets `delivery: {ok:true, channel, to, …}` or
+ * `{ok:false, error, code?}`; a failed delivery leaves the run ok.
  * @returns the runtime's answer (accepted, in flight, or the cached final for a repeated key).
- * @throws GatewayError INVALID_REQUEST for an empty message, attachments, a bad thinking level, an unknown
- *   agent id, or a delivery channel that is not configured; Error when the runtime is shut down. Safe to
- *   call concurrently.
+ * @throws GatewayError INVALID_REQUEST for an empty message without images, a bad attachment, a bad
+ *   thinking level, an unknown agent id, or a delivery channel that is not configured; Error when the
+ *   runtime is shut down. Safe to call concurrently.
  */
 export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: string): SubmitResult {
-  if (p.attachments?.length) throw new GatewayError("INVALID_REQUEST", "attachments are not supported by this gateway yet");
-  if (!p.message.trim()) throw new GatewayError("INVALID_REQUEST", "message is required");
+  const images = checkMessage(p.message, p.attachments, gw.logger);
   const thinking = checkThinking(p.thinking);
   const delivery = p.deliver ? { channel: p.replyChannel?.trim() || p.channel, to: p.replyTo ?? p.to, accountId: p.replyAccountId ?? p.accountId } : undefined;
   if (delivery) checkDeliveryChannel(gw, delivery.channel);
@@ -52,6 +51,7 @@ export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: st
     agentId: session.agentId,
     requestedSessionId: session.requestedSessionId,
     message: p.message,
+    ...(images.length > 0 && { images }),
     thinking,
     timeoutMs: p.timeout && p.timeout > 0 ? p.timeout * 1000 : gw.agents.defaultTimeoutMs(),
     channel,

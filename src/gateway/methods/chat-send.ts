@@ -1,19 +1,17 @@
 import { agentOf, canonicalSessionKey } from "../../agent/index.ts";
-import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
-import { channelOf, checkThinking } from "./_runs.ts";
+import { channelOf, checkMessage, checkThinking } from "./_runs.ts";
 
 /**
  * `chat.send` (WebChat): starts a run on a session and answers at once `{runId, status:"started"}`; the
  * reply streams as `chat` events (delta … then final, error or aborted). The message is committed to the
  * store before the answer. A repeated idempotencyKey answers `in_flight` while running, then `ok`/`error`.
+ * `message` may be empty when the attachments carry an image; bad attachments fail the request.
  */
 export const chatSend: MethodHandler = (ctx, params) => {
   const p = params as { sessionKey: string; message: string; idempotencyKey: string; thinking?: string; timeoutMs?: number; attachments?: unknown[] };
-  // TODO(agent): images and files; until then say so instead of silently dropping them.
-  if (p.attachments?.length) throw new GatewayError("INVALID_REQUEST", "attachments are not supported by this gateway yet");
-  if (!p.message.trim()) throw new GatewayError("INVALID_REQUEST", "message is required");
   const { gw } = ctx;
+  const images = checkMessage(p.message, p.attachments, gw.logger);
   const key = canonicalSessionKey(gw.config, p.sessionKey);
   const result = gw.agents.submit({
     runId: p.idempotencyKey,
@@ -22,6 +20,7 @@ export const chatSend: MethodHandler = (ctx, params) => {
     chatSessionKey: p.sessionKey,
     agentId: agentOf(key) ?? "main",
     message: p.message,
+    ...(images.length > 0 && { images }),
     thinking: checkThinking(p.thinking),
     timeoutMs: p.timeoutMs && p.timeoutMs > 0 ? p.timeoutMs : gw.agents.defaultTimeoutMs(),
     channel: channelOf(ctx.client, "webchat"),

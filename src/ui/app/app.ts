@@ -4,6 +4,8 @@
  * the origin this page came from; it is never read from the URL.
  */
 
+import { imagesOf, type PickedImage, readImageFile, thumbnail, toAttachments } from "./images.ts";
+
 type Frame = { type: string; id?: string; ok?: boolean; payload?: any; error?: { code: string; message: string }; event?: string };
 
 const TOKEN_KEY = "openclaw.gateway.token";
@@ -16,6 +18,9 @@ let sessionKey = "main";
 let activeRunId: string | undefined;
 let streamBubble: HTMLElement | undefined;
 let retryMs = 1000;
+/** The gateway's largest accepted frame (hello policy); a message with images must fit in one. */
+let maxPayload = 512 * 1024;
+let picked: PickedImage[] = [];
 
 function request(method: string, params: unknown = {}): Promise<any> {
   const id = `ui${nextId++}`;
@@ -94,6 +99,7 @@ function onHello(hello: any): void {
   $("app").hidden = false;
   $("forget").hidden = false;
   sessionKey = hello.snapshot?.sessionDefaults?.mainSessionKey ?? "main";
+  maxPayload = hello.policy?.maxPayload ?? maxPayload;
   $("chat-session").textContent = sessionKey;
   renderHealth(hello.snapshot?.health);
   renderPresence(hello.snapshot?.presence ?? []);
@@ -112,7 +118,7 @@ async function loadHistory(): Promise<void> {
   box.replaceChildren();
   try {
     const history = await request("chat.history", { sessionKey, limit: 100 });
-    for (const m of history.messages ?? []) addBubble(m.role, textOf(m));
+    for (const m of history.messages ?? []) addBubble(m.role, textOf(m), false, imagesOf(m));
   } catch (err) {
     $("chat-error").textContent = (err as Error).message;
   }
@@ -157,10 +163,16 @@ function textOf(message: any): string {
   return (message.content ?? []).filter((b: any) => b.type === "text").map((b: any) => b.text).join("");
 }
 
-function addBubble(role: string, text: string, streaming = false): HTMLElement {
+function addBubble(role: string, text: string, streaming = false, images: { mimeType: string; data: string }[] = []): HTMLElement {
   const el = document.createElement("div");
   el.className = `msg ${role === "user" ? "user" : "assistant"}${streaming ? " streaming" : ""}`;
   el.textContent = text;
+  if (images.length > 0) {
+    const row = document.createElement("div");
+    row.className = "thumbs";
+    row.append(...images.map((i) => thumbnail(i)));
+    el.append(row);
+  }
   $("messages").append(el);
   el.scrollIntoView({ block: "end" });
   return el;
@@ -210,21 +222,61 @@ $("chat-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const input = $("chat-input") as HTMLTextAreaElement;
   const message = input.value.trim();
-  if (!message || activeRunId) return;
+  if ((!message && picked.length === 0) || activeRunId) return;
+  const images = picked;
+  // base64 goes into the request frame as is; the gateway closes a socket that sends a larger frame
+  const frameBytes = message.length + images.reduce((n, i) => n + i.data.length + i.fileName.length + 64, 0) + 512;
+  if (frameBytes > maxPayload) {
+    $("chat-error").textContent = `images too large for one message (the gateway takes ${Math.floor(maxPayload / 1024)} KB per message)`;
+    return;
+  }
   input.value = "";
+  setPicked([]);
   $("chat-error").textContent = "";
-  addBubble("user", message);
+  addBubble("user", message, false, images);
   const idempotencyKey = crypto.randomUUID();
   activeRunId = idempotencyKey;
   ($("send") as HTMLButtonElement).disabled = true;
   ($("abort") as HTMLButtonElement).disabled = false;
   try {
-    const ack = await request("chat.send", { sessionKey, message, idempotencyKey });
+    const ack = await request("chat.send", { sessionKey, message, idempotencyKey, ...(images.length > 0 && { attachments: toAttachments(images) }) });
     activeRunId = ack.runId ?? idempotencyKey;
   } catch (err) {
     $("chat-error").textContent = (err as Error).message;
     endRun();
   }
+});
+
+function setPicked(list: PickedImage[]): void {
+  picked = list;
+  $("picked").replaceChildren(
+    ...list.map((img, i) => {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip";
+      chip.title = `Remove ${img.fileName}`;
+      chip.append(thumbnail(img, img.fileName), "×");
+      chip.addEventListener("click", () => setPicked(picked.filter((_, k) => k !== i)));
+      return chip;
+    }),
+  );
+}
+
+$("attach").addEventListener("click", () => $("attach-file").click());
+
+$("attach-file").addEventListener("change", async () => {
+  const input = $("attach-file") as HTMLInputElement;
+  const files = Array.from(input.files ?? []);
+  input.value = "";
+  $("chat-error").textContent = "";
+  const next = [...picked];
+  for (const file of files) {
+    const r = await readImageFile(file);
+    if ("error" in r) $("chat-error").textContent = r.error;
+    else if (next.length >= 10) $("chat-error").textContent = "at most 10 images per message";
+    else next.push(r);
+  }
+  setPicked(next);
 });
 
 $("abort").addEventListener("click", () => {

@@ -1,0 +1,80 @@
+/**
+ * Channel turns through the whole gateway (fake Telegram Bot API + fake provider): an inbound photo reaches
+ * the model as an image and stays in the session's history; a non-image document is only named by path.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { type AgentGateway, agentConfig, connectOperator, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
+import { waitUntil } from "../helpers/channels.ts";
+import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
+import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
+
+const ANN = { id: 5151, first_name: "Ann", is_bot: false };
+/** A real 1×1 PNG. */
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+let fake: FakeProvider;
+let telegram: FakeTelegram;
+let gw: AgentGateway;
+let workspace: string;
+
+beforeAll(async () => {
+  fake = startFakeProvider();
+  telegram = startFakeTelegram();
+  workspace = tempWorkspace();
+  gw = await startAgentGateway(
+    agentConfig(fake, workspace, {
+      channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1, dmPolicy: "open", allowFrom: ["*"] } },
+    }),
+  );
+  gw.handle.ctx.heartbeat.setEnabled(false);
+  await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
+});
+afterAll(async () => {
+  await gw.stop();
+  telegram.stop();
+  fake.stop();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+const message = (extra: Record<string, unknown>, id: number) => ({
+  message: { message_id: id, from: ANN, chat: { id: ANN.id, type: "private", first_name: ANN.first_name }, date: Math.floor(Date.now() / 1000), ...extra },
+});
+
+describe("inbound channel media", () => {
+  test("a Telegram photo goes to the model as an image and is kept in the transcript", async () => {
+    telegram.files.set("photo-big", new Uint8Array(Buffer.from(PNG, "base64")));
+    const before = fake.requests.length;
+    fake.push({ text: "A tiny picture." });
+    const since = telegram.calls.length;
+    telegram.pushUpdate(message({ photo: [{ file_id: "photo-big", file_unique_id: "p", width: 1, height: 1, file_size: 70 }], caption: "what is it?" }, 31));
+    const reply = await telegram.waitForCall("sendMessage", (c) => String(c.params.chat_id) === String(ANN.id), { since, timeoutMs: 10_000 });
+    expect(reply.params.text).toContain("A tiny picture.");
+    expect(fake.requests.length).toBe(before + 1);
+    const users = fake.requests.at(-1)?.body.messages.filter((m: any) => m.role === "user");
+    expect(users.at(-1).content).toEqual([
+      { type: "text", text: "what is it?" },
+      { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } },
+    ]);
+    // the prompt still names the saved file
+    expect(JSON.stringify(fake.requests.at(-1)?.body.messages[0])).toContain("Attached files saved at");
+
+    const op = await connectOperator(gw.url);
+    const history = (await op.request("chat.history", { sessionKey: "main" })).payload.messages;
+    expect(history.find((m: any) => m.role === "user" && m.content.some((b: any) => b.type === "image"))?.content).toEqual([
+      { type: "text", text: "what is it?" },
+      { type: "image", data: PNG, mimeType: "image/png" },
+    ]);
+    op.close();
+  });
+
+  test("a document that is not an image is not sent as one", async () => {
+    telegram.files.set("doc-1", new Uint8Array(Buffer.from("%PDF-1.4\n1 0 obj\n")));
+    fake.push({ text: "Got the document." });
+    const since = telegram.calls.length;
+    telegram.pushUpdate(message({ document: { file_id: "doc-1", file_unique_id: "d", file_name: "report.pdf", mime_type: "application/pdf", file_size: 17 }, caption: "read this" }, 32));
+    await telegram.waitForCall("sendMessage", (c) => String(c.params.chat_id) === String(ANN.id), { since, timeoutMs: 10_000 });
+    const last = fake.requests.at(-1)?.body.messages.filter((m: any) => m.role === "user").at(-1);
+    expect(last.content).toBe("read this");
+  });
+});

@@ -43,12 +43,12 @@ export function toListRow(store: Store, row: SessionRow, lastMessage: boolean, d
   const out: Record<string, unknown> = { key: row.key, kind, chatType: entry.chatType ?? (kind === "group" ? "group" : "direct"), ...entry };
   if (modelOverride) out.modelOverride = modelOverride;
   if (lastMessage) {
-    const last = store.readMessages(entry.sessionId, 1)[0];
+    const last = store.readMessages(entry.sessionId, 1, { imageMessages: 0 })[0];
     const text = last ? textOf(last.content) : "";
     if (text) out.lastMessagePreview = clip(text);
   }
   if (derivedTitle) {
-    const first = store.readMessages(entry.sessionId, 50).find((m) => m.role === "user");
+    const first = store.readMessages(entry.sessionId, 50, { imageMessages: 0 }).find((m) => m.role === "user");
     const text = first ? textOf(first.content) : "";
     if (text) out.derivedTitle = clip(text.split("\n")[0], 60);
   }

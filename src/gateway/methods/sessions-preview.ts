@@ -17,7 +17,7 @@ export const sessionsPreview: MethodHandler = (ctx, params) => {
     const entry = store.getSession(canonicalSessionKey(config, key));
     if (!entry) return { key, status: "missing", items: [] };
     const items = store
-      .readMessages(entry.sessionId, limit)
+      .readMessages(entry.sessionId, limit, { imageMessages: 0 })
       .map((m) => ({ role: m.role, text: m.content.flatMap((b) => (b.type === "text" ? [b.text] : b.type === "toolCall" ? [`[${b.name}]`] : [])).join(" ").trim() }))
       .filter((i) => i.text)
       .map((i) => ({ ...i, text: i.text.length > maxChars ? `${i.text.slice(0, maxChars - 1)}…` : i.text }));

@@ -86,7 +86,11 @@ export const EVENT_PAYLOADS = {
   }),
   health: HealthSnapshot,
   heartbeat: HeartbeatEvent,
-  cron: defineOpen({ jobId: T.String(), action: T.String(), status: T.Optional(T.String()) }),
+  cron: defineOpen({
+    jobId: T.String(),
+    action: T.String({ description: "added, updated, removed, started or finished; a finished event carries the run log entry." }),
+    status: T.Optional(T.String()),
+  }),
   "node.pair.requested": defineOpen({
     requestId: NonEmptyString,
     nodeId: NonEmptyString,

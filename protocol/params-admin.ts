@@ -36,15 +36,20 @@ const ExecApprovalsFile = defineOpen({
 
 const OptionalNullableString = () => T.Optional(nullable(T.String()));
 
-const SessionTarget = defineLiterals(["main", "isolated"] as const);
-const WakeMode = defineLiterals(["next-heartbeat", "now"] as const);
+/** Where a cron job runs: the main session (system event) or its own `cron:<jobId>` session (agent turn). */
+export const CronSessionTarget = defineLiterals(["main", "isolated"] as const);
+/** Whether a main-session job wakes the heartbeat at once or waits for the next one. */
+export const CronWakeMode = defineLiterals(["next-heartbeat", "now"] as const);
 
 /** When a cron job fires: once `at` an ISO time, `every` N ms, or on a `cron` expression. */
-const CronSchedule = T.Union([
-  defineClosed({ kind: T.Literal("at"), at: NonEmptyString }),
-  defineClosed({ kind: T.Literal("every"), everyMs: T.Integer({ minimum: 1 }), anchorMs: T.Optional(Millis) }),
-  defineClosed({ kind: T.Literal("cron"), expr: NonEmptyString, tz: T.Optional(T.String()) }),
-]);
+export const CronSchedule = T.Union(
+  [
+    defineClosed({ kind: T.Literal("at"), at: NonEmptyString }),
+    defineClosed({ kind: T.Literal("every"), everyMs: T.Integer({ minimum: 1 }), anchorMs: T.Optional(Millis) }),
+    defineClosed({ kind: T.Literal("cron"), expr: NonEmptyString, tz: T.Optional(T.String()) }),
+  ],
+  { $id: "CronSchedule", description: "Once at an ISO time, every N ms (aligned to anchorMs), or on a cron expression in a time zone." },
+);
 
 const CronAgentTurn = {
   model: T.Optional(T.String()),
@@ -53,10 +58,13 @@ const CronAgentTurn = {
 };
 
 /** What a cron job does: inject a system event or run an agent turn. */
-const CronPayload = T.Union([
-  defineClosed({ kind: T.Literal("systemEvent"), text: NonEmptyString }),
-  defineClosed({ kind: T.Literal("agentTurn"), message: NonEmptyString, ...CronAgentTurn }),
-]);
+export const CronPayload = T.Union(
+  [
+    defineClosed({ kind: T.Literal("systemEvent"), text: NonEmptyString }),
+    defineClosed({ kind: T.Literal("agentTurn"), message: NonEmptyString, ...CronAgentTurn }),
+  ],
+  { $id: "CronPayload", description: "Queue a system event for the main session, or run an isolated agent turn." },
+);
 
 const CronPayloadPatch = T.Union([
   defineClosed({ kind: T.Literal("systemEvent"), text: T.Optional(NonEmptyString) }),
@@ -70,6 +78,12 @@ const cronDeliveryFields = {
 };
 const DeliveryMode = defineLiterals(["none", "announce"] as const);
 
+/** Where an isolated job's reply goes. */
+export const CronDelivery = defineClosed(
+  { mode: DeliveryMode, ...cronDeliveryFields },
+  { $id: "CronDelivery", description: "announce: send the reply to a chat (channel \"last\" = the main session's last one); none: keep it in the run log." },
+);
+
 const cronJobFields = {
   agentId: T.Optional(nullable(NonEmptyString)),
   description: T.Optional(T.String()),
@@ -81,8 +95,8 @@ const CronJobPatch = defineClosed({
   name: T.Optional(NonEmptyString),
   ...cronJobFields,
   schedule: T.Optional(CronSchedule),
-  sessionTarget: T.Optional(SessionTarget),
-  wakeMode: T.Optional(WakeMode),
+  sessionTarget: T.Optional(CronSessionTarget),
+  wakeMode: T.Optional(CronWakeMode),
   payload: T.Optional(CronPayloadPatch),
   delivery: T.Optional(defineClosed({ mode: T.Optional(DeliveryMode), ...cronDeliveryFields })),
   state: T.Optional(LooseRecord),
@@ -203,10 +217,10 @@ export const ADMIN_PARAMS = {
     name: NonEmptyString,
     ...cronJobFields,
     schedule: CronSchedule,
-    sessionTarget: SessionTarget,
-    wakeMode: WakeMode,
+    sessionTarget: CronSessionTarget,
+    wakeMode: CronWakeMode,
     payload: CronPayload,
-    delivery: T.Optional(defineClosed({ mode: DeliveryMode, ...cronDeliveryFields })),
+    delivery: T.Optional(CronDelivery),
   }),
   "cron.update": defineCronJobRef({ patch: CronJobPatch }),
   "cron.remove": defineCronJobRef({}),

@@ -5,7 +5,8 @@
 import { type TSchema, Type as T } from "@sinclair/typebox";
 import { HealthSnapshot, PresenceEntry } from "./connect.ts";
 import { ApprovalDecision, HeartbeatEvent } from "./events.ts";
-import { AnyValue, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
+import { CronDelivery, CronPayload, CronSchedule, CronSessionTarget, CronWakeMode } from "./params-admin.ts";
+import { AnyValue, defineLiterals, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
 
 /** `{ok: true}` and friends. */
 export const OkResult = defineOpen({ ok: T.Boolean() }, { $id: "OkResult", description: "Plain acknowledgement." });
@@ -36,9 +37,88 @@ export const ExecApprovalsSnapshot = defineOpen(
   { $id: "ExecApprovalsSnapshot", description: "Exec approvals file with its hash for optimistic writes." },
 );
 
+const CronRunStatus = defineLiterals(["ok", "error", "skipped"] as const);
+
+/** What the scheduler keeps about a job between runs. */
+export const CronJobState = defineOpen(
+  {
+    nextRunAtMs: T.Optional(Millis),
+    runningAtMs: T.Optional(Millis),
+    lastRunAtMs: T.Optional(Millis),
+    lastStatus: T.Optional(CronRunStatus),
+    lastError: T.Optional(T.String()),
+    lastDurationMs: T.Optional(Millis),
+  },
+  { $id: "CronJobState", description: "Next and last run of a cron job; owned by the scheduler." },
+);
+
+/** A scheduled job as `cron.list`, `cron.add` and `cron.update` return it. */
+export const CronJob = defineOpen(
+  {
+    id: T.String(),
+    agentId: T.Optional(T.String()),
+    name: T.String(),
+    description: T.Optional(T.String()),
+    enabled: T.Boolean(),
+    deleteAfterRun: T.Optional(T.Boolean()),
+    createdAtMs: Millis,
+    updatedAtMs: Millis,
+    schedule: CronSchedule,
+    sessionTarget: CronSessionTarget,
+    wakeMode: CronWakeMode,
+    payload: CronPayload,
+    delivery: T.Optional(CronDelivery),
+    state: CronJobState,
+  },
+  { $id: "CronJob", description: "A scheduled job." },
+);
+
+/** One finished (or skipped) run of a cron job; also the `cron` event of action `finished`. */
+export const CronRunLogEntry = defineOpen(
+  {
+    ts: Millis,
+    jobId: T.String(),
+    action: T.Literal("finished"),
+    status: T.Optional(CronRunStatus),
+    error: T.Optional(T.String()),
+    summary: T.Optional(T.String()),
+    runAtMs: T.Optional(Millis),
+    durationMs: T.Optional(Millis),
+    nextRunAtMs: T.Optional(Millis),
+  },
+  { $id: "CronRunLogEntry", description: "One run of a cron job, newest last in `cron.runs`." },
+);
+
 const SessionRecent = T.Array(LooseRecord);
 const PairingLists = () => defineOpen({ pending: T.Array(AnyValue), paired: T.Array(AnyValue) });
 const Triggers = () => defineOpen({ triggers: T.Array(T.String()) });
+
+/** How a config write restarts the gateway: in process after `delayMs`; `ok: false` when nothing can. */
+const ConfigRestart = defineOpen({
+  ok: T.Boolean(),
+  pid: T.Integer({ minimum: 0 }),
+  delayMs: Millis,
+  reason: T.Optional(T.String()),
+  mode: T.String({ description: "in-process, or unavailable (embedded gateway)." }),
+});
+const ConfigWriteResult = (restart: "required" | "optional") =>
+  defineOpen({
+    ok: T.Boolean(),
+    path: T.String(),
+    config: AnyValue,
+    hash: T.Optional(T.String({ description: "Hash of the file as written: the next baseHash." })),
+    reload: T.Optional(T.String({ description: "none, hot, restart or off: how the new config was applied." })),
+    restart: restart === "required" ? ConfigRestart : T.Optional(ConfigRestart),
+    sentinel: T.Optional(nullable(defineOpen({ path: nullable(T.String()), payload: LooseRecord }))),
+  });
+const AgentFile = defineOpen({
+  name: T.String(),
+  path: T.String(),
+  missing: T.Boolean(),
+  size: T.Optional(T.Integer({ minimum: 0 })),
+  updatedAtMs: T.Optional(Millis),
+  content: T.Optional(T.String()),
+});
 
 /** Method name → result schema, for the methods that have a documented result. */
 export const METHOD_RESULTS = {
@@ -90,6 +170,20 @@ export const METHOD_RESULTS = {
     uiHints: LooseRecord,
     version: T.String(),
     generatedAt: T.String(),
+  }),
+  "config.set": ConfigWriteResult("optional"),
+  "config.apply": ConfigWriteResult("required"),
+  "config.patch": ConfigWriteResult("required"),
+  "agents.files.list": defineOpen({ agentId: T.String(), workspace: T.String(), files: T.Array(AgentFile) }),
+  "agents.files.get": defineOpen({ agentId: T.String(), workspace: T.String(), file: AgentFile }),
+  "agents.files.set": defineOpen({ ok: T.Boolean(), agentId: T.String(), workspace: T.String(), file: AgentFile }),
+  "sessions.compact": defineOpen({
+    ok: T.Boolean(),
+    key: T.String(),
+    compacted: T.Boolean(),
+    kept: T.Optional(T.Integer({ minimum: 0 })),
+    removed: T.Optional(T.Integer({ minimum: 0 })),
+    reason: T.Optional(T.String()),
   }),
   "models.list": defineOpen({
     models: T.Array(
@@ -210,4 +304,20 @@ export const METHOD_RESULTS = {
     expiresAtMs: Millis,
   }),
   "exec.approval.resolve": OkResult,
+  "cron.list": defineOpen({ jobs: T.Array(CronJob) }),
+  "cron.status": defineOpen({
+    enabled: T.Boolean({ description: "False when cron.enabled is false: jobs can be edited but nothing fires." }),
+    jobs: T.Integer({ minimum: 0, description: "Number of jobs, disabled ones included." }),
+    nextWakeAtMs: T.Optional(nullable(Millis)),
+    storePath: T.Optional(T.String()),
+  }),
+  "cron.add": CronJob,
+  "cron.update": CronJob,
+  "cron.remove": defineOpen({ ok: T.Boolean(), removed: T.Boolean() }),
+  "cron.run": defineOpen({
+    ok: T.Boolean(),
+    ran: T.Boolean({ description: "True when a run was started." }),
+    reason: T.Optional(T.String({ description: "Why not: not-due or already-running." })),
+  }),
+  "cron.runs": defineOpen({ entries: T.Array(CronRunLogEntry) }),
 } satisfies Record<string, TSchema>;

@@ -556,11 +556,11 @@ public struct CronAddParams: Codable {
     public var description: String?
     public var enabled: Bool?
     public var deleteAfterRun: Bool?
-    public var schedule: Schedule
+    public var schedule: CronSchedule
     public var sessionTarget: SessionTarget
     public var wakeMode: WakeMode
-    public var payload: Payload
-    public var delivery: Delivery?
+    public var payload: CronPayload
+    public var delivery: CronDelivery?
 
     public init(
         name: String,
@@ -568,11 +568,11 @@ public struct CronAddParams: Codable {
         description: String? = nil,
         enabled: Bool? = nil,
         deleteAfterRun: Bool? = nil,
-        schedule: Schedule,
+        schedule: CronSchedule,
         sessionTarget: SessionTarget,
         wakeMode: WakeMode,
-        payload: Payload,
-        delivery: Delivery? = nil
+        payload: CronPayload,
+        delivery: CronDelivery? = nil
     ) {
         self.name = name
         self.agentId = agentId
@@ -586,37 +586,6 @@ public struct CronAddParams: Codable {
         self.delivery = delivery
     }
 
-    public struct Schedule: Codable {
-        public var kind: Kind
-        public var at: String?
-        public var everyMs: Int?
-        public var anchorMs: Int?
-        public var expr: String?
-        public var tz: String?
-
-        public init(
-            kind: Kind,
-            at: String? = nil,
-            everyMs: Int? = nil,
-            anchorMs: Int? = nil,
-            expr: String? = nil,
-            tz: String? = nil
-        ) {
-            self.kind = kind
-            self.at = at
-            self.everyMs = everyMs
-            self.anchorMs = anchorMs
-            self.expr = expr
-            self.tz = tz
-        }
-
-        public enum Kind: String, Codable, CaseIterable {
-            case at = "at"
-            case every = "every"
-            case cron = "cron"
-        }
-    }
-
     public enum SessionTarget: String, Codable, CaseIterable {
         case main = "main"
         case isolated = "isolated"
@@ -626,60 +595,31 @@ public struct CronAddParams: Codable {
         case nextHeartbeat = "next-heartbeat"
         case now = "now"
     }
+}
 
-    public struct Payload: Codable {
-        public var kind: Kind
-        public var text: String?
-        public var message: String?
-        public var model: String?
-        public var thinking: String?
-        public var timeoutSeconds: Int?
+/// announce: send the reply to a chat (channel "last" = the main session's last one); none: keep it in the run log.
+public struct CronDelivery: Codable {
+    public var mode: Mode
+    /// "last" or a channel id.
+    public var channel: String?
+    public var to: String?
+    public var bestEffort: Bool?
 
-        public init(
-            kind: Kind,
-            text: String? = nil,
-            message: String? = nil,
-            model: String? = nil,
-            thinking: String? = nil,
-            timeoutSeconds: Int? = nil
-        ) {
-            self.kind = kind
-            self.text = text
-            self.message = message
-            self.model = model
-            self.thinking = thinking
-            self.timeoutSeconds = timeoutSeconds
-        }
-
-        public enum Kind: String, Codable, CaseIterable {
-            case systemEvent = "systemEvent"
-            case agentTurn = "agentTurn"
-        }
+    public init(
+        mode: Mode,
+        channel: String? = nil,
+        to: String? = nil,
+        bestEffort: Bool? = nil
+    ) {
+        self.mode = mode
+        self.channel = channel
+        self.to = to
+        self.bestEffort = bestEffort
     }
 
-    public struct Delivery: Codable {
-        public var mode: Mode
-        /// "last" or a channel id.
-        public var channel: String?
-        public var to: String?
-        public var bestEffort: Bool?
-
-        public init(
-            mode: Mode,
-            channel: String? = nil,
-            to: String? = nil,
-            bestEffort: Bool? = nil
-        ) {
-            self.mode = mode
-            self.channel = channel
-            self.to = to
-            self.bestEffort = bestEffort
-        }
-
-        public enum Mode: String, Codable, CaseIterable {
-            case none = "none"
-            case announce = "announce"
-        }
+    public enum Mode: String, Codable, CaseIterable {
+        case none = "none"
+        case announce = "announce"
     }
 }
 
@@ -691,6 +631,37 @@ public struct CronListParams: Codable {
         includeDisabled: Bool? = nil
     ) {
         self.includeDisabled = includeDisabled
+    }
+}
+
+/// Queue a system event for the main session, or run an isolated agent turn.
+public struct CronPayload: Codable {
+    public var kind: Kind
+    public var text: String?
+    public var message: String?
+    public var model: String?
+    public var thinking: String?
+    public var timeoutSeconds: Int?
+
+    public init(
+        kind: Kind,
+        text: String? = nil,
+        message: String? = nil,
+        model: String? = nil,
+        thinking: String? = nil,
+        timeoutSeconds: Int? = nil
+    ) {
+        self.kind = kind
+        self.text = text
+        self.message = message
+        self.model = model
+        self.thinking = thinking
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public enum Kind: String, Codable, CaseIterable {
+        case systemEvent = "systemEvent"
+        case agentTurn = "agentTurn"
     }
 }
 
@@ -747,6 +718,38 @@ public struct CronRunsParams: Codable {
     }
 }
 
+/// Once at an ISO time, every N ms (aligned to anchorMs), or on a cron expression in a time zone.
+public struct CronSchedule: Codable {
+    public var kind: Kind
+    public var at: String?
+    public var everyMs: Int?
+    public var anchorMs: Int?
+    public var expr: String?
+    public var tz: String?
+
+    public init(
+        kind: Kind,
+        at: String? = nil,
+        everyMs: Int? = nil,
+        anchorMs: Int? = nil,
+        expr: String? = nil,
+        tz: String? = nil
+    ) {
+        self.kind = kind
+        self.at = at
+        self.everyMs = everyMs
+        self.anchorMs = anchorMs
+        self.expr = expr
+        self.tz = tz
+    }
+
+    public enum Kind: String, Codable, CaseIterable {
+        case at = "at"
+        case every = "every"
+        case cron = "cron"
+    }
+}
+
 /// Params of `cron.status`.
 public struct CronStatusParams: Codable {
     public init() {}
@@ -774,7 +777,7 @@ public struct CronUpdateParams: Codable {
         public var description: String?
         public var enabled: Bool?
         public var deleteAfterRun: Bool?
-        public var schedule: Schedule?
+        public var schedule: CronSchedule?
         public var sessionTarget: SessionTarget?
         public var wakeMode: WakeMode?
         public var payload: Payload?
@@ -787,7 +790,7 @@ public struct CronUpdateParams: Codable {
             description: String? = nil,
             enabled: Bool? = nil,
             deleteAfterRun: Bool? = nil,
-            schedule: Schedule? = nil,
+            schedule: CronSchedule? = nil,
             sessionTarget: SessionTarget? = nil,
             wakeMode: WakeMode? = nil,
             payload: Payload? = nil,
@@ -805,37 +808,6 @@ public struct CronUpdateParams: Codable {
             self.payload = payload
             self.delivery = delivery
             self.state = state
-        }
-
-        public struct Schedule: Codable {
-            public var kind: Kind
-            public var at: String?
-            public var everyMs: Int?
-            public var anchorMs: Int?
-            public var expr: String?
-            public var tz: String?
-
-            public init(
-                kind: Kind,
-                at: String? = nil,
-                everyMs: Int? = nil,
-                anchorMs: Int? = nil,
-                expr: String? = nil,
-                tz: String? = nil
-            ) {
-                self.kind = kind
-                self.at = at
-                self.everyMs = everyMs
-                self.anchorMs = anchorMs
-                self.expr = expr
-                self.tz = tz
-            }
-
-            public enum Kind: String, Codable, CaseIterable {
-                case at = "at"
-                case every = "every"
-                case cron = "cron"
-            }
         }
 
         public enum SessionTarget: String, Codable, CaseIterable {

@@ -8,6 +8,7 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { BrowserConfigSchema } from "./browser-schema.ts";
 import { ChannelsConfigSchema, WebConfigSchema } from "./channels-schema.ts";
+import { CronConfigSchema } from "./cron-schema.ts";
 import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
@@ -239,7 +240,7 @@ export const ConfigSchema = T.Object(
     ),
     agents: T.Optional(Agents),
     session: T.Optional(Session),
-    // Owned by subsystems that validate their own part (tools, cron, plugins, …).
+    // Owned by subsystems that validate their own part (tools, plugins, …).
     agent: T.Optional(OpenObject),
     bindings: T.Optional(T.Array(OpenObject)),
     messages: T.Optional(OpenObject),
@@ -248,7 +249,7 @@ export const ConfigSchema = T.Object(
     hooks: T.Optional(HooksConfigSchema),
     tools: T.Optional(OpenObject),
     browser: T.Optional(BrowserConfigSchema),
-    cron: T.Optional(OpenObject),
+    cron: T.Optional(CronConfigSchema),
     plugins: T.Optional(OpenObject),
     skills: T.Optional(OpenObject),
     identity: T.Optional(OpenObject),

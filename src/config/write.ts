@@ -3,8 +3,8 @@
  * existing file unless asked. Also builds the configs that `setup` and `--dev` create.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { OpenClawConfig } from "./schema.ts";
 
 /** A new gateway token: 32 random bytes as 64 hex characters. */
@@ -22,11 +22,17 @@ export function writeConfigFile(path: string, config: OpenClawConfig, opts: { ov
     (err as NodeJS.ErrnoException).code = "EEXIST";
     throw err;
   }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeConfigText(path, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/**
+ * Replaces the file at `path` with `text` atomically (temp file in the same folder, then rename), mode 0600,
+ * creating the folder (0700) when missing. Readers see the old file or the new one, never half of either.
+ * Concurrent calls do not share a temp file; the last rename wins. A symlinked config keeps its link.
+ * @throws Error from the file system (no space, read-only folder); the old file is then left as it was.
+ */
+export function writeConfigText(path: string, text: string): void {
+  writeFileAtomic(path, text, { mode: 0o600, dirMode: 0o700, followSymlink: true });
 }
 
 /** The config `openclaw setup` writes: local mode, loopback, a fresh token, the workspace. */

@@ -17,6 +17,7 @@ import type { AuthRateLimiter } from "./auth.ts";
 import type { MountedCanvas } from "./canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
 import type { DeviceStore } from "./devices.ts";
+import type { CronService } from "./cron/index.ts";
 import type { HeartbeatRunner } from "./heartbeat.ts";
 import type { Metrics } from "./metrics.ts";
 import type { NodeRegistry } from "./nodes.ts";
@@ -61,8 +62,12 @@ export interface GatewayContext {
   systemEvents: string[];
   /** The heartbeat runner: schedule, wake, on/off. */
   heartbeat: HeartbeatRunner;
+  /** The cron scheduler: jobs, their runs and run logs (state DB). */
+  cron: CronService;
   /** The browser control service (gateway port + 2); undefined when disabled or its port was taken. */
   browserControl?: BrowserControlHandle;
+  /** The daemon running this gateway; absent when embedded (tests), where no in-process restart exists. */
+  supervisor?: GatewaySupervisor;
   /** Broadcasts the presence list with a bumped stateVersion. */
   broadcastPresence(): void;
   /** Broadcasts presence soon, once for a burst of connects and disconnects. */
@@ -75,6 +80,17 @@ export interface GatewayContext {
   scheduleHealthRefresh(): void;
   /** Current `{presence, health}` versions. */
   stateVersion(): { presence: number; health: number };
+}
+
+/** What the daemon offers the gateway it runs (set right after start). */
+export interface GatewaySupervisor {
+  /**
+   * Restarts the gateway in process after `delayMs`, with the config then on disk. While one restart is
+   * pending, further requests are absorbed by it.
+   */
+  requestRestart(why: string, delayMs: number): void;
+  /** Tells the config watcher the file now has `hash`, already handled by the writer (no second reload). */
+  noteConfigWritten(hash: string): void;
 }
 
 /** Per-request context of a method handler. */

@@ -4,7 +4,7 @@
  * keeps running on the last good config when a new one is invalid. Resolves with the process exit code.
  * Every refusal at start (bad config, no token, port in use, lock held) is one clear message and exit 1.
  */
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { GatewayRunFlags } from "../cli/commands/gateway-run.ts";
 import { type GatewaySettings, resolveGatewaySettings } from "../config/gateway-settings.ts";
 import { applyConfigEnv, loadConfig, type LoadedConfig } from "../config/load.ts";
@@ -16,7 +16,8 @@ import { Logger } from "../logging/logger.ts";
 import { VERSION } from "../version.ts";
 import { freePort, LsofMissingError } from "./force.ts";
 import { acquireGatewayLock, type GatewayLock, LockHeldError } from "./lock.ts";
-import { planReload } from "./reload-plan.ts";
+import { applyConfigChange, keepLastGood } from "./config-reload.ts";
+import { deliverRestartSentinel } from "./restart-sentinel.ts";
 import { type GatewayHandle, startGateway } from "./server.ts";
 
 const FORCED_EXIT_MS = 5000;
@@ -147,8 +148,26 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
       keepLastGood(current, log);
       announce(handle, logger, current, settings, first ? created : undefined);
       first = false;
+      deliverRestartSentinel(handle.ctx, log);
 
       const watcher = startWatcher(configPath, current, handle, log, push);
+      // config.apply / config.patch / config.set ask for restarts through this; one pending restart absorbs
+      // later requests, and a gateway already on its way down ignores them.
+      let restartTimer: ReturnType<typeof setTimeout> | undefined;
+      let retired = false;
+      handle.ctx.supervisor = {
+        requestRestart(why, delayMs) {
+          if (retired || restartTimer) return;
+          restartTimer = setTimeout(() => {
+            restartTimer = undefined;
+            if (retired || queue.some((e) => e.kind === "restart")) return;
+            push({ kind: "restart", loaded: reloadOrKeep(configPath, handle.ctx.loaded, log), why });
+          }, delayMs);
+        },
+        noteConfigWritten(hash) {
+          watcher?.setCurrentHash(hash);
+        },
+      };
       let ev: DaemonEvent;
       let nextSettings: GatewaySettings | undefined;
       for (;;) {
@@ -162,6 +181,8 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
           log.error(`config reload skipped (${toErrorMessage(e).split("\n")[0]}); still running the previous config`);
         }
       }
+      retired = true;
+      clearTimeout(restartTimer);
       watcher?.close();
       if (ev.kind === "stop") {
         await handle.stop("gateway stopping");
@@ -193,33 +214,8 @@ function startWatcher(configPath: string, running: LoadedConfig, handle: Gateway
         log.error(`config reload skipped (invalid config): ${e.file}: ${lines}`);
       },
       onChange: (next) => {
-        const mode = handle.ctx.config.gateway?.reload?.mode ?? "hybrid";
-        if (mode === "off") {
-          log.info("config reload disabled (gateway.reload.mode=off)");
-          return;
-        }
-        const plan = planReload(handle.ctx.config, next.config);
-        if (plan.changed.length === 0) {
-          handle.ctx.loaded = next;
-          return;
-        }
-        if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0)) {
-          push({ kind: "restart", loaded: next, why: `config change: ${(plan.restart.length > 0 ? plan.restart : plan.changed).join(", ")}` });
-          return;
-        }
-        if (plan.restart.length > 0) log.warn(`config reload requires gateway restart; hot mode ignoring (${plan.restart.join(", ")})`);
-        handle.ctx.loaded = next;
-        applyConfigEnv(next.config);
-        keepLastGood(next, log);
-        const hot = [...new Set(plan.hot.map((h) => h.subsystem))];
-        log.info(`config hot reload applied (${[...plan.live, ...plan.hot.map((h) => h.path)].join(", ")})${hot.length ? `; restarted: ${hot.join(", ")}` : ""}`);
-        for (const apply of handle.ctx.onConfigApplied) {
-          try {
-            apply();
-          } catch (e) {
-            log.error(`applying config change failed: ${toErrorMessage(e)}`);
-          }
-        }
+        const { outcome, plan } = applyConfigChange(handle.ctx, next, log);
+        if (outcome === "restart") push({ kind: "restart", loaded: next, why: `config change: ${(plan.restart.length > 0 ? plan.restart : plan.changed).join(", ")}` });
       },
     });
     if (reload?.mode === "off") log.info("config reload disabled (gateway.reload.mode=off)");
@@ -237,18 +233,6 @@ function reloadOrKeep(configPath: string, current: LoadedConfig, log: Logger): L
   } catch (e) {
     log.error(`restart keeps the running config: ${toErrorMessage(e).split("\n")[0]}`);
     return current;
-  }
-}
-
-/** Keeps a copy of the config that is running next to the file (`<config>.last-good`, mode 0600). */
-function keepLastGood(loaded: LoadedConfig, log: Logger): void {
-  if (!loaded.exists) return;
-  try {
-    const copy = `${loaded.path}.last-good`;
-    writeFileSync(copy, loaded.raw, { mode: 0o600 });
-    chmodSync(copy, 0o600);
-  } catch (e) {
-    log.warn(`could not keep a copy of the last good config: ${toErrorMessage(e)}`);
   }
 }
 

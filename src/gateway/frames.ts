@@ -9,6 +9,7 @@ import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
+import { sendVoiceWakeSnapshot } from "./voicewake.ts";
 
 const NODE_ONLY = new Set(NODE_METHODS);
 
@@ -174,6 +175,7 @@ function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedCli
   gw.logger.child("ws").info("client connected", { connId: ws.data.connId, client: client.id, mode: client.mode, role: client.role, auth: client.authMethod });
   if (tracked) gw.schedulePresenceBroadcast();
   if (client.role === "node") gw.nodes.noteConnected(ws);
+  if (client.role === "node") sendVoiceWakeSnapshot(gw, ws);
   gw.scheduleHealthRefresh();
 }
 

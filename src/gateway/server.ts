@@ -24,6 +24,8 @@ import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat.ts";
 import { subscribeNodeEvents } from "./node-events.ts";
 import { NodeRegistry } from "./nodes.ts";
 import { openNodePairingStore } from "../store/node-pairing.ts";
+import { openCronStore } from "../store/cron.ts";
+import { CronService } from "./cron/index.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
 import { Metrics } from "./metrics.ts";
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   channelOptions?: Pick<ChannelManagerOptions, "factories" | "env" | "restartBackoff">;
   /** The heartbeat runner's clock (tests drive the schedule with a fake one). */
   heartbeatClock?: HeartbeatClock;
+  /** The cron scheduler's clock (tests drive job times with a fake one). */
+  cronClock?: HeartbeatClock;
 }
 
 /** A running gateway. */
@@ -97,11 +101,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     stateDir: opts.stateDir,
     getConfig: () => ctx.config,
     logger: opts.logger,
-    runAgentTurn: toRunAgentTurn(() => agents),
+    runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
     ...opts.channelOptions,
   });
 
   const heartbeat = new HeartbeatRunner({ gateway: () => ctx, logger: opts.logger, clock: opts.heartbeatClock });
+  const cronStore = openCronStore(opts.stateDir);
+  const cron = new CronService({ gateway: () => ctx, store: cronStore, logger: opts.logger, clock: opts.cronClock });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;
@@ -131,6 +137,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     lastHeartbeat: null,
     systemEvents: [],
     heartbeat,
+    cron,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
     broadcastPresence() {
       connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });
@@ -172,6 +179,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     if (touched.length > 0) log.info(`channels reloaded: ${touched.join(", ")}`);
   });
   ctx.onConfigApplied.push(() => heartbeat.reschedule());
+  ctx.onConfigApplied.push(() => cron.applyConfig());
   connections.onSlowConsumer = (ws) => {
     ctx.metrics.slowConsumersClosed += 1;
     wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
@@ -248,6 +256,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       }
       for (const s of servers) s.stop(true);
       nodePairing.close();
+      cronStore.close();
       store.close();
       if (code === "EADDRINUSE" || /in use/i.test((err as Error).message)) {
         const e = new Error(`Port ${port} is already in use (${host}). Stop the other process or pick another port with --port.`);
@@ -273,6 +282,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   // Accounts connect in the background; a failing one retries on its own and never blocks the gateway.
   channels.start();
   heartbeat.start();
+  cron.start();
   const tick = setInterval(() => connections.broadcast("tick", { ts: Date.now() }, { dropIfSlow: true }), opts.tickIntervalMs ?? POLICY.tickIntervalMs);
   const healthTimer = setInterval(() => ctx.refreshHealth(), opts.healthIntervalMs ?? 60_000);
 
@@ -284,12 +294,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       clearTimeout(presenceTimer);
       clearTimeout(healthTimerOnce);
       const heartbeatStopped = heartbeat.stop();
+      const cronStopped = cron.stop();
       // Runs end first (aborted, partial text kept) so clients see their final events before `shutdown`.
       await channels.stop();
       await agents.shutdown();
-      // An aborted heartbeat run ends at once; the bound only guards against a stuck delivery.
+      // An aborted heartbeat or cron run ends at once; the bound only guards against a stuck delivery.
       let graceTimer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([heartbeatStopped, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, HEARTBEAT_STOP_GRACE_MS)))]);
+      await Promise.race([Promise.all([heartbeatStopped, cronStopped]), new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, HEARTBEAT_STOP_GRACE_MS)))]);
       clearTimeout(graceTimer);
       ctx.canvas?.stop();
       const browserStopped = ctx.browserControl?.stop();
@@ -308,6 +319,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       await browserStopped;
       nodes.close();
       nodePairing.close();
+      cronStore.close();
       store.close();
     })();
     return stopping;

@@ -41,7 +41,7 @@ export interface AgentGateway {
 }
 
 /** Starts a gateway with `config` on a fresh state dir; `opts` passes test hooks such as a heartbeat clock. */
-export async function startAgentGateway(config: OpenClawConfig, opts: Pick<GatewayOptions, "heartbeatClock"> = {}): Promise<AgentGateway> {
+export async function startAgentGateway(config: OpenClawConfig, opts: Pick<GatewayOptions, "heartbeatClock" | "cronClock"> = {}): Promise<AgentGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), "openclaw-agent-gw-"));
   const logs: string[] = [];
   const start = () =>

@@ -181,7 +181,8 @@ describe("checkResult / checkEventPayload", () => {
     });
     expect(checkResult("last-heartbeat", null)).toEqual({ ok: true });
     expect(checkResult("system-presence", [{ ts: 1, mode: "gateway", reason: "self" }])).toEqual({ ok: true });
-    expect(checkResult("cron.add", { anything: true })).toEqual({ ok: true });
+    expect(checkResult("skills.install", { anything: true })).toEqual({ ok: true });
+    expect(checkResult("cron.add", { anything: true })).toMatchObject({ ok: false });
     expect(checkEventPayload("tick", { ts: 5 })).toEqual({ ok: true });
     expect(checkEventPayload("tick", {})).toMatchObject({ ok: false });
     expect(checkEventPayload("health", {})).toEqual({ ok: true });

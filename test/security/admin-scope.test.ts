@@ -65,12 +65,20 @@ describe("method table", () => {
     }
   });
 
-  test("no method handler writes the config file", () => {
+  test("only config.set, config.apply and config.patch write the config file, and they are admin-only", () => {
+    const WRITERS: Record<string, string> = { "config-set.ts": "config.set", "config-apply.ts": "config.apply", "config-patch.ts": "config.patch" };
     const dir = join(SRC, "gateway/methods");
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), "utf8");
-      expect({ file, writesConfig: /config\/write|writeConfigFile/.test(text) }).toEqual({ file, writesConfig: false });
+      const writesConfig = /config\/write|writeConfig(File|Text)|config-writes|commitConfig/.test(text);
+      expect({ file, writesConfig }).toEqual({ file, writesConfig: file in WRITERS });
     }
+    for (const method of Object.values(WRITERS)) {
+      expect({ method, scope: METHOD_SCOPES[method] ?? "admin", implemented: method in METHOD_HANDLERS }).toEqual({ method, scope: "admin", implemented: true });
+    }
+    // Nothing else in the gateway reaches the writer module.
+    const users = listTs(join(SRC, "gateway")).filter((f) => /config-writes\.ts"/.test(readFileSync(f, "utf8")));
+    expect(users.map((f) => relative(SRC, f)).sort()).toEqual(["gateway/methods/config-apply.ts", "gateway/methods/config-patch.ts", "gateway/methods/config-set.ts"]);
   });
 });
 
@@ -210,3 +218,10 @@ describe("config never names something the gateway runs, except the reviewed adm
     sock.close();
   });
 });
+
+function listTs(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? listTs(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}

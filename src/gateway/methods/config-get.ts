@@ -1,18 +1,22 @@
 import { readFileSync } from "node:fs";
 import JSON5 from "json5";
 import { hashText, loadConfig } from "../../config/load.ts";
+import { collectSecrets, redactConfigRaw, redactConfigValue } from "../../config/redact.ts";
 import { ConfigError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**
  * `config.get`: the config file as on disk now (raw text, hash for optimistic writes) and whether it is
  * valid. When the file is invalid, `config` is the running (last good) config and `issues` says why.
+ * Secrets (tokens, passwords, API keys) read as "__OPENCLAW_REDACTED__" in `raw`, `parsed` and `config`;
+ * the write methods put the stored values back where that placeholder comes back unchanged. The hash is
+ * the real file's, so it stays valid as `baseHash`.
  */
 export const configGet: MethodHandler = (ctx) => {
   const path = ctx.gw.loaded.path;
   try {
     const now = loadConfig(path);
-    return { path, exists: now.exists, raw: now.raw, parsed: parseLoose(now.raw), hash: now.hash, valid: true, issues: [], warnings: [], legacyIssues: [], config: now.config };
+    return present({ path, exists: now.exists, raw: now.raw, hash: now.hash, valid: true, issues: [], config: now.config });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     let raw = "";
@@ -21,9 +25,27 @@ export const configGet: MethodHandler = (ctx) => {
     } catch {
       // unreadable: the issue says so
     }
-    return { path, exists: true, raw, parsed: parseLoose(raw), hash: hashText(raw), valid: false, issues: err.issues, warnings: [], legacyIssues: [], config: ctx.gw.config };
+    return present({ path, exists: true, raw, hash: hashText(raw), valid: false, issues: err.issues, config: ctx.gw.config });
   }
 };
+
+function present(s: { path: string; exists: boolean; raw: string; hash: string; valid: boolean; issues: unknown[]; config: unknown }) {
+  const parsed = parseLoose(s.raw);
+  // A file that no longer parses still holds the running config's secrets in its text.
+  const raw = redactConfigRaw(s.raw, parsed ?? undefined, collectSecrets(s.config));
+  return {
+    path: s.path,
+    exists: s.exists,
+    raw,
+    parsed: redactConfigValue(parsed),
+    hash: s.hash,
+    valid: s.valid,
+    issues: s.issues,
+    warnings: [],
+    legacyIssues: [],
+    config: redactConfigValue(s.config),
+  };
+}
 
 /** The file as written (before substitution and validation), or null when it does not parse. */
 function parseLoose(raw: string): unknown {

@@ -7,6 +7,7 @@ import { agent } from "./agent.ts";
 import { agentIdentityGet } from "./agent-identity-get.ts";
 import { agentWait } from "./agent-wait.ts";
 import { agentsList } from "./agents-list.ts";
+import { agentsFilesGet, agentsFilesList, agentsFilesSet } from "./agents-files.ts";
 import { browserRequest } from "./browser-request.ts";
 import { channelsLogout } from "./channels-logout.ts";
 import { channelsPairingApprove, channelsPairingList, channelsPairingReject } from "./channels-pairing.ts";
@@ -14,8 +15,12 @@ import { channelsStatus } from "./channels-status.ts";
 import { chatAbort } from "./chat-abort.ts";
 import { chatHistory } from "./chat-history.ts";
 import { chatSend } from "./chat-send.ts";
+import { configApply } from "./config-apply.ts";
 import { configGet } from "./config-get.ts";
+import { configPatch } from "./config-patch.ts";
+import { configSet } from "./config-set.ts";
 import { configSchema } from "./config-schema.ts";
+import { cronAdd, cronList, cronRemove, cronRun, cronRuns, cronStatus, cronUpdate } from "./cron.ts";
 import { devicePairApprove, devicePairList, devicePairReject, deviceTokenRevoke, deviceTokenRotate } from "./device-pair.ts";
 import { health } from "./health.ts";
 import { lastHeartbeat } from "./last-heartbeat.ts";
@@ -27,6 +32,7 @@ import { nodeInvoke, nodeInvokeResult } from "./node-invoke.ts";
 import { nodeDescribe, nodeList } from "./node-list.ts";
 import { nodePairApprove, nodePairList, nodePairReject, nodePairRequest, nodePairVerify } from "./node-pair.ts";
 import { nodeRename } from "./node-rename.ts";
+import { sessionsCompact } from "./sessions-compact.ts";
 import { sessionsDelete } from "./sessions-delete.ts";
 import { sessionsList } from "./sessions-list.ts";
 import { sessionsPatch } from "./sessions-patch.ts";
@@ -37,6 +43,8 @@ import { systemEvent } from "./system-event.ts";
 import { systemPresence } from "./system-presence.ts";
 import { send } from "./send.ts";
 import { setHeartbeats } from "./set-heartbeats.ts";
+import { talkMode } from "./talk-mode.ts";
+import { voicewakeGet, voicewakeSet } from "./voicewake.ts";
 import { wake } from "./wake.ts";
 import { webLoginStart, webLoginWait } from "./web-login.ts";
 
@@ -54,14 +62,24 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   send,
   status,
   "config.get": configGet,
+  "config.set": configSet,
+  "config.apply": configApply,
+  "config.patch": configPatch,
   "config.schema": configSchema,
   "models.list": modelsList,
+  "talk.mode": talkMode,
   "agents.list": agentsList,
+  "agents.files.list": agentsFilesList,
+  "agents.files.get": agentsFilesGet,
+  "agents.files.set": agentsFilesSet,
+  "voicewake.get": voicewakeGet,
+  "voicewake.set": voicewakeSet,
   "sessions.list": sessionsList,
   "sessions.preview": sessionsPreview,
   "sessions.patch": sessionsPatch,
   "sessions.reset": sessionsReset,
   "sessions.delete": sessionsDelete,
+  "sessions.compact": sessionsCompact,
   "last-heartbeat": lastHeartbeat,
   "set-heartbeats": setHeartbeats,
   wake,
@@ -84,6 +102,13 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   "node.invoke.result": nodeInvokeResult,
   "node.event": nodeEvent,
   "node.canvas.capability.refresh": nodeCanvasCapabilityRefresh,
+  "cron.list": cronList,
+  "cron.status": cronStatus,
+  "cron.add": cronAdd,
+  "cron.update": cronUpdate,
+  "cron.remove": cronRemove,
+  "cron.run": cronRun,
+  "cron.runs": cronRuns,
   "browser.request": browserRequest,
   agent,
   "agent.identity.get": agentIdentityGet,

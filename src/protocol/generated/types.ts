@@ -79,9 +79,41 @@ export interface AgentsFilesGetParams {
   name: string;
 }
 
+/** Result (ok payload) of `agents.files.get`. */
+export interface AgentsFilesGetResult {
+  agentId: string;
+  workspace: string;
+  file: {
+    name: string;
+    path: string;
+    missing: boolean;
+    size?: number;
+    updatedAtMs?: number;
+    content?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
 /** Params of `agents.files.list`. */
 export interface AgentsFilesListParams {
   agentId: string;
+}
+
+/** Result (ok payload) of `agents.files.list`. */
+export interface AgentsFilesListResult {
+  agentId: string;
+  workspace: string;
+  files: {
+    name: string;
+    path: string;
+    missing: boolean;
+    size?: number;
+    updatedAtMs?: number;
+    content?: string;
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
 }
 
 /** Params of `agents.files.set`. */
@@ -89,6 +121,23 @@ export interface AgentsFilesSetParams {
   agentId: string;
   name: string;
   content: string;
+}
+
+/** Result (ok payload) of `agents.files.set`. */
+export interface AgentsFilesSetResult {
+  ok: boolean;
+  agentId: string;
+  workspace: string;
+  file: {
+    name: string;
+    path: string;
+    missing: boolean;
+    size?: number;
+    updatedAtMs?: number;
+    content?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
 }
 
 /** Params of `agents.list`. */
@@ -257,6 +306,32 @@ export interface ConfigApplyParams {
   restartDelayMs?: number;
 }
 
+/** Result (ok payload) of `config.apply`. */
+export interface ConfigApplyResult {
+  ok: boolean;
+  path: string;
+  config: unknown;
+  /** Hash of the file as written: the next baseHash. */
+  hash?: string;
+  /** none, hot, restart or off: how the new config was applied. */
+  reload?: string;
+  restart: {
+    ok: boolean;
+    pid: number;
+    delayMs: number;
+    reason?: string;
+    /** in-process, or unavailable (embedded gateway). */
+    mode: string;
+    [key: string]: unknown;
+  };
+  sentinel?: {
+    path: string | null;
+    payload: Record<string, unknown>;
+    [key: string]: unknown;
+  } | null;
+  [key: string]: unknown;
+}
+
 /** Params of `config.get`. */
 export type ConfigGetParams = Record<string, never>;
 
@@ -287,6 +362,32 @@ export interface ConfigPatchParams {
   restartDelayMs?: number;
 }
 
+/** Result (ok payload) of `config.patch`. */
+export interface ConfigPatchResult {
+  ok: boolean;
+  path: string;
+  config: unknown;
+  /** Hash of the file as written: the next baseHash. */
+  hash?: string;
+  /** none, hot, restart or off: how the new config was applied. */
+  reload?: string;
+  restart: {
+    ok: boolean;
+    pid: number;
+    delayMs: number;
+    reason?: string;
+    /** in-process, or unavailable (embedded gateway). */
+    mode: string;
+    [key: string]: unknown;
+  };
+  sentinel?: {
+    path: string | null;
+    payload: Record<string, unknown>;
+    [key: string]: unknown;
+  } | null;
+  [key: string]: unknown;
+}
+
 /** Params of `config.schema`. */
 export type ConfigSchemaParams = Record<string, never>;
 
@@ -304,6 +405,32 @@ export interface ConfigSetParams {
   /** JSON5 text. */
   raw: string;
   baseHash?: string;
+}
+
+/** Result (ok payload) of `config.set`. */
+export interface ConfigSetResult {
+  ok: boolean;
+  path: string;
+  config: unknown;
+  /** Hash of the file as written: the next baseHash. */
+  hash?: string;
+  /** none, hot, restart or off: how the new config was applied. */
+  reload?: string;
+  restart?: {
+    ok: boolean;
+    pid: number;
+    delayMs: number;
+    reason?: string;
+    /** in-process, or unavailable (embedded gateway). */
+    mode: string;
+    [key: string]: unknown;
+  };
+  sentinel?: {
+    path: string | null;
+    payload: Record<string, unknown>;
+    [key: string]: unknown;
+  } | null;
+  [key: string]: unknown;
 }
 
 /** Shared gateway token or password. */
@@ -368,44 +495,61 @@ export interface CronAddParams {
   description?: string;
   enabled?: boolean;
   deleteAfterRun?: boolean;
-  schedule: {
-    kind: "at";
-    at: string;
-  } | {
-    kind: "every";
-    everyMs: number;
-    anchorMs?: number;
-  } | {
-    kind: "cron";
-    expr: string;
-    tz?: string;
-  };
+  schedule: CronSchedule;
   sessionTarget: "main" | "isolated";
   wakeMode: "next-heartbeat" | "now";
-  payload: {
-    kind: "systemEvent";
-    text: string;
-  } | {
-    kind: "agentTurn";
-    message: string;
-    model?: string;
-    thinking?: string;
-    timeoutSeconds?: number;
-  };
-  delivery?: {
-    mode: "none" | "announce";
-    /** "last" or a channel id. */
-    channel?: string;
-    to?: string;
-    bestEffort?: boolean;
-  };
+  payload: CronPayload;
+  delivery?: CronDelivery;
+}
+
+/** Result (ok payload) of `cron.add`. */
+export type CronAddResult = CronJob;
+
+/** announce: send the reply to a chat (channel "last" = the main session's last one); none: keep it in the run log. */
+export interface CronDelivery {
+  mode: "none" | "announce";
+  /** "last" or a channel id. */
+  channel?: string;
+  to?: string;
+  bestEffort?: boolean;
 }
 
 /** Payload of the `cron` event. */
 export interface CronEvent {
   jobId: string;
+  /** added, updated, removed, started or finished; a finished event carries the run log entry. */
   action: string;
   status?: string;
+  [key: string]: unknown;
+}
+
+/** A scheduled job. */
+export interface CronJob {
+  id: string;
+  agentId?: string;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  deleteAfterRun?: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+  schedule: CronSchedule;
+  sessionTarget: "main" | "isolated";
+  wakeMode: "next-heartbeat" | "now";
+  payload: CronPayload;
+  delivery?: CronDelivery;
+  state: CronJobState;
+  [key: string]: unknown;
+}
+
+/** Next and last run of a cron job; owned by the scheduler. */
+export interface CronJobState {
+  nextRunAtMs?: number;
+  runningAtMs?: number;
+  lastRunAtMs?: number;
+  lastStatus?: "ok" | "error" | "skipped";
+  lastError?: string;
+  lastDurationMs?: number;
   [key: string]: unknown;
 }
 
@@ -414,12 +558,51 @@ export interface CronListParams {
   includeDisabled?: boolean;
 }
 
+/** Result (ok payload) of `cron.list`. */
+export interface CronListResult {
+  jobs: CronJob[];
+  [key: string]: unknown;
+}
+
+/** Queue a system event for the main session, or run an isolated agent turn. */
+export type CronPayload = {
+  kind: "systemEvent";
+  text: string;
+} | {
+  kind: "agentTurn";
+  message: string;
+  model?: string;
+  thinking?: string;
+  timeoutSeconds?: number;
+};
+
 /** Params of `cron.remove`. */
 export type CronRemoveParams = {
   id: string;
 } | {
   jobId: string;
 };
+
+/** Result (ok payload) of `cron.remove`. */
+export interface CronRemoveResult {
+  ok: boolean;
+  removed: boolean;
+  [key: string]: unknown;
+}
+
+/** One run of a cron job, newest last in `cron.runs`. */
+export interface CronRunLogEntry {
+  ts: number;
+  jobId: string;
+  action: "finished";
+  status?: "ok" | "error" | "skipped";
+  error?: string;
+  summary?: string;
+  runAtMs?: number;
+  durationMs?: number;
+  nextRunAtMs?: number;
+  [key: string]: unknown;
+}
 
 /** Params of `cron.run`. */
 export type CronRunParams = {
@@ -430,6 +613,16 @@ export type CronRunParams = {
   mode?: "due" | "force";
 };
 
+/** Result (ok payload) of `cron.run`. */
+export interface CronRunResult {
+  ok: boolean;
+  /** True when a run was started. */
+  ran: boolean;
+  /** Why not: not-due or already-running. */
+  reason?: string;
+  [key: string]: unknown;
+}
+
 /** Params of `cron.runs`. */
 export type CronRunsParams = {
   id: string;
@@ -439,8 +632,39 @@ export type CronRunsParams = {
   limit?: number;
 };
 
+/** Result (ok payload) of `cron.runs`. */
+export interface CronRunsResult {
+  entries: CronRunLogEntry[];
+  [key: string]: unknown;
+}
+
+/** Once at an ISO time, every N ms (aligned to anchorMs), or on a cron expression in a time zone. */
+export type CronSchedule = {
+  kind: "at";
+  at: string;
+} | {
+  kind: "every";
+  everyMs: number;
+  anchorMs?: number;
+} | {
+  kind: "cron";
+  expr: string;
+  tz?: string;
+};
+
 /** Params of `cron.status`. */
 export type CronStatusParams = Record<string, never>;
+
+/** Result (ok payload) of `cron.status`. */
+export interface CronStatusResult {
+  /** False when cron.enabled is false: jobs can be edited but nothing fires. */
+  enabled: boolean;
+  /** Number of jobs, disabled ones included. */
+  jobs: number;
+  nextWakeAtMs?: number | null;
+  storePath?: string;
+  [key: string]: unknown;
+}
 
 /** Params of `cron.update`. */
 export type CronUpdateParams = {
@@ -451,18 +675,7 @@ export type CronUpdateParams = {
     description?: string;
     enabled?: boolean;
     deleteAfterRun?: boolean;
-    schedule?: {
-      kind: "at";
-      at: string;
-    } | {
-      kind: "every";
-      everyMs: number;
-      anchorMs?: number;
-    } | {
-      kind: "cron";
-      expr: string;
-      tz?: string;
-    };
+    schedule?: CronSchedule;
     sessionTarget?: "main" | "isolated";
     wakeMode?: "next-heartbeat" | "now";
     payload?: {
@@ -492,18 +705,7 @@ export type CronUpdateParams = {
     description?: string;
     enabled?: boolean;
     deleteAfterRun?: boolean;
-    schedule?: {
-      kind: "at";
-      at: string;
-    } | {
-      kind: "every";
-      everyMs: number;
-      anchorMs?: number;
-    } | {
-      kind: "cron";
-      expr: string;
-      tz?: string;
-    };
+    schedule?: CronSchedule;
     sessionTarget?: "main" | "isolated";
     wakeMode?: "next-heartbeat" | "now";
     payload?: {
@@ -526,6 +728,9 @@ export type CronUpdateParams = {
     state?: Record<string, unknown>;
   };
 };
+
+/** Result (ok payload) of `cron.update`. */
+export type CronUpdateResult = CronJob;
 
 /** Params of `device.pair.approve`. */
 export interface DevicePairApproveParams {
@@ -1137,6 +1342,17 @@ export interface SessionsCompactParams {
   maxLines?: number;
 }
 
+/** Result (ok payload) of `sessions.compact`. */
+export interface SessionsCompactResult {
+  ok: boolean;
+  key: string;
+  compacted: boolean;
+  kept?: number;
+  removed?: number;
+  reason?: string;
+  [key: string]: unknown;
+}
+
 /** Params of `sessions.delete`. */
 export interface SessionsDeleteParams {
   key: string;
@@ -1592,6 +1808,9 @@ export interface MethodResultMap {
   "channels.status": ChannelsStatusResult;
   "status": StatusResult;
   "config.get": ConfigGetResult;
+  "config.set": ConfigSetResult;
+  "config.apply": ConfigApplyResult;
+  "config.patch": ConfigPatchResult;
   "config.schema": ConfigSchemaResult;
   "exec.approvals.get": ExecApprovalsGetResult;
   "exec.approvals.set": ExecApprovalsSetResult;
@@ -1602,10 +1821,14 @@ export interface MethodResultMap {
   "talk.mode": TalkModeResult;
   "models.list": ModelsListResult;
   "agents.list": AgentsListResult;
+  "agents.files.list": AgentsFilesListResult;
+  "agents.files.get": AgentsFilesGetResult;
+  "agents.files.set": AgentsFilesSetResult;
   "skills.bins": SkillsBinsResult;
   "voicewake.get": VoicewakeGetResult;
   "voicewake.set": VoicewakeSetResult;
   "sessions.list": SessionsListResult;
+  "sessions.compact": SessionsCompactResult;
   "last-heartbeat": LastHeartbeatResult;
   "set-heartbeats": SetHeartbeatsResult;
   "wake": WakeResult;
@@ -1616,6 +1839,13 @@ export interface MethodResultMap {
   "node.invoke": NodeInvokeResult;
   "node.invoke.result": NodeInvokeResultResult;
   "node.event": NodeEventResult;
+  "cron.list": CronListResult;
+  "cron.status": CronStatusResult;
+  "cron.add": CronAddResult;
+  "cron.update": CronUpdateResult;
+  "cron.remove": CronRemoveResult;
+  "cron.run": CronRunResult;
+  "cron.runs": CronRunsResult;
   "system-presence": SystemPresenceResult;
   "system-event": SystemEventResult;
   "agent.identity.get": AgentIdentityGetResult;

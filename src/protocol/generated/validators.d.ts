@@ -24,10 +24,16 @@ export declare const validateAgentWaitParams: Validator<T.AgentWaitParams>;
 export declare const validateAgentWaitResult: Validator<T.AgentWaitResult>;
 /** Validates {@link T.AgentsFilesGetParams}. */
 export declare const validateAgentsFilesGetParams: Validator<T.AgentsFilesGetParams>;
+/** Validates {@link T.AgentsFilesGetResult}. */
+export declare const validateAgentsFilesGetResult: Validator<T.AgentsFilesGetResult>;
 /** Validates {@link T.AgentsFilesListParams}. */
 export declare const validateAgentsFilesListParams: Validator<T.AgentsFilesListParams>;
+/** Validates {@link T.AgentsFilesListResult}. */
+export declare const validateAgentsFilesListResult: Validator<T.AgentsFilesListResult>;
 /** Validates {@link T.AgentsFilesSetParams}. */
 export declare const validateAgentsFilesSetParams: Validator<T.AgentsFilesSetParams>;
+/** Validates {@link T.AgentsFilesSetResult}. */
+export declare const validateAgentsFilesSetResult: Validator<T.AgentsFilesSetResult>;
 /** Validates {@link T.AgentsListParams}. */
 export declare const validateAgentsListParams: Validator<T.AgentsListParams>;
 /** Validates {@link T.AgentsListResult}. */
@@ -70,18 +76,24 @@ export declare const validateClientId: Validator<T.ClientId>;
 export declare const validateClientMode: Validator<T.ClientMode>;
 /** Validates {@link T.ConfigApplyParams}. */
 export declare const validateConfigApplyParams: Validator<T.ConfigApplyParams>;
+/** Validates {@link T.ConfigApplyResult}. */
+export declare const validateConfigApplyResult: Validator<T.ConfigApplyResult>;
 /** Validates {@link T.ConfigGetParams}. */
 export declare const validateConfigGetParams: Validator<T.ConfigGetParams>;
 /** Validates {@link T.ConfigGetResult}. */
 export declare const validateConfigGetResult: Validator<T.ConfigGetResult>;
 /** Validates {@link T.ConfigPatchParams}. */
 export declare const validateConfigPatchParams: Validator<T.ConfigPatchParams>;
+/** Validates {@link T.ConfigPatchResult}. */
+export declare const validateConfigPatchResult: Validator<T.ConfigPatchResult>;
 /** Validates {@link T.ConfigSchemaParams}. */
 export declare const validateConfigSchemaParams: Validator<T.ConfigSchemaParams>;
 /** Validates {@link T.ConfigSchemaResult}. */
 export declare const validateConfigSchemaResult: Validator<T.ConfigSchemaResult>;
 /** Validates {@link T.ConfigSetParams}. */
 export declare const validateConfigSetParams: Validator<T.ConfigSetParams>;
+/** Validates {@link T.ConfigSetResult}. */
+export declare const validateConfigSetResult: Validator<T.ConfigSetResult>;
 /** Validates {@link T.ConnectAuth}. */
 export declare const validateConnectAuth: Validator<T.ConnectAuth>;
 /** Validates {@link T.ConnectChallenge}. */
@@ -96,20 +108,46 @@ export declare const validateConnectDevice: Validator<T.ConnectDevice>;
 export declare const validateConnectParams: Validator<T.ConnectParams>;
 /** Validates {@link T.CronAddParams}. */
 export declare const validateCronAddParams: Validator<T.CronAddParams>;
+/** Validates {@link T.CronAddResult}. */
+export declare const validateCronAddResult: Validator<T.CronAddResult>;
+/** Validates {@link T.CronDelivery}. */
+export declare const validateCronDelivery: Validator<T.CronDelivery>;
 /** Validates {@link T.CronEvent}. */
 export declare const validateCronEvent: Validator<T.CronEvent>;
+/** Validates {@link T.CronJob}. */
+export declare const validateCronJob: Validator<T.CronJob>;
+/** Validates {@link T.CronJobState}. */
+export declare const validateCronJobState: Validator<T.CronJobState>;
 /** Validates {@link T.CronListParams}. */
 export declare const validateCronListParams: Validator<T.CronListParams>;
+/** Validates {@link T.CronListResult}. */
+export declare const validateCronListResult: Validator<T.CronListResult>;
+/** Validates {@link T.CronPayload}. */
+export declare const validateCronPayload: Validator<T.CronPayload>;
 /** Validates {@link T.CronRemoveParams}. */
 export declare const validateCronRemoveParams: Validator<T.CronRemoveParams>;
+/** Validates {@link T.CronRemoveResult}. */
+export declare const validateCronRemoveResult: Validator<T.CronRemoveResult>;
+/** Validates {@link T.CronRunLogEntry}. */
+export declare const validateCronRunLogEntry: Validator<T.CronRunLogEntry>;
 /** Validates {@link T.CronRunParams}. */
 export declare const validateCronRunParams: Validator<T.CronRunParams>;
+/** Validates {@link T.CronRunResult}. */
+export declare const validateCronRunResult: Validator<T.CronRunResult>;
 /** Validates {@link T.CronRunsParams}. */
 export declare const validateCronRunsParams: Validator<T.CronRunsParams>;
+/** Validates {@link T.CronRunsResult}. */
+export declare const validateCronRunsResult: Validator<T.CronRunsResult>;
+/** Validates {@link T.CronSchedule}. */
+export declare const validateCronSchedule: Validator<T.CronSchedule>;
 /** Validates {@link T.CronStatusParams}. */
 export declare const validateCronStatusParams: Validator<T.CronStatusParams>;
+/** Validates {@link T.CronStatusResult}. */
+export declare const validateCronStatusResult: Validator<T.CronStatusResult>;
 /** Validates {@link T.CronUpdateParams}. */
 export declare const validateCronUpdateParams: Validator<T.CronUpdateParams>;
+/** Validates {@link T.CronUpdateResult}. */
+export declare const validateCronUpdateResult: Validator<T.CronUpdateResult>;
 /** Validates {@link T.DevicePairApproveParams}. */
 export declare const validateDevicePairApproveParams: Validator<T.DevicePairApproveParams>;
 /** Validates {@link T.DevicePairListParams}. */
@@ -258,6 +296,8 @@ export declare const validateSendParams: Validator<T.SendParams>;
 export declare const validateSessionDefaults: Validator<T.SessionDefaults>;
 /** Validates {@link T.SessionsCompactParams}. */
 export declare const validateSessionsCompactParams: Validator<T.SessionsCompactParams>;
+/** Validates {@link T.SessionsCompactResult}. */
+export declare const validateSessionsCompactResult: Validator<T.SessionsCompactResult>;
 /** Validates {@link T.SessionsDeleteParams}. */
 export declare const validateSessionsDeleteParams: Validator<T.SessionsDeleteParams>;
 /** Validates {@link T.SessionsListParams}. */
@@ -458,6 +498,9 @@ export declare const RESULT_VALIDATORS: {
   readonly "channels.status": Validator<T.ChannelsStatusResult>;
   readonly "status": Validator<T.StatusResult>;
   readonly "config.get": Validator<T.ConfigGetResult>;
+  readonly "config.set": Validator<T.ConfigSetResult>;
+  readonly "config.apply": Validator<T.ConfigApplyResult>;
+  readonly "config.patch": Validator<T.ConfigPatchResult>;
   readonly "config.schema": Validator<T.ConfigSchemaResult>;
   readonly "exec.approvals.get": Validator<T.ExecApprovalsGetResult>;
   readonly "exec.approvals.set": Validator<T.ExecApprovalsSetResult>;
@@ -468,10 +511,14 @@ export declare const RESULT_VALIDATORS: {
   readonly "talk.mode": Validator<T.TalkModeResult>;
   readonly "models.list": Validator<T.ModelsListResult>;
   readonly "agents.list": Validator<T.AgentsListResult>;
+  readonly "agents.files.list": Validator<T.AgentsFilesListResult>;
+  readonly "agents.files.get": Validator<T.AgentsFilesGetResult>;
+  readonly "agents.files.set": Validator<T.AgentsFilesSetResult>;
   readonly "skills.bins": Validator<T.SkillsBinsResult>;
   readonly "voicewake.get": Validator<T.VoicewakeGetResult>;
   readonly "voicewake.set": Validator<T.VoicewakeSetResult>;
   readonly "sessions.list": Validator<T.SessionsListResult>;
+  readonly "sessions.compact": Validator<T.SessionsCompactResult>;
   readonly "last-heartbeat": Validator<T.LastHeartbeatResult>;
   readonly "set-heartbeats": Validator<T.SetHeartbeatsResult>;
   readonly "wake": Validator<T.WakeResult>;
@@ -482,6 +529,13 @@ export declare const RESULT_VALIDATORS: {
   readonly "node.invoke": Validator<T.NodeInvokeResult>;
   readonly "node.invoke.result": Validator<T.NodeInvokeResultResult>;
   readonly "node.event": Validator<T.NodeEventResult>;
+  readonly "cron.list": Validator<T.CronListResult>;
+  readonly "cron.status": Validator<T.CronStatusResult>;
+  readonly "cron.add": Validator<T.CronAddResult>;
+  readonly "cron.update": Validator<T.CronUpdateResult>;
+  readonly "cron.remove": Validator<T.CronRemoveResult>;
+  readonly "cron.run": Validator<T.CronRunResult>;
+  readonly "cron.runs": Validator<T.CronRunsResult>;
   readonly "system-presence": Validator<T.SystemPresenceResult>;
   readonly "system-event": Validator<T.SystemEventResult>;
   readonly "agent.identity.get": Validator<T.AgentIdentityGetResult>;

@@ -1,0 +1,110 @@
+/**
+ * What one cron job run does. A `main` job queues its text as a system event for the main session (and
+ * with wakeMode "now" runs the heartbeat at once so the agent sees it). An `isolated` job runs one agent
+ * turn on its own session `cron:<jobId>`, started fresh for every run so a frequent job does not pile up
+ * context, and with delivery "announce" sends the reply to a chat.
+ */
+import { randomUUID } from "node:crypto";
+import { agentIds, mainSessionKey, replyTextOf } from "../../agent/index.ts";
+import { toErrorMessage, unreachable } from "../../errors.ts";
+import type { CronJob } from "../../store/cron.ts";
+import type { SessionEntry } from "../../store/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { deliverReply, toDeliveryReport } from "../delivery.ts";
+import { enqueueSystemEvent } from "../system-events.ts";
+
+/** Summaries in the run log and events are cut to this length. */
+export const SUMMARY_MAX_CHARS = 2000;
+
+/** How a run ended. `delivery` is the announce report (absent when nothing was to be sent). */
+export interface CronRunOutcome {
+  status: "ok" | "error";
+  error?: string;
+  summary?: string;
+  delivery?: Record<string, unknown>;
+}
+
+/** The session an isolated job runs on. */
+export function cronSessionKey(jobId: string): string {
+  return `cron:${jobId}`;
+}
+
+/**
+ * Runs `job` once and waits for the end of its agent turn (a system event is done once queued).
+ * @returns the outcome; never throws (a failure is an `error` outcome with its message).
+ */
+export async function executeCronJob(gw: GatewayContext, job: CronJob): Promise<CronRunOutcome> {
+  try {
+    const payload = job.payload;
+    switch (payload.kind) {
+      case "systemEvent":
+        enqueueSystemEvent(gw.systemEvents, payload.text);
+        if (job.wakeMode === "now") void gw.heartbeat.requestNow("wake");
+        return { status: "ok", summary: clip(payload.text.trim()) };
+      case "agentTurn":
+        return await runAgentTurn(gw, job, payload);
+      default:
+        return unreachable(payload);
+    }
+  } catch (err) {
+    return { status: "error", error: toErrorMessage(err) };
+  }
+}
+
+// --- internal ---
+
+type AgentTurnPayload = Extract<CronJob["payload"], { kind: "agentTurn" }>;
+
+async function runAgentTurn(gw: GatewayContext, job: CronJob, payload: AgentTurnPayload): Promise<CronRunOutcome> {
+  const sessionKey = cronSessionKey(job.id);
+  const agentId = job.agentId ?? agentIds(gw.config).defaultId;
+  startFreshSession(gw, sessionKey, job.name);
+  const runId = `cron:${job.id}:${randomUUID()}`;
+  const sub = gw.agents.submit({
+    runId,
+    kind: "agent",
+    sessionKey,
+    agentId,
+    message: payload.message,
+    thinking: payload.thinking,
+    timeoutMs: payload.timeoutSeconds ? payload.timeoutSeconds * 1000 : gw.agents.defaultTimeoutMs(),
+    channel: "cron",
+    internal: true,
+    extraSystemPrompt: `This turn was started by the scheduled job "${job.name}", not typed by the user.${job.delivery?.mode === "announce" ? " Your reply is sent to the user's chat." : ""}`,
+    label: job.name,
+    ...(payload.model?.trim() && { model: payload.model.trim() }),
+  });
+  if (sub.status !== "accepted") return { status: "error", error: `run ${runId} was not accepted (${sub.status})` };
+  const final = await sub.done;
+  if (!final.ok) return { status: "error", error: final.error?.message ?? "agent run failed" };
+  if (final.payload.summary === "aborted") return { status: "error", error: "run aborted" };
+
+  const text = replyTextOf(final).trim();
+  const summary = text ? clip(text) : undefined;
+  if (job.delivery?.mode !== "announce" || !text) return { status: "ok", ...(summary && { summary }) };
+
+  const d = job.delivery;
+  const outcome = await deliverReply(gw, { channel: d.channel ?? "last", to: d.to, sessionKey: mainSessionKey(gw.config, agentId) }, text, `cron:${runId}`, { runId, jobId: job.id });
+  const delivery = toDeliveryReport(outcome);
+  if (!outcome.ok && !d.bestEffort) return { status: "error", error: `delivery failed: ${outcome.error}`, ...(summary && { summary }), delivery };
+  return { status: "ok", ...(summary && { summary }), delivery };
+}
+
+/** Starts the job's session over (new sessionId); a model override or thinking level set on it is kept. */
+function startFreshSession(gw: GatewayContext, sessionKey: string, label: string): void {
+  const now = Date.now();
+  const old = gw.store.getSession(sessionKey);
+  const entry: SessionEntry = {
+    sessionId: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    label,
+    ...(old?.modelOverride && { modelOverride: old.modelOverride }),
+    ...(old?.thinkingLevel && { thinkingLevel: old.thinkingLevel }),
+  };
+  gw.store.setSession(sessionKey, entry);
+}
+
+function clip(text: string): string {
+  return text.length > SUMMARY_MAX_CHARS ? `${text.slice(0, SUMMARY_MAX_CHARS)}…` : text;
+}

@@ -120,6 +120,46 @@ const AgentFile = defineOpen({
   content: T.Optional(T.String()),
 });
 
+const TokenCount = T.Integer({ minimum: 0 });
+
+/** Token and cost totals of a period in `usage.cost` (one calendar day, or the whole window). */
+export const UsageCostTotals = defineOpen(
+  {
+    input: TokenCount,
+    output: TokenCount,
+    cacheRead: TokenCount,
+    cacheWrite: TokenCount,
+    totalTokens: TokenCount,
+    totalCost: T.Number({ minimum: 0, description: "USD." }),
+    missingCostEntries: T.Integer({ minimum: 0, description: "Model calls counted in the tokens whose cost is unknown." }),
+  },
+  { $id: "UsageCostTotals", description: "Token and cost totals of model calls." },
+);
+
+/** One local calendar day of `usage.cost`. */
+export const UsageCostDay = defineOpen(
+  { date: T.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "YYYY-MM-DD, gateway-local." }), ...UsageCostTotals.properties },
+  { $id: "UsageCostDay", description: "Token and cost totals of one calendar day." },
+);
+
+/** One provider's quota windows in `usage.status`. */
+export const ProviderUsageSnapshot = defineOpen(
+  {
+    provider: T.String(),
+    displayName: T.Optional(T.String()),
+    windows: T.Array(
+      defineOpen({
+        label: T.String(),
+        usedPercent: T.Number(),
+        resetAt: T.Optional(Millis),
+      }),
+    ),
+    plan: T.Optional(T.String()),
+    error: T.Optional(T.String()),
+  },
+  { $id: "ProviderUsageSnapshot", description: "Subscription usage windows of one model provider." },
+);
+
 /** Method name → result schema, for the methods that have a documented result. */
 export const METHOD_RESULTS = {
   health: HealthSnapshot,
@@ -184,6 +224,13 @@ export const METHOD_RESULTS = {
     kept: T.Optional(T.Integer({ minimum: 0 })),
     removed: T.Optional(T.Integer({ minimum: 0 })),
     reason: T.Optional(T.String()),
+  }),
+  "usage.status": defineOpen({ updatedAt: Millis, providers: T.Array(ProviderUsageSnapshot) }),
+  "usage.cost": defineOpen({
+    updatedAt: Millis,
+    days: T.Integer({ minimum: 1 }),
+    daily: T.Array(UsageCostDay),
+    totals: UsageCostTotals,
   }),
   "models.list": defineOpen({
     models: T.Array(

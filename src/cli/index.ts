@@ -4,6 +4,7 @@
  */
 import { defineCommand } from "citty";
 import { agentCommand } from "./commands/agent.ts";
+import { approvalsCommand } from "./commands/approvals.ts";
 import { browserCommand } from "./commands/browser.ts";
 import { channelsCommand } from "./commands/channels.ts";
 import { cronCommand } from "./commands/cron.ts";
@@ -55,6 +56,6 @@ export function createRootCommand(deps: { runGateway: RunGateway }) {
       version: VERSION,
       description: "OpenClaw Gateway: messaging channels, agent runs and the control plane in one process. Global: --dev, --profile <name>, --no-color, -V",
     },
-    subCommands: { gateway, agent: agentCommand, browser: browserCommand, health: healthCommand, status: statusCommand, logs: logsCommand, setup: setupCommand, update: updateCommand, doctor: doctorCommand, nodes: nodesCommand, devices: devicesCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, cron: cronCommand },
+    subCommands: { gateway, agent: agentCommand, browser: browserCommand, health: healthCommand, status: statusCommand, logs: logsCommand, setup: setupCommand, update: updateCommand, doctor: doctorCommand, nodes: nodesCommand, devices: devicesCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, cron: cronCommand, approvals: approvalsCommand, "exec-approvals": approvalsCommand },
   });
 }

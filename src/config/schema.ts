@@ -186,6 +186,17 @@ const ModelProvider = T.Object(
             maxTokens: T.Optional(T.Integer({ minimum: 1 })),
             reasoning: T.Optional(T.Boolean()),
             input: T.Optional(T.Array(T.String())),
+            cost: T.Optional(
+              T.Object(
+                {
+                  input: T.Optional(T.Number({ minimum: 0 })),
+                  output: T.Optional(T.Number({ minimum: 0 })),
+                  cacheRead: T.Optional(T.Number({ minimum: 0 })),
+                  cacheWrite: T.Optional(T.Number({ minimum: 0 })),
+                },
+                { additionalProperties: false, description: "USD per million tokens of each kind (usage.cost)." },
+              ),
+            ),
           },
           { additionalProperties: true },
         ),

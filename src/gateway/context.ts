@@ -13,6 +13,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/index.ts";
 import type { HeartbeatSettings } from "../agent/heartbeat.ts";
 import { listAgents, heartbeatOf } from "./agents-view.ts";
+import type { ExecApprovalQueue } from "./approvals.ts";
 import type { AuthRateLimiter } from "./auth.ts";
 import type { MountedCanvas } from "./canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
@@ -41,6 +42,8 @@ export interface GatewayContext {
   nodePairing: NodePairingStore;
   /** Connected and paired nodes, invokes in flight. */
   nodes: NodeRegistry;
+  /** Exec approval requests waiting for an operator. */
+  approvals: ExecApprovalQueue;
   rateLimiter: AuthRateLimiter;
   metrics: Metrics;
   /** Sessions, transcripts and runs (`<stateDir>/state.db`). */

@@ -53,7 +53,7 @@ const BROWSER_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]
 
 /** Methods and events this gateway implements, in the upstream's advertised order. */
 export const ADVERTISED_METHODS = METHODS.filter((m) => m in METHOD_HANDLERS);
-const EMITTED_EVENTS = new Set(["connect.challenge", "agent", "chat", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved", "node.pair.requested", "node.pair.resolved", "node.invoke.request", "talk.mode", "voicewake.changed"]);
+const EMITTED_EVENTS = new Set(["connect.challenge", "agent", "chat", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved", "node.pair.requested", "node.pair.resolved", "node.invoke.request", "talk.mode", "voicewake.changed", "heartbeat", "cron", "exec.approval.requested", "exec.approval.resolved"]);
 /** Events this gateway emits. */
 export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));
 

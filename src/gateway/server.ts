@@ -13,6 +13,7 @@ import { POLICY } from "../protocol/index.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
+import { ExecApprovalQueue } from "./approvals.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, type GatewaySocket } from "./connections.ts";
 import { mountCanvas } from "./canvas.ts";
@@ -84,6 +85,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const devices = new DeviceStore({ stateDir: opts.stateDir, onWarn: (msg: string) => log.warn(msg) });
   const nodePairing = openNodePairingStore(opts.stateDir);
   const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => ctx.config, logger: opts.logger });
+  // Approval events go to operators holding operator.approvals (admin passes), never to nodes (spec §4).
+  const approvals = new ExecApprovalQueue({ broadcast: (event, payload) => connections.broadcast(event, payload, { scope: "operator.approvals", role: "operator", dropIfSlow: true }) });
   const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
   const store = openSqliteStore(stateDbPath(opts.stateDir));
   const runListeners = new RunListeners();
@@ -126,6 +129,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     devices,
     nodePairing,
     nodes,
+    approvals,
     rateLimiter: new AuthRateLimiter(),
     metrics: new Metrics(),
     store,
@@ -219,6 +223,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       connections.remove(ws);
       const client = ws.data.client;
       if (!client) return;
+      approvals.cancelFor(ws.data.connId);
       if (client.role === "node") {
         nodes.noteDisconnected(ws.data.connId);
         ctx.canvas?.host.revoke(ws.data.connId);
@@ -293,6 +298,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       clearInterval(healthTimer);
       clearTimeout(presenceTimer);
       clearTimeout(healthTimerOnce);
+      // Waiting approvals fail now, so their error answers go out while the sockets are still open.
+      approvals.close();
       const heartbeatStopped = heartbeat.stop();
       const cronStopped = cron.stop();
       // Runs end first (aborted, partial text kept) so clients see their final events before `shutdown`.

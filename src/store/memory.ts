@@ -34,6 +34,11 @@ export function createMemoryStore(): Store {
       return out;
     },
     countMessages: (sessionId) => messages.get(sessionId)?.length ?? 0,
+    listTranscripts: (since) =>
+      [...messages]
+        .map(([sessionId, list]) => ({ sessionId, lastTs: Math.max(-Infinity, ...list.filter((m) => m.timestamp >= since).map((m) => m.timestamp)) }))
+        .filter((t) => t.lastTs >= since)
+        .sort((a, b) => b.lastTs - a.lastTs || a.sessionId.localeCompare(b.sessionId)),
     deleteTranscript: (sessionId) => (messages.get(sessionId)?.length ?? 0) > 0 && messages.delete(sessionId),
     putRun: (run) => void runs.set(run.runId, clone(run)),
     getRun: (runId) => (runs.has(runId) ? clone(runs.get(runId)) : undefined),

@@ -4,9 +4,9 @@
  * This connection is the only writer of the tables below (channel and node tables in the same file have
  * their own connections; WAL + busy_timeout let them share it); the gateway lock keeps other processes out.
  *
- * Schema (user_version 2):
+ * Schema (user_version 3):
  *   sessions(key PK, agent_id, session_id, updated_at, entry JSON)
- *   messages(seq PK autoincrement, session_id, role, ts, body JSON)   -- transcripts, append-only
+ *   messages(seq PK autoincrement, session_id, role, ts, body JSON)   -- transcripts, append-only; v3: index on ts
  *   message_images(seq, idx, mime, data BLOB; PK seq+idx)             -- v2: image bytes of messages
  *   runs(run_id PK, session_key, status, created_at, ended_at, record JSON)
  *
@@ -19,7 +19,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { agentIdOfKey, type RunRecord, type RunStatus, type SessionEntry, type SessionRow, type Store, type TranscriptMessage } from "./store.ts";
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 /** Finished runs are kept this long for idempotent retries and agent.wait. */
 const RUN_RETENTION_MS = 24 * 60 * 60 * 1000;
 
@@ -56,6 +56,7 @@ const MIGRATIONS = [
      data BLOB NOT NULL,
      PRIMARY KEY (seq, idx)
    );`,
+  `CREATE INDEX messages_by_ts ON messages(ts);`,
 ];
 
 /**
@@ -80,6 +81,9 @@ export function openSqliteStore(path: string): Store {
     readAll: db.query<MessageRow, [string]>("SELECT seq, body FROM messages WHERE session_id = ? ORDER BY seq"),
     readLast: db.query<MessageRow, [string, number]>("SELECT seq, body FROM (SELECT seq, body FROM messages WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq"),
     count: db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM messages WHERE session_id = ?"),
+    transcriptsSince: db.query<{ sessionId: string; lastTs: number }, [number]>(
+      "SELECT session_id AS sessionId, max(ts) AS lastTs FROM messages WHERE ts >= ? GROUP BY session_id ORDER BY lastTs DESC, session_id",
+    ),
     deleteImages: db.query("DELETE FROM message_images WHERE seq IN (SELECT seq FROM messages WHERE session_id = ?)"),
     deleteTranscript: db.query("DELETE FROM messages WHERE session_id = ?"),
     putRun: db.query("INSERT INTO runs (run_id, session_key, status, created_at, ended_at, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET session_key = excluded.session_key, status = excluded.status, ended_at = excluded.ended_at, record = excluded.record"),
@@ -130,6 +134,9 @@ export function openSqliteStore(path: string): Store {
     },
     countMessages(sessionId) {
       return q.count.get(sessionId)?.n ?? 0;
+    },
+    listTranscripts(since) {
+      return q.transcriptsSince.all(since);
     },
     deleteTranscript(sessionId) {
       return db.transaction(() => {

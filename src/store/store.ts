@@ -129,6 +129,11 @@ export interface Store {
   readMessages(sessionId: string, limit?: number, opts?: ReadOptions): TranscriptMessage[];
   /** Number of messages in a transcript. */
   countMessages(sessionId: string): number;
+  /**
+   * Every transcript with a message at or after `since` (ms epoch), including those no session points to
+   * any more (left behind by resets), newest activity first.
+   */
+  listTranscripts(since: number): { sessionId: string; lastTs: number }[];
   /** Drops a transcript. @returns false when it had no messages. */
   deleteTranscript(sessionId: string): boolean;
   /** Creates or replaces a run record. */

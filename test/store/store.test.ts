@@ -62,6 +62,21 @@ for (const [name, open] of BACKENDS) {
       s.close();
     });
 
+    test("listTranscripts: every transcript active since a time, orphans included, newest first", () => {
+      const s = open();
+      s.appendMessages("old", [user("a", 100), user("b", 200)]);
+      s.appendMessages("reset-away", [user("c", 500)]); // no session points to it
+      s.appendMessages("live", [user("d", 300), user("e", 900)]);
+      s.setSession("agent:main:main", { sessionId: "live", updatedAt: 900 });
+      expect(s.listTranscripts(250)).toEqual([
+        { sessionId: "live", lastTs: 900 },
+        { sessionId: "reset-away", lastTs: 500 },
+      ]);
+      expect(s.listTranscripts(0).map((t) => t.sessionId)).toEqual(["live", "reset-away", "old"]);
+      expect(s.listTranscripts(1000)).toEqual([]);
+      s.close();
+    });
+
     test("images: kept with their message; older ones without data on request; deleted with the transcript", () => {
       const s = open();
       const img = (bytes: number[], mimeType = "image/png") => ({ type: "image" as const, data: Buffer.from(bytes).toString("base64"), mimeType });
@@ -131,7 +146,7 @@ describe("sqlite specifics", () => {
     // no close: a crash right after the write
     const raw = new Database(path, { readonly: true });
     expect(raw.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
-    expect(raw.query("PRAGMA user_version").get()).toEqual({ user_version: 2 });
+    expect(raw.query("PRAGMA user_version").get()).toEqual({ user_version: 3 });
     raw.close();
     const again = openSqliteStore(path);
     expect(again.readMessages("s")).toEqual([user("kept")]);

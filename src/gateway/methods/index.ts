@@ -22,6 +22,8 @@ import { configSet } from "./config-set.ts";
 import { configSchema } from "./config-schema.ts";
 import { cronAdd, cronList, cronRemove, cronRun, cronRuns, cronStatus, cronUpdate } from "./cron.ts";
 import { devicePairApprove, devicePairList, devicePairReject, deviceTokenRevoke, deviceTokenRotate } from "./device-pair.ts";
+import { execApprovalRequest, execApprovalResolve } from "./exec-approval.ts";
+import { execApprovalsGet, execApprovalsNodeGet, execApprovalsNodeSet, execApprovalsSet } from "./exec-approvals.ts";
 import { health } from "./health.ts";
 import { lastHeartbeat } from "./last-heartbeat.ts";
 import { logsTail } from "./logs-tail.ts";
@@ -44,6 +46,7 @@ import { systemPresence } from "./system-presence.ts";
 import { send } from "./send.ts";
 import { setHeartbeats } from "./set-heartbeats.ts";
 import { talkMode } from "./talk-mode.ts";
+import { usageCost, usageStatus } from "./usage.ts";
 import { voicewakeGet, voicewakeSet } from "./voicewake.ts";
 import { wake } from "./wake.ts";
 import { webLoginStart, webLoginWait } from "./web-login.ts";
@@ -61,11 +64,19 @@ export const METHOD_HANDLERS: Readonly<Record<string, MethodHandler>> = {
   "web.login.wait": webLoginWait,
   send,
   status,
+  "usage.status": usageStatus,
+  "usage.cost": usageCost,
   "config.get": configGet,
   "config.set": configSet,
   "config.apply": configApply,
   "config.patch": configPatch,
   "config.schema": configSchema,
+  "exec.approvals.get": execApprovalsGet,
+  "exec.approvals.set": execApprovalsSet,
+  "exec.approvals.node.get": execApprovalsNodeGet,
+  "exec.approvals.node.set": execApprovalsNodeSet,
+  "exec.approval.request": execApprovalRequest,
+  "exec.approval.resolve": execApprovalResolve,
   "models.list": modelsList,
   "talk.mode": talkMode,
   "agents.list": agentsList,

@@ -1298,6 +1298,21 @@ export interface PresenceEvent {
   presence: PresenceEntry[];
 }
 
+/** Subscription usage windows of one model provider. */
+export interface ProviderUsageSnapshot {
+  provider: string;
+  displayName?: string;
+  windows: {
+    label: string;
+    usedPercent: number;
+    resetAt?: number;
+    [key: string]: unknown;
+  }[];
+  plan?: string;
+  error?: string;
+  [key: string]: unknown;
+}
+
 /** A method call; the response echoes `id`. */
 export interface RequestFrame {
   type: "req";
@@ -1622,14 +1637,60 @@ export interface UpdateRunParams {
   timeoutMs?: number;
 }
 
+/** Token and cost totals of one calendar day. */
+export interface UsageCostDay {
+  /** YYYY-MM-DD, gateway-local. */
+  date: string;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  totalTokens: number;
+  /** USD. */
+  totalCost: number;
+  /** Model calls counted in the tokens whose cost is unknown. */
+  missingCostEntries: number;
+  [key: string]: unknown;
+}
+
 /** Params of `usage.cost`. */
 export interface UsageCostParams {
   days?: number;
   [key: string]: unknown;
 }
 
+/** Result (ok payload) of `usage.cost`. */
+export interface UsageCostResult {
+  updatedAt: number;
+  days: number;
+  daily: UsageCostDay[];
+  totals: UsageCostTotals;
+  [key: string]: unknown;
+}
+
+/** Token and cost totals of model calls. */
+export interface UsageCostTotals {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  totalTokens: number;
+  /** USD. */
+  totalCost: number;
+  /** Model calls counted in the tokens whose cost is unknown. */
+  missingCostEntries: number;
+  [key: string]: unknown;
+}
+
 /** Params of `usage.status`. */
 export type UsageStatusParams = Record<string, unknown>;
+
+/** Result (ok payload) of `usage.status`. */
+export interface UsageStatusResult {
+  updatedAt: number;
+  providers: ProviderUsageSnapshot[];
+  [key: string]: unknown;
+}
 
 /** Payload of the `voicewake.changed` event. */
 export interface VoicewakeChangedEvent {
@@ -1807,6 +1868,8 @@ export interface MethodResultMap {
   "logs.tail": LogsTailResult;
   "channels.status": ChannelsStatusResult;
   "status": StatusResult;
+  "usage.status": UsageStatusResult;
+  "usage.cost": UsageCostResult;
   "config.get": ConfigGetResult;
   "config.set": ConfigSetResult;
   "config.apply": ConfigApplyResult;

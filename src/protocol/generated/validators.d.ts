@@ -286,6 +286,8 @@ export declare const validatePollParams: Validator<T.PollParams>;
 export declare const validatePresenceEntry: Validator<T.PresenceEntry>;
 /** Validates {@link T.PresenceEvent}. */
 export declare const validatePresenceEvent: Validator<T.PresenceEvent>;
+/** Validates {@link T.ProviderUsageSnapshot}. */
+export declare const validateProviderUsageSnapshot: Validator<T.ProviderUsageSnapshot>;
 /** Validates {@link T.RequestFrame}. */
 export declare const validateRequestFrame: Validator<T.RequestFrame>;
 /** Validates {@link T.ResponseFrame}. */
@@ -364,10 +366,18 @@ export declare const validateTtsSetProviderParams: Validator<T.TtsSetProviderPar
 export declare const validateTtsStatusParams: Validator<T.TtsStatusParams>;
 /** Validates {@link T.UpdateRunParams}. */
 export declare const validateUpdateRunParams: Validator<T.UpdateRunParams>;
+/** Validates {@link T.UsageCostDay}. */
+export declare const validateUsageCostDay: Validator<T.UsageCostDay>;
 /** Validates {@link T.UsageCostParams}. */
 export declare const validateUsageCostParams: Validator<T.UsageCostParams>;
+/** Validates {@link T.UsageCostResult}. */
+export declare const validateUsageCostResult: Validator<T.UsageCostResult>;
+/** Validates {@link T.UsageCostTotals}. */
+export declare const validateUsageCostTotals: Validator<T.UsageCostTotals>;
 /** Validates {@link T.UsageStatusParams}. */
 export declare const validateUsageStatusParams: Validator<T.UsageStatusParams>;
+/** Validates {@link T.UsageStatusResult}. */
+export declare const validateUsageStatusResult: Validator<T.UsageStatusResult>;
 /** Validates {@link T.VoicewakeChangedEvent}. */
 export declare const validateVoicewakeChangedEvent: Validator<T.VoicewakeChangedEvent>;
 /** Validates {@link T.VoicewakeGetParams}. */
@@ -497,6 +507,8 @@ export declare const RESULT_VALIDATORS: {
   readonly "logs.tail": Validator<T.LogsTailResult>;
   readonly "channels.status": Validator<T.ChannelsStatusResult>;
   readonly "status": Validator<T.StatusResult>;
+  readonly "usage.status": Validator<T.UsageStatusResult>;
+  readonly "usage.cost": Validator<T.UsageCostResult>;
   readonly "config.get": Validator<T.ConfigGetResult>;
   readonly "config.set": Validator<T.ConfigSetResult>;
   readonly "config.apply": Validator<T.ConfigApplyResult>;

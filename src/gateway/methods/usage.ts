@@ -1,0 +1,59 @@
+/**
+ * `usage.status` and `usage.cost` (operator.read): provider quota windows and the local token/cost
+ * summary of recent model calls.
+ */
+import type { UsageCostResult, UsageStatusResult } from "../../protocol/generated/types.ts";
+import type { GatewayContext, MethodHandler } from "../context.ts";
+import { summarizeUsageCost, USAGE_COST_DEFAULT_DAYS } from "../usage-cost.ts";
+
+/** How long a computed `usage.cost` summary is served again (UIs poll it). */
+export const USAGE_COST_CACHE_TTL_MS = 30_000;
+/** Distinct `days` values cached per gateway; the oldest goes first. */
+const CACHE_MAX_ENTRIES = 16;
+
+/**
+ * `usage.status {}` → `{updatedAt, providers}`. Upstream fills `providers` with subscription quota windows
+ * fetched with the user's OAuth logins (Claude, Copilot, Gemini CLI, Codex …); this gateway holds no such
+ * logins and makes no network calls here, so the list is empty.
+ */
+export const usageStatus: MethodHandler = (): UsageStatusResult => ({ updatedAt: Date.now(), providers: [] });
+
+/**
+ * `usage.cost {days?}` → `{updatedAt, days, daily, totals}` for the last `days` (default 30) local calendar
+ * days, today included. A summary is computed at most once per {@link USAGE_COST_CACHE_TTL_MS} per `days`;
+ * concurrent callers share one computation. Safe to call concurrently.
+ */
+export const usageCost: MethodHandler = (ctx, params) => {
+  // The params schema admits only integers >= 1.
+  return cachedSummary(ctx.gw, typeof params.days === "number" ? params.days : USAGE_COST_DEFAULT_DAYS);
+};
+
+// --- internal ---
+
+interface CacheEntry {
+  at: number;
+  summary: Promise<UsageCostResult>;
+}
+
+const caches = new WeakMap<GatewayContext, Map<number, CacheEntry>>();
+
+function cachedSummary(gw: GatewayContext, days: number): Promise<UsageCostResult> {
+  let cache = caches.get(gw);
+  if (!cache) caches.set(gw, (cache = new Map()));
+  const now = Date.now();
+  const hit = cache.get(days);
+  if (hit && now - hit.at < USAGE_COST_CACHE_TTL_MS) return hit.summary;
+  cache.delete(days);
+  for (const [key, entry] of cache) if (now - entry.at >= USAGE_COST_CACHE_TTL_MS || cache.size >= CACHE_MAX_ENTRIES) cache.delete(key);
+  const summary = summarizeUsageCost(gw.store, gw.config, { days, now }).then(({ summary, truncated }) => {
+    if (truncated) gw.logger.warn("usage.cost: scan limit reached; the oldest model calls of the window are not counted", { days });
+    return summary;
+  });
+  const entry: CacheEntry = { at: now, summary };
+  cache.set(days, entry);
+  // A failed computation is not cached: the next call tries again.
+  summary.catch(() => {
+    if (cache.get(days) === entry) cache.delete(days);
+  });
+  return summary;
+}

@@ -1,0 +1,148 @@
+/**
+ * `openclaw approvals …` run as a real CLI process (`bun src/main.ts`) against an in-process gateway: get
+ * (summary and --json) on a fresh host, set from a file (twice: the second write sends the hash it read),
+ * allowlist add/remove, a node target, and the errors a user sees. The allowlist edits on their own.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { addAllowlistPattern, type ApprovalsFile, parseApprovalsText, removeAllowlistPattern } from "../../src/cli/commands/approvals.ts";
+import { CliError } from "../../src/errors.ts";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+import { SimulatedNode } from "../helpers/node.ts";
+
+const MAIN = resolve(import.meta.dir, "../../src/main.ts");
+let gw: TestGateway;
+let home: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  home = mkdtempSync(join(tmpdir(), "openclaw-cli-approvals-"));
+});
+afterAll(async () => {
+  await gw.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, ...args, "--url", gw.url, "--token", gw.token], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir() },
+    cwd: home,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
+async function ok(args: string[]): Promise<string> {
+  const r = await cli(args);
+  expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
+  return r.stdout;
+}
+
+describe("openclaw approvals", () => {
+  test("get, set, set again, allowlist add and remove on the gateway host", async () => {
+    const path = join(gw.stateDir, "exec-approvals.json");
+    const fresh = JSON.parse(await ok(["approvals", "get", "--json"]));
+    expect(fresh).toMatchObject({ path, exists: false, file: { version: 1, agents: {} } });
+    const summary = await ok(["approvals", "get"]);
+    expect(summary).toContain("Target     gateway\n");
+    expect(summary).toContain("Exists     no\n");
+    expect(summary).toEndWith("No allowlist entries.\n");
+
+    // JSON5 is fine; version is filled in.
+    const upload = join(home, "approvals.json5");
+    writeFileSync(upload, "{ defaults: { security: 'allowlist', ask: 'on-miss' }, agents: { main: { allowlist: [{ pattern: '/usr/bin/uptime' }] } } }");
+    const first = JSON.parse(await ok(["approvals", "set", "--file", upload, "--json"]));
+    expect(first).toMatchObject({ exists: true, file: { version: 1, defaults: { security: "allowlist", ask: "on-miss" } } });
+    expect(JSON.parse(readFileSync(path, "utf8")).agents.main.allowlist[0].pattern).toBe("/usr/bin/uptime");
+    // The file exists now, so this write needs (and sends) the hash it just read.
+    writeFileSync(upload, JSON.stringify({ defaults: { security: "deny" } }));
+    const second = await ok(["approvals", "set", "--file", upload]);
+    expect(second).toContain("Defaults   security=deny\n");
+    expect(second).toContain("Exists     yes\n");
+
+    const added = await ok(["approvals", "allowlist", "add", "/usr/bin/rg", "--agent", "main"]);
+    expect(added).toMatch(/\nAGENT\s+PATTERN\s+LAST USED\nmain\s+\/usr\/bin\/rg\s+\d+s ago\n$/);
+    expect(await ok(["approvals", "allowlist", "add", "/usr/bin/rg", "--agent", "main"])).toBe("Already allowlisted.\n");
+    await ok(["approvals", "allowlist", "add", "/bin/uname"]);
+    const both = JSON.parse(await ok(["approvals", "get", "--json"]));
+    expect(Object.keys(both.file.agents).sort()).toEqual(["*", "main"]);
+    expect(both.file.agents["*"].allowlist.map((e: any) => e.pattern)).toEqual(["/bin/uname"]);
+
+    const removed = await ok(["approvals", "allowlist", "remove", "/usr/bin/rg", "--agent", "main"]);
+    expect(removed).toContain("Allowlist  1\n");
+    expect(await ok(["approvals", "allowlist", "remove", "/usr/bin/rg", "--agent", "main"])).toBe("Pattern not found.\n");
+    // The agent entry had nothing else: it is gone.
+    expect(Object.keys(JSON.parse(readFileSync(path, "utf8")).agents)).toEqual(["*"]);
+  });
+
+  test("--node targets a connected node through the gateway", async () => {
+    let stored = { path: "/n/exec-approvals.json", exists: true, hash: "n1", file: { version: 1, agents: {} } as Record<string, unknown> };
+    const sets: any[] = [];
+    const n = await SimulatedNode.connect(gw.url, {
+      token: gw.token,
+      displayName: "build-box",
+      commands: ["system.execApprovals.get", "system.execApprovals.set"],
+      handlers: {
+        "system.execApprovals.get": () => stored,
+        "system.execApprovals.set": (params: any) => {
+          sets.push(params);
+          stored = { ...stored, hash: "n2", file: params.file };
+          return stored;
+        },
+      },
+    });
+    try {
+      expect(JSON.parse(await ok(["approvals", "get", "--node", "build-box", "--json"]))).toEqual(stored);
+      const out = await ok(["approvals", "allowlist", "add", "/usr/bin/make", "--node", "build-box"]);
+      expect(out).toContain(`Target     node:${n.nodeId}\n`);
+      expect(sets).toHaveLength(1);
+      expect(sets[0].baseHash).toBe("n1");
+      expect(sets[0].file.agents["*"].allowlist[0].pattern).toBe("/usr/bin/make");
+    } finally {
+      n.close();
+    }
+  });
+
+  test("errors: no file given, an unparsable file, a file the gateway refuses, an unknown node", async () => {
+    expect((await cli(["approvals", "set"])).stderr).toContain("Provide --file <path> or --stdin.");
+    const bad = join(home, "bad.json");
+    writeFileSync(bad, "{ nope");
+    const unparsable = await cli(["approvals", "set", "--file", bad]);
+    expect(unparsable.code).toBe(1);
+    expect(unparsable.stderr).toContain(`Could not parse ${bad}`);
+    writeFileSync(bad, JSON.stringify({ defaults: { ask: "sometimes" } }));
+    const invalid = await cli(["approvals", "set", "--file", bad]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain("invalid exec approvals file: defaults.ask: must be one of off, on-miss, always (INVALID_REQUEST)");
+    const unknown = await cli(["approvals", "get", "--node", "nope-node"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Unknown node "nope-node".');
+  });
+});
+
+describe("allowlist edits", () => {
+  test("add creates the agent, skips a pattern already there; remove drops an agent left empty", () => {
+    const file: ApprovalsFile = { version: 1, agents: { main: { security: "allowlist" } } };
+    expect(addAllowlistPattern(file, "main", "/bin/ls")).toBe(true);
+    expect(addAllowlistPattern(file, "main", "/bin/ls")).toBe(false);
+    expect(addAllowlistPattern(file, "ops", "/bin/df")).toBe(true);
+    expect(file.agents!.main!.allowlist!.map((e) => e.pattern)).toEqual(["/bin/ls"]);
+    expect(removeAllowlistPattern(file, "ops", "/bin/df")).toBe(true);
+    expect(file.agents!.ops).toBeUndefined();
+    expect(removeAllowlistPattern(file, "main", "/bin/ls")).toBe(true);
+    // main keeps its policy.
+    expect(file.agents!.main).toEqual({ security: "allowlist" });
+    expect(removeAllowlistPattern(file, "main", "/bin/ls")).toBe(false);
+  });
+
+  test("parseApprovalsText: JSON5 in, version 1 out; anything but an object is refused", () => {
+    expect(parseApprovalsText("{agents: {}, version: 3}", "f")).toEqual({ agents: {}, version: 1 });
+    expect(() => parseApprovalsText("[1]", "f")).toThrow(CliError);
+    expect(() => parseApprovalsText("{", "f")).toThrow(/Could not parse f/);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * ExecApprovalQueue on its own: the per-connection cap, ids freed on every ending, and what each ending
+ * broadcasts.
+ */
+import { expect, test } from "bun:test";
+import { ExecApprovalQueue, MAX_PENDING_APPROVALS_PER_CONNECTION, type ExecApprovalRequest } from "../../src/gateway/approvals.ts";
+
+const REQUEST: ExecApprovalRequest = { command: "ls", cwd: null, host: null, security: null, ask: null, agentId: null, resolvedPath: null, sessionKey: null };
+
+function queue() {
+  const events: { event: string; payload: Record<string, unknown> }[] = [];
+  return { q: new ExecApprovalQueue({ broadcast: (event, payload) => void events.push({ event, payload }) }), events };
+}
+
+test("one connection may keep a bounded number of requests waiting; others are not affected", async () => {
+  const { q } = queue();
+  const waiting = Array.from({ length: MAX_PENDING_APPROVALS_PER_CONNECTION }, () => q.request({ request: REQUEST, timeoutMs: 60_000, connId: "c1" }).catch((e) => e));
+  await expect(q.request({ request: REQUEST, connId: "c1" })).rejects.toMatchObject({ code: "UNAVAILABLE", message: `too many pending approvals on this connection (max ${MAX_PENDING_APPROVALS_PER_CONNECTION})` });
+  const other = q.request({ id: "other", request: REQUEST, timeoutMs: 60_000, connId: "c2" });
+  expect(q.size).toBe(MAX_PENDING_APPROVALS_PER_CONNECTION + 1);
+  expect(q.cancelFor("c1")).toBe(MAX_PENDING_APPROVALS_PER_CONNECTION);
+  for (const w of await Promise.all(waiting)) expect(w).toMatchObject({ code: "UNAVAILABLE", message: "requester disconnected" });
+  expect(q.resolve("other", "allow-always", "me")).toBe(true);
+  expect((await other).decision).toBe("allow-always");
+  expect(q.size).toBe(0);
+});
+
+test("expiry and a gateway stop end a request without a resolved event, and free its id", async () => {
+  const { q, events } = queue();
+  const expired = await q.request({ id: "e", request: REQUEST, timeoutMs: 1, connId: "c" });
+  expect(expired.decision).toBeNull();
+  const closing = q.request({ id: "s", request: REQUEST, connId: "c" });
+  q.close();
+  await expect(closing).rejects.toMatchObject({ code: "UNAVAILABLE", message: "gateway stopping" });
+  expect(q.resolve("s", "deny", undefined)).toBe(false);
+  expect(events.map((e) => `${e.event}:${e.payload.id}`)).toEqual(["exec.approval.requested:e", "exec.approval.requested:s"]);
+});

@@ -13,6 +13,7 @@ import {
 } from "../config/heartbeat-schema.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { parseDuration } from "../util/duration.ts";
+import { isTimeZone } from "../util/time-zone.ts";
 import { agentIds, canonicalSessionKey, mainSessionKey } from "./session-keys.ts";
 
 /** The reply that means "nothing needs attention". */
@@ -105,15 +106,6 @@ function activeHours(config: OpenClawConfig, hb: HeartbeatConfig): HeartbeatSett
 function toMinutes(hhmm: string | undefined): number | undefined {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm ?? "");
   return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The session a heartbeat runs on: the agent's main session unless `session` names another. */

@@ -28,20 +28,10 @@ import type { Logger } from "../logging/logger.ts";
 import type { SessionEntry } from "../store/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { resolveDeliveryTarget, sendReply } from "./delivery.ts";
+import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "./_wake-timer.ts";
 
-/** Timers and time, injectable for tests. */
-export interface HeartbeatClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The real clock. */
-export const SYSTEM_CLOCK: HeartbeatClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/** The clock type of `HeartbeatRunnerOptions.clock` (shared with the cron service). */
+export type { HeartbeatClock } from "./_wake-timer.ts";
 
 /** How one heartbeat ended. */
 export type HeartbeatStatus = "sent" | "ok-token" | "ok-empty" | "skipped" | "failed";
@@ -68,8 +58,6 @@ export type HeartbeatReason = "interval" | "wake" | "hook";
 /** Same text within this window is not delivered again. */
 export const DUPLICATE_WINDOW_MS = 24 * 60 * 60_000;
 const PREVIEW_MAX_CHARS = 200;
-// setTimeout overflows above 2^31-1 ms (~24.8 days); longer intervals re-arm on the way.
-const MAX_TIMER_MS = 2_147_483_647;
 const HEARTBEAT_SYSTEM_PROMPT =
   "This turn is a scheduled heartbeat, not a message typed by the user. Your reply reaches the user only when it is not HEARTBEAT_OK, so answer HEARTBEAT_OK unless there is something worth telling them.";
 
@@ -90,7 +78,7 @@ export class HeartbeatRunner {
   private readonly schedule = new Map<string, { everyMs: number; dueAt: number }>();
   /** agentId → the last text delivered, for the duplicate rule. */
   private readonly lastSent = new Map<string, { text: string; at: number }>();
-  private timer: unknown;
+  private readonly timer: WakeTimer;
   private started = false;
   private enabled = true;
   private running?: Promise<HeartbeatEventPayload[]>;
@@ -99,6 +87,7 @@ export class HeartbeatRunner {
   constructor(opts: HeartbeatRunnerOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? SYSTEM_CLOCK;
+    this.timer = new WakeTimer(this.clock, () => this.onTimer());
     this.log = opts.logger.child("heartbeat");
   }
 
@@ -116,7 +105,7 @@ export class HeartbeatRunner {
   stop(): Promise<void> {
     this.started = false;
     this.schedule.clear();
-    this.disarm();
+    this.timer.disarm();
     for (const w of this.wakeAgain ?? []) w.resolve([]);
     this.wakeAgain = undefined;
     return (this.running ?? Promise.resolve([])).then(() => undefined);
@@ -129,7 +118,7 @@ export class HeartbeatRunner {
     this.log.info(enabled ? "enabled" : "disabled (set-heartbeats)");
     if (!enabled) {
       this.schedule.clear();
-      this.disarm();
+      this.timer.disarm();
     } else this.applySchedule(false);
   }
 
@@ -186,20 +175,11 @@ export class HeartbeatRunner {
   }
 
   private arm(): void {
-    this.disarm();
-    if (!this.started || this.running || this.schedule.size === 0) return;
-    const next = Math.min(...[...this.schedule.values()].map((s) => s.dueAt));
-    const delay = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
-    this.timer = this.clock.setTimeout(() => this.onTimer(), delay);
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    if (!this.started || this.running || this.schedule.size === 0) return this.timer.disarm();
+    this.timer.arm(Math.min(...[...this.schedule.values()].map((s) => s.dueAt)));
   }
 
   private onTimer(): void {
-    this.timer = undefined;
     if (!this.started || this.running) return;
     const now = this.clock.now();
     const due = [...this.schedule].filter(([, s]) => s.dueAt <= now).map(([id]) => id);
@@ -214,7 +194,7 @@ export class HeartbeatRunner {
       const s = this.schedule.get(id);
       if (s) s.dueAt = now + s.everyMs;
     }
-    this.disarm();
+    this.timer.disarm();
     const run = (async () => {
       const out: HeartbeatEventPayload[] = [];
       for (const id of ids) out.push(await this.beatSafely(id, reason));

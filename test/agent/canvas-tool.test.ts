@@ -4,13 +4,12 @@
  * model's tool result, node selection, command choice per action, and presence only with a nodes accessor.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { buildTools, type ToolNode, type ToolNodes } from "../../src/agent/index.ts";
 import { pickNode } from "../../src/agent/tools/canvas.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { createMemoryStore } from "../../src/store/index.ts";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
-import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
+import { type AgentGateway, collectUntil, startAgentFixture } from "../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../helpers/fake-provider.ts";
 import { TEST_TOKEN } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 import type { TestSocket } from "../helpers/ws.ts";
@@ -26,13 +25,10 @@ describe("through the gateway", () => {
   let gw: AgentGateway;
   let op: TestSocket;
   let node: SimulatedNode;
-  let workspace: string;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    fake = startFakeProvider();
-    workspace = tempWorkspace();
-    gw = await startAgentGateway(agentConfig(fake, workspace));
-    op = await connectOperator(gw.url);
+    ({ fake, gw, sock: op, stop } = await startAgentFixture());
     node = await SimulatedNode.connect(gw.url, {
       token: TEST_TOKEN,
       displayName: "Pixel",
@@ -43,10 +39,7 @@ describe("through the gateway", () => {
   });
   afterAll(async () => {
     node.close();
-    op.close();
-    await gw.stop();
-    fake.stop();
-    rmSync(workspace, { recursive: true, force: true });
+    await stop();
   });
 
   /** Runs `agent` and returns the canvas tool's result event and the run's final. */

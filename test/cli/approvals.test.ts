@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { addAllowlistPattern, type ApprovalsFile, parseApprovalsText, removeAllowlistPattern } from "../../src/cli/commands/approvals.ts";
 import { CliError } from "../../src/errors.ts";
+import { cliRunner } from "../helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 let gw: TestGateway;
 let home: string;
 
@@ -25,23 +25,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args, "--url", gw.url, "--token", gw.token], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir() },
-    cwd: home,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
-
-async function ok(args: string[]): Promise<string> {
-  const r = await cli(args);
-  expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
-  return r.stdout;
-}
+const { cli, ok } = cliRunner(() => ({ url: gw.url, token: gw.token, home }));
 
 describe("openclaw approvals", () => {
   test("get, set, set again, allowlist add and remove on the gateway host", async () => {

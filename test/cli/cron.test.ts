@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { buildAddParams, buildPatch } from "../../src/cli/commands/cron.ts";
 import { CliError } from "../../src/errors.ts";
 import { waitUntil } from "../helpers/channels.ts";
+import { cliRunner } from "../helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 let gw: TestGateway;
 let home: string;
 
@@ -26,23 +26,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args, "--url", gw.url, "--token", gw.token], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir() },
-    cwd: home,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
-
-async function ok(args: string[]): Promise<string> {
-  const r = await cli(args);
-  expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
-  return r.stdout;
-}
+const { cli, ok } = cliRunner(() => ({ url: gw.url, token: gw.token, home }));
 
 describe("openclaw cron", () => {
   test("add, list, run, runs, edit, rm", async () => {

@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseA2uiJsonl } from "../../src/canvas/a2ui/app/processor.ts";
 import { buildTextJsonl } from "../../src/cli/commands/nodes-canvas.ts";
+import { cliRunner, runCli } from "../helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 let gw: TestGateway;
 let node: SimulatedNode;
 let home: string;
@@ -35,17 +35,7 @@ afterAll(async () => {
 });
 
 /** Runs the CLI without blocking this process's event loop (the node and the gateway live here). */
-async function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args, "--url", gw.url, "--token", gw.token], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir() },
-    cwd: home,
-    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
+const { cli } = cliRunner(() => ({ url: gw.url, token: gw.token, home }));
 
 describe("nodes canvas", () => {
   test("--text builds a valid surface and the node receives it as pushJSONL", async () => {
@@ -75,10 +65,9 @@ describe("nodes canvas", () => {
     expect(node.invokes.length).toBe(before);
 
     // Checked before connecting: an unreachable gateway makes no difference.
-    const offline = Bun.spawn([process.execPath, MAIN, "nodes", "canvas", "a2ui", "push", "--node", "x", "--jsonl", file, "--url", "ws://127.0.0.1:9", "--token", "t"], { env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: tmpdir() }, stdout: "pipe", stderr: "pipe" });
-    const [stderr, code] = await Promise.all([new Response(offline.stderr).text(), offline.exited]);
-    expect(code).toBe(1);
-    expect(stderr).toContain("line 2: beginRendering.root is required");
+    const offline = await runCli({ url: "ws://127.0.0.1:9", token: "t", home }, ["nodes", "canvas", "a2ui", "push", "--node", "x", "--jsonl", file]);
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toContain("line 2: beginRendering.root is required");
   });
 
   test("--jsonl - reads stdin; --jsonl and --text together are refused", async () => {

@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { formatCostTable, formatTokens, formatUsd } from "../../src/cli/commands/_usage.ts";
 import type { TranscriptMessage } from "../../src/store/index.ts";
 import { type AgentGateway, agentConfig, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
+import { cliRunner } from "../helpers/cli.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 import { TEST_TOKEN } from "../helpers/gateway.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 const DAY = 86_400_000;
 let fake: FakeProvider;
 let gw: AgentGateway;
@@ -55,18 +55,7 @@ afterAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-async function ok(args: string[]): Promise<string> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args, "--url", gw.url, "--token", TEST_TOKEN], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir(), ...(process.env.TZ && { TZ: process.env.TZ }) },
-    cwd: home,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: "" });
-  return stdout;
-}
+const { ok } = cliRunner(() => ({ url: gw.url, token: TEST_TOKEN, home, env: process.env.TZ ? { TZ: process.env.TZ } : undefined }));
 
 const localDate = (ts: number) => new Date(ts).toLocaleDateString("en-CA");
 

@@ -4,17 +4,7 @@
  */
 import { expect, test } from "bun:test";
 import { parseConfigText } from "../../src/config/load.ts";
-import { ConfigError } from "../../src/errors.ts";
-
-function issuesOf(text: string) {
-  try {
-    parseConfigText(text, "openclaw.json", {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configIssues } from "../helpers/config.ts";
 
 test("a full block loads; no block means enabled", () => {
   const config = parseConfigText(`{ cron: { enabled: false, maxConcurrentRuns: 2, store: "~/.openclaw/cron/jobs.json" } }`, "openclaw.json", {});
@@ -23,9 +13,9 @@ test("a full block loads; no block means enabled", () => {
 });
 
 test("bad values and unknown keys name their path", () => {
-  expect(issuesOf(`{ cron: { enabled: "yes" } }`)).toEqual([{ path: "cron.enabled", message: expect.stringContaining("boolean") }]);
-  expect(issuesOf(`{ cron: { maxConcurrentRuns: 0 } }`)).toEqual([{ path: "cron.maxConcurrentRuns", message: expect.stringContaining(">= 1") }]);
-  const unknown = issuesOf(`{ cron: { enable: true } }`);
+  expect(configIssues(`{ cron: { enabled: "yes" } }`)).toEqual([{ path: "cron.enabled", message: expect.stringContaining("boolean") }]);
+  expect(configIssues(`{ cron: { maxConcurrentRuns: 0 } }`)).toEqual([{ path: "cron.maxConcurrentRuns", message: expect.stringContaining(">= 1") }]);
+  const unknown = configIssues(`{ cron: { enable: true } }`);
   expect(unknown).toHaveLength(1);
   expect(unknown[0].path).toStartWith("cron");
   expect(JSON.stringify(unknown[0])).toContain("enable");

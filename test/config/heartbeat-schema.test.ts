@@ -4,18 +4,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../src/config/load.ts";
-import { ConfigError } from "../../src/errors.ts";
+import type { ConfigError } from "../../src/errors.ts";
 import { DURATION_HINT } from "../../src/util/duration.ts";
-
-function issuesOf(text: string) {
-  try {
-    parseConfigText(text, "openclaw.json", {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configIssues } from "../helpers/config.ts";
 
 describe("heartbeat config", () => {
   test("a full block loads, in the defaults and per agent", () => {
@@ -30,8 +21,8 @@ describe("heartbeat config", () => {
   });
 
   test("a bad every is an error on its path with the accepted forms", () => {
-    expect(issuesOf(`{ agents: { defaults: { heartbeat: { every: "soon" } } } }`)).toEqual([{ path: "agents.defaults.heartbeat.every", message: DURATION_HINT }]);
-    expect(issuesOf(`{ agents: { list: [{ id: "a", heartbeat: { every: "-5m" } }] } }`)).toEqual([{ path: "agents.list[0].heartbeat.every", message: DURATION_HINT }]);
+    expect(configIssues(`{ agents: { defaults: { heartbeat: { every: "soon" } } } }`)).toEqual([{ path: "agents.defaults.heartbeat.every", message: DURATION_HINT }]);
+    expect(configIssues(`{ agents: { list: [{ id: "a", heartbeat: { every: "-5m" } }] } }`)).toEqual([{ path: "agents.list[0].heartbeat.every", message: DURATION_HINT }]);
     expect(DURATION_HINT).toContain('"30m"');
     const err = (() => {
       try {
@@ -50,13 +41,13 @@ describe("heartbeat config", () => {
       {},
     );
     expect(config.agents?.defaults?.heartbeat?.activeHours).toEqual({ start: "08:00", end: "24:00", timezone: "user" });
-    const issues = issuesOf(`{ agents: { defaults: { heartbeat: { activeHours: { start: "24:00", end: "7:00", tz: "UTC" } } } } }`);
+    const issues = configIssues(`{ agents: { defaults: { heartbeat: { activeHours: { start: "24:00", end: "7:00", tz: "UTC" } } } } }`);
     const paths = issues.map((i) => i.path).sort();
     expect(paths).toEqual(["agents.defaults.heartbeat.activeHours.end", "agents.defaults.heartbeat.activeHours.start", "agents.defaults.heartbeat.activeHours.tz"]);
   });
 
   test("other keys: types checked, unknown keys refused", () => {
-    const issues = issuesOf(`{ agents: { defaults: { heartbeat: { ackMaxChars: -1, target: "", evry: "1h" } } } }`);
+    const issues = configIssues(`{ agents: { defaults: { heartbeat: { ackMaxChars: -1, target: "", evry: "1h" } } } }`);
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
     expect(byPath["agents.defaults.heartbeat.ackMaxChars"]).toContain(">= 0");
     expect(byPath["agents.defaults.heartbeat.target"]).toBe("must not be empty");

@@ -1,19 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ConfigError } from "../../src/errors.ts";
 import { applyConfigEnv, loadConfig, parseConfigText } from "../../src/config/load.ts";
+import { configIssuesOf } from "../helpers/config.ts";
 
 const fixtures = join(import.meta.dir, "../fixtures/config");
-
-function issuesOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadConfig", () => {
   test("missing file is a normal, empty config", () => {
@@ -31,18 +21,18 @@ describe("loadConfig", () => {
   });
 
   test("a missing env var names the path and the variable", () => {
-    const issues = issuesOf(() => loadConfig(join(fixtures, "valid.json5"), {}));
+    const issues = configIssuesOf(() => loadConfig(join(fixtures, "valid.json5"), {}));
     expect(issues).toEqual([{ path: "gateway.auth.token", message: expect.stringContaining('"TEST_GW_TOKEN"') }]);
   });
 
   test("syntax error gives line and column", () => {
-    const issues = issuesOf(() => loadConfig(join(fixtures, "syntax-error.json5"), {}));
+    const issues = configIssuesOf(() => loadConfig(join(fixtures, "syntax-error.json5"), {}));
     expect(issues).toHaveLength(1);
     expect(issues[0].message).toMatch(/JSON5 syntax error \(line 5, column \d+\)/);
   });
 
   test("wrong types: every bad path is listed with what was expected", () => {
-    const issues = issuesOf(() => loadConfig(join(fixtures, "wrong-types.json5"), {}));
+    const issues = configIssuesOf(() => loadConfig(join(fixtures, "wrong-types.json5"), {}));
     const paths = issues.map((i) => i.path).sort();
     expect(paths).toEqual(["gateway.bind", "gateway.mode", "gateway.port", "gateway.reload.debounceMs", "surprise"]);
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
@@ -62,6 +52,6 @@ describe("loadConfig", () => {
   });
 
   test("top level must be an object", () => {
-    expect(issuesOf(() => parseConfigText("[1,2]", "x", {}))[0].message).toContain("object");
+    expect(configIssuesOf(() => parseConfigText("[1,2]", "x", {}))[0].message).toContain("object");
   });
 });

@@ -3,11 +3,9 @@
  * the model as an image and stays in the session's history; a non-image document is only named by path.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { type AgentGateway, agentConfig, connectOperator, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
-import { waitUntil } from "../helpers/channels.ts";
-import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
-import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
+import { type AgentGateway, connectOperator, startAgentFixture } from "../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../helpers/fake-provider.ts";
+import type { FakeTelegram } from "../helpers/fake-telegram.ts";
 
 const ANN = { id: 5151, first_name: "Ann", is_bot: false };
 /** A real 1×1 PNG. */
@@ -16,26 +14,12 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwA
 let fake: FakeProvider;
 let telegram: FakeTelegram;
 let gw: AgentGateway;
-let workspace: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  telegram = startFakeTelegram();
-  workspace = tempWorkspace();
-  gw = await startAgentGateway(
-    agentConfig(fake, workspace, {
-      channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1, dmPolicy: "open", allowFrom: ["*"] } },
-    }),
-  );
-  gw.handle.ctx.heartbeat.setEnabled(false);
-  await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
+  ({ fake, telegram, gw, stop } = await startAgentFixture({ telegram: true, heartbeats: false }));
 });
-afterAll(async () => {
-  await gw.stop();
-  telegram.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 const message = (extra: Record<string, unknown>, id: number) => ({
   message: { message_id: id, from: ANN, chat: { id: ANN.id, type: "private", first_name: ANN.first_name }, date: Math.floor(Date.now() / 1000), ...extra },

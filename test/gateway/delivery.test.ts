@@ -5,11 +5,9 @@
  * and WebChat's chat.send never delivers. A node's agent.request delivers the same way.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, connectWebchat, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
-import { waitUntil } from "../helpers/channels.ts";
-import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
-import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
+import { type AgentGateway, collectUntil, connectWebchat, startAgentFixture } from "../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../helpers/fake-provider.ts";
+import type { FakeTelegram } from "../helpers/fake-telegram.ts";
 import { TEST_TOKEN } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 import type { TestSocket } from "../helpers/ws.ts";
@@ -20,28 +18,13 @@ let fake: FakeProvider;
 let telegram: FakeTelegram;
 let gw: AgentGateway;
 let sock: TestSocket;
-let workspace: string;
+let stop: () => Promise<void>;
 
+// Heartbeats are off: they have their own tests.
 beforeAll(async () => {
-  fake = startFakeProvider();
-  telegram = startFakeTelegram();
-  workspace = tempWorkspace();
-  const config = agentConfig(fake, workspace, {
-    channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1, dmPolicy: "open", allowFrom: ["*"] } },
-  });
-  gw = await startAgentGateway(config);
-  // Wakes and schedules would start heartbeat turns that take scripted replies; heartbeats have their own tests.
-  gw.handle.ctx.heartbeat.setEnabled(false);
-  await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
-  sock = await connectOperator(gw.url);
+  ({ fake, telegram, gw, sock, stop } = await startAgentFixture({ telegram: true, heartbeats: false }));
 });
-afterAll(async () => {
-  sock.close();
-  await gw.stop();
-  telegram.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 let id = 0;
 /** Sends `agent` and returns its responses on that id (ack, then final; or a single error). */

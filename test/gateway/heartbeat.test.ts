@@ -5,16 +5,16 @@
  * set-heartbeats, every "0", an empty HEARTBEAT.md, the interval itself, config reload and hooks' wake.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_HEARTBEAT_PROMPT } from "../../src/agent/index.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { checkEventPayload, checkResult } from "../../src/protocol/index.ts";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
+import { type AgentGateway, collectUntil, startAgentFixture } from "../helpers/agent-gateway.ts";
 import { waitUntil } from "../helpers/channels.ts";
 import { createFakeClock, type FakeClock } from "../helpers/fake-clock.ts";
-import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
-import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
+import type { FakeProvider } from "../helpers/fake-provider.ts";
+import type { FakeTelegram } from "../helpers/fake-telegram.ts";
 import type { TestSocket } from "../helpers/ws.ts";
 
 const ANN = { id: 4343, first_name: "Ann" };
@@ -28,28 +28,16 @@ let gw: AgentGateway;
 let sock: TestSocket;
 let workspace: string;
 let config: OpenClawConfig;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  telegram = startFakeTelegram();
-  workspace = tempWorkspace();
   clock = createFakeClock();
-  config = agentConfig(fake, workspace, {
-    channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1, dmPolicy: "open", allowFrom: ["*"] } },
-    hooks: { enabled: true, token: HOOK_TOKEN },
-  });
-  gw = await startAgentGateway(config, { heartbeatClock: clock });
-  await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
-  sock = await connectOperator(gw.url);
+  ({ fake, telegram, gw, sock, workspace, config, stop } = await startAgentFixture({ telegram: true, extra: { hooks: { enabled: true, token: HOOK_TOKEN } }, heartbeatClock: clock }));
 });
 afterAll(async () => {
-  sock.close();
-  await gw.stop();
+  await stop();
   // Nothing of the runner is left armed once the gateway stopped.
   expect(clock.pending()).toBe(0);
-  telegram.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
 });
 
 /** Waits for the next `heartbeat` event on the operator socket. */
@@ -240,14 +228,11 @@ describe("runner", () => {
 
 describe("active hours", () => {
   test("outside the window a heartbeat is skipped as quiet-hours and queued events wait for the window", async () => {
-    const provider = startFakeProvider();
-    const dir = tempWorkspace();
     // Noon UTC on the runner's clock; the window is 13:00–14:00 UTC.
     const c = createFakeClock(Date.parse("2026-11-25T12:00:00Z"));
     const activeHours = { start: "13:00", end: "14:00", timezone: "UTC" };
-    const g = await startAgentGateway(agentConfig(provider, dir, { agents: { defaults: { workspace: dir, model: "local/m1", heartbeat: { activeHours } } } }), { heartbeatClock: c });
+    const { fake: provider, sock: s, stop: stopFixture } = await startAgentFixture({ extra: (dir) => ({ agents: { defaults: { workspace: dir, model: "local/m1", heartbeat: { activeHours } } } }), heartbeatClock: c });
     try {
-      const s = await connectOperator(g.url);
       const event = s.nextMatching((f) => f.type === "event" && f.event === "heartbeat", 10_000);
       await s.request("wake", { mode: "now", text: "the build finished" });
       expect((await event).payload).toMatchObject({ status: "skipped", reason: "quiet-hours" });
@@ -270,23 +255,17 @@ describe("active hours", () => {
       expect(beats.map((b) => b.reason ?? b.status)).toEqual(["quiet-hours", "ok-token"]);
       expect(JSON.stringify(provider.requests[0]?.body.messages)).toContain("the build finished");
       expect((await s.request("status", {})).payload.queuedSystemEvents).toEqual([]);
-      s.close();
     } finally {
-      await g.stop();
-      provider.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await stopFixture();
     }
   });
 });
 
 describe("disabled by config", () => {
   test('every "0": no schedule, wake now runs nothing, status says off', async () => {
-    const provider = startFakeProvider();
-    const dir = tempWorkspace();
     const off = createFakeClock();
-    const g = await startAgentGateway(agentConfig(provider, dir, { agents: { defaults: { workspace: dir, model: "local/m1", heartbeat: { every: "0m" } } } }), { heartbeatClock: off });
+    const { fake: provider, gw: g, sock: s, stop: stopFixture } = await startAgentFixture({ extra: (dir) => ({ agents: { defaults: { workspace: dir, model: "local/m1", heartbeat: { every: "0m" } } } }), heartbeatClock: off });
     try {
-      const s = await connectOperator(g.url);
       expect(off.pending()).toBe(0);
       await s.request("wake", { mode: "now", text: "anyone?" });
       off.advance(24 * 60 * MIN);
@@ -294,11 +273,8 @@ describe("disabled by config", () => {
       expect(provider.requests).toHaveLength(0);
       expect(await s.request("last-heartbeat", {})).toMatchObject({ ok: true, payload: null });
       expect(g.logs.some((l) => l.includes("[heartbeat] off"))).toBe(true);
-      s.close();
     } finally {
-      await g.stop();
-      provider.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await stopFixture();
     }
   });
 });

@@ -5,9 +5,8 @@
  * `node.event` still answers ok and the gateway keeps serving.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
-import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
+import { type AgentGateway, collectUntil, startAgentFixture } from "../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../helpers/fake-provider.ts";
 import { TEST_TOKEN } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 import type { TestSocket } from "../helpers/ws.ts";
@@ -16,23 +15,17 @@ let fake: FakeProvider;
 let gw: AgentGateway;
 let op: TestSocket;
 let node: SimulatedNode;
-let workspace: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  workspace = tempWorkspace();
-  gw = await startAgentGateway(agentConfig(fake, workspace));
-  op = await connectOperator(gw.url);
+  ({ fake, gw, sock: op, stop } = await startAgentFixture());
   // A local node with the shared token is paired silently.
   node = await SimulatedNode.connect(gw.url, { token: TEST_TOKEN, displayName: "Kitchen tablet", commands: ["canvas.present"] });
   expect(node.hello).toBeDefined();
 });
 afterAll(async () => {
   node.close();
-  op.close();
-  await gw.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
+  await stop();
 });
 
 /** Reads operator frames until the run on `sessionKey` ends; returns its agent and chat events. */

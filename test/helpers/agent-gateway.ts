@@ -2,6 +2,7 @@
  * An in-process gateway wired to a fake LLM provider, for agent/chat/sessions tests: config with two
  * providers (`local` = OpenAI chat-completions, `claude` = Anthropic Messages), a temp workspace, and
  * helpers to connect as an operator or as WebChat (which needs a same-origin Origin header).
+ * `startAgentFixture` sets all of it up at once (optionally with the fake Telegram Bot API as a channel).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +10,9 @@ import { join } from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/gateway/server.ts";
 import { Logger } from "../../src/logging/logger.ts";
-import type { FakeProvider } from "./fake-provider.ts";
+import { waitUntil } from "./channels.ts";
+import { type FakeProvider, startFakeProvider } from "./fake-provider.ts";
+import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "./fake-telegram.ts";
 import { TEST_TOKEN } from "./gateway.ts";
 import { connectParams, openSocket, type TestSocket } from "./ws.ts";
 
@@ -102,4 +105,71 @@ export async function collectUntil(sock: TestSocket, pred: (f: any) => boolean, 
 /** A temp workspace dir. */
 export function tempWorkspace(): string {
   return mkdtempSync(join(tmpdir(), "openclaw-ws-"));
+}
+
+/** What `startAgentFixture` sets up besides the fake provider, the workspace, the gateway and an operator socket. */
+export interface AgentFixtureOptions extends Pick<GatewayOptions, "heartbeatClock" | "cronClock"> {
+  /**
+   * Starts the fake Telegram Bot API as the `telegram` channel (open DMs from anyone, 1 s polls) and waits
+   * until the channel runs.
+   */
+  telegram?: boolean;
+  /** Config keys set over `agentConfig`'s (and the telegram channel's); a function receives the workspace. */
+  extra?: Partial<OpenClawConfig> | ((workspace: string) => Partial<OpenClawConfig>);
+  /** false turns heartbeats off once the gateway runs, as `set-heartbeats` does. Default true. */
+  heartbeats?: boolean;
+}
+
+/** A running agent gateway with everything around it. */
+export interface AgentFixture {
+  fake: FakeProvider;
+  /** The fake Telegram Bot API; only with `telegram: true`. */
+  telegram?: FakeTelegram;
+  workspace: string;
+  /** The config the gateway started with. */
+  config: OpenClawConfig;
+  gw: AgentGateway;
+  /** An admin operator socket. */
+  sock: TestSocket;
+  /** Closes the socket, stops the gateway and the fakes, removes the workspace. Safe to destructure. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a fake provider, a temp workspace and a gateway on them, and connects an operator socket. When
+ * a step fails, what already started is stopped before the error is rethrown.
+ * @example ({ fake, gw, sock, stop } = await startAgentFixture({ telegram: true, heartbeats: false }));
+ */
+export async function startAgentFixture(opts: AgentFixtureOptions & { telegram: true }): Promise<AgentFixture & { telegram: FakeTelegram }>;
+export async function startAgentFixture(opts?: AgentFixtureOptions): Promise<AgentFixture>;
+export async function startAgentFixture(opts: AgentFixtureOptions = {}): Promise<AgentFixture> {
+  const { telegram: withTelegram, extra, heartbeats = true, ...gatewayOpts } = opts;
+  const fake = startFakeProvider();
+  const telegram = withTelegram ? startFakeTelegram() : undefined;
+  const workspace = tempWorkspace();
+  const config = agentConfig(fake, workspace, {
+    ...(telegram && { channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1, dmPolicy: "open", allowFrom: ["*"] } } }),
+    ...(typeof extra === "function" ? extra(workspace) : extra),
+  });
+  let gw: AgentGateway | undefined;
+  let sock: TestSocket | undefined;
+  const stop = async () => {
+    sock?.close();
+    await gw?.stop();
+    telegram?.stop();
+    fake.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  };
+  try {
+    gw = await startAgentGateway(config, gatewayOpts);
+    const running = gw;
+    // Wakes and schedules would start heartbeat turns that take scripted replies.
+    if (!heartbeats) running.handle.ctx.heartbeat.setEnabled(false);
+    if (telegram) await waitUntil(() => running.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
+    sock = await connectOperator(running.url);
+    return { fake, telegram, workspace, config, gw: running, sock, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

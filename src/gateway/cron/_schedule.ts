@@ -6,6 +6,7 @@
 import { Cron } from "croner";
 import { GatewayError, unreachable } from "../../errors.ts";
 import type { CronJob } from "../../store/cron.ts";
+import { isTimeZone } from "../../util/time-zone.ts";
 
 /** A job's schedule. */
 export type CronSchedule = CronJob["schedule"];
@@ -122,15 +123,6 @@ export function describeSchedule(s: CronSchedule): string {
 
 function toCron(expr: string, tz: string | undefined): Cron {
   return new Cron(expr, { paused: true, ...(tz && { timezone: tz }) });
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function formatInterval(ms: number): string {

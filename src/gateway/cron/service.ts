@@ -15,13 +15,10 @@ import type { CronAddParams } from "../../protocol/generated/types.ts";
 import type { CronJob, CronRunLogEntry, CronStore } from "../../store/cron.ts";
 import { DEFAULT_CRON_MAX_CONCURRENT_RUNS } from "../../config/cron-schema.ts";
 import type { GatewayContext } from "../context.ts";
-import { type HeartbeatClock, SYSTEM_CLOCK } from "../heartbeat.ts";
+import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "../_wake-timer.ts";
 import { buildJob, type CronJobPatch, patchJob } from "./_jobs.ts";
 import { type CronRunOutcome, executeCronJob } from "./_run.ts";
 import { computeNextRunAtMs, describeSchedule } from "./_schedule.ts";
-
-// setTimeout overflows above 2^31-1 ms (~24.8 days); a later job re-arms on the way.
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** What the scheduler needs. */
 export interface CronServiceOptions {
@@ -55,7 +52,7 @@ export class CronService {
   private readonly busy = new Map<string, Promise<void> | undefined>();
   private readonly queue: { id: string; scheduled: boolean }[] = [];
   private active = 0;
-  private timer: unknown;
+  private readonly timer: WakeTimer;
   private started = false;
   private stopped = false;
   private enabled = true;
@@ -64,6 +61,7 @@ export class CronService {
     this.opts = opts;
     this.store = opts.store;
     this.clock = opts.clock ?? SYSTEM_CLOCK;
+    this.timer = new WakeTimer(this.clock, () => this.onTimer());
     this.log = opts.logger.child("cron");
   }
 
@@ -108,7 +106,7 @@ export class CronService {
   stop(): Promise<void> {
     this.stopped = true;
     this.started = false;
-    this.disarm();
+    this.timer.disarm();
     this.queue.length = 0;
     for (const [id, run] of this.busy) if (!run) this.busy.delete(id);
     return Promise.all([...this.busy.values()]).then(() => undefined);
@@ -231,21 +229,10 @@ export class CronService {
   }
 
   private arm(): void {
-    this.disarm();
-    if (!this.started || !this.enabled) return;
-    const next = this.nextWakeAtMs();
-    if (next === null) return;
-    const delay = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
-    this.timer = this.clock.setTimeout(() => this.onTimer(), delay);
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.arm(this.started && this.enabled ? this.nextWakeAtMs() : null);
   }
 
   private onTimer(): void {
-    this.timer = undefined;
     if (!this.started || !this.enabled) return;
     const now = this.clock.now();
     for (const job of this.store.listJobs()) {

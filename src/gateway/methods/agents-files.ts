@@ -7,6 +7,7 @@ import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from "node
 import { join, sep } from "node:path";
 import { resolveWorkspace } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
+import type { AgentsFilesGetResult } from "../../protocol/generated/types.ts";
 import { writeFileAtomic } from "../../util/atomic-write.ts";
 import { listAgents } from "../agents-view.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
@@ -18,14 +19,7 @@ export const AGENT_MEMORY_FILES = ["MEMORY.md", "memory.md"] as const;
 const ALLOWED = new Set<string>([...AGENT_BOOTSTRAP_FILES, ...AGENT_MEMORY_FILES]);
 
 /** One file as listed: `missing` true means it does not exist (yet). */
-interface FileEntry {
-  name: string;
-  path: string;
-  missing: boolean;
-  size?: number;
-  updatedAtMs?: number;
-  content?: string;
-}
+type FileEntry = AgentsFilesGetResult["file"];
 
 /** `agents.files.list {agentId}`: `{agentId, workspace, files}`; one memory entry (MEMORY.md, else memory.md). */
 export const agentsFilesList: MethodHandler = (ctx, params) => {

@@ -8,14 +8,13 @@
  * `cron.enabled: false` with a hot reload.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
 import { checkEventPayload, checkResult } from "../../../src/protocol/index.ts";
-import { type AgentGateway, agentConfig, connectOperator, startAgentGateway, tempWorkspace } from "../../helpers/agent-gateway.ts";
+import { type AgentGateway, connectOperator, startAgentFixture, startAgentGateway } from "../../helpers/agent-gateway.ts";
 import { waitUntil } from "../../helpers/channels.ts";
 import { createFakeClock, type FakeClock } from "../../helpers/fake-clock.ts";
-import { type FakeProvider, startFakeProvider } from "../../helpers/fake-provider.ts";
-import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../../helpers/fake-telegram.ts";
+import type { FakeProvider } from "../../helpers/fake-provider.ts";
+import type { FakeTelegram } from "../../helpers/fake-telegram.ts";
 import type { TestSocket } from "../../helpers/ws.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 7, 0, 0); // Monday 07:00 UTC = 08:00 in Berlin
@@ -28,29 +27,17 @@ let telegram: FakeTelegram;
 let clock: FakeClock;
 let gw: AgentGateway;
 let sock: TestSocket;
-let workspace: string;
 let config: OpenClawConfig;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  telegram = startFakeTelegram();
-  workspace = tempWorkspace();
   clock = createFakeClock(T0);
-  config = agentConfig(fake, workspace, {
-    channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1, dmPolicy: "open", allowFrom: ["*"] } },
-  });
-  gw = await startAgentGateway(config, { heartbeatClock: createFakeClock(), cronClock: clock });
-  await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
-  sock = await connectOperator(gw.url);
+  ({ fake, telegram, gw, sock, config, stop } = await startAgentFixture({ telegram: true, heartbeatClock: createFakeClock(), cronClock: clock }));
 });
 afterAll(async () => {
-  sock.close();
-  await gw.stop();
+  await stop();
   // Nothing of the scheduler is left armed once the gateway stopped.
   expect(clock.pending()).toBe(0);
-  telegram.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
 });
 
 /** Adds a job and returns it. */

@@ -3,37 +3,28 @@
  * finals (missing key, provider errors, timeout), idempotency, agent.wait and agent.identity.get.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { checkEventPayload, checkResult } from "../../../src/protocol/index.ts";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, startAgentGateway, tempWorkspace } from "../../helpers/agent-gateway.ts";
-import { type FakeProvider, startFakeProvider } from "../../helpers/fake-provider.ts";
+import { type AgentGateway, collectUntil, startAgentFixture } from "../../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../../helpers/fake-provider.ts";
 import { TEST_TOKEN } from "../../helpers/gateway.ts";
 import { connectParams, openSocket, type TestSocket } from "../../helpers/ws.ts";
 
 let fake: FakeProvider;
 let gw: AgentGateway;
 let sock: TestSocket;
-let workspace: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  workspace = tempWorkspace();
-  gw = await startAgentGateway(
-    agentConfig(fake, workspace, {
+  ({ fake, gw, sock, stop } = await startAgentFixture({
+    extra: (workspace) => ({
       agents: {
         defaults: { workspace, model: "local/m1" },
         list: [{ id: "main", default: true, identity: { name: "Clawd", emoji: "🦞" } }, { id: "nokey", model: "anthropic/claude-x" }],
       },
     }),
-  );
-  sock = await connectOperator(gw.url);
+  }));
 });
-afterAll(async () => {
-  sock.close();
-  await gw.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 let id = 0;
 function send(method: string, params: Record<string, unknown>): string {

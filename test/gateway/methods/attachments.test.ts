@@ -4,13 +4,12 @@
  * errors for bad attachments, idempotent retries, and the replay policy.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { submitAgentRun } from "../../../src/gateway/methods/agent.ts";
 import { chatSend } from "../../../src/gateway/methods/chat-send.ts";
 import type { MethodContext } from "../../../src/gateway/context.ts";
 import { checkResult } from "../../../src/protocol/index.ts";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, connectWebchat, startAgentGateway, tempWorkspace } from "../../helpers/agent-gateway.ts";
-import { type FakeProvider, type FakeRequest, startFakeProvider } from "../../helpers/fake-provider.ts";
+import { type AgentGateway, collectUntil, connectOperator, connectWebchat, startAgentFixture } from "../../helpers/agent-gateway.ts";
+import type { FakeProvider, FakeRequest } from "../../helpers/fake-provider.ts";
 import type { TestSocket } from "../../helpers/ws.ts";
 
 /** A real 1×1 PNG. */
@@ -21,21 +20,13 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 
 let fake: FakeProvider;
 let gw: AgentGateway;
-let workspace: string;
 let op: TestSocket;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  workspace = tempWorkspace();
-  gw = await startAgentGateway(agentConfig(fake, workspace));
-  op = await connectOperator(gw.url);
+  ({ fake, gw, sock: op, stop } = await startAgentFixture());
 });
-afterAll(async () => {
-  op.close();
-  await gw.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 let reqN = 0;
 /** Sends `agent` and waits for its final response. */

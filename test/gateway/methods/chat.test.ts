@@ -3,26 +3,19 @@
  * chat.abort, failed runs as `chat` error events, idempotency, and the history limits.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { checkEventPayload, checkResult } from "../../../src/protocol/index.ts";
 import type { TranscriptMessage } from "../../../src/store/index.ts";
-import { type AgentGateway, agentConfig, collectUntil, connectOperator, connectWebchat, startAgentGateway, tempWorkspace } from "../../helpers/agent-gateway.ts";
-import { type FakeProvider, startFakeProvider } from "../../helpers/fake-provider.ts";
+import { type AgentGateway, collectUntil, connectOperator, connectWebchat, startAgentFixture } from "../../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../../helpers/fake-provider.ts";
 
 let fake: FakeProvider;
 let gw: AgentGateway;
-let workspace: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  workspace = tempWorkspace();
-  gw = await startAgentGateway(agentConfig(fake, workspace));
+  ({ fake, gw, stop } = await startAgentFixture());
 });
-afterAll(async () => {
-  await gw.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 const isChat = (runId: string, ...states: string[]) => (f: any) => f.event === "chat" && f.payload.runId === runId && states.includes(f.payload.state);
 

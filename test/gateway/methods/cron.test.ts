@@ -4,35 +4,26 @@
  * its own message), and scopes (read may list, only admin may change).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { checkEventPayload, checkResult } from "../../../src/protocol/index.ts";
-import { type AgentGateway, agentConfig, connectOperator, startAgentGateway, tempWorkspace } from "../../helpers/agent-gateway.ts";
+import { type AgentGateway, connectOperator, startAgentFixture } from "../../helpers/agent-gateway.ts";
 import { createFakeClock, type FakeClock } from "../../helpers/fake-clock.ts";
-import { type FakeProvider, startFakeProvider } from "../../helpers/fake-provider.ts";
 import type { TestSocket } from "../../helpers/ws.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 7, 0, 0);
 const H = 3_600_000;
 
-let fake: FakeProvider;
 let clock: FakeClock;
 let gw: AgentGateway;
 let sock: TestSocket;
-let workspace: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  workspace = tempWorkspace();
   clock = createFakeClock(T0);
-  gw = await startAgentGateway(agentConfig(fake, workspace), { heartbeatClock: createFakeClock(), cronClock: clock });
-  sock = await connectOperator(gw.url);
+  ({ gw, sock, stop } = await startAgentFixture({ heartbeatClock: createFakeClock(), cronClock: clock }));
 });
 afterAll(async () => {
-  sock.close();
-  await gw.stop();
+  await stop();
   expect(clock.pending()).toBe(0);
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
 });
 
 const systemJob = (extra: Record<string, unknown> = {}) => ({

@@ -3,30 +3,21 @@
  * reset, delete; and the session counts in status and health.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { checkResult } from "../../../src/protocol/index.ts";
-import { type AgentGateway, agentConfig, connectOperator, startAgentGateway, tempWorkspace } from "../../helpers/agent-gateway.ts";
-import { type FakeProvider, startFakeProvider } from "../../helpers/fake-provider.ts";
+import { type AgentGateway, connectOperator, startAgentFixture } from "../../helpers/agent-gateway.ts";
+import type { FakeProvider } from "../../helpers/fake-provider.ts";
 import type { TestSocket } from "../../helpers/ws.ts";
 
 let fake: FakeProvider;
 let gw: AgentGateway;
 let op: TestSocket;
-let workspace: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = startFakeProvider();
-  workspace = tempWorkspace();
-  gw = await startAgentGateway(agentConfig(fake, workspace));
-  op = await connectOperator(gw.url);
+  ({ fake, gw, sock: op, stop } = await startAgentFixture());
 });
-afterAll(async () => {
-  op.close();
-  await gw.stop();
-  fake.stop();
-  rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => stop());
 
 async function run(sessionKey: string, message: string, reply = "ok") {
   fake.push({ text: reply });

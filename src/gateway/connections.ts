@@ -21,6 +21,8 @@ export interface ConnectionData {
   /** A canvas live-reload socket, not a protocol client. */
   canvas?: boolean;
   closed: boolean;
+  /** Set when the socket is to be closed once what is buffered for it has gone out (slow consumers). */
+  closeWhenDrained?: { code: number; reason: string; timer: ReturnType<typeof setTimeout> };
 }
 
 /** An authenticated client. */
@@ -166,15 +168,56 @@ export class Connections {
     return n;
   }
 
+  /**
+   * Closes a slow consumer the way clients expect: nothing new is sent, what is already buffered goes out
+   * first, then the 1008 close frame. Closing at once would put the close frame behind a buffer the peer
+   * is not reading, and the runtime drops both when the close handshake times out (the peer sees EOF).
+   * A peer that has not read it all within {@link SLOW_CONSUMER_DRAIN_MS} is cut off.
+   */
   private closeSlow(ws: GatewaySocket): void {
     if (ws.data.closed) return;
     ws.data.closed = true;
+    this.remove(ws);
     this.onSlowConsumer?.(ws);
-    try {
-      ws.close(1008, "slow consumer");
-    } catch {
-      // already gone
-    }
+    if (ws.getBufferedAmount() === 0) return closeNow(ws, 1008, "slow consumer");
+    const timer = setTimeout(() => {
+      ws.data.closeWhenDrained = undefined;
+      try {
+        ws.terminate();
+      } catch {
+        // already gone
+      }
+    }, SLOW_CONSUMER_DRAIN_MS);
+    ws.data.closeWhenDrained = { code: 1008, reason: "slow consumer", timer };
+  }
+}
+
+/** How long a slow consumer has to read what was buffered for it before it is cut off without a close frame. */
+export const SLOW_CONSUMER_DRAIN_MS = 30_000;
+
+/**
+ * The `drain` handler's part: once a socket marked {@link ConnectionData.closeWhenDrained} has nothing
+ * buffered, it gets its close frame.
+ */
+export function onDrain(ws: GatewaySocket): void {
+  const pending = ws.data.closeWhenDrained;
+  if (!pending || ws.getBufferedAmount() > 0) return;
+  clearTimeout(pending.timer);
+  ws.data.closeWhenDrained = undefined;
+  closeNow(ws, pending.code, pending.reason);
+}
+
+/** Forgets a pending close (the socket closed some other way). */
+export function forgetPendingClose(ws: GatewaySocket): void {
+  if (ws.data.closeWhenDrained) clearTimeout(ws.data.closeWhenDrained.timer);
+  ws.data.closeWhenDrained = undefined;
+}
+
+function closeNow(ws: GatewaySocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already gone
   }
 }
 

@@ -15,7 +15,7 @@ import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
 import { ExecApprovalQueue } from "./approvals.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
-import { Connections, type ConnectionData, type GatewaySocket } from "./connections.ts";
+import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
 import { mountCanvas } from "./canvas.ts";
 import { toToolNodes } from "./agent-nodes.ts";
 import { toRunAgentTurn } from "./channel-agent.ts";
@@ -216,8 +216,12 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       }
       void handleFrame(ctx, ws, message);
     },
+    drain(ws: GatewaySocket) {
+      onDrain(ws);
+    },
     close(ws: GatewaySocket, code: number) {
       ws.data.closed = true;
+      forgetPendingClose(ws);
       if (ws.data.canvas) return ctx.canvas?.host.removeReloadSocket(ws);
       clearTimeout(ws.data.handshakeTimer);
       connections.remove(ws);

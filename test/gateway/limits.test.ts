@@ -1,7 +1,8 @@
 /**
  * Conformance: transport limits (protocol.md §1, §7 "Slow consumers"): frames over maxPayload close only
  * the sender with 1009; a client that stops reading is skipped for droppable events, closed with 1008
- * "slow consumer" on the next other event, and the server's buffer for it stays bounded meanwhile.
+ * "slow consumer" on the next other event (after what was buffered for it), and the server's buffer for it
+ * stays bounded meanwhile.
  */
 import { describe, expect, test } from "bun:test";
 import type { GatewaySocket } from "../../src/gateway/connections.ts";
@@ -40,7 +41,7 @@ describe("maxPayload", () => {
 });
 
 describe("slow consumer", () => {
-  test("droppable events are skipped, the next other event closes it with 1008; memory stays bounded", async () => {
+  test("droppable events are skipped, the next other event closes it with 1008; memory stays bounded", { timeout: 60_000 }, async () => {
     const gw = await env.gateway();
     const raw = await RawWsClient.open(gw.handle.port);
     env.defer(() => raw.destroy());
@@ -86,7 +87,9 @@ describe("slow consumer", () => {
     const { sock: late } = await connectClient(gw.url, gw.token);
     expect((await late.request("system-presence")).ok).toBe(true);
 
-    // Reading again, the client finds what was buffered, then the close frame.
+    // Reading again after a while (longer than the runtime's close handshake timeout), the client finds what
+    // was buffered, then the close frame: the gateway sent the close only once the buffer had drained.
+    await Bun.sleep(6000);
     raw.resume();
     await raw.ended;
     const last = raw.frames().at(-1)!;

@@ -15,6 +15,8 @@ export type CronSchedule = CronJob["schedule"];
 export const MIN_EVERY_MS = 1000;
 /** How far in the past an `at` time may be when it is set (a minute of clock skew or typing time). */
 export const AT_PAST_GRACE_MS = 60_000;
+/** The latest time a Date can hold (year 275760): `at`, `anchorMs` and `everyMs` beyond it are refused. */
+export const MAX_TIME_MS = 8.64e15;
 
 // An ISO date-time without a zone designator: read as UTC so the result does not depend on the host's zone.
 const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
@@ -28,7 +30,8 @@ const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
  */
 export function parseAtMs(text: string): number | undefined {
   const t = text.trim();
-  if (/^\d{10,}$/.test(t)) return Number(t);
+  // Digits past the Date range would make toISOString throw a RangeError wherever the time is shown.
+  if (/^\d{10,}$/.test(t)) return Number(t) <= MAX_TIME_MS ? Number(t) : undefined;
   if (!ISO_LIKE.test(t)) return undefined;
   const ms = Date.parse(ISO_NO_ZONE.test(t) ? `${t}Z` : t.replace(" ", "T"));
   return Number.isFinite(ms) ? ms : undefined;
@@ -51,6 +54,9 @@ export function checkSchedule(schedule: CronSchedule, now: number): CronSchedule
     }
     case "every": {
       if (schedule.everyMs < MIN_EVERY_MS) throw invalid(`schedule.everyMs must be at least ${MIN_EVERY_MS} (1 second), got ${schedule.everyMs}`);
+      // A next run past the Date range would be stored and crash the scheduler's start-up log on restart.
+      if (schedule.everyMs > MAX_TIME_MS) throw invalid(`schedule.everyMs must be at most ${MAX_TIME_MS}, got ${schedule.everyMs}`);
+      if (schedule.anchorMs !== undefined && schedule.anchorMs > MAX_TIME_MS) throw invalid(`schedule.anchorMs must be an epoch time in ms (at most ${MAX_TIME_MS}), got ${schedule.anchorMs}`);
       return { kind: "every", everyMs: schedule.everyMs, ...(schedule.anchorMs !== undefined && { anchorMs: schedule.anchorMs }) };
     }
     case "cron": {
@@ -89,8 +95,8 @@ export function computeNextRunAtMs(job: Pick<CronJob, "schedule" | "createdAtMs"
     case "every": {
       const anchor = s.anchorMs ?? job.createdAtMs;
       const every = Math.max(MIN_EVERY_MS, s.everyMs);
-      if (afterMs < anchor) return anchor;
-      return anchor + (Math.floor((afterMs - anchor) / every) + 1) * every;
+      const next = afterMs < anchor ? anchor : anchor + (Math.floor((afterMs - anchor) / every) + 1) * every;
+      return next <= MAX_TIME_MS ? next : undefined;
     }
     case "cron": {
       try {

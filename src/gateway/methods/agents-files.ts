@@ -31,12 +31,15 @@ export const agentsFilesList: MethodHandler = (ctx, params) => {
   return { agentId, workspace, files };
 };
 
-/** `agents.files.get {agentId, name}`: `{agentId, workspace, file}`, with `content` when the file exists. */
+/**
+ * `agents.files.get {agentId, name}`: `{agentId, workspace, file}`, with `content` when the file exists.
+ * @throws GatewayError INVALID_REQUEST for an unknown agent or name, or a symlink leaving the workspace.
+ */
 export const agentsFilesGet: MethodHandler = (ctx, params) => {
   const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
   const name = checkName(params.name);
   const file = describe(workspace, name);
-  if (!file.missing) file.content = readFileSync(file.path, "utf8");
+  if (!file.missing) file.content = readFileSync(insideTarget(workspace, file.path, name, "read"), "utf8");
   return { agentId, workspace, file };
 };
 
@@ -54,7 +57,7 @@ export const agentsFilesSet: MethodHandler = (ctx, params) => {
   const content = String(params.content);
   mkdirSync(workspace, { recursive: true, mode: 0o700 });
   const path = join(workspace, name);
-  const target = writeTarget(workspace, path, name);
+  const target = insideTarget(workspace, path, name, "write");
   writeFileAtomic(target, content, { mode: existingMode(target) ?? 0o600 });
   return { ok: true, agentId, workspace, file: { ...describe(workspace, name), content } };
 };
@@ -87,8 +90,8 @@ function describe(workspace: string, name: string): FileEntry {
   return { name, path, missing: true };
 }
 
-/** Where a write to `path` lands: the path itself, or a symlink's target when that stays in the workspace. */
-function writeTarget(workspace: string, path: string, name: string): string {
+/** Where a read or write of `path` lands: the path itself, or a symlink's target when that stays in the workspace. */
+function insideTarget(workspace: string, path: string, name: string, verb: "read" | "write"): string {
   let link = false;
   try {
     link = lstatSync(path).isSymbolicLink();
@@ -103,8 +106,8 @@ function writeTarget(workspace: string, path: string, name: string): string {
     target = "";
   }
   const root = realpathSync(workspace);
-  // An agent can plant symlinks in its own workspace; writing through one must not reach the rest of the disk.
-  if (!target.startsWith(root + sep)) throw new GatewayError("INVALID_REQUEST", `refusing to write "${name}": it is a symlink that leaves the workspace`);
+  // An agent can plant symlinks in its own workspace; reading or writing through one must not reach the rest of the disk.
+  if (!target.startsWith(root + sep)) throw new GatewayError("INVALID_REQUEST", `refusing to ${verb} "${name}": it is a symlink that leaves the workspace`);
   return target;
 }
 

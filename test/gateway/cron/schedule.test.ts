@@ -55,6 +55,15 @@ describe("checkSchedule", () => {
     );
     expect(checkSchedule({ kind: "cron", expr: "  0   9 * * * ", tz: "Europe/Berlin" }, T0)).toEqual({ kind: "cron", expr: "0 9 * * *", tz: "Europe/Berlin" });
   });
+
+  test("times past the Date range are refused as INVALID_REQUEST, not a RangeError (a stored one broke the next start)", () => {
+    expect(messageOf(() => checkSchedule({ kind: "at", at: "99999999999999999999" }, T0))).toContain("schedule.at must be an ISO 8601 date-time");
+    expect(messageOf(() => checkSchedule({ kind: "every", everyMs: 1e20 }, T0))).toBe("schedule.everyMs must be at most 8640000000000000, got 100000000000000000000");
+    expect(messageOf(() => checkSchedule({ kind: "every", everyMs: 1000, anchorMs: 1e20 }, T0))).toContain("schedule.anchorMs must be an epoch time in ms");
+    // The largest interval that is accepted still never yields a next run that a Date cannot show.
+    const next = computeNextRunAtMs({ schedule: checkSchedule({ kind: "every", everyMs: 8.64e15 }, T0), createdAtMs: T0, state: {} }, T0);
+    expect(next).toBeUndefined();
+  });
 });
 
 describe("computeNextRunAtMs", () => {

@@ -135,6 +135,21 @@ describe("agents.files.get / set", () => {
     expect(readFileSync(join(main, "notes", "soul.txt"), "utf8")).toBe("v2");
   });
 
+  test("a symlink out of the workspace is never read through; one inside is", async () => {
+    const { sock, root, main } = await setup();
+    const outside = join(root, "secret.txt");
+    writeFileSync(outside, "api key: sk-live-123");
+    symlinkSync(outside, join(main, "MEMORY.md"));
+    const res = await sock.request("agents.files.get", { agentId: "main", name: "MEMORY.md" });
+    expect(res.error).toEqual({ code: "INVALID_REQUEST", message: 'refusing to read "MEMORY.md": it is a symlink that leaves the workspace' });
+    expect(JSON.stringify(res)).not.toContain("sk-live-123");
+
+    mkdirSync(join(main, "notes"));
+    writeFileSync(join(main, "notes", "user.txt"), "likes tea");
+    symlinkSync(join(main, "notes", "user.txt"), join(main, "USER.md"));
+    expect((await call(sock, "agents.files.get", { agentId: "main", name: "USER.md" })).file.content).toBe("likes tea");
+  });
+
   test("admin only", async () => {
     const { gw } = await setup();
     const { sock } = await connectClient(gw.url, gw.token, { scopes: ["operator.read", "operator.write"] });

@@ -150,15 +150,26 @@ export function classifyHeartbeatReply(text: string, ackMaxChars: number): Heart
   let rest = text.trim();
   if (!rest) return { kind: "empty" };
   let found = false;
-  for (;;) {
+  while (rest.includes(HEARTBEAT_TOKEN)) {
     const start = TOKEN_AT_START.exec(rest);
-    const end = start ? null : TOKEN_AT_END.exec(rest);
-    if (!start && !end) break;
+    const cut = start ? rest.length : endMatchIndex(rest);
+    if (!start && cut === undefined) break;
     found = true;
-    rest = (start ? rest.slice(start[0].length) : rest.slice(0, (end as RegExpExecArray).index)).trim();
+    rest = (start ? rest.slice(start[0].length) : rest.slice(0, cut)).trim();
   }
   if (!found) return { kind: "message", text: rest };
   return rest.length <= ackMaxChars ? { kind: "ack" } : { kind: "message", text: rest };
+}
+
+/** Longest run of wrapping characters looked at before a trailing token. */
+const MAX_WRAP_CHARS = 64;
+
+// Where a trailing token (with its wrapping) starts. The end pattern is unanchored at its start, which is
+// quadratic on long runs of wrap characters: it only ever sees the tail around the last token.
+function endMatchIndex(text: string): number | undefined {
+  const from = Math.max(0, text.lastIndexOf(HEARTBEAT_TOKEN) - MAX_WRAP_CHARS);
+  const m = TOKEN_AT_END.exec(text.slice(from));
+  return m ? from + m.index : undefined;
 }
 
 /**

@@ -121,6 +121,12 @@ describe("reply contract", () => {
     expect(classifyHeartbeatReply(`${long} HEARTBEAT_OK`, 300)).toEqual({ kind: "message", text: long });
   });
 
+  test("a long run of wrap characters before the token is still an acknowledgement (and stays linear)", () => {
+    expect(classifyHeartbeatReply(`${"* ".repeat(100_000)}HEARTBEAT_OK`, 300)).toEqual({ kind: "ack" });
+    expect(classifyHeartbeatReply(`Rent is due. ${"_ ".repeat(100_000)}HEARTBEAT_OK`, 300)).toMatchObject({ kind: "message" });
+    expect(classifyHeartbeatReply("* ".repeat(100_000), 300)).toMatchObject({ kind: "message" });
+  });
+
   test("anything else is a message; the token in the middle is just text; empty is empty", () => {
     expect(classifyHeartbeatReply("Rent is due today.", 300)).toEqual({ kind: "message", text: "Rent is due today." });
     expect(classifyHeartbeatReply("I said HEARTBEAT_OK yesterday, but rent is due", 300)).toEqual({ kind: "message", text: "I said HEARTBEAT_OK yesterday, but rent is due" });

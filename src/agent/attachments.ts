@@ -180,8 +180,9 @@ function splitDataUrl(content: string): { data: string; mime?: string } {
   return { data: content.slice(comma + 1), ...(mime && { mime }) };
 }
 
+// Padding only at the end: an inner "=" would pass a bare alphabet check and decode to other bytes than were sized and sniffed.
 function isBase64(s: string): boolean {
-  return s.length % 4 === 0 && /^[A-Za-z0-9+/=]*$/.test(s);
+  return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
 }
 
 /** Bytes `s` decodes to, computed from its length and padding without decoding. */

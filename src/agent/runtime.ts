@@ -15,6 +15,8 @@ import { executeRun, type StopReason } from "./run-turn.ts";
 import type { ToolNodes } from "./tools/index.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
+/** Longest delay a timer takes (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 /** Idempotency window and size (protocol.md §1). */
 export const DEDUPE_TTL_MS = 5 * 60_000;
 export const DEDUPE_MAX = 1000;
@@ -119,7 +121,7 @@ export class AgentRuntime {
     let done = this.active.get(runId)?.done;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), timeoutMs);
+      timer = setTimeout(() => resolve(undefined), Math.min(timeoutMs, MAX_TIMER_MS));
     });
     let waiter: ((d: Promise<RunFinal>) => void) | undefined;
     if (!done) {
@@ -157,7 +159,8 @@ export class AgentRuntime {
 
   private async execute(req: RunRequest, controller: AbortController): Promise<RunFinal> {
     const events = new RunEvents(this.opts.emit, req.runId, req.sessionKey, this.opts.chatThrottleMs, req.chatSessionKey);
-    const timer = setTimeout(() => controller.abort("timeout"), req.timeoutMs);
+    // Timers take a signed 32-bit delay; a longer one fires at once (TimeoutOverflowWarning), so cap it (~24.8 days).
+    const timer = setTimeout(() => controller.abort("timeout"), Math.min(req.timeoutMs, MAX_TIMER_MS));
     const log = this.opts.logger;
     try {
       if (controller.signal.aborted) return this.abortedBeforeStart(req, events, controller.signal.reason as StopReason);

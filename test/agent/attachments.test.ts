@@ -42,6 +42,15 @@ describe("parseAttachments", () => {
     expect(() => parseAttachments([{ fileName: "x.png", content: "ab c" }])).toThrow("attachment x.png: invalid base64 content");
   });
 
+  test("invalid base64: padding anywhere but the end, or more than two of it", () => {
+    // Each of these passed the alphabet check and was stored as something else than what was sized and sniffed.
+    for (const content of ["====", "A===", "QQ==QQ==", `${b64(PNG).slice(0, 8)}=AAA`, `${b64(PNG)}====`]) {
+      expect(() => parseAttachments([{ fileName: "x.png", mimeType: "image/png", content }])).toThrow("attachment x.png: invalid base64 content");
+    }
+    expect(parseAttachments([{ mimeType: "image/png", content: "QUI=" }])).toHaveLength(1);
+    expect(parseAttachments([{ mimeType: "image/png", content: "QQ==" }])).toHaveLength(1);
+  });
+
   test("decoded size must be 1…5,000,000 bytes", () => {
     const big = Buffer.alloc(MAX_ATTACHMENT_BYTES + 1);
     PNG.copy(big);

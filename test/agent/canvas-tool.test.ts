@@ -157,6 +157,29 @@ describe("the tool on its own", () => {
     expect(calls).toHaveLength(5);
   });
 
+  test("a run already aborted sends nothing, and a failing invoke it leaves behind is not an unhandled rejection", async () => {
+    const calls: string[] = [];
+    const nodes: ToolNodes = {
+      list: () => [nodeA],
+      invoke: async (input) => {
+        calls.push(input.command);
+        await Bun.sleep(5);
+        throw new Error("node invoke timed out");
+      },
+    };
+    const aborted = new AbortController();
+    aborted.abort("rpc");
+    await expect(canvasTool(nodes)!.execute({ action: "present" }, { signal: aborted.signal })).rejects.toThrow("aborted");
+    expect(calls).toEqual([]);
+    // Aborted mid-call: the invoke's later failure is still caught (an unhandled one ends the Bun process).
+    const midway = new AbortController();
+    const running = canvasTool(nodes)!.execute({ action: "hide" }, { signal: midway.signal });
+    midway.abort("rpc");
+    await expect(running).rejects.toThrow("aborted");
+    await Bun.sleep(20);
+    expect(calls).toEqual(["canvas.hide"]);
+  });
+
   test("a node without pushJSONL gets canvas.a2ui.push with the parsed messages", async () => {
     const { nodes, calls } = fakeNodes([nodeB]);
     await canvasTool(nodes)!.execute({ action: "a2ui_push", jsonl: VALID_JSONL }, { signal });

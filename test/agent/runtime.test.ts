@@ -178,6 +178,14 @@ describe("failures end the run cleanly", () => {
     expect(await runtime.wait(final.payload.runId as string, 10)).toMatchObject({ status: "timeout" });
   });
 
+  test("a timeout beyond a 32-bit timer (agent timeout ≥ 24.9 days) is a long timeout, not an immediate one", async () => {
+    const { runtime } = setup(config());
+    fake.push({ text: ["slow", " but", " fine"], delayMs: 30 });
+    const final = await finish(runtime.submit(req({ sessionKey: "agent:main:long", timeoutMs: 3_000_000_000 })));
+    expect(final.error).toBeUndefined();
+    expect(final.ok).toBe(true);
+  });
+
   test("abort: running and queued runs on the session", async () => {
     const { runtime, events } = setup(config());
     fake.push({ hang: true, first: "part" });
@@ -223,6 +231,12 @@ describe("scheduling and idempotency", () => {
     expect(again).toEqual({ status: "done", runId: "idem-1", final });
     expect(await runtime.wait("idem-1", 10)).toMatchObject({ runId: "idem-1", status: "ok" });
     expect(await runtime.wait("never-submitted", 20)).toEqual({ runId: "never-submitted", status: "timeout" });
+    // A wait longer than a 32-bit timer still waits (agent.wait timeoutMs is any integer ≥ 0).
+    const long = runtime.wait("later", 3_000_000_000);
+    const raced = await Promise.race([long, Bun.sleep(50).then(() => "still waiting")]);
+    expect(raced).toBe("still waiting");
+    await finish(runtime.submit(req({ runId: "later" })));
+    expect(await long).toMatchObject({ runId: "later", status: "ok" });
   });
 
   test("/new starts a new session id; /reset with text runs it", async () => {

@@ -53,6 +53,7 @@ export function createCanvasTool(nodes: ToolNodes): AgentTool {
       if (!(CANVAS_ACTIONS as readonly string[]).includes(action)) throw new Error(`unknown action "${String(args.action)}" (use ${CANVAS_ACTIONS.join(", ")})`);
       const node = pickNode(nodes.list(), typeof args.node === "string" ? args.node : undefined, COMMANDS[action]);
       const { command, params } = toInvoke(action, args, node);
+      if (signal.aborted) throw new Error("aborted");
       const invoked = nodes.invoke({ nodeId: node.nodeId, command, params, timeoutMs: CANVAS_INVOKE_TIMEOUT_MS, idempotencyKey: randomUUID() });
       const { payload } = await abortable(invoked, signal);
       return payload === undefined || payload === null ? "ok" : `ok\n${JSON.stringify(payload)}`;
@@ -131,11 +132,12 @@ function splitJsonl(text: string): unknown[] {
   });
 }
 
+// `promise` always gets a handler: a rejection nobody awaits ends the Bun process.
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error("aborted"));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Error("aborted"));
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }

@@ -62,6 +62,7 @@ export function resolveHeartbeat(config: OpenClawConfig, agentId = agentIds(conf
   const hb: HeartbeatConfig = { ...defaults, ...own };
   const every = hb.every?.trim() || DEFAULT_HEARTBEAT_EVERY;
   const everyMs = parseDuration(every) ?? 0;
+  const window = activeHours(config, hb);
   return {
     agentId,
     enabled: everyMs > 0 && heartbeatAgentIds(config).includes(agentId),
@@ -74,7 +75,7 @@ export function resolveHeartbeat(config: OpenClawConfig, agentId = agentIds(conf
     ackMaxChars: hb.ackMaxChars ?? DEFAULT_HEARTBEAT_ACK_MAX_CHARS,
     ...(hb.model?.trim() && { model: hb.model.trim() }),
     ...(hb.session?.trim() && { session: hb.session.trim() }),
-    ...(activeHours(config, hb) && { activeHours: activeHours(config, hb) }),
+    ...(window && { activeHours: window }),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
-import { CAPABILITY_PREFIX, createCanvasHost, type CanvasHost, type CanvasHostOptions } from "../canvas/host.ts";
+import { CAPABILITY_PREFIX, createCanvasHost, type CanvasGrant, type CanvasHost, type CanvasHostOptions } from "../canvas/host.ts";
 import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
 import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -78,12 +78,16 @@ export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, l
  * connection (its WebView sends no credentials); operators hold the secret and get the plain origin.
  */
 export function canvasHostUrl(gw: GatewayContext, ws: GatewaySocket, role: string): string {
-  const origin = canvasOrigin(gw, ws);
-  if (role !== "node" || !gw.canvas) return origin;
-  return `${origin}${CAPABILITY_PREFIX}/${gw.canvas.host.grant(ws.data.connId).capability}`;
+  return role === "node" && gw.canvas ? grantCanvas(gw.canvas, gw, ws).url : canvasOrigin(gw, ws);
 }
 
-/** `http://<the Host the client connected to>`. */
-export function canvasOrigin(gw: GatewayContext, ws: GatewaySocket): string {
+/** Mints a fresh capability for the node on `ws` (replacing its previous one) and the URL scoped by it. */
+export function grantCanvas(canvas: MountedCanvas, gw: GatewayContext, ws: GatewaySocket): CanvasGrant & { url: string } {
+  const grant = canvas.host.grant(ws.data.connId);
+  return { ...grant, url: `${canvasOrigin(gw, ws)}${CAPABILITY_PREFIX}/${grant.capability}` };
+}
+
+// `http://<the Host the client connected to>`.
+function canvasOrigin(gw: GatewayContext, ws: GatewaySocket): string {
   return `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}`;
 }

@@ -159,11 +159,7 @@ export class Connections {
       if (!pred(ws.data.client as ConnectedClient)) continue;
       ws.data.closed = true;
       n += 1;
-      try {
-        ws.close(code, reason);
-      } catch {
-        // already gone
-      }
+      closeNow(ws, code, reason);
     }
     return n;
   }

@@ -3,19 +3,14 @@
  * replacing the one from its hello-ok. A node calls it before its capability would lapse or when a page
  * load was refused.
  */
-import { CAPABILITY_PREFIX } from "../../canvas/host.ts";
 import { GatewayError } from "../../errors.ts";
+import { grantCanvas } from "../canvas.ts";
 import type { MethodHandler } from "../context.ts";
-import { canvasOrigin } from "../canvas.ts";
 
 /** `{canvasCapability, canvasCapabilityExpiresAtMs, canvasHostUrl}`; UNAVAILABLE when the canvas is off. */
 export const nodeCanvasCapabilityRefresh: MethodHandler = (ctx) => {
   const ws = ctx.gw.connections.byId(ctx.connId);
   if (!ctx.gw.canvas || !ws) throw new GatewayError("UNAVAILABLE", "canvas host unavailable");
-  const grant = ctx.gw.canvas.host.grant(ctx.connId);
-  return {
-    canvasCapability: grant.capability,
-    canvasCapabilityExpiresAtMs: grant.expiresAtMs,
-    canvasHostUrl: `${canvasOrigin(ctx.gw, ws)}${CAPABILITY_PREFIX}/${grant.capability}`,
-  };
+  const grant = grantCanvas(ctx.gw.canvas, ctx.gw, ws);
+  return { canvasCapability: grant.capability, canvasCapabilityExpiresAtMs: grant.expiresAtMs, canvasHostUrl: grant.url };
 };

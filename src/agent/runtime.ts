@@ -62,6 +62,11 @@ export class AgentRuntime {
     this.recover();
   }
 
+  /** True once {@link shutdown} began: runs aborted from then on were interrupted by the stop. */
+  get shuttingDown(): boolean {
+    return this.closed;
+  }
+
   /** Runs in flight (queued or running). */
   get activeCount(): number {
     return this.active.size;

@@ -42,10 +42,13 @@ export class SessionQueue<T> {
   private readonly lanes = new Map<string, Lane<T>>();
   private readonly idleWaiters = new Set<() => void>();
   private readonly run: (key: string, items: T[]) => Promise<void>;
+  private readonly onDrop?: (key: string, item: T) => void;
   private stopped = false;
 
-  constructor(run: (key: string, items: T[]) => Promise<void>) {
+  /** `onDrop` hears of each waiting item pushed out by the cap (drop "old"). */
+  constructor(run: (key: string, items: T[]) => Promise<void>, opts: { onDrop?: (key: string, item: T) => void } = {}) {
     this.run = run;
+    this.onDrop = opts.onDrop;
   }
 
   /**
@@ -66,7 +69,8 @@ export class SessionQueue<T> {
     }
     if (lane.pending.length >= settings.cap) {
       if (settings.drop === "new") return "dropped";
-      lane.pending.shift();
+      const dropped = lane.pending.shift() as T;
+      this.onDrop?.(key, dropped);
     }
     lane.pending.push(item);
     // Waiting out the debounce: quiet restarts with each new message.
@@ -85,7 +89,7 @@ export class SessionQueue<T> {
     return new Promise((resolve) => this.idleWaiters.add(resolve));
   }
 
-  /** Drops everything waiting; running turns finish on their own. */
+  /** Drops everything waiting (the caller keeps what must survive); running turns finish on their own. */
   stop(): void {
     this.stopped = true;
     for (const lane of this.lanes.values()) {

@@ -163,6 +163,8 @@ export interface Channel {
 /** What happened to one inbound message (returned for logs and tests). */
 export type InboundOutcome =
   | { kind: "dropped"; reason: string }
+  /** Seen before (a redelivery): already recorded, so it may be acknowledged again, but it is not run twice. */
+  | { kind: "duplicate" }
   | { kind: "pairing"; code: string; created: boolean }
   | { kind: "queued"; sessionKey: string; agentId: string };
 
@@ -171,7 +173,11 @@ export type InboundOutcome =
  * here so adapters never open the state DB themselves.
  */
 export interface ChannelHost {
-  /** Access-checks, routes and queues one message. Resolves once queued (not after the agent answered). */
+  /**
+   * Access-checks, routes and queues one message. Resolves once the message is recorded in the state DB
+   * and queued (not after the agent answered): only then may the adapter acknowledge it to the service.
+   * @throws when it could not be recorded; the adapter must not acknowledge it then (it comes again).
+   */
   dispatchInbound(message: InboundMessage): Promise<InboundOutcome>;
   /** Persisted per-account cursor (Telegram update offset); undefined when none saved. */
   loadCursor(channel: ChannelId, accountId: string, key: string): number | undefined;

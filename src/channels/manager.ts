@@ -10,6 +10,7 @@ import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import { openChannelDb, resolveStateDbPath } from "../store/_channel-db.ts";
 import { CursorStore } from "../store/channel-cursors.ts";
+import { InboundStore } from "../store/channel-inbound.ts";
 import { PairingStore } from "../store/channel-pairing.ts";
 import { type BackoffPolicy, computeBackoff } from "../util/backoff.ts";
 import { channelSection, defaultAccountId, listConfiguredAccountIds, resolveAccountConfig } from "./_config.ts";
@@ -98,6 +99,7 @@ export class ChannelManager {
   private db?: Database;
   private pairingStore?: PairingStore;
   private cursorStore?: CursorStore;
+  private inboundStore?: InboundStore;
   private stopped = false;
 
   constructor(opts: ChannelManagerOptions) {
@@ -107,6 +109,7 @@ export class ChannelManager {
       getConfig: opts.getConfig,
       pairing: () => this.pairing(),
       cursors: () => this.cursors(),
+      inbound: () => this.inbound(),
       runAgentTurn: opts.runAgentTurn,
       getChannel: (ch, id) => this.runtimes.get(key(ch, id))?.instance,
       logger: opts.logger,
@@ -125,7 +128,16 @@ export class ChannelManager {
     return this.cursorStore;
   }
 
-  /** Starts every configured account. Returns at once; accounts connect in the background. */
+  /** The durable inbound queue (opens the state DB on first use). */
+  inbound(): InboundStore {
+    this.inboundStore ??= new InboundStore(this.openDb());
+    return this.inboundStore;
+  }
+
+  /**
+   * Starts every configured account. Returns at once; accounts connect in the background, and each one
+   * that starts gets back the messages the last stop left in the state DB.
+   */
   start(): void {
     this.reconcile();
   }
@@ -139,10 +151,13 @@ export class ChannelManager {
     return this.reconcile();
   }
 
-  /** Stops every account and closes the state DB. Safe to call twice. */
+  /**
+   * Stops every account and closes the state DB. Waiting and running messages stay recorded and run after
+   * the next start; replies being sent finish first. Safe to call twice.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.router.stop();
+    await this.router.stop();
     await Promise.all([...this.runtimes.values()].map((rt) => this.stopRuntime(rt)));
     await Promise.all(this.stopping.values());
     this.runtimes.clear();
@@ -150,6 +165,7 @@ export class ChannelManager {
     this.db = undefined;
     this.pairingStore = undefined;
     this.cursorStore = undefined;
+    this.inboundStore = undefined;
   }
 
   /** Channels with at least one account, in {@link CHANNEL_IDS} order. */
@@ -396,6 +412,7 @@ export class ChannelManager {
       await rt.instance.start();
       rt.failures = 0;
       rt.lastError = undefined;
+      if (!rt.stopped && !this.stopped) this.recoverInbound(rt);
     } catch (err) {
       if (rt.stopped) return;
       rt.failures += 1;
@@ -408,6 +425,15 @@ export class ChannelManager {
         rt.retryTimer = undefined;
         if (!rt.stopped) rt.starting = this.startRuntime(rt);
       }, delay);
+    }
+  }
+
+  /** Hands the account the messages the state DB still holds for it. A failure is logged, never thrown. */
+  private recoverInbound(rt: Runtime): void {
+    try {
+      this.router.recover(rt.channel, rt.accountId);
+    } catch (err) {
+      this.log.error(`could not re-queue inbound messages of ${rt.channel}:${rt.accountId}: ${toErrorMessage(err)}`);
     }
   }
 

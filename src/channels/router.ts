@@ -6,6 +6,7 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { CursorStore } from "../store/channel-cursors.ts";
+import type { InboundRow, InboundStore } from "../store/channel-inbound.ts";
 import type { PairingStore } from "../store/channel-pairing.ts";
 import { toErrorMessage } from "../errors.ts";
 import { decideAccess, normalizePeer } from "./_access.ts";
@@ -36,8 +37,12 @@ export interface AgentTurnRequest {
   };
 }
 
-/** The agent's answer: reply text (Markdown) and optional media URLs, or an error message. */
-export type AgentTurnResult = { text: string; mediaUrls?: string[] } | { error: string };
+/**
+ * The agent's answer: reply text (Markdown) and optional media URLs, or an error message, or "aborted"
+ * (nothing is sent then: a cut-off reply is never passed off as the answer). `interrupted` marks an abort
+ * by a gateway stop, after which the turn runs again.
+ */
+export type AgentTurnResult = { text: string; mediaUrls?: string[] } | { error: string } | { aborted: true; interrupted?: boolean };
 
 /** Runs one agent turn to completion. Must not throw (errors come back as `{error}`), but throws are handled. */
 export type RunAgentTurn = (req: AgentTurnRequest) => Promise<AgentTurnResult>;
@@ -47,6 +52,8 @@ export interface ChannelRouterOptions {
   getConfig(): OpenClawConfig;
   pairing(): PairingStore;
   cursors(): CursorStore;
+  /** The durable inbound queue (state DB). */
+  inbound(): InboundStore;
   runAgentTurn: RunAgentTurn;
   /** The running account a reply goes out on. */
   getChannel(channel: ChannelId, accountId: string): Channel | undefined;
@@ -57,18 +64,36 @@ export interface ChannelRouterOptions {
 }
 
 const PAIRING_RESEND_MS = 60_000;
+/** A message still waiting after this long when the gateway starts again is dropped as too old. */
+export const INBOUND_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** A message whose turn was interrupted this many times is given up (it may be what stops the gateway). */
+export const INBOUND_MAX_ATTEMPTS = 3;
+/** How long a finished turn waits for its account to be (re)connected before sending anyway. */
+const CHANNEL_WAIT_MS = 15_000;
+/** How long a stop waits for replies already being sent. */
+const DELIVERY_DRAIN_MS = 10_000;
+
+/** One queued message: the recorded row it belongs to and the agent that answers it. */
+type Item = { msg: InboundMessage; agentId: string; rowId: number };
 
 /** Routes inbound channel messages to agent turns and sends the replies back. */
 export class ChannelRouter implements ChannelHost {
   private readonly opts: ChannelRouterOptions;
   private readonly log: Logger;
-  private readonly queue: SessionQueue<{ msg: InboundMessage; agentId: string }>;
+  private readonly queue: SessionQueue<Item>;
   private readonly pairingSentAt = new Map<string, number>();
+  /** Rows queued or running in this process (recovery skips them). */
+  private readonly live = new Set<number>();
+  /** Replies being sent; a stop lets them finish so a sent reply is also marked done. */
+  private readonly deliveries = new Set<Promise<void>>();
+  private stopped = false;
 
   constructor(opts: ChannelRouterOptions) {
     this.opts = opts;
     this.log = opts.logger.child("channels/router");
-    this.queue = new SessionQueue((key, items) => this.runTurn(key, items));
+    this.queue = new SessionQueue((key, items) => this.runTurn(key, items), {
+      onDrop: (_key, item) => this.finishDropped(item, "queue full (messages.queue.cap); the oldest waiting message was dropped"),
+    });
   }
 
   async dispatchInbound(msg: InboundMessage): Promise<InboundOutcome> {
@@ -77,13 +102,17 @@ export class ChannelRouter implements ChannelHost {
     const peer = normalizePeer(msg.channel, msg.senderId);
     const decision = decideAccess(msg, account, (p) => this.opts.pairing().isApproved(msg.channel, p));
     if (decision.kind === "pair") return this.answerPairing(msg, peer);
-    if (decision.kind === "drop") {
-      this.log.debug(`dropped inbound (${decision.reason})`, { channel: msg.channel, account: msg.accountId, chatType: msg.chatType });
-      return { kind: "dropped", reason: decision.reason };
-    }
+    if (decision.kind === "drop") return this.drop(msg, decision.reason);
     const route = resolveRoute(config, msg);
     if (decision.requireMention && !msg.wasMentioned && !mentionPatterns(config, route.agentId).some((re) => re.test(msg.text))) {
-      return { kind: "dropped", reason: "no mention" };
+      return this.drop(msg, "no mention");
+    }
+    const inbound = this.opts.inbound();
+    const dedupeKey = dedupeKeyOf(msg);
+    // Checked before the media download: a redelivered message costs no second download.
+    if (inbound.has(msg.channel, msg.accountId, dedupeKey)) {
+      this.logDrop(msg, "duplicate (already received)");
+      return { kind: "duplicate" };
     }
     if (msg.fetchMedia) {
       try {
@@ -92,10 +121,54 @@ export class ChannelRouter implements ChannelHost {
         this.log.warn(`inbound media download failed: ${toErrorMessage(err)}`, { channel: msg.channel });
       }
     }
-    const state = this.queue.enqueue(route.sessionKey, { msg, agentId: route.agentId }, resolveQueueSettings(config, msg.channel));
+    // Recorded before this resolves, i.e. before the adapter acknowledges it (offset, read receipt).
+    const rowId = inbound.add({ channel: msg.channel, accountId: msg.accountId, dedupeKey, sessionKey: route.sessionKey, agentId: route.agentId, body: toStoredMessage(msg) });
+    if (rowId === undefined) {
+      this.logDrop(msg, "duplicate (already received)");
+      return { kind: "duplicate" };
+    }
+    if (this.stopped) {
+      // Stopping: the row waits in the state DB and runs after the next start.
+      this.log.info("inbound message kept for the next start (gateway stopping)", this.fieldsOf(msg));
+      return { kind: "queued", sessionKey: route.sessionKey, agentId: route.agentId };
+    }
+    const state = this.enqueue(route.sessionKey, { msg, agentId: route.agentId, rowId });
     if (state === "dropped") return { kind: "dropped", reason: "queue full" };
     this.log.debug(`inbound ${state}`, { channel: msg.channel, session: route.sessionKey });
     return { kind: "queued", sessionKey: route.sessionKey, agentId: route.agentId };
+  }
+
+  /**
+   * Queues again what the state DB still holds for an account (messages a stop or crash left waiting or
+   * running), in arrival order. Called when the account has started. Rows older than
+   * {@link INBOUND_MAX_AGE_MS} or interrupted {@link INBOUND_MAX_ATTEMPTS} times are dropped with a log line.
+   * @returns how many were queued.
+   */
+  recover(channel: ChannelId, accountId: string): number {
+    if (this.stopped) return 0;
+    const inbound = this.opts.inbound();
+    const now = (this.opts.now ?? Date.now)();
+    let queued = 0;
+    for (const row of inbound.listOpen(channel, accountId)) {
+      if (this.live.has(row.id)) continue;
+      const msg = fromStoredMessage(row);
+      if (!msg) {
+        inbound.markDone([row.id]);
+        this.log.warn("dropped inbound message: its stored copy is unreadable", { channel, account: accountId, row: row.id });
+        continue;
+      }
+      if (now - row.receivedAt > INBOUND_MAX_AGE_MS) {
+        this.finishDropped({ msg, agentId: row.agentId, rowId: row.id }, `too old (received ${Math.round((now - row.receivedAt) / 3_600_000)} h ago)`);
+        continue;
+      }
+      if (row.attempts >= INBOUND_MAX_ATTEMPTS) {
+        this.finishDropped({ msg, agentId: row.agentId, rowId: row.id }, `its turn was interrupted ${row.attempts} times`);
+        continue;
+      }
+      if (this.enqueue(row.sessionKey, { msg, agentId: row.agentId, rowId: row.id }) !== "dropped") queued += 1;
+    }
+    if (queued > 0) this.log.info(`re-queued ${queued} inbound message(s) left waiting or interrupted by the last stop`, { channel, account: accountId });
+    return queued;
   }
 
   loadCursor(channel: ChannelId, accountId: string, key: string): number | undefined {
@@ -111,9 +184,17 @@ export class ChannelRouter implements ChannelHost {
     return this.queue.idle();
   }
 
-  /** Drops waiting messages; running turns finish. */
-  stop(): void {
+  /**
+   * Stops taking turns: waiting messages stay in the state DB for the next start, turns still running
+   * deliver nothing (they run again after the restart), replies already being sent finish (bounded).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
     this.queue.stop();
+    if (this.deliveries.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled([...this.deliveries]), new Promise<void>((r) => (timer = setTimeout(r, DELIVERY_DRAIN_MS)))]);
+    clearTimeout(timer);
   }
 
   // --- internal ---
@@ -123,16 +204,13 @@ export class ChannelRouter implements ChannelHost {
     if (msg.senderName) meta.name = msg.senderName;
     if (msg.senderUsername) meta.username = msg.senderUsername;
     const res = this.opts.pairing().request(msg.channel, peer, msg.accountId, meta);
-    if (res.kind === "full") {
-      this.log.info("pairing request ignored: too many pending requests", { channel: msg.channel });
-      return { kind: "dropped", reason: "pairing queue full" };
-    }
+    if (res.kind === "full") return this.drop(msg, "pairing: too many pending requests");
     const { request, created } = res;
     const key = `${msg.channel}:${peer}`;
     const now = (this.opts.now ?? Date.now)();
     if (created || now - (this.pairingSentAt.get(key) ?? 0) >= PAIRING_RESEND_MS) {
       this.pairingSentAt.set(key, now);
-      if (created) this.log.info(`pairing requested on ${msg.channel} (code ${request.code}); approve with: openclaw pairing approve ${msg.channel} ${request.code}`);
+      if (created) this.log.info(`pairing requested on ${msg.channel} (code ${request.code}); approve with: openclaw pairing approve ${msg.channel} ${request.code}`, this.fieldsOf(msg));
       const channel = this.opts.getChannel(msg.channel, msg.accountId);
       const idLabel = msg.channel === "whatsapp" ? "phone number" : "user id";
       const text = [
@@ -147,20 +225,31 @@ export class ChannelRouter implements ChannelHost {
         this.log.warn(`could not send pairing code: ${toErrorMessage(err)}`, { channel: msg.channel });
       }
     }
+    // The sender is not let in: the message itself goes nowhere. One line says so (the request above, or this).
+    if (!created) this.logDrop(msg, "sender awaits pairing approval");
     return { kind: "pairing", code: request.code, created };
   }
 
-  private async runTurn(sessionKey: string, items: { msg: InboundMessage; agentId: string }[]): Promise<void> {
+  private async runTurn(sessionKey: string, items: Item[]): Promise<void> {
+    const ids = items.map((i) => i.rowId);
+    try {
+      await this.turn(sessionKey, items, ids);
+    } finally {
+      for (const id of ids) this.live.delete(id);
+    }
+  }
+
+  private async turn(sessionKey: string, items: Item[], ids: number[]): Promise<void> {
     const last = items[items.length - 1];
     const { msg, agentId } = last;
-    const channel = this.opts.getChannel(msg.channel, msg.accountId);
+    this.opts.inbound().markRunning(ids);
     const target: OutboundTarget = {
       chatId: msg.chatId,
       threadId: msg.threadId,
       // In a group, answer as a reply so it is clear whom the agent talks to.
       replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined,
     };
-    const typing = this.startTyping(channel, target);
+    const typing = this.startTyping(this.opts.getChannel(msg.channel, msg.accountId), target);
     let result: AgentTurnResult;
     try {
       result = await this.opts.runAgentTurn({
@@ -185,23 +274,100 @@ export class ChannelRouter implements ChannelHost {
     } finally {
       typing();
     }
+    if (this.stopped || ("aborted" in result && result.interrupted)) {
+      // Whatever the run produced is not the answer: the rows stay "running" and run again after the start.
+      this.log.info(`turn interrupted by a gateway stop; its ${ids.length} message(s) run again after the restart`, { channel: msg.channel, session: sessionKey });
+      return;
+    }
+    if ("aborted" in result) {
+      this.opts.inbound().markDone(ids);
+      this.log.info("turn aborted; no reply sent", { channel: msg.channel, session: sessionKey });
+      return;
+    }
+    const delivery = this.deliver(sessionKey, msg, target, result, ids);
+    this.deliveries.add(delivery);
+    try {
+      await delivery;
+    } finally {
+      this.deliveries.delete(delivery);
+    }
+  }
+
+  /** Sends the reply (or the failure notice) and marks the rows done. Never throws. */
+  private async deliver(sessionKey: string, msg: InboundMessage, target: OutboundTarget, result: { text: string; mediaUrls?: string[] } | { error: string }, ids: number[]): Promise<void> {
+    const channel = await this.waitForChannel(msg.channel, msg.accountId);
     if (!channel) {
-      this.log.warn("reply dropped: channel account stopped during the turn", { channel: msg.channel, account: msg.accountId });
+      // Kept: the rows stay open and run again when the account starts.
+      this.log.warn("reply held: the channel account is not running; the message runs again when it starts", { channel: msg.channel, account: msg.accountId });
       return;
     }
     try {
       if ("error" in result) {
         this.log.warn(`agent turn failed: ${result.error}`, { session: sessionKey });
         await channel.send(target, { text: `⚠️ Agent failed before reply: ${result.error}` });
-        return;
+      } else {
+        const config = this.opts.getConfig();
+        const maxMb = (config.agents?.defaults as { mediaMaxMb?: number } | undefined)?.mediaMaxMb ?? DEFAULT_OUTBOUND_MEDIA_MAX_MB;
+        const media = await Promise.all((result.mediaUrls ?? []).map((u) => loadOutboundMedia(msg.channel, u, maxMb * 1024 * 1024)));
+        if (result.text.trim() || media.length > 0) await channel.send(target, { text: result.text, media });
       }
-      const config = this.opts.getConfig();
-      const maxMb = (config.agents?.defaults as { mediaMaxMb?: number } | undefined)?.mediaMaxMb ?? DEFAULT_OUTBOUND_MEDIA_MAX_MB;
-      const media = await Promise.all((result.mediaUrls ?? []).map((u) => loadOutboundMedia(msg.channel, u, maxMb * 1024 * 1024)));
-      if (result.text.trim() || media.length > 0) await channel.send(target, { text: result.text, media });
     } catch (err) {
       this.log.warn(`reply failed: ${toErrorMessage(err)}`, { channel: msg.channel, session: sessionKey });
     }
+    try {
+      this.opts.inbound().markDone(ids);
+    } catch (err) {
+      this.log.warn(`could not mark inbound messages done: ${toErrorMessage(err)}`, { channel: msg.channel });
+    }
+  }
+
+  /** The running account, once it is connected (bounded by {@link CHANNEL_WAIT_MS}); undefined when it is not running. */
+  private async waitForChannel(channel: ChannelId, accountId: string): Promise<Channel | undefined> {
+    const ready = () => {
+      const c = this.opts.getChannel(channel, accountId);
+      return c && c.snapshot().connected !== false ? c : undefined;
+    };
+    const deadline = Date.now() + CHANNEL_WAIT_MS;
+    while (!ready() && !this.stopped && Date.now() < deadline) await Bun.sleep(100);
+    return ready() ?? this.opts.getChannel(channel, accountId);
+  }
+
+  private enqueue(sessionKey: string, item: Item): "started" | "queued" | "dropped" {
+    this.live.add(item.rowId);
+    const state = this.queue.enqueue(sessionKey, item, resolveQueueSettings(this.opts.getConfig(), item.msg.channel));
+    if (state === "dropped") this.finishDropped(item, "queue full (messages.queue.cap, drop: new)");
+    return state;
+  }
+
+  /** A recorded message that will not run: done, with one log line. */
+  private finishDropped(item: Item, reason: string): void {
+    this.live.delete(item.rowId);
+    try {
+      this.opts.inbound().markDone([item.rowId]);
+    } catch (err) {
+      this.log.warn(`could not mark inbound message done: ${toErrorMessage(err)}`, { channel: item.msg.channel });
+    }
+    this.logDrop(item.msg, reason);
+  }
+
+  private drop(msg: InboundMessage, reason: string): InboundOutcome {
+    this.logDrop(msg, reason);
+    return { kind: "dropped", reason };
+  }
+
+  /** The one line a message dropped on purpose leaves. Sender and text only with --verbose. */
+  private logDrop(msg: InboundMessage, reason: string): void {
+    this.log.info(`dropped inbound message: ${reason}`, this.fieldsOf(msg));
+  }
+
+  private fieldsOf(msg: InboundMessage): Record<string, unknown> {
+    return {
+      channel: msg.channel,
+      account: msg.accountId,
+      chatType: msg.chatType,
+      messageId: msg.messageId,
+      ...(this.log.verbose && { chatId: msg.chatId, sender: msg.senderId, text: msg.text }),
+    };
   }
 
   private startTyping(channel: Channel | undefined, target: OutboundTarget): () => void {
@@ -221,4 +387,23 @@ export function coalesce(msgs: InboundMessage[]): string {
   const body = (m: InboundMessage) => (m.chatType === "group" && m.senderName ? `${m.senderName}: ${m.text}` : m.text);
   if (msgs.length === 1) return body(msgs[0]);
   return ["[Queued messages while agent was busy]", ...msgs.map((m, i) => `---\nQueued #${i + 1}\n${body(m)}`)].join("\n\n");
+}
+
+/** What identifies a message to its channel: Telegram message ids are per chat, so the chat is part of it. */
+function dedupeKeyOf(msg: InboundMessage): string {
+  return msg.messageId ? `${msg.chatId}:${msg.messageId}` : `${msg.chatId}:no-id:${crypto.randomUUID()}`;
+}
+
+/** The message as stored: everything but the download callback. */
+function toStoredMessage(msg: InboundMessage): Record<string, unknown> {
+  const { fetchMedia: _fetch, ...rest } = msg;
+  return rest as unknown as Record<string, unknown>;
+}
+
+/** A stored message back, or undefined when the row does not hold one. */
+function fromStoredMessage(row: InboundRow): InboundMessage | undefined {
+  const b = row.body;
+  if (!b || b.channel !== row.channel || b.accountId !== row.accountId) return undefined;
+  for (const k of ["chatId", "senderId", "messageId", "text", "chatType"]) if (typeof b[k] !== "string") return undefined;
+  return b as unknown as InboundMessage;
 }

@@ -1,6 +1,7 @@
 /**
  * Glue between the channels and the agent runtime: a channel turn becomes an agent run on the routed
- * session, and the run's final payload becomes the reply text. Neither side imports the other.
+ * session, and the run's final payload becomes the reply text (an aborted run's partial text never does).
+ * Neither side imports the other.
  */
 import { randomUUID } from "node:crypto";
 import { type AgentRuntime, loadImageFiles } from "../agent/index.ts";
@@ -31,8 +32,12 @@ export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAge
     });
     const final = sub.status === "accepted" ? await sub.done : sub.status === "done" ? sub.final : undefined;
     if (!final) return { error: "duplicate run" };
+    // A stop that aborted the run is not a model error: the channel runs the message again after the restart.
+    if (!final.ok && runtime.shuttingDown) return { aborted: true, interrupted: true };
     if (!final.ok) return { error: final.error?.message ?? "agent run failed" };
-    const result = final.payload.result as { payloads?: { text?: string; mediaUrl?: string }[] } | undefined;
+    const result = final.payload.result as { payloads?: { text?: string; mediaUrl?: string }[]; meta?: { aborted?: boolean } } | undefined;
+    // An aborted run's payload holds the text so far: never a reply (the fake Bot API once got half an answer).
+    if (final.payload.summary === "aborted" || result?.meta?.aborted === true) return { aborted: true, interrupted: runtime.shuttingDown };
     const payloads = result?.payloads ?? [];
     return {
       text: payloads.map((p) => p.text ?? "").filter((t) => t.trim()).join("\n\n"),

@@ -1,6 +1,6 @@
 /**
  * The channels' connection to the state DB (`<stateDir>/state.db`, bun:sqlite, WAL). Tables are created
- * by their owners (`channel-pairing.ts`, `channel-cursors.ts`) with `CREATE TABLE IF NOT EXISTS`, so this
+ * by their owners (`channel-pairing.ts`, `channel-cursors.ts`, `channel-inbound.ts`) with `CREATE TABLE IF NOT EXISTS`, so this
  * connection can share the file with the session store's own.
  */
 import { Database } from "bun:sqlite";
@@ -23,5 +23,7 @@ export function openChannelDb(path: string): Database {
   // Another connection (the session store) may be writing: wait instead of failing with SQLITE_BUSY.
   db.exec("PRAGMA busy_timeout = 5000");
   if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+  // The inbound queue promises that a message acknowledged to Telegram/WhatsApp is on disk.
+  db.exec("PRAGMA synchronous = FULL");
   return db;
 }

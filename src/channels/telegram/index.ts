@@ -40,6 +40,8 @@ const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 const DEFAULT_INBOUND_MAX_MB = 20;
 const DEFAULT_API_ROOT = "https://api.telegram.org";
 const ALLOWED_UPDATES = ["message"] as const;
+/** Tries to record one update before it is given up (so one poison update cannot stall the bot). */
+const MAX_UPDATE_TRIES = 5;
 const DEFAULT_POLL_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2, maxAttempts: 0 };
 
 /** Factory options: the common ones plus test seams. */
@@ -270,6 +272,7 @@ class TelegramChannel implements Channel {
     let offset = this.opts.host.loadCursor("telegram", this.accountId, cursorKey);
     const timeout = this.opts.account.pollTimeoutSeconds ?? 30;
     let failures = 0;
+    let stuck: { updateId: number; tries: number } | undefined;
     while (!signal.aborted) {
       let updates: Update[];
       try {
@@ -298,9 +301,23 @@ class TelegramChannel implements Channel {
       this.state.lastError = null;
       for (const update of updates) {
         if (offset !== undefined && update.update_id < offset) continue;
-        await this.handleUpdate(update);
+        try {
+          await this.handleUpdate(update);
+          stuck = undefined;
+        } catch (err) {
+          // Not recorded, so not confirmed: the same update comes again with the next getUpdates.
+          stuck = stuck?.updateId === update.update_id ? { updateId: update.update_id, tries: stuck.tries + 1 } : { updateId: update.update_id, tries: 1 };
+          if (stuck.tries < MAX_UPDATE_TRIES) {
+            const delay = computeBackoff(this.opts.pollBackoff ?? DEFAULT_POLL_BACKOFF, stuck.tries);
+            this.log.error(`inbound update could not be recorded (try ${stuck.tries}/${MAX_UPDATE_TRIES}); retrying in ${delay} ms: ${toErrorMessage(err)}`);
+            await sleepUnlessAborted(delay, signal);
+            break;
+          }
+          this.log.error(`dropped inbound update ${update.update_id}: it could not be recorded after ${MAX_UPDATE_TRIES} tries: ${toErrorMessage(err)}`);
+          stuck = undefined;
+        }
         offset = update.update_id + 1;
-        // Saved after each update: a restart resumes right after the last one handled.
+        // Saved after the update is recorded in the state DB: a restart resumes right after it.
         this.opts.host.saveCursor("telegram", this.accountId, cursorKey, offset);
       }
     }
@@ -323,12 +340,9 @@ class TelegramChannel implements Channel {
     this.state.lastInboundAt = Date.now();
     const { inbound, files } = parsed;
     if (files.length > 0) inbound.fetchMedia = () => this.downloadFiles(files, inbound.messageId);
-    try {
-      const outcome = await this.opts.host.dispatchInbound(inbound);
-      this.log.debug(`inbound ${outcome.kind}`, { chatType: inbound.chatType });
-    } catch (err) {
-      this.log.error(`inbound handling failed: ${toErrorMessage(err)}`);
-    }
+    // Throws when the message could not be recorded: the caller then does not confirm the update.
+    const outcome = await this.opts.host.dispatchInbound(inbound);
+    this.log.debug(`inbound ${outcome.kind}`, { chatType: inbound.chatType });
   }
 
   private async downloadFiles(files: TelegramFileRef[], messageId: string): Promise<InboundMedia[]> {

@@ -415,12 +415,15 @@ class WhatsAppChannel implements Channel {
       this.state.lastInboundAt = Date.now();
       if (parsed.mediaKind) inbound.fetchMedia = () => this.downloadMedia(m, inbound.media ?? []);
       try {
+        // Resolves once the message is recorded in the state DB; only then is it marked read. A
+        // redelivered one ("duplicate") is marked read again, since the first receipt may have been lost.
         const outcome = await this.opts.host.dispatchInbound(inbound);
-        if (outcome.kind === "queued" && this.opts.getAccount().sendReadReceipts !== false && !inbound.fromSelf) {
+        if ((outcome.kind === "queued" || outcome.kind === "duplicate") && this.opts.getAccount().sendReadReceipts !== false && !inbound.fromSelf) {
           await sock.readMessages([m.key]).catch(() => {});
         }
       } catch (err) {
-        this.log.error(`inbound handling failed: ${toErrorMessage(err)}`);
+        // Not recorded: no read receipt, so the phone still shows it unread.
+        this.log.error(`inbound message not recorded (no read receipt sent): ${toErrorMessage(err)}`);
       }
     }
   }

@@ -49,6 +49,8 @@ export interface FakeProvider {
   fallback: FakeReply;
   /** Streams still open (hanging or slow). */
   openStreams(): number;
+  /** SSE data frames written so far, over all streams (to wait until a slow reply is partway). */
+  framesSent(): number;
   stop(): void;
 }
 
@@ -60,6 +62,7 @@ export function startFakeProvider(opts: { fallback?: FakeReply; requireKey?: str
   const queue: FakeReply[] = [];
   const requests: FakeRequest[] = [];
   let open = 0;
+  let sent = 0;
   const fake: FakeProvider = {
     url: "",
     openaiBaseUrl: "",
@@ -68,6 +71,7 @@ export function startFakeProvider(opts: { fallback?: FakeReply; requireKey?: str
     push: (...r) => queue.push(...r),
     fallback: opts.fallback ?? { text: "Hello from the fake provider." },
     openStreams: () => open,
+    framesSent: () => sent,
     stop: () => server.stop(true),
   };
   const server = Bun.serve({
@@ -91,7 +95,7 @@ export function startFakeProvider(opts: { fallback?: FakeReply; requireKey?: str
       const reply = queue.shift() ?? fake.fallback;
       if ("status" in reply) return errorResponse(api, reply);
       const frames = api === "openai" ? openaiFrames(reply, body.model) : anthropicFrames(reply, body.model);
-      return sse(frames, reply, req.signal, (d) => (open += d));
+      return sse(frames, reply, req.signal, (d) => (open += d), () => (sent += 1));
     },
   });
   fake.url = `http://127.0.0.1:${server.port}`;
@@ -104,7 +108,7 @@ export function startFakeProvider(opts: { fallback?: FakeReply; requireKey?: str
 
 type Frame = { data: string; event?: string } | { pause: number } | { cut: true } | { hang: true };
 
-function sse(frames: Frame[], reply: FakeReply, signal: AbortSignal, count: (d: number) => void): Response {
+function sse(frames: Frame[], reply: FakeReply, signal: AbortSignal, count: (d: number) => void, onSent: () => void): Response {
   const delay = "delayMs" in reply ? (reply.delayMs ?? 0) : 0;
   let closed = false;
   const stream = new ReadableStream<Uint8Array>({
@@ -137,6 +141,7 @@ function sse(frames: Frame[], reply: FakeReply, signal: AbortSignal, count: (d: 
             return;
           }
           controller.enqueue(enc.encode(`${f.event ? `event: ${f.event}\n` : ""}data: ${f.data}\n\n`));
+          onSent();
         }
         controller.close();
       } catch {

@@ -242,7 +242,12 @@ export class ChannelRouter implements ChannelHost {
   private async turn(sessionKey: string, items: Item[], ids: number[]): Promise<void> {
     const last = items[items.length - 1];
     const { msg, agentId } = last;
-    this.opts.inbound().markRunning(ids);
+    try {
+      this.opts.inbound().markRunning(ids);
+    } catch (err) {
+      // The turn still runs; the rows stay "received" and would only run again after a restart.
+      this.log.warn(`could not mark inbound messages running: ${toErrorMessage(err)}`, { channel: msg.channel });
+    }
     const target: OutboundTarget = {
       chatId: msg.chatId,
       threadId: msg.threadId,
@@ -280,7 +285,7 @@ export class ChannelRouter implements ChannelHost {
       return;
     }
     if ("aborted" in result) {
-      this.opts.inbound().markDone(ids);
+      this.markDone(ids, msg.channel);
       this.log.info("turn aborted; no reply sent", { channel: msg.channel, session: sessionKey });
       return;
     }
@@ -314,10 +319,15 @@ export class ChannelRouter implements ChannelHost {
     } catch (err) {
       this.log.warn(`reply failed: ${toErrorMessage(err)}`, { channel: msg.channel, session: sessionKey });
     }
+    this.markDone(ids, msg.channel);
+  }
+
+  /** Marks rows done; a failed write is logged (the rows would run again after a restart), never thrown. */
+  private markDone(ids: number[], channel: ChannelId): void {
     try {
       this.opts.inbound().markDone(ids);
     } catch (err) {
-      this.log.warn(`could not mark inbound messages done: ${toErrorMessage(err)}`, { channel: msg.channel });
+      this.log.warn(`could not mark inbound messages done: ${toErrorMessage(err)}`, { channel });
     }
   }
 
@@ -342,11 +352,7 @@ export class ChannelRouter implements ChannelHost {
   /** A recorded message that will not run: done, with one log line. */
   private finishDropped(item: Item, reason: string): void {
     this.live.delete(item.rowId);
-    try {
-      this.opts.inbound().markDone([item.rowId]);
-    } catch (err) {
-      this.log.warn(`could not mark inbound message done: ${toErrorMessage(err)}`, { channel: item.msg.channel });
-    }
+    this.markDone([item.rowId], item.msg.channel);
     this.logDrop(item.msg, reason);
   }
 

@@ -15,6 +15,7 @@ export type InboundStatus = "received" | "running" | "done";
 
 /** How long a finished row is kept to recognise redeliveries. */
 export const INBOUND_DONE_TTL_MS = 48 * 60 * 60 * 1000;
+const PRUNE_EVERY_ADDS = 500;
 
 /** A row as stored. `body` is the channel's message as JSON (undefined once done). */
 export interface InboundRow {
@@ -57,6 +58,7 @@ type RawRow = {
 /** The inbound queue in the state DB. Synchronous; every write is committed when the call returns. */
 export class InboundStore {
   private readonly db: Database;
+  private addsSincePrune = 0;
 
   /** Creates the table when missing and prunes old finished rows. */
   constructor(db: Database, now = Date.now()) {
@@ -90,6 +92,11 @@ export class InboundStore {
          VALUES (?, ?, ?, ?, ?, 'received', ?, ?, 0, ?)`,
       )
       .run(entry.channel, entry.accountId, entry.dedupeKey, entry.sessionKey, entry.agentId, at, at, JSON.stringify(entry.body));
+    // A long-running gateway prunes as it goes, not only at start.
+    if (++this.addsSincePrune >= PRUNE_EVERY_ADDS) {
+      this.addsSincePrune = 0;
+      this.prune(at);
+    }
     return res.changes > 0 ? Number(res.lastInsertRowid) : undefined;
   }
 

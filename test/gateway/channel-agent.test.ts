@@ -1,11 +1,13 @@
 /**
  * Channel turns through the whole gateway (fake Telegram Bot API + fake provider): an inbound photo reaches
- * the model as an image and stays in the session's history; a non-image document is only named by path.
+ * the model as an image and stays in the session's history; a non-image document is only named by path;
+ * a turn aborted with chat.abort sends nothing (its partial text is not a reply).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AgentGateway, connectOperator, startAgentFixture } from "../helpers/agent-gateway.ts";
+import { type AgentGateway, collectUntil, connectOperator, startAgentFixture } from "../helpers/agent-gateway.ts";
 import type { FakeProvider } from "../helpers/fake-provider.ts";
 import type { FakeTelegram } from "../helpers/fake-telegram.ts";
+import { waitUntil } from "../helpers/channels.ts";
 
 const ANN = { id: 5151, first_name: "Ann", is_bot: false };
 /** A real 1×1 PNG. */
@@ -60,5 +62,28 @@ describe("inbound channel media", () => {
     await telegram.waitForCall("sendMessage", (c) => String(c.params.chat_id) === String(ANN.id), { since, timeoutMs: 10_000 });
     const last = fake.requests.at(-1)?.body.messages.filter((m: any) => m.role === "user").at(-1);
     expect(last.content).toBe("read this");
+  });
+});
+
+describe("aborted channel turns", () => {
+  test("chat.abort during a channel turn sends nothing: the text so far is not passed off as the reply", async () => {
+    const op = await connectOperator(gw.url);
+    try {
+      fake.push({ hang: true, first: "The first half of an answer that never ends" });
+      const since = telegram.calls.length;
+      const streams = fake.requests.length;
+      telegram.pushUpdate(message({ text: "tell me everything" }, 41));
+      await waitUntil(() => fake.requests.length > streams && fake.openStreams() > 0, 10_000, "the turn streaming");
+      // The streamed text reached the run (operators see it): it has something partial to hand back.
+      await collectUntil(op, (f) => f.type === "event" && f.event === "agent" && JSON.stringify(f.payload).includes("first half"));
+      const res = await op.request("chat.abort", { sessionKey: "main" });
+      expect(res.ok).toBe(true);
+      const sent = () => telegram.calls.slice(since).filter((c) => c.method === "sendMessage");
+      await waitUntil(() => sent().length > 0 || gw.logs.some((l) => l.includes("turn aborted; no reply sent")), 10_000, "the turn's end");
+      expect(sent().map((c) => c.params.text)).toEqual([]);
+      expect(gw.logs.filter((l) => l.includes("turn aborted; no reply sent"))).toHaveLength(1);
+    } finally {
+      op.close();
+    }
   });
 });

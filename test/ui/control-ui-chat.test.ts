@@ -152,8 +152,16 @@ const MARKDOWN = [
 
 run("Markdown replies render: headings, emphasis, code, lists, quotes, safe links; live and after a reload", async () => {
   const page = await loggedIn();
-  fake.push({ text: MARKDOWN.split(/(?<= )/), delayMs: 5 });
-  await sendAndWait(page, "format something");
+  fake.push({ text: MARKDOWN.split(/(?<= )/), delayMs: 25 });
+  await page.fill("#chat-input", "format something");
+  await page.click("#send");
+  // streaming re-renders keep finished blocks: the heading and first paragraph nodes survive to the end
+  await page.waitForFunction(() => !!document.querySelector(".msg.streaming ol"), undefined, { timeout: 15_000 });
+  await page.$eval(".msg.streaming", (b) => {
+    (window as any).__kept = [b.querySelector("h4"), b.querySelector("p")];
+  });
+  await page.waitForFunction(() => (document.querySelector("#abort") as HTMLButtonElement).disabled, undefined, { timeout: 15_000 });
+  expect(await page.$eval(".msg.assistant:last-of-type", (b) => (window as any).__kept.every((n: Node) => n.isConnected && b.contains(n)))).toBe(true);
   const check = async () => {
     const md = await page.$eval(".msg.assistant:last-of-type", (b) => ({
       h: b.querySelector("h4")?.textContent,

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseInlines, parseMarkdown, safeHref } from "../../src/ui/app/markdown.ts";
 
-const text = (t: string) => ({ t: "text", text: t });
+const text = (t: string) => ({ t: "text" as const, text: t });
 
 describe("blocks", () => {
   test("paragraphs, headings, rules; single newlines are line breaks", () => {

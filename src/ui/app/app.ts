@@ -42,10 +42,10 @@ function setConn(text: string, cls: "" | "ok" | "bad"): void {
 /** What to do after the gateway refused the connect (its message is for any client; this one is for this page). */
 function loginErrorText(error: { code?: string; message?: string } | undefined): string {
   const message = error?.message ?? "connect failed";
-  const where = "paste the token that `openclaw setup` printed (it is gateway.auth.token in the gateway's config file, ~/.openclaw/openclaw.json by default) in the field above and press Connect";
+  const where = "paste the token printed by openclaw setup (gateway.auth.token in the gateway's config, ~/.openclaw/openclaw.json by default) into the field above and press Connect";
   if (/gateway token (mismatch|missing)/.test(message)) return `Wrong token: the gateway did not accept it. ${where[0].toUpperCase()}${where.slice(1)}.`;
   if (/too many failed auth attempts/.test(message)) return `Too many wrong tokens from this address: wait a minute, then ${where}.`;
-  if (/token not configured/.test(message)) return "The gateway has no token configured: run `openclaw setup` (or set gateway.auth.token in its config), restart the gateway, then paste the token here.";
+  if (/token not configured/.test(message)) return "The gateway has no token configured: run openclaw setup (or set gateway.auth.token in its config), restart the gateway, then paste the token here.";
   if (/gateway password/.test(message)) return "This gateway uses password auth (gateway.auth.mode \"password\"); this page signs in with a token only: set gateway.auth.token and paste it here.";
   return message;
 }

@@ -55,7 +55,12 @@ export class ChatView {
   addUser(text: string, images: { mimeType: string; data: string }[] = []): void {
     const el = bubble("user");
     el.textContent = text;
-    if (images.length > 0) el.append(thumbRow(images));
+    if (images.length > 0) {
+      const row = thumbRow(images);
+      // a thumbnail gets its height once decoded; stay at the bottom when it does
+      for (const img of Array.from(row.querySelectorAll("img"))) img.addEventListener("load", () => this.scrollToEnd(), { once: true });
+      el.append(row);
+    }
     this.append(el);
   }
 

@@ -148,6 +148,10 @@ const MARKDOWN = [
   "```",
   "",
   "See [the docs](https://example.com/docs).",
+  "",
+  "| tool | runs |",
+  "|:-----|-----:|",
+  "| read | 3 |",
 ].join("\n");
 
 run("Markdown replies render: headings, emphasis, code, lists, quotes, safe links; live and after a reload", async () => {
@@ -174,6 +178,7 @@ run("Markdown replies render: headings, emphasis, code, lists, quotes, safe link
       pre: b.querySelector("pre code")?.textContent,
       lang: b.querySelector("pre code")?.className,
       link: [b.querySelector("a")?.getAttribute("href"), b.querySelector("a")?.getAttribute("rel"), b.querySelector("a")?.getAttribute("target")],
+      table: Array.from(b.querySelectorAll("table tr")).map((tr) => Array.from(tr.children).map((c) => `${c.tagName.toLowerCase()}:${c.textContent}`)),
       raw: (b.textContent ?? "").includes("**"),
     }));
     expect(md).toEqual({
@@ -187,6 +192,10 @@ run("Markdown replies render: headings, emphasis, code, lists, quotes, safe link
       pre: "const x = 1 < 2;",
       lang: "language-ts",
       link: ["https://example.com/docs", "noopener noreferrer", "_blank"],
+      table: [
+        ["th:tool", "th:runs"],
+        ["td:read", "td:3"],
+      ],
       raw: false,
     });
   };
@@ -265,6 +274,30 @@ run("a failed run shows its error in a styled bubble, never an empty one; the sa
   await page.close();
 });
 
+run("an aborted run keeps its partial reply rendered, marked as aborted", async () => {
+  const page = await loggedIn();
+  fake.push({ hang: true, first: "Partial **answer**" });
+  await page.fill("#chat-input", "take your time");
+  await page.press("#chat-input", "Enter");
+  await page.waitForSelector(".msg.streaming strong");
+  await page.click("#abort");
+  await page.waitForFunction(() => (document.querySelector("#abort") as HTMLButtonElement).disabled);
+  const tail = (await conversation(page)).slice(-2);
+  expect(tail).toEqual([
+    ["msg assistant", "Partial answer"],
+    ["note", "(aborted)"],
+  ]);
+  expect(await page.$$eval(".msg.assistant", (els) => els.at(-1)?.querySelector("strong")?.textContent)).toBe("answer");
+  await page.screenshot({ path: join(ARTIFACTS, "control-ui-aborted.png"), fullPage: true });
+});
+
+test("the bundled app.js has no HTML-parsing sink (innerHTML and friends)", async () => {
+  const { APP_JS } = await import("../../src/ui/generated/assets.ts");
+  for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "createContextualFragment", "srcdoc", "eval(", "new Function"]) {
+    expect(APP_JS.includes(sink)).toBe(false);
+  }
+});
+
 run("tool calls show as compact rows between the reply's parts, live and from history", async () => {
   const page = await loggedIn();
   fake.push(
@@ -308,12 +341,15 @@ run("the chat follows the newest message, unless the user scrolled up to read", 
     b.dispatchEvent(new Event("scroll"));
   });
   const other = await connectWebchat(gw.url, gw.token);
-  fake.push({ text: "From the other client." });
-  const count = (await page.$$(".msg.assistant")).length;
-  await other.request("chat.send", { sessionKey: "agent:main:main", message: "hello from elsewhere", idempotencyKey: crypto.randomUUID() });
-  await page.waitForFunction((n) => document.querySelectorAll(".msg.assistant").length > n && !document.querySelector(".msg.streaming"), count);
-  expect((await pos()).top).toBe(0);
-  other.close();
+  try {
+    fake.push({ text: "From the other client." });
+    const count = (await page.$$(".msg.assistant")).length;
+    await other.request("chat.send", { sessionKey: "agent:main:main", message: "hello from elsewhere", idempotencyKey: crypto.randomUUID() });
+    await page.waitForFunction((n) => document.querySelectorAll(".msg.assistant").length > n && !document.querySelector(".msg.streaming"), count);
+    expect((await pos()).top).toBe(0);
+  } finally {
+    other.close();
+  }
 
   // sending again jumps back to the newest
   fake.push({ text: long });

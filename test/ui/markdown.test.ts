@@ -51,6 +51,26 @@ describe("blocks", () => {
     ]);
   });
 
+  test("pipe tables with alignment; a short row is padded, a long one cut; a table may follow a paragraph line", () => {
+    expect(parseMarkdown("Results:\n| name | n |\n|:--|--:|\n| `a` | 1 |\n| b \\| c |\n| d | 2 | extra |\n\nafter")).toEqual([
+      { t: "p", children: [text("Results:")] },
+      {
+        t: "table",
+        align: ["left", "right"],
+        head: [[text("name")], [text("n")]],
+        rows: [
+          [[{ t: "code", text: "a" }], [text("1")]],
+          [[text("b | c")], []],
+          [[text("d")], [text("2")]],
+        ],
+      },
+      { t: "p", children: [text("after")] },
+    ]);
+    // not a table: cell counts differ, or no delimiter row
+    expect(parseMarkdown("a | b\n---").map((b) => b.t)).toEqual(["p", "hr"]);
+    expect(parseMarkdown("a | b\nc | d").map((b) => b.t)).toEqual(["p"]);
+  });
+
   test("deep nesting is bounded (no stack overflow on hostile input)", () => {
     expect(() => parseMarkdown(`${"> ".repeat(5000)}x`)).not.toThrow();
     expect(() => parseMarkdown(`${"[".repeat(5000)}x${"](http://a)".repeat(5000)}`)).not.toThrow();

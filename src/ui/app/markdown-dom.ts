@@ -48,6 +48,19 @@ function toBlockNode(b: Block): HTMLElement {
       if (b.ordered && b.start !== 1) (list as HTMLOListElement).start = b.start;
       return list;
     }
+    case "table": {
+      const cell = (tag: string, content: Inline[], k: number) => {
+        const c = el(tag, content.map(toInlineNode));
+        if (b.align[k]) c.dataset.align = b.align[k];
+        return c;
+      };
+      const head = el("thead", [el("tr", b.head.map((c, k) => cell("th", c, k)))]);
+      const body = el("tbody", b.rows.map((r) => el("tr", r.map((c, k) => cell("td", c, k)))));
+      // wide tables scroll inside the bubble
+      const wrap = el("div", [el("table", [head, body])]);
+      wrap.className = "table";
+      return wrap;
+    }
     case "hr":
       return el("hr", []);
     default:

@@ -3,7 +3,7 @@
  * tree of blocks and inlines, and the tree is turned into DOM nodes whose text goes through text nodes, so
  * raw HTML in the input stays visible text. Links keep only http, https and mailto targets. Supported:
  * fenced and inline code, headings, bold/italic/strikethrough, ordered and bullet lists (nested),
- * blockquotes, horizontal rules, links and bare URLs; everything else is a paragraph.
+ * blockquotes, pipe tables, horizontal rules, links and bare URLs; everything else is a paragraph.
  */
 
 /** An inline piece of text. */
@@ -21,6 +21,7 @@ export type Block =
   | { t: "code"; lang: string; text: string }
   | { t: "quote"; blocks: Block[] }
   | { t: "list"; ordered: boolean; start: number; items: Block[][] }
+  | { t: "table"; align: ("left" | "center" | "right" | "")[]; head: Inline[][]; rows: Inline[][][] }
   | { t: "hr" };
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)/;
@@ -28,6 +29,9 @@ const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const QUOTE = /^ {0,3}> ?/;
 const ITEM = /^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$/;
 const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+const TABLE_DELIMITER = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+/** Columns beyond this are dropped (a table is for reading, not a layout engine). */
+const MAX_COLUMNS = 32;
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 /** How deep quotes and lists may nest; deeper input is shown as text (keeps recursion bounded). */
 const MAX_DEPTH = 16;
@@ -93,13 +97,25 @@ function parseBlocks(lines: string[], depth: number): Block[] {
       out.push({ t: "quote", blocks: parseBlocks(body, depth + 1) });
       continue;
     }
+    if (isTableStart(lines, i)) {
+      const head = splitRow(line);
+      const align = splitRow(lines[i + 1]).map((c) => (c.startsWith(":") && c.endsWith(":") ? "center" : c.endsWith(":") ? "right" : c.startsWith(":") ? "left" : ""));
+      const rows: Inline[][][] = [];
+      i += 2;
+      while (i < lines.length && lines[i].trim() && lines[i].includes("|") && !startsBlock(lines[i])) {
+        const cells = splitRow(lines[i++]);
+        rows.push(head.map((_, k) => parseInlines(cells[k] ?? "")));
+      }
+      out.push({ t: "table", align, head: head.map((c) => parseInlines(c)), rows });
+      continue;
+    }
     const item = ITEM.exec(line);
     if (depth < MAX_DEPTH && item && (item[4].trim() || isListItem(lines[i + 1] ?? ""))) {
       i = parseList(lines, i, depth, out);
       continue;
     }
     const para: string[] = [];
-    while (i < lines.length && lines[i].trim() && (para.length === 0 || !startsBlock(lines[i]))) para.push(lines[i++].trim());
+    while (i < lines.length && lines[i].trim() && (para.length === 0 || (!startsBlock(lines[i]) && !isTableStart(lines, i)))) para.push(lines[i++].trim());
     out.push({ t: "p", children: parseInlines(para.join("\n")) });
   }
   return out;
@@ -143,6 +159,35 @@ function parseList(lines: string[], start: number, depth: number, out: Block[]):
   }
   out.push({ t: "list", ordered, start: ordered ? Number.parseInt(first[2], 10) : 1, items });
   return i;
+}
+
+/** A header row followed by a delimiter row (`|---|:-:|`) with as many cells. */
+function isTableStart(lines: string[], i: number): boolean {
+  const line = lines[i];
+  const next = lines[i + 1] ?? "";
+  if (!line.includes("|") || !next.includes("-") || !TABLE_DELIMITER.test(next)) return false;
+  const n = splitRow(line).length;
+  return n === splitRow(next).length && (n > 1 || line.trim().startsWith("|"));
+}
+
+/** The cells of a `| a | b |` row, trimmed; `\|` stays in its cell. */
+function splitRow(line: string): string[] {
+  let t = line.trim();
+  if (t.startsWith("|")) t = t.slice(1);
+  if (t.endsWith("|") && !t.endsWith("\\|")) t = t.slice(0, -1);
+  const cells: string[] = [];
+  let cur = "";
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === "\\" && t[i + 1] === "|") {
+      cur += "|";
+      i++;
+    } else if (t[i] === "|") {
+      cells.push(cur.trim());
+      cur = "";
+    } else cur += t[i];
+  }
+  cells.push(cur.trim());
+  return cells.slice(0, MAX_COLUMNS);
 }
 
 function startsBlock(line: string): boolean {

@@ -291,6 +291,27 @@ run("an aborted run keeps its partial reply rendered, marked as aborted", async 
   await page.screenshot({ path: join(ARTIFACTS, "control-ui-aborted.png"), fullPage: true });
 });
 
+run("a dropped connection during a run does not leave Send disabled after the page reconnects", async () => {
+  const page = await loggedIn();
+  fake.push({ hang: true, first: "Still thinking" });
+  await page.fill("#chat-input", "slow one");
+  await page.press("#chat-input", "Enter");
+  await page.waitForSelector(".msg.streaming");
+  expect(await page.isDisabled("#send")).toBe(true);
+  expect(gw.handle.ctx.connections.closeWhere((c) => c.id === "openclaw-control-ui", 1012, "test drop")).toBe(1);
+  await page.waitForFunction(() => document.querySelector("#conn")?.textContent === "disconnected");
+  await page.waitForFunction(() => document.querySelector("#conn")?.textContent?.startsWith("connected"), undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => !(document.querySelector("#send") as HTMLButtonElement).disabled);
+  expect(await page.isDisabled("#abort")).toBe(true);
+  // the hanging run is still going on the gateway; stop it so later tests get their own replies
+  const sock = await connectWebchat(gw.url, gw.token);
+  try {
+    expect((await sock.request("chat.abort", { sessionKey: "agent:main:main" })).ok).toBe(true);
+  } finally {
+    sock.close();
+  }
+});
+
 test("the bundled app.js has no HTML-parsing sink (innerHTML and friends)", async () => {
   const { APP_JS } = await import("../../src/ui/generated/assets.ts");
   for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "createContextualFragment", "srcdoc", "eval(", "new Function"]) {

@@ -117,6 +117,9 @@ function onHello(hello: any): void {
   $("chat-session").textContent = sessionKey;
   renderHealth(hello.snapshot?.health);
   renderPresence($("presence"), hello.snapshot?.presence ?? [], instanceId);
+  // a run that was going when the socket dropped may have ended unseen (Send would stay disabled); its
+  // reply is in the history loaded below
+  if (activeRunId) endRun();
   void refresh();
 }
 

@@ -49,7 +49,6 @@ export function parseMarkdown(src: string): Block[] {
  */
 export function safeHref(raw: string): string | undefined {
   const s = raw.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (!s || /[\u0000-\u001f\u007f\s]/.test(s)) return undefined;
   try {
     const url = new URL(s);

@@ -57,7 +57,7 @@ run("paste the token once, see health and presence; a wrong token is refused", a
   await page.goto(`${base}/`);
   await page.fill("#token", "wrong-token");
   await page.click("#token-form button");
-  await page.waitForFunction(() => document.querySelector("#login-error")?.textContent?.includes("unauthorized"));
+  await page.waitForFunction(() => document.querySelector("#login-error")?.textContent?.startsWith("Wrong token"));
   expect(await page.evaluate(() => localStorage.getItem("openclaw.gateway.token"))).toBeNull();
 
   await page.fill("#token", gw.token);

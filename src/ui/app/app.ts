@@ -4,7 +4,9 @@
  * the origin this page came from; it is never read from the URL.
  */
 
-import { imagesOf, type PickedImage, readImageFile, thumbnail, toAttachments } from "./images.ts";
+import { ChatView } from "./chat-view.ts";
+import { type PickedImage, readImageFile, thumbnail, toAttachments } from "./images.ts";
+import { renderPresence, uiInstanceId } from "./presence.ts";
 
 type Frame = { type: string; id?: string; ok?: boolean; payload?: any; error?: { code: string; message: string }; event?: string };
 
@@ -16,7 +18,8 @@ let nextId = 1;
 const pending = new Map<string, (f: Frame) => void>();
 let sessionKey = "main";
 let activeRunId: string | undefined;
-let streamBubble: HTMLElement | undefined;
+const chat = new ChatView($("messages"));
+const instanceId = uiInstanceId();
 let retryMs = 1000;
 /** The gateway's largest accepted frame (hello policy); a message with images must fit in one. */
 let maxPayload = 512 * 1024;
@@ -34,6 +37,17 @@ function setConn(text: string, cls: "" | "ok" | "bad"): void {
   const el = $("conn");
   el.textContent = text;
   el.className = `pill ${cls}`;
+}
+
+/** What to do after the gateway refused the connect (its message is for any client; this one is for this page). */
+function loginErrorText(error: { code?: string; message?: string } | undefined): string {
+  const message = error?.message ?? "connect failed";
+  const where = "paste the token printed by openclaw setup (gateway.auth.token in the gateway's config, ~/.openclaw/openclaw.json by default) into the field above and press Connect";
+  if (/gateway token (mismatch|missing)/.test(message)) return `Wrong token: the gateway did not accept it. ${where[0].toUpperCase()}${where.slice(1)}.`;
+  if (/too many failed auth attempts/.test(message)) return `Too many wrong tokens from this address: wait a minute, then ${where}.`;
+  if (/token not configured/.test(message)) return "The gateway has no token configured: run openclaw setup (or set gateway.auth.token in its config), restart the gateway, then paste the token here.";
+  if (/gateway password/.test(message)) return "This gateway uses password auth (gateway.auth.mode \"password\"); this page signs in with a token only: set gateway.auth.token and paste it here.";
+  return message;
 }
 
 function showLogin(error = ""): void {
@@ -58,7 +72,7 @@ function connect(token: string): void {
         params: {
           minProtocol: 3,
           maxProtocol: 3,
-          client: { id: "openclaw-control-ui", version: "ui", platform: navigator.platform || "web", mode: "ui" },
+          client: { id: "openclaw-control-ui", version: "ui", platform: navigator.platform || "web", mode: "ui", instanceId },
           role: "operator",
           scopes: ["operator.admin"],
           auth: { token },
@@ -70,7 +84,7 @@ function connect(token: string): void {
     if (f.type === "res" && f.id === "connect") {
       if (!f.ok) {
         localStorage.removeItem(TOKEN_KEY);
-        showLogin(f.error?.message ?? "connect failed");
+        showLogin(loginErrorText(f.error));
         return;
       }
       retryMs = 1000;
@@ -102,7 +116,10 @@ function onHello(hello: any): void {
   maxPayload = hello.policy?.maxPayload ?? maxPayload;
   $("chat-session").textContent = sessionKey;
   renderHealth(hello.snapshot?.health);
-  renderPresence(hello.snapshot?.presence ?? []);
+  renderPresence($("presence"), hello.snapshot?.presence ?? [], instanceId);
+  // a run that was going when the socket dropped may have ended unseen (Send would stay disabled); its
+  // reply is in the history loaded below
+  if (activeRunId) endRun();
   void refresh();
 }
 
@@ -114,77 +131,41 @@ async function refresh(): Promise<void> {
 }
 
 async function loadHistory(): Promise<void> {
-  const box = $("messages");
-  box.replaceChildren();
+  chat.clear();
+  $("messages").setAttribute("aria-busy", "true");
   try {
     const history = await request("chat.history", { sessionKey, limit: 100 });
-    for (const m of history.messages ?? []) addBubble(m.role, textOf(m), false, imagesOf(m));
+    chat.showHistory(history.messages ?? []);
   } catch (err) {
     $("chat-error").textContent = (err as Error).message;
+  } finally {
+    $("messages").removeAttribute("aria-busy");
   }
 }
 
 function onEvent(event: string, payload: any): void {
   if (event === "health") renderHealth(payload);
-  else if (event === "presence") renderPresence(payload?.presence ?? []);
-  else if (event === "chat") onChat(payload);
+  else if (event === "presence") renderPresence($("presence"), payload?.presence ?? [], instanceId);
+  else if (event === "chat" && ofThisChat(payload)) {
+    if (chat.onChat(payload) === "end" && (!activeRunId || payload.runId === activeRunId)) endRun();
+  } else if (event === "agent" && ofThisChat(payload)) chat.onAgent(payload);
 }
 
-function onChat(p: any): void {
-  if (p.sessionKey !== sessionKey && !(p.runId && p.runId === activeRunId)) return;
-  const text = textOf(p.message);
-  if (p.state === "delta") {
-    streamBubble ??= addBubble("assistant", "", true);
-    streamBubble.textContent = text;
-  } else if (p.state === "final" || p.state === "aborted") {
-    if (!streamBubble) streamBubble = addBubble("assistant", text);
-    else if (text) streamBubble.textContent = text;
-    streamBubble.classList.remove("streaming");
-    if (p.state === "aborted") streamBubble.textContent += " (aborted)";
-    endRun();
-  } else if (p.state === "error") {
-    $("chat-error").textContent = p.errorMessage ?? "run failed";
-    streamBubble?.classList.remove("streaming");
-    endRun();
-  }
+/** An event of this page's run, or of another run on the session shown (chat events carry the key as sent). */
+function ofThisChat(p: any): boolean {
+  return !!p && ((!!p.runId && p.runId === activeRunId) || p.sessionKey === sessionKey);
 }
 
 function endRun(): void {
   void request("sessions.list", { limit: 50 }).then(renderSessions, () => undefined);
-  streamBubble = undefined;
   activeRunId = undefined;
   ($("abort") as HTMLButtonElement).disabled = true;
   ($("send") as HTMLButtonElement).disabled = false;
 }
 
-function textOf(message: any): string {
-  if (!message) return "";
-  if (typeof message.content === "string") return message.content;
-  return (message.content ?? []).filter((b: any) => b.type === "text").map((b: any) => b.text).join("");
-}
-
-function addBubble(role: string, text: string, streaming = false, images: { mimeType: string; data: string }[] = []): HTMLElement {
-  const el = document.createElement("div");
-  el.className = `msg ${role === "user" ? "user" : "assistant"}${streaming ? " streaming" : ""}`;
-  el.textContent = text;
-  if (images.length > 0) {
-    const row = document.createElement("div");
-    row.className = "thumbs";
-    row.append(...images.map((i) => thumbnail(i)));
-    el.append(row);
-  }
-  $("messages").append(el);
-  el.scrollIntoView({ block: "end" });
-  return el;
-}
-
 function renderHealth(h: any): void {
   if (!h || h.ok === undefined) return;
   $("health").textContent = `${h.ok ? "OK" : "NOT OK"} · default agent ${h.defaultAgentId ?? "main"} · ${h.sessions?.count ?? 0} sessions`;
-}
-
-function renderPresence(list: any[]): void {
-  $("presence").replaceChildren(...list.map((e) => li(`${e.host ?? e.instanceId ?? "?"} · ${e.mode ?? ""} · ${e.reason ?? ""}`)));
 }
 
 function renderChannels(c: any): void {
@@ -233,7 +214,8 @@ $("chat-form").addEventListener("submit", async (ev) => {
   input.value = "";
   setPicked([]);
   $("chat-error").textContent = "";
-  addBubble("user", message, false, images);
+  chat.addUser(message, images);
+  chat.followNewest();
   const idempotencyKey = crypto.randomUUID();
   activeRunId = idempotencyKey;
   ($("send") as HTMLButtonElement).disabled = true;
@@ -245,6 +227,14 @@ $("chat-form").addEventListener("submit", async (ev) => {
     $("chat-error").textContent = (err as Error).message;
     endRun();
   }
+});
+
+// Enter sends, Shift+Enter is a new line; Enter that ends an IME composition (isComposing, or keyCode 229
+// in browsers that report the composition's last key late) only commits the composed text.
+$("chat-input").addEventListener("keydown", (ev) => {
+  if (ev.key !== "Enter" || ev.shiftKey || ev.altKey || ev.isComposing || ev.keyCode === 229) return;
+  ev.preventDefault();
+  ($("chat-form") as HTMLFormElement).requestSubmit();
 });
 
 function setPicked(list: PickedImage[]): void {

@@ -4,11 +4,13 @@
  * checked by hand in the handler) use open objects so unknown keys keep passing.
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
+import { CLIENT_LIMITS } from "./constants.ts";
 import { AnyValue, defineClosed, defineLiterals, defineOpen, Millis, NonEmptyString } from "./_schema-helpers.ts";
 
 // Upstream ignores these params entirely; `{}` is the documented shape but anything passes.
 const Ignored = () => defineOpen({});
 const StringList = T.Array(T.String());
+const BeaconText = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
 
 /** Params of health, status, system, messaging, agent, chat, talk, tts, voicewake and browser methods. */
 export const CORE_PARAMS = {
@@ -36,22 +38,23 @@ export const CORE_PARAMS = {
   "set-heartbeats": defineOpen({ enabled: T.Boolean() }),
   wake: defineClosed({ mode: defineLiterals(["now", "next-heartbeat"] as const), text: T.String() }),
   "system-presence": Ignored(),
+  // A presence beacon: every field lands in the presence list every client receives, so each is bounded.
   "system-event": defineOpen({
-    text: NonEmptyString,
-    deviceId: T.Optional(T.String()),
-    instanceId: T.Optional(T.String()),
-    host: T.Optional(T.String()),
-    ip: T.Optional(T.String()),
-    mode: T.Optional(T.String()),
-    version: T.Optional(T.String()),
-    platform: T.Optional(T.String()),
-    deviceFamily: T.Optional(T.String()),
-    modelIdentifier: T.Optional(T.String()),
+    text: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.textChars }),
+    deviceId: T.Optional(BeaconText()),
+    instanceId: T.Optional(BeaconText()),
+    host: T.Optional(BeaconText()),
+    ip: T.Optional(BeaconText()),
+    mode: T.Optional(BeaconText()),
+    version: T.Optional(BeaconText()),
+    platform: T.Optional(BeaconText()),
+    deviceFamily: T.Optional(BeaconText()),
+    modelIdentifier: T.Optional(BeaconText()),
     lastInputSeconds: T.Optional(T.Number({ minimum: 0 })),
-    reason: T.Optional(T.String()),
-    roles: T.Optional(StringList),
-    scopes: T.Optional(StringList),
-    tags: T.Optional(StringList),
+    reason: T.Optional(BeaconText()),
+    roles: T.Optional(T.Array(BeaconText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    scopes: T.Optional(T.Array(BeaconText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    tags: T.Optional(T.Array(BeaconText(), { maxItems: CLIENT_LIMITS.tagItems })),
   }),
   send: defineClosed({
     to: NonEmptyString,

@@ -21,6 +21,8 @@ export interface ConnectionData {
   /** A canvas live-reload socket, not a protocol client. */
   canvas?: boolean;
   closed: boolean;
+  /** Work pending for this socket's requests (e.g. `agent.wait`), aborted when the socket leaves the registry. */
+  abortOnClose?: Set<AbortController>;
   /** Set when the socket is to be closed once what is buffered for it has gone out (slow consumers). */
   closeWhenDrained?: { code: number; reason: string; timer: ReturnType<typeof setTimeout> };
 }
@@ -85,8 +87,12 @@ export class Connections {
     return this.sockets.get(connId);
   }
 
+  /** Forgets a socket (closed, or being closed as a slow consumer) and aborts its pending work. */
   remove(ws: GatewaySocket): void {
     this.sockets.delete(ws.data.connId);
+    const pending = ws.data.abortOnClose;
+    ws.data.abortOnClose = undefined;
+    for (const controller of pending ?? []) controller.abort();
   }
 
   /** Number of open sockets (authenticated or not). */

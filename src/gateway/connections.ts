@@ -1,9 +1,11 @@
 /**
- * The registry of open sockets and the broadcaster: one global `seq` per process, per-client scope filters,
- * and slow-consumer handling (drop droppable events, close the client on anything else).
+ * The registry of open sockets and the broadcaster: one global `seq` per process, per-client scope filters
+ * (every event by the table in event-audience.ts), and slow-consumer handling (drop droppable events,
+ * close the client on anything else).
  */
 import type { ServerWebSocket } from "bun";
 import { POLICY } from "../protocol/index.ts";
+import { mayReceive } from "./event-audience.ts";
 
 /** What the gateway knows about one socket. */
 export interface ConnectionData {
@@ -116,7 +118,8 @@ export class Connections {
   }
 
   /**
-   * Sends an event to every authenticated client allowed to see it, with the next global `seq`.
+   * Sends an event to every authenticated client allowed to see it ({@link mayReceive}, then `opts`), with
+   * the next global `seq`.
    * The frame is serialized once. Never throws.
    * @returns the seq used.
    */
@@ -127,6 +130,7 @@ export class Connections {
     const text = JSON.stringify(frame);
     for (const ws of this.clients()) {
       const client = ws.data.client as ConnectedClient;
+      if (!mayReceive(client, event)) continue;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
       if (opts.role && client.role !== opts.role) continue;
       this.sendText(ws, text, opts.dropIfSlow === true);

@@ -13,7 +13,9 @@ const env = useCleanup();
 /** Connects as a presence-tracked test client; resolves once its post-connect health event arrived. */
 async function join(url: string, token: string, client: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<TestSocket> {
   const { sock } = await connectClient(url, token, { client: clientInfo("test", "test", client), ...extra });
-  await sock.nextMatching((f) => f.event === "health");
+  // `health` goes to readers only (event-audience.ts); a pairing-only client gets no first health event.
+  const scopes = extra.scopes as string[] | undefined;
+  if (!scopes || scopes.some((s) => ["operator.admin", "operator.read", "operator.write"].includes(s))) await sock.nextMatching((f) => f.event === "health");
   await drain(sock);
   return sock;
 }

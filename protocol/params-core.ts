@@ -10,7 +10,7 @@ import { AnyValue, defineClosed, defineLiterals, defineOpen, Millis, NonEmptyStr
 // Upstream ignores these params entirely; `{}` is the documented shape but anything passes.
 const Ignored = () => defineOpen({});
 const StringList = T.Array(T.String());
-const BeaconText = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
+const ClientText = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
 
 /** Params of health, status, system, messaging, agent, chat, talk, tts, voicewake and browser methods. */
 export const CORE_PARAMS = {
@@ -31,7 +31,7 @@ export const CORE_PARAMS = {
   "tts.disable": Ignored(),
   "tts.convert": defineOpen({ text: T.String(), channel: T.Optional(T.String()) }),
   "tts.setProvider": defineOpen({ provider: NonEmptyString }),
-  "talk.mode": defineClosed({ enabled: T.Boolean(), phase: T.Optional(T.String()) }),
+  "talk.mode": defineClosed({ enabled: T.Boolean(), phase: T.Optional(ClientText()) }),
   "voicewake.get": Ignored(),
   "voicewake.set": defineOpen({ triggers: StringList }),
   "last-heartbeat": Ignored(),
@@ -41,20 +41,20 @@ export const CORE_PARAMS = {
   // A presence beacon: every field lands in the presence list every client receives, so each is bounded.
   "system-event": defineOpen({
     text: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.textChars }),
-    deviceId: T.Optional(BeaconText()),
-    instanceId: T.Optional(BeaconText()),
-    host: T.Optional(BeaconText()),
-    ip: T.Optional(BeaconText()),
-    mode: T.Optional(BeaconText()),
-    version: T.Optional(BeaconText()),
-    platform: T.Optional(BeaconText()),
-    deviceFamily: T.Optional(BeaconText()),
-    modelIdentifier: T.Optional(BeaconText()),
+    deviceId: T.Optional(ClientText()),
+    instanceId: T.Optional(ClientText()),
+    host: T.Optional(ClientText()),
+    ip: T.Optional(ClientText()),
+    mode: T.Optional(ClientText()),
+    version: T.Optional(ClientText()),
+    platform: T.Optional(ClientText()),
+    deviceFamily: T.Optional(ClientText()),
+    modelIdentifier: T.Optional(ClientText()),
     lastInputSeconds: T.Optional(T.Number({ minimum: 0 })),
-    reason: T.Optional(BeaconText()),
-    roles: T.Optional(T.Array(BeaconText(), { maxItems: CLIENT_LIMITS.tagItems })),
-    scopes: T.Optional(T.Array(BeaconText(), { maxItems: CLIENT_LIMITS.tagItems })),
-    tags: T.Optional(T.Array(BeaconText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    reason: T.Optional(ClientText()),
+    roles: T.Optional(T.Array(ClientText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    scopes: T.Optional(T.Array(ClientText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    tags: T.Optional(T.Array(ClientText(), { maxItems: CLIENT_LIMITS.tagItems })),
   }),
   send: defineClosed({
     to: NonEmptyString,

@@ -103,6 +103,28 @@ describe("system-event beacons are bounded", () => {
   });
 });
 
+describe("other methods that store or echo client strings are bounded", () => {
+  const cases: [string, string, Record<string, unknown>, string][] = [
+    ["node.pair.request displayName", "node.pair.request", { nodeId: "n1", displayName: over(SHORT) }, "/displayName"],
+    ["node.pair.request nodeId", "node.pair.request", { nodeId: over(SHORT) }, "/nodeId"],
+    ["node.pair.request commands", "node.pair.request", { nodeId: "n1", commands: Array.from({ length: CLIENT_LIMITS.listItems + 1 }, (_, i) => `c${i}`) }, "/commands"],
+    ["node.pair.request a caps item", "node.pair.request", { nodeId: "n1", caps: [over(SHORT)] }, "/caps/0"],
+    ["node.rename displayName", "node.rename", { nodeId: "n1", displayName: over(SHORT) }, "/displayName"],
+    ["talk.mode phase (broadcast)", "talk.mode", { enabled: true, phase: over(SHORT) }, "/phase"],
+  ];
+  test.each(cases)("%s", async (_what, method, params, path) => {
+    const gw = await gateway();
+    const { ws, res } = await rawConnect({ port: gw.handle.port }, rawConnectParams({ auth: { token: TOKEN } }));
+    cleanup.push(() => ws.destroy());
+    expect(res.ok).toBe(true);
+    ws.request(method, params, "m");
+    const answer = await responseTo(ws, "m");
+    expect(answer.ok).toBe(false);
+    expect(answer.error.code).toBe("INVALID_REQUEST");
+    expect(answer.error.message).toContain(`at ${path}: must NOT have more than`);
+  });
+});
+
 describe("hello-ok stays under a fixed size whatever earlier clients sent", () => {
   test("maximal connects from read-only clients and maximal beacons leave hello-ok under policy.maxPayload", async () => {
     const gw = await gateway();

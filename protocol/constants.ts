@@ -50,6 +50,8 @@ export const POLICY = { maxPayload: 524288, maxBufferedBytes: 1572864, tickInter
 export const CLIENT_LIMITS = {
   /** Ids, names, versions, platform strings, list items, permission keys. */
   shortChars: 256,
+  /** Session keys and idempotency keys a client chooses (`chat.send`, `agent`, `send`): stored, and listed in health. */
+  keyChars: 512,
   /** `userAgent`. */
   userAgentChars: 1024,
   /** `pathEnv` (a node's PATH). */

@@ -11,6 +11,8 @@ import { AnyValue, defineClosed, defineLiterals, defineOpen, Millis, NonEmptyStr
 const Ignored = () => defineOpen({});
 const StringList = T.Array(T.String());
 const ClientText = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
+// Client-chosen keys that name stored sessions and runs (listed in health / hello-ok, carried by every event).
+const ClientKey = () => T.String({ minLength: 1, maxLength: CLIENT_LIMITS.keyChars });
 
 /** Params of health, status, system, messaging, agent, chat, talk, tts, voicewake and browser methods. */
 export const CORE_PARAMS = {
@@ -64,8 +66,8 @@ export const CORE_PARAMS = {
     gifPlayback: T.Optional(T.Boolean()),
     channel: T.Optional(T.String()),
     accountId: T.Optional(T.String()),
-    sessionKey: T.Optional(T.String()),
-    idempotencyKey: NonEmptyString,
+    sessionKey: T.Optional(T.String({ maxLength: CLIENT_LIMITS.keyChars })),
+    idempotencyKey: ClientKey(),
   }),
   poll: defineClosed({
     to: NonEmptyString,
@@ -75,15 +77,15 @@ export const CORE_PARAMS = {
     durationHours: T.Optional(T.Integer({ minimum: 1 })),
     channel: T.Optional(T.String()),
     accountId: T.Optional(T.String()),
-    idempotencyKey: NonEmptyString,
+    idempotencyKey: ClientKey(),
   }),
   agent: defineClosed({
     message: T.String(),
     agentId: T.Optional(T.String()),
     to: T.Optional(T.String()),
     replyTo: T.Optional(T.String()),
-    sessionId: T.Optional(T.String()),
-    sessionKey: T.Optional(T.String()),
+    sessionId: T.Optional(T.String({ maxLength: CLIENT_LIMITS.keyChars })),
+    sessionKey: T.Optional(T.String({ maxLength: CLIENT_LIMITS.keyChars })),
     thinking: T.Optional(T.String()),
     deliver: T.Optional(T.Boolean()),
     attachments: T.Optional(T.Array(AnyValue)),
@@ -98,7 +100,7 @@ export const CORE_PARAMS = {
     timeout: T.Optional(T.Integer({ minimum: 0, description: "Seconds." })),
     lane: T.Optional(T.String()),
     extraSystemPrompt: T.Optional(T.String()),
-    idempotencyKey: NonEmptyString,
+    idempotencyKey: ClientKey(),
     label: T.Optional(T.String()),
     spawnedBy: T.Optional(T.String()),
   }),
@@ -106,13 +108,13 @@ export const CORE_PARAMS = {
   "agent.wait": defineClosed({ runId: NonEmptyString, timeoutMs: T.Optional(Millis) }),
   "chat.history": defineClosed({ sessionKey: NonEmptyString, limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })) }),
   "chat.send": defineClosed({
-    sessionKey: NonEmptyString,
+    sessionKey: ClientKey(),
     message: T.String({ description: "May be empty when attachments are sent." }),
     thinking: T.Optional(T.String()),
     deliver: T.Optional(T.Boolean()),
     attachments: T.Optional(T.Array(AnyValue)),
     timeoutMs: T.Optional(Millis),
-    idempotencyKey: NonEmptyString,
+    idempotencyKey: ClientKey(),
   }),
   "chat.abort": defineClosed({ sessionKey: NonEmptyString, runId: T.Optional(NonEmptyString) }),
   "chat.inject": defineClosed({

@@ -111,6 +111,11 @@ describe("other methods that store or echo client strings are bounded", () => {
     ["node.pair.request a caps item", "node.pair.request", { nodeId: "n1", caps: [over(SHORT)] }, "/caps/0"],
     ["node.rename displayName", "node.rename", { nodeId: "n1", displayName: over(SHORT) }, "/displayName"],
     ["talk.mode phase (broadcast)", "talk.mode", { enabled: true, phase: over(SHORT) }, "/phase"],
+    // Session keys are listed in the health snapshot of every hello-ok; run ids ride on every agent event.
+    ["chat.send sessionKey", "chat.send", { sessionKey: over(CLIENT_LIMITS.keyChars), message: "hi", idempotencyKey: "k1" }, "/sessionKey"],
+    ["chat.send idempotencyKey", "chat.send", { sessionKey: "main", message: "hi", idempotencyKey: over(CLIENT_LIMITS.keyChars) }, "/idempotencyKey"],
+    ["agent sessionKey", "agent", { message: "hi", sessionKey: over(CLIENT_LIMITS.keyChars), idempotencyKey: "k2" }, "/sessionKey"],
+    ["send idempotencyKey", "send", { to: "x", message: "hi", idempotencyKey: over(CLIENT_LIMITS.keyChars) }, "/idempotencyKey"],
   ];
   test.each(cases)("%s", async (_what, method, params, path) => {
     const gw = await gateway();

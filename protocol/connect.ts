@@ -3,9 +3,13 @@
  * snapshots it carries (§5).
  */
 import { Type as T } from "@sinclair/typebox";
-import { CLIENT_IDS, CLIENT_MODES } from "./constants.ts";
+import { CLIENT_IDS, CLIENT_LIMITS, CLIENT_MODES } from "./constants.ts";
 import { StateVersion } from "./frames.ts";
 import { defineClosed, defineLiterals, defineOpen, LooseRecord, Millis, NonEmptyString, nullable } from "./_schema-helpers.ts";
+
+// Bounded client-supplied text (CLIENT_LIMITS): stored per connection and in presence, echoed to every client.
+const Short = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
+const ShortList = (maxItems: number) => T.Array(Short(), { maxItems });
 
 /** `client.id`. */
 export const ClientId = defineLiterals(CLIENT_IDS, { $id: "ClientId", description: "Which client program connects." });
@@ -16,13 +20,13 @@ export const ClientMode = defineLiterals(CLIENT_MODES, { $id: "ClientMode", desc
 export const ConnectClient = defineClosed(
   {
     id: ClientId,
-    displayName: T.Optional(T.String()),
-    version: T.String(),
-    platform: T.String({ description: "Free text such as darwin, linux, ios; not an enum." }),
-    deviceFamily: T.Optional(T.String()),
-    modelIdentifier: T.Optional(T.String()),
+    displayName: T.Optional(Short()),
+    version: Short(),
+    platform: T.String({ maxLength: CLIENT_LIMITS.shortChars, description: "Free text such as darwin, linux, ios; not an enum." }),
+    deviceFamily: T.Optional(Short()),
+    modelIdentifier: T.Optional(Short()),
     mode: ClientMode,
-    instanceId: T.Optional(T.String()),
+    instanceId: T.Optional(Short()),
   },
   { $id: "ConnectClient", description: "The connecting program." },
 );
@@ -30,11 +34,11 @@ export const ConnectClient = defineClosed(
 /** `connect.params.device`: a signed device identity (§3.4). */
 export const ConnectDevice = defineClosed(
   {
-    id: NonEmptyString,
-    publicKey: NonEmptyString,
-    signature: NonEmptyString,
+    id: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars }),
+    publicKey: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars }),
+    signature: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars }),
     signedAt: T.Integer({ minimum: 0 }),
-    nonce: T.Optional(NonEmptyString),
+    nonce: T.Optional(T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars })),
   },
   { $id: "ConnectDevice", description: "Ed25519 device identity; the signature covers the v1/v2 payload of §3.4." },
 );
@@ -51,16 +55,18 @@ export const ConnectParams = defineClosed(
     minProtocol: T.Integer({ minimum: 1 }),
     maxProtocol: T.Integer({ minimum: 1 }),
     client: ConnectClient,
-    caps: T.Optional(T.Array(T.String())),
-    commands: T.Optional(T.Array(T.String())),
-    permissions: T.Optional(T.Record(T.String(), T.Boolean())),
-    pathEnv: T.Optional(T.String()),
-    role: T.Optional(T.String({ description: "operator (default) or node." })),
-    scopes: T.Optional(T.Array(T.String())),
+    caps: T.Optional(ShortList(CLIENT_LIMITS.listItems)),
+    commands: T.Optional(ShortList(CLIENT_LIMITS.listItems)),
+    permissions: T.Optional(
+      T.Record(T.String(), T.Boolean(), { maxProperties: CLIENT_LIMITS.listItems, propertyNames: { maxLength: CLIENT_LIMITS.shortChars } }),
+    ),
+    pathEnv: T.Optional(T.String({ maxLength: CLIENT_LIMITS.pathEnvChars })),
+    role: T.Optional(T.String({ maxLength: CLIENT_LIMITS.shortChars, description: "operator (default) or node." })),
+    scopes: T.Optional(ShortList(CLIENT_LIMITS.tagItems)),
     device: T.Optional(ConnectDevice),
     auth: T.Optional(ConnectAuth),
-    locale: T.Optional(T.String()),
-    userAgent: T.Optional(T.String()),
+    locale: T.Optional(Short()),
+    userAgent: T.Optional(T.String({ maxLength: CLIENT_LIMITS.userAgentChars })),
   },
   { $id: "ConnectParams", description: "Params of `connect`, the mandatory first request." },
 );

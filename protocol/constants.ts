@@ -40,6 +40,30 @@ export const OPERATOR_SCOPES = [
 /** Runtime limits announced in `hello-ok.policy` (§1). */
 export const POLICY = { maxPayload: 524288, maxBufferedBytes: 1572864, tickIntervalMs: 30000 } as const;
 
+/**
+ * Limits on what a client says about itself (`connect` params, `system-event` beacons). The upstream sets
+ * none; its own clients send a few dozen characters per field and a few dozen commands, far below these.
+ * The gateway keeps these strings per connection and in presence, and echoes them to every client
+ * (`hello-ok`, `presence`, `node.list`), so an over-long value is refused (INVALID_REQUEST naming the field
+ * and the limit) rather than stored. Counted in characters (code points), as JSON Schema `maxLength` does.
+ */
+export const CLIENT_LIMITS = {
+  /** Ids, names, versions, platform strings, list items, permission keys. */
+  shortChars: 256,
+  /** Session keys and idempotency keys a client chooses (`chat.send`, `agent`, `send`): stored, and listed in health. */
+  keyChars: 512,
+  /** `userAgent`. */
+  userAgentChars: 1024,
+  /** `pathEnv` (a node's PATH). */
+  pathEnvChars: 16384,
+  /** `system-event` text (also queued for the agent's next heartbeat). */
+  textChars: 4096,
+  /** `caps`, `commands`, `permissions` keys. */
+  listItems: 256,
+  /** `scopes`, `roles`, `tags`. */
+  tagItems: 32,
+} as const;
+
 /** Error codes an error frame may carry (spec §9). Stable: clients switch on them. */
 export const ERROR_CODES = ["INVALID_REQUEST", "UNAVAILABLE", "NOT_LINKED", "NOT_PAIRED", "AGENT_TIMEOUT"] as const;
 

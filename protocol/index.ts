@@ -15,6 +15,7 @@ export {
 } from "./connect.ts";
 export {
   CLIENT_IDS,
+  CLIENT_LIMITS,
   CLIENT_MODES,
   ERROR_CODES,
   EVENTS,

@@ -4,11 +4,15 @@
  * checked by hand in the handler) use open objects so unknown keys keep passing.
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
+import { CLIENT_LIMITS } from "./constants.ts";
 import { AnyValue, defineClosed, defineLiterals, defineOpen, Millis, NonEmptyString } from "./_schema-helpers.ts";
 
 // Upstream ignores these params entirely; `{}` is the documented shape but anything passes.
 const Ignored = () => defineOpen({});
 const StringList = T.Array(T.String());
+const ClientText = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
+// Client-chosen keys that name stored sessions and runs (listed in health / hello-ok, carried by every event).
+const ClientKey = () => T.String({ minLength: 1, maxLength: CLIENT_LIMITS.keyChars });
 
 /** Params of health, status, system, messaging, agent, chat, talk, tts, voicewake and browser methods. */
 export const CORE_PARAMS = {
@@ -29,29 +33,30 @@ export const CORE_PARAMS = {
   "tts.disable": Ignored(),
   "tts.convert": defineOpen({ text: T.String(), channel: T.Optional(T.String()) }),
   "tts.setProvider": defineOpen({ provider: NonEmptyString }),
-  "talk.mode": defineClosed({ enabled: T.Boolean(), phase: T.Optional(T.String()) }),
+  "talk.mode": defineClosed({ enabled: T.Boolean(), phase: T.Optional(ClientText()) }),
   "voicewake.get": Ignored(),
   "voicewake.set": defineOpen({ triggers: StringList }),
   "last-heartbeat": Ignored(),
   "set-heartbeats": defineOpen({ enabled: T.Boolean() }),
   wake: defineClosed({ mode: defineLiterals(["now", "next-heartbeat"] as const), text: T.String() }),
   "system-presence": Ignored(),
+  // A presence beacon: every field lands in the presence list every client receives, so each is bounded.
   "system-event": defineOpen({
-    text: NonEmptyString,
-    deviceId: T.Optional(T.String()),
-    instanceId: T.Optional(T.String()),
-    host: T.Optional(T.String()),
-    ip: T.Optional(T.String()),
-    mode: T.Optional(T.String()),
-    version: T.Optional(T.String()),
-    platform: T.Optional(T.String()),
-    deviceFamily: T.Optional(T.String()),
-    modelIdentifier: T.Optional(T.String()),
+    text: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.textChars }),
+    deviceId: T.Optional(ClientText()),
+    instanceId: T.Optional(ClientText()),
+    host: T.Optional(ClientText()),
+    ip: T.Optional(ClientText()),
+    mode: T.Optional(ClientText()),
+    version: T.Optional(ClientText()),
+    platform: T.Optional(ClientText()),
+    deviceFamily: T.Optional(ClientText()),
+    modelIdentifier: T.Optional(ClientText()),
     lastInputSeconds: T.Optional(T.Number({ minimum: 0 })),
-    reason: T.Optional(T.String()),
-    roles: T.Optional(StringList),
-    scopes: T.Optional(StringList),
-    tags: T.Optional(StringList),
+    reason: T.Optional(ClientText()),
+    roles: T.Optional(T.Array(ClientText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    scopes: T.Optional(T.Array(ClientText(), { maxItems: CLIENT_LIMITS.tagItems })),
+    tags: T.Optional(T.Array(ClientText(), { maxItems: CLIENT_LIMITS.tagItems })),
   }),
   send: defineClosed({
     to: NonEmptyString,
@@ -61,8 +66,8 @@ export const CORE_PARAMS = {
     gifPlayback: T.Optional(T.Boolean()),
     channel: T.Optional(T.String()),
     accountId: T.Optional(T.String()),
-    sessionKey: T.Optional(T.String()),
-    idempotencyKey: NonEmptyString,
+    sessionKey: T.Optional(T.String({ maxLength: CLIENT_LIMITS.keyChars })),
+    idempotencyKey: ClientKey(),
   }),
   poll: defineClosed({
     to: NonEmptyString,
@@ -72,15 +77,15 @@ export const CORE_PARAMS = {
     durationHours: T.Optional(T.Integer({ minimum: 1 })),
     channel: T.Optional(T.String()),
     accountId: T.Optional(T.String()),
-    idempotencyKey: NonEmptyString,
+    idempotencyKey: ClientKey(),
   }),
   agent: defineClosed({
     message: T.String(),
     agentId: T.Optional(T.String()),
     to: T.Optional(T.String()),
     replyTo: T.Optional(T.String()),
-    sessionId: T.Optional(T.String()),
-    sessionKey: T.Optional(T.String()),
+    sessionId: T.Optional(T.String({ maxLength: CLIENT_LIMITS.keyChars })),
+    sessionKey: T.Optional(T.String({ maxLength: CLIENT_LIMITS.keyChars })),
     thinking: T.Optional(T.String()),
     deliver: T.Optional(T.Boolean()),
     attachments: T.Optional(T.Array(AnyValue)),
@@ -95,7 +100,7 @@ export const CORE_PARAMS = {
     timeout: T.Optional(T.Integer({ minimum: 0, description: "Seconds." })),
     lane: T.Optional(T.String()),
     extraSystemPrompt: T.Optional(T.String()),
-    idempotencyKey: NonEmptyString,
+    idempotencyKey: ClientKey(),
     label: T.Optional(T.String()),
     spawnedBy: T.Optional(T.String()),
   }),
@@ -103,13 +108,13 @@ export const CORE_PARAMS = {
   "agent.wait": defineClosed({ runId: NonEmptyString, timeoutMs: T.Optional(Millis) }),
   "chat.history": defineClosed({ sessionKey: NonEmptyString, limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })) }),
   "chat.send": defineClosed({
-    sessionKey: NonEmptyString,
+    sessionKey: ClientKey(),
     message: T.String({ description: "May be empty when attachments are sent." }),
     thinking: T.Optional(T.String()),
     deliver: T.Optional(T.Boolean()),
     attachments: T.Optional(T.Array(AnyValue)),
     timeoutMs: T.Optional(Millis),
-    idempotencyKey: NonEmptyString,
+    idempotencyKey: ClientKey(),
   }),
   "chat.abort": defineClosed({ sessionKey: NonEmptyString, runId: T.Optional(NonEmptyString) }),
   "chat.inject": defineClosed({

@@ -4,25 +4,27 @@
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
 import { AnyValue, defineClosed, Millis, NonEmptyString } from "./_schema-helpers.ts";
+import { CLIENT_LIMITS } from "./constants.ts";
 
 const NoParams = () => defineClosed({});
 const ByRequestId = () => defineClosed({ requestId: NonEmptyString });
-const StringList = T.Array(T.String());
+const Short = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
 
 /** Params of the `node.*` and `device.*` methods. */
 export const NODE_PARAMS = {
+  // Stored in the pairing store and echoed in node.pair.* events and node.list: bounded like connect's fields.
   "node.pair.request": defineClosed({
-    nodeId: NonEmptyString,
-    displayName: T.Optional(T.String()),
-    platform: T.Optional(T.String()),
-    version: T.Optional(T.String()),
-    coreVersion: T.Optional(T.String()),
-    uiVersion: T.Optional(T.String()),
-    deviceFamily: T.Optional(T.String()),
-    modelIdentifier: T.Optional(T.String()),
-    caps: T.Optional(StringList),
-    commands: T.Optional(StringList),
-    remoteIp: T.Optional(T.String()),
+    nodeId: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars }),
+    displayName: T.Optional(Short()),
+    platform: T.Optional(Short()),
+    version: T.Optional(Short()),
+    coreVersion: T.Optional(Short()),
+    uiVersion: T.Optional(Short()),
+    deviceFamily: T.Optional(Short()),
+    modelIdentifier: T.Optional(Short()),
+    caps: T.Optional(T.Array(Short(), { maxItems: CLIENT_LIMITS.listItems })),
+    commands: T.Optional(T.Array(Short(), { maxItems: CLIENT_LIMITS.listItems })),
+    remoteIp: T.Optional(Short()),
     silent: T.Optional(T.Boolean()),
   }),
   "node.pair.list": NoParams(),
@@ -38,7 +40,7 @@ export const NODE_PARAMS = {
     scopes: T.Optional(T.Array(NonEmptyString)),
   }),
   "device.token.revoke": defineClosed({ deviceId: NonEmptyString, role: NonEmptyString }),
-  "node.rename": defineClosed({ nodeId: NonEmptyString, displayName: NonEmptyString }),
+  "node.rename": defineClosed({ nodeId: NonEmptyString, displayName: T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars }) }),
   "node.list": NoParams(),
   "node.describe": defineClosed({ nodeId: NonEmptyString }),
   "node.invoke": defineClosed({

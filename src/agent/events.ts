@@ -2,6 +2,11 @@
  * The event stream of one run (spec protocol.md §7–§8, agent.md §4): `agent` events with a per-run `seq`
  * from 1 (streams lifecycle / assistant / tool) and the `chat` mirror for WebChat: deltas throttled to one
  * per ~150 ms carrying the accumulated text, then exactly one of final / error / aborted.
+ *
+ * Every `agent` assistant event carries the whole text so far, so one per model token made the bytes sent
+ * grow with the square of the reply (a 32 000-character reply was ~100 MiB per operator). They are coalesced
+ * to one per {@link ASSISTANT_COALESCE_MS}: `delta` then holds every token since the previous event (the
+ * deltas still add up to `text`), and what is pending goes out before any tool, lifecycle or chat event.
  */
 
 /** Where events go (the gateway broadcasts them). */
@@ -10,12 +15,19 @@ export type EmitFn = (event: "agent" | "chat", payload: Record<string, unknown>)
 /** Default spacing of `chat` delta events. */
 export const CHAT_DELTA_THROTTLE_MS = 150;
 
+/** Least spacing of `agent` assistant events of one run. */
+export const ASSISTANT_COALESCE_MS = 80;
+
 /** Emits the events of one run. Not safe to share between runs. */
 export class RunEvents {
   private seq = 0;
   private text = "";
   private lastChatAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Assistant text not yet sent in an `agent` event, when its last one went out, and the flush timer. */
+  private pendingDelta = "";
+  private lastAssistantAt = 0;
+  private assistantTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
   constructor(
@@ -37,18 +49,23 @@ export class RunEvents {
     this.agent("lifecycle", { phase: "start", startedAt });
   }
 
-  /** An assistant text delta: `agent` assistant event now, `chat` delta when the throttle allows. */
+  /** An assistant text delta: `agent` assistant and `chat` delta events when their spacing allows. */
   assistant(delta: string): void {
     if (!delta) return;
     this.text += delta;
-    this.agent("assistant", { text: this.text, delta });
-    const wait = this.lastChatAt + this.throttleMs - Date.now();
+    this.pendingDelta += delta;
+    const now = Date.now();
+    const assistantWait = this.lastAssistantAt + ASSISTANT_COALESCE_MS - now;
+    if (assistantWait <= 0) this.flushAssistant();
+    else this.assistantTimer ??= setTimeout(() => this.flushAssistant(), assistantWait);
+    const wait = this.lastChatAt + this.throttleMs - now;
     if (wait <= 0) this.chatDelta();
     else this.timer ??= setTimeout(() => this.chatDelta(), wait);
   }
 
-  /** A tool stream event (`{phase, name, toolCallId, …}`). */
+  /** A tool stream event (`{phase, name, toolCallId, …}`); assistant text before it goes out first. */
   tool(data: Record<string, unknown>): void {
+    this.flushAssistant();
     this.agent("tool", data);
   }
 
@@ -96,14 +113,29 @@ export class RunEvents {
     this.emit("chat", { runId: this.runId, sessionKey: this.chatSessionKey, seq: this.seq, ...fields });
   }
 
+  /** Sends the pending assistant text, if any, as one `agent` assistant event. */
+  private flushAssistant(): void {
+    clearTimeout(this.assistantTimer);
+    this.assistantTimer = undefined;
+    if (!this.pendingDelta) return;
+    const delta = this.pendingDelta;
+    this.pendingDelta = "";
+    this.lastAssistantAt = Date.now();
+    this.agent("assistant", { text: this.text, delta });
+  }
+
   private chatDelta(): void {
+    // The chat mirror carries the agent seq of the text it shows, so that text's agent event goes first.
+    this.flushAssistant();
     this.timer = undefined;
     this.lastChatAt = Date.now();
     this.chat({ state: "delta", message: { role: "assistant", content: [{ type: "text", text: this.text }], timestamp: this.lastChatAt } });
   }
 
+  /** Ends the delta timers before a terminal event: pending assistant text is sent now, chat deltas dropped. */
   private stopDeltas(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.flushAssistant();
   }
 }

@@ -118,15 +118,20 @@ export class AgentRuntime {
 
   /**
    * Waits up to `timeoutMs` for a run to end. An unknown runId is waited for too (it may be submitted
-   * meanwhile). @returns status `timeout` when it did not end in time.
+   * meanwhile). `signal` ends the wait early (the caller went away) and frees what it held.
+   * @returns status `timeout` when it did not end in time or was aborted.
    */
-  async wait(runId: string, timeoutMs: number): Promise<WaitResult> {
+  async wait(runId: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult> {
     const cached = this.cachedFinal(runId);
     if (cached) return toWaitResult(runId, cached);
+    if (signal?.aborted) return { runId, status: "timeout" };
     let done = this.active.get(runId)?.done;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), Math.min(timeoutMs, MAX_TIMER_MS));
+      onAbort = () => resolve(undefined);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
     let waiter: ((d: Promise<RunFinal>) => void) | undefined;
     if (!done) {
@@ -142,6 +147,7 @@ export class AgentRuntime {
       return final ? toWaitResult(runId, final) : { runId, status: "timeout" };
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
       if (waiter) {
         // Unknown run ids come from clients: drop the emptied entry or every unique id would stay forever.
         const set = this.waiters.get(runId);

@@ -1,9 +1,11 @@
 /**
- * The registry of open sockets and the broadcaster: one global `seq` per process, per-client scope filters,
- * and slow-consumer handling (drop droppable events, close the client on anything else).
+ * The registry of open sockets and the broadcaster: one global `seq` per process, per-client scope filters
+ * (every event by the table in event-audience.ts), and slow-consumer handling (drop droppable events,
+ * close the client on anything else).
  */
 import type { ServerWebSocket } from "bun";
 import { POLICY } from "../protocol/index.ts";
+import { mayReceive } from "./event-audience.ts";
 
 /** What the gateway knows about one socket. */
 export interface ConnectionData {
@@ -21,6 +23,8 @@ export interface ConnectionData {
   /** A canvas live-reload socket, not a protocol client. */
   canvas?: boolean;
   closed: boolean;
+  /** Work pending for this socket's requests (e.g. `agent.wait`), aborted when the socket leaves the registry. */
+  abortOnClose?: Set<AbortController>;
   /** Set when the socket is to be closed once what is buffered for it has gone out (slow consumers). */
   closeWhenDrained?: { code: number; reason: string; timer: ReturnType<typeof setTimeout> };
 }
@@ -85,8 +89,12 @@ export class Connections {
     return this.sockets.get(connId);
   }
 
+  /** Forgets a socket (closed, or being closed as a slow consumer) and aborts its pending work. */
   remove(ws: GatewaySocket): void {
     this.sockets.delete(ws.data.connId);
+    const pending = ws.data.abortOnClose;
+    ws.data.abortOnClose = undefined;
+    for (const controller of pending ?? []) controller.abort();
   }
 
   /** Number of open sockets (authenticated or not). */
@@ -110,7 +118,8 @@ export class Connections {
   }
 
   /**
-   * Sends an event to every authenticated client allowed to see it, with the next global `seq`.
+   * Sends an event to every authenticated client allowed to see it ({@link mayReceive}, then `opts`), with
+   * the next global `seq`.
    * The frame is serialized once. Never throws.
    * @returns the seq used.
    */
@@ -121,6 +130,7 @@ export class Connections {
     const text = JSON.stringify(frame);
     for (const ws of this.clients()) {
       const client = ws.data.client as ConnectedClient;
+      if (!mayReceive(client, event)) continue;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
       if (opts.role && client.role !== opts.role) continue;
       this.sendText(ws, text, opts.dropIfSlow === true);

@@ -7,6 +7,7 @@ import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts"
 import { checkParams, checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
+import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
 import { sendVoiceWakeSnapshot } from "./voicewake.ts";
@@ -137,6 +138,7 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
     // The snapshot already lists the new client, as the upstream's does.
     const tracked = trackPresence(gw, ws, client);
     if (tracked) Object.assign(hello.snapshot as object, { presence: gw.presence.list(), stateVersion: gw.stateVersion() });
+    limitSnapshot(hello.snapshot as { presence: unknown[]; health: unknown }, client);
     send(gw, ws, { type: "res", id, ok: true, payload: hello });
     onConnected(gw, ws, client, tracked);
   } catch (err) {
@@ -144,6 +146,15 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
     gw.logger.child("ws").error("handshake failed", { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
     reject(gw, ws, id, new HandshakeError("UNAVAILABLE", "handshake failed", { closeCode: 1011 }));
   }
+}
+
+/**
+ * The hello-ok snapshot holds what the `presence` and `health` events carry; a client outside their
+ * audience (pairing- or approvals-only operators, nodes) gets the gateway's own row and an empty health.
+ */
+function limitSnapshot(snapshot: { presence: unknown[]; health: unknown }, client: ConnectedClient): void {
+  if (!mayReceive(client, "presence")) snapshot.presence = snapshot.presence.slice(0, 1);
+  if (!mayReceive(client, "health")) snapshot.health = {};
 }
 
 /** Adds a non-CLI client to presence (CLI connects are short-lived calls, not tracked upstream either). */

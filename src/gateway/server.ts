@@ -315,7 +315,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       clearTimeout(graceTimer);
       ctx.canvas?.stop();
       const browserStopped = ctx.browserControl?.stop();
-      connections.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined && { restartExpectedMs }) });
+      // The key is always present (null on a plain stop): upstream clients read it without checking for it.
+      connections.broadcast("shutdown", { reason, restartExpectedMs: restartExpectedMs ?? null });
       for (const ws of connections.all()) {
         clearTimeout(ws.data.handshakeTimer);
         try {

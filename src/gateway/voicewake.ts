@@ -6,7 +6,7 @@ import { loadVoiceWake } from "../store/voicewake.ts";
 import type { GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 
-/** Broadcasts `voicewake.changed {triggers}` to every client (nodes included); skipped for slow ones. */
+/** Broadcasts `voicewake.changed {triggers}` to readers and nodes (event-audience.ts); skipped for slow ones. */
 export function broadcastVoiceWake(gw: GatewayContext, triggers: string[]): void {
   gw.connections.broadcast("voicewake.changed", { triggers }, { dropIfSlow: true });
 }

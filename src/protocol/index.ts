@@ -4,6 +4,7 @@
  */
 export {
   CLIENT_IDS,
+  CLIENT_LIMITS,
   CLIENT_MODES,
   ERROR_CODES,
   EVENTS,

@@ -121,8 +121,10 @@ describe("over real sockets", () => {
       }
       const bytes = Buffer.byteLength(text);
       if (bytes <= POLICY.maxPayload && json) {
-        // The wire carries UTF-8: a lone surrogate in an id arrives as U+FFFD.
-        const id = value && typeof value === "object" && typeof value.id === "string" && value.id ? Buffer.from(value.id).toString() : undefined;
+        // The wire carries UTF-8: a raw lone surrogate in an id arrives as U+FFFD, an escaped one (`\udfff`)
+        // arrives as is; parsing the UTF-8 round trip of the text gives the id exactly as the server sees it.
+        const wire = JSON.parse(Buffer.from(text).toString());
+        const id = wire && typeof wire === "object" && typeof wire.id === "string" && wire.id ? wire.id : undefined;
         if (id !== undefined) {
           const p = value.params;
           const waits = WAITERS.has(value.method) && !(p && typeof p.timeoutMs === "number" && p.timeoutMs <= 1000);

@@ -13,7 +13,9 @@ const env = useCleanup();
 /** Connects as a presence-tracked test client; resolves once its post-connect health event arrived. */
 async function join(url: string, token: string, client: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<TestSocket> {
   const { sock } = await connectClient(url, token, { client: clientInfo("test", "test", client), ...extra });
-  await sock.nextMatching((f) => f.event === "health");
+  // `health` goes to readers only (event-audience.ts); a pairing-only client gets no first health event.
+  const scopes = extra.scopes as string[] | undefined;
+  if (!scopes || scopes.some((s) => ["operator.admin", "operator.read", "operator.write"].includes(s))) await sock.nextMatching((f) => f.event === "health");
   await drain(sock);
   return sock;
 }
@@ -192,7 +194,7 @@ describe("presence (§5.2)", () => {
 });
 
 describe("shutdown (§7, §10)", () => {
-  test("stop(): every client gets shutdown {reason: 'gateway stopping'}, then close 1012 'service restart'", async () => {
+  test("stop(): every client gets shutdown {reason: 'gateway stopping', restartExpectedMs: null}, then close 1012 'service restart'", async () => {
     const gw = await env.gateway();
     const a = await join(gw.url, gw.token, { instanceId: "a" });
     const b = await join(gw.url, gw.token, { instanceId: "b" });
@@ -202,7 +204,8 @@ describe("shutdown (§7, §10)", () => {
     await gw.handle.stop();
     for (const sock of [a, b]) {
       const ev = expectEvent(await nextEvent(sock, "shutdown"), "shutdown");
-      expect(ev.payload).toEqual({ reason: "gateway stopping" });
+      expect(ev.payload).toEqual({ reason: "gateway stopping", restartExpectedMs: null });
+      expect(checkEventPayload("shutdown", ev.payload)).toEqual({ ok: true });
       expect(ev.seq).toEqual(expect.any(Number));
       expect(await sock.closed).toEqual({ code: 1012, reason: "service restart" });
     }

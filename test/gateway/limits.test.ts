@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { GatewaySocket } from "../../src/gateway/connections.ts";
-import { POLICY } from "../../src/protocol/index.ts";
+import { CLIENT_LIMITS, POLICY } from "../../src/protocol/index.ts";
 import { connectClient, connectParams, openSocket } from "../helpers/ws.ts";
 import { RawWsClient, useCleanup, waitFor } from "../helpers/protocol.ts";
 
@@ -26,8 +26,9 @@ describe("maxPayload", () => {
   test("a frame just under the limit is accepted", async () => {
     const gw = await env.gateway();
     const { sock } = await connectClient(gw.url, gw.token);
-    const overhead = JSON.stringify({ type: "req", id: "near", method: "system-event", params: { text: "" } }).length;
-    const res = await sock.request("system-event", { text: "y".repeat(POLICY.maxPayload - overhead) }, "near");
+    // `status` ignores its params (open object), so only the frame size is under test here.
+    const overhead = JSON.stringify({ type: "req", id: "near", method: "status", params: { pad: "" } }).length;
+    const res = await sock.request("status", { pad: "y".repeat(POLICY.maxPayload - overhead) }, "near");
     expect(res.ok).toBe(true);
   });
 
@@ -61,10 +62,14 @@ describe("slow consumer", () => {
     };
 
     // Phase 1: presence events (dropIfSlow) until the server is holding more than the threshold for it.
-    const text = "p".repeat(300_000);
+    // Beacon fields are bounded (CLIENT_LIMITS); at their limits, in the widest JSON encoding, one presence
+    // event is still ~180 KB.
+    const wide = "\u0001".repeat(250);
+    const list = (tag: string) => Array.from({ length: CLIENT_LIMITS.tagItems }, (_, k) => `${tag}${k}${wide}`);
+    const beacon = (n: string) => ({ text: `${n}${"\u0001".repeat(4000)}`, instanceId: "flood", host: wide, platform: wide, reason: wide, tags: list("t"), roles: list("r"), scopes: list("s") });
     let i = 0;
     for (; i < 400 && (slowSocket()?.getBufferedAmount() ?? 0) <= POLICY.maxBufferedBytes; i++) {
-      expect((await admin.request("system-event", { text: `${text}${i}`, instanceId: "flood" })).ok).toBe(true);
+      expect((await admin.request("system-event", beacon(`${i}`))).ok).toBe(true);
       sample();
     }
     expect(slowSocket()).toBeDefined();
@@ -72,7 +77,7 @@ describe("slow consumer", () => {
     // More droppable events: skipped (nothing more is buffered) and the client stays connected.
     const held = slowSocket()!.getBufferedAmount();
     for (let j = 0; j < 10; j++) {
-      expect((await admin.request("system-event", { text: `${text}more${j}`, instanceId: "flood" })).ok).toBe(true);
+      expect((await admin.request("system-event", beacon(`more${j}`))).ok).toBe(true);
       sample();
     }
     expect(slowSocket()).toBeDefined();

@@ -103,7 +103,8 @@ describe("non-streaming", () => {
 
 describe("streaming", () => {
   test("role chunk, content deltas, then [DONE]", async () => {
-    api.fake.push({ text: ["Once", " upon", " a time."] });
+    // Spaced beyond the assistant-event coalescing window (80 ms), so each chunk is its own delta.
+    api.fake.push({ text: ["Once", " upon", " a time."], delayMs: 100 });
     const stream = await client.chat.completions.create({ model: "openclaw", stream: true, messages: [{ role: "user", content: "story" }] });
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);

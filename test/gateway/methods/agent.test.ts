@@ -46,7 +46,8 @@ async function runAgent(params: Record<string, unknown>) {
 
 describe("agent", () => {
   test("ack then final on the same id, with the streamed events in between", async () => {
-    fake.push({ text: ["Hi", " there", "!"], usage: { input: 20, output: 4, cacheRead: 3 } });
+    // Chunks spaced beyond the assistant-event coalescing window (80 ms) arrive as one event each.
+    fake.push({ text: ["Hi", " there", "!"], delayMs: 100, usage: { input: 20, output: 4, cacheRead: 3 } });
     const { responses, agent, chat, frames } = await runAgent({ message: "hello", idempotencyKey: "run-ok" });
     expect(responses).toHaveLength(2);
     expect(responses[0]).toMatchObject({ ok: true, payload: { runId: "run-ok", status: "accepted", acceptedAt: expect.any(Number) } });

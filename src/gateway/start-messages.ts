@@ -7,13 +7,13 @@ import { relative, sep } from "node:path";
 import { listPortListeners } from "../util/port-listeners.ts";
 
 /**
- * "port 19001 is in use by PID 4242 (node)"; falls back to the server's own message when lsof is missing
+ * "Port 19001 is already in use by PID 4242 (node)"; falls back to the server's own message when lsof is missing
  * or saw nobody (the holder may belong to another user).
  */
 export function describePortInUse(port: number, serverMessage: string): string {
   const holders = listPortListeners(port);
-  if (!holders || holders.length === 0) return `port ${port} is in use (${serverMessage}); lsof could not name the holder`;
-  return `port ${port} is in use by ${holders.map((h) => `PID ${h.pid} (${h.command || "unknown program"})`).join(", ")}`;
+  if (!holders || holders.length === 0) return `Port ${port} is already in use (${serverMessage}); lsof could not name the holder`;
+  return `Port ${port} is already in use by ${holders.map((h) => `PID ${h.pid} (${h.command || "unknown program"})`).join(", ")}`;
 }
 
 /** How to stop the gateway that holds this state dir's lock: the service command only when a service runs it. */

@@ -41,8 +41,8 @@ export function freePort(): number {
 }
 
 /** Starts the gateway in the background and waits for its "listening on" line. */
-export async function startBinaryGateway(args: string[], opts: { home: string; env?: Record<string, string>; timeoutMs?: number }) {
-  const proc = Bun.spawn([BINARY, ...args], { env: binaryEnv(opts.home, opts.env), cwd: opts.home, stdout: "pipe", stderr: "pipe" });
+export async function startBinaryGateway(args: string[], opts: { home: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string }) {
+  const proc = Bun.spawn([BINARY, ...args], { env: binaryEnv(opts.home, opts.env), cwd: opts.cwd ?? opts.home, stdout: "pipe", stderr: "pipe" });
   let out = "";
   let exited = false;
   const reader = proc.stdout.getReader();

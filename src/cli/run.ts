@@ -187,6 +187,8 @@ function usageText(text: string): string {
 
 /** The candidate closest to `word` by edit distance, when close enough to be a likely typo. */
 export function nearest(word: string, candidates: string[]): string | undefined {
+  const prefixed = word.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase())) : [];
+  if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
@@ -197,7 +199,7 @@ export function nearest(word: string, candidates: string[]): string | undefined 
     }
   }
   const limit = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= limit || (best?.startsWith(word) && word.length >= 3) ? best : undefined;
+  return bestDistance <= limit ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

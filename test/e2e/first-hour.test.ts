@@ -367,3 +367,37 @@ describe("TELEGRAM_BOT_TOKEN", () => {
     await gw2.proc.exited;
   });
 });
+
+// The upstream 2026.2.3 CLI (installed by /work/shared/tools/reference-gateway.sh) reading our logs.tail.
+const REF_SCRIPT = resolve(REPO, "../../shared/tools/reference-gateway.sh");
+const REF_BIN = join(process.env.HOME ?? "", ".cache/openclaw-reference/node_modules/.bin/openclaw");
+describe.skipIf(!existsSync(REF_SCRIPT) || !existsSync(REF_BIN))("upstream CLI logs against ours", () => {
+  test("openclaw logs (upstream) shows level and subsystem of every line; its connects add no info lines", async () => {
+    const h = home();
+    const port = freePort();
+    writeConfig(h, local(port));
+    const gw = await gateway(h);
+    const file = resolveLogFile(undefined, undefined, `default-${port}`);
+    logFiles.push(file);
+    const refHome = home();
+    writeConfig(refHome, { gateway: { mode: "remote", remote: { url: `ws://127.0.0.1:${port}`, token: TOKEN } } });
+    const upstream = async (args: string[]) => {
+      const p = Bun.spawn(["bash", REF_SCRIPT, "cli", ...args], { env: { ...binaryEnv(refHome), REF_HOME: refHome, HOME: process.env.HOME ?? "" }, stdout: "pipe", stderr: "pipe" });
+      const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+      return { stdout, stderr, code };
+    };
+    const plain = await upstream(["logs", "--plain", "--limit", "20"]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(new RegExp(`^\\S+ info gateway .*listening on ws://127\\.0\\.0\\.1:${port}`, "m"));
+    const json = await upstream(["logs", "--json", "--limit", "20"]);
+    const records = json.stdout.trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.type === "log");
+    expect(records.length).toBeGreaterThan(3);
+    for (const r of records) {
+      expect(r.level).toMatch(/^(info|warn|error|debug)$/);
+      expect(typeof r.subsystem).toBe("string");
+    }
+    expect(readFileSync(file, "utf8")).not.toContain('"client connected"');
+    gw.proc.kill("SIGTERM");
+    await gw.proc.exited;
+  });
+});

@@ -352,7 +352,7 @@ describe("TELEGRAM_BOT_TOKEN", () => {
     await waitUntil(() => /telegram/i.test(gw.output()) && telegram.calls.some((c) => c.method === "getMe"), 10_000, "telegram getMe");
     const status = await cli(h, ["channels", "status"]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/Telegram\s+default\s+\S+.*token: env/);
+    expect(status.stdout).toMatch(/Telegram\s+default\s+\S+.*token: env \(TELEGRAM_BOT_TOKEN\)/);
     expect(status.stdout).not.toContain(FAKE_TOKEN);
     gw.proc.kill("SIGTERM");
     await gw.proc.exited;
@@ -361,7 +361,7 @@ describe("TELEGRAM_BOT_TOKEN", () => {
     writeConfig(h2, local(freePort(), { channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1 } } }));
     const gw2 = await gateway(h2);
     const s2 = await cli(h2, ["channels", "status"]);
-    expect(s2.stdout).toMatch(/Telegram\s+default\s+\S+.*token: config/);
+    expect(s2.stdout).toMatch(/Telegram\s+default\s+\S+.*token: config \(botToken\)/);
     expect(s2.stdout).not.toContain(FAKE_TOKEN);
     gw2.proc.kill("SIGTERM");
     await gw2.proc.exited;

@@ -293,6 +293,19 @@ describe("commands do what they say", () => {
     expect(none.stderr).toContain("No gateway runs for it either");
   });
 
+  test("'already running' under a service manager recommends gateway stop (the lock records who started it)", async () => {
+    const h = home();
+    writeConfig(h, local(freePort()));
+    // The service definitions set OPENCLAW_SERVICE_MARKER; a gateway started that way is stopped through the service.
+    const gw = await gateway(h, [], { env: { OPENCLAW_SERVICE_MARKER: "openclaw" } });
+    const second = await cli(h, ["gateway", "--port", String(freePort())]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`PID ${gw.proc.pid}`);
+    expect(second.stderr).toContain(`A service runs it: stop it with \`${BINARY} gateway stop\``);
+    gw.proc.kill("SIGTERM");
+    await gw.proc.exited;
+  });
+
   test("each gateway writes its own log; openclaw logs shows only its lines, foreign lines without 'undefined'; CLI connects stay out of it", async () => {
     const [h1, h2] = [home(), home()];
     const [p1, p2] = [freePort(), freePort()];

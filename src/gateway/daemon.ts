@@ -251,6 +251,12 @@ function announce(handle: GatewayHandle, logger: Logger, loaded: LoadedConfig, s
     // Shown once, on the console only, when the dev config was just created.
     process.stdout.write(`\nCreated ${loaded.path} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${createdToken}\nTry:     ${cliInvocation()} --dev gateway call health\n\n`);
   } else if (process.env.OPENCLAW_PROFILE === "dev") {
-    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (token: gateway.auth.token in ${loaded.path})\nTry:     ${cliInvocation()} --dev gateway call health\n\n`);
+    // The CLI finds the secret in the config or the environment; one given only as a flag it cannot know.
+    const auth = loaded.config.gateway?.auth;
+    const inConfig = Boolean(auth?.token || auth?.password);
+    const inEnv = Boolean(process.env.OPENCLAW_GATEWAY_TOKEN || process.env.OPENCLAW_GATEWAY_PASSWORD);
+    const where = inConfig ? `gateway.auth.${auth?.token ? "token" : "password"} in ${loaded.path}` : inEnv ? "from OPENCLAW_GATEWAY_TOKEN/PASSWORD" : "the one given with --token/--password";
+    const secretFlag = inConfig || inEnv ? "" : ` --${settings.auth.mode === "password" ? "password" : "token"} <${settings.auth.mode === "password" ? "password" : "token"}>`;
+    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (${settings.auth.mode}: ${where})\nTry:     ${cliInvocation()} --dev gateway call health${secretFlag}\n\n`);
   }
 }

@@ -24,7 +24,8 @@ export interface CliFailure {
 export function toCliFailure(err: unknown): CliFailure {
   if (err instanceof CliError) return { code: err.code ?? "INVALID_ARGS", message: err.message, ...(err.hint && { hint: err.hint }) };
   if (err instanceof GatewayTransportError) {
-    return { code: "UNAVAILABLE", message: err.message, hint: "Check the gateway runs (`openclaw gateway status`), or pick it with --port / --url." };
+    const cli = cliName();
+    return { code: "UNAVAILABLE", message: err.message, hint: `Start it with \`${cli} gateway\`, check it with \`${cli} gateway status\`, or pick another with --port / --url.` };
   }
   if (err instanceof GatewayRequestError) return describeRequestError(err);
   if (err instanceof ConfigError) {
@@ -47,6 +48,13 @@ export function printFailure(f: CliFailure, io: { out: (t: string) => void; err:
 }
 
 // --- internal ---
+
+/** `openclaw`, `openclaw --dev` or `openclaw --profile <name>`: hints address the profile in use. */
+function cliName(): string {
+  const profile = process.env.OPENCLAW_PROFILE;
+  if (!profile || profile === "default") return "openclaw";
+  return profile === "dev" ? "openclaw --dev" : `openclaw --profile ${profile}`;
+}
 
 // The gateway's auth message suggests gateway.remote.* (the upstream wording, aimed at remote clients);
 // that advice is wrong for the local gateway, so it is replaced unless the CLI really dialled remote mode.

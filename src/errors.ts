@@ -37,10 +37,13 @@ export function isGatewayError(err: unknown): err is GatewayError {
 /** A problem the user caused on the command line or in config: printed without a stack, exit 1. */
 export class CliError extends Error {
   readonly hint?: string;
-  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+  /** Stable code for `--json` error output (default INVALID_ARGS). */
+  readonly code?: string;
+  constructor(message: string, opts: { hint?: string; cause?: unknown; code?: string } = {}) {
     super(message, { cause: opts.cause });
     this.name = "CliError";
     this.hint = opts.hint;
+    this.code = opts.code;
   }
 }
 

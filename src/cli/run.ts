@@ -6,6 +6,7 @@
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage } from "citty";
 import { CliError } from "../errors.ts";
 import { applyProfileEnv } from "../config/paths.ts";
+import { printFailure, toCliFailure } from "./failure.ts";
 
 type AnyCommand = CommandDef<ArgsDef>;
 
@@ -29,6 +30,9 @@ export interface CliIO {
  * @returns the exit code.
  */
 export async function runCli(root: AnyCommand, argv: string[], io: CliIO, version: string): Promise<number> {
+  // Read before parsing so that even a parse error honours them.
+  const json = argv.includes("--json");
+  const verbose = argv.includes("--verbose");
   try {
     const { globals, rest } = splitGlobals(argv);
     if (globals.dev && globals.profile !== undefined) throw new CliError("Cannot combine --dev with --profile");
@@ -37,7 +41,11 @@ export async function runCli(root: AnyCommand, argv: string[], io: CliIO, versio
       return 0;
     }
     if (globals.noColor) process.env.NO_COLOR = "1";
-    applyProfileEnv(process.env, globals.profile, globals.dev);
+    try {
+      applyProfileEnv(process.env, globals.profile, globals.dev);
+    } catch (e) {
+      throw new CliError((e as Error).message, { hint: "Example: openclaw --profile work status" });
+    }
 
     const chain: AnyCommand[] = [root];
     const names: string[] = [];
@@ -60,8 +68,9 @@ export async function runCli(root: AnyCommand, argv: string[], io: CliIO, versio
       const sub = subs[first];
       if (!sub) {
         if (hasPositional(await resolve(cmd.args))) break;
+        const near = nearest(first, Object.keys(subs));
         throw new CliError(`Unknown command "openclaw ${[...names, first].join(" ")}".`, {
-          hint: `Run \`openclaw ${[...names, "--help"].join(" ")}\` to see the commands.`,
+          hint: `${near ? `Did you mean \`openclaw ${[...names, near].join(" ")}\`? ` : ""}Run \`openclaw ${[...names, "--help"].join(" ")}\` to see the commands.`,
         });
       }
       chain.push(await resolve(sub));
@@ -71,14 +80,16 @@ export async function runCli(root: AnyCommand, argv: string[], io: CliIO, versio
     const cmd = chain[chain.length - 1];
     const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
     if (globals.help || args.includes("--help") || args.includes("-h")) {
-      io.out(await renderUsage(cmd, parent));
+      io.out(usageText(await renderUsage(cmd, parent)));
       return 0;
     }
     if (!cmd.run) {
-      io.out(await renderUsage(cmd, parent));
+      io.out(usageText(await renderUsage(cmd, parent)));
       return names.length === 0 ? 0 : 1;
     }
     const argsDef = (await resolve(cmd.args)) ?? {};
+    // `--verbose` works on every command (it adds stack traces to errors); commands that declare it get it too.
+    if (!("verbose" in argsDef)) args = args.filter((a) => a !== "--verbose");
     checkFlags(argsDef, args, names);
     let parsed: ReturnType<typeof parseArgs>;
     try {
@@ -89,12 +100,7 @@ export async function runCli(root: AnyCommand, argv: string[], io: CliIO, versio
     const code = await cmd.run({ rawArgs: args, args: parsed, cmd });
     return typeof code === "number" ? code : 0;
   } catch (err) {
-    if (err instanceof CliError) {
-      io.err(`Error: ${err.message}`);
-      if (err.hint) io.err(err.hint);
-      return 1;
-    }
-    io.err(`Error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    printFailure(toCliFailure(err), io, { json, verbose });
     return 1;
   }
 }
@@ -171,6 +177,43 @@ function countOwnFlags(def: ArgsDef, args: string[]): number {
     i += (entry[1].type ?? "boolean") !== "boolean" && inline === undefined ? 2 : 1;
   }
   return i;
+}
+
+/** Usage text with colour codes only when stdout is a terminal and colour is not turned off. */
+function usageText(text: string): string {
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+  return colour ? text : stripAnsi(text);
+}
+
+/** The candidate closest to `word` by edit distance, when close enough to be a likely typo. */
+export function nearest(word: string, candidates: string[]): string | undefined {
+  const prefixed = word.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase())) : [];
+  if (prefixed.length === 1) return prefixed[0];
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  // Damerau (optimal string alignment): a swapped pair of letters ("sttaus") counts as one edit.
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 function hasPositional(def: ArgsDef | undefined): boolean {

@@ -28,6 +28,10 @@ export class GatewayRequestError extends Error {
   readonly code: string;
   readonly details?: unknown;
   readonly retryAfterMs?: number;
+  /** The URL dialled, set when the gateway refused the connect itself. */
+  url?: string;
+  /** Set by callers that dialled a `gateway.remote.url` (changes the CLI's advice). */
+  remote?: boolean;
   constructor(error: { code: string; message: string; details?: unknown; retryAfterMs?: number }) {
     super(error.message);
     this.name = "GatewayRequestError";
@@ -155,7 +159,7 @@ export function connectGateway(opts: ClientOptions): Promise<GatewayClient> {
         p.reject(new GatewayTransportError(`gateway closed the connection (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`));
       }
       pending.clear();
-      if (!settled) fail(new GatewayTransportError(`gateway closed the connection during the handshake (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`));
+      if (!settled) fail(new GatewayTransportError(`gateway at ${opts.url} closed the connection during the handshake (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`));
       else opts.onClose?.(ev.code, ev.reason);
     };
     ws.onmessage = (ev) => {
@@ -172,7 +176,11 @@ export function connectGateway(opts: ClientOptions): Promise<GatewayClient> {
       }
       if (frame.type !== "res" || frame.id === undefined) return;
       if (!client && frame.id === "connect") {
-        if (!frame.ok) return fail(new GatewayRequestError(frame.error ?? { code: "UNAVAILABLE", message: "connect failed" }));
+        if (!frame.ok) {
+          const refused = new GatewayRequestError(frame.error ?? { code: "UNAVAILABLE", message: "connect failed" });
+          refused.url = opts.url;
+          return fail(refused);
+        }
         settled = true;
         clearTimeout(timer);
         client = new GatewayClient(ws, frame.payload as Record<string, unknown>, pending);

@@ -100,12 +100,21 @@ export function resolveLogDir(): string {
   return process.platform === "win32" ? join(tmpdir(), "openclaw") : "/tmp/openclaw";
 }
 
-/** Today's log file, `openclaw-YYYY-MM-DD.log` (local date). */
-export function resolveLogFile(dir = resolveLogDir(), date = new Date()): string {
+/**
+ * Today's log file (local date): `openclaw-<tag>-YYYY-MM-DD.log`, or `openclaw-YYYY-MM-DD.log` without a tag.
+ * Gateways pass {@link gatewayLogTag} so two gateways (profiles, ports, the upstream's own) never share a file.
+ */
+export function resolveLogFile(dir = resolveLogDir(), date = new Date(), tag?: string): string {
   const y = date.getFullYear();
   const m = String(date.getMonth() + 1).padStart(2, "0");
   const d = String(date.getDate()).padStart(2, "0");
-  return join(dir, `openclaw-${y}-${m}-${d}.log`);
+  return join(dir, `openclaw-${tag ? `${tag}-` : ""}${y}-${m}-${d}.log`);
+}
+
+/** The log file tag of a gateway: `<profile>-<port>` (`default-18789`), see {@link resolveLogFile}. */
+export function gatewayLogTag(port: number, env: Env = process.env): string {
+  const profile = env.OPENCLAW_PROFILE && env.OPENCLAW_PROFILE !== "default" ? env.OPENCLAW_PROFILE : "default";
+  return `${profile}-${port}`;
 }
 
 /** Client device identity file used by the CLI (`<stateDir>/identity/device.json`). */

@@ -8,10 +8,11 @@ import { mkdirSync } from "node:fs";
 import type { GatewayRunFlags } from "../cli/commands/gateway-run.ts";
 import { type GatewaySettings, resolveGatewaySettings } from "../config/gateway-settings.ts";
 import { applyConfigEnv, loadConfig, type LoadedConfig } from "../config/load.ts";
-import { applyProfileEnv, expandHome, resolveConfigPath, resolveDefaultWorkspace, resolveLockDir, resolveStateDir } from "../config/paths.ts";
+import { applyProfileEnv, expandHome, gatewayLogTag, resolveConfigPath, resolveDefaultWorkspace, resolveLockDir, resolveStateDir } from "../config/paths.ts";
 import { type ConfigWatcher, watchConfig } from "../config/watch.ts";
 import { buildDevConfig, writeConfigFile } from "../config/write.ts";
 import { CliError, ConfigError, toErrorMessage } from "../errors.ts";
+import { cliInvocation, describePortInUse, describeStopHint } from "./start-messages.ts";
 import { Logger } from "../logging/logger.ts";
 import { VERSION } from "../version.ts";
 import { freePort, LsofMissingError } from "./force.ts";
@@ -71,7 +72,7 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
   }
 
   const logging = loaded.config.logging;
-  const logger = new Logger("gateway", { level: logging?.level, verbose: flags.verbose, file: logging?.file ? expandHome(logging.file) : undefined });
+  const logger = new Logger("gateway", { level: logging?.level, verbose: flags.verbose, file: logging?.file ? expandHome(logging.file) : undefined, fileTag: gatewayLogTag(settings.port) });
   const log = logger.child("gateway");
 
   if (flags.force) {
@@ -92,12 +93,13 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
       lockDir: resolveLockDir(),
       stateDir,
       port: settings.port,
+      supervised: Boolean(process.env.OPENCLAW_SERVICE_MARKER),
       onStale: (owner) => log.info(`reclaimed stale gateway lock (PID ${owner.pid} is gone)`),
     });
   } catch (e) {
     if (!(e instanceof LockHeldError)) throw e;
     err(`Gateway failed to start: ${e.message}`);
-    err("If the gateway is supervised, stop it with: openclaw gateway stop");
+    err(describeStopHint(e.owner.pid, e.owner.supervised === true));
     return 1;
   }
 
@@ -141,7 +143,8 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
         handle = await startGateway({ version: VERSION, stateDir, loaded: current, settings, logger });
       } catch (e) {
         if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
-        err(`Gateway failed to start: ${(e as Error).message}`);
+        err(`Gateway failed to start: ${describePortInUse(settings.port, (e as Error).message)}`);
+        err(`Stop it, start with --force to stop it first, or pick another port with --port <port>.`);
         return 1;
       }
       lock.update(handle.port);
@@ -246,8 +249,14 @@ function announce(handle: GatewayHandle, logger: Logger, loaded: LoadedConfig, s
   log.info(`config: ${loaded.exists ? loaded.path : "none (defaults)"}; auth: ${settings.auth.mode}`);
   if (createdToken) {
     // Shown once, on the console only, when the dev config was just created.
-    process.stdout.write(`\nCreated ${loaded.path} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${createdToken}\nTry:     openclaw --dev gateway call health\n\n`);
+    process.stdout.write(`\nCreated ${loaded.path} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${createdToken}\nTry:     ${cliInvocation()} --dev gateway call health\n\n`);
   } else if (process.env.OPENCLAW_PROFILE === "dev") {
-    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (token: gateway.auth.token in ${loaded.path})\n\n`);
+    // The CLI finds the secret in the config or the environment; one given only as a flag it cannot know.
+    const auth = loaded.config.gateway?.auth;
+    const inConfig = Boolean(auth?.token || auth?.password);
+    const inEnv = Boolean(process.env.OPENCLAW_GATEWAY_TOKEN || process.env.OPENCLAW_GATEWAY_PASSWORD);
+    const where = inConfig ? `gateway.auth.${auth?.token ? "token" : "password"} in ${loaded.path}` : inEnv ? "from OPENCLAW_GATEWAY_TOKEN/PASSWORD" : "the one given with --token/--password";
+    const secretFlag = inConfig || inEnv ? "" : ` --${settings.auth.mode === "password" ? "password" : "token"} <${settings.auth.mode === "password" ? "password" : "token"}>`;
+    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (${settings.auth.mode}: ${where})\nTry:     ${cliInvocation()} --dev gateway call health${secretFlag}\n\n`);
   }
 }

@@ -41,14 +41,14 @@ export type DeliveryOutcome =
 /**
  * Checks at accept time what can be checked before the run: an explicit delivery channel must be one that
  * is configured here. `"last"` and no channel pass (the route is looked up when the reply exists).
- * @throws GatewayError INVALID_REQUEST "unsupported channel: <ch>".
+ * @throws GatewayError INVALID_REQUEST "unsupported channel: <ch>" for a name we do not support;
+ *   NOT_LINKED "<ch> is not configured" for a supported channel without config.
  */
 export function checkDeliveryChannel(gw: GatewayContext, channel: string | undefined): void {
   const want = channel?.trim().toLowerCase();
   if (!want || want === "last") return;
-  if (!isChannelId(want) || !gw.channels.loadedChannels().includes(want)) {
-    throw new GatewayError("INVALID_REQUEST", `unsupported channel: ${channel}`);
-  }
+  if (!isChannelId(want)) throw new GatewayError("INVALID_REQUEST", `unsupported channel: ${channel}`);
+  if (!gw.channels.loadedChannels().includes(want)) throw new GatewayError("NOT_LINKED", `${want} is not configured`, { details: { channel: want } });
 }
 
 /** The route a session recorded from its last channel message, or undefined when it has none. */
@@ -76,7 +76,8 @@ export function resolveDeliveryTarget(gw: GatewayContext, req: DeliveryRequest):
     channel = route?.channel;
     if (!channel && !to) return { ok: false, reason: "no-target", error: `no delivery target: session ${req.sessionKey} has no last channel route; pass channel and to` };
   } else {
-    if (!isChannelId(want) || !gw.channels.loadedChannels().includes(want)) return { ok: false, reason: "unsupported-channel", error: `unsupported channel: ${req.channel}`, channel: want };
+    if (!isChannelId(want)) return { ok: false, reason: "unsupported-channel", error: `unsupported channel: ${req.channel}`, channel: want };
+    if (!gw.channels.loadedChannels().includes(want)) return { ok: false, reason: "unsupported-channel", code: "NOT_LINKED", error: `${want} is not configured`, channel: want };
     channel = want;
   }
   const sameRoute = route && route.channel === channel ? route : undefined;

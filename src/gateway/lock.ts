@@ -34,10 +34,10 @@ export class LockHeldError extends Error {
  * Takes the lock for `stateDir`, reclaiming a stale one.
  * @throws LockHeldError when a live process holds it; fs errors when the lock dir is unusable.
  */
-export function acquireGatewayLock(opts: { lockDir: string; stateDir: string; port: number; onStale?: (owner: LockInfo) => void }): GatewayLock {
+export function acquireGatewayLock(opts: { lockDir: string; stateDir: string; port: number; supervised?: boolean; onStale?: (owner: LockInfo) => void }): GatewayLock {
   mkdirSync(opts.lockDir, { recursive: true, mode: 0o700 });
   const path = lockPathFor(opts.lockDir, opts.stateDir);
-  const info: LockInfo = { pid: process.pid, startTime: processStartTime(process.pid), port: opts.port, stateDir: opts.stateDir, createdAtMs: Date.now() };
+  const info: LockInfo = { pid: process.pid, startTime: processStartTime(process.pid), port: opts.port, stateDir: opts.stateDir, createdAtMs: Date.now(), ...(opts.supervised && { supervised: true }) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);

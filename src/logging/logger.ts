@@ -20,8 +20,10 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Mirror debug/trace to the console and keep secret-looking fields. */
   verbose?: boolean;
-  /** Explicit log file; default `/tmp/openclaw/openclaw-YYYY-MM-DD.log`, following the date. */
+  /** Explicit log file; default `/tmp/openclaw/openclaw[-<fileTag>]-YYYY-MM-DD.log`, following the date. */
   file?: string;
+  /** Names the default file after its gateway (`<profile>-<port>`), so gateways never share one. */
+  fileTag?: string;
   /** Console writer (default stdout); tests pass a collector. */
   write?: (line: string) => void;
   /** Turn the file log off (tests, CLI clients). */
@@ -51,7 +53,7 @@ export class Logger {
   /** The current log file path, or undefined when file logging is off. */
   get file(): string | undefined {
     if (this.opts.noFile) return undefined;
-    return this.opts.file ?? resolveLogFile();
+    return this.opts.file ?? resolveLogFile(undefined, undefined, this.opts.fileTag);
   }
 
   get verbose(): boolean {

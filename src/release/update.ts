@@ -95,6 +95,15 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     if (process.platform !== "win32") chmodSync(staged, 0o755);
     const stagedProbe = await probeVersion(staged);
     if (!stagedProbe.ok) throw new CliError(`The downloaded ${version} binary does not start (${stagedProbe.text}). Nothing was changed.`);
+    // A release folder whose binary is not the version it announces (a stale upload, a mislabelled file)
+    // would otherwise be installed and reported as an update that changed nothing.
+    const reported = reportedVersion(stagedProbe.text);
+    if (reported !== version) {
+      throw new CliError(`The downloaded binary reports version ${reported ?? `"${stagedProbe.text.slice(0, 60)}"`}, but the release announces ${version}. Nothing was changed.`, {
+        hint: `The release folder ${dir} is inconsistent; report it, or install a given version with --to.`,
+        code: "VERSION_MISMATCH",
+      });
+    }
 
     const before = await probeGateway(opts.port);
     let previous: string | undefined;
@@ -121,6 +130,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
 
     const installed = await probeVersion(target);
     if (!installed.ok) return await fail(`the new binary does not start (${installed.text})`);
+    if (reportedVersion(installed.text) !== version) return await fail(`the installed binary reports "${installed.text.slice(0, 60)}", not ${version}`);
 
     service = await restartService(target);
     log(service.message);
@@ -168,6 +178,18 @@ export async function restartService(binary: string, timeoutMs = 60_000): Promis
   if (code === 0 && answer.ok !== false && (answer.result === undefined || answer.result === "restarted")) return { kind: "restarted", message: "Restarted the gateway service." };
   const detail = answer.error ?? ((err.trim() || out.trim()).split("\n")[0] ?? "");
   return { kind: "failed", message: `gateway restart exited ${code}${detail ? `: ${detail.slice(0, 200)}` : ""}` };
+}
+
+/**
+ * The version a `--version` line names: its first token that is a version (`0.2.0 (abc123)` → `0.2.0`,
+ * `openclaw v0.2.0` → `0.2.0`). @returns undefined when there is none.
+ */
+export function reportedVersion(line: string): string | undefined {
+  for (const token of line.trim().split(/\s+/)) {
+    const v = token.replace(/^v/, "");
+    if (isVersion(v)) return v;
+  }
+  return undefined;
 }
 
 // --- internal ---

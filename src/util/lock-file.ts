@@ -15,6 +15,8 @@ export interface LockInfo {
   port: number;
   stateDir: string;
   createdAtMs: number;
+  /** True when a service manager started the gateway (its unit sets OPENCLAW_SERVICE_MARKER). */
+  supervised?: boolean;
 }
 
 /** The lock file path for a state dir. */

@@ -86,6 +86,6 @@ test("--deliver to a channel that is not configured fails before the run", async
   const requests = fake.requests.length;
   const r = await agent(["-m", "hi", "--deliver", "--channel", "whatsapp", "--to", "+15551234567"]);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain("unsupported channel: whatsapp");
+  expect(r.stderr).toContain("whatsapp is not configured");
   expect(fake.requests.length).toBe(requests);
 });

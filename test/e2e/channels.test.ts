@@ -116,7 +116,7 @@ describe("telegram (compiled binary)", () => {
     await telegram.waitForCall("sendMessage", (c) => c.params.text === "hi from the cli");
     const wa = await cli(["message", "send", "--channel", "whatsapp", "--target", "+15551234567", "--message", "x"], home);
     expect(wa.code).toBe(1);
-    expect(wa.stderr).toContain("unsupported channel: whatsapp");
+    expect(wa.stderr).toContain("whatsapp is not configured (NOT_LINKED)");
 
     // Hot reload: a channels.telegram change restarts only Telegram, in place.
     writeConfig(home, { ...base, channels: { telegram: { ...telegramCfg, allowFrom: [STRANGER.id] } } });

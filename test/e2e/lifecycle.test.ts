@@ -188,7 +188,8 @@ describe("status and logs", () => {
     const report = JSON.parse(up.stdout);
     expect(report.service).toMatchObject({ loaded: false, runtime: { status: "unknown" } });
     expect(report.rpc).toMatchObject({ ok: true, url: `ws://127.0.0.1:${port}` });
-    expect(report.gateway).toMatchObject({ port, portSource: "config", probeUrl: `ws://127.0.0.1:${port}` });
+    // The running gateway's lock records its port; that is what the CLI dials.
+    expect(report.gateway).toMatchObject({ port, portSource: "lock", probeUrl: `ws://127.0.0.1:${port}` });
     expect(report.config.cli).toMatchObject({ exists: true, valid: true });
     expect(JSON.parse(runBinary(["gateway", "status", "--json", "--no-probe"], { home }).stdout).rpc).toBeUndefined();
     gw.proc.kill("SIGTERM");

@@ -132,6 +132,27 @@ describe("openclaw update", () => {
     expect(readdirSync(bin)).toEqual(["openclaw"]);
   });
 
+  test("a binary whose --version is not the announced version is refused before the swap (text and --json)", async () => {
+    const { home, bin, target } = installed();
+    const before = statSync(target);
+    // The folder announces 9.0.0 but holds a copy of the running build (the first-hour report: "Updated 0.1.0 → 0.1.0").
+    const s = await release(NEW, Bun.file(binary));
+    const r = await update(target, home, s.base, []);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`The downloaded binary reports version ${version.split(" ")[0]}, but the release announces ${NEW}. Nothing was changed.`);
+    expect(r.stdout).not.toContain("Updated");
+    expect(statSync(target).ino).toBe(before.ino);
+    expect(readdirSync(bin)).toEqual(["openclaw"]);
+    const json = await update(target, home, s.base, ["--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: "VERSION_MISMATCH", message: expect.stringContaining(`announces ${NEW}`) } });
+    // A release that says what it is installs as before.
+    const good = await release(NEW, fakeReleaseBinary(NEW));
+    const ok = await update(target, home, good.base, []);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`Updated ${version.split(" ")[0]} → ${NEW} (fake)`);
+  });
+
   test("checksum mismatch and 404 change nothing and leave no temp file", async () => {
     const { home, bin, target } = installed();
     const bad = await release(NEW, fakeReleaseBinary(NEW), { [ASSET]: "0".repeat(64) });

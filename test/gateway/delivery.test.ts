@@ -103,7 +103,7 @@ describe("agent deliver:true", () => {
     const requests = fake.requests.length;
     const [res] = await runAgent({ message: "x", idempotencyKey: "dl-6", deliver: true, channel: "whatsapp", to: "+15551234567" });
     expect(res.ok).toBe(false);
-    expect(res.error).toEqual({ code: "INVALID_REQUEST", message: "unsupported channel: whatsapp" });
+    expect(res.error).toMatchObject({ code: "NOT_LINKED", message: "whatsapp is not configured" });
     const [bad] = await runAgent({ message: "x", idempotencyKey: "dl-7", deliver: true, replyChannel: "signal" });
     expect(bad.error).toEqual({ code: "INVALID_REQUEST", message: "unsupported channel: signal" });
     expect(fake.requests.length).toBe(requests);

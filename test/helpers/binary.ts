@@ -1,7 +1,7 @@
 /**
  * Runs the compiled `dist/openclaw` in a temp HOME, for end-to-end tests. Builds it once if missing.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -41,8 +41,8 @@ export function freePort(): number {
 }
 
 /** Starts the gateway in the background and waits for its "listening on" line. */
-export async function startBinaryGateway(args: string[], opts: { home: string; env?: Record<string, string>; timeoutMs?: number }) {
-  const proc = Bun.spawn([BINARY, ...args], { env: binaryEnv(opts.home, opts.env), cwd: opts.home, stdout: "pipe", stderr: "pipe" });
+export async function startBinaryGateway(args: string[], opts: { home: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string }) {
+  const proc = Bun.spawn([BINARY, ...args], { env: binaryEnv(opts.home, opts.env), cwd: opts.cwd ?? opts.home, stdout: "pipe", stderr: "pipe" });
   let out = "";
   let exited = false;
   const reader = proc.stdout.getReader();
@@ -59,6 +59,7 @@ export async function startBinaryGateway(args: string[], opts: { home: string; e
     }
   })();
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  void Promise.all([drained, proc.exited]).then(() => removeDefaultLogFile(out));
   while (!/listening on ws:\/\//.test(out)) {
     if (exited) throw new Error(`gateway exited: ${out}${await new Response(proc.stderr).text()}`);
     if (Date.now() > deadline) {
@@ -68,4 +69,11 @@ export async function startBinaryGateway(args: string[], opts: { home: string; e
     await Bun.sleep(10);
   }
   return { proc, output: () => out, drained };
+}
+
+// Each gateway writes its own default log file (/tmp/openclaw/openclaw-<profile>-<port>-DATE.log); it is removed
+// once that gateway has exited, so test runs leave none behind (logging.file ones are the test's own business).
+function removeDefaultLogFile(output: string): void {
+  const file = /log file: (\S+\/openclaw-[\w-]+-\d+-\d{4}-\d{2}-\d{2}\.log)$/m.exec(output)?.[1];
+  if (file) rmSync(file, { force: true });
 }

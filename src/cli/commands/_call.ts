@@ -10,11 +10,12 @@ export type Call = <T>(method: string, params: unknown, timeoutMs?: number) => P
  * Connects once and runs `fn` with a `call` function. A gateway error answer becomes a CliError
  * ("<message> (<CODE>)"); `timeoutMs` overrides `--timeout` for one request (long invokes).
  */
-export async function withCalls<R>(args: { url?: string; token?: string; password?: string; timeout?: string }, fn: (call: Call) => Promise<R>): Promise<R> {
+export async function withCalls<R>(args: { url?: string; port?: string; token?: string; password?: string; timeout?: string }, fn: (call: Call) => Promise<R>): Promise<R> {
   try {
     return await withGateway(args, (c, defaultMs) => fn((method, params, timeoutMs) => c.request(method, params, { timeoutMs: timeoutMs ?? defaultMs })));
   } catch (err) {
-    if (err instanceof GatewayRequestError) throw new CliError(`${err.message} (${err.code})`);
+    // A refused connect keeps its URL and advice (see cli/failure.ts); a refused request names its code.
+    if (err instanceof GatewayRequestError && err.url === undefined) throw new CliError(`${err.message} (${err.code})`, { code: err.code });
     throw err;
   }
 }

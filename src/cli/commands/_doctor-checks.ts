@@ -3,7 +3,7 @@
  * safe and mechanical, knows how to do it (remove a stale lock, rewrite a drifted unit, tighten a mode).
  * Nothing here talks to a running gateway.
  */
-import { chmodSync, existsSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../config/load.ts";
 import { resolveConfigPath, resolveLockDir, resolveStateDir } from "../../config/paths.ts";
@@ -133,24 +133,16 @@ async function checkService(): Promise<Finding[]> {
   return out;
 }
 
+// Only this state dir's lock: other profiles' and other users' gateways share the lock folder, and their
+// locks are theirs to judge (a temp-HOME test run must not be reported as this profile's problem).
 async function checkLocks(): Promise<Finding[]> {
-  const dir = resolveLockDir();
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => /^gateway-[0-9a-f]+\.lock$/.test(f));
-  } catch {
-    return [];
-  }
-  const out: Finding[] = [];
-  for (const file of files) {
-    const path = join(dir, file);
-    const info = readLock(path);
-    if (info && isLockAlive(info)) continue;
-    const why = info ? `PID ${info.pid} (state dir ${info.stateDir}) is ${isPidAlive(info.pid) ? "a different process now" : "gone"}` : "unreadable";
-    out.push({ id: "stale-lock", level: "warn", message: `Stale gateway lock ${path}: ${why}.`, fix: "remove it", repair: () => unlinkSync(path) });
-  }
-  if (out.length === 0) out.push({ id: "stale-lock", level: "ok", message: `No stale locks in ${dir}.` });
-  return out;
+  const stateDir = resolveStateDir();
+  const path = lockPathFor(resolveLockDir(), stateDir);
+  if (!existsSync(path)) return [{ id: "stale-lock", level: "ok", message: `No gateway lock for ${stateDir}.` }];
+  const info = readLock(path);
+  if (info && isLockAlive(info)) return [{ id: "stale-lock", level: "ok", message: `Gateway lock for ${stateDir} is held by PID ${info.pid} (port ${info.port}).` }];
+  const why = info ? `PID ${info.pid} is ${isPidAlive(info.pid) ? "a different process now" : "gone"}` : "unreadable";
+  return [{ id: "stale-lock", level: "warn", message: `Stale gateway lock ${path} for ${stateDir}: ${why}.`, fix: "remove it", repair: () => unlinkSync(path) }];
 }
 
 async function checkStateDb(): Promise<Finding[]> {

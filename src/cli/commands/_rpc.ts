@@ -1,12 +1,13 @@
 /** Flags and plumbing shared by the commands that call a running gateway. */
-import { connectGateway, type GatewayClient } from "../../client/gateway-client.ts";
+import { connectGateway, type GatewayClient, GatewayRequestError } from "../../client/gateway-client.ts";
 import { resolveCallTarget } from "../../client/target.ts";
 import { CliError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
 
-/** `--url --token --password --timeout --json`. */
+/** `--url --port --token --password --timeout --json`. */
 export const RPC_ARGS = {
   url: { type: "string", description: "Gateway WebSocket URL (default: from config, else ws://127.0.0.1:<port>)" },
+  port: { type: "string", description: "Port of a local gateway (default: this profile's running gateway, else config, else 18789)" },
   token: { type: "string", description: "Gateway token" },
   password: { type: "string", description: "Gateway password" },
   timeout: { type: "string", description: "Timeout in ms", default: "10000" },
@@ -17,10 +18,13 @@ export const RPC_ARGS = {
  * Connects with the command's flags, runs `fn`, closes.
  * @throws CliError for a bad --timeout; the client's errors otherwise.
  */
-export async function withGateway<T>(args: { url?: string; token?: string; password?: string; timeout?: string }, fn: (client: GatewayClient, timeoutMs: number) => Promise<T>): Promise<T> {
+export async function withGateway<T>(args: { url?: string; port?: string; token?: string; password?: string; timeout?: string }, fn: (client: GatewayClient, timeoutMs: number) => Promise<T>): Promise<T> {
   const timeoutMs = parseTimeout(args.timeout);
-  const target = resolveCallTarget({ url: args.url, token: args.token, password: args.password });
-  const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs });
+  const target = resolveCallTarget({ url: args.url, port: args.port, token: args.token, password: args.password });
+  const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs }).catch((err) => {
+    if (err instanceof GatewayRequestError) err.remote = target.source === "gateway.remote.url";
+    throw err;
+  });
   try {
     return await fn(client, timeoutMs);
   } finally {

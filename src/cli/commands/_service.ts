@@ -4,7 +4,7 @@
  * shapes. No supervisor logic here; that is src/services.
  */
 import { loadConfig } from "../../config/load.ts";
-import { resolveConfigPath, resolveGatewayPort, resolveHome, resolveStateDir } from "../../config/paths.ts";
+import { resolveConfigPath, resolveGatewayPort, resolveHome, resolveLockDir, resolveStateDir } from "../../config/paths.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { CliError, ConfigError, toErrorMessage } from "../../errors.ts";
 import {
@@ -26,6 +26,7 @@ import {
   type SupervisorKind,
   supervisorFor,
 } from "../../services/index.ts";
+import { isLockAlive, lockPathFor, readLock } from "../../util/lock-file.ts";
 import { VERSION } from "../../version.ts";
 import { printJson } from "./_rpc.ts";
 
@@ -198,6 +199,35 @@ export async function runServiceAction(action: string, json: boolean, fn: () => 
     }
     throw new CliError(e.message, { hint: e.hint });
   }
+}
+
+/**
+ * `gateway stop|restart` found no service to act on: says what runs for this state dir instead (a
+ * foreground gateway's PID and port, and how to stop it), so "nothing was done" is never silent.
+ * @returns 1 (nothing was stopped or restarted).
+ */
+export function reportNoService(t: ServiceTarget, action: "stop" | "restart", json: boolean): number {
+  const lock = readLock(lockPathFor(resolveLockDir(), t.def.stateDir));
+  const running = lock && isLockAlive(lock) ? lock : undefined;
+  const none = `No gateway service is installed for ${t.def.stateDir}, so nothing was ${action === "stop" ? "stopped" : "restarted"}.`;
+  const detail = running
+    ? `A foreground gateway runs for it (PID ${running.pid}, port ${running.port}): stop it with Ctrl-C in its terminal, or \`kill ${running.pid}\`${action === "restart" ? ", then start it again" : ""}.`
+    : `No gateway runs for it either (no live lock).`;
+  const hint = `To run it as a service: ${cliPrefix()} gateway install`;
+  if (json) {
+    printJson({
+      action,
+      ok: false,
+      result: "not-loaded",
+      error: { code: running ? "NOT_SUPERVISED" : "NOT_RUNNING", message: `${none} ${detail}` },
+      service: serviceSummary(t, false),
+      ...(running && { running: { pid: running.pid, port: running.port, foreground: true } }),
+      hints: [hint],
+    });
+    return 1;
+  }
+  process.stderr.write(`${none}\n${detail}\n${hint}\n`);
+  return 1;
 }
 
 /** OPENCLAW_NIX_MODE=1: the package manager owns the service. @throws CliError */

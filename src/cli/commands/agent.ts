@@ -38,6 +38,7 @@ export const agentCommand = defineCommand({
     json: { type: "boolean", description: "Print the final result as JSON" },
     timeout: { type: "string", description: `Run timeout in seconds (default ${DEFAULT_TIMEOUT_S})` },
     url: { type: "string", description: "Gateway WebSocket URL" },
+    port: { type: "string", description: "Port of a local gateway (default: this profile's running gateway, else config)" },
     token: { type: "string", description: "Gateway token" },
     password: { type: "string", description: "Gateway password" },
   },
@@ -47,7 +48,7 @@ export const agentCommand = defineCommand({
     const timeoutS = args.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(args.timeout);
     if (!Number.isInteger(timeoutS) || timeoutS <= 0) throw new CliError(`Invalid --timeout "${args.timeout}" (expected seconds, a positive integer)`);
     const runId = crypto.randomUUID();
-    const target = resolveCallTarget({ url: args.url, token: args.token, password: args.password });
+    const target = resolveCallTarget({ url: args.url, port: args.port, token: args.token, password: args.password });
     let streamed = false;
     const client = await connectGateway({
       url: target.url,
@@ -61,7 +62,9 @@ export const agentCommand = defineCommand({
         streamed = true;
       },
     }).catch((err) => {
-      throw err instanceof GatewayRequestError || err instanceof GatewayTransportError ? new CliError(err.message) : err;
+      // Reported by cli/failure.ts with the URL dialled and advice that fits local or remote mode.
+      if (err instanceof GatewayRequestError) err.remote = target.source === "gateway.remote.url";
+      throw err;
     });
     let final: AgentFinal;
     try {
@@ -82,7 +85,8 @@ export const agentCommand = defineCommand({
       );
     } catch (err) {
       if (streamed) process.stdout.write("\n");
-      if (err instanceof GatewayRequestError || err instanceof GatewayTransportError) throw new CliError(err.message);
+      if (err instanceof GatewayRequestError) throw new CliError(err.message, { code: err.code });
+      if (err instanceof GatewayTransportError) throw new CliError(err.message, { code: "UNAVAILABLE" });
       throw err;
     } finally {
       client.close();

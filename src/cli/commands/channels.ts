@@ -120,8 +120,11 @@ function describeState(a: AccountSnapshot): string {
   return "stopped";
 }
 
+// Where a token came from, with the setting that holds it (the token itself is never shown).
+const TOKEN_SOURCES: Record<string, string> = { env: "env (TELEGRAM_BOT_TOKEN)", config: "config (botToken)", file: "file (tokenFile)" };
+
 function describeDetail(a: AccountSnapshot): string {
   if (a.self?.e164) return a.self.e164;
   const bot = a.probe?.bot?.username ? `@${a.probe.bot.username}` : "";
-  return [a.mode, bot, a.tokenSource && a.tokenSource !== "none" ? `token: ${a.tokenSource}` : ""].filter(Boolean).join(" ");
+  return [a.mode, bot, a.tokenSource && a.tokenSource !== "none" ? `token: ${TOKEN_SOURCES[a.tokenSource] ?? a.tokenSource}` : ""].filter(Boolean).join(" ");
 }

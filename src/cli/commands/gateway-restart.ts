@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { printAction, resolveServiceTarget, runServiceAction, SERVICE_ARGS } from "./_service.ts";
+import { printAction, reportNoService, resolveServiceTarget, runServiceAction, SERVICE_ARGS } from "./_service.ts";
 
-/** `openclaw gateway restart`: idempotent; reports `not-loaded` when there is nothing to restart. */
+/** `openclaw gateway restart`: with no service installed it says what runs instead (a foreground gateway's PID) and exits 1. */
 export const gatewayRestart = defineCommand({
   meta: { name: "restart", description: "Restart the gateway service" },
   args: SERVICE_ARGS,
@@ -9,6 +9,7 @@ export const gatewayRestart = defineCommand({
     return runServiceAction("restart", Boolean(args.json), async () => {
       const t = resolveServiceTarget({ system: args.system });
       const outcome = await t.service.restart(t.def);
+      if (outcome.result === "not-loaded" || outcome.result === "not-installed") return reportNoService(t, "restart", Boolean(args.json));
       const state = await t.service.runtime(t.def);
       printAction(t, "restart", outcome, Boolean(args.json), state.loaded);
       return 0;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { connectGateway } from "../../client/gateway-client.ts";
-import { resolveCallTarget } from "../../client/target.ts";
+import { resolveCallTarget, runningGatewayPort } from "../../client/target.ts";
 import { loadConfig } from "../../config/load.ts";
-import { resolveConfigPath, resolveGatewayPort, resolveLogFile } from "../../config/paths.ts";
+import { expandHome, gatewayLogTag, resolveConfigPath, resolveGatewayPort, resolveLogFile } from "../../config/paths.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { ConfigError, toErrorMessage } from "../../errors.ts";
 import type { ExtraService, ServiceRuntime } from "../../services/index.ts";
@@ -32,7 +32,7 @@ export interface GatewayStatusReport {
     configAudit?: { ok: boolean; issues: { code: string; message: string; level: "error" | "recommended" }[] };
   };
   config: { cli: { path: string; exists: boolean; valid: boolean; error?: string } };
-  gateway: { bindMode: string; port: number; portSource: "flag/url" | "env" | "config" | "default"; probeUrl: string };
+  gateway: { bindMode: string; port: number; portSource: "flag/url" | "lock" | "env" | "config" | "default"; probeUrl: string };
   port: { port: number; status: "free" | "busy" | "unknown"; listeners: { pid: number; command: string }[]; hints: string[] };
   rpc?: { ok: boolean; url: string; error?: string; version?: string };
   lastError?: string;
@@ -61,7 +61,7 @@ export const gatewayStatus = defineCommand({
   },
 });
 
-async function buildStatus(args: { url?: string; token?: string; password?: string; timeout?: string; probe?: boolean }): Promise<GatewayStatusReport> {
+async function buildStatus(args: { url?: string; port?: string; token?: string; password?: string; timeout?: string; probe?: boolean }): Promise<GatewayStatusReport> {
   const path = resolveConfigPath();
   let config: OpenClawConfig = {};
   const cfg: GatewayStatusReport["config"]["cli"] = { path, exists: existsSync(path), valid: true };
@@ -71,14 +71,16 @@ async function buildStatus(args: { url?: string; token?: string; password?: stri
     cfg.valid = false;
     cfg.error = e instanceof ConfigError ? e.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ") : toErrorMessage(e);
   }
-  const port = resolveGatewayPort({ configPort: config.gateway?.port });
-  const portSource = process.env.OPENCLAW_GATEWAY_PORT ? "env" : config.gateway?.port ? "config" : "default";
-  const target = resolveCallTarget({ url: args.url, token: args.token, password: args.password }, process.env, config);
+  const target = resolveCallTarget({ url: args.url, port: args.port, token: args.token, password: args.password }, process.env, config);
+  const running = target.source === "lock" ? runningGatewayPort() : undefined;
+  const flagPort = target.source === "--port" ? Number(args.port) : undefined;
+  const port = flagPort ?? running ?? resolveGatewayPort({ configPort: config.gateway?.port });
+  const portSource = flagPort !== undefined || args.url ? "flag/url" : running !== undefined ? "lock" : process.env.OPENCLAW_GATEWAY_PORT ? "env" : config.gateway?.port ? "config" : "default";
   const listeners = listPortListeners(port);
   const report: GatewayStatusReport = {
     service: { label: serviceLabel(), loaded: false, loadedText: "installed", notLoadedText: "not installed", command: null, runtime: { status: "unknown", detail: "service not installed" } },
     config: { cli: cfg },
-    gateway: { bindMode: config.gateway?.bind ?? "loopback", port, portSource: args.url ? "flag/url" : portSource, probeUrl: target.url },
+    gateway: { bindMode: config.gateway?.bind ?? "loopback", port, portSource, probeUrl: target.url },
     port: { port, status: listeners === undefined ? "unknown" : listeners.length > 0 ? "busy" : "free", listeners: listeners ?? [], hints: [] },
     extraServices: [],
   };
@@ -95,7 +97,7 @@ async function buildStatus(args: { url?: string; token?: string; password?: stri
       }
     } catch (e) {
       report.rpc = { ok: false, url: target.url, error: toErrorMessage(e) };
-      const last = lastLogError();
+      const last = lastLogError(config.logging?.file ? expandHome(config.logging.file) : resolveLogFile(undefined, undefined, gatewayLogTag(port)));
       if (last) report.lastError = last;
       if (report.port.status === "free") report.port.hints.push("nothing listens on the port: start the gateway with `openclaw gateway`");
     }
@@ -129,9 +131,9 @@ function serviceLabel(): string {
   return process.platform === "darwin" ? "launchd" : process.platform === "win32" ? "schtasks" : "systemd";
 }
 
-function lastLogError(): string | undefined {
+function lastLogError(file: string): string | undefined {
   try {
-    const lines = readFileSync(resolveLogFile(), "utf8").trimEnd().split("\n").slice(-2000);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n").slice(-2000);
     for (let i = lines.length - 1; i >= 0; i--) {
       const rec = JSON.parse(lines[i]) as { level?: string; msg?: string; time?: string };
       if (rec.level === "error" || rec.level === "fatal") return `${rec.time ?? ""} ${rec.msg ?? ""}`.trim();

@@ -33,7 +33,7 @@ export const logsCommand = defineCommand({
       for (;;) {
         const res = await client.request<TailResult>("logs.tail", { ...(cursor === undefined ? { limit } : { cursor }), maxBytes }, { timeoutMs });
         if (res.reset) process.stderr.write("(log file was rotated or truncated; starting over)\n");
-        for (const line of res.lines) process.stdout.write(`${args.json || args.plain ? line : formatLine(line)}\n`);
+        for (const line of res.lines) process.stdout.write(`${args.json ? toJsonRecord(line) : args.plain ? line : formatLine(line)}\n`);
         cursor = res.cursor;
         if (!args.follow) return;
         await Bun.sleep(interval);
@@ -45,16 +45,80 @@ export const logsCommand = defineCommand({
   },
 });
 
-/** One JSON log record as a console line; anything else as is. */
-export function formatLine(line: string): string {
+/** A log line as read: what upstream clients read from it too (level, subsystem, message). */
+export interface ParsedLogLine {
+  time?: string;
+  level?: string;
+  subsystem?: string;
+  message: string;
+}
+
+/**
+ * Reads a `logs.tail` line the way the upstream clients do: tslog-shaped lines (`_meta.logLevelName`,
+ * `_meta.name`, numbered message keys) and our own flat records (`{time, level, subsystem, msg}`).
+ * @returns undefined for a line that is neither (printed as is).
+ */
+export function parseLogLine(line: string): ParsedLogLine | undefined {
+  let r: Record<string, unknown>;
   try {
-    const r = JSON.parse(line) as Record<string, unknown>;
-    const { time, level, subsystem, msg, ...rest } = r;
-    const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
-    return `${time} [${subsystem}] ${level === "info" ? "" : `${level}: `}${msg}${extra ? ` ${extra}` : ""}`;
+    r = JSON.parse(line);
   } catch {
-    return line;
+    return undefined;
   }
+  if (!r || typeof r !== "object" || Array.isArray(r)) return undefined;
+  const meta = r._meta && typeof r._meta === "object" ? (r._meta as Record<string, unknown>) : undefined;
+  if (meta) {
+    const name = typeof meta.name === "string" ? meta.name : undefined;
+    const subsystem = subsystemOf(name);
+    // "0" repeats the logger name for subsystem loggers: not part of the message.
+    const parts = Object.keys(r)
+      .filter((k) => /^\d+$/.test(k) && !(k === "0" && r[k] === name && subsystem !== undefined))
+      .sort((a, b) => Number(a) - Number(b))
+      .map((k) => formatValue(r[k]));
+    const time = typeof r.time === "string" ? r.time : typeof meta.date === "string" ? meta.date : undefined;
+    const level = typeof meta.logLevelName === "string" ? meta.logLevelName.toLowerCase() : undefined;
+    return { time, level, subsystem: subsystem ?? name, message: parts.filter(Boolean).join(" ") };
+  }
+  if (typeof r.msg !== "string") return undefined;
+  const { time, level, subsystem, msg, ...rest } = r;
+  const extra = Object.keys(rest).length > 0 ? ` ${formatValue(rest)}` : "";
+  return { time: typeof time === "string" ? time : undefined, level: typeof level === "string" ? level : undefined, subsystem: typeof subsystem === "string" ? subsystem : undefined, message: `${msg}${extra}` };
+}
+
+/** One log line as a console line (`time [subsystem] level: message`); anything unreadable as is. */
+export function formatLine(line: string): string {
+  const p = parseLogLine(line);
+  if (!p) return line;
+  const head = [p.time, p.subsystem ? `[${p.subsystem}]` : undefined].filter(Boolean).join(" ");
+  const level = p.level && p.level !== "info" ? `${p.level}: ` : "";
+  return `${head ? `${head} ` : ""}${level}${p.message}`;
+}
+
+function subsystemOf(name: string | undefined): string | undefined {
+  if (!name?.startsWith("{")) return undefined;
+  try {
+    const parsed = JSON.parse(name) as { subsystem?: unknown; module?: unknown };
+    return typeof parsed.subsystem === "string" ? parsed.subsystem : typeof parsed.module === "string" ? parsed.module : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    return Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${k}=${typeof x === "string" ? x : JSON.stringify(x)}`)
+      .join(" ");
+  }
+  return v === undefined ? "" : JSON.stringify(v);
+}
+
+// The upstream CLI's `logs --json` record: `{type:"log", time, level, subsystem, message, raw}`, or `{type:"raw"}`.
+function toJsonRecord(line: string): string {
+  const p = parseLogLine(line);
+  return JSON.stringify(p ? { type: "log", ...p, raw: line } : { type: "raw", raw: line });
 }
 
 function positiveInt(text: string | undefined, flag: string): number {

@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import { defineCommand } from "citty";
+import { runningGatewayPort } from "../../client/target.ts";
 import { loadConfig } from "../../config/load.ts";
 import { resolveConfigPath, resolveGatewayPort } from "../../config/paths.ts";
 import { CliError } from "../../errors.ts";
@@ -70,6 +71,9 @@ function installedBinary(): string {
 }
 
 function gatewayPort(): number {
+  // The running gateway's own record first: it may run on a --port the config does not know.
+  const running = runningGatewayPort();
+  if (running !== undefined) return running;
   try {
     return resolveGatewayPort({ configPort: loadConfig(resolveConfigPath()).config.gateway?.port });
   } catch {

@@ -1,13 +1,15 @@
 /** Shared by the channel methods: channel errors → protocol errors (protocol.md §9). */
-import { ChannelApiError, ChannelInputError, ChannelTransportError, NotLinkedError, UnsupportedChannelError } from "../../channels/index.ts";
+import { ChannelApiError, ChannelInputError, ChannelTransportError, isChannelId, NotLinkedError, UnsupportedChannelError } from "../../channels/index.ts";
 import { GatewayError } from "../../errors.ts";
 
 /**
- * Maps what a channel threw to a GatewayError: unknown channel / bad input → INVALID_REQUEST, no linked
- * session → NOT_LINKED, the service refused or could not be reached → UNAVAILABLE (retryable where a
+ * Maps what a channel threw to a GatewayError: unknown channel / bad input → INVALID_REQUEST, a supported
+ * channel that is not configured or has no linked session → NOT_LINKED, the service refused or could not be reached → UNAVAILABLE (retryable where a
  * retry can help). Anything else is rethrown as is.
  */
 export function toChannelGatewayError(err: unknown): unknown {
+  // A channel we support but that has no config here is a setup step away, not an unknown name.
+  if (err instanceof UnsupportedChannelError && isChannelId(err.channel.trim().toLowerCase())) return notConfigured(err.channel.trim().toLowerCase(), err);
   if (err instanceof UnsupportedChannelError || err instanceof ChannelInputError) return new GatewayError("INVALID_REQUEST", err.message, { cause: err });
   if (err instanceof NotLinkedError) return new GatewayError("NOT_LINKED", err.message, { details: { channel: err.channel, accountId: err.accountId }, cause: err });
   if (err instanceof ChannelApiError) {
@@ -20,4 +22,9 @@ export function toChannelGatewayError(err: unknown): unknown {
   }
   if (err instanceof ChannelTransportError) return new GatewayError("UNAVAILABLE", err.message, { retryable: true, cause: err });
   return err;
+}
+
+/** NOT_LINKED "<channel> is not configured": a supported channel without config (no token, no account). */
+export function notConfigured(channel: string, cause?: unknown): GatewayError {
+  return new GatewayError("NOT_LINKED", `${channel} is not configured`, { details: { channel }, cause });
 }

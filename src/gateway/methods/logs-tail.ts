@@ -1,4 +1,5 @@
 import { open, stat } from "node:fs/promises";
+import { toUpstreamLogLine } from "../../logging/upstream-shape.ts";
 import type { MethodHandler } from "../context.ts";
 
 const DEFAULT_LIMIT = 500;
@@ -10,6 +11,7 @@ const DEFAULT_MAX_BYTES = 250_000;
  * - A cursor (a byte offset from an earlier answer): what was appended since. A cursor past the end (file
  *   rotated or truncated) or more than `maxBytes` behind starts over from the tail with `reset: true`.
  * The returned cursor points after the last complete line, so a half-written line comes whole next time.
+ * Our records go out in the upstream's line shape (logging/upstream-shape.ts), which its clients parse.
  */
 export const logsTail: MethodHandler = async (ctx, params) => {
   const file = ctx.gw.logger.file ?? "";
@@ -40,5 +42,5 @@ export const logsTail: MethodHandler = async (ctx, params) => {
   const last = buf.lastIndexOf(10);
   if (last < skip) return { file, cursor: start + skip, size, lines: [], ...extra };
   const lines = buf.subarray(skip, last).toString("utf8").split("\n");
-  return { file, cursor: start + last + 1, size, lines: lines.slice(-limit), ...extra };
+  return { file, cursor: start + last + 1, size, lines: lines.slice(-limit).map(toUpstreamLogLine), ...extra };
 };

@@ -5,8 +5,8 @@ import { toChannelGatewayError } from "./_channels.ts";
 
 /**
  * `send`: delivers a message on a channel. Idempotent by `idempotencyKey` (5 minutes): a repeat returns
- * the first result. Unknown or unloaded channel → INVALID_REQUEST "unsupported channel: <ch>"; an
- * unlinked WhatsApp account → NOT_LINKED. Callers without operator.admin may only attach public http(s)
+ * the first result. Unknown channel → INVALID_REQUEST "unsupported channel: <ch>"; a supported channel
+ * without config → NOT_LINKED "<ch> is not configured"; an unlinked WhatsApp account → NOT_LINKED. Callers without operator.admin may only attach public http(s)
  * media (INVALID_REQUEST "media refused: …" otherwise).
  */
 export const send: MethodHandler = async (ctx, params) => {

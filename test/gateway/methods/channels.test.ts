@@ -51,9 +51,9 @@ describe("no channel configured", () => {
     expect(health.payload).toMatchObject({ channels: {}, channelOrder: [], channelLabels: {} });
 
     const wa = await sock.request("send", { to: "+15551234567", message: "hi", channel: "whatsapp", idempotencyKey: "a1" });
-    expect(wa.error).toEqual({ code: "INVALID_REQUEST", message: "unsupported channel: whatsapp" });
+    expect(wa.error).toMatchObject({ code: "NOT_LINKED", message: "whatsapp is not configured" });
     const dflt = await sock.request("send", { to: "+15551234567", message: "hi", idempotencyKey: "a2" });
-    expect(dflt.error).toEqual({ code: "INVALID_REQUEST", message: "unsupported channel: whatsapp" });
+    expect(dflt.error).toMatchObject({ code: "NOT_LINKED", message: "whatsapp is not configured" });
     const other = await sock.request("send", { to: "x", message: "hi", channel: "signal", idempotencyKey: "a3" });
     expect(other.error).toEqual({ code: "INVALID_REQUEST", message: "unsupported channel: signal" });
     const logout = await sock.request("channels.logout", { channel: "signal" });

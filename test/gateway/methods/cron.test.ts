@@ -157,7 +157,8 @@ describe("rules", () => {
     expect(await refused("cron.add", systemJob({ schedule: { kind: "at", at: new Date(clock.now() - 5 * 60_000).toISOString() } }))).toStartWith("schedule.at is in the past");
     expect(await refused("cron.add", systemJob({ schedule: { kind: "at", at: "soonish" } }))).toStartWith("schedule.at must be an ISO 8601 date-time");
     expect(await refused("cron.add", systemJob({ delivery: { mode: "announce" } }))).toBe('delivery mode "announce" needs sessionTarget "isolated" (only an agentTurn has a reply to send)');
-    expect(await refused("cron.add", systemJob({ ...isolated, delivery: { mode: "announce", channel: "telegram" } }))).toBe("unsupported channel: telegram");
+    const unconfigured = await sock.request("cron.add", systemJob({ ...isolated, delivery: { mode: "announce", channel: "telegram" } }));
+    expect(unconfigured.error).toMatchObject({ code: "NOT_LINKED", message: "telegram is not configured" });
     expect(await refused("cron.add", systemJob({ agentId: "ghost" }))).toBe('unknown agent id "ghost" (configured: main)');
     expect(await refused("cron.add", systemJob({ ...isolated, payload: { kind: "agentTurn", message: "hi", thinking: "max" } }))).toStartWith('invalid thinking level "max"');
     expect(await refused("cron.add", systemJob({ name: "   " }))).toBe("name is required");

@@ -102,7 +102,10 @@ export class PwSession {
       try {
         await page.goto(url, { waitUntil: "commit", timeout: 30_000 });
       } catch (err) {
-        if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) throw blockedNavigation(url, err);
+        if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) {
+          await settleErrorPage(page);
+          throw blockedNavigation(url, err);
+        }
         throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
       }
     }
@@ -223,9 +226,17 @@ export class PwSession {
     const page = await this.page(targetId);
     this.refs.delete(targetId);
     try {
-      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
+      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" }).catch(async (err: unknown) => {
+        // The error page of an earlier blocked load (a click, a redirect) committed over this one: once more.
+        if (!/interrupted by another navigation to "chrome-error:/.test(firstLine(err))) throw err;
+        await settleErrorPage(page);
+        return page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
+      });
     } catch (err) {
-      if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) throw blockedNavigation(url, err);
+      if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) {
+        await settleErrorPage(page);
+        throw blockedNavigation(url, err);
+      }
       throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
     }
     return { url: page.url(), title: await page.title().catch(() => "") };
@@ -341,6 +352,12 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (/has been closed|Target closed|Browser closed/i.test(msg)) throw new BrowserApiError(409, "BROWSER_NOT_RUNNING", `${what} failed: the tab or browser closed (${msg})`, { cause: err });
     throw new BrowserApiError(422, "ACTION_FAILED", `${what} failed: ${msg}`, { cause: err });
   }
+}
+
+// Chromium shows its error page for a blocked load a moment after the failure is reported; a navigation
+// started before that commits is "interrupted" by it. Wait for it (briefly) so the tab is usable again.
+async function settleErrorPage(page: Page): Promise<void> {
+  await page.waitForURL(/^chrome-error:/, { timeout: 2000, waitUntil: "load" }).catch(() => {});
 }
 
 // The network guard refused the page or a redirect hop on the way to it.

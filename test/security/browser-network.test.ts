@@ -206,7 +206,7 @@ describe.skipIf(SKIP)("inside the browser: every hop is checked; DevTools is not
       expect({ path, status: nav.status, code: nav.body.code }).toEqual({ path, status: 403, code: "PRIVATE_ADDRESS" });
     }
     const page = await call("POST", "/navigate", { url: publicUrl("/page") });
-    expect(page.status).toBe(200);
+    expect({ status: page.status, error: page.body.error }).toEqual({ status: 200, error: undefined });
     const snap = await call("GET", "/snapshot");
     expect(snap.body.snapshot).toContain("Public page");
     const ref = Object.entries(snap.body.refs as Record<string, { role: string; name?: string }>).find(([, r]) => r.role === "link" && r.name === "Internal link")?.[0];

@@ -1,14 +1,15 @@
 /**
  * Launching and stopping a managed browser process: the command line, the profile decoration (name,
- * color, clean-exit flags), waiting for the DevTools port, and a stop that escalates SIGTERM → SIGKILL
- * on the whole process group.
+ * color, clean-exit flags), and a stop that closes the browser and then SIGKILLs its process group.
+ *
+ * The browser is driven over a pipe (`--remote-debugging-pipe`, via Playwright's launcher): it opens no
+ * DevTools port, so no other local process can drive it (open file:// tabs, read pages, run script).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Subprocess } from "bun";
-import { fetchCdpVersion } from "./cdp.ts";
 import { BrowserApiError } from "./errors.ts";
 import type { BrowserExecutable } from "./executables.ts";
+import { type Browser, type BrowserContext, loadPlaywright } from "./pw-session.ts";
 import type { BrowserExit } from "./types.ts";
 
 /** What a launch needs. */
@@ -17,39 +18,36 @@ export interface LaunchOptions {
   profileName: string;
   color: string;
   userDataDir: string;
-  cdpPort: number;
   headless: boolean;
   noSandbox: boolean;
   extraArgs: string[];
-  /** How long to wait for the DevTools port (ms). */
+  /** How long the launch may take (ms). */
   timeoutMs: number;
-  /** The browser's stderr goes here (truncated on each launch). */
-  logFile: string;
 }
 
 /** A browser process this service launched. */
 export interface LaunchedBrowser {
+  /** The browser's main process; 0 when it could not be found (not Linux). */
   pid: number;
   exe: BrowserExecutable;
   userDataDir: string;
-  cdpPort: number;
-  cdpUrl: string;
   startedAt: number;
-  /** Resolves when the process ends, however it ends. */
+  /** Resolves when the browser goes away, however it ends. */
   exited: Promise<BrowserExit>;
-  proc: Subprocess;
+  /** True once `exited` resolved. */
+  isExited(): boolean;
+  browser: Browser;
+  context: BrowserContext;
 }
 
 /**
- * The command-line flags of a managed browser. Background networking, component updates, sync and QUIC
- * are off: an agent's browser should only talk to the pages it is driven to, and in containers those
- * services flood refused connections.
+ * The command-line flags of a managed browser (Playwright adds `--remote-debugging-pipe` and
+ * `--user-data-dir`). Background networking, component updates, sync and QUIC are off: an agent's
+ * browser should only talk to the pages it is driven to, and in containers those services flood refused
+ * connections.
  */
-export function buildLaunchArgs(opts: Pick<LaunchOptions, "userDataDir" | "cdpPort" | "headless" | "noSandbox" | "extraArgs">): string[] {
+export function buildLaunchArgs(opts: Pick<LaunchOptions, "headless" | "noSandbox" | "extraArgs">): string[] {
   const args = [
-    `--remote-debugging-port=${opts.cdpPort}`,
-    "--remote-debugging-address=127.0.0.1",
-    `--user-data-dir=${opts.userDataDir}`,
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-background-networking",
@@ -62,61 +60,96 @@ export function buildLaunchArgs(opts: Pick<LaunchOptions, "userDataDir" | "cdpPo
     "--password-store=basic",
   ];
   if (process.platform === "darwin") args.push("--use-mock-keychain");
-  if (opts.headless) args.push("--headless", "--disable-gpu");
+  if (opts.headless) args.push("--disable-gpu");
   // Chrome refuses to start as root with its sandbox on; the config (or the root default) turns it off.
   if (opts.noSandbox) args.push("--no-sandbox", "--disable-setuid-sandbox");
-  args.push(...opts.extraArgs, "about:blank");
+  args.push(...opts.extraArgs);
   return args;
 }
 
 /**
- * Launches the browser and waits until its DevTools port answers.
- * @throws BrowserApiError 503 BROWSER_UNAVAILABLE when it cannot be spawned, exits early, or the port does
- *   not answer in time (the process is killed; the message ends with the tail of its log).
+ * Launches the browser over a pipe with its persistent profile.
+ * @throws BrowserApiError 503 BROWSER_UNAVAILABLE when it cannot be started in time (the message carries
+ *   the browser's own output).
  */
 export async function launchBrowser(opts: LaunchOptions): Promise<LaunchedBrowser> {
   mkdirSync(opts.userDataDir, { recursive: true, mode: 0o700 });
-  mkdirSync(dirname(opts.logFile), { recursive: true, mode: 0o700 });
   decorateProfile(opts.userDataDir, opts.profileName, opts.color);
-  let proc: Subprocess;
+  const { chromium } = await loadPlaywright();
+  let context: BrowserContext;
   try {
-    proc = Bun.spawn([opts.exe.path, ...buildLaunchArgs(opts)], {
-      stdin: "ignore",
-      stdout: "ignore",
-      stderr: Bun.file(opts.logFile),
+    context = await chromium.launchPersistentContext(opts.userDataDir, {
+      executablePath: opts.exe.path,
+      headless: opts.headless,
+      args: buildLaunchArgs(opts),
+      // Playwright's own flag would show an "automated" infobar; the sandbox is decided by our flags.
+      ignoreDefaultArgs: ["--enable-automation"],
+      chromiumSandbox: !opts.noSandbox,
+      timeout: opts.timeoutMs,
+      viewport: null,
+      // The gateway handles its own signals; the browser is closed by stop() on the way down.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       // Linux Chromium keeps crash reports under its default config dir (~/.config/chromium): keep those
       // next to the profile too, so the managed browser never writes into the user's own browser folders.
-      env: { ...process.env, CHROME_CONFIG_HOME: join(dirname(opts.userDataDir), "config") },
-      // Own process group: a Ctrl-C on the gateway's terminal does not hit the browser directly, and
-      // stop() can signal the browser with all its helpers.
-      detached: process.platform !== "win32",
+      env: { ...process.env, CHROME_CONFIG_HOME: join(dirname(opts.userDataDir), "config") } as Record<string, string>,
     });
   } catch (err) {
-    throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `could not start ${opts.exe.path}: ${(err as Error).message}`, { cause: err });
+    const msg = String((err as Error)?.message ?? err).replace(/\s+/g, " ").slice(0, 800);
+    throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `${opts.exe.kind} (${opts.exe.path}) could not start: ${msg}`, { cause: err });
   }
+  const browser = context.browser() as Browser;
   const startedAt = Date.now();
-  let exit: BrowserExit | undefined;
-  const exited: Promise<BrowserExit> = proc.exited.then(() => {
-    const ended: BrowserExit = { at: Date.now(), code: proc.exitCode as number | null, signal: (proc.signalCode as string | null) ?? null };
-    exit = ended;
-    return ended;
+  let done = false;
+  const exited = new Promise<BrowserExit>((resolve) => {
+    browser.on("disconnected", () => {
+      done = true;
+      resolve({ at: Date.now(), code: null, signal: null });
+    });
   });
-  const cdpUrl = `http://127.0.0.1:${opts.cdpPort}`;
-  const deadline = startedAt + opts.timeoutMs;
-  while (Date.now() < deadline) {
-    if (exit) break;
-    if (await fetchCdpVersion(cdpUrl, 500)) return { pid: proc.pid, exe: opts.exe, userDataDir: opts.userDataDir, cdpUrl, cdpPort: opts.cdpPort, startedAt, exited, proc };
-    await Bun.sleep(50);
-  }
-  const why = exit ? `exited during start (code ${exit.code ?? exit.signal})` : `did not open DevTools on port ${opts.cdpPort} within ${opts.timeoutMs} ms`;
-  if (!exit) await killGroup(proc, exited, 1000);
-  const tail = readTail(opts.logFile, 600).trim();
-  throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `${opts.exe.kind} (${opts.exe.path}) ${why}${tail ? `; log ${opts.logFile}: ${tail}` : ""}`);
+  return { pid: findBrowserPid(opts.userDataDir) ?? 0, exe: opts.exe, userDataDir: opts.userDataDir, startedAt, exited, isExited: () => done, browser, context };
 }
 
-/** Stops a launched browser: SIGTERM to its group, SIGKILL after `graceMs`. Safe to call twice. */
+/** Stops a launched browser: a clean close, then SIGKILL to its process group after `graceMs`. Safe to call twice. */
 export async function stopBrowserProcess(b: LaunchedBrowser, graceMs = 3000): Promise<void> {
-  await killGroup(b.proc, b.exited, graceMs);
+  if (!b.isExited()) await Promise.race([b.context.close().catch(() => {}), Bun.sleep(graceMs)]);
+  if (b.pid > 0 && isAlive(b.pid)) {
+    try {
+      process.kill(-b.pid, "SIGKILL");
+    } catch {
+      try {
+        process.kill(b.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+  await Promise.race([b.exited, Bun.sleep(2000)]);
+}
+
+/**
+ * The main process of the browser using `userDataDir` (Linux: found through /proc; helpers carry `--type=`).
+ * @returns its pid, or undefined when not found.
+ */
+export function findBrowserPid(userDataDir: string): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return undefined;
+  }
+  const flag = `--user-data-dir=${userDataDir}`;
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const args = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+      if (args.includes(flag) && !args.some((a) => a.startsWith("--type="))) return Number(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -144,43 +177,12 @@ export function decorateProfile(userDataDir: string, name: string, color: string
 
 // --- internal ---
 
-async function killGroup(proc: Subprocess, exited: Promise<unknown>, graceMs: number): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  signal(proc, "SIGTERM");
-  const done = await Promise.race([exited.then(() => true), Bun.sleep(graceMs).then(() => false)]);
-  if (!done) {
-    signal(proc, "SIGKILL");
-    await Promise.race([exited, Bun.sleep(2000)]);
-  }
-}
-
-function signal(proc: Subprocess, sig: NodeJS.Signals): void {
+function isAlive(pid: number): boolean {
   try {
-    if (process.platform === "win32") proc.kill(sig);
-    else process.kill(-proc.pid, sig);
+    process.kill(pid, 0);
+    return true;
   } catch {
-    try {
-      proc.kill(sig);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function readTail(file: string, bytes: number): string {
-  try {
-    const size = statSync(file).size;
-    const fd = openSync(file, "r");
-    try {
-      const len = Math.min(size, bytes);
-      const buf = Buffer.alloc(len);
-      readSync(fd, buf, 0, len, size - len);
-      return buf.toString("utf8").replace(/\s+/g, " ");
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return "";
+    return false;
   }
 }
 

@@ -37,6 +37,8 @@ export interface ResolvedBrowserConfig {
   headless: boolean;
   noSandbox: boolean;
   attachOnly: boolean;
+  /** `browser.allowPrivate` (file-only): every caller's pages may reach private addresses. */
+  allowPrivate: boolean;
   extraArgs: string[];
   launchTimeoutMs: number;
   remoteTimeoutMs: number;
@@ -93,6 +95,7 @@ export function resolveBrowserConfig(config: OpenClawConfig, controlPort: number
     headless: b.headless ?? autoHeadless,
     noSandbox: b.noSandbox ?? autoNoSandbox,
     attachOnly: b.attachOnly === true,
+    allowPrivate: b.allowPrivate === true,
     extraArgs: b.extraArgs ?? [],
     launchTimeoutMs: b.localLaunchTimeoutMs ?? 15_000,
     remoteTimeoutMs: b.remoteCdpTimeoutMs ?? 1500,

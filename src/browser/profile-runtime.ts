@@ -1,15 +1,16 @@
 /**
- * The live state of one profile: the browser process it launched (or found already listening on its CDP
- * port, or the remote endpoint it points at), crash bookkeeping, the Playwright session and the "current"
- * tab. A browser that dies on its own is reported as crashed and launched again on the next call.
+ * The live state of one profile: the browser process it launched over a pipe (or, as explicit opt-ins,
+ * the remote `cdpUrl` it points at or the browser it attaches to with `attachOnly`), crash bookkeeping,
+ * the Playwright session with its network guard, the tabs an admin caller navigated (trusted), and the
+ * "current" tab. A browser that dies on its own is reported as crashed and launched again on the next call.
  */
-import { join } from "node:path";
-import { activateCdpTab, closeBrowserOverCdp, closeCdpTab, fetchCdpVersion, listCdpTabs, openCdpTab } from "./cdp.ts";
+import { closeBrowserOverCdp, fetchCdpVersion } from "./cdp.ts";
 import { type LaunchedBrowser, launchBrowser, stopBrowserProcess } from "./chrome.ts";
 import { normalizeCdpUrl, type ResolvedBrowserConfig, type ResolvedProfile } from "./config.ts";
 import { badRequest, BrowserApiError, notRunning } from "./errors.ts";
 import { detectBrowserExecutable, missingBrowserHint } from "./executables.ts";
-import { isPortFree, type ProfilePorts, resolveBrowserStateDir, resolveUserDataDir } from "./profiles.ts";
+import { checkBrowserRequest, type HostResolver, type NetGuardPolicy, TrustedTabs } from "./net-guard.ts";
+import { type ProfilePorts, resolveUserDataDir } from "./profiles.ts";
 import { PwSession } from "./pw-session.ts";
 import type { BrowserExit, BrowserStatus, BrowserTab } from "./types.ts";
 
@@ -41,28 +42,60 @@ export class ProfileRuntime {
   private crashed = false;
   private lastExit: BrowserExit | null = null;
   private launches = 0;
+  private readonly trusted = new TrustedTabs();
+  private allowPrivate = false;
+  private readonly guard: NetGuardPolicy;
 
-  constructor(name: string, deps: { stateDir: string; ports: ProfilePorts; log: BrowserLog }) {
+  constructor(name: string, deps: { stateDir: string; ports: ProfilePorts; log: BrowserLog; resolveHost?: HostResolver }) {
     this.name = name;
     this.stateDir = deps.stateDir;
     this.ports = deps.ports;
     this.log = deps.log;
+    this.guard = {
+      resolve: deps.resolveHost,
+      allowPrivate: () => this.allowPrivate,
+      isTrusted: (frameId) => this.trusted.has(frameId),
+      onBlocked: (url, why) => this.log.info(`browser for profile ${this.name} refused ${url.slice(0, 200)}: ${why}`),
+    };
+  }
+
+  /**
+   * Refuses a page-level call from a caller without operator.admin on a tab that shows a private or
+   * non-web address (an admin's internal page must not be read through it).
+   * @throws BrowserApiError 403 PRIVATE_ADDRESS.
+   */
+  async assertPublicTab(session: PwSession, targetId: string): Promise<void> {
+    if (this.allowPrivate) return;
+    const url = await session.urlOf(targetId);
+    if (url === "about:blank" || url === "" || url.startsWith("chrome-error:")) return;
+    const why = await checkBrowserRequest(url, false, false, this.guard.resolve);
+    if (why) throw new BrowserApiError(403, "PRIVATE_ADDRESS", `this tab shows ${url.slice(0, 200)} (${why}); only an operator.admin caller may use it`);
+  }
+
+  /**
+   * Marks a tab's next document as navigated by an admin (may reach private addresses) or not.
+   */
+  setTrust(targetId: string, privileged: boolean): void {
+    if (privileged) this.trusted.trust(targetId);
+    else this.trusted.revoke(targetId);
   }
 
   /** `GET /` for this profile. Never launches anything. */
   async status(profile: ResolvedProfile, resolved: ResolvedBrowserConfig): Promise<BrowserStatus> {
     const ep = this.endpoint(profile, resolved);
-    const alive = this.launched !== undefined && this.launched.proc.exitCode === null && this.launched.proc.signalCode === null;
-    const reachable = alive || (await fetchCdpVersion(ep.cdpUrl, ep.remote ? resolved.remoteTimeoutMs : 300)) !== null;
+    const alive = this.launched !== undefined && !this.launched.isExited();
+    const outside = ep.remote || resolved.attachOnly;
+    const reachable = alive || (outside && (await fetchCdpVersion(ep.cdpUrl, ep.remote ? resolved.remoteTimeoutMs : 300)) !== null);
     const exe = this.launched?.exe ?? (ep.remote ? null : detectBrowserExecutable(resolved.executablePath));
     return {
       enabled: resolved.enabled,
       profile: this.name,
       running: reachable,
       attached: reachable && !alive,
-      pid: alive ? (this.launched as LaunchedBrowser).pid : null,
+      pid: alive ? (this.launched as LaunchedBrowser).pid || null : null,
       cdpPort: ep.cdpPort,
       cdpUrl: ep.cdpUrl,
+      transport: alive ? "pipe" : "cdp",
       remote: ep.remote,
       color: profile.color,
       userDataDir: ep.remote ? null : resolveUserDataDir(this.stateDir, this.name),
@@ -77,12 +110,13 @@ export class ProfileRuntime {
   }
 
   /**
-   * Makes sure a browser answers on the profile's CDP endpoint: adopts one already listening, else
-   * launches one (unless the profile is remote or `attachOnly`).
+   * Makes sure the profile's browser runs: launches one over a pipe, or (remote `cdpUrl`, `attachOnly`)
+   * checks that the outside browser answers. The network guard is on before this returns.
    * @throws BrowserApiError 409 BROWSER_NOT_RUNNING (remote/attach-only and nothing answers), 503
    *   BROWSER_UNAVAILABLE (no executable, port taken, launch failed).
    */
   async ensureRunning(profile: ResolvedProfile, resolved: ResolvedBrowserConfig): Promise<Endpoint> {
+    this.allowPrivate = resolved.allowPrivate;
     if (profile.driver === "extension") throw badRequest(`profile "${this.name}" uses the Chrome extension driver, which this gateway does not support`);
     while (this.starting) await this.starting.catch(() => {});
     this.starting = this.start(profile, resolved);
@@ -111,7 +145,7 @@ export class ProfileRuntime {
       this.log.info(`browser for profile ${this.name} stopped (pid ${b.pid})`);
       return { stopped: true };
     }
-    if (ep.remote) return { stopped: false };
+    if (ep.remote || !resolved.attachOnly) return { stopped: false };
     const version = await fetchCdpVersion(ep.cdpUrl, 300);
     if (version?.webSocketDebuggerUrl) {
       // Found running (e.g. launched by a gateway that was killed): close it through DevTools.
@@ -125,6 +159,7 @@ export class ProfileRuntime {
   /** Stops only what this runtime launched (gateway shutdown); adopted and remote browsers stay up. */
   async shutdown(): Promise<void> {
     await this.dropSession();
+    this.trusted.clear();
     const b = this.launched;
     if (!b) return;
     this.stopping = true;
@@ -133,17 +168,25 @@ export class ProfileRuntime {
     this.stopping = false;
   }
 
-  /** Open tabs; `running:false` when nothing answers (never launches). */
+  /** Open tabs; `running:false` when no browser runs (never launches). */
   async tabs(profile: ResolvedProfile, resolved: ResolvedBrowserConfig): Promise<{ running: boolean; tabs: BrowserTab[] }> {
     const ep = this.endpoint(profile, resolved);
-    if (!(await fetchCdpVersion(ep.cdpUrl, ep.remote ? resolved.remoteTimeoutMs : 300))) return { running: false, tabs: [] };
-    return { running: true, tabs: await listCdpTabs(ep.cdpUrl) };
+    const alive = this.launched !== undefined && !this.launched.isExited();
+    if (!alive) {
+      if (!(ep.remote || resolved.attachOnly)) return { running: false, tabs: [] };
+      if (!(await fetchCdpVersion(ep.cdpUrl, ep.remote ? resolved.remoteTimeoutMs : 300))) return { running: false, tabs: [] };
+    }
+    return { running: true, tabs: await (await this.sessionFor(profile, resolved)).tabs() };
   }
 
-  /** Opens a tab (launching the browser when needed) and makes it current. */
-  async openTab(profile: ResolvedProfile, resolved: ResolvedBrowserConfig, url: string): Promise<BrowserTab> {
-    const ep = await this.ensureRunning(profile, resolved);
-    const tab = await openCdpTab(ep.cdpUrl, url);
+  /**
+   * Opens a tab on `url` (launching the browser when needed) and makes it current. A caller with
+   * `privileged` (operator.admin) makes the tab trusted; anyone else's URL must be public.
+   */
+  async openTab(profile: ResolvedProfile, resolved: ResolvedBrowserConfig, url: string, privileged: boolean): Promise<BrowserTab> {
+    if (!privileged) await this.assertPublicUrl(url, resolved);
+    const session = await this.sessionFor(profile, resolved);
+    const tab = await session.openTab(url, (id) => this.setTrust(id, privileged));
     this.current = tab.targetId;
     return tab;
   }
@@ -153,19 +196,28 @@ export class ProfileRuntime {
    * @throws BrowserApiError 409 when it does not, 404 TAB_NOT_FOUND for an unknown target.
    */
   async tabCommand(profile: ResolvedProfile, resolved: ResolvedBrowserConfig, op: "focus" | "close", targetId: string): Promise<void> {
-    const ep = this.endpoint(profile, resolved);
-    if (!(await fetchCdpVersion(ep.cdpUrl, ep.remote ? resolved.remoteTimeoutMs : 300))) throw notRunning(this.name, this.crashed ? "it crashed; the next start relaunches it" : undefined);
-    const ok = op === "focus" ? await activateCdpTab(ep.cdpUrl, targetId) : await closeCdpTab(ep.cdpUrl, targetId);
-    if (!ok) throw new BrowserApiError(404, "TAB_NOT_FOUND", `no tab with targetId "${targetId}"; GET /tabs lists them`);
+    const { running, tabs } = await this.tabs(profile, resolved);
+    if (!running) throw notRunning(this.name, this.crashed ? "it crashed; the next start relaunches it" : undefined);
+    if (!tabs.some((t) => t.targetId === targetId)) throw new BrowserApiError(404, "TAB_NOT_FOUND", `no tab with targetId "${targetId}"; GET /tabs lists them`);
+    const session = await this.sessionFor(profile, resolved);
     if (op === "focus") {
+      await session.focusTab(targetId);
       this.current = targetId;
       return;
     }
-    this.session?.forget(targetId);
+    await session.closeTab(targetId);
+    this.trusted.revoke(targetId);
     if (this.current === targetId) this.current = undefined;
-    // /json/close answers before the tab is gone; wait so a following GET /tabs no longer lists it.
-    const deadline = Date.now() + 2000;
-    while (Date.now() < deadline && (await listCdpTabs(ep.cdpUrl)).some((t) => t.targetId === targetId)) await Bun.sleep(25);
+  }
+
+  /**
+   * Refuses a URL a caller without operator.admin may not open.
+   * @throws BrowserApiError 403 PRIVATE_ADDRESS naming the reason.
+   */
+  async assertPublicUrl(url: string, resolved: ResolvedBrowserConfig): Promise<void> {
+    if (resolved.allowPrivate || url === "about:blank") return;
+    const why = await checkBrowserRequest(url, false, false, this.guard.resolve);
+    if (why) throw new BrowserApiError(403, "PRIVATE_ADDRESS", `refused ${url.slice(0, 200)}: ${why} (only operator.admin callers may, unless browser.allowPrivate is set in the config file)`);
   }
 
   /**
@@ -173,8 +225,8 @@ export class ProfileRuntime {
    * else the current tab, else the first one, else a new blank tab. Launches the browser when needed.
    */
   async withPage(profile: ResolvedProfile, resolved: ResolvedBrowserConfig, targetId: string | undefined): Promise<{ session: PwSession; targetId: string }> {
-    const ep = await this.ensureRunning(profile, resolved);
-    const tabs = await listCdpTabs(ep.cdpUrl);
+    const session = await this.sessionFor(profile, resolved);
+    const tabs = await session.tabs();
     let id: string;
     if (targetId) {
       if (!tabs.some((t) => t.targetId === targetId)) throw new BrowserApiError(404, "TAB_NOT_FOUND", `no tab with targetId "${targetId}"; GET /tabs lists them`);
@@ -182,14 +234,24 @@ export class ProfileRuntime {
     } else if (this.current && tabs.some((t) => t.targetId === this.current)) {
       id = this.current;
     } else {
-      id = tabs[0]?.targetId ?? (await openCdpTab(ep.cdpUrl, "about:blank")).targetId;
+      id = tabs[0]?.targetId ?? (await session.openTab("about:blank", () => {})).targetId;
     }
     this.current = id;
-    if (!this.session || this.session.cdpUrl !== ep.cdpUrl) {
+    return { session, targetId: id };
+  }
+
+  /** The session of the running browser (launching it when needed), guard installed. */
+  private async sessionFor(profile: ResolvedProfile, resolved: ResolvedBrowserConfig): Promise<PwSession> {
+    const ep = await this.ensureRunning(profile, resolved);
+    const want = this.launched ? "pipe:" : ep.cdpUrl;
+    if (!this.session || this.session.cdpUrl !== want) {
       await this.dropSession();
-      this.session = new PwSession(ep.cdpUrl, { connectTimeoutMs: ep.remote ? Math.max(resolved.remoteTimeoutMs * 4, 5000) : 10_000 });
+      this.session = this.launched
+        ? new PwSession(this.launched.browser, { guard: this.guard })
+        : new PwSession(ep.cdpUrl, { guard: this.guard, connectTimeoutMs: ep.remote ? Math.max(resolved.remoteTimeoutMs * 4, 5000) : 10_000 });
     }
-    return { session: this.session, targetId: id };
+    await this.session.ready();
+    return this.session;
   }
 
   // --- internal ---
@@ -207,37 +269,39 @@ export class ProfileRuntime {
   private async start(profile: ResolvedProfile, resolved: ResolvedBrowserConfig): Promise<Endpoint> {
     const ep = this.endpoint(profile, resolved);
     const b = this.launched;
-    if (b && b.cdpPort === ep.cdpPort && b.proc.exitCode === null && b.proc.signalCode === null) return ep;
+    if (b && !b.isExited()) return ep;
     if (ep.remote) {
       if (!(await fetchCdpVersion(ep.cdpUrl, resolved.remoteTimeoutMs))) throw notRunning(this.name, `remote CDP endpoint ${ep.cdpUrl} does not answer`);
       return ep;
     }
-    if (await fetchCdpVersion(ep.cdpUrl, 300)) {
-      if (this.attachedUrl !== ep.cdpUrl) this.log.info(`browser for profile ${this.name} already listening on ${ep.cdpUrl}; attaching`);
-      this.attachedUrl = ep.cdpUrl;
-      return ep;
+    // Attaching to a browser on the profile's DevTools port is an explicit opt-in (attachOnly): a port any
+    // local program can open is not trusted by default.
+    if (resolved.attachOnly) {
+      if (await fetchCdpVersion(ep.cdpUrl, 300)) {
+        if (this.attachedUrl !== ep.cdpUrl) this.log.info(`browser for profile ${this.name} listening on ${ep.cdpUrl}; attaching (browser.attachOnly)`);
+        this.attachedUrl = ep.cdpUrl;
+        return ep;
+      }
+      throw notRunning(this.name, `browser.attachOnly is set and nothing listens on ${ep.cdpUrl}`);
     }
     this.attachedUrl = undefined;
-    if (resolved.attachOnly) throw notRunning(this.name, `browser.attachOnly is set and nothing listens on ${ep.cdpUrl}`);
     const exe = detectBrowserExecutable(resolved.executablePath);
     if (!exe) throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `no Chromium-family browser found: ${missingBrowserHint()}`);
-    if (!isPortFree(ep.cdpPort)) throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `CDP port ${ep.cdpPort} of profile "${this.name}" is taken by another program; free it or set browser.profiles.${this.name}.cdpPort`);
     const launched = await launchBrowser({
       exe,
       profileName: this.name,
       color: profile.color,
       userDataDir: resolveUserDataDir(this.stateDir, this.name),
-      cdpPort: ep.cdpPort,
       headless: resolved.headless,
       noSandbox: resolved.noSandbox,
       extraArgs: resolved.extraArgs,
       timeoutMs: resolved.launchTimeoutMs,
-      logFile: join(resolveBrowserStateDir(this.stateDir), this.name, "browser.log"),
     });
     this.launched = launched;
     this.launches += 1;
     this.crashed = false;
-    this.log.info(`browser for profile ${this.name} started: ${exe.kind} pid ${launched.pid}, CDP ${ep.cdpUrl}`);
+    this.trusted.clear();
+    this.log.info(`browser for profile ${this.name} started: ${exe.kind} pid ${launched.pid || "?"}, DevTools over a pipe (no port)`);
     void launched.exited.then((exit) => this.onExit(launched, exit));
     return ep;
   }
@@ -249,6 +313,7 @@ export class ProfileRuntime {
     this.crashed = true;
     this.lastExit = exit;
     this.current = undefined;
+    this.trusted.clear();
     void this.dropSession();
     this.log.warn(`browser for profile ${this.name} exited unexpectedly (${exit.signal ?? `code ${exit.code}`}); it is relaunched on the next call`);
   }

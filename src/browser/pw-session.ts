@@ -1,11 +1,17 @@
 /**
- * Page-level control over CDP with playwright-core (`chromium.connectOverCDP`; no browser download):
- * accessibility snapshots with element refs, actions by ref, screenshots, navigation. playwright-core is
+ * Page-level control with playwright-core (no browser download): accessibility snapshots with element
+ * refs, actions by ref, screenshots, navigation, and the tabs of a browser the gateway launched over a
+ * pipe. The session drives either that browser (handed over as a Playwright `Browser`) or an outside one
+ * at a DevTools URL (`chromium.connectOverCDP`, the explicit cdpUrl / attachOnly opt-in). Either way the
+ * network guard (net-guard.ts) is installed on the browser before any call uses it. playwright-core is
  * imported on first use only, so the gateway starts without paying for it.
  */
 import type { Browser, Locator, Page } from "playwright-core";
+
+export type { Browser, BrowserContext, CDPSession } from "playwright-core";
 import { badRequest, BrowserApiError } from "./errors.ts";
-import type { BrowserAction, SnapshotRef } from "./types.ts";
+import { installNetGuard, type NetGuardPolicy } from "./net-guard.ts";
+import type { BrowserAction, BrowserTab, SnapshotRef } from "./types.ts";
 
 type Playwright = typeof import("playwright-core");
 
@@ -41,17 +47,85 @@ export interface PageSnapshot {
  * tab. Calls may overlap; the connection is made once and remade after a disconnect.
  */
 export class PwSession {
+  /** The outside browser's DevTools URL, or `pipe:` for a browser this gateway launched. */
   readonly cdpUrl: string;
   private browser: Promise<Browser> | undefined;
+  private readonly launched: Browser | undefined;
   private readonly targetIds = new WeakMap<Page, string>();
   private readonly refs = new Map<string, Map<string, SnapshotRef>>();
   private readonly connectTimeoutMs: number;
   private readonly onDisconnect?: () => void;
+  private readonly guard: NetGuardPolicy;
 
-  constructor(cdpUrl: string, opts: { connectTimeoutMs?: number; onDisconnect?: () => void } = {}) {
-    this.cdpUrl = cdpUrl;
+  constructor(source: string | Browser, opts: { guard: NetGuardPolicy; connectTimeoutMs?: number; onDisconnect?: () => void }) {
+    this.cdpUrl = typeof source === "string" ? source : "pipe:";
+    this.launched = typeof source === "string" ? undefined : source;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.onDisconnect = opts.onDisconnect;
+    this.guard = opts.guard;
+  }
+
+  /**
+   * Connects (once) and installs the network guard.
+   * @throws BrowserApiError 503 when the browser cannot be reached or refuses the guard.
+   */
+  async ready(): Promise<void> {
+    await this.connect();
+  }
+
+  /** Open page targets (tabs), in the browser's order. */
+  async tabs(): Promise<BrowserTab[]> {
+    const browser = await this.connect();
+    const out: BrowserTab[] = [];
+    for (const ctx of browser.contexts()) {
+      for (const page of ctx.pages()) {
+        const targetId = await this.targetIdOf(page);
+        if (targetId) out.push({ targetId, title: await page.title().catch(() => ""), url: page.url(), type: "page" });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Opens a tab; `beforeLoad` runs with its target id before `url` starts loading (the caller marks it
+   * trusted or not), and a load the guard refuses fails the call.
+   * @throws BrowserApiError 502 NAVIGATION_FAILED when the URL cannot be loaded (the tab stays, blank).
+   */
+  async openTab(url: string, beforeLoad: (targetId: string) => void): Promise<BrowserTab> {
+    const browser = await this.connect();
+    const ctx = browser.contexts()[0] ?? (await browser.newContext());
+    const page = await ctx.newPage();
+    const targetId = await this.targetIdOf(page);
+    if (!targetId) throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", "the new tab has no target id");
+    beforeLoad(targetId);
+    if (url !== "about:blank") {
+      try {
+        await page.goto(url, { waitUntil: "commit", timeout: 30_000 });
+      } catch (err) {
+        if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) {
+          await settleErrorPage(page);
+          throw blockedNavigation(url, err);
+        }
+        throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
+      }
+    }
+    return { targetId, title: await page.title().catch(() => ""), url: page.url(), type: "page" };
+  }
+
+  /** Brings a tab to the front. @throws BrowserApiError 404 TAB_NOT_FOUND. */
+  async focusTab(targetId: string): Promise<void> {
+    await (await this.page(targetId)).bringToFront();
+  }
+
+  /** Closes a tab. @throws BrowserApiError 404 TAB_NOT_FOUND. */
+  async closeTab(targetId: string): Promise<void> {
+    await (await this.page(targetId)).close();
+    this.refs.delete(targetId);
+  }
+
+  /** The URL a tab shows now. @throws BrowserApiError 404 TAB_NOT_FOUND. */
+  async urlOf(targetId: string): Promise<string> {
+    return (await this.page(targetId)).url();
   }
 
   /**
@@ -152,8 +226,17 @@ export class PwSession {
     const page = await this.page(targetId);
     this.refs.delete(targetId);
     try {
-      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
+      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" }).catch(async (err: unknown) => {
+        // The error page of an earlier blocked load (a click, a redirect) committed over this one: once more.
+        if (!/interrupted by another navigation to "chrome-error:/.test(firstLine(err))) throw err;
+        await settleErrorPage(page);
+        return page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
+      });
     } catch (err) {
+      if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) {
+        await settleErrorPage(page);
+        throw blockedNavigation(url, err);
+      }
       throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
     }
     return { url: page.url(), title: await page.title().catch(() => "") };
@@ -169,7 +252,8 @@ export class PwSession {
     const pending = this.browser;
     this.browser = undefined;
     this.refs.clear();
-    if (!pending) return;
+    // A launched browser is closed by its owner (the profile runtime), never as a side effect here.
+    if (!pending || this.launched) return;
     try {
       await (await pending).close();
     } catch {
@@ -181,18 +265,30 @@ export class PwSession {
 
   private connect(): Promise<Browser> {
     this.browser ??= (async () => {
-      const { chromium } = await loadPlaywright();
-      try {
-        const browser = await chromium.connectOverCDP(this.cdpUrl, { timeout: this.connectTimeoutMs });
-        browser.on("disconnected", () => {
-          this.browser = undefined;
-          this.refs.clear();
-          this.onDisconnect?.();
-        });
-        return browser;
-      } catch (err) {
-        throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `could not attach to ${this.cdpUrl}: ${firstLine(err)}`, { cause: err });
+      let browser: Browser;
+      if (this.launched) {
+        browser = this.launched;
+      } else {
+        const { chromium } = await loadPlaywright();
+        try {
+          browser = await chromium.connectOverCDP(this.cdpUrl, { timeout: this.connectTimeoutMs });
+        } catch (err) {
+          throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `could not attach to ${this.cdpUrl}: ${firstLine(err)}`, { cause: err });
+        }
       }
+      browser.on("disconnected", () => {
+        this.browser = undefined;
+        this.refs.clear();
+        this.onDisconnect?.();
+      });
+      try {
+        await installNetGuard(await browser.newBrowserCDPSession(), this.guard);
+      } catch (err) {
+        // Without the guard no page may load: refuse rather than run unguarded.
+        if (!this.launched) await browser.close().catch(() => {});
+        throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `could not install the browser's network guard: ${firstLine(err)}`, { cause: err });
+      }
+      return browser;
     })();
     const attempt = this.browser;
     attempt.catch(() => {
@@ -256,6 +352,17 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (/has been closed|Target closed|Browser closed/i.test(msg)) throw new BrowserApiError(409, "BROWSER_NOT_RUNNING", `${what} failed: the tab or browser closed (${msg})`, { cause: err });
     throw new BrowserApiError(422, "ACTION_FAILED", `${what} failed: ${msg}`, { cause: err });
   }
+}
+
+// Chromium shows its error page for a blocked load a moment after the failure is reported; a navigation
+// started before that commits is "interrupted" by it. Wait for it (briefly) so the tab is usable again.
+async function settleErrorPage(page: Page): Promise<void> {
+  await page.waitForURL(/^chrome-error:/, { timeout: 2000, waitUntil: "load" }).catch(() => {});
+}
+
+// The network guard refused the page or a redirect hop on the way to it.
+function blockedNavigation(url: string, err: unknown): BrowserApiError {
+  return new BrowserApiError(403, "PRIVATE_ADDRESS", `navigation to ${url.slice(0, 200)} was refused: it (or a redirect on the way) leads to a private, loopback, link-local or non-web address, which only operator.admin callers may open`, { cause: err });
 }
 
 function firstLine(err: unknown): string {

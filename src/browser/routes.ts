@@ -20,6 +20,11 @@ export interface RouteContext {
   body: Record<string, unknown>;
   /** Path parameter (the `:targetId` of `DELETE /tabs/:targetId`). */
   param?: string;
+  /**
+   * The caller holds operator.admin (or the gateway secret on the HTTP listener): its pages may reach
+   * private addresses. Anyone else gets the public-address rule and only public tabs.
+   */
+  privileged: boolean;
 }
 
 /** One route: method + path (or a pattern with one capture). */
@@ -45,7 +50,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: "POST",
     path: "/tabs/open",
-    handler: ({ runtime, profile, resolved, body }) => runtime.openTab(profile, resolved, checkUrl(body.url, true)),
+    handler: ({ runtime, profile, resolved, body, privileged }) => runtime.openTab(profile, resolved, checkUrl(body.url, true), privileged),
   },
   {
     method: "POST",
@@ -68,11 +73,12 @@ export const ROUTES: readonly Route[] = [
   {
     method: "GET",
     path: "/snapshot",
-    handler: async ({ runtime, profile, resolved, query }) => {
+    handler: async ({ runtime, profile, resolved, query, privileged }) => {
       const format = query.get("format") ?? "ai";
       if (format !== "ai") throw badRequest(`format must be "ai" (got "${format.slice(0, 20)}")`);
       const maxChars = optionalInt(query.get("maxChars") ?? undefined, "maxChars", 100, 2_000_000) ?? DEFAULT_MAX_CHARS;
       const { session, targetId } = await runtime.withPage(profile, resolved, checkTargetId(query.get("targetId") ?? undefined, false));
+      if (!privileged) await runtime.assertPublicTab(session, targetId);
       const snap = await session.snapshot(targetId, { maxChars, timeoutMs: resolved.actionTimeoutMs * 2 });
       return { ok: true, format: "ai", targetId, ...snap };
     },
@@ -80,11 +86,12 @@ export const ROUTES: readonly Route[] = [
   {
     method: "POST",
     path: "/screenshot",
-    handler: async ({ runtime, profile, resolved, body }) => {
+    handler: async ({ runtime, profile, resolved, body, privileged }) => {
       const type = body.type === undefined ? "png" : body.type;
       if (type !== "png" && type !== "jpeg") throw badRequest(`type must be "png" or "jpeg"`);
       const ref = optionalString(body.ref, "ref");
       const { session, targetId } = await runtime.withPage(profile, resolved, checkTargetId(body.targetId, false));
+      if (!privileged) await runtime.assertPublicTab(session, targetId);
       const bytes = await session.screenshot(targetId, { type, fullPage: body.fullPage === true, ref, timeoutMs: resolved.actionTimeoutMs * 2 });
       return new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": `image/${type}`, "x-openclaw-target-id": targetId } });
     },
@@ -92,18 +99,22 @@ export const ROUTES: readonly Route[] = [
   {
     method: "POST",
     path: "/act",
-    handler: async ({ runtime, profile, resolved, body }) => {
+    handler: async ({ runtime, profile, resolved, body, privileged }) => {
       const action = toAction(body);
       const { session, targetId } = await runtime.withPage(profile, resolved, action.targetId);
+      if (!privileged) await runtime.assertPublicTab(session, targetId);
       return { ok: true, targetId, ...(await session.act(targetId, action, resolved.actionTimeoutMs)) };
     },
   },
   {
     method: "POST",
     path: "/navigate",
-    handler: async ({ runtime, profile, resolved, body }) => {
+    handler: async ({ runtime, profile, resolved, body, privileged }) => {
       const url = checkUrl(body.url, false);
+      if (!privileged) await runtime.assertPublicUrl(url, resolved);
       const { session, targetId } = await runtime.withPage(profile, resolved, checkTargetId(body.targetId, false));
+      // The new document replaces the old one: trusted only when an admin loads it.
+      runtime.setTrust(targetId, privileged);
       return { ok: true, targetId, ...(await session.navigate(targetId, url, NAV_TIMEOUT_MS)) };
     },
   },

@@ -26,6 +26,8 @@ export interface BrowserControlOptions {
   /** The gateway's per-address failed-auth limiter: wrong bearers on the listener count, locked-out peers get 429. */
   limiter?: { retryAfter(address: string): number; recordFailure(address: string): unknown };
   log?: BrowserLog & { error?(msg: string): void };
+  /** Host name resolution for the browser's network rule (default: the system resolver; tests map names). */
+  resolveHost?: (host: string) => Promise<string[]>;
 }
 
 /** A running control service. */
@@ -33,8 +35,11 @@ export interface BrowserControlHandle {
   port: number;
   /** `http://127.0.0.1:<port>`. */
   url: string;
-  /** Serves one request in process, exactly as the listener would (auth included). */
-  fetch(req: Request): Promise<Response>;
+  /**
+   * Serves one request in process, exactly as the listener would (auth included). `privileged` says the
+   * caller holds operator.admin (see RouteContext); default false.
+   */
+  fetch(req: Request, opts?: { privileged?: boolean }): Promise<Response>;
   /** Stops the browsers this service launched and the listener. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -49,14 +54,15 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
   const runtimes = new Map<string, ProfileRuntime>();
   const runtimeOf = (name: string) => {
     let r = runtimes.get(name);
-    if (!r) runtimes.set(name, (r = new ProfileRuntime(name, { stateDir: opts.stateDir, ports, log })));
+    if (!r) runtimes.set(name, (r = new ProfileRuntime(name, { stateDir: opts.stateDir, ports, log, resolveHost: opts.resolveHost })));
     return r;
   };
   let port = opts.port;
   let disabledStop: Promise<unknown> | undefined;
 
   // `address` is set for requests from the listener; in-process calls (browser.request) come authenticated.
-  const handle = async (req: Request, address?: string): Promise<Response> => {
+  // The listener's callers hold the gateway secret (the owner): privileged.
+  const handle = async (req: Request, address?: string, privileged = false): Promise<Response> => {
     try {
       const auth = req.headers.get("authorization") ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
@@ -89,7 +95,7 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
           throw new BrowserApiError(400, "BAD_REQUEST", "malformed path parameter");
         }
       }
-      const out = await hit.r.handler({ runtime: runtimeOf(profile.name), profile, resolved, query: url.searchParams, body, param });
+      const out = await hit.r.handler({ runtime: runtimeOf(profile.name), profile, resolved, query: url.searchParams, body, param, privileged });
       return out instanceof Response ? out : Response.json(out);
     } catch (err) {
       if (isBrowserApiError(err)) return errorResponse(err.status, { error: err.message, code: err.code });
@@ -104,7 +110,7 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
     maxRequestBodySize: MAX_BODY_BYTES,
     // Screenshots of big pages and first launches take longer than Bun's default 10 s idle timeout.
     idleTimeout: 120,
-    fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? "unknown"),
+    fetch: (req, srv) => handle(req, srv.requestIP(req)?.address ?? "unknown", true),
   });
   port = server.port as number;
 
@@ -112,7 +118,7 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    fetch: (req) => handle(req),
+    fetch: (req, o) => handle(req, undefined, o?.privileged === true),
     stop() {
       stopping ??= (async () => {
         server.stop(true);

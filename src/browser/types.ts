@@ -17,6 +17,7 @@ export type BrowserErrorCode =
   | "DISABLED"
   | "TIMEOUT"
   | "NAVIGATION_FAILED"
+  | "PRIVATE_ADDRESS"
   | "ACTION_FAILED"
   | "INTERNAL";
 
@@ -41,8 +42,11 @@ export interface BrowserStatus {
   /** True when the browser was found already listening (not launched by this gateway) or is remote. */
   attached: boolean;
   pid: number | null;
+  /** The DevTools port/URL of an outside browser (remote `cdpUrl`, or `attachOnly` on this port). */
   cdpPort: number;
   cdpUrl: string;
+  /** How the running browser is driven: `pipe` (launched by this gateway, no DevTools port) or `cdp`. */
+  transport: "pipe" | "cdp";
   remote: boolean;
   color: string;
   userDataDir: string | null;

@@ -51,6 +51,12 @@ export const BrowserConfigSchema = T.Object(
     remoteCdpHandshakeTimeoutMs: T.Optional(Millis),
     localLaunchTimeoutMs: T.Optional(T.Integer({ minimum: 1, maximum: 120_000 })),
     actionTimeoutMs: T.Optional(T.Integer({ minimum: 1 })),
+    allowPrivate: T.Optional(
+      T.Boolean({
+        description:
+          "Let the managed browser load private, loopback and link-local addresses for every caller (default false: only operator.admin callers may). File-only: config writes over the protocol cannot change it.",
+      }),
+    ),
     // Accepted for upstream compatibility; not acted on yet.
     evaluateEnabled: T.Optional(T.Boolean()),
     snapshotDefaults: T.Optional(T.Object({ mode: T.Optional(T.Literal("efficient")) }, { additionalProperties: false })),

@@ -68,7 +68,11 @@ export function parseConfigText(raw: string, path: string, env: Env = process.en
     throw new ConfigError(path, [{ path: "", message: "must be an object at the top level" }]);
   }
   const block = (parsed as { env?: unknown }).env;
-  const scope: Env = { ...(isStringRecord(block) ? block : {}), ...env };
+  // Variables the block itself put into `env` earlier are not "the real environment": the block's current
+  // values win over them (and a key dropped from the block no longer resolves from its old value).
+  const owned = ownedEnv.get(env);
+  const real = owned ? Object.fromEntries(Object.entries(env).filter(([k]) => !owned.has(k))) : env;
+  const scope: Env = { ...(isStringRecord(block) ? block : {}), ...real };
   const issues: ConfigIssue[] = [];
   const substituted = substituteEnv(parsed, scope, "", issues);
   const checked = checkConfig(substituted);
@@ -77,19 +81,45 @@ export function parseConfigText(raw: string, path: string, env: Env = process.en
   return substituted as OpenClawConfig;
 }
 
+// Per target object: the keys a config's env block set there (and may therefore change or unset later).
+const ownedEnv = new WeakMap<Env, Set<string>>();
+
 /**
- * Copies the config's `env:{…}` block into `target` for keys not already set there.
- * @returns the names that were set.
+ * Brings the config's `env:{…}` block into `target`: keys the real environment already had are never
+ * overridden; keys an earlier block set are updated to the new value, and unset when the block no longer
+ * has them. Call it again after every reload.
+ * @returns the names that were set or updated.
  */
 export function applyConfigEnv(config: OpenClawConfig, target: Env = process.env): string[] {
+  let owned = ownedEnv.get(target);
+  if (!owned) ownedEnv.set(target, (owned = new Set()));
+  const block = config.env ?? {};
+  for (const key of [...owned]) {
+    if (!Object.hasOwn(block, key)) {
+      delete target[key];
+      owned.delete(key);
+    }
+  }
   const set: string[] = [];
-  for (const [key, value] of Object.entries(config.env ?? {})) {
-    if (target[key] === undefined) {
+  for (const [key, value] of Object.entries(block)) {
+    if (target[key] === undefined || owned.has(key)) {
+      if (target[key] !== value) set.push(key);
       target[key] = value;
-      set.push(key);
+      owned.add(key);
     }
   }
   return set;
+}
+
+/**
+ * The environment `target` would have after {@link applyConfigEnv} with `config`, without changing it:
+ * the real variables, plus the block's keys the real environment does not set.
+ */
+export function viewConfigEnv(config: OpenClawConfig, target: Env = process.env): Env {
+  const owned = ownedEnv.get(target);
+  const out: Env = owned ? Object.fromEntries(Object.entries(target).filter(([k]) => !owned.has(k))) : { ...target };
+  for (const [key, value] of Object.entries(config.env ?? {})) if (out[key] === undefined) out[key] = value;
+  return out;
 }
 
 /** SHA-256 hex of a text. */

@@ -1,9 +1,11 @@
 /**
  * Secrets in config as clients see it. `config.get` replaces every secret-looking value (tokens, passwords,
- * API keys, secrets) with {@link REDACTED_SENTINEL}; the write methods put the stored value back wherever a
- * client returns the sentinel unchanged, so a round trip through an editor never overwrites a real secret
- * with the placeholder. `${ENV}` references are not secrets (the value lives in the environment) and stay
- * visible.
+ * API keys, secrets, HTTP header values, `env` block values) with {@link REDACTED_SENTINEL}, and the
+ * password of a URL with userinfo (`https://user:PW@host`) inside the URL; the substituted config hides
+ * every value that came from a `${VAR}` reference. The write methods put the stored value back wherever a
+ * client returns a redacted value unchanged, so a round trip through an editor never overwrites a real
+ * secret with the placeholder. `${ENV}` references themselves are not secrets (the value lives in the
+ * environment) and stay visible as written.
  */
 import JSON5 from "json5";
 
@@ -12,7 +14,11 @@ export const REDACTED_SENTINEL = "__OPENCLAW_REDACTED__";
 
 // Key names whose string values are secret: `token`, `botToken`, `password`, `clientSecret`, `apiKey`,
 // `api_key`, `ANTHROPIC_API_KEY` (env block), and HTTP `Authorization` headers. `maxTokens` does not match.
-const SENSITIVE_KEY = [/token$/i, /password/i, /secret/i, /api.?key/i, /^authorization$/i];
+// Every value under `headers` (custom auth headers have any name) and under an `env` block is secret too.
+const SENSITIVE_KEY = [/token$/i, /password/i, /secret/i, /api.?key/i, /^authorization$/i, /^headers$/i, /^env$/i];
+// scheme://user:password@ — the password part is what gets hidden.
+const URL_USERINFO = /^(\s*[a-z][a-z0-9+.-]*:\/\/[^/?#@\s:]*:)([^/?#@\s]+)(@)/i;
+const ENV_REF_ANYWHERE = /(?<!\$)\$\{[A-Z_][A-Z0-9_]*\}/;
 const ENV_REFERENCE_ONLY = /^\s*\$\{[A-Z_][A-Z0-9_]*\}\s*$/;
 
 /** True when values under `key` are secret. */
@@ -28,12 +34,40 @@ export function redactConfigValue<T>(value: T): T {
   return walk(value, false) as T;
 }
 
+/**
+ * A string with the password of a URL's userinfo replaced by the sentinel; other strings unchanged.
+ * @example redactUrlPassword("https://bot:hunter2@proxy:8080") // "https://bot:__OPENCLAW_REDACTED__@proxy:8080"
+ */
+export function redactUrlPassword(value: string): string {
+  return value.replace(URL_USERINFO, (_m, head: string, pw: string, at: string) => (pw === REDACTED_SENTINEL ? `${head}${pw}${at}` : `${head}${REDACTED_SENTINEL}${at}`));
+}
+
+/**
+ * The substituted (running) config with every value that came from a `${VAR}` reference replaced by the
+ * sentinel, then {@link redactConfigValue}. `written` is the file as written (references unsubstituted);
+ * where it holds a string with a reference, the value at the same path is hidden.
+ */
+export function redactSubstitutedConfig<T>(config: T, written: unknown): T {
+  const hide = (v: unknown, w: unknown): unknown => {
+    if (typeof v === "string") return typeof w === "string" && ENV_REF_ANYWHERE.test(w) && v !== "" ? REDACTED_SENTINEL : v;
+    if (Array.isArray(v)) return v.map((item, i) => hide(item, Array.isArray(w) ? w[i] : undefined));
+    if (isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, item] of Object.entries(v)) out[k] = hide(item, isPlainObject(w) ? w[k] : undefined);
+      return out;
+    }
+    return v;
+  };
+  return redactConfigValue(hide(config, written) as T);
+}
+
 /** The secret strings in `value` (same rule as {@link redactConfigValue}), longest first, no duplicates. */
 export function collectSecrets(value: unknown): string[] {
   const found = new Set<string>();
   const visit = (v: unknown, sensitive: boolean): void => {
     if (typeof v === "string") {
       if (sensitive && v !== "" && v !== REDACTED_SENTINEL && !ENV_REFERENCE_ONLY.test(v)) found.add(v);
+      else if (redactUrlPassword(v) !== v) found.add(v);
     } else if (Array.isArray(v)) {
       for (const item of v) visit(item, sensitive);
     } else if (isPlainObject(v)) {
@@ -56,11 +90,14 @@ export function redactConfigText(raw: string, secrets: readonly string[], opts: 
     const double = JSON.stringify(secret);
     const single = `'${secret}'`;
     const quoted = text.includes(double) || (!/['\\\n]/.test(secret) && text.includes(single));
+    // A URL keeps its shape with only the password hidden (also when it sits under a secret key: the
+    // whole-value sentinel would lose nothing, but the URL form still restores on write-back).
+    const replacement = redactUrlPassword(secret) !== secret ? redactUrlPassword(secret) : REDACTED_SENTINEL;
     if (quoted) {
-      text = text.split(double).join(JSON.stringify(REDACTED_SENTINEL));
-      if (!/['\\\n]/.test(secret)) text = text.split(single).join(`'${REDACTED_SENTINEL}'`);
+      text = text.split(double).join(JSON.stringify(replacement));
+      if (!/['\\\n]/.test(secret)) text = text.split(single).join(`'${replacement}'`);
     } else if (!opts.quotedOnly) {
-      text = text.split(secret).join(REDACTED_SENTINEL);
+      text = text.split(secret).join(replacement);
     }
   }
   return text;
@@ -87,7 +124,7 @@ export function redactConfigRaw(raw: string, parsed: unknown, extraSecrets: read
 
 /** True when `value` holds the sentinel anywhere. */
 export function hasRedactedValues(value: unknown): boolean {
-  if (value === REDACTED_SENTINEL) return true;
+  if (typeof value === "string") return value.includes(REDACTED_SENTINEL);
   if (Array.isArray(value)) return value.some(hasRedactedValues);
   if (isPlainObject(value)) return Object.values(value).some(hasRedactedValues);
   return false;
@@ -107,6 +144,12 @@ export function restoreRedactedValues(next: unknown, stored: unknown): { value: 
       missing.push(path || "<root>");
       return v;
     }
+    if (typeof v === "string" && v.includes(REDACTED_SENTINEL)) {
+      // A URL whose password was hidden: the stored URL when the client kept everything else as shown.
+      if (typeof old === "string" && redactUrlPassword(old) === v) return old;
+      missing.push(path || "<root>");
+      return v;
+    }
     if (Array.isArray(v)) return v.map((item, i) => visit(item, Array.isArray(old) ? old[i] : undefined, join(path, String(i))));
     if (isPlainObject(v)) {
       const out: Record<string, unknown> = {};
@@ -121,7 +164,10 @@ export function restoreRedactedValues(next: unknown, stored: unknown): { value: 
 // --- internal ---
 
 function walk(value: unknown, sensitive: boolean): unknown {
-  if (typeof value === "string") return sensitive && value !== "" && !ENV_REFERENCE_ONLY.test(value) ? REDACTED_SENTINEL : value;
+  if (typeof value === "string") {
+    if (sensitive && value !== "" && !ENV_REFERENCE_ONLY.test(value)) return redactUrlPassword(value) !== value ? redactUrlPassword(value) : REDACTED_SENTINEL;
+    return redactUrlPassword(value);
+  }
   if (Array.isArray(value)) return value.map((v) => walk(v, sensitive));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};

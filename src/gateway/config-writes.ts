@@ -9,11 +9,13 @@
  */
 import { readFileSync } from "node:fs";
 import JSON5 from "json5";
-import { hashText, type LoadedConfig, parseConfigText } from "../config/load.ts";
+import { hashText, type LoadedConfig, parseConfigText, viewConfigEnv } from "../config/load.ts";
+import { findFileOnlyChanges } from "../config/file-only.ts";
 import { hasRedactedValues, redactConfigValue, restoreRedactedValues } from "../config/redact.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { writeConfigText } from "../config/write.ts";
 import { ConfigError, GatewayError, toErrorMessage } from "../errors.ts";
+import { preflightConfig } from "./config-preflight.ts";
 import { applyConfigChange, type ReloadOutcome } from "./config-reload.ts";
 import type { GatewayContext } from "./context.ts";
 import { type RestartSentinelPayload, writeRestartSentinel } from "./restart-sentinel.ts";
@@ -139,11 +141,34 @@ export function prepareConfig(disk: DiskConfig, value: unknown, raw?: string): P
 }
 
 /**
+ * Refuses a write the protocol may not make or the gateway could not start with: a change to a file-only
+ * key (programs, code, loader variables; see config/file-only.ts), or a config failing the start-up checks
+ * (auth, bind address, hooks, canvas root, workspaces). Nothing is written then.
+ * @throws GatewayError INVALID_REQUEST with `details.issues` naming each path.
+ */
+export function checkWritable(gw: GatewayContext, disk: DiskConfig, prepared: PreparedConfig): void {
+  const fileOnly = findFileOnlyChanges(disk.parsed, prepared.parsed);
+  if (fileOnly.length > 0) {
+    const issues = fileOnly.map((c) => ({ path: c.path, message: `only the config file can change this (${c.why}); edit ${disk.path} by hand` }));
+    throw new GatewayError("INVALID_REQUEST", `config key ${fileOnly.map((c) => c.path).join(", ")} can only be changed in the config file, not over the protocol`, { details: { issues } });
+  }
+  // An embedded gateway (tests, no daemon) may run on a secret from its settings rather than the file.
+  const env = viewConfigEnv(prepared.config);
+  if (!gw.supervisor) env.OPENCLAW_GATEWAY_TOKEN ??= gw.settings.auth.token;
+  const flags = gw.supervisor?.flags ?? (gw.supervisor ? {} : { allowUnconfigured: true });
+  const issues = preflightConfig(prepared.config, { flags, env });
+  if (issues.length > 0) {
+    throw new GatewayError("INVALID_REQUEST", `config would not start: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, { details: { issues } });
+  }
+}
+
+/**
  * Writes the prepared config (atomic, 0600) and tells the daemon's watcher it was handled here.
  * @returns the config as now on disk.
  * @throws GatewayError UNAVAILABLE when the file cannot be written (it is then unchanged).
  */
 export function commitConfig(gw: GatewayContext, disk: DiskConfig, prepared: PreparedConfig): LoadedConfig {
+  checkWritable(gw, disk, prepared);
   try {
     writeConfigText(disk.path, prepared.text);
   } catch (err) {

@@ -5,7 +5,7 @@
 import type { BrowserControlHandle } from "../browser/index.ts";
 import type { AgentRuntime } from "../agent/index.ts";
 import type { ChannelManager } from "../channels/index.ts";
-import type { GatewaySettings } from "../config/gateway-settings.ts";
+import type { GatewayFlags, GatewaySettings } from "../config/gateway-settings.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { NodePairingStore } from "../store/node-pairing.ts";
@@ -94,6 +94,8 @@ export interface GatewaySupervisor {
   requestRestart(why: string, delayMs: number): void;
   /** Tells the config watcher the file now has `hash`, already handled by the writer (no second reload). */
   noteConfigWritten(hash: string): void;
+  /** The daemon's `openclaw gateway` flags, so config writes are checked as the next start will run them. */
+  flags?: GatewayFlags;
 }
 
 /** Per-request context of a method handler. */

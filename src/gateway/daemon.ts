@@ -17,6 +17,7 @@ import { Logger } from "../logging/logger.ts";
 import { VERSION } from "../version.ts";
 import { freePort, LsofMissingError } from "./force.ts";
 import { acquireGatewayLock, type GatewayLock, LockHeldError } from "./lock.ts";
+import { preflightConfig } from "./config-preflight.ts";
 import { applyConfigChange, keepLastGood } from "./config-reload.ts";
 import { deliverRestartSentinel } from "./restart-sentinel.ts";
 import { type GatewayHandle, startGateway } from "./server.ts";
@@ -137,23 +138,37 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
 
   try {
     let first = true;
+    // The config and settings that last started: a restart whose new config fails to start falls back here.
+    let good = { loaded: current, settings };
     for (;;) {
       let handle: GatewayHandle;
+      applyConfigEnv(current.config);
       try {
         handle = await startGateway({ version: VERSION, stateDir, loaded: current, settings, logger });
       } catch (e) {
-        if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
-        err(`Gateway failed to start: ${describePortInUse(settings.port, (e as Error).message)}`);
-        err(`Stop it, start with --force to stop it first, or pick another port with --port <port>.`);
-        return 1;
+        if (first || current === good.loaded) {
+          if ((e as { code?: string }).code === "EADDRINUSE") {
+            err(`Gateway failed to start: ${describePortInUse(settings.port, (e as Error).message)}`);
+            err(`Stop it, start with --force to stop it first, or pick another port with --port <port>.`);
+          } else {
+            err(`Gateway failed to start: ${toErrorMessage(e)}`);
+          }
+          return 1;
+        }
+        // A config change never takes the gateway down: serve on the config that worked.
+        log.error(`restart with the new config failed (${toErrorMessage(e).split("\n")[0]}); falling back to the last good config`);
+        current = good.loaded;
+        settings = good.settings;
+        continue;
       }
+      good = { loaded: current, settings };
       lock.update(handle.port);
       keepLastGood(current, log);
       announce(handle, logger, current, settings, first ? created : undefined);
       first = false;
       deliverRestartSentinel(handle.ctx, log);
 
-      const watcher = startWatcher(configPath, current, handle, log, push);
+      const watcher = startWatcher(configPath, current, handle, log, push, flags);
       // config.apply / config.patch / config.set ask for restarts through this; one pending restart absorbs
       // later requests, and a gateway already on its way down ignores them.
       let restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -170,17 +185,23 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
         noteConfigWritten(hash) {
           watcher?.setCurrentHash(hash);
         },
+        flags,
       };
       let ev: DaemonEvent;
       let nextSettings: GatewaySettings | undefined;
       for (;;) {
         ev = await nextEvent();
         if (ev.kind === "stop") break;
+        // The new env block first: settings read the token and password variables it may set.
+        applyConfigEnv(ev.loaded.config);
         try {
           nextSettings = resolveGatewaySettings({ config: ev.loaded.config, configExists: true, flags });
+          const issues = preflightConfig(ev.loaded.config, { flags });
+          if (issues.length > 0) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
           break;
         } catch (e) {
           // The new config cannot run (no token, bad port): stay up on the one that works.
+          applyConfigEnv(current.config);
           log.error(`config reload skipped (${toErrorMessage(e).split("\n")[0]}); still running the previous config`);
         }
       }
@@ -206,7 +227,7 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
 
 // --- internal ---
 
-function startWatcher(configPath: string, running: LoadedConfig, handle: GatewayHandle, log: Logger, push: (ev: DaemonEvent) => void): ConfigWatcher | undefined {
+function startWatcher(configPath: string, running: LoadedConfig, handle: GatewayHandle, log: Logger, push: (ev: DaemonEvent) => void, flags: DaemonFlags): ConfigWatcher | undefined {
   const reload = running.config.gateway?.reload;
   try {
     const watcher = watchConfig(configPath, {
@@ -217,6 +238,11 @@ function startWatcher(configPath: string, running: LoadedConfig, handle: Gateway
         log.error(`config reload skipped (invalid config): ${e.file}: ${lines}`);
       },
       onChange: (next) => {
+        const issues = preflightConfig(next.config, { flags });
+        if (issues.length > 0) {
+          log.error(`config reload skipped (the gateway could not start with it): ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}; still running the previous config`);
+          return;
+        }
         const { outcome, plan } = applyConfigChange(handle.ctx, next, log);
         if (outcome === "restart") push({ kind: "restart", loaded: next, why: `config change: ${(plan.restart.length > 0 ? plan.restart : plan.changed).join(", ")}` });
       },

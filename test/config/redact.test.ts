@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import JSON5 from "json5";
-import { collectSecrets, REDACTED_SENTINEL, redactConfigRaw, redactConfigText, redactConfigValue, restoreRedactedValues } from "../../src/config/redact.ts";
+import {
+  collectSecrets,
+  REDACTED_SENTINEL,
+  redactConfigRaw,
+  redactConfigText,
+  redactConfigValue,
+  redactSubstitutedConfig,
+  redactUrlPassword,
+  restoreRedactedValues,
+} from "../../src/config/redact.ts";
 
 const R = REDACTED_SENTINEL;
 
@@ -18,7 +27,8 @@ describe("redactConfigValue", () => {
       gateway: { port: 1, auth: { mode: "token", token: R, password: R }, remote: { url: "ws://x" } },
       channels: { telegram: { botToken: R, dmPolicy: "pairing" } },
       models: { providers: { p: { apiKey: "${PROXY_KEY}", baseUrl: "http://x", headers: { Authorization: R }, models: [{ id: "m", maxTokens: 5 }] } } },
-      env: { ANTHROPIC_API_KEY: R, PLAIN: "visible" },
+      // Every env block value is hidden (issue 17 §7): the block holds keys under any name.
+      env: { ANTHROPIC_API_KEY: R, PLAIN: R },
       hooks: { token: "" },
       skills: { secrets: { nested: R } },
     });
@@ -76,5 +86,34 @@ describe("restoreRedactedValues", () => {
   test("a placeholder with nothing stored is reported, not written", () => {
     expect(restoreRedactedValues({ hooks: { token: R } }, {}).missing).toEqual(["hooks.token"]);
     expect(restoreRedactedValues({ a: { token: R } }, { a: { token: 5 } }).missing).toEqual(["a.token"]);
+  });
+});
+
+describe("URL passwords, header values, substituted values (issue 17 §7)", () => {
+  test("a URL password is hidden wherever the URL is; user and host stay", () => {
+    expect(redactUrlPassword("https://bot:hunter2@proxy.example:8080/x")).toBe(`https://bot:${R}@proxy.example:8080/x`);
+    expect(redactUrlPassword("socks5://:pw@127.0.0.1:1080")).toBe(`socks5://:${R}@127.0.0.1:1080`);
+    expect(redactUrlPassword("https://example.com/a:b@c")).toBe("https://example.com/a:b@c");
+    const out = redactConfigValue({ channels: { telegram: { proxy: "http://u:pw-123@10.0.0.1:3128" } }, models: { providers: { p: { headers: { "X-Custom": "v" } } } } });
+    expect(out).toEqual({ channels: { telegram: { proxy: `http://u:${R}@10.0.0.1:3128` } }, models: { providers: { p: { headers: { "X-Custom": R } } } } });
+  });
+
+  test("values that came from ${VAR} are hidden in the substituted config; literal $${X} is not a reference", () => {
+    const written = { a: { url: "https://${HOST}/x", plain: "p", escaped: "$${LIT}" }, list: ["${ONE}"] };
+    const config = { a: { url: "https://secret-host/x", plain: "p", escaped: "${LIT}" }, list: ["value-one"] };
+    expect(redactSubstitutedConfig(config, written)).toEqual({ a: { url: R, plain: "p", escaped: "${LIT}" }, list: [R] });
+  });
+
+  test("the raw text loses the URL password and header values; write-back restores them", () => {
+    const raw = `{ // c\n  channels: { telegram: { proxy: "http://u:pw-123@10.0.0.1:3128" } }, models: { providers: { p: { headers: { "X-Custom": "hv-9" } } } } }`;
+    const parsed = JSON5.parse(raw);
+    const text = redactConfigRaw(raw, parsed);
+    expect(text).not.toContain("pw-123");
+    expect(text).not.toContain("hv-9");
+    expect(text).toContain("// c");
+    const back = restoreRedactedValues(JSON5.parse(text), parsed);
+    expect(back).toEqual({ value: parsed, missing: [] });
+    // A changed host with the hidden password is not a round trip: refused, not guessed.
+    expect(restoreRedactedValues({ channels: { telegram: { proxy: `http://u:${R}@evil:3128` } } }, parsed).missing).toEqual(["channels.telegram.proxy"]);
   });
 });

@@ -178,14 +178,15 @@ describe("config never names something the gateway runs, except the reviewed adm
 
   test("only the reviewed source files start processes", () => {
     const SPAWNERS: Record<string, string> = {
-      "browser/chrome.ts": "browser.executablePath (config file) or an auto-detected system browser",
+      "browser/chrome.ts": "browser.executablePath (config file only; config writes over RPC refuse it) or an auto-detected system browser, through Playwright's pipe launcher",
       "release/update.ts": "the installed openclaw binary (openclaw update)",
       "release/probe.ts": "the downloaded openclaw binary (--version probe before swapping)",
       "services/_runner.ts": "launchctl / systemctl / schtasks (CLI service commands, never the daemon)",
       "util/lock-file.ts": "ps (lock owner start time)",
       "util/port-listeners.ts": "lsof (gateway --force, status)",
     };
-    const spawn = /\bBun\.spawn(Sync)?\(|\bchild_process\b|\bexecFile(Sync)?\(|\bexecSync\(|\bfork\(|\bBun\.\$`|import\s*\{[^}]*\$[^}]*\}\s*from\s*["']bun["']/;
+    // launchPersistentContext: Playwright's launcher spawns the browser (driven over a pipe).
+    const spawn = /\blaunchPersistentContext\(|\bBun\.spawn(Sync)?\(|\bchild_process\b|\bexecFile(Sync)?\(|\bexecSync\(|\bfork\(|\bBun\.\$`|import\s*\{[^}]*\$[^}]*\}\s*from\s*["']bun["']/;
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {

@@ -8,7 +8,8 @@ const BASE = "http://browser-control.invalid";
 /**
  * `browser.request`: proxies `{method, path, query?, body?, timeoutMs?}` to the browser control service
  * in process (same routes and auth as its HTTP listener). JSON answers come back as they are; images as
- * `{contentType, encoding: "base64", data, bytes}`.
+ * `{contentType, encoding: "base64", data, bytes}`. A caller without operator.admin gets the public-address
+ * rule for every page, redirect and request the browser makes, and may not read tabs showing private ones.
  * @throws GatewayError INVALID_REQUEST for a bad method/path or a 4xx from the service (details carry
  *   `status` and `code`), UNAVAILABLE when the service is off or answers 5xx.
  */
@@ -19,7 +20,9 @@ export const browserRequest: MethodHandler = async (ctx, params) => {
   if (!METHODS.has(method)) throw new GatewayError("INVALID_REQUEST", `browser.request: method must be GET, POST or DELETE (got ${JSON.stringify(params.method).slice(0, 20)})`);
   const path = checkPath(params.path);
   const auth = ctx.gw.settings.auth;
-  const client = createBrowserClient({ baseUrl: control.url, token: auth.mode === "password" ? auth.password : auth.token, fetch: control.fetch });
+  // Below operator.admin the browser may only open public addresses, at every hop (issue 17 §5).
+  const privileged = ctx.client.scopes.includes("operator.admin");
+  const client = createBrowserClient({ baseUrl: control.url, token: auth.mode === "password" ? auth.password : auth.token, fetch: (req) => control.fetch(req, { privileged }) });
   const query = Object.fromEntries(Object.entries((params.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]));
   try {
     const res = await client.requestRaw(method, path, { query, body: params.body, timeoutMs: params.timeoutMs as number | undefined });

@@ -1,15 +1,17 @@
 import { readFileSync } from "node:fs";
 import JSON5 from "json5";
 import { hashText, loadConfig } from "../../config/load.ts";
-import { collectSecrets, redactConfigRaw, redactConfigValue } from "../../config/redact.ts";
+import { collectSecrets, redactConfigRaw, redactConfigValue, redactSubstitutedConfig } from "../../config/redact.ts";
 import { ConfigError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**
  * `config.get`: the config file as on disk now (raw text, hash for optimistic writes) and whether it is
  * valid. When the file is invalid, `config` is the running (last good) config and `issues` says why.
- * Secrets (tokens, passwords, API keys) read as "__OPENCLAW_REDACTED__" in `raw`, `parsed` and `config`;
- * the write methods put the stored values back where that placeholder comes back unchanged. The hash is
+ * Secrets (tokens, passwords, API keys, header values, `env` block values, URL passwords) read as
+ * "__OPENCLAW_REDACTED__" in `raw`, `parsed` and `config`, and in `config` so does every value that came
+ * from a `${VAR}` reference; the write methods put the stored values back where that placeholder comes
+ * back unchanged. The hash is
  * the real file's, so it stays valid as `baseHash`.
  */
 export const configGet: MethodHandler = (ctx) => {
@@ -25,11 +27,11 @@ export const configGet: MethodHandler = (ctx) => {
     } catch {
       // unreadable: the issue says so
     }
-    return present({ path, exists: true, raw, hash: hashText(raw), valid: false, issues: err.issues, config: ctx.gw.config });
+    return present({ path, exists: true, raw, hash: hashText(raw), valid: false, issues: err.issues, config: ctx.gw.config, written: parseLoose(ctx.gw.loaded.raw) });
   }
 };
 
-function present(s: { path: string; exists: boolean; raw: string; hash: string; valid: boolean; issues: unknown[]; config: unknown }) {
+function present(s: { path: string; exists: boolean; raw: string; hash: string; valid: boolean; issues: unknown[]; config: unknown; written?: unknown }) {
   const parsed = parseLoose(s.raw);
   // A file that no longer parses still holds the running config's secrets in its text.
   const raw = redactConfigRaw(s.raw, parsed ?? undefined, collectSecrets(s.config));
@@ -43,7 +45,7 @@ function present(s: { path: string; exists: boolean; raw: string; hash: string; 
     issues: s.issues,
     warnings: [],
     legacyIssues: [],
-    config: redactConfigValue(s.config),
+    config: redactSubstitutedConfig(s.config, s.valid ? parsed : s.written),
   };
 }
 

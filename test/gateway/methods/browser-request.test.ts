@@ -67,9 +67,11 @@ describe("browser.request", () => {
     reader.close();
   });
 
+  // The test page is on loopback: only an operator.admin caller may open it (test/security/browser-network.test.ts).
   test.skipIf(SKIP_E2E)("drives chromium: open, snapshot, screenshot as base64 PNG, stop", async () => {
     if (!gw.handle.ctx.browserControl) return;
     const page = startTestPage();
+    const { sock } = await connectClient(gw.url, gw.token, { scopes: ["operator.admin"] });
     try {
       const opened = await sock.request("browser.request", { method: "POST", path: "/tabs/open", body: { url: page.url }, timeoutMs: 30_000 });
       expect(opened.ok).toBe(true);
@@ -80,6 +82,7 @@ describe("browser.request", () => {
       expect([...Buffer.from(shot.payload.data, "base64").subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
       expect((await sock.request("browser.request", { method: "POST", path: "/stop" })).payload).toMatchObject({ stopped: true });
     } finally {
+      sock.close();
       page.stop();
     }
   }, 60_000);

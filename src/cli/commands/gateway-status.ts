@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { connectGateway } from "../../client/gateway-client.ts";
+import { connectAsOwner } from "../../client/owner-connect.ts";
 import { resolveCallTarget } from "../../client/target.ts";
 import { loadConfig } from "../../config/load.ts";
-import { resolveConfigPath, resolveGatewayPort, resolveLogFile } from "../../config/paths.ts";
+import { resolveConfigPath, resolveGatewayPort, resolveIdentityPath, resolveLogFile } from "../../config/paths.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { ConfigError, toErrorMessage } from "../../errors.ts";
 import type { ExtraService, ServiceRuntime } from "../../services/index.ts";
@@ -85,7 +85,7 @@ async function buildStatus(args: { url?: string; token?: string; password?: stri
   if (listeners === undefined) report.port.hints.push("install lsof to see which process holds the port");
   if (args.probe !== false) {
     try {
-      const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs: parseTimeout(args.timeout) });
+      const client = await connectAsOwner({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs: parseTimeout(args.timeout) }, { identityPath: resolveIdentityPath() });
       try {
         await client.request("status", {}, { timeoutMs: parseTimeout(args.timeout) });
         const server = client.hello.server as { version?: string } | undefined;

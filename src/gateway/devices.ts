@@ -221,7 +221,7 @@ export class DeviceStore {
       commands: req.commands ? unionOf(req.commands) : existing?.commands,
       caps: req.caps ? unionOf(req.caps) : existing?.caps,
       remoteIp: req.remoteIp ?? existing?.remoteIp,
-      silent: req.silent,
+      silent: req.silent === true,
       isRepair: req.deviceId in this.#paired,
       ts: now,
     });

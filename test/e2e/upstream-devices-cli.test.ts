@@ -101,10 +101,12 @@ test.skipIf(!HAVE_REFERENCE && !REQUIRED)("upstream `devices list` and `devices 
   const hostDone = () => stopNode();
   const pendingNode = async () => (await admin.request("device.pair.list")).payload.pending.find((p: any) => p.clientId === "node-host");
   let request: any;
+  // Upstream clients look for it in device.pair.*: wait for its device.pair.requested broadcast.
   for (const deadline = Date.now() + 60_000; !request && Date.now() < deadline; ) {
-    const ev = await admin.nextMatching((f) => f.event === "device.pair.requested", 60_000);
-    if (ev.payload.clientId === "node-host") request = ev.payload;
+    const ev = await admin.nextMatching((f) => f.event === "device.pair.requested", Math.max(1, deadline - Date.now())).catch(() => undefined);
+    if (ev?.payload.clientId === "node-host") request = ev.payload;
   }
+  expect({ nodeHostRequestInDevicePairing: request !== undefined }).toEqual({ nodeHostRequestInDevicePairing: true });
   expect(typeof request.remoteIp).toBe("string");
   if (lanAddress) expect(request.remoteIp).toBe(expectedIp);
   expect(request).toMatchObject({ clientId: "node-host", clientMode: "node", role: "node" });

@@ -31,6 +31,54 @@ export const NodeInfo = defineOpen(
   { $id: "NodeInfo", description: "A paired or connected node." },
 );
 
+/** One token of a paired device as listed: metadata only, never the token (upstream shape). */
+export const DeviceTokenSummary = defineOpen(
+  { role: T.String(), scopes: T.Array(T.String()), createdAtMs: Millis, rotatedAtMs: T.Optional(Millis), revokedAtMs: T.Optional(Millis), lastUsedAtMs: T.Optional(Millis) },
+  { $id: "DeviceTokenSummary", description: "A device token's role, scopes and times." },
+);
+
+/** A paired device as `device.pair.list` and `device.pair.approve` return it. */
+export const PairedDevice = defineOpen(
+  {
+    deviceId: T.String(),
+    publicKey: T.String(),
+    displayName: T.Optional(T.String()),
+    platform: T.Optional(T.String()),
+    clientId: T.Optional(T.String()),
+    clientMode: T.Optional(T.String()),
+    role: T.String(),
+    roles: T.Array(T.String()),
+    scopes: T.Optional(T.Array(T.String())),
+    remoteIp: T.Optional(T.String()),
+    createdAtMs: Millis,
+    approvedAtMs: Millis,
+    tokens: T.Array(DeviceTokenSummary),
+  },
+  { $id: "PairedDevice", description: "A paired device with its token metadata." },
+);
+
+/** A pending device pairing request (also a node's, with role `node` and its declared commands). */
+export const DevicePairingRequest = defineOpen(
+  {
+    requestId: T.String(),
+    deviceId: T.String(),
+    publicKey: T.String(),
+    displayName: T.Optional(T.String()),
+    platform: T.Optional(T.String()),
+    clientId: T.Optional(T.String()),
+    clientMode: T.Optional(T.String()),
+    role: T.String(),
+    roles: T.Optional(T.Array(T.String())),
+    scopes: T.Optional(T.Array(T.String())),
+    commands: T.Optional(T.Array(T.String())),
+    remoteIp: T.Optional(T.String()),
+    silent: T.Optional(T.Boolean()),
+    isRepair: T.Optional(T.Boolean()),
+    ts: Millis,
+  },
+  { $id: "DevicePairingRequest", description: "A device asking to pair." },
+);
+
 /** The on-disk exec approvals file and where it lives. */
 export const ExecApprovalsSnapshot = defineOpen(
   { path: T.String(), exists: T.Boolean(), hash: T.String(), file: LooseRecord },
@@ -314,7 +362,8 @@ export const METHOD_RESULTS = {
     canvasHostUrl: T.String(),
   }),
   "node.pair.list": PairingLists(),
-  "device.pair.list": PairingLists(),
+  "device.pair.list": defineOpen({ pending: T.Array(DevicePairingRequest), paired: T.Array(PairedDevice) }),
+  "device.pair.approve": defineOpen({ requestId: T.String(), device: PairedDevice }),
   "agent.wait": defineOpen({
     runId: T.String(),
     status: T.Union([T.Literal("ok"), T.Literal("error"), T.Literal("timeout")]),

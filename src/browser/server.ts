@@ -67,7 +67,8 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
       const auth = req.headers.get("authorization") ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
       if (!m) throw new BrowserApiError(401, "UNAUTHORIZED", "missing Authorization: Bearer <gateway token>");
-      if (address && (opts.limiter?.retryAfter(address) ?? 0) > 0) throw new BrowserApiError(429, "UNAUTHORIZED", "too many failed auth attempts (retry later)");
+      const wait = address ? (opts.limiter?.retryAfter(address) ?? 0) : 0;
+      if (wait > 0) throw new BrowserApiError(429, "UNAUTHORIZED", `too many failed auth attempts (retry in ${Math.ceil(wait / 1000)} s)`);
       if (!opts.verifyToken(m[1])) {
         if (address) opts.limiter?.recordFailure(address);
         throw new BrowserApiError(401, "UNAUTHORIZED", "invalid gateway token");

@@ -192,7 +192,7 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
       }
       if (req.method !== "GET" && req.method !== "HEAD") return new Response("Method Not Allowed", { status: 405, headers: { allow: "GET, HEAD" } });
       const auth = authorized(req, url, scoped, address);
-      if (auth.retryAfterMs) return new Response("Too Many Requests", { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": String(Math.ceil(auth.retryAfterMs / 1000)) } });
+      if (auth.retryAfterMs) return new Response(`Too Many Requests: retry in ${Math.ceil(auth.retryAfterMs / 1000)} s`, { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": String(Math.ceil(auth.retryAfterMs / 1000)) } });
       if (!auth.ok) return text("Unauthorized", 401);
       // A directory URL without its slash would resolve relative links one level up: redirect, keeping the scope.
       if (path === A2UI_PREFIX) return redirect(`${scoped.prefix}${path}/${url.search}`);

@@ -3,6 +3,7 @@
  * challenge, sends `connect`, then correlates requests and responses by id (two-phase answers included).
  */
 import { PROTOCOL_VERSION } from "../protocol/index.ts";
+import { type DeviceIdentity, signDeviceAuth } from "./device-identity.ts";
 
 /** How to reach and authenticate to a gateway. */
 export interface ClientOptions {
@@ -15,6 +16,12 @@ export interface ClientOptions {
   displayName?: string;
   role?: "operator" | "node";
   scopes?: string[];
+  /**
+   * Sign the connect with this device identity (over the challenge nonce). With `token`, that device token
+   * is sent as `auth.token` instead of the shared secret: the gateway checks it as a paired device, not as a
+   * guess at its secret.
+   */
+  device?: { identity: DeviceIdentity; token?: string };
   /** Connect + handshake timeout in ms (default 10 000). */
   timeoutMs?: number;
   /** Called for every event frame after the handshake. */
@@ -127,28 +134,37 @@ export function connectGateway(opts: ClientOptions): Promise<GatewayClient> {
     const timer = setTimeout(() => fail(new GatewayTransportError(`gateway handshake timed out after ${timeoutMs} ms (${opts.url})`)), timeoutMs);
     // Send connect on the challenge, or after 750 ms without one (older gateways send none).
     let challengeWait: ReturnType<typeof setTimeout> | undefined;
-    const sendConnect = () => {
+    const sendConnect = (nonce?: string) => {
       if (connectSent) return;
       connectSent = true;
       clearTimeout(challengeWait);
+      const role = opts.role ?? "operator";
+      const scopes = opts.scopes ?? ["operator.admin"];
+      const deviceToken = opts.device?.token;
+      const token = deviceToken ?? opts.token;
+      const password = deviceToken ? undefined : opts.password;
+      const clientId = opts.clientId ?? "cli";
+      const clientMode = opts.clientMode ?? "cli";
+      const device = opts.device && signDeviceAuth(opts.device.identity, { clientId, clientMode, role, scopes, token, nonce });
       const params = {
         minProtocol: PROTOCOL_VERSION,
         maxProtocol: PROTOCOL_VERSION,
         client: {
-          id: opts.clientId ?? "cli",
+          id: clientId,
           version: opts.clientVersion ?? "dev",
           platform: process.platform,
-          mode: opts.clientMode ?? "cli",
+          mode: clientMode,
           ...(opts.displayName && { displayName: opts.displayName }),
         },
-        role: opts.role ?? "operator",
-        scopes: opts.scopes ?? ["operator.admin"],
-        ...((opts.token || opts.password) && { auth: { ...(opts.token && { token: opts.token }), ...(opts.password && { password: opts.password }) } }),
+        role,
+        scopes,
+        ...((token || password) && { auth: { ...(token && { token }), ...(password && { password }) } }),
+        ...(device && { device }),
       };
       ws.send(JSON.stringify({ type: "req", id: "connect", method: "connect", params }));
     };
     ws.onopen = () => {
-      challengeWait = setTimeout(sendConnect, 750);
+      challengeWait = setTimeout(() => sendConnect(), 750);
     };
     ws.onerror = () => {
       fail(new GatewayTransportError(`cannot reach the gateway at ${opts.url}: is it running? Start it with \`openclaw gateway\`.`));
@@ -163,14 +179,14 @@ export function connectGateway(opts: ClientOptions): Promise<GatewayClient> {
       else opts.onClose?.(ev.code, ev.reason);
     };
     ws.onmessage = (ev) => {
-      let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: { code: string; message: string }; event?: string; seq?: number };
+      let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: { code: string; message: string; retryAfterMs?: number }; event?: string; seq?: number };
       try {
         frame = JSON.parse(String(ev.data));
       } catch {
         return;
       }
       if (frame.type === "event") {
-        if (frame.event === "connect.challenge" && !client) return sendConnect();
+        if (frame.event === "connect.challenge" && !client) return sendConnect((frame.payload as { nonce?: string } | undefined)?.nonce);
         if (client) opts.onEvent?.({ event: frame.event as string, payload: frame.payload, seq: frame.seq });
         return;
       }

@@ -1,7 +1,8 @@
 /**
  * Shared-secret authentication (token or password) and the failed-attempt limiter.
- * Secrets are compared in constant time; failures are counted per remote address, loopback included, so a
- * web page in the user's own browser cannot brute-force a local gateway.
+ * Secrets are compared in constant time; failures are counted per remote address and per credential, loopback
+ * included, so a web page in the user's own browser cannot brute-force a local gateway, and a success with one
+ * credential (a hooks token, a device token) never resets the count of guesses at another (the shared secret).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AuthSettings } from "../config/gateway-settings.ts";
@@ -67,6 +68,18 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/**
+ * What a failed or successful attempt was checked against; each has its own failure count per address.
+ * `shared-secret` is the gateway token or password on every surface that takes it (WebSocket connect, HTTP
+ * bearer, canvas bearer, browser control); `hooks-token` is `hooks.token`.
+ */
+export type AuthCredential = "shared-secret" | "hooks-token";
+
+/** The lockout error text, with the wait in whole seconds (rounded up) so a person knows when to retry. */
+export function describeLockout(retryAfterMs: number): string {
+  return `unauthorized: too many failed auth attempts (retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s)`;
+}
+
 /** Options of {@link AuthRateLimiter}. */
 export interface RateLimitOptions {
   /** Failures allowed per window before the address is locked out (default 10). */
@@ -79,8 +92,9 @@ export interface RateLimitOptions {
 }
 
 /**
- * Counts failed auth attempts per remote address. Memory is bounded: entries expire with their window and
- * the table never holds more than 10 000 addresses (oldest dropped). Not shared across processes.
+ * Counts failed auth attempts per (remote address, credential). Memory is bounded: entries expire with their
+ * window and the table never holds more than 10 000 keys (oldest dropped). Not shared across processes.
+ * The credential defaults to `shared-secret`, the one every surface but hooks takes.
  */
 export class AuthRateLimiter {
   private readonly entries = new Map<string, { failures: number; windowStart: number; lockedUntil: number }>();
@@ -96,22 +110,23 @@ export class AuthRateLimiter {
     this.now = opts.now ?? Date.now;
   }
 
-  /** @returns ms until `address` may try again, or 0 when it may try now. */
-  retryAfter(address: string): number {
-    const entry = this.entries.get(address);
+  /** @returns ms until `address` may try `credential` again, or 0 when it may try now. */
+  retryAfter(address: string, credential: AuthCredential = "shared-secret"): number {
+    const entry = this.entries.get(keyOf(address, credential));
     if (!entry) return 0;
     const left = entry.lockedUntil - this.now();
     return left > 0 ? left : 0;
   }
 
-  /** Records a failure; @returns the lockout in ms when this failure hit the limit, else 0. */
-  recordFailure(address: string): number {
+  /** Records a failure against `credential`; @returns the lockout in ms when this failure hit the limit, else 0. */
+  recordFailure(address: string, credential: AuthCredential = "shared-secret"): number {
     const now = this.now();
-    let entry = this.entries.get(address);
+    const key = keyOf(address, credential);
+    let entry = this.entries.get(key);
     if (!entry || now - entry.windowStart > this.windowMs) {
       entry = { failures: 0, windowStart: now, lockedUntil: 0 };
-      this.entries.delete(address);
-      this.entries.set(address, entry);
+      this.entries.delete(key);
+      this.entries.set(key, entry);
       if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value as string);
     }
     entry.failures += 1;
@@ -122,8 +137,20 @@ export class AuthRateLimiter {
     return 0;
   }
 
-  /** Forgets an address after a successful auth. */
-  recordSuccess(address: string): void {
-    this.entries.delete(address);
+  /**
+   * Forgets the failures of `credential` after a successful auth with that same credential. Failures counted
+   * against other credentials stay: a valid hooks token says nothing about guesses at the gateway token.
+   */
+  recordSuccess(address: string, credential: AuthCredential = "shared-secret"): void {
+    this.entries.delete(keyOf(address, credential));
   }
+
+  /** Forgets every count of `address` (tests and operator resets). */
+  reset(address: string): void {
+    for (const credential of ["shared-secret", "hooks-token"] as const) this.entries.delete(keyOf(address, credential));
+  }
+}
+
+function keyOf(address: string, credential: AuthCredential): string {
+  return `${credential}\n${address}`;
 }

@@ -27,16 +27,33 @@ export interface PairedDevice {
   platform?: string;
   clientId?: string;
   clientMode?: string;
+  /** The role of the latest approval (upstream lists it beside `roles`). */
+  role?: string;
   roles: string[];
   scopes: string[];
+  /**
+   * Role `node`: the node commands an operator approved (union of every approval). A node that declares a
+   * command outside this set on connect needs a new approval; absent means none were approved.
+   */
+  commands?: string[];
+  remoteIp?: string;
   createdAtMs: number;
   approvedAtMs: number;
   tokens: Record<string, DeviceTokenRecord>;
 }
 
-/** A paired device as listed to operators (`device.pair.list`): token metadata without hashes. */
-export type PairedDeviceSummary = Omit<PairedDevice, "tokens"> & {
-  tokens: Record<string, Omit<DeviceTokenRecord, "hash">>;
+/** One token as listed to operators: metadata only, never the token or its hash (upstream shape). */
+export interface DeviceTokenSummary {
+  role: string;
+  scopes: string[];
+  createdAtMs: number;
+  lastUsedAtMs?: number;
+}
+
+/** A paired device as listed to operators (`device.pair.list`, `device.pair.approve`): tokens as an array. */
+export type PairedDeviceSummary = Omit<PairedDevice, "tokens" | "role"> & {
+  role: string;
+  tokens: DeviceTokenSummary[];
 };
 
 /** What the gateway knows about a device asking to pair (from a verified connect request). */
@@ -49,6 +66,9 @@ export interface PairingRequestInput {
   clientMode?: string;
   role: string;
   scopes: readonly string[];
+  /** Role `node`: the commands and caps the node declared on this connect. */
+  commands?: readonly string[];
+  caps?: readonly string[];
   remoteIp?: string;
   silent?: boolean;
 }
@@ -65,9 +85,12 @@ export interface PendingPairingRequest {
   role: string;
   roles: string[];
   scopes: string[];
+  /** Role `node`: the commands the node declared (what an approval grants) and its caps. */
+  commands?: string[];
+  caps?: string[];
   remoteIp?: string;
   silent?: boolean;
-  /** The device is already paired and asks for more roles or scopes. */
+  /** The device is already paired and asks for more roles, scopes or node commands. */
   isRepair: boolean;
   ts: number;
 }
@@ -78,6 +101,12 @@ export interface PairingResolution {
   deviceId: string;
   decision: "approved" | "rejected";
   ts: number;
+}
+
+/** What `approve` returns: the resolution, the request it approved and the paired entry as listed. */
+export interface PairingApproval extends PairingResolution {
+  request: PendingPairingRequest;
+  device: PairedDeviceSummary;
 }
 
 /** A device token in clear, as returned once to the device (`hello-ok.auth`, `device.token.rotate`). */
@@ -129,10 +158,23 @@ export class DeviceStore {
     return device ? structuredClone(device) : undefined;
   }
 
-  /** True when the device is paired for `role` and every scope is approved (`operator.admin` covers `operator.*`). */
-  isApprovedFor(deviceId: string, role: string, scopes: readonly string[]): boolean {
+  /**
+   * True when the device is paired for `role` and every scope is approved (`operator.admin` covers
+   * `operator.*`); when `commands` is given (role `node`), every one of them must have been approved too.
+   */
+  isApprovedFor(deviceId: string, role: string, scopes: readonly string[], commands?: readonly string[]): boolean {
     const device = this.#paired[deviceId];
-    return !!device && device.roles.includes(role) && coversScopes(device.scopes, scopes);
+    if (!device || !device.roles.includes(role) || !coversScopes(device.scopes, scopes)) return false;
+    if (commands === undefined) return true;
+    const approved = new Set(device.commands ?? []);
+    return commands.every((c) => approved.has(c));
+  }
+
+  /** The live pending request with `requestId`, or `undefined` (unknown or expired). */
+  getPending(requestId: string): PendingPairingRequest | undefined {
+    this.#prunePending();
+    const pending = this.#pending[requestId];
+    return pending ? structuredClone(pending) : undefined;
   }
 
   /**
@@ -140,11 +182,11 @@ export class DeviceStore {
    * its own request), merging roles and scopes into an existing entry. Pending requests of the device that are now covered are dropped. Returns the entry.
    */
   approveLocal(req: PairingRequestInput): PairedDeviceSummary {
-    const device = this.#mergePaired({ ...req, roles: [req.role], scopes: normalizeScopes(req.scopes) });
+    const device = this.#mergePaired({ ...req, role: req.role, roles: [req.role], scopes: normalizeScopes(req.scopes), commands: req.commands ? unionOf(req.commands) : undefined });
     let pendingChanged = false;
     for (const pending of Object.values(this.#pending)) {
       if (pending.deviceId === device.deviceId && pending.roles.every((r) => device.roles.includes(r))) {
-        if (coversScopes(device.scopes, pending.scopes)) {
+        if (coversScopes(device.scopes, pending.scopes) && (pending.commands ?? []).every((c) => device.commands?.includes(c))) {
           delete this.#pending[pending.requestId];
           pendingChanged = true;
         }
@@ -175,8 +217,11 @@ export class DeviceStore {
       role: req.role,
       roles: unionOf(existing?.roles, [req.role]),
       scopes: unionOf(existing?.scopes, normalizeScopes(req.scopes)),
+      // The latest declaration is what an approval grants: a node asks with the commands it has now.
+      commands: req.commands ? unionOf(req.commands) : existing?.commands,
+      caps: req.caps ? unionOf(req.caps) : existing?.caps,
       remoteIp: req.remoteIp ?? existing?.remoteIp,
-      silent: req.silent,
+      silent: req.silent === true,
       isRepair: req.deviceId in this.#paired,
       ts: now,
     });
@@ -198,16 +243,23 @@ export class DeviceStore {
     };
   }
 
-  /** Approves a pending request, merging it into the paired entry. Returns `undefined` for an unknown or expired id. */
-  approve(requestId: string): PairingResolution | undefined {
+  /**
+   * Approves a pending request, merging it (roles, scopes, node commands) into the paired entry. A role that
+   * has no token yet gets one now (handed to the device on its next connect), as upstream lists it at once.
+   * Returns `undefined` for an unknown or expired id. Scope checks are the caller's.
+   */
+  approve(requestId: string): PairingApproval | undefined {
     this.#prunePending();
     const pending = this.#pending[requestId];
     if (!pending) return undefined;
-    this.#mergePaired(pending);
+    const device = this.#mergePaired({ ...pending, role: pending.role });
     delete this.#pending[requestId];
+    for (const role of pending.roles) {
+      if (!device.tokens[role]) this.#rotate(device.deviceId, role, role === "operator" ? pending.scopes.filter((s) => s.startsWith("operator.")) : []);
+    }
     this.#savePaired();
     this.#savePending();
-    return { requestId, deviceId: pending.deviceId, decision: "approved", ts: this.#now() };
+    return { requestId, deviceId: pending.deviceId, decision: "approved", ts: this.#now(), request: structuredClone(pending), device: toSummary(device) };
   }
 
   /** Rejects a pending request. Returns `undefined` for an unknown or expired id. */
@@ -317,8 +369,11 @@ export class DeviceStore {
       platform: req.platform ?? existing?.platform,
       clientId: req.clientId ?? existing?.clientId,
       clientMode: req.clientMode ?? existing?.clientMode,
+      role: req.role ?? existing?.role ?? req.roles[0],
       roles: unionOf(existing?.roles, req.roles),
       scopes: unionOf(existing?.scopes, req.scopes),
+      commands: req.commands || existing?.commands ? unionOf(existing?.commands, req.commands) : undefined,
+      remoteIp: req.remoteIp ?? existing?.remoteIp,
       createdAtMs: existing?.createdAtMs ?? now,
       approvedAtMs: now,
       tokens: existing?.tokens ?? {},
@@ -385,7 +440,7 @@ export class DeviceStore {
 // --- helpers ---
 
 /** A pairing request or pending request reduced to what an approval merges. */
-type MergeInput = Omit<PairingRequestInput, "role" | "scopes"> & { roles: string[]; scopes: string[] };
+type MergeInput = Omit<PairingRequestInput, "role" | "scopes" | "commands" | "caps"> & { role?: string; roles: string[]; scopes: string[]; commands?: readonly string[] };
 
 let tempCounter = 0;
 
@@ -437,10 +492,11 @@ function unionOf(...lists: Array<readonly string[] | undefined>): string[] {
 }
 
 function toSummary(device: PairedDevice): PairedDeviceSummary {
-  const { tokens, ...rest } = structuredClone(device);
-  const summary: PairedDeviceSummary = { ...rest, tokens: {} };
-  for (const [role, { hash: _hash, ...meta }] of Object.entries(tokens)) summary.tokens[role] = meta;
-  return summary;
+  const { tokens, role, ...rest } = structuredClone(device);
+  const list = Object.entries(tokens).map(([tokenRole, t]) =>
+    dropUndefined({ role: tokenRole, scopes: t.scopes, createdAtMs: t.issuedAtMs, lastUsedAtMs: t.lastUsedAtMs }),
+  );
+  return { ...rest, role: role ?? rest.roles[0] ?? "operator", tokens: list };
 }
 
 function dropUndefined<T extends object>(value: T): T {
@@ -466,7 +522,9 @@ function toPairedDevice(value: unknown): PairedDevice | undefined {
   }
   const createdAtMs = typeof value.createdAtMs === "number" ? value.createdAtMs : 0;
   const approvedAtMs = typeof value.approvedAtMs === "number" ? value.approvedAtMs : createdAtMs;
-  return { ...(value as unknown as PairedDevice), createdAtMs, approvedAtMs, tokens };
+  const commands = isStringArray(value.commands) ? value.commands : undefined;
+  const role = typeof value.role === "string" ? value.role : undefined;
+  return dropUndefined({ ...(value as unknown as PairedDevice), role, commands, createdAtMs, approvedAtMs, tokens });
 }
 
 function toPendingRequest(value: unknown): PendingPairingRequest | undefined {
@@ -476,5 +534,7 @@ function toPendingRequest(value: unknown): PendingPairingRequest | undefined {
   }
   const roles = isStringArray(value.roles) ? value.roles : [value.role];
   const scopes = isStringArray(value.scopes) ? value.scopes : [];
-  return { ...(value as unknown as PendingPairingRequest), roles, scopes, isRepair: value.isRepair === true };
+  const commands = isStringArray(value.commands) ? value.commands : undefined;
+  const caps = isStringArray(value.caps) ? value.caps : undefined;
+  return dropUndefined({ ...(value as unknown as PendingPairingRequest), roles, scopes, commands, caps, isRepair: value.isRepair === true });
 }

@@ -6,13 +6,13 @@
 import { GatewayError } from "../errors.ts";
 import { checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
 import { sessionDefaults } from "./agents-view.ts";
-import { checkSharedSecret, describeAuthFailure } from "./auth.ts";
+import { checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
 import { canvasHostUrl } from "./canvas.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
-import { requestNodePairing } from "./methods/node-pair.ts";
+import { requestNodeDevicePairing } from "./methods/node-pair.ts";
 
 /** A handshake rejection: the error frame plus how to close. */
 export class HandshakeError extends GatewayError {
@@ -75,12 +75,6 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
 
   checkOrigin(gw, ws, p.client.id);
 
-  const address = ws.data.remoteAddress;
-  const wait = gw.rateLimiter.retryAfter(address);
-  if (wait > 0) {
-    throw new HandshakeError("INVALID_REQUEST", "unauthorized: too many failed auth attempts (retry later)", { retryable: true, retryAfterMs: wait });
-  }
-
   const requestedScopes = p.scopes ?? [];
   const scopes = role === "node" ? [] : requestedScopes.length > 0 ? [...new Set(requestedScopes)] : ["operator.admin"];
   const authMethod = authenticate(gw, ws, p, role, requestedScopes, scopes);
@@ -93,7 +87,6 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
   } else if (p.client.id === "openclaw-control-ui" && !ws.data.isLocal && !gw.config.gateway?.controlUi?.allowInsecureAuth && !gw.config.gateway?.controlUi?.dangerouslyDisableDeviceAuth) {
     throw new HandshakeError("INVALID_REQUEST", "control ui requires HTTPS or localhost (secure context)");
   }
-  gw.rateLimiter.recordSuccess(address);
 
   const client: ConnectedClient = {
     id: p.client.id,
@@ -174,10 +167,10 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
 
 function authenticate(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): ConnectedClient["authMethod"] {
   const sent = p.auth;
-  const shared = checkSharedSecret(gw.settings.auth, sent);
-  if (shared.ok) return gw.settings.auth.mode;
-
-  // A device token travels in auth.token; it only counts together with a signed device identity.
+  const address = ws.data.remoteAddress;
+  // A device token travels in auth.token; it only counts together with a signed device identity. A paired
+  // device proving itself this way is not a guess at the shared secret, so it is checked before (and is not
+  // refused by) the shared-secret lockout: the owner's CLI keeps working while someone guesses.
   if (p.device && sent?.token) {
     const device = verifyDeviceSignature({
       device: p.device,
@@ -193,10 +186,18 @@ function authenticate(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, r
     if (device.ok && gw.devices.verifyToken(device.deviceId, role, scopes, sent.token)) return "device-token";
   }
 
+  const wait = gw.rateLimiter.retryAfter(address, "shared-secret");
+  if (wait > 0) throw new HandshakeError("INVALID_REQUEST", describeLockout(wait), { retryable: true, retryAfterMs: wait });
+  const shared = checkSharedSecret(gw.settings.auth, sent);
+  if (shared.ok) {
+    gw.rateLimiter.recordSuccess(address, "shared-secret");
+    return gw.settings.auth.mode;
+  }
+
   if (!sent?.token && !sent?.password && !p.device) {
     throw new HandshakeError("NOT_PAIRED", "device identity required");
   }
-  const lockout = gw.rateLimiter.recordFailure(ws.data.remoteAddress);
+  const lockout = gw.rateLimiter.recordFailure(address, "shared-secret");
   gw.logger.child("ws").warn("auth failed", { connId: ws.data.connId, reason: shared.reason, client: p.client.id, remote: ws.data.remoteAddress, ...(lockout > 0 && { lockedOutMs: lockout }) });
   throw new HandshakeError("INVALID_REQUEST", describeAuthFailure(shared.reason, p.client.id));
 }
@@ -216,7 +217,9 @@ function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, ro
   });
   if (!verified.ok) throw new HandshakeError("INVALID_REQUEST", verified.message);
   const deviceId = verified.deviceId;
-  if (gw.devices.isApprovedFor(deviceId, role, scopes)) return deviceId;
+  // A node is approved for the commands it declares now, not for what a request once said.
+  const declared = role === "node" ? [...new Set(p.commands ?? [])] : undefined;
+  if (gw.devices.isApprovedFor(deviceId, role, scopes, declared)) return deviceId;
   const request = {
     deviceId,
     publicKey: device.publicKey,
@@ -226,6 +229,7 @@ function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, ro
     clientMode: p.client.mode,
     role,
     scopes,
+    ...(declared && { commands: declared, caps: p.caps ?? [] }),
     remoteIp: ws.data.isLocal ? undefined : ws.data.remoteAddress,
   };
   if (ws.data.isLocal) {
@@ -233,20 +237,8 @@ function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, ro
     return deviceId;
   }
   if (role === "node") {
-    // Nodes pair through node.pair.* (approve mints the node token = the device token for role node).
-    const { request: pendingNode } = requestNodePairing(gw, {
-      nodeId: deviceId,
-      publicKey: device.publicKey,
-      displayName: p.client.displayName,
-      platform: p.client.platform,
-      version: p.client.version,
-      deviceFamily: p.client.deviceFamily,
-      modelIdentifier: p.client.modelIdentifier,
-      caps: p.caps,
-      commands: p.commands,
-      permissions: p.permissions,
-      remoteIp: request.remoteIp,
-    });
+    // One request in the device store, approvable by device.pair.approve or node.pair.approve.
+    const pendingNode = requestNodeDevicePairing(gw, request);
     throw new HandshakeError("NOT_PAIRED", "pairing required", { details: { requestId: pendingNode.requestId } });
   }
   const pending = gw.devices.requestPairing(request);

@@ -36,6 +36,18 @@ export const DEFAULT_NODE_COMMANDS: readonly string[] = [
 /** Commands that run programs on the node: approving a node that declares one needs operator.admin. */
 export const EXEC_NODE_COMMANDS: readonly string[] = ["system.run", "system.run.prepare", "system.which"];
 
+/**
+ * Scopes an operator needs to approve a node that declares `commands`, pairing included: a node that declares
+ * commands becomes invokable (operator.write), one that declares exec commands can run programs
+ * (operator.admin). Applied to every approval path (device.pair.approve, node.pair.approve) and to the set a
+ * node declares when it connects, never to a request an operator could rewrite. Pure.
+ */
+export function scopesToApproveNode(commands: readonly string[]): string[] {
+  if (commands.some((c) => EXEC_NODE_COMMANDS.includes(c))) return ["operator.pairing", "operator.admin"];
+  if (commands.length > 0) return ["operator.pairing", "operator.write"];
+  return ["operator.pairing"];
+}
+
 /** The allowlist in effect for `config`. Pure. */
 export function resolveNodeCommandPolicy(config: OpenClawConfig): NodeCommandPolicy {
   const nodes = config.gateway?.nodes;

@@ -115,7 +115,10 @@ test("pair a remote node, list it, invoke it, revoke it: all through the binary 
 
   // 6. Revoke through `openclaw devices`: the live node is cut off and its token refused.
   const devices = await cliJson(home, "devices", "list");
-  expect(devices.paired).toEqual([expect.objectContaining({ deviceId: identity.deviceId, roles: ["node"] })]);
+  // The node, and the CLI itself: it reaches a local gateway as its own (auto-approved) device.
+  expect(devices.paired).toHaveLength(2);
+  expect(devices.paired).toContainEqual(expect.objectContaining({ deviceId: identity.deviceId, roles: ["node"], tokens: [expect.objectContaining({ role: "node" })] }));
+  expect(devices.paired).toContainEqual(expect.objectContaining({ clientId: "cli", roles: ["operator"] }));
   await cliJson(home, "devices", "revoke", "--device", identity.deviceId, "--role", "node");
   expect(await back.closed).toEqual({ code: 1008, reason: "device token revoked" });
   const after = await connect(nodeToken);

@@ -134,12 +134,10 @@ describe("pairing", () => {
     expect(store.listPairing().pending).toEqual([pending]);
 
     clock += 1000;
-    expect(store.approve(pending.requestId)).toEqual({
-      requestId: pending.requestId,
-      deviceId: "dev-1",
-      decision: "approved",
-      ts: clock,
-    });
+    const approval = store.approve(pending.requestId)!;
+    expect(approval).toMatchObject({ requestId: pending.requestId, deviceId: "dev-1", decision: "approved", ts: clock, request: pending });
+    // The approved role has a token at once; the listing shows its metadata (upstream shape), never the token.
+    expect(approval.device).toMatchObject({ deviceId: "dev-1", role: "operator", roles: ["operator"], scopes: ["operator.read"], tokens: [{ role: "operator", scopes: ["operator.read"], createdAtMs: clock }] });
     expect(store.isApprovedFor("dev-1", "operator", ["operator.read"])).toBe(true);
     expect(store.isApprovedFor("dev-1", "operator", ["operator.write"])).toBe(false);
     expect(store.isApprovedFor("dev-1", "node", [])).toBe(false);
@@ -341,7 +339,9 @@ describe("device tokens", () => {
     store.approveLocal(request());
     store.issueToken("dev-1", "operator", ["operator.read"]);
     const [paired] = store.listPairing().paired;
-    expect(paired!.tokens).toEqual({ operator: { scopes: ["operator.read"], issuedAtMs: clock } });
+    // Upstream shape: an array of {role, scopes, createdAtMs, lastUsedAtMs?}; no hash, no token.
+    expect(paired!.tokens).toEqual([{ role: "operator", scopes: ["operator.read"], createdAtMs: clock }]);
+    expect(paired!.role).toBe("operator");
   });
 
   test("returned objects are copies", () => {

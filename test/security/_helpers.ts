@@ -59,8 +59,8 @@ export async function rawDeviceConnect(opts: RawWsOptions, identity: DeviceIdent
   return { ws, res: await ws.nextJson(5000) };
 }
 
-/** A plain HTTP/1.1 request over node:net with exactly the headers given (Bun's fetch rewrites Host). */
-export function rawHttp(opts: { port: number; host?: string; localAddress?: string; method?: string; path: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+/** A plain HTTP/1.1 request over node:net with exactly the headers given (Bun's fetch rewrites Host); `body` is sent as is. */
+export function rawHttp(opts: { port: number; host?: string; localAddress?: string; method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const host = opts.host ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port: opts.port, localAddress: opts.localAddress });
@@ -96,7 +96,7 @@ export function rawHttp(opts: { port: number; host?: string; localAddress?: stri
     socket.on("connect", () => {
       const headers = { host: `${host}:${opts.port}`, connection: "close", ...opts.headers };
       const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
-      socket.write(`${opts.method ?? "GET"} ${opts.path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`);
+      socket.write(`${opts.method ?? "GET"} ${opts.path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n${opts.body ?? ""}`);
     });
   });
 }

@@ -182,16 +182,16 @@ describe("HTTP bearer surfaces", () => {
     const base = `http://127.0.0.1:${gw.handle.port}/hooks/wake`;
     const post = (headers: Record<string, string>, query = "") => fetch(`${base}${query}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ text: "hi" }) });
     for (const auth of bearers(HOOK_TOKEN)) {
-      gw.handle.ctx.rateLimiter.recordSuccess("127.0.0.1");
+      gw.handle.ctx.rateLimiter.reset("127.0.0.1");
       const res = await post(auth === undefined ? {} : { authorization: auth });
       expect({ auth, status: res.status }).toEqual({ auth, status: 401 });
     }
     for (const t of ["", "undefined", "null", TOKEN]) {
-      gw.handle.ctx.rateLimiter.recordSuccess("127.0.0.1");
+      gw.handle.ctx.rateLimiter.reset("127.0.0.1");
       expect((await post({ "x-openclaw-token": t })).status).toBe(401);
     }
     expect((await post({}, `?token=${HOOK_TOKEN}`)).status).toBe(401);
-    gw.handle.ctx.rateLimiter.recordSuccess("127.0.0.1");
+    gw.handle.ctx.rateLimiter.reset("127.0.0.1");
     expect((await post({ authorization: `Bearer ${HOOK_TOKEN}` })).status).toBe(200);
   });
 

@@ -1,6 +1,8 @@
 /** Flags and plumbing shared by the commands that call a running gateway. */
-import { connectGateway, type GatewayClient, GatewayRequestError } from "../../client/gateway-client.ts";
+import { GatewayRequestError, type GatewayClient } from "../../client/gateway-client.ts";
+import { connectAsOwner } from "../../client/owner-connect.ts";
 import { resolveCallTarget } from "../../client/target.ts";
+import { resolveIdentityPath } from "../../config/paths.ts";
 import { CliError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
 
@@ -21,7 +23,8 @@ export const RPC_ARGS = {
 export async function withGateway<T>(args: { url?: string; port?: string; token?: string; password?: string; timeout?: string }, fn: (client: GatewayClient, timeoutMs: number) => Promise<T>): Promise<T> {
   const timeoutMs = parseTimeout(args.timeout);
   const target = resolveCallTarget({ url: args.url, port: args.port, token: args.token, password: args.password });
-  const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs }).catch((err) => {
+  // A local gateway is reached as this machine's paired device (its token survives a lockout of the secret).
+  const client = await connectAsOwner({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs }, { identityPath: resolveIdentityPath() }).catch((err) => {
     if (err instanceof GatewayRequestError) err.remote = target.source === "gateway.remote.url";
     throw err;
   });

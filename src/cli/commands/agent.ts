@@ -1,5 +1,7 @@
 import { defineCommand } from "citty";
-import { connectGateway, GatewayRequestError, GatewayTransportError } from "../../client/gateway-client.ts";
+import { GatewayRequestError, GatewayTransportError } from "../../client/gateway-client.ts";
+import { connectAsOwner } from "../../client/owner-connect.ts";
+import { resolveIdentityPath } from "../../config/paths.ts";
 import { resolveCallTarget } from "../../client/target.ts";
 import { CliError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
@@ -50,7 +52,7 @@ export const agentCommand = defineCommand({
     const runId = crypto.randomUUID();
     const target = resolveCallTarget({ url: args.url, port: args.port, token: args.token, password: args.password });
     let streamed = false;
-    const client = await connectGateway({
+    const client = await connectAsOwner({
       url: target.url,
       token: target.token,
       password: target.password,
@@ -61,7 +63,7 @@ export const agentCommand = defineCommand({
         process.stdout.write(p.data.delta);
         streamed = true;
       },
-    }).catch((err) => {
+    }, { identityPath: resolveIdentityPath() }).catch((err) => {
       // Reported by cli/failure.ts with the URL dialled and advice that fits local or remote mode.
       if (err instanceof GatewayRequestError) err.remote = target.source === "gateway.remote.url";
       throw err;

@@ -13,19 +13,23 @@ interface PendingDevice {
   platform?: string;
   role: string;
   scopes: string[];
+  /** Node requests: the commands the node declared. */
+  commands?: string[];
   remoteIp?: string;
   isRepair?: boolean;
   ts: number;
 }
 
+/** A paired device in the upstream shape: `tokens` is an array of token metadata. */
 interface PairedDevice {
   deviceId: string;
   displayName?: string;
   platform?: string;
-  roles: string[];
-  scopes: string[];
+  role?: string;
+  roles?: string[];
+  scopes?: string[];
   approvedAtMs: number;
-  tokens: Record<string, { scopes: string[]; issuedAtMs: number; lastUsedAtMs?: number }>;
+  tokens?: { role: string; scopes: string[]; createdAtMs: number; lastUsedAtMs?: number }[];
 }
 
 const list = defineCommand({
@@ -38,14 +42,14 @@ const list = defineCommand({
       process.stdout.write(`Pending (${res.pending.length}):\n`);
       printTable(
         ["REQUEST", "DEVICE", "NAME", "ROLE", "SCOPES", "IP", "AGE"],
-        res.pending.map((p) => [p.requestId, shortId(p.deviceId), p.displayName ?? "-", p.role, p.scopes.join(",") || "-", p.remoteIp ?? "-", `${formatAge(p.ts)}${p.isRepair ? " (repair)" : ""}`]),
+        res.pending.map((p) => [p.requestId, shortId(p.deviceId), p.displayName ?? "-", p.role, (p.commands ? p.commands.map((c) => `cmd:${c}`) : p.scopes).join(",") || "-", p.remoteIp ?? "-", `${formatAge(p.ts)}${p.isRepair ? " (repair)" : ""}`]),
         "",
       );
       process.stdout.write("\n");
     }
     printTable(
       ["DEVICE", "NAME", "PLATFORM", "ROLES", "SCOPES", "TOKENS", "APPROVED"],
-      res.paired.map((d) => [shortId(d.deviceId), d.displayName ?? "-", d.platform ?? "-", d.roles.join(","), d.scopes.join(",") || "-", Object.keys(d.tokens).join(",") || "-", formatAge(d.approvedAtMs)]),
+      res.paired.map((d) => [shortId(d.deviceId), d.displayName ?? "-", d.platform ?? "-", (d.roles ?? (d.role ? [d.role] : [])).join(",") || "-", d.scopes?.join(",") || "-", (d.tokens ?? []).map((t) => t.role).join(",") || "-", formatAge(d.approvedAtMs)]),
       "No paired devices.",
     );
   },
@@ -55,9 +59,9 @@ const approve = defineCommand({
   meta: { name: "approve", description: "Approve a device pairing request" },
   args: { requestId: { type: "positional", description: "Request id (see `openclaw devices list`)", required: true }, ...RPC_ARGS },
   async run({ args }) {
-    const res = await callGateway<{ requestId: string; deviceId: string }>(args, "device.pair.approve", { requestId: args.requestId });
+    const res = await callGateway<{ requestId: string; device: { deviceId: string; role?: string } }>(args, "device.pair.approve", { requestId: args.requestId });
     if (args.json) return printJson(res);
-    process.stdout.write(`Approved device ${res.deviceId}.\n`);
+    process.stdout.write(`Approved ${res.device.role === "node" ? "node" : "device"} ${res.device.deviceId}.\n`);
   },
 });
 

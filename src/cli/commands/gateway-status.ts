@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { connectGateway } from "../../client/gateway-client.ts";
+import { connectAsOwner } from "../../client/owner-connect.ts";
 import { resolveCallTarget, runningGatewayPort } from "../../client/target.ts";
 import { loadConfig } from "../../config/load.ts";
-import { expandHome, gatewayLogTag, resolveConfigPath, resolveGatewayPort, resolveLogFile } from "../../config/paths.ts";
+import { expandHome, gatewayLogTag, resolveConfigPath, resolveGatewayPort, resolveIdentityPath, resolveLogFile } from "../../config/paths.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { ConfigError, toErrorMessage } from "../../errors.ts";
 import type { ExtraService, ServiceRuntime } from "../../services/index.ts";
@@ -87,7 +87,7 @@ async function buildStatus(args: { url?: string; port?: string; token?: string; 
   if (listeners === undefined) report.port.hints.push("install lsof to see which process holds the port");
   if (args.probe !== false) {
     try {
-      const client = await connectGateway({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs: parseTimeout(args.timeout) });
+      const client = await connectAsOwner({ url: target.url, token: target.token, password: target.password, clientVersion: VERSION, timeoutMs: parseTimeout(args.timeout) }, { identityPath: resolveIdentityPath() });
       try {
         await client.request("status", {}, { timeoutMs: parseTimeout(args.timeout) });
         const server = client.hello.server as { version?: string } | undefined;

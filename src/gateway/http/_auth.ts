@@ -1,7 +1,8 @@
 /**
  * Shared HTTP auth (http.md §2): `Authorization: Bearer <secret>`, the secret tried as the gateway token and
- * as its password. Failures count against the same per-address limiter as WebSocket handshakes; a locked
- * address gets 429 with Retry-After before its secret is even looked at.
+ * as its password. Failures count against the same per-address limiter as WebSocket handshakes, each against
+ * the credential it guessed at (the shared secret or the hooks token); a locked address gets 429 with
+ * Retry-After before its secret is even looked at.
  *
  * Scope: a caller holding the shared secret is an operator with `operator.admin`, exactly like a WebSocket
  * client that authenticates with it and asks for no narrower scopes.
@@ -40,7 +41,7 @@ export function authorizeGatewayBearer(call: HttpCall): Response | undefined {
   const { gw, remoteAddress } = call;
   const wait = gw.rateLimiter.retryAfter(remoteAddress);
   if (wait > 0) {
-    return openAiError(429, "Too many failed authentication attempts; retry later.", "rate_limited", { "retry-after": retryAfterSeconds(wait) });
+    return openAiError(429, `Too many failed authentication attempts; retry in ${retryAfterSeconds(wait)} s.`, "rate_limited", { "retry-after": retryAfterSeconds(wait) });
   }
   const bearer = bearerOf(call.req);
   if (bearer && checkSharedSecret(gw.settings.auth, { token: bearer, password: bearer }).ok) {
@@ -57,13 +58,13 @@ export function authorizeGatewayBearer(call: HttpCall): Response | undefined {
  */
 export function authorizeHookToken(call: HttpCall, expected: string): Response | undefined {
   const { gw, remoteAddress } = call;
-  const wait = gw.rateLimiter.retryAfter(remoteAddress);
+  const wait = gw.rateLimiter.retryAfter(remoteAddress, "hooks-token");
   if (wait > 0) {
-    return new Response("Too Many Requests", { status: 429, headers: { "retry-after": retryAfterSeconds(wait), "content-type": "text/plain; charset=utf-8" } });
+    return new Response(`Too Many Requests: retry in ${retryAfterSeconds(wait)} s`, { status: 429, headers: { "retry-after": retryAfterSeconds(wait), "content-type": "text/plain; charset=utf-8" } });
   }
   const sent = bearerOf(call.req) ?? call.req.headers.get("x-openclaw-token")?.trim() ?? undefined;
   if (sent && safeEqual(sent, expected)) {
-    gw.rateLimiter.recordSuccess(remoteAddress);
+    gw.rateLimiter.recordSuccess(remoteAddress, "hooks-token");
     return undefined;
   }
   noteFailure(call, Boolean(sent), "hooks");
@@ -76,6 +77,6 @@ function noteFailure(call: HttpCall, sentSecret: boolean, surface: string): void
   // Only a wrong secret counts: a request without one cannot guess anything, and counting it would let a
   // misconfigured local client lock every loopback caller out.
   if (!sentSecret) return;
-  const lockout = call.gw.rateLimiter.recordFailure(call.remoteAddress);
+  const lockout = call.gw.rateLimiter.recordFailure(call.remoteAddress, surface === "hooks" ? "hooks-token" : "shared-secret");
   call.gw.logger.child("http").warn("auth failed", { surface, path: call.url.pathname, remote: call.remoteAddress, ...(lockout > 0 && { lockedOutMs: lockout }) });
 }

@@ -3,21 +3,62 @@
  * request, rotate or revoke a device token. Resolutions are broadcast to pairing-scoped clients.
  *
  * Nobody hands out more than they hold: approving a request or minting a token for scopes the caller lacks
- * is refused with "missing scope: <scope>" (operator.admin holds every operator scope). A rotated or revoked
+ * is refused with "missing scope: <scope>" (operator.admin holds every operator scope); a node's request
+ * also needs the scopes its declared commands call for (`scopesToApproveNode`). A rotated or revoked
  * token stops working at once: the store forgets it, and sessions that authenticated with it are closed.
  */
 import { GatewayError } from "../../errors.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
+import type { PairingApproval, PairingResolution } from "../devices.ts";
+import { scopesToApproveNode } from "../node-commands.ts";
 import { holdsScopes } from "../nodes.ts";
 
-/** `device.pair.list`: `{pending, paired}` (token hashes never leave the store). */
+/**
+ * `device.pair.list`: `{pending, paired}`; each paired device lists `role`, `roles`, `scopes` and
+ * `tokens: [{role, scopes, createdAtMs, lastUsedAtMs?}]` (token hashes never leave the store).
+ */
 export const devicePairList: MethodHandler = (ctx) => ctx.gw.devices.listPairing();
 
-/** `device.pair.approve`: pairs the device of a pending request (the caller must hold its scopes). */
-export const devicePairApprove: MethodHandler = (ctx, params) => resolveRequest(ctx, String(params.requestId), "approve");
+/** `device.pair.approve`: pairs the device of a pending request (the caller must hold its scopes); `{requestId, device}`. */
+export const devicePairApprove: MethodHandler = (ctx, params) => {
+  const approval = approveDeviceRequest(ctx, String(params.requestId));
+  return { requestId: approval.requestId, device: approval.device };
+};
 
-/** `device.pair.reject`: drops a pending request. */
-export const devicePairReject: MethodHandler = (ctx, params) => resolveRequest(ctx, String(params.requestId), "reject");
+/** `device.pair.reject`: drops a pending request; `{requestId, deviceId, decision, ts}`. */
+export const devicePairReject: MethodHandler = (ctx, params) => rejectDeviceRequest(ctx, String(params.requestId));
+
+/**
+ * Approves a pending device request after checking the caller holds its scopes, and for a node the scopes
+ * its declared commands call for. Broadcasts `device.pair.resolved` (and `node.pair.resolved` for a node).
+ * @throws GatewayError INVALID_REQUEST for an unknown id or a missing scope.
+ */
+export function approveDeviceRequest(ctx: Parameters<MethodHandler>[0], requestId: string): PairingApproval {
+  const pending = ctx.gw.devices.getPending(requestId);
+  if (!pending) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
+  requireScopes(ctx.client, pending.scopes, { requestId, deviceId: pending.deviceId });
+  const isNode = pending.roles.includes("node");
+  if (isNode) {
+    const commands = pending.commands ?? [];
+    requireScopes(ctx.client, scopesToApproveNode(commands), { requestId, deviceId: pending.deviceId, commands });
+  }
+  const approval = ctx.gw.devices.approve(requestId);
+  if (!approval) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
+  announce(ctx.gw, approval, isNode);
+  return approval;
+}
+
+/**
+ * Rejects a pending device request; broadcasts like {@link approveDeviceRequest}.
+ * @throws GatewayError INVALID_REQUEST for an unknown id.
+ */
+export function rejectDeviceRequest(ctx: Parameters<MethodHandler>[0], requestId: string): PairingResolution {
+  const isNode = ctx.gw.devices.getPending(requestId)?.roles.includes("node") ?? false;
+  const resolved = ctx.gw.devices.reject(requestId);
+  if (!resolved) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
+  announce(ctx.gw, resolved, isNode);
+  return resolved;
+}
 
 /**
  * `device.token.rotate`: a new token for (device, role); the old one stops working and its sessions are
@@ -63,14 +104,9 @@ function requireScopes(client: Parameters<MethodHandler>[0]["client"], scopes: r
   if (missing) throw new GatewayError("INVALID_REQUEST", `missing scope: ${missing}`, { details: { ...details, scopes } });
 }
 
-function resolveRequest(ctx: Parameters<MethodHandler>[0], requestId: string, action: "approve" | "reject") {
-  if (action === "approve") {
-    const pending = ctx.gw.devices.listPairing().pending.find((p) => p.requestId === requestId);
-    if (pending) requireScopes(ctx.client, pending.scopes, { requestId, deviceId: pending.deviceId });
-  }
-  const resolved = action === "approve" ? ctx.gw.devices.approve(requestId) : ctx.gw.devices.reject(requestId);
-  if (!resolved) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
-  ctx.gw.connections.broadcast("device.pair.resolved", resolved, { scope: "operator.pairing" });
-  ctx.gw.logger.child("pairing").info(`device ${action === "approve" ? "approved" : "rejected"}`, { deviceId: resolved.deviceId, requestId });
-  return resolved;
+function announce(gw: GatewayContext, resolved: PairingResolution, isNode: boolean): void {
+  const { requestId, deviceId, decision, ts } = resolved;
+  gw.connections.broadcast("device.pair.resolved", { requestId, deviceId, decision, ts }, { scope: "operator.pairing" });
+  if (isNode) gw.connections.broadcast("node.pair.resolved", { requestId, nodeId: deviceId, decision, ts }, { scope: "operator.pairing" });
+  gw.logger.child("pairing").info(`${isNode ? "node" : "device"} ${decision}`, { deviceId, requestId });
 }

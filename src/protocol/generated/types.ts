@@ -737,13 +737,20 @@ export interface DevicePairApproveParams {
   requestId: string;
 }
 
+/** Result (ok payload) of `device.pair.approve`. */
+export interface DevicePairApproveResult {
+  requestId: string;
+  device: PairedDevice;
+  [key: string]: unknown;
+}
+
 /** Params of `device.pair.list`. */
 export type DevicePairListParams = Record<string, never>;
 
 /** Result (ok payload) of `device.pair.list`. */
 export interface DevicePairListResult {
-  pending: unknown[];
-  paired: unknown[];
+  pending: DevicePairingRequest[];
+  paired: PairedDevice[];
   [key: string]: unknown;
 }
 
@@ -779,6 +786,26 @@ export interface DevicePairResolvedEvent {
   ts: number;
 }
 
+/** A device asking to pair. */
+export interface DevicePairingRequest {
+  requestId: string;
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  roles?: string[];
+  scopes?: string[];
+  commands?: string[];
+  remoteIp?: string;
+  silent?: boolean;
+  isRepair?: boolean;
+  ts: number;
+  [key: string]: unknown;
+}
+
 /** Params of `device.token.revoke`. */
 export interface DeviceTokenRevokeParams {
   deviceId: string;
@@ -790,6 +817,17 @@ export interface DeviceTokenRotateParams {
   deviceId: string;
   role: string;
   scopes?: string[];
+}
+
+/** A device token's role, scopes and times. */
+export interface DeviceTokenSummary {
+  role: string;
+  scopes: string[];
+  createdAtMs: number;
+  rotatedAtMs?: number;
+  revokedAtMs?: number;
+  lastUsedAtMs?: number;
+  [key: string]: unknown;
 }
 
 export type ErrorCode = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT";
@@ -1251,6 +1289,24 @@ export interface NodeRenameParams {
 /** Plain acknowledgement. */
 export interface OkResult {
   ok: boolean;
+  [key: string]: unknown;
+}
+
+/** A paired device with its token metadata. */
+export interface PairedDevice {
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  roles: string[];
+  scopes?: string[];
+  remoteIp?: string;
+  createdAtMs: number;
+  approvedAtMs: number;
+  tokens: DeviceTokenSummary[];
   [key: string]: unknown;
 }
 
@@ -1897,6 +1953,7 @@ export interface MethodResultMap {
   "wake": WakeResult;
   "node.pair.list": NodePairListResult;
   "device.pair.list": DevicePairListResult;
+  "device.pair.approve": DevicePairApproveResult;
   "node.list": NodeListResult;
   "node.describe": NodeDescribeResult;
   "node.invoke": NodeInvokeResult;

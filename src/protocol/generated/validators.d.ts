@@ -150,6 +150,8 @@ export declare const validateCronUpdateParams: Validator<T.CronUpdateParams>;
 export declare const validateCronUpdateResult: Validator<T.CronUpdateResult>;
 /** Validates {@link T.DevicePairApproveParams}. */
 export declare const validateDevicePairApproveParams: Validator<T.DevicePairApproveParams>;
+/** Validates {@link T.DevicePairApproveResult}. */
+export declare const validateDevicePairApproveResult: Validator<T.DevicePairApproveResult>;
 /** Validates {@link T.DevicePairListParams}. */
 export declare const validateDevicePairListParams: Validator<T.DevicePairListParams>;
 /** Validates {@link T.DevicePairListResult}. */
@@ -160,10 +162,14 @@ export declare const validateDevicePairRejectParams: Validator<T.DevicePairRejec
 export declare const validateDevicePairRequestedEvent: Validator<T.DevicePairRequestedEvent>;
 /** Validates {@link T.DevicePairResolvedEvent}. */
 export declare const validateDevicePairResolvedEvent: Validator<T.DevicePairResolvedEvent>;
+/** Validates {@link T.DevicePairingRequest}. */
+export declare const validateDevicePairingRequest: Validator<T.DevicePairingRequest>;
 /** Validates {@link T.DeviceTokenRevokeParams}. */
 export declare const validateDeviceTokenRevokeParams: Validator<T.DeviceTokenRevokeParams>;
 /** Validates {@link T.DeviceTokenRotateParams}. */
 export declare const validateDeviceTokenRotateParams: Validator<T.DeviceTokenRotateParams>;
+/** Validates {@link T.DeviceTokenSummary}. */
+export declare const validateDeviceTokenSummary: Validator<T.DeviceTokenSummary>;
 /** Validates {@link T.ErrorCode}. */
 export declare const validateErrorCode: Validator<T.ErrorCode>;
 /** Validates {@link T.ErrorShape}. */
@@ -278,6 +284,8 @@ export declare const validateNodePairVerifyParams: Validator<T.NodePairVerifyPar
 export declare const validateNodeRenameParams: Validator<T.NodeRenameParams>;
 /** Validates {@link T.OkResult}. */
 export declare const validateOkResult: Validator<T.OkResult>;
+/** Validates {@link T.PairedDevice}. */
+export declare const validatePairedDevice: Validator<T.PairedDevice>;
 /** Validates {@link T.Policy}. */
 export declare const validatePolicy: Validator<T.Policy>;
 /** Validates {@link T.PollParams}. */
@@ -536,6 +544,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "wake": Validator<T.WakeResult>;
   readonly "node.pair.list": Validator<T.NodePairListResult>;
   readonly "device.pair.list": Validator<T.DevicePairListResult>;
+  readonly "device.pair.approve": Validator<T.DevicePairApproveResult>;
   readonly "node.list": Validator<T.NodeListResult>;
   readonly "node.describe": Validator<T.NodeDescribeResult>;
   readonly "node.invoke": Validator<T.NodeInvokeResult>;

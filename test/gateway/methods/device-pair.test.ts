@@ -42,7 +42,7 @@ test("remote device: pairing required → approve → connect → device token w
   expect(list.payload.pending.map((p: any) => p.requestId)).toEqual([requestId]);
 
   const approved = await admin.request("device.pair.approve", { requestId });
-  expect(approved.payload).toMatchObject({ requestId, decision: "approved" });
+  expect(approved.payload).toMatchObject({ requestId, device: { deviceId: first.identity.deviceId, role: "operator", scopes: ["operator.read"], tokens: [{ role: "operator", scopes: ["operator.read"] }] } });
   expect((await admin.nextMatching((f) => f.event === "device.pair.resolved")).payload.decision).toBe("approved");
 
   const second = await deviceConnect(idPath, { token: gw.token });

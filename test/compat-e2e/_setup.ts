@@ -47,6 +47,8 @@ export async function startUpstreamUiEnv(ref: ReferenceInstall, config: Record<s
     gateway: { mode: "local", port, auth: { token: TOKEN }, controlUi: { allowedOrigins: [ui.origin] } },
     models: { providers: { local: { baseUrl: fake.openaiBaseUrl, apiKey: "sk-compat", api: "openai-completions", models: [{ id: "m1" }, { id: "m2" }] } } },
     agents: { defaults: { workspace, model: { primary: "local/m1" } } },
+    // Inside the temp HOME, not the shared default log folder.
+    logging: { file: join(home, "logs", "openclaw.log") },
   };
   writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify({ ...base, ...config, gateway: { ...base.gateway, ...config.gateway } }, null, 2));
   let gateway: UpstreamUiEnv["gateway"] | undefined;

@@ -22,7 +22,7 @@ cd "$dir"
 # its bin folder leads PATH for the second install.
 printf '{"name":"openclaw-reference","private":true}\n' >package.json
 npm install --no-audit --no-fund --loglevel=error "node@$node_major" >/dev/null
-# libsignal: the version this release resolves to by default no longer installs; 6.0.0 is the one it was built with.
+# libsignal is pinned to 6.0.0 (an override, as the project's reference setup has it) so installs are repeatable.
 cat >package.json <<JSON
 {"name":"openclaw-reference","private":true,"dependencies":{"node":"$node_major","openclaw":"$version"},"overrides":{"libsignal":"6.0.0"}}
 JSON

@@ -46,7 +46,7 @@ runUi("upstream Control UI: Devices panel", () => {
 
     // Paired: the device's node token is listed with its actions.
     await page.waitForFunction(
-      (id) => [...document.querySelectorAll(".list-item")].some((el) => el.textContent?.includes(id) && el.textContent?.includes("Revoke")),
+      (id) => Array.from(document.querySelectorAll(".list-item")).some((el) => el.textContent?.includes(id) && el.textContent?.includes("Revoke")),
       node.deviceId,
       { timeout: 20_000 },
     );

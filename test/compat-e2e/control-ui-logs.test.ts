@@ -39,7 +39,7 @@ runUi("upstream Control UI: Logs view", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await waitConnected(page);
     await page.waitForSelector(".log-row", { timeout: 20_000 });
-    await page.waitForFunction(() => [...document.querySelectorAll(".log-row .log-level")].some((el) => el.textContent?.trim() === "warn"), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll(".log-row .log-level")).some((el) => el.textContent?.trim() === "warn"), undefined, { timeout: 20_000 });
 
     const rows = await page.$$eval(".log-row", (els) =>
       els.map((el) => ({
@@ -58,7 +58,7 @@ runUi("upstream Control UI: Logs view", () => {
 
     // Untick "info": only other levels remain, the warn line among them.
     await page.locator(".log-chip.info input").uncheck();
-    await page.waitForFunction(() => ![...document.querySelectorAll(".log-row .log-level")].some((el) => el.textContent?.trim() === "info"));
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll(".log-row .log-level")).some((el) => el.textContent?.trim() === "info"));
     const left = await page.$$eval(".log-row .log-level", (els) => els.map((el) => el.textContent?.trim()));
     expect(left.length).toBeGreaterThan(0);
     expect(left).toContain("warn");

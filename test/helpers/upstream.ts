@@ -130,7 +130,12 @@ export async function startUpstreamGateway(ref: ReferenceInstall, opts: { port: 
   let out = "";
   const pump = async (s: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
-    for await (const chunk of s) out += dec.decode(chunk);
+    const reader = s.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      out += dec.decode(value, { stream: true });
+    }
   };
   void pump(proc.stdout);
   void pump(proc.stderr);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { join } from "node:path";
-import { referenceForSuite } from "../helpers/upstream.ts";
+import { controlUiSettingsScript, referenceForSuite, serveUpstreamControlUi } from "../helpers/upstream.ts";
 import { connectClient } from "../helpers/ws.ts";
 import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
 
@@ -105,5 +105,21 @@ describe("upstream Control UI against our gateway", () => {
     expect(await page.evaluate(() => (document.querySelector("openclaw-app") as any).connected)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
+  }, 60_000);
+
+  runUi("the same UI served from an origin not in gateway.controlUi.allowedOrigins is refused", async () => {
+    const other = serveUpstreamControlUi(ref!);
+    const page = await env.browser.newPage();
+    try {
+      await page.addInitScript(controlUiSettingsScript({ url: env.url, token: env.token }));
+      const before = env.gateway.output().length;
+      await page.goto(`${other.origin}/overview`);
+      await page.waitForFunction(() => /origin not allowed/i.test(document.querySelector("openclaw-app")?.textContent ?? ""), undefined, { timeout: 20_000 });
+      expect(await page.evaluate(() => (document.querySelector("openclaw-app") as any).connected)).toBe(false);
+      expect(env.gateway.output().slice(before)).not.toContain("client connected");
+    } finally {
+      await page.close();
+      other.stop();
+    }
   }, 60_000);
 });

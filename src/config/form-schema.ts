@@ -64,3 +64,18 @@ function shorthandObject(variants: JsonSchemaNode[]): JsonSchemaNode | undefined
   if (objects.length !== 1 || rest.length === 0) return undefined;
   return rest.every((v) => typeof v.type === "string" && PRIMITIVE_TYPES.has(v.type) && v.const === undefined && v.enum === undefined) ? objects[0] : undefined;
 }
+
+/**
+ * `config` with every model ref in its object form (`"p/m"` → `{primary: "p/m"}`): the shape the form schema
+ * describes, so a form can show and edit a ref written as a string. Returns a copy; other values are shared.
+ */
+export function withObjectModelRefs<T>(config: T): T {
+  const c = config as { agents?: { defaults?: Record<string, unknown>; list?: Record<string, unknown>[] } } | undefined;
+  if (!c?.agents) return config;
+  const toObject = (m: unknown) => (typeof m === "string" ? { primary: m } : m);
+  const agents = { ...c.agents };
+  if (agents.defaults && typeof agents.defaults.model === "string") agents.defaults = { ...agents.defaults, model: toObject(agents.defaults.model) };
+  if (Array.isArray(agents.list)) agents.list = agents.list.map((a) => (a && typeof a.model === "string" ? { ...a, model: toObject(a.model) } : a));
+  return { ...c, agents } as T;
+}
+

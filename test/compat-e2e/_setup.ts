@@ -30,7 +30,7 @@ export interface UpstreamUiEnv {
 
 /**
  * Starts the UI server first (its origin goes into gateway.controlUi.allowedOrigins), then our binary with
- * `config` merged over a base config (fake provider `local` with models m1/m2, default model local/m1),
+ * `config` deep-merged over a base config (fake provider `local` with models m1/m2, default model local/m1),
  * then Chromium.
  */
 export async function startUpstreamUiEnv(ref: ReferenceInstall, config: Record<string, any> = {}): Promise<UpstreamUiEnv> {
@@ -50,7 +50,7 @@ export async function startUpstreamUiEnv(ref: ReferenceInstall, config: Record<s
     // Inside the temp HOME, not the shared default log folder.
     logging: { file: join(home, "logs", "openclaw.log") },
   };
-  writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify({ ...base, ...config, gateway: { ...base.gateway, ...config.gateway } }, null, 2));
+  writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify(mergeConfig(base, config), null, 2));
   let gateway: UpstreamUiEnv["gateway"] | undefined;
   let browser: Browser | undefined;
   const stop = async () => {
@@ -90,6 +90,16 @@ export async function startUpstreamUiEnv(ref: ReferenceInstall, config: Record<s
     },
     stop,
   };
+}
+
+/** `over` merged into `base`: plain objects key by key, anything else replaced. */
+function mergeConfig(base: Record<string, any>, over: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b) ? mergeConfig(b, v) : v;
+  }
+  return out;
 }
 
 /** Waits until the upstream UI reports a live gateway connection (its status pill reads "OK"/"Connected"). */

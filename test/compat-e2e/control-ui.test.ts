@@ -5,7 +5,10 @@
  * whose skills.status we do not serve (nor advertise), shows an error and leaves the app connected.
  */
 import { afterAll, beforeAll, describe, expect } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import JSON5 from "json5";
+import { waitFor } from "../helpers/protocol.ts";
 import { controlUiSettingsScript, referenceForSuite, serveUpstreamControlUi } from "../helpers/upstream.ts";
 import { connectClient } from "../helpers/ws.ts";
 import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
@@ -18,6 +21,8 @@ let env: UpstreamUiEnv;
 beforeAll(async () => {
   if (!ref || (!CHROMIUM && !process.env.CI)) return;
   env = await startUpstreamUiEnv(ref, {
+    // the string form of a model ref, which the form edits in its object form
+    agents: { defaults: { model: "local/m1" } },
     channels: { telegram: { enabled: false, botToken: "123:not-used", customCommands: [{ command: "ping", description: "Ping the bot" }] } },
   });
 }, 60_000);
@@ -50,9 +55,19 @@ describe("upstream Control UI against our gateway", () => {
     await page.waitForFunction(() => (document.querySelector("openclaw-app")?.textContent ?? "").includes("Model Fallbacks"));
     expect(await page.locator(".config-subnav__item.active").innerText()).toContain("Defaults");
     expect(await appText(page)).not.toContain("Unsupported schema node");
-    // The configured model shows in the object form's Primary field.
+    // The model written as a string shows in the object form's Primary field, and an edit saves.
     const primary = page.locator(".cfg-field", { has: page.locator(".cfg-field__label", { hasText: /^Primary Model$/ }) }).first().locator("input");
     expect(await primary.inputValue()).toBe("local/m1");
+    await primary.fill("local/m2");
+    await primary.press("Tab");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    const file = join(env.home, ".openclaw", "openclaw.json");
+    await waitFor(() => JSON5.parse(readFileSync(file, "utf8")).agents?.defaults?.model?.primary === "local/m2", 20_000, "the form's save to reach the config file");
+    const saved = JSON5.parse(readFileSync(file, "utf8"));
+    expect(saved.agents.defaults.model).toEqual({ primary: "local/m2" });
+    // secrets the UI only saw redacted are written back unchanged
+    expect(saved.gateway.auth.token).toBe(env.token);
+    expect(saved.models.providers.local.apiKey).toBe("sk-compat");
 
     await page.locator(".config-subnav__item", { hasText: "List" }).first().click();
     await page.waitForFunction(() => document.querySelector(".config-subnav__item.active")?.textContent?.includes("List"));

@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { parseConfigText } from "../../src/config/load.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
-import { toFormSchema } from "../../src/config/form-schema.ts";
+import { toFormSchema, withObjectModelRefs } from "../../src/config/form-schema.ts";
 import { unsupportedFormPaths } from "../helpers/form-schema.ts";
 import { useCleanup } from "../helpers/protocol.ts";
 import { connectClient } from "../helpers/ws.ts";
@@ -98,6 +98,17 @@ describe("config.schema", () => {
     expect(asString.agents?.defaults?.model).toBe("openai/gpt-5");
     const asObject = parseConfigText('{ agents: { defaults: { model: { primary: "openai/gpt-5", fallbacks: ["x/y"] } } } }', "t.json5", {});
     expect(asObject.agents?.defaults?.model).toEqual({ primary: "openai/gpt-5", fallbacks: ["x/y"] });
+  });
+
+  test("config.get's config presents string model refs in the object form (the raw text stays as written)", () => {
+    const config = { agents: { defaults: { model: "a/b", workspace: "/w" }, list: [{ id: "x", model: "c/d" }, { id: "y", model: { primary: "e/f" } }, { id: "z" }] }, gateway: { port: 1 } };
+    const out: any = withObjectModelRefs(config);
+    expect(out.agents.defaults).toEqual({ model: { primary: "a/b" }, workspace: "/w" });
+    expect(out.agents.list).toEqual([{ id: "x", model: { primary: "c/d" } }, { id: "y", model: { primary: "e/f" } }, { id: "z" }]);
+    expect(config.agents.defaults.model).toBe("a/b");
+    expect(withObjectModelRefs({ gateway: { port: 1 } })).toEqual({ gateway: { port: 1 } });
+    // what the form then writes back loads
+    expect(parseConfigText(JSON.stringify(out), "t.json", {}).agents?.list?.[0]?.model).toEqual({ primary: "c/d" });
   });
 
   test("Telegram custom commands are {command, description} objects; anything else is refused with its path", () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import JSON5 from "json5";
+import { withObjectModelRefs } from "../../config/form-schema.ts";
 import { hashText, loadConfig } from "../../config/load.ts";
 import { collectSecrets, redactConfigRaw, redactConfigValue } from "../../config/redact.ts";
 import { ConfigError } from "../../errors.ts";
@@ -43,7 +44,8 @@ function present(s: { path: string; exists: boolean; raw: string; hash: string; 
     issues: s.issues,
     warnings: [],
     legacyIssues: [],
-    config: redactConfigValue(s.config),
+    // Model refs in the object form config.schema describes, so the Control UI form can edit string refs.
+    config: redactConfigValue(withObjectModelRefs(s.config)),
   };
 }
 

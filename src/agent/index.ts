@@ -20,7 +20,7 @@ export {
   resolveHeartbeat,
 } from "./heartbeat.ts";
 export { Lanes, DEFAULT_MAX_CONCURRENT } from "./lanes.ts";
-export { DEFAULT_MODEL_REF, isKnownProvider, modelChain, parseModelRef, resolveModel, type ModelSpec } from "./models.ts";
+export { contextWindowOf, DEFAULT_MODEL_REF, isKnownProvider, modelChain, parseModelRef, resolveModel, type ModelSpec } from "./models.ts";
 export { AgentRuntime, type AgentRuntimeOptions, DEDUPE_MAX, DEDUPE_TTL_MS, DEFAULT_TIMEOUT_SECONDS } from "./runtime.ts";
 export { agentIds, agentOf, canonicalSessionKey, mainSessionKey, resolveSession, sessionKind, type ResolvedSession, type SessionTarget } from "./session-keys.ts";
 export { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";

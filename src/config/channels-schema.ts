@@ -87,7 +87,15 @@ const TELEGRAM_ACCOUNT = {
   proxy: T.Optional(T.String()),
   reactionNotifications: T.Optional(T.String()),
   reactionLevel: T.Optional(T.String()),
-  customCommands: T.Optional(T.Array(T.Unknown())),
+  /** Extra entries for the bot's command menu (accepted for upstream compatibility; not registered yet). */
+  customCommands: T.Optional(
+    T.Array(
+      T.Object(
+        { command: T.String({ minLength: 1, description: "Command name, without the leading /." }), description: T.String({ description: "Text shown next to it in the menu." }) },
+        { additionalProperties: false },
+      ),
+    ),
+  ),
   commands: T.Optional(Open),
   draftChunk: T.Optional(Open),
   retry: T.Optional(Open),

@@ -113,6 +113,10 @@ describe("flag parsing", () => {
       delivery: { mode: "announce", bestEffort: true },
     });
     expect(fails(() => buildAddParams({ name: "n", every: "30m", cron: "* * * * *", "system-event": "x" }, now))).toBe("Pass one schedule, not --every and --cron.");
+    // one-shot jobs are deleted after a successful run by default (the gateway's default); --keep-after-run keeps one
+    expect(buildAddParams({ name: "n", at: "2026-02-01T10:00:00Z", "system-event": "x", "keep-after-run": true }, now).deleteAfterRun).toBe(false);
+    expect(buildAddParams({ name: "n", at: "2026-02-01T10:00:00Z", "system-event": "x" }, now).deleteAfterRun).toBeUndefined();
+    expect(fails(() => buildAddParams({ name: "n", at: "2026-02-01T10:00:00Z", "system-event": "x", "delete-after-run": true, "keep-after-run": true }, now))).toBe("Pass --delete-after-run or --keep-after-run, not both.");
     expect(fails(() => buildAddParams({ name: "n", every: "often", "system-event": "x" }, now))).toStartWith('Invalid --every "often"');
     expect(fails(() => buildAddParams({ name: "n", every: "1h", tz: "UTC", "system-event": "x" }, now))).toBe("--tz goes with --cron.");
     expect(fails(() => buildAddParams({ name: "n", every: "1h", message: "x", to: "1" }, now))).toBe("--channel, --to and --best-effort-deliver go with --deliver.");

@@ -157,7 +157,8 @@ describe("config", () => {
     const { sock } = await admin();
     const s = await call(sock, "config.schema");
     expect(s.schema).toMatchObject({ type: "object", properties: expect.objectContaining({ gateway: expect.any(Object), models: expect.any(Object) }) });
-    expect(s.uiHints).toEqual({});
+    // issue 24: hints for the Control UI's form (labels, order, secrets), no longer empty
+    expect(s.uiHints.gateway).toMatchObject({ label: "Gateway", order: 30 });
     expect(s.version).toBe("test");
     expect(new Date(s.generatedAt).toISOString()).toBe(s.generatedAt);
   });

@@ -143,6 +143,8 @@ describe("config never names something the gateway runs, except the reviewed adm
     "channels.telegram.customCommands": "bot menu commands: not programs",
     "channels.telegram.accounts.*.commands": "bot menu commands: not programs",
     "channels.telegram.accounts.*.customCommands": "bot menu commands: not programs",
+    "channels.telegram.customCommands[].command": "a bot menu entry's name (no leading /): not a program",
+    "channels.telegram.accounts.*.customCommands[].command": "a bot menu entry's name: not a program",
     hooks: "webhook settings",
     "hooks.transformsDir": "folder of hook transform modules (loaded as code when implemented); config file only",
     "hooks.mappings[].transform": "hook transform module reference; config file only",

@@ -81,7 +81,8 @@ const add = defineCommand({
     ...PAYLOAD_ARGS,
     session: { type: "string", description: "main | isolated (default: main for --system-event, isolated for --message)" },
     disabled: { type: "boolean", description: "Add it disabled" },
-    "delete-after-run": { type: "boolean", description: "For --at: delete the job after a successful run (default: disable it)" },
+    "delete-after-run": { type: "boolean", description: "For --at: delete the job after a successful run (the default)" },
+    "keep-after-run": { type: "boolean", description: "For --at: keep the job, disabled, after it runs" },
     ...RPC_ARGS,
   },
   async run({ args }) {
@@ -178,12 +179,14 @@ export function buildAddParams(args: Args, now = Date.now()): CronAddParams {
   if (!payload) throw new CliError("A payload is required: --system-event TEXT or --message TEXT.");
   const sessionTarget = sessionOf(args) ?? (payload.kind === "systemEvent" ? "main" : "isolated");
   const delivery = deliveryOf(args);
+  if (args["delete-after-run"] === true && args["keep-after-run"] === true) throw new CliError("Pass --delete-after-run or --keep-after-run, not both.");
   return {
     name: String(args.name),
     ...(str(args.description) !== undefined && { description: str(args.description) }),
     ...(str(args.agent) && { agentId: str(args.agent) }),
     ...(args.disabled === true && { enabled: false }),
     ...(args["delete-after-run"] === true && { deleteAfterRun: true }),
+    ...(args["keep-after-run"] === true && { deleteAfterRun: false }),
     schedule,
     sessionTarget,
     wakeMode: wakeOf(args) ?? "next-heartbeat",

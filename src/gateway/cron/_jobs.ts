@@ -27,7 +27,8 @@ export function buildJob(gw: GatewayContext, p: CronAddParams, now: number): Cro
     name: p.name.trim(),
     description: p.description?.trim() || undefined,
     enabled: p.enabled ?? true,
-    deleteAfterRun: p.deleteAfterRun,
+    // One-shot jobs go away after a successful run unless kept explicitly (upstream default).
+    deleteAfterRun: p.deleteAfterRun ?? (p.schedule.kind === "at" ? true : undefined),
     createdAtMs: now,
     updatedAtMs: now,
     schedule: checkSchedule(p.schedule, now),

@@ -1,8 +1,9 @@
 /**
  * What one cron job run does. A `main` job queues its text as a system event for the main session (and
  * with wakeMode "now" runs the heartbeat at once so the agent sees it). An `isolated` job runs one agent
- * turn on its own session `cron:<jobId>`, started fresh for every run so a frequent job does not pile up
- * context, and with delivery "announce" sends the reply to a chat.
+ * turn on its own session `agent:<agentId>:cron:<jobId>`, started fresh for every run so a frequent job does
+ * not pile up context, and with delivery "announce" sends the reply to a chat. Sessions older versions kept
+ * under `cron:<jobId>` stay in the store, readable as before; the next run carries their overrides over.
  */
 import { randomUUID } from "node:crypto";
 import { agentIds, mainSessionKey, replyTextOf } from "../../agent/index.ts";
@@ -24,8 +25,13 @@ export interface CronRunOutcome {
   delivery?: Record<string, unknown>;
 }
 
-/** The session an isolated job runs on. */
-export function cronSessionKey(jobId: string): string {
+/** The session an isolated job of `agentId` runs on (the upstream's key shape). */
+export function cronSessionKey(agentId: string, jobId: string): string {
+  return `agent:${agentId}:cron:${jobId}`;
+}
+
+/** The key older versions used for that session; still read, never written. */
+export function legacyCronSessionKey(jobId: string): string {
   return `cron:${jobId}`;
 }
 
@@ -56,9 +62,9 @@ export async function executeCronJob(gw: GatewayContext, job: CronJob): Promise<
 type AgentTurnPayload = Extract<CronJob["payload"], { kind: "agentTurn" }>;
 
 async function runAgentTurn(gw: GatewayContext, job: CronJob, payload: AgentTurnPayload): Promise<CronRunOutcome> {
-  const sessionKey = cronSessionKey(job.id);
   const agentId = job.agentId ?? agentIds(gw.config).defaultId;
-  startFreshSession(gw, sessionKey, job.name);
+  const sessionKey = cronSessionKey(agentId, job.id);
+  startFreshSession(gw, sessionKey, legacyCronSessionKey(job.id), job.name);
   const runId = `cron:${job.id}:${randomUUID()}`;
   const sub = gw.agents.submit({
     runId,
@@ -90,10 +96,13 @@ async function runAgentTurn(gw: GatewayContext, job: CronJob, payload: AgentTurn
   return { status: "ok", ...(summary && { summary }), delivery };
 }
 
-/** Starts the job's session over (new sessionId); a model override or thinking level set on it is kept. */
-function startFreshSession(gw: GatewayContext, sessionKey: string, label: string): void {
+/**
+ * Starts the job's session over (new sessionId); a model override or thinking level set on it (or on its
+ * legacy-keyed session) is kept.
+ */
+function startFreshSession(gw: GatewayContext, sessionKey: string, legacyKey: string, label: string): void {
   const now = Date.now();
-  const old = gw.store.getSession(sessionKey);
+  const old = gw.store.getSession(sessionKey) ?? gw.store.getSession(legacyKey);
   const entry: SessionEntry = {
     sessionId: randomUUID(),
     createdAt: now,

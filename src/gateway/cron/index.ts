@@ -4,5 +4,5 @@
  */
 export { CronService, type CronRunResult, type CronServiceOptions, type CronStatus } from "./service.ts";
 export type { CronJobPatch } from "./_jobs.ts";
-export { cronSessionKey, SUMMARY_MAX_CHARS } from "./_run.ts";
+export { cronSessionKey, legacyCronSessionKey, SUMMARY_MAX_CHARS } from "./_run.ts";
 export { AT_PAST_GRACE_MS, computeNextRunAtMs, describeSchedule, MIN_EVERY_MS, parseAtMs } from "./_schedule.ts";

@@ -5,8 +5,9 @@
  *
  * Rules: a job never overlaps itself (a due time that finds it still running is logged as "skipped"); a
  * job overdue when the scheduler starts (the gateway was down) runs once, and its next run is computed
- * from then, so missed runs are not replayed; an `at` job runs once and is then disabled, or deleted after
- * a successful run when `deleteAfterRun`. `cron.enabled: false` stops the timer only: jobs can still be
+ * from then, so missed runs are not replayed; an `at` job runs once and is then deleted after a successful
+ * run (`deleteAfterRun`, true by default for `at` jobs; its run log stays), else disabled (kept with
+ * `deleteAfterRun: false`, or the run failed). `cron.enabled: false` stops the timer only: jobs can still be
  * listed, edited and run by hand. Timers come from an injectable clock so tests drive the schedule.
  */
 import { toErrorMessage } from "../../errors.ts";

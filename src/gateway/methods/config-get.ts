@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import JSON5 from "json5";
+import { withObjectModelRefs } from "../../config/form-schema.ts";
 import { hashText, loadConfig } from "../../config/load.ts";
 import { collectSecrets, redactConfigRaw, redactConfigValue, redactSubstitutedConfig } from "../../config/redact.ts";
 import { ConfigError } from "../../errors.ts";
@@ -45,7 +46,8 @@ function present(s: { path: string; exists: boolean; raw: string; hash: string; 
     issues: s.issues,
     warnings: [],
     legacyIssues: [],
-    config: redactSubstitutedConfig(s.config, s.valid ? parsed : s.written),
+    // Model refs in the object form config.schema describes, so the Control UI form can edit string refs.
+    config: withObjectModelRefs(redactSubstitutedConfig(s.config, s.valid ? parsed : s.written)),
   };
 }
 

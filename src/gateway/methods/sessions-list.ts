@@ -1,4 +1,5 @@
-import { sessionKind } from "../../agent/index.ts";
+import { agentIds, agentOf, contextWindowOf, modelChain, parseModelRef, sessionKind } from "../../agent/index.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
 import type { SessionRow, Store } from "../../store/index.ts";
 import { DEFAULT_CONTEXT_TOKENS, defaultModelRef } from "../agents-view.ts";
 import type { MethodHandler } from "../context.ts";
@@ -32,16 +33,30 @@ export const sessionsList: MethodHandler = (ctx, params) => {
     path: stateDbPath(ctx.gw.stateDir),
     count: rows.length,
     defaults: { modelProvider: provider, model: rest.join("/"), contextTokens: DEFAULT_CONTEXT_TOKENS },
-    sessions: rows.map((r) => toListRow(store, r, p.includeLastMessage === true, p.includeDerivedTitles === true)),
+    sessions: rows.map((r) => toListRow(store, config, r, p.includeLastMessage === true, p.includeDerivedTitles === true)),
   };
 };
 
-/** One `sessions.list` row: the stored entry plus key, kind and chat type. */
-export function toListRow(store: Store, row: SessionRow, lastMessage: boolean, derivedTitle: boolean): Record<string, unknown> {
+/**
+ * One `sessions.list` row: the stored entry plus key, kind and chat type, and the token figures the upstream
+ * clients show as "total / context": `totalTokens` always (0 before the first run), the model the session
+ * runs on (`modelProvider`, `model`: the last run's, else the one it would use), and, once it has run,
+ * `contextTokens` (the model's context window; the 200k default when the config names none).
+ */
+export function toListRow(store: Store, config: OpenClawConfig, row: SessionRow, lastMessage: boolean, derivedTitle: boolean): Record<string, unknown> {
   const { modelOverride, ...entry } = row.entry;
   const kind = sessionKind(row.key);
   const out: Record<string, unknown> = { key: row.key, kind, chatType: entry.chatType ?? (kind === "group" ? "group" : "direct"), ...entry };
   if (modelOverride) out.modelOverride = modelOverride;
+  const ref = entry.modelProvider && entry.model ? `${entry.modelProvider}/${entry.model}` : modelChain(config, agentOf(row.key) ?? agentIds(config).defaultId, modelOverride)[0];
+  const parsed = parseModelRef(ref);
+  if (parsed) {
+    out.modelProvider ??= parsed.provider;
+    out.model ??= parsed.model;
+  }
+  out.totalTokens = entry.totalTokens ?? (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0);
+  const hasRun = entry.totalTokens !== undefined || entry.inputTokens !== undefined || entry.model !== undefined;
+  if (entry.contextTokens === undefined && hasRun) out.contextTokens = contextWindowOf(config, ref) ?? DEFAULT_CONTEXT_TOKENS;
   if (lastMessage) {
     const last = store.readMessages(entry.sessionId, 1, { imageMessages: 0 })[0];
     const text = last ? textOf(last.content) : "";

@@ -1,8 +1,8 @@
 /**
  * The cron scheduler in a real gateway with a hand-driven clock, the fake model provider and the fake
  * Telegram Bot API: a cron expression fires at its time in its zone; `every` stays on its anchor; `at`
- * runs once and is disabled or deleted; a system event with wakeMode now reaches the heartbeat turn; an
- * isolated agent turn runs on `cron:<id>` and its reply is announced on Telegram (a failed delivery is an
+ * runs once and is deleted (the default) or disabled when kept; a system event with wakeMode now reaches the
+ * heartbeat turn; an isolated agent turn runs on `agent:<agentId>:cron:<id>` and its reply is announced on Telegram (a failed delivery is an
  * error unless bestEffort); a failing turn is recorded as an error; a job never overlaps itself. A second
  * gateway shows jobs and run logs surviving a restart, an overdue job running once after it, and
  * `cron.enabled: false` with a hot reload.
@@ -120,10 +120,13 @@ describe("schedules", () => {
     gw.handle.ctx.systemEvents.length = 0;
   });
 
-  test("at runs once: then disabled, or deleted with deleteAfterRun (its log stays readable)", async () => {
+  // issue 24: deleteAfterRun now defaults to true for `at` jobs (the upstream's default); keeping one is explicit.
+  test("at runs once: then deleted by default (its log stays readable), or disabled with deleteAfterRun false", async () => {
     const at = new Date(clock.now() + 2 * MIN).toISOString();
-    const once = await addJob(sock, systemJob("Once", { kind: "at", at }));
-    const gone = await addJob(sock, systemJob("Gone", { kind: "at", at }, { deleteAfterRun: true }));
+    const once = await addJob(sock, systemJob("Once", { kind: "at", at }, { deleteAfterRun: false }));
+    const gone = await addJob(sock, systemJob("Gone", { kind: "at", at }));
+    expect(gone.deleteAfterRun).toBe(true);
+    expect(once.deleteAfterRun).toBe(false);
     clock.advance(2 * MIN);
     expect(await cronEvent(sock, once.id, "finished")).toMatchObject({ status: "ok", runAtMs: Date.parse(at) });
     expect(await cronEvent(sock, gone.id, "finished")).toMatchObject({ status: "ok" });
@@ -158,7 +161,7 @@ describe("what a run does", () => {
     expect(gw.handle.ctx.systemEvents).toEqual([]);
   });
 
-  test("agentTurn: an isolated run on cron:<id>, fresh each time; the reply is the run's summary", async () => {
+  test("agentTurn: an isolated run on agent:<agentId>:cron:<id>, fresh each time; the reply is the run's summary", async () => {
     const job = await addJob(sock, turnJob("Report", "Write the daily report.", { payload: { kind: "agentTurn", message: "Write the daily report.", timeoutSeconds: 30 } }));
     expect((await sock.request("cron.run", { id: job.id })).payload).toEqual({ ok: true, ran: false, reason: "not-due" });
 
@@ -170,7 +173,8 @@ describe("what a run does", () => {
     expect(finished).toMatchObject({ status: "ok", summary: "Report: all systems nominal." });
     expect(finished.error).toBeUndefined();
     expect(lastUserMessage()).toContain("Write the daily report.");
-    const session = gw.handle.ctx.store.getSession(`cron:${job.id}`);
+    const session = gw.handle.ctx.store.getSession(`agent:main:cron:${job.id}`);
+    expect(gw.handle.ctx.store.getSession(`cron:${job.id}`)).toBeUndefined();
     expect(session).toMatchObject({ label: "Report" });
     // The main session is untouched.
     expect(gw.handle.ctx.store.getSession("agent:main:main")?.label).toBeUndefined();
@@ -178,11 +182,27 @@ describe("what a run does", () => {
     fake.push({ text: "Report two." });
     await sock.request("cron.run", { id: job.id, mode: "force" });
     expect(await cronEvent(sock, job.id, "finished")).toMatchObject({ status: "ok", summary: "Report two." });
-    expect(gw.handle.ctx.store.getSession(`cron:${job.id}`)?.sessionId).not.toBe(session?.sessionId);
+    expect(gw.handle.ctx.store.getSession(`agent:main:cron:${job.id}`)?.sessionId).not.toBe(session?.sessionId);
     // The second turn did not see the first one.
     expect(JSON.stringify(fake.requests.at(-1)?.body.messages)).not.toContain("all systems nominal");
     expect((await runsOf(sock, job.id)).map((e) => e.summary)).toEqual(["Report: all systems nominal.", "Report two."]);
     expect((await jobOf(sock, job.id)).state).toMatchObject({ lastStatus: "ok" });
+    await sock.request("cron.remove", { id: job.id });
+  });
+
+  test("a session kept under the old key cron:<id> stays readable; the next run carries its model override over", async () => {
+    const job = await addJob(sock, turnJob("Legacy", "Carry on."));
+    const store = gw.handle.ctx.store;
+    store.setSession(`cron:${job.id}`, { sessionId: "legacy-session", createdAt: 1, updatedAt: 2, label: "Legacy", modelOverride: "local/m2" });
+    fake.push({ text: "Carried." });
+    await sock.request("cron.run", { id: job.id, mode: "force" });
+    expect(await cronEvent(sock, job.id, "finished")).toMatchObject({ status: "ok", summary: "Carried." });
+    expect(store.getSession(`agent:main:cron:${job.id}`)).toMatchObject({ label: "Legacy", modelOverride: "local/m2" });
+    expect(fake.requests.at(-1)?.body.model).toBe("m2");
+    // nothing destructive: the old entry is still there and listed
+    expect(store.getSession(`cron:${job.id}`)?.sessionId).toBe("legacy-session");
+    const listed = await sock.request("sessions.list", {});
+    expect(listed.payload.sessions.map((r: any) => r.key)).toEqual(expect.arrayContaining([`cron:${job.id}`, `agent:main:cron:${job.id}`]));
     await sock.request("cron.remove", { id: job.id });
   });
 
@@ -240,7 +260,7 @@ describe("what a run does", () => {
     clock.advance(MIN);
     const skipped = await cronEvent(sock, job.id, "finished");
     expect(skipped).toMatchObject({ status: "skipped", error: "previous run still in progress", nextRunAtMs: job.state.nextRunAtMs + 2 * MIN });
-    expect(gw.handle.ctx.agents.abort(`cron:${job.id}`)).toHaveLength(1);
+    expect(gw.handle.ctx.agents.abort(`agent:main:cron:${job.id}`)).toHaveLength(1);
     expect(await cronEvent(sock, job.id, "finished")).toMatchObject({ status: "error", error: "run aborted" });
     await waitUntil(() => fake.openStreams() === 0, 5000, "the hanging stream to close");
     expect((await runsOf(sock, job.id)).map((e) => e.status)).toEqual(["skipped", "error"]);

@@ -11,6 +11,7 @@ import { IMAGE_REPLAY_MESSAGES, limitReplayImages, toUserContent } from "./attac
 import type { RunEvents } from "./events.ts";
 import type * as Llm from "./llm/index.ts";
 import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./models.ts";
+import { findInboundMessage, finishedAnswer, resumeHistory } from "./resume.ts";
 import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
 import { buildTools, type ToolNodes } from "./tools/index.ts";
@@ -18,7 +19,7 @@ import type { DeliveryContext, RunFinal, RunRequest } from "./types.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
 /** Messages of history sent to the model at most. */
-const HISTORY_LIMIT = 400;
+export const HISTORY_LIMIT = 400;
 const TOOL_RESULT_EVENT_MAX = 4000;
 
 /** What a run needs from the runtime. */
@@ -48,11 +49,14 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const { reset, rest } = parseResetCommand(req.message);
   const entry = openSession(store, config, req, reset, startedAt);
   const images = req.images ?? [];
-  const user: TranscriptMessage = { role: "user", content: toUserContent(reset ? rest : req.message, images), timestamp: startedAt };
+  const user: TranscriptMessage = { role: "user", content: toUserContent(reset ? rest : req.message, images), timestamp: startedAt, ...(req.inboundKey && { inboundKey: req.inboundKey }) };
   const persistUser = !reset || rest !== "" || images.length > 0;
+  // The same channel turn again after a stop: its message is in the transcript already and is not added twice.
+  const recent = req.inboundKey && persistUser ? store.readMessages(entry.sessionId, HISTORY_LIMIT, { imageMessages: 0 }) : [];
+  const resumed = req.inboundKey !== undefined && findInboundMessage(recent, req.inboundKey) >= 0;
   store.transaction(() => {
     store.setSession(req.sessionKey, entry);
-    if (persistUser) store.appendMessages(entry.sessionId, [user]);
+    if (persistUser && !resumed) store.appendMessages(entry.sessionId, [user]);
     const run = store.getRun(req.runId);
     // From here the images are in the transcript; the run record needs them no more.
     if (run) store.putRun({ ...run, status: "running", startedAt, images: undefined });
@@ -65,6 +69,17 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     const endedAt = Date.now();
     events.end(startedAt, endedAt, { role: "assistant", content: [{ type: "text", text }], timestamp: endedAt, stopReason: "stop" });
     return okFinal(req, entry, startedAt, endedAt, text, undefined, undefined, false);
+  }
+
+  const finished = resumed ? finishedAnswer(recent, req.inboundKey as string) : undefined;
+  if (finished !== undefined) {
+    // The stop came after the answer was stored but before it was sent: that answer is the reply, no new model call.
+    if (finished) events.assistant(finished);
+    const endedAt = Date.now();
+    store.setSession(req.sessionKey, { ...entry, updatedAt: endedAt, abortedLastRun: false });
+    events.end(startedAt, endedAt, { role: "assistant", content: [{ type: "text", text: finished }], timestamp: endedAt, stopReason: "stop" });
+    log.info("run resumed with the answer its interrupted attempt finished", { runId: req.runId });
+    return okFinal(req, entry, startedAt, endedAt, finished, undefined, undefined, false);
   }
 
   const { defaultId } = agentIds(config);
@@ -82,7 +97,8 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     now: new Date(startedAt),
     extra: req.extraSystemPrompt,
   });
-  const history = limitReplayImages(store.readMessages(entry.sessionId, HISTORY_LIMIT, { imageMessages: IMAGE_REPLAY_MESSAGES }));
+  const stored = limitReplayImages(store.readMessages(entry.sessionId, HISTORY_LIMIT, { imageMessages: IMAGE_REPLAY_MESSAGES }));
+  const history = resumed ? resumeHistory(stored, req.inboundKey as string) : stored;
 
   let lastSpec: ModelSpec | undefined;
   let usage: Usage | undefined;

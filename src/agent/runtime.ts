@@ -11,7 +11,8 @@ import { toUserContent } from "./attachments.ts";
 import { type EmitFn, RunEvents } from "./events.ts";
 import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
-import { executeRun, type StopReason } from "./run-turn.ts";
+import { findInboundMessage } from "./resume.ts";
+import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
 import type { ToolNodes } from "./tools/index.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
@@ -88,7 +89,7 @@ export class AgentRuntime {
     if (cached) return { status: "done", runId: req.runId, final: cached };
 
     const acceptedAt = Date.now();
-    this.opts.store.putRun({ runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, status: "queued", message: req.message, ...(req.images?.length && { images: req.images }), createdAt: acceptedAt });
+    this.opts.store.putRun({ runId: req.runId, sessionKey: req.sessionKey, kind: req.kind, status: "queued", message: req.message, ...(req.inboundKey && { inboundKey: req.inboundKey }), ...(req.images?.length && { images: req.images }), createdAt: acceptedAt });
     const controller = new AbortController();
     const done = this.lanes.run(req.sessionKey, async () => this.finish(req, await this.execute(req, controller))).then((final) => this.settle(req, final));
     this.active.set(req.runId, { req, controller, acceptedAt, done });
@@ -191,7 +192,7 @@ export class AgentRuntime {
   /** A run aborted while queued: its message is kept in the transcript, nothing is sent to a model. */
   private abortedBeforeStart(req: RunRequest, events: RunEvents, reason: StopReason): RunFinal {
     const now = Date.now();
-    this.keepUserMessage(req.sessionKey, req.message, req.images, now, true);
+    this.keepUserMessage(req.sessionKey, req.message, req.images, now, true, req.inboundKey);
     events.aborted(now, now, reason);
     return { ok: true, startedAt: now, endedAt: now, payload: { runId: req.runId, status: "ok", summary: "aborted", result: { payloads: [], meta: { durationMs: 0, aborted: true } } } };
   }
@@ -240,12 +241,16 @@ export class AgentRuntime {
     return undefined;
   }
 
-  /** Appends an acknowledged user message that never reached a run, so nothing acknowledged is lost. */
-  private keepUserMessage(sessionKey: string, text: string, images: ImageContent[] | undefined, at: number, aborted: boolean): void {
+  /**
+   * Appends an acknowledged user message that never reached a run, so nothing acknowledged is lost. A
+   * channel message an earlier attempt already put in the transcript (same `inboundKey`) is not added again.
+   */
+  private keepUserMessage(sessionKey: string, text: string, images: ImageContent[] | undefined, at: number, aborted: boolean, inboundKey?: string): void {
     const store = this.opts.store;
     store.transaction(() => {
       const entry = store.getSession(sessionKey) ?? { sessionId: crypto.randomUUID(), createdAt: at, updatedAt: at };
-      store.appendMessages(entry.sessionId, [{ role: "user", content: toUserContent(text, images), timestamp: at }]);
+      const kept = inboundKey !== undefined && findInboundMessage(store.readMessages(entry.sessionId, HISTORY_LIMIT, { imageMessages: 0 }), inboundKey) >= 0;
+      if (!kept) store.appendMessages(entry.sessionId, [{ role: "user", content: toUserContent(text, images), timestamp: at, ...(inboundKey && { inboundKey }) }]);
       store.setSession(sessionKey, { ...entry, updatedAt: at, ...(aborted && { abortedLastRun: true }) });
     });
   }
@@ -257,7 +262,7 @@ export class AgentRuntime {
       const now = Date.now();
       const message = "interrupted: the gateway stopped before this run finished";
       store.transaction(() => {
-        if (run.status === "queued") this.keepUserMessage(run.sessionKey, run.message, run.images, run.createdAt, true);
+        if (run.status === "queued") this.keepUserMessage(run.sessionKey, run.message, run.images, run.createdAt, true, run.inboundKey);
         else {
           const entry = store.getSession(run.sessionKey);
           if (entry) store.setSession(run.sessionKey, { ...entry, abortedLastRun: true });

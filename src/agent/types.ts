@@ -15,6 +15,12 @@ export interface RunRequest {
   /** A session id the caller asked for (used when the session is created). */
   requestedSessionId?: string;
   message: string;
+  /**
+   * The identity of the channel message(s) this run answers, stored with the user message. A run whose
+   * key is already on a user message in the transcript (the same turn, interrupted by a stop and run
+   * again) does not add the message a second time: it resumes after it.
+   */
+  inboundKey?: string;
   /** Images sent with the message (checked and sniffed: see `attachments.ts`); stored with it. */
   images?: ImageContent[];
   thinking?: string;

@@ -43,12 +43,17 @@ export class SessionQueue<T> {
   private readonly idleWaiters = new Set<() => void>();
   private readonly run: (key: string, items: T[]) => Promise<void>;
   private readonly onDrop?: (key: string, item: T) => void;
+  private readonly alone?: (item: T) => boolean;
   private stopped = false;
 
-  /** `onDrop` hears of each waiting item pushed out by the cap (drop "old"). */
-  constructor(run: (key: string, items: T[]) => Promise<void>, opts: { onDrop?: (key: string, item: T) => void } = {}) {
+  /**
+   * `onDrop` hears of each waiting item pushed out by the cap (drop "old"). An item for which `alone` is
+   * true is never coalesced with others in `collect` mode: it runs as a turn of its own.
+   */
+  constructor(run: (key: string, items: T[]) => Promise<void>, opts: { onDrop?: (key: string, item: T) => void; alone?: (item: T) => boolean } = {}) {
     this.run = run;
     this.onDrop = opts.onDrop;
+    this.alone = opts.alone;
   }
 
   /**
@@ -120,9 +125,18 @@ export class SessionQueue<T> {
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       if (lane.pending.length === 0) return;
-      const items = lane.settings.mode === "followup" ? [lane.pending.shift() as T] : lane.pending.splice(0);
+      const items = lane.settings.mode === "followup" ? [lane.pending.shift() as T] : this.takeBatch(lane.pending);
       this.start(key, lane, items);
     }, lane.settings.debounceMs);
+  }
+
+  /** The waiting items `collect` runs as one turn: all of them, but an `alone` item only by itself. */
+  private takeBatch(pending: T[]): T[] {
+    const alone = this.alone;
+    if (!alone) return pending.splice(0);
+    if (alone(pending[0])) return pending.splice(0, 1);
+    const stop = pending.findIndex(alone);
+    return pending.splice(0, stop < 0 ? pending.length : stop);
   }
 
   private notifyIdle(): void {

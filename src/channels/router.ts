@@ -22,6 +22,11 @@ export interface AgentTurnRequest {
   sessionKey: string;
   /** The user's text (several queued messages already coalesced into one). */
   text: string;
+  /**
+   * The identity of the inbound message(s) of this turn (their row ids in the inbound queue). A turn
+   * interrupted by a stop runs again with the same key, so the agent recognises a message it already has.
+   */
+  inboundKey: string;
   /** Where it came from, for the session's `lastChannel` / `deliveryContext` and the system prompt. */
   channel: {
     channel: ChannelId;
@@ -73,8 +78,12 @@ const CHANNEL_WAIT_MS = 15_000;
 /** How long a stop waits for replies already being sent. */
 const DELIVERY_DRAIN_MS = 10_000;
 
-/** One queued message: the recorded row it belongs to and the agent that answers it. */
-type Item = { msg: InboundMessage; agentId: string; rowId: number };
+/**
+ * One queued message: the recorded row it belongs to and the agent that answers it. A message whose turn
+ * a stop interrupted is `resumed`; `with` holds the messages that shared that turn: they run together
+ * again, as the same turn.
+ */
+type Item = { msg: InboundMessage; agentId: string; rowId: number; with?: Item[]; resumed?: boolean };
 
 /** Routes inbound channel messages to agent turns and sends the replies back. */
 export class ChannelRouter implements ChannelHost {
@@ -93,6 +102,8 @@ export class ChannelRouter implements ChannelHost {
     this.log = opts.logger.child("channels/router");
     this.queue = new SessionQueue((key, items) => this.runTurn(key, items), {
       onDrop: (_key, item) => this.finishDropped(item, "queue full (messages.queue.cap); the oldest waiting message was dropped"),
+      // An interrupted turn runs again as it was (same messages, same inbound key), never merged into another.
+      alone: (item) => item.resumed === true,
     });
   }
 
@@ -148,7 +159,9 @@ export class ChannelRouter implements ChannelHost {
     if (this.stopped) return 0;
     const inbound = this.opts.inbound();
     const now = (this.opts.now ?? Date.now)();
-    let queued = 0;
+    const items: { sessionKey: string; item: Item }[] = [];
+    /** The interrupted turn of each session: rows left `running` ran as one turn (one turn per session at a time). */
+    const interrupted = new Map<string, Item>();
     for (const row of inbound.listOpen(channel, accountId)) {
       if (this.live.has(row.id)) continue;
       const msg = fromStoredMessage(row);
@@ -165,8 +178,14 @@ export class ChannelRouter implements ChannelHost {
         this.finishDropped({ msg, agentId: row.agentId, rowId: row.id }, `its turn was interrupted ${row.attempts} times`);
         continue;
       }
-      if (this.enqueue(row.sessionKey, { msg, agentId: row.agentId, rowId: row.id }) !== "dropped") queued += 1;
+      const item: Item = { msg, agentId: row.agentId, rowId: row.id, ...(row.status === "running" && { resumed: true }) };
+      const turn = row.status === "running" ? interrupted.get(row.sessionKey) : undefined;
+      if (turn) (turn.with ??= []).push(item);
+      else items.push({ sessionKey: row.sessionKey, item });
+      if (row.status === "running" && !turn) interrupted.set(row.sessionKey, item);
     }
+    let queued = 0;
+    for (const { sessionKey, item } of items) if (this.enqueue(sessionKey, item) !== "dropped") queued += rowsOf([item]).length;
     if (queued > 0) this.log.info(`re-queued ${queued} inbound message(s) left waiting or interrupted by the last stop`, { channel, account: accountId });
     return queued;
   }
@@ -230,7 +249,8 @@ export class ChannelRouter implements ChannelHost {
     return { kind: "pairing", code: request.code, created };
   }
 
-  private async runTurn(sessionKey: string, items: Item[]): Promise<void> {
+  private async runTurn(sessionKey: string, queued: Item[]): Promise<void> {
+    const items = rowsOf(queued);
     const ids = items.map((i) => i.rowId);
     try {
       await this.turn(sessionKey, items, ids);
@@ -261,6 +281,7 @@ export class ChannelRouter implements ChannelHost {
         agentId,
         sessionKey,
         text: coalesce(items.map((i) => i.msg)),
+        inboundKey: `inbound:${[...ids].sort((a, b) => a - b).join(",")}`,
         channel: {
           channel: msg.channel,
           accountId: msg.accountId,
@@ -343,7 +364,7 @@ export class ChannelRouter implements ChannelHost {
   }
 
   private enqueue(sessionKey: string, item: Item): "started" | "queued" | "dropped" {
-    this.live.add(item.rowId);
+    for (const i of rowsOf([item])) this.live.add(i.rowId);
     const state = this.queue.enqueue(sessionKey, item, resolveQueueSettings(this.opts.getConfig(), item.msg.channel));
     if (state === "dropped") this.finishDropped(item, "queue full (messages.queue.cap, drop: new)");
     return state;
@@ -351,9 +372,11 @@ export class ChannelRouter implements ChannelHost {
 
   /** A recorded message that will not run: done, with one log line. */
   private finishDropped(item: Item, reason: string): void {
-    this.live.delete(item.rowId);
-    this.markDone([item.rowId], item.msg.channel);
-    this.logDrop(item.msg, reason);
+    for (const i of rowsOf([item])) {
+      this.live.delete(i.rowId);
+      this.markDone([i.rowId], i.msg.channel);
+      this.logDrop(i.msg, reason);
+    }
   }
 
   private drop(msg: InboundMessage, reason: string): InboundOutcome {
@@ -393,6 +416,11 @@ export function coalesce(msgs: InboundMessage[]): string {
   const body = (m: InboundMessage) => (m.chatType === "group" && m.senderName ? `${m.senderName}: ${m.text}` : m.text);
   if (msgs.length === 1) return body(msgs[0]);
   return ["[Queued messages while agent was busy]", ...msgs.map((m, i) => `---\nQueued #${i + 1}\n${body(m)}`)].join("\n\n");
+}
+
+/** Queued items with the messages each carries from an interrupted turn, in order. */
+function rowsOf(items: Item[]): Item[] {
+  return items.flatMap((i) => [i, ...(i.with ?? [])]);
 }
 
 /** What identifies a message to its channel: Telegram message ids are per chat, so the chat is part of it. */

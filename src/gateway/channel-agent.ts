@@ -24,6 +24,7 @@ export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAge
       sessionKey: req.sessionKey,
       agentId: req.agentId,
       message: req.text,
+      inboundKey: req.inboundKey,
       ...(images.length > 0 && { images }),
       timeoutMs: runtime.defaultTimeoutMs(),
       channel: req.channel.channel,

@@ -30,9 +30,12 @@ export type ContentBlock =
  */
 export type ImageContent = { type: "image"; data: string; mimeType: string };
 
-/** A transcript message as upstream stores it and `chat.history` returns it. */
+/**
+ * A transcript message as upstream stores it and `chat.history` returns it. A user message that carries
+ * channel messages has their `inboundKey` (see {@link RunRecord.inboundKey}).
+ */
 export type TranscriptMessage =
-  | { role: "user"; content: ContentBlock[]; timestamp: number }
+  | { role: "user"; content: ContentBlock[]; timestamp: number; inboundKey?: string }
   | {
       role: "assistant";
       content: ContentBlock[];
@@ -83,6 +86,11 @@ export interface RunRecord {
   status: RunStatus;
   /** The user message of the run, as sent. */
   message: string;
+  /**
+   * The identity of the channel message(s) the run answers (`inbound:<row ids>` of the inbound queue), kept
+   * on the transcript's user message: a turn run again after a stop finds it there and does not add it twice.
+   */
+  inboundKey?: string;
   /**
    * The images sent with the message, kept only while the run is queued so a crash before it starts
    * loses nothing; once the run starts they are in the transcript and dropped from here.

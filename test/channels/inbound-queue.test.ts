@@ -104,6 +104,48 @@ describe("telegram: messages past the offset survive a stop", () => {
     expect(t2.manager.inbound().listOpen("telegram", "default")).toEqual([]);
   });
 
+  test("a coalesced turn cut by a stop runs again as that same turn (same messages, same inbound key), apart from later ones", async () => {
+    const fake = fakeApi();
+    const stateDir = tempDir("openclaw-inbound-tg-");
+    const config = tgConfig(fake, {}, { messages: { queue: { mode: "collect", debounceMs: 10 } } });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = createFakeAgent();
+    let holdA!: () => void;
+    const aHeld = new Promise<void>((r) => (holdA = r));
+    first.reply = async (req) => {
+      if (req.text === "message A") await aHeld;
+      else await gate;
+      return { text: `echo: ${req.text}` };
+    };
+    const t1 = startTg(config, stateDir, first);
+    fake.pushText(ANN, "message A");
+    await first.waitForTurns(1);
+    fake.pushText(ANN, "message B");
+    const c = fake.pushText(ANN, "message C");
+    await fake.waitForCall("getUpdates", (call) => Number(call.params.offset) > c.update_id);
+    holdA();
+    // B and C waited behind A: one coalesced turn, cut by the stop below.
+    await first.waitForTurns(2);
+    const d = fake.pushText(ANN, "message D");
+    await fake.waitForCall("getUpdates", (call) => Number(call.params.offset) > d.update_id);
+    await t1.stop({ keepState: true });
+    release();
+    await waitUntil(() => linesWith(t1.logs, "turn interrupted by a gateway stop").length === 1, 5000, "the interrupted-turn line");
+    const cut = first.turns[1];
+    expect(cut.text).toContain("Queued #2\nmessage C");
+
+    const second = createFakeAgent();
+    const t2 = startTg(config, stateDir, second);
+    await waitUntil(() => repliesTo(fake, ANN).length >= 3, 10_000, "the replies after the restart");
+    await t2.manager.router.idle();
+    expect(second.turns.map((x) => x.text)).toEqual([cut.text, "message D"]);
+    expect(second.turns[0].inboundKey).toBe(cut.inboundKey);
+    expect(first.turns[0].inboundKey).not.toBe(cut.inboundKey);
+    expect(second.turns[1].inboundKey).not.toBe(cut.inboundKey);
+    expect(t2.manager.inbound().listOpen("telegram", "default")).toEqual([]);
+  });
+
   test("an update that cannot be recorded is not confirmed: it comes again and runs once it can be", async () => {
     const fake = fakeApi();
     const t = startTg(tgConfig(fake), tempDir("openclaw-inbound-tg-"));

@@ -106,6 +106,24 @@ describe("queue", () => {
     expect(runs).toEqual([["a"], ["x"], ["c", "d"]]);
   });
 
+  test("collect never merges an item marked alone (an interrupted turn run again) with the others", async () => {
+    const runs: string[][] = [];
+    let release!: () => void;
+    const q = new SessionQueue<string>(
+      async (_k, items) => {
+        runs.push(items);
+        if (runs.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      { alone: (item) => item.startsWith("again") },
+    );
+    const s = { mode: "collect" as const, debounceMs: 5, cap: 20, drop: "old" as const };
+    q.enqueue("k", "busy", s);
+    for (const item of ["b", "again-1", "c", "d", "again-2"]) q.enqueue("k", item, s);
+    release();
+    await q.idle();
+    expect(runs).toEqual([["busy"], ["b"], ["again-1"], ["c", "d"], ["again-2"]]);
+  });
+
   test("followup runs waiting messages one by one; settings come from messages.queue with byChannel overrides", async () => {
     const runs: string[][] = [];
     let release!: () => void;

@@ -3,12 +3,14 @@
  * C wait behind it on the same session, and the gateway's getUpdates offset has already passed all three
  * (Telegram will never send them again). Then the gateway gets SIGTERM, `kill -9`, or SIGUSR1 (in-process
  * restart). After the start every DM is answered exactly once with the whole reply; nothing cut off is
- * ever sent.
+ * ever sent. The re-run of A asks the model with A's text once and without the cut-off answer, and
+ * chat.history holds each DM once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
+import { connectWebchat } from "../helpers/agent-gateway.ts";
 import { waitUntil } from "../helpers/channels.ts";
 import { FAKE_BOT, FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
@@ -104,6 +106,46 @@ async function expectEachAnsweredOnce(telegram: FakeTelegram, gw: Gateway): Prom
   expect(gw.output()).toMatch(/re-queued 3 inbound message\(s\)/);
 }
 
+/** The texts of one role's messages in a model request (OpenAI chat format: a string or text parts). */
+function textsOf(body: { messages: { role: string; content: unknown }[] }, role: string): string[] {
+  return body.messages
+    .filter((m) => m.role === role)
+    .map((m) => (typeof m.content === "string" ? m.content : (m.content as { text?: string }[]).map((p) => p.text ?? "").join("")));
+}
+
+/**
+ * What the model got after the restart: no request carries a user message twice, and every earlier
+ * answer it is shown is a whole one (never A's cut-off text). The re-run of A has A once and no answer.
+ */
+function expectModelSawEachOnce(since: number): void {
+  const requests = provider.requests.slice(since);
+  for (const r of requests) {
+    const users = textsOf(r.body, "user");
+    expect(users).toEqual([...new Set(users)]);
+    for (const answer of textsOf(r.body, "assistant")) expect(answer).toBe(FULL);
+  }
+  const rerun = requests.filter((r) => textsOf(r.body, "user").at(-1) === "message A").at(-1);
+  expect(rerun && textsOf(rerun.body, "user").filter((t) => t === "message A")).toEqual(["message A"]);
+  expect(rerun && textsOf(rerun.body, "assistant")).toEqual([]);
+}
+
+/** chat.history of the DM session: each DM once; besides a cut-off answer marked aborted, only whole answers. */
+async function expectHistoryOnce(home: string): Promise<void> {
+  const port = (JSON.parse(readFileSync(join(home, ".openclaw", "openclaw.json"), "utf8")) as { gateway: { port: number } }).gateway.port;
+  const web = await connectWebchat(`ws://127.0.0.1:${port}`, TOKEN);
+  try {
+    const res = await web.request("chat.history", { sessionKey: "main" });
+    expect(res.ok).toBe(true);
+    const messages = res.payload.messages as { role: string; content: { text?: string }[]; stopReason?: string }[];
+    const text = (m: { content: { text?: string }[] }) => m.content.map((b) => b.text ?? "").join("");
+    expect(messages.filter((m) => m.role === "user").map(text)).toEqual(["message A", "message B", "message C", "ping"]);
+    expect(messages.filter((m) => m.role === "assistant" && m.stopReason !== "aborted").map(text)).toEqual([FULL, FULL, FULL, "pong"]);
+    for (const m of messages.filter((x) => x.stopReason === "aborted")) expect(FULL.startsWith(text(m))).toBe(true);
+  } finally {
+    web.close();
+  }
+}
+
 function modelPrompts(since: number): string[] {
   return provider.requests.slice(since).map((r) => {
     const last = r.body.messages.filter((m: { role: string }) => m.role === "user").at(-1);
@@ -127,6 +169,8 @@ describe("telegram DMs survive a stop during a running turn (compiled binary)", 
       gw = await start(home);
       await expectEachAnsweredOnce(telegram, gw);
       expect(modelPrompts(since)).toEqual(["message A", "message B", "message C", "ping"]);
+      expectModelSawEachOnce(since);
+      await expectHistoryOnce(home);
       gw.proc.kill("SIGTERM");
       expect(await gw.proc.exited).toBe(0);
     } finally {
@@ -147,6 +191,8 @@ describe("telegram DMs survive a stop during a running turn (compiled binary)", 
       gw = await start(home);
       await expectEachAnsweredOnce(telegram, gw);
       expect(modelPrompts(since)).toEqual(["message A", "message B", "message C", "ping"]);
+      expectModelSawEachOnce(since);
+      await expectHistoryOnce(home);
       gw.proc.kill("SIGTERM");
       expect(await gw.proc.exited).toBe(0);
     } finally {
@@ -168,6 +214,8 @@ describe("telegram DMs survive a stop during a running turn (compiled binary)", 
       // it, A, B, C and the probe each asked the model once.
       expect(modelPrompts(since).filter((p) => p !== "message A")).toEqual(["message B", "message C", "ping"]);
       expect(modelPrompts(since).filter((p) => p === "message A")).toHaveLength(1);
+      expectModelSawEachOnce(since);
+      await expectHistoryOnce(home);
       gw.proc.kill("SIGTERM");
       expect(await gw.proc.exited).toBe(0);
     } finally {

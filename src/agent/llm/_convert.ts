@@ -6,8 +6,11 @@ import type { LanguageModelUsage, ModelMessage } from "ai";
 import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.ts";
 
 /**
- * Transcript messages as model input. Error-only assistant messages are skipped, and tool calls without a
- * recorded result (a run cut mid-tool) are dropped so providers never see a dangling tool call.
+ * Transcript messages as model input. Error-only assistant messages are skipped, and so is the text an
+ * aborted run had streamed (stopReason `aborted`: `chat.abort`, a timeout, a gateway stop): it stays in
+ * the transcript and `chat.history` as the cut-off answer it is, but the model is not shown it as an answer
+ * it gave (upstream replays neither). Tool calls without a recorded result (a run cut mid-tool) are dropped
+ * so providers never see a dangling tool call.
  */
 export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
   const answered = new Set(history.flatMap((m) => (m.role === "toolResult" ? [m.toolCallId] : [])));
@@ -17,6 +20,7 @@ export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
     if (m.role === "user") {
       out.push({ role: "user", content: toUserParts(m.content) });
     } else if (m.role === "assistant") {
+      if (m.stopReason === "aborted") continue;
       const parts: Exclude<Extract<ModelMessage, { role: "assistant" }>["content"], string> = [];
       for (const b of m.content) {
         if (b.type === "text" && b.text) parts.push({ type: "text", text: b.text });

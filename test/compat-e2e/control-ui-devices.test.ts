@@ -2,9 +2,6 @@
  * The upstream 2026.2.3 Control UI's Devices panel (Nodes tab) against our compiled binary: a node host
  * connecting from a non-loopback Host is listed as a pending device request (clientId node-host, role node),
  * Approve pairs it, and the paired device shows its role token with Rotate and Revoke.
- *
- * Pending: device.pair.list's request list and token shape are fixed on another branch (issue 24 items 1
- * and 2). Until that is merged this file runs only with OPENCLAW_E2E_PENDING=1; drop the gate after merging.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -12,8 +9,7 @@ import { clientInfo, deviceConnect, newIdentity } from "../helpers/protocol.ts";
 import { referenceForSuite } from "../helpers/upstream.ts";
 import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
 
-const PENDING_MERGE = process.env.OPENCLAW_E2E_PENDING !== "1";
-const { ref, run } = PENDING_MERGE ? { ref: undefined, run: test.skip as unknown as typeof test } : referenceForSuite("upstream Control UI devices e2e");
+const { ref, run } = referenceForSuite("upstream Control UI devices e2e");
 const runUi = !ref || (!CHROMIUM && !process.env.CI) ? describe.skip : describe;
 let env: UpstreamUiEnv;
 

@@ -1,9 +1,6 @@
 /**
  * The upstream 2026.2.3 Control UI's Logs view against our compiled binary: rows show their level and
  * subsystem (not raw JSON), and the level chips filter them.
- *
- * Pending: logs.tail's line shape is fixed on another branch (issue 24 item 3). Until that is merged this
- * file runs only with OPENCLAW_E2E_PENDING=1 (it fails on the current logs.tail); drop the gate after merging.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -11,8 +8,7 @@ import { referenceForSuite } from "../helpers/upstream.ts";
 import { connectParams, openSocket } from "../helpers/ws.ts";
 import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
 
-const PENDING_MERGE = process.env.OPENCLAW_E2E_PENDING !== "1";
-const { ref, run } = PENDING_MERGE ? { ref: undefined, run: test.skip as unknown as typeof test } : referenceForSuite("upstream Control UI logs e2e");
+const { ref, run } = referenceForSuite("upstream Control UI logs e2e");
 const runUi = !ref || (!CHROMIUM && !process.env.CI) ? describe.skip : describe;
 let env: UpstreamUiEnv;
 

@@ -145,8 +145,13 @@ describe("the owner is not locked out by guesses at the shared secret", () => {
     expect({ code: during.code, stderr: during.stderr }).toEqual({ code: 0, stderr: "" });
     expect(JSON.parse(during.stdout)).toMatchObject({ ok: true });
 
-    const stranger = await runCli({ ...target, home: mkdtempSync(join(tmpdir(), "oc-cli-fresh-")) }, ["health", "--json"]);
+    const fresh = { ...target, home: mkdtempSync(join(tmpdir(), "oc-cli-fresh-")) };
+    const stranger = await runCli(fresh, ["health"]);
     expect(stranger.code).toBe(1);
     expect(stranger.stderr).toMatch(/too many failed auth attempts \(retry in \d+ s\)/);
+    // With --json the same refusal is the error object on stdout.
+    const strangerJson = await runCli(fresh, ["health", "--json"]);
+    expect(strangerJson.code).toBe(1);
+    expect(JSON.parse(strangerJson.stdout).error.message).toMatch(/too many failed auth attempts \(retry in \d+ s\)/);
   });
 });

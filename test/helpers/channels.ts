@@ -27,7 +27,9 @@ export function createFakeAgent(): FakeAgent {
       return agent.reply(req);
     },
     async waitForTurns(n, timeoutMs = 5000) {
-      await waitUntil(() => agent.turns.length >= n, timeoutMs, `${n} agent turns (got ${agent.turns.length})`);
+      await waitUntil(() => agent.turns.length >= n, timeoutMs, `${n} agent turns`).catch((err: Error) => {
+        throw new Error(`${err.message} (got ${agent.turns.length}: ${JSON.stringify(agent.turns.map((t) => t.text))})`);
+      });
       return agent.turns;
     },
   };

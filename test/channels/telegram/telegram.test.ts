@@ -108,7 +108,9 @@ describe("groups", () => {
     fake.pushText(OWNER, "just chatting", { chat: GROUP });
     fake.pushText(OWNER, `@${FAKE_BOT.username} what time is it?`, { chat: GROUP, entities: [{ type: "mention", offset: 0, length: FAKE_BOT.username.length + 1 }] });
     await t.agent.waitForTurns(1);
+    // One at a time: messages that arrive while a turn runs are coalesced into one follow-up turn (by design).
     fake.pushText(OWNER, "hey clawd, you there", { chat: GROUP });
+    await t.agent.waitForTurns(2);
     fake.pushText(OWNER, "and this is a reply", { chat: GROUP, extra: { reply_to_message: { message_id: 1, from: { id: FAKE_BOT.id, is_bot: true, first_name: "Claw" }, chat: GROUP, date: 1 } } });
     await t.agent.waitForTurns(3);
     await Bun.sleep(50);

@@ -98,6 +98,23 @@ describe.skipIf(SKIP)("browser.request through the gateway", () => {
     expect(act.error.details).toMatchObject({ status: 403, code: "PRIVATE_ADDRESS" });
     await browser(admin, "POST", "/stop");
   }, 90_000);
+
+  test("GET /tabs lists an admin's internal tab (title, URL) to admins only; public tabs to everyone", async () => {
+    const internalTab = await browser(admin, "POST", "/tabs/open", { url: `${internal.url}/admin-tabs-page` });
+    expect(internalTab.error).toBeUndefined();
+    const publicTab = await browser(writer, "POST", "/tabs/open", { url: "about:blank" });
+    expect(publicTab.error).toBeUndefined();
+
+    const forAdmin = await browser(admin, "GET", "/tabs");
+    expect(forAdmin.payload.tabs).toContainEqual(expect.objectContaining({ targetId: internalTab.payload.targetId, url: `${internal.url}/admin-tabs-page`, title: "internal" }));
+    const forWriter = await browser(writer, "GET", "/tabs");
+    expect(forWriter.payload.running).toBe(true);
+    expect(forWriter.payload.tabs.map((t: { targetId: string }) => t.targetId)).toContain(publicTab.payload.targetId);
+    expect(forWriter.payload.tabs.map((t: { targetId: string }) => t.targetId)).not.toContain(internalTab.payload.targetId);
+    expect(JSON.stringify(forWriter)).not.toContain("admin-tabs-page");
+    expect(JSON.stringify(forWriter)).not.toContain(`127.0.0.1:${internal.port}`);
+    await browser(admin, "POST", "/stop");
+  }, 90_000);
 });
 
 /** The pids of `root` and all its descendants. */

@@ -178,11 +178,13 @@ describe.skipIf(SKIP)("inside the browser: every hop is checked; DevTools is not
   let stateDir: string;
   const internal = startInternal();
   // "public.test" stands for a public site: our resolver says 93.184.216.34, Chromium's host rules send it here.
+  const siteHits: string[] = [];
   const site: ReturnType<typeof Bun.serve> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     fetch: (req): Response => {
       const path = new URL(req.url).pathname;
+      siteHits.push(path);
       if (path === "/redirect") return Response.redirect(`${internal.url}/via-redirect`, 302);
       if (path === "/redirect-twice") return Response.redirect(`http://public.test:${site.port}/redirect`, 302);
       const html = `<title>public</title><h1>Public page</h1><a href="${internal.url}/via-link">Internal link</a>
@@ -224,6 +226,9 @@ describe.skipIf(SKIP)("inside the browser: every hop is checked; DevTools is not
     }
     const page = await call("POST", "/navigate", { url: publicUrl("/page") });
     expect({ status: page.status, error: page.body.error }).toEqual({ status: 200, error: undefined });
+    // One load: the refused redirects' error pages had committed before it started, so nothing interrupted it
+    // (a second load of the same URL raced the first and could fail with "interrupted by another navigation").
+    expect(siteHits.filter((p) => p === "/page")).toEqual(["/page"]);
     const snap = await call("GET", "/snapshot");
     expect(snap.body.snapshot).toContain("Public page");
     const ref = Object.entries(snap.body.refs as Record<string, { role: string; name?: string }>).find(([, r]) => r.role === "link" && r.name === "Internal link")?.[0];

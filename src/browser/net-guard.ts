@@ -24,7 +24,11 @@ export interface NetGuardPolicy {
   allowPrivate(): boolean;
   /** True when the request's frame is the main frame of a tab an admin caller navigated. */
   isTrusted(frameId: string | undefined): boolean;
-  onBlocked?(url: string, why: string): void;
+  /**
+   * Called for each refusal, before the browser is told. `request` names its frame and resource type: a
+   * refused main-frame `Document` load makes Chromium commit its error page in that tab a moment later.
+   */
+  onBlocked?(url: string, why: string, request: { frameId?: string; resourceType?: string }): void;
 }
 
 /** Main frames (= target ids) of tabs an admin caller navigated; any other caller's navigation revokes. */
@@ -76,14 +80,14 @@ export async function checkBrowserRequest(raw: string, trusted: boolean, allowPr
  * @throws Error when the browser refuses `Fetch.enable`.
  */
 export async function installNetGuard(session: CDPSession, policy: NetGuardPolicy): Promise<void> {
-  session.on("Fetch.requestPaused", (ev: { requestId: string; request: { url: string }; frameId?: string }) => {
+  session.on("Fetch.requestPaused", (ev: { requestId: string; request: { url: string }; frameId?: string; resourceType?: string }) => {
     void (async () => {
       const why = await checkBrowserRequest(ev.request.url, policy.isTrusted(ev.frameId), policy.allowPrivate(), policy.resolve);
       if (why === undefined) {
         await session.send("Fetch.continueRequest", { requestId: ev.requestId });
         return;
       }
-      policy.onBlocked?.(ev.request.url, why);
+      policy.onBlocked?.(ev.request.url, why, { frameId: ev.frameId, resourceType: ev.resourceType });
       await session.send("Fetch.failRequest", { requestId: ev.requestId, errorReason: "BlockedByClient" });
     })().catch(() => {
       // The request or the browser went away meanwhile.

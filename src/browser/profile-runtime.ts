@@ -65,11 +65,16 @@ export class ProfileRuntime {
    * @throws BrowserApiError 403 PRIVATE_ADDRESS.
    */
   async assertPublicTab(session: PwSession, targetId: string): Promise<void> {
-    if (this.allowPrivate) return;
     const url = await session.urlOf(targetId);
-    if (url === "about:blank" || url === "" || url.startsWith("chrome-error:")) return;
-    const why = await checkBrowserRequest(url, false, false, this.guard.resolve);
+    const why = await this.whyNotPublicTab(url);
     if (why) throw new BrowserApiError(403, "PRIVATE_ADDRESS", `this tab shows ${url.slice(0, 200)} (${why}); only an operator.admin caller may use it`);
+  }
+
+  /** @returns why a tab showing `url` is only for operator.admin callers, or undefined when anyone may see it. */
+  private async whyNotPublicTab(url: string): Promise<string | undefined> {
+    if (this.allowPrivate) return undefined;
+    if (url === "about:blank" || url === "" || url.startsWith("chrome-error:")) return undefined;
+    return checkBrowserRequest(url, false, false, this.guard.resolve);
   }
 
   /**
@@ -168,15 +173,22 @@ export class ProfileRuntime {
     this.stopping = false;
   }
 
-  /** Open tabs; `running:false` when no browser runs (never launches). */
-  async tabs(profile: ResolvedProfile, resolved: ResolvedBrowserConfig): Promise<{ running: boolean; tabs: BrowserTab[] }> {
+  /**
+   * Open tabs; `running:false` when no browser runs (never launches). Without `privileged` (operator.admin)
+   * tabs showing a private, loopback, link-local or non-web address are left out.
+   */
+  async tabs(profile: ResolvedProfile, resolved: ResolvedBrowserConfig, opts: { privileged: boolean }): Promise<{ running: boolean; tabs: BrowserTab[] }> {
     const ep = this.endpoint(profile, resolved);
     const alive = this.launched !== undefined && !this.launched.isExited();
     if (!alive) {
       if (!(ep.remote || resolved.attachOnly)) return { running: false, tabs: [] };
       if (!(await fetchCdpVersion(ep.cdpUrl, ep.remote ? resolved.remoteTimeoutMs : 300))) return { running: false, tabs: [] };
     }
-    return { running: true, tabs: await (await this.sessionFor(profile, resolved)).tabs() };
+    const tabs = await (await this.sessionFor(profile, resolved)).tabs();
+    if (opts.privileged) return { running: true, tabs };
+    // An admin's tab on an internal address is not listed for others: its title and URL are what it shows.
+    const visible = await Promise.all(tabs.map(async (t) => (await this.whyNotPublicTab(t.url)) === undefined));
+    return { running: true, tabs: tabs.filter((_, i) => visible[i]) };
   }
 
   /**
@@ -196,7 +208,7 @@ export class ProfileRuntime {
    * @throws BrowserApiError 409 when it does not, 404 TAB_NOT_FOUND for an unknown target.
    */
   async tabCommand(profile: ResolvedProfile, resolved: ResolvedBrowserConfig, op: "focus" | "close", targetId: string): Promise<void> {
-    const { running, tabs } = await this.tabs(profile, resolved);
+    const { running, tabs } = await this.tabs(profile, resolved, { privileged: true });
     if (!running) throw notRunning(this.name, this.crashed ? "it crashed; the next start relaunches it" : undefined);
     if (!tabs.some((t) => t.targetId === targetId)) throw new BrowserApiError(404, "TAB_NOT_FOUND", `no tab with targetId "${targetId}"; GET /tabs lists them`);
     const session = await this.sessionFor(profile, resolved);

@@ -18,6 +18,8 @@ type Playwright = typeof import("playwright-core");
 const REF_RE = /^(?:f\d+)?e\d+$/;
 const PAGE_APPEAR_MS = 3000;
 const MAX_WAIT_MS = 60_000;
+/** How long a navigation waits for the error pages of a tab's refused loads to commit first. */
+const ERROR_PAGE_MS = 5000;
 
 let loading: Promise<Playwright> | undefined;
 
@@ -56,6 +58,13 @@ export class PwSession {
   private readonly connectTimeoutMs: number;
   private readonly onDisconnect?: () => void;
   private readonly guard: NetGuardPolicy;
+  /**
+   * Per tab: loads of its main frame the guard refused whose error page has not committed yet, and the
+   * navigations waiting for them. Chromium commits that page a moment after the refusal, and a
+   * navigation started in between is cut off by it ("interrupted by another navigation") while its own
+   * load goes on; a second attempt then races the first. So navigations wait for these pages instead.
+   */
+  private readonly errorPages = new Map<string, { due: number; wake: (() => void)[] }>();
 
   constructor(source: string | Browser, opts: { guard: NetGuardPolicy; connectTimeoutMs?: number; onDisconnect?: () => void }) {
     this.cdpUrl = typeof source === "string" ? source : "pipe:";
@@ -103,7 +112,7 @@ export class PwSession {
         await page.goto(url, { waitUntil: "commit", timeout: 30_000 });
       } catch (err) {
         if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) {
-          await settleErrorPage(page);
+          await this.errorPagesCommitted(targetId);
           throw blockedNavigation(url, err);
         }
         throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
@@ -225,16 +234,13 @@ export class PwSession {
   async navigate(targetId: string, url: string, timeoutMs: number): Promise<{ url: string; title: string }> {
     const page = await this.page(targetId);
     this.refs.delete(targetId);
+    // An earlier refused load (a click, a redirect) must not cut this one off with its error page.
+    await this.errorPagesCommitted(targetId);
     try {
-      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" }).catch(async (err: unknown) => {
-        // The error page of an earlier blocked load (a click, a redirect) committed over this one: once more.
-        if (!/interrupted by another navigation to "chrome-error:/.test(firstLine(err))) throw err;
-        await settleErrorPage(page);
-        return page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
-      });
+      await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
     } catch (err) {
       if (/ERR_BLOCKED_BY_CLIENT/.test(firstLine(err))) {
-        await settleErrorPage(page);
+        await this.errorPagesCommitted(targetId);
         throw blockedNavigation(url, err);
       }
       throw new BrowserApiError(502, "NAVIGATION_FAILED", `navigation to ${url} failed: ${firstLine(err)}`, { cause: err });
@@ -252,6 +258,7 @@ export class PwSession {
     const pending = this.browser;
     this.browser = undefined;
     this.refs.clear();
+    this.releaseErrorPageWaits();
     // A launched browser is closed by its owner (the profile runtime), never as a side effect here.
     if (!pending || this.launched) return;
     try {
@@ -279,10 +286,21 @@ export class PwSession {
       browser.on("disconnected", () => {
         this.browser = undefined;
         this.refs.clear();
+        this.releaseErrorPageWaits();
         this.onDisconnect?.();
       });
       try {
-        await installNetGuard(await browser.newBrowserCDPSession(), this.guard);
+        await installNetGuard(await browser.newBrowserCDPSession(), {
+          resolve: this.guard.resolve,
+          allowPrivate: () => this.guard.allowPrivate(),
+          isTrusted: (frameId) => this.guard.isTrusted(frameId),
+          onBlocked: (url, why, request) => {
+            // A tab's main frame id is its target id.
+            const state = request.resourceType === "Document" && request.frameId ? this.errorPages.get(request.frameId) : undefined;
+            if (state) state.due += 1;
+            this.guard.onBlocked?.(url, why, request);
+          },
+        });
       } catch (err) {
         // Without the guard no page may load: refuse rather than run unguarded.
         if (!this.launched) await browser.close().catch(() => {});
@@ -308,10 +326,53 @@ export class PwSession {
       this.targetIds.set(page, id);
       // A new document has none of the old elements: its refs are gone with it.
       page.on("domcontentloaded", () => this.refs.delete(id));
-      page.on("close", () => this.refs.delete(id));
+      const errorPages = { due: 0, wake: [] as (() => void)[] };
+      this.errorPages.set(id, errorPages);
+      page.on("framenavigated", (frame) => {
+        if (frame !== page.mainFrame() || !frame.url().startsWith("chrome-error:") || errorPages.due === 0) return;
+        errorPages.due -= 1;
+        for (const wake of errorPages.wake.splice(0)) wake();
+      });
+      page.on("close", () => {
+        this.refs.delete(id);
+        this.errorPages.delete(id);
+        for (const wake of errorPages.wake.splice(0)) wake();
+      });
       return id;
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Resolves once the error pages of the tab's refused loads have committed, or after {@link ERROR_PAGE_MS}
+   * (a refused load that another navigation superseded never shows one; it is then forgotten).
+   */
+  private async errorPagesCommitted(targetId: string): Promise<void> {
+    const state = this.errorPages.get(targetId);
+    if (!state || state.due === 0) return;
+    const deadline = Date.now() + ERROR_PAGE_MS;
+    while (state.due > 0 && this.errorPages.get(targetId) === state) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        state.due = 0;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        state.wake.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Lets every navigation waiting for an error page go (the connection is gone). */
+  private releaseErrorPageWaits(): void {
+    for (const state of this.errorPages.values()) {
+      state.due = 0;
+      for (const wake of state.wake.splice(0)) wake();
     }
   }
 
@@ -352,12 +413,6 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (/has been closed|Target closed|Browser closed/i.test(msg)) throw new BrowserApiError(409, "BROWSER_NOT_RUNNING", `${what} failed: the tab or browser closed (${msg})`, { cause: err });
     throw new BrowserApiError(422, "ACTION_FAILED", `${what} failed: ${msg}`, { cause: err });
   }
-}
-
-// Chromium shows its error page for a blocked load a moment after the failure is reported; a navigation
-// started before that commits is "interrupted" by it. Wait for it (briefly) so the tab is usable again.
-async function settleErrorPage(page: Page): Promise<void> {
-  await page.waitForURL(/^chrome-error:/, { timeout: 2000, waitUntil: "load" }).catch(() => {});
 }
 
 // The network guard refused the page or a redirect hop on the way to it.

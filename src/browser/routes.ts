@@ -46,7 +46,7 @@ export const ROUTES: readonly Route[] = [
     },
   },
   { method: "POST", path: "/stop", handler: async ({ runtime, profile, resolved }) => ({ ok: true, profile: profile.name, ...(await runtime.stop(profile, resolved)) }) },
-  { method: "GET", path: "/tabs", handler: ({ runtime, profile, resolved }) => runtime.tabs(profile, resolved) },
+  { method: "GET", path: "/tabs", handler: ({ runtime, profile, resolved, privileged }) => runtime.tabs(profile, resolved, { privileged }) },
   {
     method: "POST",
     path: "/tabs/open",

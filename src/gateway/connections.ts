@@ -107,6 +107,13 @@ export class Connections {
     for (const ws of this.sockets.values()) if (ws.data.client && !ws.data.closed) yield ws;
   }
 
+  /** True when an open authenticated socket carries presence key `key` (keys compare case-insensitively). */
+  holdsPresenceKey(key: string): boolean {
+    const k = key.toLowerCase();
+    for (const ws of this.clients()) if (ws.data.client?.presenceKey?.toLowerCase() === k) return true;
+    return false;
+  }
+
   /** Every open socket, authenticated or not. */
   all(): Iterable<GatewaySocket> {
     return this.sockets.values();

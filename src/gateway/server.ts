@@ -233,7 +233,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
         ctx.canvas?.host.revoke(ws.data.connId);
       }
       wsLog.debug("client disconnected", { connId: ws.data.connId, client: client.id, code });
-      if (client.presenceKey) {
+      // A reconnect under the same key may have arrived before this close: its row stays "connect".
+      if (client.presenceKey && !connections.holdsPresenceKey(client.presenceKey)) {
         presence.upsert(client.presenceKey, { reason: "disconnect" });
         ctx.schedulePresenceBroadcast();
       }

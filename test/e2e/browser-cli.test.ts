@@ -51,7 +51,12 @@ describe.skipIf(SKIP)("openclaw browser (binary)", () => {
     expect(status.stdout).toContain("Running:   no");
     expect(status.stdout).toContain(`User data: ${join(home, ".openclaw", "browser", "openclaw", "user-data")}`);
 
-    expect((await cli(home, ["browser", "start"])).stdout).toMatch(/^Browser for profile openclaw running: \w+ pid \d+, CDP http:\/\/127\.0\.0\.1:\d+/);
+    // The launched browser is driven over a pipe: no CDP URL is claimed for it.
+    const started = (await cli(home, ["browser", "start"])).stdout;
+    expect(started).toMatch(/^Browser for profile openclaw running: \w+ pid \d+, DevTools over a pipe \(no port\)\n$/);
+    const running = (await cli(home, ["browser", "status"])).stdout;
+    expect(running).toContain("DevTools:  over a pipe (no port)");
+    expect(running).not.toContain("CDP");
     expect((await cli(home, ["browser", "open", page.url])).stdout).toMatch(/^Opened [A-F0-9]+: /);
     const snap = await cli(home, ["browser", "snapshot"]);
     expect(snap.stdout).toContain('button "Press me"');

@@ -10,6 +10,7 @@ import { resolveLogFile } from "../../src/config/paths.ts";
 import { BINARY, binaryEnv, ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { waitUntil } from "../helpers/channels.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
+import { type ReferenceInstall, referenceForSuite, runUpstreamCli } from "../helpers/upstream.ts";
 
 setDefaultTimeout(60_000);
 
@@ -381,24 +382,18 @@ describe("TELEGRAM_BOT_TOKEN", () => {
   });
 });
 
-// The upstream 2026.2.3 CLI (installed by /work/shared/tools/reference-gateway.sh) reading our logs.tail.
-const REF_SCRIPT = resolve(REPO, "../../shared/tools/reference-gateway.sh");
-const REF_BIN = join(process.env.HOME ?? "", ".cache/openclaw-reference/node_modules/.bin/openclaw");
-describe.skipIf(!existsSync(REF_SCRIPT) || !existsSync(REF_BIN))("upstream CLI logs against ours", () => {
-  test("openclaw logs (upstream) shows level and subsystem of every line; its connects add no info lines", async () => {
+// The upstream 2026.2.3 CLI (the reference install, see test/helpers/upstream.ts) reading our logs.tail.
+const reference = referenceForSuite("upstream CLI logs against ours");
+describe("upstream CLI logs against ours", () => {
+  reference.run("openclaw logs (upstream) shows level and subsystem of every line; its connects add no info lines", async () => {
+    const ref = reference.ref as ReferenceInstall;
     const h = home();
     const port = freePort();
     writeConfig(h, local(port));
     const gw = await gateway(h);
     const file = resolveLogFile(undefined, undefined, `default-${port}`);
     logFiles.push(file);
-    const refHome = home();
-    writeConfig(refHome, { gateway: { mode: "remote", remote: { url: `ws://127.0.0.1:${port}`, token: TOKEN } } });
-    const upstream = async (args: string[]) => {
-      const p = Bun.spawn(["bash", REF_SCRIPT, "cli", ...args], { env: { ...binaryEnv(refHome), REF_HOME: refHome, HOME: process.env.HOME ?? "" }, stdout: "pipe", stderr: "pipe" });
-      const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-      return { stdout, stderr, code };
-    };
+    const upstream = (args: string[]) => runUpstreamCli(ref, { url: `ws://127.0.0.1:${port}`, token: TOKEN }, args);
     const plain = await upstream(["logs", "--plain", "--limit", "20"]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(new RegExp(`^\\S+ info gateway .*listening on ws://127\\.0\\.0\\.1:${port}`, "m"));

@@ -6,28 +6,21 @@
  * The node host is the upstream `openclaw node run` itself, connecting to this machine's first non-loopback
  * IPv4 address (the gateway binds `lan`), so the gateway sees a remote peer. On a machine without one, a
  * simulated node host (same client id and mode, signed device identity) connects through a proxy header.
- * Needs the reference install (~/.cache/openclaw-reference, see /work/shared/tools/reference-gateway.sh);
- * skipped when it is missing unless OPENCLAW_REQUIRE_REFERENCE is set, then it fails.
+ * Needs the reference install (test/helpers/upstream.ts): skipped when it is missing unless
+ * OPENCLAW_REQUIRE_REFERENCE is set, then it fails.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { networkInterfaces, homedir } from "node:os";
+import { afterAll, beforeAll, expect } from "bun:test";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { SimulatedNode } from "../helpers/node.ts";
+import { type ReferenceInstall, parseCliJson, referenceForSuite, runUpstreamCli } from "../helpers/upstream.ts";
 import { connectClient } from "../helpers/ws.ts";
 
-const REF_DIR = process.env.OPENCLAW_REFERENCE_DIR ?? join(homedir(), ".cache", "openclaw-reference");
-const REF_BIN = join(REF_DIR, "node_modules", ".bin");
-const REF_CLI = join(REF_BIN, "openclaw");
-const HAVE_REFERENCE = existsSync(REF_CLI) && existsSync(join(REF_BIN, "node"));
-const REQUIRED = Boolean(process.env.OPENCLAW_REQUIRE_REFERENCE);
+const reference = referenceForSuite("upstream devices CLI e2e");
 const TOKEN = "upstream-cli-e2e-token-0123456789abcdef012";
 const cleanups: (() => unknown)[] = [];
-
-if (!HAVE_REFERENCE && !REQUIRED) {
-  console.warn(`skipping the upstream CLI e2e: no reference install at ${REF_CLI} (install it with /work/shared/tools/reference-gateway.sh install; set OPENCLAW_REQUIRE_REFERENCE=1 to make this a failure)`);
-}
 
 beforeAll(async () => {
   await ensureBinary();
@@ -44,19 +37,8 @@ function externalIPv4(): string | undefined {
   return undefined;
 }
 
-/** The environment the upstream CLI runs in: its own HOME, its bundled Node first on PATH. */
-function refEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: `${REF_BIN}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, OPENCLAW_DISABLE_BONJOUR: "1", NO_COLOR: "1", ...extra };
-}
-
-async function refCli(home: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([REF_CLI, ...args], { env: refEnv(home), cwd: home, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
-
-test.skipIf(!HAVE_REFERENCE && !REQUIRED)("upstream `devices list` and `devices approve` against our binary, for a remote node host", async () => {
-  expect({ referenceInstalled: HAVE_REFERENCE, at: REF_CLI }).toEqual({ referenceInstalled: true, at: REF_CLI });
+reference.run("upstream `devices list` and `devices approve` against our binary, for a remote node host", async () => {
+  const ref = reference.ref as ReferenceInstall;
   const home = tempHome();
   cleanups.push(() => rmSync(home, { recursive: true, force: true }));
   const port = freePort();
@@ -78,8 +60,8 @@ test.skipIf(!HAVE_REFERENCE && !REQUIRED)("upstream `devices list` and `devices 
   let stopNode: () => Promise<void> = async () => {};
   let expectedIp: string | undefined;
   const startHost = () => {
-    const host = Bun.spawn([REF_CLI, "node", "run", "--host", lanAddress as string, "--port", String(port), "--display-name", "remote-host"], {
-      env: refEnv(nodeHome, { OPENCLAW_GATEWAY_TOKEN: TOKEN }),
+    const host = Bun.spawn([join(ref.bin, "openclaw"), "node", "run", "--host", lanAddress as string, "--port", String(port), "--display-name", "remote-host"], {
+      env: { PATH: `${ref.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: nodeHome, TMPDIR: tmpdir(), OPENCLAW_DISABLE_BONJOUR: "1", NO_COLOR: "1", OPENCLAW_GATEWAY_TOKEN: TOKEN },
       cwd: nodeHome,
       stdout: "ignore",
       stderr: "ignore",
@@ -112,33 +94,30 @@ test.skipIf(!HAVE_REFERENCE && !REQUIRED)("upstream `devices list` and `devices 
   expect(request).toMatchObject({ clientId: "node-host", clientMode: "node", role: "node" });
   expect(await pendingNode()).toMatchObject({ requestId: request.requestId });
 
-  // 2. The upstream CLI, aimed at our gateway.
-  const refHome = tempHome();
-  cleanups.push(() => rmSync(refHome, { recursive: true, force: true }));
-  mkdirSync(join(refHome, ".openclaw"), { recursive: true });
-  writeFileSync(join(refHome, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { mode: "remote", remote: { url, token: TOKEN } } }));
+  // 2. The upstream CLI, aimed at our gateway (each run in a fresh HOME: it pairs itself over loopback).
+  const refCli = (...args: string[]) => runUpstreamCli(ref, { url, token: TOKEN }, args);
 
-  const listed = await refCli(refHome, "devices", "list", "--json");
+  const listed = await refCli("devices", "list", "--json");
   expect({ code: listed.code, stderr: listed.stderr.includes("tokens.map") }).toEqual({ code: 0, stderr: false });
-  const json = JSON.parse(listed.stdout.slice(listed.stdout.indexOf("{")));
+  const json = parseCliJson(listed.stdout);
   expect(json.pending).toContainEqual(expect.objectContaining({ requestId: request.requestId, clientId: "node-host", role: "node" }));
   // The upstream CLI itself paired (loopback) and is listed with a token array.
   expect(json.paired.length).toBeGreaterThan(0);
   for (const d of json.paired) expect(Array.isArray(d.tokens)).toBe(true);
 
-  const table = await refCli(refHome, "devices", "list");
+  const table = await refCli("devices", "list");
   expect({ code: table.code, crashed: /tokens\.map is not a function/.test(table.stderr + table.stdout) }).toEqual({ code: 0, crashed: false });
   expect(table.stdout).toContain(request.requestId);
 
-  const approved = await refCli(refHome, "devices", "approve", request.requestId);
+  const approved = await refCli("devices", "approve", request.requestId);
   expect({ code: approved.code, unknown: /unknown requestId/.test(approved.stderr + approved.stdout) }).toEqual({ code: 0, unknown: false });
   expect(approved.stdout).toContain(request.deviceId);
 
   // 3. One source of truth: the request is gone from both lists and the node is paired (node role token).
   expect(await pendingNode()).toBeUndefined();
   expect((await admin.request("node.pair.list")).payload.pending).toEqual([]);
-  const after = await refCli(refHome, "devices", "list", "--json");
-  const paired = JSON.parse(after.stdout.slice(after.stdout.indexOf("{"))).paired.find((d: any) => d.deviceId === request.deviceId);
+  const after = await refCli("devices", "list", "--json");
+  const paired = parseCliJson(after.stdout).paired.find((d: any) => d.deviceId === request.deviceId);
   expect(paired).toMatchObject({ role: "node", tokens: [expect.objectContaining({ role: "node" })] });
 
   // 4. The real node host, run again as a user would after approving, is accepted.

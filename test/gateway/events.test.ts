@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { checkEventPayload } from "../../src/protocol/index.ts";
 import { validateStateVersion } from "../../src/protocol/generated/validators.js";
 import { connectClient, openSocket, type TestSocket } from "../helpers/ws.ts";
-import { clientInfo, deviceConnect, drain, expectEvent, newIdentity, useCleanup } from "../helpers/protocol.ts";
+import { clientInfo, deviceConnect, drain, expectEvent, newIdentity, useCleanup, waitFor } from "../helpers/protocol.ts";
 
 const env = useCleanup();
 
@@ -116,6 +116,25 @@ describe("presence (§5.2)", () => {
     const gone = await a.nextMatching((f) => f.event === "presence" && entryOf(f, (p) => p.instanceId === "Bee-1")?.reason === "disconnect");
     expect(gone.stateVersion.presence).toBe(connected.stateVersion.presence + 1);
     expect((gone.payload.presence as any[]).filter((p) => p.instanceId === "Bee-1")).toHaveLength(1);
+  });
+
+  test("a late disconnect of an old socket does not mark the key's live reconnect 'disconnect'", async () => {
+    const gw = await env.gateway();
+    const a = await join(gw.url, gw.token, { instanceId: "watcher" });
+    const tab = clientInfo("test", "test", { instanceId: "Tab-7" });
+    const { sock: before } = await connectClient(gw.url, gw.token, { client: tab });
+    await a.nextMatching((f) => f.event === "presence" && entryOf(f, (p) => p.instanceId === "Tab-7")?.reason === "connect");
+    // The same client reconnects; its old socket's close reaches the gateway only afterwards.
+    const { sock: after } = await connectClient(gw.url, gw.token, { client: tab });
+    const clients = gw.handle.ctx.connections.size;
+    before.close();
+    await waitFor(() => gw.handle.ctx.connections.size === clients - 1, 5000, "the old socket's close");
+    const rows = ((await a.request("system-presence")).payload as any[]).filter((p) => p.instanceId === "Tab-7");
+    expect(rows).toEqual([expect.objectContaining({ reason: "connect" })]);
+
+    // Once the last socket with that key closes, the row says so.
+    after.close();
+    await a.nextMatching((f) => f.event === "presence" && entryOf(f, (p) => p.instanceId === "Tab-7")?.reason === "disconnect");
   });
 
   test("a non-local client's entry carries its ip; the host falls back to client.id", async () => {

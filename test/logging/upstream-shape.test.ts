@@ -1,32 +1,35 @@
 /**
  * `logs.tail` lines must read the same in the upstream clients as the upstream gateway's own lines do.
  * The fixture is a recording of the upstream 2026.2.3 gateway's `logs.tail` answer. Two readers:
- * - the upstream CLI's line parser itself (its dist module, loaded when the reference install is present);
+ * - the upstream CLI's line parser itself (its dist module, from the reference install: test/helpers/upstream.ts);
  * - the Control UI's Logs view rules, restated from its bundle as facts: level = `_meta.logLevelName`
  *   (lower-cased), subsystem = `subsystem` of the JSON in "0" (else `_meta.name`), message = "1" when it is a
  *   string, else "0" when that is not JSON, else `message`, else the raw line.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatLine, parseLogLine } from "../../src/cli/commands/logs.ts";
 import { Logger } from "../../src/logging/logger.ts";
 import { toUpstreamLogLine } from "../../src/logging/upstream-shape.ts";
+import { type ReferenceInstall, referenceForSuite } from "../helpers/upstream.ts";
 
 const fixture = JSON.parse(readFileSync(join(import.meta.dir, "../fixtures/upstream/logs-tail.json"), "utf8")) as { lines: string[] };
 
-const REF_DIST = join(homedir(), ".cache/openclaw-reference/node_modules/openclaw/dist");
 type UpstreamParsed = { time?: string; level?: string; subsystem?: string; module?: string; message: string; raw: string } | null;
 
-/** The upstream CLI's parseLogLine: the module its `logs` command imports (found by that import). */
-async function loadUpstreamCliParser(): Promise<((raw: string) => UpstreamParsed) | undefined> {
-  if (!existsSync(REF_DIST)) return undefined;
-  const cli = readdirSync(REF_DIST).find((f) => /^logs-cli-.*\.js$/.test(f) && readFileSync(join(REF_DIST, f), "utf8").includes("parseLogLine"));
-  if (!cli) return undefined;
-  const mod = /from "\.\/(parse-log-line-[^"]+\.js)"/.exec(readFileSync(join(REF_DIST, cli), "utf8"))?.[1];
-  if (!mod) return undefined;
-  return ((await import(join(REF_DIST, mod))) as { t: (raw: string) => UpstreamParsed }).t;
+/**
+ * The upstream CLI's parseLogLine: the module its `logs` command imports (found by that import).
+ * @throws Error when the install's dist no longer has that module (a different layout must not skip the test).
+ */
+async function loadUpstreamCliParser(ref: ReferenceInstall): Promise<(raw: string) => UpstreamParsed> {
+  const dist = join(ref.dir, "node_modules", "openclaw", "dist");
+  const cli = readdirSync(dist).find((f) => /^logs-cli-.*\.js$/.test(f) && readFileSync(join(dist, f), "utf8").includes("parseLogLine"));
+  if (!cli) throw new Error(`no logs-cli-*.js importing parseLogLine in ${dist}`);
+  const mod = /from "\.\/(parse-log-line-[^"]+\.js)"/.exec(readFileSync(join(dist, cli), "utf8"))?.[1];
+  if (!mod) throw new Error(`${join(dist, cli)} imports no parse-log-line-*.js`);
+  return ((await import(join(dist, mod))) as { t: (raw: string) => UpstreamParsed }).t;
 }
 
 function uiParse(raw: string): { level: string | null; subsystem: string | null; message: string } {
@@ -63,7 +66,7 @@ function ourLines(): string[] {
   }
 }
 
-const upstream = await loadUpstreamCliParser();
+const reference = referenceForSuite("the upstream CLI's log line parser");
 
 describe("logs.tail line shape", () => {
   test("our lines carry what the upstream lines carry: numbered message keys, _meta.name, _meta.logLevelName, _meta.date, time", () => {
@@ -94,8 +97,8 @@ describe("logs.tail line shape", () => {
     ]);
   });
 
-  test.skipIf(!upstream)("the upstream CLI's own parser reads ours like its own lines", () => {
-    const parse = upstream as (raw: string) => UpstreamParsed;
+  reference.run("the upstream CLI's own parser reads ours like its own lines", async () => {
+    const parse = await loadUpstreamCliParser(reference.ref as ReferenceInstall);
     for (const line of fixture.lines) {
       const p = parse(line);
       expect(p?.level).toMatch(/^(info|warn)$/);

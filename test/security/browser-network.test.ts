@@ -98,6 +98,23 @@ describe.skipIf(SKIP)("browser.request through the gateway", () => {
     expect(act.error.details).toMatchObject({ status: 403, code: "PRIVATE_ADDRESS" });
     await browser(admin, "POST", "/stop");
   }, 90_000);
+
+  test("GET /tabs lists an admin's internal tab (title, URL) to admins only; public tabs to everyone", async () => {
+    const internalTab = await browser(admin, "POST", "/tabs/open", { url: `${internal.url}/admin-tabs-page` });
+    expect(internalTab.error).toBeUndefined();
+    const publicTab = await browser(writer, "POST", "/tabs/open", { url: "about:blank" });
+    expect(publicTab.error).toBeUndefined();
+
+    const forAdmin = await browser(admin, "GET", "/tabs");
+    expect(forAdmin.payload.tabs).toContainEqual(expect.objectContaining({ targetId: internalTab.payload.targetId, url: `${internal.url}/admin-tabs-page`, title: "internal" }));
+    const forWriter = await browser(writer, "GET", "/tabs");
+    expect(forWriter.payload.running).toBe(true);
+    expect(forWriter.payload.tabs.map((t: { targetId: string }) => t.targetId)).toContain(publicTab.payload.targetId);
+    expect(forWriter.payload.tabs.map((t: { targetId: string }) => t.targetId)).not.toContain(internalTab.payload.targetId);
+    expect(JSON.stringify(forWriter)).not.toContain("admin-tabs-page");
+    expect(JSON.stringify(forWriter)).not.toContain(`127.0.0.1:${internal.port}`);
+    await browser(admin, "POST", "/stop");
+  }, 90_000);
 });
 
 /** The pids of `root` and all its descendants. */
@@ -161,11 +178,13 @@ describe.skipIf(SKIP)("inside the browser: every hop is checked; DevTools is not
   let stateDir: string;
   const internal = startInternal();
   // "public.test" stands for a public site: our resolver says 93.184.216.34, Chromium's host rules send it here.
+  const siteHits: string[] = [];
   const site: ReturnType<typeof Bun.serve> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     fetch: (req): Response => {
       const path = new URL(req.url).pathname;
+      siteHits.push(path);
       if (path === "/redirect") return Response.redirect(`${internal.url}/via-redirect`, 302);
       if (path === "/redirect-twice") return Response.redirect(`http://public.test:${site.port}/redirect`, 302);
       const html = `<title>public</title><h1>Public page</h1><a href="${internal.url}/via-link">Internal link</a>
@@ -207,6 +226,9 @@ describe.skipIf(SKIP)("inside the browser: every hop is checked; DevTools is not
     }
     const page = await call("POST", "/navigate", { url: publicUrl("/page") });
     expect({ status: page.status, error: page.body.error }).toEqual({ status: 200, error: undefined });
+    // One load: the refused redirects' error pages had committed before it started, so nothing interrupted it
+    // (a second load of the same URL raced the first and could fail with "interrupted by another navigation").
+    expect(siteHits.filter((p) => p === "/page")).toEqual(["/page"]);
     const snap = await call("GET", "/snapshot");
     expect(snap.body.snapshot).toContain("Public page");
     const ref = Object.entries(snap.body.refs as Record<string, { role: string; name?: string }>).find(([, r]) => r.role === "link" && r.name === "Internal link")?.[0];

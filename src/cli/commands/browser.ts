@@ -42,7 +42,7 @@ export const browserCommand = defineCommand({
     start: leaf("start", "Start the profile's browser", {}, async (b, a) => {
       const s = await b.start();
       if (a.json) return printJson(s);
-      out(`Browser for profile ${s.profile} running: ${s.browser ?? "browser"} ${s.pid ? `pid ${s.pid}` : "(attached)"}, CDP ${s.cdpUrl}`);
+      out(`Browser for profile ${s.profile} running: ${s.browser ?? "browser"} ${s.pid ? `pid ${s.pid}` : "(attached)"}, ${devtools(s)}`);
     }),
     stop: leaf("stop", "Stop the profile's browser", {}, async (b, a) => {
       const r = await b.stop();
@@ -162,6 +162,11 @@ function toCliError(err: unknown, baseUrl: string): unknown {
   return err;
 }
 
+/** How the gateway talks to the running browser: a launched one over a pipe (no port), else at its CDP URL. */
+function devtools(s: BrowserStatus): string {
+  return s.transport === "pipe" ? "DevTools over a pipe (no port)" : `CDP ${s.cdpUrl}`;
+}
+
 function printStatus(s: BrowserStatus): void {
   const state = s.running
     ? `yes (${s.pid ? `pid ${s.pid}` : s.remote ? "remote" : "attached"})`
@@ -170,7 +175,7 @@ function printStatus(s: BrowserStatus): void {
       : "no";
   out(`Profile:   ${s.profile} (color ${s.color})${s.enabled ? "" : " [browser control disabled]"}`);
   out(`Running:   ${state}`);
-  out(`CDP:       ${s.cdpUrl}`);
+  out(s.running && s.transport === "pipe" ? "DevTools:  over a pipe (no port)" : `CDP:       ${s.cdpUrl}`);
   out(`Browser:   ${s.browser ? `${s.browser} ${s.executablePath}` : s.remote ? "remote" : "none found (set browser.executablePath)"}${s.headless ? " (headless)" : ""}`);
   if (s.userDataDir) out(`User data: ${s.userDataDir}`);
   out(`Profiles:  ${s.profiles.join(", ")}`);

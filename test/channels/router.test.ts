@@ -2,7 +2,6 @@
  * The SDK-free parts of the channels: access decisions, session keys and bindings, the per-session queue,
  * chunking, Markdown conversion, the pairing store and config resolution.
  */
-import { openStateDb } from "../../src/store/state-db.ts";
 import { describe, expect, test } from "bun:test";
 import { decideAccess, matchesAllowList, normalizePeer } from "../../src/channels/_access.ts";
 import { chunkText } from "../../src/channels/_chunk.ts";
@@ -16,6 +15,7 @@ import { toJid } from "../../src/channels/whatsapp/_inbound.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { checkConfig } from "../../src/protocol/index.ts";
 import { generatePairingCode, PAIRING_CODE_ALPHABET, PairingStore } from "../../src/store/channel-pairing.ts";
+import { openStateDb } from "../../src/store/state-db.ts";
 import { computeBackoff } from "../../src/util/backoff.ts";
 
 function msg(over: Partial<InboundMessage> = {}): InboundMessage {

@@ -4,11 +4,10 @@
  * config changes without touching the others, retries a failed start with backoff (a failing channel never
  * takes the gateway down), and answers status, send, logout and login for the gateway methods.
  */
-import type { Database } from "bun:sqlite";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
-import { openChannelDb, resolveStateDbPath } from "../store/_channel-db.ts";
+import { openStateDb, type StateDb, stateDbPath } from "../store/state-db.ts";
 import { CursorStore } from "../store/channel-cursors.ts";
 import { InboundStore } from "../store/channel-inbound.ts";
 import { PairingStore } from "../store/channel-pairing.ts";
@@ -42,7 +41,9 @@ export interface ChannelManagerOptions {
   env?: Record<string, string | undefined>;
   /** Replaces the lazily imported adapter of a channel (tests). */
   factories?: Partial<Record<ChannelId, ChannelFactory>>;
-  /** State DB path (default `<stateDir>/state.db`; tests use ":memory:"). */
+  /** The gateway's state DB. Without it the manager opens `dbPath` itself and closes it on stop (tests). */
+  stateDb?: StateDb;
+  /** State DB path when there is no `stateDb` (default `<stateDir>/state.db`; tests use ":memory:"). */
   dbPath?: string;
   /** Retry policy for accounts whose start failed. */
   restartBackoff?: BackoffPolicy;
@@ -96,7 +97,8 @@ export class ChannelManager {
   /** Accounts being stopped for a restart; they start again when the stop is done. */
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly sends = new Map<string, { promise: Promise<SendResult & { channel: ChannelId }>; expiresAt: number }>();
-  private db?: Database;
+  /** The state DB this manager opened itself (no `stateDb` given); closed on stop. */
+  private ownDb?: StateDb;
   private pairingStore?: PairingStore;
   private cursorStore?: CursorStore;
   private inboundStore?: InboundStore;
@@ -152,7 +154,7 @@ export class ChannelManager {
   }
 
   /**
-   * Stops every account and closes the state DB. Waiting and running messages stay recorded and run after
+   * Stops every account and closes the state DB it opened itself. Waiting and running messages stay recorded and run after
    * the next start; replies being sent finish first. Safe to call twice.
    */
   async stop(): Promise<void> {
@@ -161,8 +163,8 @@ export class ChannelManager {
     await Promise.all([...this.runtimes.values()].map((rt) => this.stopRuntime(rt)));
     await Promise.all(this.stopping.values());
     this.runtimes.clear();
-    this.db?.close();
-    this.db = undefined;
+    this.ownDb?.close();
+    this.ownDb = undefined;
     this.pairingStore = undefined;
     this.cursorStore = undefined;
     this.inboundStore = undefined;
@@ -319,9 +321,10 @@ export class ChannelManager {
     return name;
   }
 
-  private openDb(): Database {
-    this.db ??= openChannelDb(this.opts.dbPath ?? resolveStateDbPath(this.opts.stateDir));
-    return this.db;
+  private openDb(): StateDb {
+    if (this.opts.stateDb) return this.opts.stateDb;
+    this.ownDb ??= openStateDb(this.opts.dbPath ?? stateDbPath(this.opts.stateDir));
+    return this.ownDb;
   }
 
   private whatsappEnabled(config = this.opts.getConfig()): boolean {

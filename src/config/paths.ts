@@ -89,6 +89,11 @@ export function resolveCredentialsDir(env: Env = process.env, stateDir = resolve
   return env.OPENCLAW_OAUTH_DIR ? expandHome(env.OPENCLAW_OAUTH_DIR, env) : join(stateDir, "credentials");
 }
 
+/** The state DB (sessions, transcripts, runs, cron, pairing, channel queues): `<stateDir>/state.db`. */
+export function resolveStateDbPath(stateDir: string): string {
+  return join(stateDir, "state.db");
+}
+
 /** Folder of the gateway's single-instance lock: `<tmpdir>/openclaw-<uid>`. */
 export function resolveLockDir(): string {
   const uid = typeof process.getuid === "function" ? process.getuid() : "user";

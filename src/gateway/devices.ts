@@ -1,11 +1,10 @@
 /**
- * Device pairing store and device tokens (spec §3.4, §7 `device.pair.*`), persisted under
- * `<stateDir>/devices/` as `paired.json` (by deviceId) and `pending.json` (by requestId).
+ * Device pairing store and device tokens (spec §3.4, §7 `device.pair.*`), persisted through a
+ * {@link DevicePairingStorage} (the state DB's device tables; before, `<stateDir>/devices/*.json`).
  * Only SHA-256 hashes of device tokens reach the disk; clear tokens live in this process's memory.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import type { DevicePairingStorage, StoredRecord } from "../store/device-pairing.ts";
 
 /** Pending pairing requests older than this are dropped (5 minutes). */
 export const PAIRING_REQUEST_TTL_MS = 5 * 60_000;
@@ -19,7 +18,7 @@ export interface DeviceTokenRecord {
   lastUsedAtMs?: number;
 }
 
-/** A paired device as stored in `paired.json`. `roles`/`scopes` are the union of everything approved. */
+/** A paired device as stored. `roles`/`scopes` are the union of everything approved. */
 export interface PairedDevice {
   deviceId: string;
   publicKey: string;
@@ -119,24 +118,24 @@ export interface IssuedDeviceToken {
 
 /** Constructor options of `DeviceStore`. */
 export interface DeviceStoreOptions {
-  /** The daemon's state directory; files go to `<stateDir>/devices/`. */
-  stateDir: string;
+  /** Where paired devices and pending requests are kept (`createDevicePairingStorage` on the state DB). */
+  storage: DevicePairingStorage;
   /** Clock, injectable for tests. Default `Date.now`. */
   now?: () => number;
-  /** Receives non-fatal problems (corrupt files moved aside, dropped entries). */
+  /** Receives non-fatal problems (malformed stored entries, dropped). */
   onWarn?: (message: string) => void;
 }
 
 /**
- * Pairing and device-token store. Loads both files in the constructor (a missing folder is an empty
- * store; a corrupt file is renamed to `<name>.corrupt-<ts>` and reported through `onWarn`).
+ * Pairing and device-token store. Loads every record in the constructor; a malformed one is dropped (from
+ * the storage too) and reported through `onWarn`.
  *
  * Safe to call concurrently: every method is synchronous and runs to completion, so callers never see
- * half-applied state, and each write (temp file + fsync + rename, mode 0600) finishes before the next starts.
- * Mutating methods throw when the state directory cannot be written; the in-memory state keeps the change.
+ * half-applied state, and each change is written (one transaction) before the method returns.
+ * Mutating methods throw when the storage cannot be written; the in-memory state keeps the change.
  */
 export class DeviceStore {
-  readonly #dir: string;
+  readonly #storage: DevicePairingStorage;
   readonly #now: () => number;
   readonly #warn: (message: string) => void;
   #paired: Record<string, PairedDevice>;
@@ -145,11 +144,12 @@ export class DeviceStore {
   readonly #clearTokens = new Map<string, string>();
 
   constructor(options: DeviceStoreOptions) {
-    this.#dir = join(options.stateDir, "devices");
+    this.#storage = options.storage;
     this.#now = options.now ?? Date.now;
     this.#warn = options.onWarn ?? (() => {});
-    this.#paired = this.#load("paired.json", toPairedDevice, "deviceId");
-    this.#pending = this.#load("pending.json", toPendingRequest, "requestId");
+    const stored = this.#storage.load();
+    this.#paired = this.#load("paired device", stored.paired, toPairedDevice, "deviceId", (id) => this.#storage.deletePaired(id));
+    this.#pending = this.#load("pending request", stored.pending, toPendingRequest, "requestId", (id) => this.#storage.deletePending(id));
   }
 
   /** Returns a copy of the paired device (with token hashes), or `undefined` when not paired. */
@@ -183,17 +183,19 @@ export class DeviceStore {
    */
   approveLocal(req: PairingRequestInput): PairedDeviceSummary {
     const device = this.#mergePaired({ ...req, role: req.role, roles: [req.role], scopes: normalizeScopes(req.scopes), commands: req.commands ? unionOf(req.commands) : undefined });
-    let pendingChanged = false;
+    const covered: string[] = [];
     for (const pending of Object.values(this.#pending)) {
       if (pending.deviceId === device.deviceId && pending.roles.every((r) => device.roles.includes(r))) {
         if (coversScopes(device.scopes, pending.scopes) && (pending.commands ?? []).every((c) => device.commands?.includes(c))) {
           delete this.#pending[pending.requestId];
-          pendingChanged = true;
+          covered.push(pending.requestId);
         }
       }
     }
-    this.#savePaired();
-    if (pendingChanged) this.#savePending();
+    this.#storage.transaction(() => {
+      this.#savePaired(device.deviceId);
+      this.#savePending(...covered);
+    });
     return toSummary(device);
   }
 
@@ -226,7 +228,7 @@ export class DeviceStore {
       ts: now,
     });
     this.#pending[request.requestId] = request;
-    this.#savePending();
+    this.#savePending(request.requestId);
     return structuredClone(request);
   }
 
@@ -254,11 +256,13 @@ export class DeviceStore {
     if (!pending) return undefined;
     const device = this.#mergePaired({ ...pending, role: pending.role });
     delete this.#pending[requestId];
-    for (const role of pending.roles) {
-      if (!device.tokens[role]) this.#rotate(device.deviceId, role, role === "operator" ? pending.scopes.filter((s) => s.startsWith("operator.")) : []);
-    }
-    this.#savePaired();
-    this.#savePending();
+    this.#storage.transaction(() => {
+      for (const role of pending.roles) {
+        if (!device.tokens[role]) this.#rotate(device.deviceId, role, role === "operator" ? pending.scopes.filter((s) => s.startsWith("operator.")) : []);
+      }
+      this.#savePaired(device.deviceId);
+      this.#savePending(requestId);
+    });
     return { requestId, deviceId: pending.deviceId, decision: "approved", ts: this.#now(), request: structuredClone(pending), device: toSummary(device) };
   }
 
@@ -268,7 +272,7 @@ export class DeviceStore {
     const pending = this.#pending[requestId];
     if (!pending) return undefined;
     delete this.#pending[requestId];
-    this.#savePending();
+    this.#savePending(requestId);
     return { requestId, deviceId: pending.deviceId, decision: "rejected", ts: this.#now() };
   }
 
@@ -301,7 +305,7 @@ export class DeviceStore {
     if (!device.roles.includes(role) || !coversScopes(record.scopes, scopes)) return false;
     record.lastUsedAtMs = this.#now();
     this.#clearTokens.set(tokenKey(deviceId, role), token);
-    this.#savePaired();
+    this.#savePaired(deviceId);
     return true;
   }
 
@@ -326,7 +330,7 @@ export class DeviceStore {
     if (!device?.tokens[role]) return undefined;
     delete device.tokens[role];
     this.#clearTokens.delete(tokenKey(deviceId, role));
-    this.#savePaired();
+    this.#savePaired(deviceId);
     return { deviceId, role, revokedAtMs: this.#now() };
   }
 
@@ -339,11 +343,13 @@ export class DeviceStore {
     for (const key of [...this.#clearTokens.keys()]) {
       if (key.startsWith(`${deviceId}\n`)) this.#clearTokens.delete(key);
     }
-    if (pendingIds.length > 0) this.#savePending();
-    if (!(deviceId in this.#paired)) return false;
+    const known = deviceId in this.#paired;
     delete this.#paired[deviceId];
-    this.#savePaired();
-    return true;
+    this.#storage.transaction(() => {
+      this.#savePending(...pendingIds);
+      if (known) this.#savePaired(deviceId);
+    });
+    return known;
   }
 
   // --- internal ---
@@ -354,7 +360,7 @@ export class DeviceStore {
     const issuedAtMs = this.#now();
     device.tokens[role] = { hash: hashToken(deviceToken), scopes, issuedAtMs };
     this.#clearTokens.set(tokenKey(deviceId, role), deviceToken);
-    this.#savePaired();
+    this.#savePaired(deviceId);
     return { deviceToken, role, scopes: [...scopes], issuedAtMs };
   }
 
@@ -384,54 +390,41 @@ export class DeviceStore {
 
   #prunePending(): void {
     const cutoff = this.#now() - PAIRING_REQUEST_TTL_MS;
-    let changed = false;
+    const expired: string[] = [];
     for (const [id, request] of Object.entries(this.#pending)) {
       if (request.ts <= cutoff) {
         delete this.#pending[id];
-        changed = true;
+        expired.push(id);
       }
     }
-    if (changed) this.#savePending();
+    if (expired.length > 0) this.#storage.transaction(() => this.#savePending(...expired));
   }
 
-  #savePaired(): void {
-    writeJsonAtomic(join(this.#dir, "paired.json"), this.#paired);
+  /** Writes a device's entry as it is in memory now (deletes it when it is gone). */
+  #savePaired(deviceId: string): void {
+    const device = this.#paired[deviceId];
+    if (device) this.#storage.putPaired(deviceId, device);
+    else this.#storage.deletePaired(deviceId);
   }
 
-  #savePending(): void {
-    writeJsonAtomic(join(this.#dir, "pending.json"), this.#pending);
+  /** Writes pending requests as they are in memory now (deletes those that are gone). */
+  #savePending(...requestIds: string[]): void {
+    for (const id of requestIds) {
+      const request = this.#pending[id];
+      if (request) this.#storage.putPending(id, request);
+      else this.#storage.deletePending(id);
+    }
   }
 
-  #load<T>(name: string, convert: (value: unknown) => T | undefined, idField: keyof T): Record<string, T> {
-    const path = join(this.#dir, name);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-      throw new Error(`reading devices/${name}`, { cause: err });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (!isRecord(parsed)) {
-      const aside = `${path}.corrupt-${this.#now()}`;
-      try {
-        renameSync(path, aside);
-        this.#warn(`devices/${name} is not a JSON object; moved aside to ${aside}, starting empty`);
-      } catch (err) {
-        this.#warn(`devices/${name} is not a JSON object and cannot be moved aside (${String(err)}); starting empty`);
-      }
-      return {};
-    }
+  #load<T>(what: string, records: StoredRecord[], convert: (value: unknown) => T | undefined, idField: keyof T, drop: (id: string) => void): Record<string, T> {
     const out: Record<string, T> = {};
-    for (const [key, value] of Object.entries(parsed)) {
+    for (const { id, value } of records) {
       const entry = convert(value);
-      if (entry && entry[idField] === key) out[key] = entry;
-      else this.#warn(`devices/${name}: dropped malformed entry ${JSON.stringify(key)}`);
+      if (entry && entry[idField] === id) out[id] = entry;
+      else {
+        this.#warn(`device pairing: dropped malformed ${what} ${JSON.stringify(id)}`);
+        drop(id);
+      }
     }
     return out;
   }
@@ -441,27 +434,6 @@ export class DeviceStore {
 
 /** A pairing request or pending request reduced to what an approval merges. */
 type MergeInput = Omit<PairingRequestInput, "role" | "scopes" | "commands" | "caps"> & { role?: string; roles: string[]; scopes: string[]; commands?: readonly string[] };
-
-let tempCounter = 0;
-
-/** Writes JSON via temp file + fsync + rename so readers never see a partial file; mode 0600, folder 0700. */
-function writeJsonAtomic(path: string, value: unknown): void {
-  const temp = `${path}.${process.pid}.${++tempCounter}.tmp`;
-  try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const fd = openSync(temp, "w", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw new Error(`writing ${path}`, { cause: err });
-  }
-}
 
 function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");

@@ -10,7 +10,9 @@ import type { GatewaySettings } from "../config/gateway-settings.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Logger } from "../logging/logger.ts";
 import { POLICY } from "../protocol/index.ts";
-import { openSqliteStore } from "../store/sqlite.ts";
+import { createSqliteStore } from "../store/sqlite.ts";
+import { openStateDb } from "../store/state-db.ts";
+import { openDevicePairingStorage } from "../store/device-pairing.ts";
 import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
 import { ExecApprovalQueue } from "./approvals.ts";
@@ -24,8 +26,8 @@ import { DeviceStore } from "./devices.ts";
 import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat.ts";
 import { subscribeNodeEvents } from "./node-events.ts";
 import { NodeRegistry } from "./nodes.ts";
-import { openNodePairingStore } from "../store/node-pairing.ts";
-import { openCronStore } from "../store/cron.ts";
+import { NodePairingStore } from "../store/node-pairing.ts";
+import { CronStore } from "../store/cron.ts";
 import { CronService } from "./cron/index.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
@@ -82,13 +84,16 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const wsLog = opts.logger.child("ws");
   const connections = new Connections();
   const presence = new Presence({ version: opts.version });
-  const devices = new DeviceStore({ stateDir: opts.stateDir, onWarn: (msg: string) => log.warn(msg) });
-  const nodePairing = openNodePairingStore(opts.stateDir);
+  // The one connection to state.db: every store below borrows it; closed last, on stop.
+  const stateDb = openStateDb(stateDbPath(opts.stateDir));
+  const onWarn = (msg: string) => log.warn(msg);
+  const devices = new DeviceStore({ storage: openDevicePairingStorage(stateDb, { stateDir: opts.stateDir, onWarn }), onWarn });
+  const nodePairing = new NodePairingStore(stateDb);
   const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => ctx.config, logger: opts.logger });
   // Approval events go to operators holding operator.approvals (admin passes), never to nodes (spec §4).
   const approvals = new ExecApprovalQueue({ broadcast: (event, payload) => connections.broadcast(event, payload, { scope: "operator.approvals", role: "operator", dropIfSlow: true }) });
   const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
-  const store = openSqliteStore(stateDbPath(opts.stateDir));
+  const store = createSqliteStore(stateDb);
   const runListeners = new RunListeners();
   const agents = new AgentRuntime({
     store,
@@ -105,11 +110,12 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     getConfig: () => ctx.config,
     logger: opts.logger,
     runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
+    stateDb,
     ...opts.channelOptions,
   });
 
   const heartbeat = new HeartbeatRunner({ gateway: () => ctx, logger: opts.logger, clock: opts.heartbeatClock });
-  const cronStore = openCronStore(opts.stateDir);
+  const cronStore = new CronStore(stateDb);
   const cron = new CronService({ gateway: () => ctx, store: cronStore, logger: opts.logger, clock: opts.cronClock });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -268,6 +274,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       nodePairing.close();
       cronStore.close();
       store.close();
+      stateDb.close();
       if (code === "EADDRINUSE" || /in use/i.test((err as Error).message)) {
         const e = new Error(`Port ${port} is already in use (${host}). Stop the other process or pick another port with --port.`);
         (e as { code?: string }).code = "EADDRINUSE";
@@ -334,6 +341,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       nodePairing.close();
       cronStore.close();
       store.close();
+      stateDb.close();
     })();
     return stopping;
   };

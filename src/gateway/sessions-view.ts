@@ -2,15 +2,12 @@
  * Session summaries from the store for `health`, `status` and `sessions.list`: where sessions live, how
  * many an agent has, and the most recent ones.
  */
-import { join } from "node:path";
 import type { Store } from "../store/index.ts";
+import { stateDbPath } from "../store/state-db.ts";
+
+export { stateDbPath };
 
 const RECENT = 10;
-
-/** The state database path (sessions, transcripts, runs). */
-export function stateDbPath(stateDir: string): string {
-  return join(stateDir, "state.db");
-}
 
 /** `{path, count, recent:[{key, updatedAt, age}]}` for one agent's sessions; empty when there is no store. */
 export function summarizeSessions(store: Store | undefined, stateDir: string, agentId: string, now = Date.now()): { path: string; count: number; recent: { key: string; updatedAt: number; age: number }[] } {

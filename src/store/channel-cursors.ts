@@ -3,17 +3,28 @@
  * replays nor skips updates. One row per (channel, account, key).
  */
 import type { Database } from "bun:sqlite";
+import type { SchemaPart } from "./migrate.ts";
+import type { StateDb } from "./state-db.ts";
+
+/** The cursors' part of the state DB schema. Version 1 adopts the table of files from before `schema_version`. */
+export const CHANNEL_CURSORS_SCHEMA: SchemaPart = {
+  name: "channel-cursors",
+  migrations: [
+    {
+      version: 1,
+      up: `CREATE TABLE IF NOT EXISTS channel_cursors (
+        channel TEXT NOT NULL, account_id TEXT NOT NULL, key TEXT NOT NULL, value INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (channel, account_id, key))`,
+    },
+  ],
+};
 
 /** Cursors in the state DB. Synchronous; safe to call from anywhere. */
 export class CursorStore {
   private readonly db: Database;
 
-  /** Creates the table when missing. */
-  constructor(db: Database) {
-    this.db = db;
-    db.exec(`CREATE TABLE IF NOT EXISTS channel_cursors (
-      channel TEXT NOT NULL, account_id TEXT NOT NULL, key TEXT NOT NULL, value INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-      PRIMARY KEY (channel, account_id, key))`);
+  constructor(stateDb: StateDb) {
+    this.db = stateDb.db;
   }
 
   /** The saved value, or undefined when none was saved. */

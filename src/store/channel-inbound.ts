@@ -9,6 +9,26 @@
  * once. A `done` row keeps only its key (the body is cleared) and is pruned after {@link INBOUND_DONE_TTL_MS}.
  */
 import type { Database } from "bun:sqlite";
+import type { SchemaPart } from "./migrate.ts";
+import type { StateDb } from "./state-db.ts";
+
+/** The inbound queue's part of the state DB schema. Version 1 adopts the table of files from before `schema_version`. */
+export const CHANNEL_INBOUND_SCHEMA: SchemaPart = {
+  name: "channel-inbound",
+  migrations: [
+    {
+      version: 1,
+      up: `CREATE TABLE IF NOT EXISTS channel_inbound (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          channel TEXT NOT NULL, account_id TEXT NOT NULL, dedupe_key TEXT NOT NULL,
+          session_key TEXT NOT NULL, agent_id TEXT NOT NULL,
+          status TEXT NOT NULL, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0, body TEXT,
+          UNIQUE (channel, account_id, dedupe_key));
+        CREATE INDEX IF NOT EXISTS channel_inbound_open ON channel_inbound(status, channel, account_id, id);`,
+    },
+  ],
+};
 
 /** Where a message is in its life. */
 export type InboundStatus = "received" | "running" | "done";
@@ -60,17 +80,9 @@ export class InboundStore {
   private readonly db: Database;
   private addsSincePrune = 0;
 
-  /** Creates the table when missing and prunes old finished rows. */
-  constructor(db: Database, now = Date.now()) {
-    this.db = db;
-    db.exec(`CREATE TABLE IF NOT EXISTS channel_inbound (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      channel TEXT NOT NULL, account_id TEXT NOT NULL, dedupe_key TEXT NOT NULL,
-      session_key TEXT NOT NULL, agent_id TEXT NOT NULL,
-      status TEXT NOT NULL, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-      attempts INTEGER NOT NULL DEFAULT 0, body TEXT,
-      UNIQUE (channel, account_id, dedupe_key))`);
-    db.exec("CREATE INDEX IF NOT EXISTS channel_inbound_open ON channel_inbound(status, channel, account_id, id)");
+  /** Prunes old finished rows. */
+  constructor(stateDb: StateDb, now = Date.now()) {
+    this.db = stateDb.db;
     this.prune(now);
   }
 

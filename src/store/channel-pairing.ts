@@ -1,11 +1,13 @@
 /**
  * DM pairing state of the messaging channels (spec channels.md §1 "Pairing"): pending requests with an
  * 8-character code (uppercase, no 0 O 1 I) that expire after one hour, at most three pending per channel,
- * and the senders an operator approved. Lives in the state DB; one table each.
+ * and the senders an operator approved. Lives in the state DB; one table each ({@link CHANNEL_PAIRING_SCHEMA}).
  *
  * All methods are synchronous; bun:sqlite serializes them, so concurrent callers are safe.
  */
 import type { Database } from "bun:sqlite";
+import type { SchemaPart } from "./migrate.ts";
+import type { StateDb } from "./state-db.ts";
 
 /** Code alphabet: uppercase letters and digits without the look-alikes 0 O 1 I. */
 export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -15,6 +17,23 @@ export const PAIRING_CODE_LENGTH = 8;
 export const PAIRING_TTL_MS = 60 * 60 * 1000;
 /** Pending requests allowed per channel at once. */
 export const PAIRING_MAX_PENDING = 3;
+
+/** The channel pairing part of the state DB schema. Version 1 adopts the tables of files from before `schema_version`. */
+export const CHANNEL_PAIRING_SCHEMA: SchemaPart = {
+  name: "channel-pairing",
+  migrations: [
+    {
+      version: 1,
+      up: `CREATE TABLE IF NOT EXISTS channel_pairing_requests (
+          channel TEXT NOT NULL, code TEXT NOT NULL, peer_id TEXT NOT NULL, account_id TEXT NOT NULL,
+          meta TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL,
+          PRIMARY KEY (channel, code));
+        CREATE TABLE IF NOT EXISTS channel_allow_from (
+          channel TEXT NOT NULL, peer_id TEXT NOT NULL, approved_at INTEGER NOT NULL, meta TEXT NOT NULL DEFAULT '{}',
+          PRIMARY KEY (channel, peer_id));`,
+    },
+  ],
+};
 
 /** A pending pairing request. */
 export interface PairingRequest {
@@ -48,17 +67,9 @@ export class PairingStore {
   private readonly db: Database;
   private readonly now: () => number;
 
-  /** Creates the tables when missing. */
-  constructor(db: Database, opts: { now?: () => number } = {}) {
-    this.db = db;
+  constructor(stateDb: StateDb, opts: { now?: () => number } = {}) {
+    this.db = stateDb.db;
     this.now = opts.now ?? Date.now;
-    db.exec(`CREATE TABLE IF NOT EXISTS channel_pairing_requests (
-      channel TEXT NOT NULL, code TEXT NOT NULL, peer_id TEXT NOT NULL, account_id TEXT NOT NULL,
-      meta TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL,
-      PRIMARY KEY (channel, code))`);
-    db.exec(`CREATE TABLE IF NOT EXISTS channel_allow_from (
-      channel TEXT NOT NULL, peer_id TEXT NOT NULL, approved_at INTEGER NOT NULL, meta TEXT NOT NULL DEFAULT '{}',
-      PRIMARY KEY (channel, peer_id))`);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Cron state (protocol.md §6 `cron.*`): the scheduled jobs, with their next and last run, and each job's
- * run log. Lives in the state DB (`<stateDir>/state.db`), one table each, created here when missing, so
- * jobs and their history survive restarts.
+ * run log. Lives in the state DB (`<stateDir>/state.db`), one table each ({@link CRON_SCHEMA}), so jobs and
+ * their history survive restarts.
  *
  * A job's run log keeps its newest {@link CRON_RUN_LOG_MAX} entries. Removing a job drops its log; the log
  * of a one-shot job that deleted itself after running stays readable for {@link ORPHAN_RUN_LOG_TTL_MS}.
@@ -10,7 +10,8 @@
  */
 import type { Database } from "bun:sqlite";
 import type { CronJob, CronRunLogEntry } from "../protocol/generated/types.ts";
-import { openChannelDb, resolveStateDbPath } from "./_channel-db.ts";
+import type { SchemaPart } from "./migrate.ts";
+import { openStateDb, type StateDb, stateDbPath } from "./state-db.ts";
 
 export type { CronJob, CronRunLogEntry };
 
@@ -19,41 +20,56 @@ export const CRON_RUN_LOG_MAX = 2000;
 /** Run logs of jobs that no longer exist are dropped once this old (30 days), when the store opens. */
 export const ORPHAN_RUN_LOG_TTL_MS = 30 * 24 * 60 * 60_000;
 
+/** The cron part of the state DB schema. Version 1 adopts the tables of files from before `schema_version`. */
+export const CRON_SCHEMA: SchemaPart = {
+  name: "cron",
+  migrations: [
+    {
+      version: 1,
+      up: `CREATE TABLE IF NOT EXISTS cron_jobs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS cron_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS cron_runs_job ON cron_runs(job_id, seq);`,
+    },
+  ],
+};
+
 /** Options of {@link openCronStore}. */
 export interface CronStoreOptions {
   /** Clock for the orphan sweep, injectable for tests. Default `Date.now`. */
   now?: () => number;
   /** Entries kept per job (default {@link CRON_RUN_LOG_MAX}). */
   maxRunsPerJob?: number;
+  /** The store closes the state DB in {@link CronStore.close} (default: its owner does). */
+  owned?: boolean;
 }
 
 /**
- * Opens the cron tables in `<stateDir>/state.db` (`":memory:"` for tests), creating them when missing.
+ * Opens `<stateDir>/state.db` (`":memory:"` for tests) for a cron store that is its only user; closing the
+ * store closes the file. The gateway builds its store on the shared state DB instead.
  * @throws when the database cannot be opened.
  */
 export function openCronStore(stateDir: string, opts: CronStoreOptions = {}): CronStore {
-  const path = stateDir === ":memory:" ? ":memory:" : resolveStateDbPath(stateDir);
-  return new CronStore(openChannelDb(path), path, opts);
+  return new CronStore(openStateDb(stateDir === ":memory:" ? ":memory:" : stateDbPath(stateDir)), { ...opts, owned: true });
 }
 
 /** Cron jobs and their run logs. */
 export class CronStore {
   /** The database file (or ":memory:"). */
   readonly path: string;
+  readonly #stateDb: StateDb;
   readonly #db: Database;
   readonly #maxRuns: number;
+  readonly #owned: boolean;
   #closed = false;
 
-  /** Creates the tables when missing and sweeps old orphan run logs. The store owns `db` and closes it in {@link close}. */
-  constructor(db: Database, path: string, opts: CronStoreOptions = {}) {
+  /** Sweeps old orphan run logs. */
+  constructor(stateDb: StateDb, opts: CronStoreOptions = {}) {
+    const db = stateDb.db;
+    this.#stateDb = stateDb;
     this.#db = db;
-    this.path = path;
+    this.path = stateDb.path;
     this.#maxRuns = opts.maxRunsPerJob ?? CRON_RUN_LOG_MAX;
-    db.exec(`CREATE TABLE IF NOT EXISTS cron_jobs (
-      id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL)`);
-    db.exec(`CREATE TABLE IF NOT EXISTS cron_runs (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL)`);
-    db.exec("CREATE INDEX IF NOT EXISTS cron_runs_job ON cron_runs(job_id, seq)");
+    this.#owned = opts.owned ?? false;
     const cutoff = (opts.now ?? Date.now)() - ORPHAN_RUN_LOG_TTL_MS;
     db.query("DELETE FROM cron_runs WHERE ts < ? AND job_id NOT IN (SELECT id FROM cron_jobs)").run(cutoff);
   }
@@ -106,10 +122,10 @@ export class CronStore {
     return rows.reverse().map((r) => JSON.parse(r.body) as CronRunLogEntry);
   }
 
-  /** Closes the database connection. Safe to call twice. */
+  /** Closes the state DB when the store owns it. Safe to call twice. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db.close();
+    if (this.#owned) this.#stateDb.close();
   }
 }

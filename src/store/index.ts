@@ -1,9 +1,11 @@
 /**
  * State the daemon writes: sessions, transcripts and agent runs.
- * `openSqliteStore` is the daemon's backend; `createMemoryStore` serves tests.
+ * `createSqliteStore` on the state DB (`openStateDb`) is the daemon's backend; `openSqliteStore` opens a file
+ * of its own; `createMemoryStore` serves tests.
  */
 export { createMemoryStore } from "./memory.ts";
-export { openSqliteStore } from "./sqlite.ts";
+export { createSqliteStore, openSqliteStore } from "./sqlite.ts";
+export { openStateDb, type StateDb, stateDbPath } from "./state-db.ts";
 export {
   agentIdOfKey,
   type ContentBlock,

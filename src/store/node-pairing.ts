@@ -1,7 +1,7 @@
 /**
  * Node pairing state (protocol.md §6 `node.pair.*`): pending node pairing requests, which expire after five
  * minutes, and what the gateway remembers about each node it approved (metadata, operator-given name, last
- * connect). Lives in the state DB (`<stateDir>/state.db`), one table each, created here when missing.
+ * connect). Lives in the state DB (`<stateDir>/state.db`), one table each ({@link NODE_PAIRING_SCHEMA}).
  *
  * Node tokens are not kept here: a node's token is its device token for role `node` (the gateway's device
  * store), so rotating or revoking it goes through one place.
@@ -10,7 +10,8 @@
  */
 import type { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
-import { openChannelDb, resolveStateDbPath } from "./_channel-db.ts";
+import type { SchemaPart } from "./migrate.ts";
+import { openStateDb, type StateDb, stateDbPath } from "./state-db.ts";
 
 /** Pending node pairing requests older than this are dropped (5 minutes). */
 export const NODE_PAIRING_TTL_MS = 5 * 60_000;
@@ -68,35 +69,49 @@ export interface NodeRecord {
   lastConnectedAtMs?: number;
 }
 
+/** The node pairing part of the state DB schema. Version 1 adopts the tables of files from before `schema_version`. */
+export const NODE_PAIRING_SCHEMA: SchemaPart = {
+  name: "node-pairing",
+  migrations: [
+    {
+      version: 1,
+      up: `CREATE TABLE IF NOT EXISTS node_pairing_pending (request_id TEXT PRIMARY KEY, node_id TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS node_pairing_pending_node ON node_pairing_pending(node_id);
+        CREATE TABLE IF NOT EXISTS node_records (node_id TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, body TEXT NOT NULL);`,
+    },
+  ],
+};
+
 /** Options of {@link openNodePairingStore}. */
 export interface NodePairingStoreOptions {
   /** Clock, injectable for tests. Default `Date.now`. */
   now?: () => number;
+  /** The store closes the state DB in {@link NodePairingStore.close} (default: its owner does). */
+  owned?: boolean;
 }
 
 /**
- * Opens the node pairing tables in `<stateDir>/state.db` (`":memory:"` for tests), creating them when missing.
+ * Opens `<stateDir>/state.db` (`":memory:"` for tests) for a node pairing store that is its only user;
+ * closing the store closes the file. The gateway builds its store on the shared state DB instead.
  * @throws when the database cannot be opened.
  */
 export function openNodePairingStore(stateDir: string, opts: NodePairingStoreOptions = {}): NodePairingStore {
-  return new NodePairingStore(openChannelDb(stateDir === ":memory:" ? ":memory:" : resolveStateDbPath(stateDir)), opts);
+  return new NodePairingStore(openStateDb(stateDir === ":memory:" ? ":memory:" : stateDbPath(stateDir)), { ...opts, owned: true });
 }
 
 /** Pending node pairing requests and paired-node records. */
 export class NodePairingStore {
+  readonly #stateDb: StateDb;
   readonly #db: Database;
   readonly #now: () => number;
+  readonly #owned: boolean;
   #closed = false;
 
-  /** Creates the tables when missing. The store owns `db` and closes it in {@link close}. */
-  constructor(db: Database, opts: NodePairingStoreOptions = {}) {
-    this.#db = db;
+  constructor(stateDb: StateDb, opts: NodePairingStoreOptions = {}) {
+    this.#stateDb = stateDb;
+    this.#db = stateDb.db;
     this.#now = opts.now ?? Date.now;
-    db.exec(`CREATE TABLE IF NOT EXISTS node_pairing_pending (
-      request_id TEXT PRIMARY KEY, node_id TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL)`);
-    db.exec("CREATE INDEX IF NOT EXISTS node_pairing_pending_node ON node_pairing_pending(node_id)");
-    db.exec(`CREATE TABLE IF NOT EXISTS node_records (
-      node_id TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, body TEXT NOT NULL)`);
+    this.#owned = opts.owned ?? false;
   }
 
   /**
@@ -194,11 +209,11 @@ export class NodePairingStore {
     })();
   }
 
-  /** Closes the database connection. Safe to call twice. */
+  /** Closes the state DB when the store owns it. Safe to call twice. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db.close();
+    if (this.#owned) this.#stateDb.close();
   }
 
   // --- internal ---

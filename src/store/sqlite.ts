@@ -1,10 +1,9 @@
 /**
- * The SQLite store (`<stateDir>/state.db`, bun:sqlite). WAL journal with `synchronous=FULL`, so a write that
- * returned is on disk: a `kill -9` (or power loss) after an acknowledgement loses nothing acknowledged.
- * This connection is the only writer of the tables below (channel and node tables in the same file have
- * their own connections; WAL + busy_timeout let them share it); the gateway lock keeps other processes out.
+ * The SQLite store of sessions, transcripts and runs, on the state DB's one connection (`state-db.ts`: WAL,
+ * `synchronous=FULL`, so a write that returned is on disk and a `kill -9` after an acknowledgement loses nothing
+ * acknowledged).
  *
- * Schema (user_version 3):
+ * Schema (part `sessions` version 3; `PRAGMA user_version` mirrors it, as files before `schema_version` kept it there):
  *   sessions(key PK, agent_id, session_id, updated_at, entry JSON)
  *   messages(seq PK autoincrement, session_id, role, ts, body JSON)   -- transcripts, append-only; v3: index on ts
  *   message_images(seq, idx, mime, data BLOB; PK seq+idx)             -- v2: image bytes of messages
@@ -14,12 +13,11 @@
  * a third smaller, and a transcript read only loads the image bytes it asks for. The body keeps the block
  * as `{type:"image", mimeType}`; `idx` is the block's position in `content`, where reads put `data` back.
  */
-import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type { Database } from "bun:sqlite";
+import type { SchemaPart } from "./migrate.ts";
+import { openStateDb, type StateDb } from "./state-db.ts";
 import { agentIdOfKey, type RunRecord, type RunStatus, type SessionEntry, type SessionRow, type Store, type TranscriptMessage } from "./store.ts";
 
-const SCHEMA_VERSION = 3;
 /** Finished runs are kept this long for idempotent retries and agent.wait. */
 const RUN_RETENTION_MS = 24 * 60 * 60 * 1000;
 
@@ -59,15 +57,36 @@ const MIGRATIONS = [
   `CREATE INDEX messages_by_ts ON messages(ts);`,
 ];
 
+/** The sessions' part of the state DB schema. Files from before `schema_version` start at their `user_version`. */
+export const SESSIONS_SCHEMA: SchemaPart = {
+  name: "sessions",
+  migrations: MIGRATIONS.map((up, i) => ({ version: i + 1, up })),
+  initialVersion: userVersion,
+  afterMigrate(db, version, label) {
+    const legacy = userVersion(db);
+    if (legacy > version) {
+      throw new Error(`${label} was written by a newer openclaw (schema ${legacy}, this build knows ${version}); upgrade openclaw or move the file aside`);
+    }
+    if (legacy !== version) db.exec(`PRAGMA user_version = ${version}`);
+  },
+};
+
 /**
- * Opens (creating when missing) the store at `path` and brings its schema up to date.
+ * Opens (creating when missing) a state DB at `path` of its own, for a store that is its only user (tools,
+ * tests); closing the store closes the file. The gateway uses {@link createSqliteStore} on its shared one.
  * @throws Error when the file is not a database or was written by a newer version.
  */
 export function openSqliteStore(path: string): Store {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path, { create: true, strict: true });
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-  migrate(db, path);
+  const owner = openStateDb(path);
+  return createSqliteStore(owner, { owned: true });
+}
+
+/**
+ * The store on an open state DB. Prunes finished runs past their retention.
+ * @param opts.owned the store closes `stateDb` in `close()` (default: the owner does).
+ */
+export function createSqliteStore(stateDb: StateDb, opts: { owned?: boolean } = {}): Store {
+  const { db, path } = stateDb;
   db.query("DELETE FROM runs WHERE ended_at IS NOT NULL AND ended_at < ?").run(Date.now() - RUN_RETENTION_MS);
 
   const q = {
@@ -163,7 +182,7 @@ export function openSqliteStore(path: string): Store {
     close() {
       if (closed) return;
       closed = true;
-      db.close(false);
+      if (opts.owned) stateDb.close();
     },
   };
 }
@@ -189,13 +208,6 @@ function splitImages(m: TranscriptMessage): { body: string; images: { idx: numbe
   return { body: JSON.stringify({ ...m, content }), images };
 }
 
-function migrate(db: Database, path: string): void {
-  const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`${path} was written by a newer openclaw (schema ${version}, this build knows ${SCHEMA_VERSION}); upgrade openclaw or move the file aside`);
-  }
-  db.transaction(() => {
-    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-  })();
+function userVersion(db: Database): number {
+  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
 }

@@ -4,7 +4,8 @@
  * the one tests use. "Not found" is `undefined` (or `false` for deletes), never a throw.
  *
  * Every method is synchronous and safe to call from any handler: JavaScript runs one at a time, and the
- * SQLite backend keeps a single writer connection; `transaction` groups several writes atomically.
+ * SQLite backend runs on the state DB's single connection (`state-db.ts`); `transaction` groups several
+ * writes atomically.
  */
 
 /** Token and cost counters of one model call (upstream transcript shape). */
@@ -155,7 +156,10 @@ export interface Store {
    * @throws whatever `fn` throws, after rolling back.
    */
   transaction<T>(fn: () => T): T;
-  /** Closes the store; later calls throw. Safe to call twice. */
+  /**
+   * Closes the store, and its connection when it opened one itself (`openSqliteStore`); a store on the
+   * gateway's shared state DB leaves the connection to its owner. Safe to call twice.
+   */
   close(): void;
 }
 

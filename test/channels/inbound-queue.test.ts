@@ -13,7 +13,7 @@ import { createTelegramChannel } from "../../src/channels/telegram/index.ts";
 import { createWhatsAppChannel, openAuthState } from "../../src/channels/whatsapp/index.ts";
 import type { TelegramAccountConfig, WhatsAppAccountConfig } from "../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
-import { openChannelDb, resolveStateDbPath } from "../../src/store/_channel-db.ts";
+import { openStateDb, stateDbPath } from "../../src/store/state-db.ts";
 import { InboundStore } from "../../src/store/channel-inbound.ts";
 import { createFakeAgent, type FakeAgent, startTestChannels, type TestChannels, waitUntil } from "../helpers/channels.ts";
 import { createFakeSocketFactory, type FakeSocketFactory, SELF_JID, waText } from "../helpers/fake-baileys.ts";
@@ -194,7 +194,7 @@ describe("dropped on purpose: one log line each, no text", () => {
     const stateDir = tempDir("openclaw-inbound-drop-");
     const config = tgConfig(fake, { dmPolicy: "allowlist", allowFrom: [ANN.id] }, { messages: { queue: { mode: "followup", debounceMs: 10, cap: 1, drop: "new" } } });
     // A message that waited two days in the DB (the gateway was down): dropped as too old at start.
-    const db = openChannelDb(resolveStateDbPath(stateDir));
+    const db = openStateDb(stateDbPath(stateDir));
     new InboundStore(db).add({ channel: "telegram", accountId: "default", dedupeKey: "8001:1", sessionKey: "agent:main:main", agentId: "main", body: { ...msg({ messageId: "1", text: "stale secret" }) }, receivedAt: Date.now() - 48 * 3_600_000 });
     db.close();
 

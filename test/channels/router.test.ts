@@ -2,7 +2,6 @@
  * The SDK-free parts of the channels: access decisions, session keys and bindings, the per-session queue,
  * chunking, Markdown conversion, the pairing store and config resolution.
  */
-import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { decideAccess, matchesAllowList, normalizePeer } from "../../src/channels/_access.ts";
 import { chunkText } from "../../src/channels/_chunk.ts";
@@ -16,6 +15,7 @@ import { toJid } from "../../src/channels/whatsapp/_inbound.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { checkConfig } from "../../src/protocol/index.ts";
 import { generatePairingCode, PAIRING_CODE_ALPHABET, PairingStore } from "../../src/store/channel-pairing.ts";
+import { openStateDb } from "../../src/store/state-db.ts";
 import { computeBackoff } from "../../src/util/backoff.ts";
 
 function msg(over: Partial<InboundMessage> = {}): InboundMessage {
@@ -185,7 +185,7 @@ describe("pairing store", () => {
     for (let i = 0; i < 50; i++) expect(generatePairingCode()).toMatch(new RegExp(`^[${PAIRING_CODE_ALPHABET}]{8}$`));
     expect(PAIRING_CODE_ALPHABET).not.toMatch(/[0O1I]/);
     let now = 1_000_000;
-    const store = new PairingStore(new Database(":memory:"), { now: () => now });
+    const store = new PairingStore(openStateDb(":memory:"), { now: () => now });
     const a = store.request("telegram", "1", "default");
     expect(a).toMatchObject({ kind: "pending", created: true });
     expect(store.request("telegram", "1", "default")).toMatchObject({ kind: "pending", created: false });

@@ -1,34 +1,39 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { Database } from "bun:sqlite";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeviceStore, PAIRING_REQUEST_TTL_MS, type PairingRequestInput } from "../../src/gateway/devices.ts";
+import { createDevicePairingStorage } from "../../src/store/device-pairing.ts";
+import { openStateDb, type StateDb, stateDbPath } from "../../src/store/state-db.ts";
 
 let stateDir: string;
 let clock: number;
 let warnings: string[];
+let opened: StateDb[];
 
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), "devices-"));
   clock = 1_700_000_000_000;
   warnings = [];
+  opened = [];
 });
 
 afterEach(() => {
+  for (const db of opened) db.close();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+/** A state DB connection on the test's state dir, closed after the test. */
+function openDb(): StateDb {
+  const db = openStateDb(stateDbPath(stateDir));
+  opened.push(db);
+  return db;
+}
+
+/** The device store on a fresh connection to the state DB (a reopen after a restart). */
 function openStore(): DeviceStore {
-  return new DeviceStore({ stateDir, now: () => clock, onWarn: (m) => warnings.push(m) });
+  return new DeviceStore({ storage: createDevicePairingStorage(openDb()), now: () => clock, onWarn: (m) => warnings.push(m) });
 }
 
 function request(over: Partial<PairingRequestInput> = {}): PairingRequestInput {
@@ -46,19 +51,23 @@ function request(over: Partial<PairingRequestInput> = {}): PairingRequestInput {
   };
 }
 
-function readDeviceFiles(): string {
-  const dir = join(stateDir, "devices");
-  return readdirSync(dir)
-    .map((name) => readFileSync(join(dir, name), "utf8"))
-    .join("\n");
+/** Every stored device pairing row, as text (what reaches the disk). */
+function readDeviceRows(): string {
+  const raw = new Database(stateDbPath(stateDir), { readonly: true });
+  try {
+    const rows = raw.query<{ body: string }, []>("SELECT body FROM device_paired UNION ALL SELECT body FROM device_pairing_pending").all();
+    return rows.map((r) => r.body).join("\n");
+  } finally {
+    raw.close();
+  }
 }
 
 describe("loading", () => {
-  test("a missing state folder is an empty store and nothing is written until a change", () => {
-    const store = new DeviceStore({ stateDir: join(stateDir, "does", "not", "exist") });
+  test("an empty state DB is an empty store and nothing is written until a change", () => {
+    const store = openStore();
     expect(store.listPairing()).toEqual({ pending: [], paired: [] });
     expect(store.getPaired("dev-1")).toBeUndefined();
-    expect(existsSync(join(stateDir, "does"))).toBe(false);
+    expect(readDeviceRows()).toBe("");
   });
 
   test("state survives a restart", () => {
@@ -71,46 +80,34 @@ describe("loading", () => {
     expect(warnings).toEqual([]);
   });
 
-  test("a corrupt file is moved aside, reported, and the store starts empty", () => {
-    const dir = join(stateDir, "devices");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "paired.json"), "{ not json");
-    writeFileSync(join(dir, "pending.json"), "[]");
-    const store = openStore();
-    expect(store.listPairing()).toEqual({ pending: [], paired: [] });
-    expect(readdirSync(dir).sort()).toEqual([`paired.json.corrupt-${clock}`, `pending.json.corrupt-${clock}`]);
-    expect(readFileSync(join(dir, `paired.json.corrupt-${clock}`), "utf8")).toBe("{ not json");
-    expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain("paired.json");
-    store.approveLocal(request());
-    expect(openStore().isApprovedFor("dev-1", "operator", ["operator.read"])).toBe(true);
-  });
-
-  test("malformed entries are dropped with a warning, good ones kept", () => {
+  test("malformed entries are dropped (from the DB too) with a warning, good ones kept", () => {
     const store = openStore();
     store.approveLocal(request());
-    const path = join(stateDir, "devices", "paired.json");
-    const data = JSON.parse(readFileSync(path, "utf8"));
-    data.broken = { deviceId: "broken" };
-    writeFileSync(path, JSON.stringify(data));
+    const raw = openDb().db;
+    raw.query("INSERT INTO device_paired (device_id, updated_at, body) VALUES (?, 0, ?)").run("broken", JSON.stringify({ deviceId: "broken" }));
+    raw.query("INSERT INTO device_paired (device_id, updated_at, body) VALUES (?, 0, ?)").run("garbled", "{ not json");
+    raw.query("INSERT INTO device_pairing_pending (request_id, updated_at, body) VALUES (?, 0, ?)").run("req-x", JSON.stringify({ requestId: "other-id", deviceId: "d", publicKey: "p", role: "operator", ts: clock }));
     const reopened = openStore();
     expect(reopened.getPaired("dev-1")).toBeDefined();
     expect(reopened.getPaired("broken")).toBeUndefined();
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toHaveLength(3);
+    expect(raw.query("SELECT device_id FROM device_paired").all()).toEqual([{ device_id: "dev-1" }]);
+    expect(raw.query("SELECT count(*) AS n FROM device_pairing_pending").get()).toEqual({ n: 0 });
   });
 });
 
-describe("files on disk", () => {
-  test("are mode 0600 in a 0700 folder and leave no temp files", () => {
+describe("on disk", () => {
+  test("state.db and its WAL are mode 0600, and the tokens are only there as hashes", () => {
     const store = openStore();
     store.approveLocal(request());
+    const token = store.issueToken("dev-1", "operator", ["operator.read"]);
     store.requestPairing(request({ deviceId: "dev-2" }));
-    const dir = join(stateDir, "devices");
-    expect(readdirSync(dir).sort()).toEqual(["paired.json", "pending.json"]);
+    expect(token).toBeDefined();
+    const text = readDeviceRows();
+    expect(text).toContain("dev-2");
+    expect(text).not.toContain(token!.deviceToken);
     if (process.platform !== "win32") {
-      expect(statSync(join(dir, "paired.json")).mode & 0o777).toBe(0o600);
-      expect(statSync(join(dir, "pending.json")).mode & 0o777).toBe(0o600);
-      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const name of readdirSync(stateDir).filter((n) => n.startsWith("state.db"))) expect({ name, mode: statSync(join(stateDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     }
   });
 });
@@ -186,7 +183,7 @@ describe("pairing", () => {
     clock += 1;
     expect(store.listPairing().pending).toEqual([]);
     expect(store.approve(requestId)).toBeUndefined();
-    expect(JSON.parse(readFileSync(join(stateDir, "devices", "pending.json"), "utf8"))).toEqual({});
+    expect(readDeviceRows()).not.toContain(requestId);
     expect(store.requestPairing(request()).requestId).not.toBe(requestId);
   });
 
@@ -269,7 +266,7 @@ describe("device tokens", () => {
     const store = openStore();
     store.approveLocal(request());
     const issued = store.issueToken("dev-1", "operator", ["operator.read"])!;
-    expect(readDeviceFiles()).not.toContain(issued.deviceToken);
+    expect(readDeviceRows()).not.toContain(issued.deviceToken);
     expect(store.getPaired("dev-1")!.tokens.operator!.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(store.listPairing())).not.toContain(store.getPaired("dev-1")!.tokens.operator!.hash);
 
@@ -286,7 +283,7 @@ describe("device tokens", () => {
     const next = restarted.issueToken("dev-1", "operator", ["operator.read"])!;
     expect(next.deviceToken).not.toBe(issued.deviceToken);
     expect(restarted.verifyToken("dev-1", "operator", ["operator.read"], issued.deviceToken)).toBe(false);
-    expect(readDeviceFiles()).not.toContain(next.deviceToken);
+    expect(readDeviceRows()).not.toContain(next.deviceToken);
   });
 
   test("issueToken refuses unpaired devices and unapproved role/scopes", () => {

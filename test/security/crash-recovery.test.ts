@@ -1,13 +1,14 @@
 /**
  * Faults: the compiled gateway is killed with SIGKILL in the middle of agent runs, pairing writes and
  * device-token (credential) rotations, then restarted on the same state. Everything it acknowledged is
- * still there and readable: `PRAGMA integrity_check` on state.db, devices/*.json parse with no entry moved
- * aside, chat.history holds every acknowledged user message, acknowledged pairings and tokens work. A
+ * still there and readable: `PRAGMA integrity_check` on state.db, every device pairing row parses (device
+ * pairing lives in state.db), chat.history holds every acknowledged user message, acknowledged pairings and
+ * tokens work. A
  * model provider that is down never makes the gateway unready.
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import type { DeviceIdentity } from "../../src/client/device-identity.ts";
@@ -88,14 +89,20 @@ function expectDbIntact(stateDir: string): void {
   }
 }
 
-function expectDeviceFilesIntact(stateDir: string): Record<string, any> {
-  const dir = join(stateDir, "devices");
-  const names = existsSync(dir) ? readdirSync(dir) : [];
-  // Nothing moved aside as corrupt; temp files may be left by a kill, never a half-written live file.
-  expect(names.filter((n) => n.includes(".corrupt-"))).toEqual([]);
-  const out: Record<string, any> = {};
-  for (const name of names.filter((n) => n.endsWith(".json"))) out[name] = JSON.parse(readFileSync(join(dir, name), "utf8"));
-  return out;
+/** The paired devices in state.db by deviceId, after checking the file and that every row parses. */
+function expectPairedDevicesIntact(stateDir: string): Record<string, any> {
+  expectDbIntact(stateDir);
+  // Device pairing is in the state DB: no JSON files come back.
+  expect(existsSync(join(stateDir, "devices"))).toBe(false);
+  const db = new Database(join(stateDir, "state.db"), { readonly: true });
+  try {
+    const rows = db.query<{ device_id: string; body: string }, []>("SELECT device_id, body FROM device_paired").all();
+    const out: Record<string, any> = {};
+    for (const row of rows) out[row.device_id] = JSON.parse(row.body);
+    return out;
+  } finally {
+    db.close();
+  }
 }
 
 describe("kill -9 mid-flight, then restart", () => {
@@ -140,7 +147,7 @@ describe("kill -9 mid-flight, then restart", () => {
     expectDbIntact(env.stateDir);
   }, 60_000);
 
-  test("during pairing writes: devices/*.json parse and every acknowledged pairing survives", async () => {
+  test("during pairing writes: the device rows in state.db parse and every acknowledged pairing survives", async () => {
     const env = setup();
     const gw = await env.start();
     const acked: { id: DeviceIdentity; token: string }[] = [];
@@ -162,8 +169,8 @@ describe("kill -9 mid-flight, then restart", () => {
     await gw.proc.exited;
     await pairing;
 
-    const files = expectDeviceFilesIntact(env.stateDir);
-    for (const { id } of acked) expect({ deviceId: id.deviceId, paired: id.deviceId in (files["paired.json"] ?? {}) }).toEqual({ deviceId: id.deviceId, paired: true });
+    const paired = expectPairedDevicesIntact(env.stateDir);
+    for (const { id } of acked) expect({ deviceId: id.deviceId, paired: id.deviceId in paired }).toEqual({ deviceId: id.deviceId, paired: true });
     const again = await env.start();
     // Each acknowledged device reconnects with its device token alone (no shared secret).
     for (const { id, token } of acked.slice(-10)) {
@@ -175,7 +182,7 @@ describe("kill -9 mid-flight, then restart", () => {
     await again.proc.exited;
   }, 60_000);
 
-  test("during device-token rotations (credential writes): the file parses and holds the last committed token", async () => {
+  test("during device-token rotations (credential writes): the device row parses and holds the last committed token", async () => {
     const env = setup();
     const gw = await env.start();
     const id = newIdentity();
@@ -202,8 +209,8 @@ describe("kill -9 mid-flight, then restart", () => {
     await rotating;
     op.ws.destroy();
 
-    const files = expectDeviceFilesIntact(env.stateDir);
-    const hash = files["paired.json"][id.deviceId].tokens.operator.hash;
+    const paired = expectPairedDevicesIntact(env.stateDir);
+    const hash = paired[id.deviceId].tokens.operator.hash;
     const last = tokens.at(-1)!;
     const sha = (t: string) => createHash("sha256").update(t).digest("hex");
     // The stored token is the last acknowledged one, or the one whose rotation was in flight when killed.

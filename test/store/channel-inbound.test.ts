@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openChannelDb } from "../../src/store/_channel-db.ts";
+import { openStateDb } from "../../src/store/state-db.ts";
 import { INBOUND_DONE_TTL_MS, InboundStore } from "../../src/store/channel-inbound.ts";
 
 const dirs: string[] = [];
@@ -27,7 +27,7 @@ const entry = (key: string, over: Record<string, unknown> = {}) => ({
 
 describe("inbound store", () => {
   test("add dedupes per channel+account+key; open rows come back oldest first; done clears the body", () => {
-    const db = openChannelDb(":memory:");
+    const db = openStateDb(":memory:");
     const s = new InboundStore(db);
     const a = s.add(entry("42:1")) as number;
     const b = s.add(entry("42:2")) as number;
@@ -59,7 +59,7 @@ describe("inbound store", () => {
     const dir = mkdtempSync(join(tmpdir(), "openclaw-inbound-"));
     dirs.push(dir);
     const path = join(dir, "state.db");
-    let db = openChannelDb(path);
+    let db = openStateDb(path);
     let s = new InboundStore(db);
     const a = s.add(entry("1:1")) as number;
     const b = s.add(entry("1:2")) as number;
@@ -67,7 +67,7 @@ describe("inbound store", () => {
     s.markDone([b]);
     db.close();
 
-    db = openChannelDb(path);
+    db = openStateDb(path);
     s = new InboundStore(db);
     expect(s.listOpen("telegram", "default")).toEqual([expect.objectContaining({ id: a, status: "running", body: { text: "body of 1:1" } })]);
     expect(s.prune(Date.now() + INBOUND_DONE_TTL_MS + 1000)).toBe(1);
@@ -77,10 +77,10 @@ describe("inbound store", () => {
   });
 
   test("an unreadable stored body comes back as undefined, not as a throw", () => {
-    const db = openChannelDb(":memory:");
+    const db = openStateDb(":memory:");
     const s = new InboundStore(db);
     const id = s.add(entry("1:1")) as number;
-    db.query("UPDATE channel_inbound SET body = ? WHERE id = ?").run("{not json", id);
+    db.db.query("UPDATE channel_inbound SET body = ? WHERE id = ?").run("{not json", id);
     expect(s.listOpen("telegram", "default")[0]).toMatchObject({ id, status: "received" });
     expect(s.listOpen("telegram", "default")[0].body).toBeUndefined();
     db.close();

@@ -4,9 +4,8 @@
  * Nothing here talks to a running gateway.
  */
 import { chmodSync, existsSync, statSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
 import { loadConfig } from "../../config/load.ts";
-import { resolveConfigPath, resolveLockDir, resolveStateDir } from "../../config/paths.ts";
+import { resolveConfigPath, resolveLockDir, resolveStateDbPath, resolveStateDir } from "../../config/paths.ts";
 import { ConfigError, toErrorMessage } from "../../errors.ts";
 import { auditService, enableLinger, lingerCommand, readLinger } from "../../services/index.ts";
 import { isLockAlive, isPidAlive, lockPathFor, readLock } from "../../util/lock-file.ts";
@@ -146,7 +145,8 @@ async function checkLocks(): Promise<Finding[]> {
 }
 
 async function checkStateDb(): Promise<Finding[]> {
-  const path = join(resolveStateDir(), "state.db");
+  // A read-only connection of its own: the gateway may be running and holds the writing one.
+  const path = resolveStateDbPath(resolveStateDir());
   if (!existsSync(path)) return [];
   const { Database } = await import("bun:sqlite");
   try {

@@ -4,8 +4,9 @@
  * Only SHA-256 hashes of device tokens reach the disk; clear tokens live in this process's memory.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 
 /** Pending pairing requests older than this are dropped (5 minutes). */
 export const PAIRING_REQUEST_TTL_MS = 5 * 60_000;
@@ -442,23 +443,11 @@ export class DeviceStore {
 /** A pairing request or pending request reduced to what an approval merges. */
 type MergeInput = Omit<PairingRequestInput, "role" | "scopes" | "commands" | "caps"> & { role?: string; roles: string[]; scopes: string[]; commands?: readonly string[] };
 
-let tempCounter = 0;
-
-/** Writes JSON via temp file + fsync + rename so readers never see a partial file; mode 0600, folder 0700. */
+/** Writes JSON atomically and durably so readers never see a partial file; mode 0600, folder 0700. */
 function writeJsonAtomic(path: string, value: unknown): void {
-  const temp = `${path}.${process.pid}.${++tempCounter}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const fd = openSync(temp, "w", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
   } catch (err) {
-    rmSync(temp, { force: true });
     throw new Error(`writing ${path}`, { cause: err });
   }
 }

@@ -13,6 +13,7 @@ import { CursorStore } from "../store/channel-cursors.ts";
 import { InboundStore } from "../store/channel-inbound.ts";
 import { PairingStore } from "../store/channel-pairing.ts";
 import { type BackoffPolicy, computeBackoff } from "../util/backoff.ts";
+import { TtlCache } from "../util/ttl-cache.ts";
 import { channelSection, defaultAccountId, listConfiguredAccountIds, resolveAccountConfig } from "./_config.ts";
 import { DEFAULT_OUTBOUND_MEDIA_MAX_MB, loadOutboundMedia } from "./_media.ts";
 import {
@@ -95,7 +96,7 @@ export class ChannelManager {
   private readonly runtimes = new Map<string, Runtime>();
   /** Accounts being stopped for a restart; they start again when the stop is done. */
   private readonly stopping = new Map<string, Promise<void>>();
-  private readonly sends = new Map<string, { promise: Promise<SendResult & { channel: ChannelId }>; expiresAt: number }>();
+  private readonly sends = new TtlCache<string, Promise<SendResult & { channel: ChannelId }>>({ ttlMs: IDEMPOTENCY_TTL_MS, maxEntries: IDEMPOTENCY_MAX });
   private db?: Database;
   private pairingStore?: PairingStore;
   private cursorStore?: CursorStore;
@@ -241,15 +242,9 @@ export class ChannelManager {
    * @throws UnsupportedChannelError, ChannelInputError, NotLinkedError, ChannelApiError, ChannelTransportError.
    */
   send(req: SendRequest): Promise<SendResult & { channel: ChannelId }> {
-    const now = Date.now();
-    for (const [k, v] of this.sends) if (v.expiresAt <= now) this.sends.delete(k);
     const cached = this.sends.get(req.idempotencyKey);
-    if (cached) return cached.promise;
-    const promise = this.sendNow(req);
-    this.sends.set(req.idempotencyKey, { promise, expiresAt: now + IDEMPOTENCY_TTL_MS });
-    while (this.sends.size > IDEMPOTENCY_MAX) this.sends.delete(this.sends.keys().next().value as string);
-    promise.catch(() => this.sends.delete(req.idempotencyKey));
-    return promise;
+    if (cached) return cached;
+    return this.sends.set(req.idempotencyKey, this.sendNow(req));
   }
 
   /**

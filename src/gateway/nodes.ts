@@ -14,6 +14,7 @@ import type { ConnectedClient, Connections, GatewaySocket } from "./connections.
 import type { DeviceStore, PairedDeviceSummary } from "./devices.ts";
 import { resolveNodeCommandPolicy, type NodeCommandPolicy } from "./node-commands.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
+import { grantsScope } from "./scope-check.ts";
 
 /** `node.invoke` waits this long when the caller gives no timeoutMs. */
 export const DEFAULT_NODE_INVOKE_TIMEOUT_MS = 30_000;
@@ -295,8 +296,7 @@ export class NodeRegistry {
 
 /** True when `client` holds every scope (admin holds all operator scopes). */
 export function holdsScopes(client: Pick<ConnectedClient, "scopes">, scopes: readonly string[]): boolean {
-  if (client.scopes.includes("operator.admin")) return true;
-  return scopes.every((s) => client.scopes.includes(s));
+  return scopes.every((s) => grantsScope(client.scopes, s));
 }
 
 // --- helpers ---

@@ -44,7 +44,7 @@ test("grantsScope: held literally or through operator.admin", () => {
 
 test("method and event checks agree with missingScope", () => {
   for (const held of Object.values(HOLDERS)) {
-    const client = { role: "operator", scopes: held };
+    const client = { role: "operator" as const, scopes: held };
     expect(authorize(client, "chat.history")).toBe(missingScope(held, "read") && `missing scope: ${missingScope(held, "read")}`);
     expect(authorize(client, "exec.approval.resolve")).toBe(missingScope(held, "approvals") && `missing scope: ${missingScope(held, "approvals")}`);
     expect(authorize(client, "config.apply")).toBe(missingScope(held, "admin") && `missing scope: ${missingScope(held, "admin")}`);

@@ -14,6 +14,7 @@ import type * as Llm from "./llm/index.ts";
 import { findInboundMessage } from "./resume.ts";
 import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
 import type { ToolNodes } from "./tools/index.ts";
+import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
 /** Longest delay a timer takes (2^31 - 1 ms). */
@@ -51,7 +52,7 @@ interface ActiveRun {
 /** Runs agent turns. One per gateway; every method is safe to call concurrently. */
 export class AgentRuntime {
   private readonly active = new Map<string, ActiveRun>();
-  private readonly finished = new Map<string, { final: RunFinal; at: number }>();
+  private readonly finished = new TtlCache<string, RunFinal>({ ttlMs: DEDUPE_TTL_MS, maxEntries: DEDUPE_MAX });
   private readonly waiters = new Map<string, Set<(done: Promise<RunFinal>) => void>>();
   private readonly lanes: Lanes;
   private readonly loadModelLayer: () => Promise<typeof Llm>;
@@ -224,15 +225,12 @@ export class AgentRuntime {
   }
 
   private remember(runId: string, final: RunFinal): void {
-    this.finished.delete(runId);
-    this.finished.set(runId, { final, at: Date.now() });
-    while (this.finished.size > DEDUPE_MAX) this.finished.delete(this.finished.keys().next().value as string);
+    this.finished.set(runId, final);
   }
 
   private cachedFinal(runId: string): RunFinal | undefined {
     const hit = this.finished.get(runId);
-    if (hit && Date.now() - hit.at <= DEDUPE_TTL_MS) return hit.final;
-    if (hit) this.finished.delete(runId);
+    if (hit) return hit;
     // After a restart the store still knows recent runs: a retried request must not run twice.
     const run = this.opts.store.getRun(runId);
     if (run?.final && run.endedAt !== undefined && Date.now() - run.endedAt <= DEDUPE_TTL_MS) {

@@ -3,8 +3,9 @@
  * dir under `<stateDir>/browser/<name>/user-data` (never the user's personal browser profile) and a CDP
  * port from the range, written to `<stateDir>/browser/profiles.json` so the port survives restarts.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { ResolvedBrowserConfig, ResolvedProfile } from "./config.ts";
 import { BrowserApiError } from "./errors.ts";
 
@@ -80,10 +81,7 @@ export class ProfilePorts {
   // --- internal ---
 
   private save(): void {
-    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.table, null, 2)}\n`);
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, `${JSON.stringify(this.table, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
   }
 }
 

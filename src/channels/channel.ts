@@ -14,6 +14,8 @@ export type ChannelId = (typeof CHANNEL_IDS)[number];
 export const CHANNEL_LABELS: Readonly<Record<ChannelId, string>> = { telegram: "Telegram", whatsapp: "WhatsApp" };
 /** The account used when none is named. */
 export const DEFAULT_ACCOUNT_ID = "default";
+/** The channel `send` uses when none is named and more than one is running (as upstream). */
+export const DEFAULT_SEND_CHANNEL: ChannelId = "whatsapp";
 
 /** True for a channel id this gateway knows. */
 export function isChannelId(value: string): value is ChannelId {
@@ -158,6 +160,37 @@ export interface Channel {
   loginStart?(opts: { force?: boolean; timeoutMs?: number }): Promise<LoginStatus>;
   /** Waits for the link to complete or the QR to change. */
   loginWait?(opts: { timeoutMs?: number }): Promise<LoginStatus>;
+}
+
+/** Builds an adapter instance; tests inject fakes, production loads the adapter folder lazily. */
+export type ChannelFactory = (opts: ChannelOptions<any>) => Channel | Promise<Channel>;
+
+/** An account the config asks to run, with a fingerprint of the settings whose change needs a restart. */
+export interface WantedAccount {
+  accountId: string;
+  fingerprint: string;
+}
+
+/**
+ * What the manager knows of a channel without loading its SDK: whether it is on, which accounts to run, how
+ * its sessions work, and how to load the adapter. Each adapter folder exports one from an SDK-free file;
+ * ./registry.ts lists them. The manager branches on these fields, never on a channel id.
+ */
+export interface ChannelDescriptor {
+  readonly id: ChannelId;
+  /** False when the channel as a whole is switched off in `config` (accounts then do not run). */
+  isEnabled(config: OpenClawConfig): boolean;
+  /** The error text when a login is asked of a channel that is switched off. */
+  readonly disabledMessage: string;
+  /** The accounts `config` asks to run (disabled ones left out), in a stable order. */
+  wantedAccounts(config: OpenClawConfig, where: { stateDir: string; env: Record<string, string | undefined> }): WantedAccount[];
+  /**
+   * Accounts hold a linked session (a QR login, `web.login.*`) that `channels.logout` clears; an account a
+   * login created on demand is kept until it is linked or the config says otherwise.
+   */
+  readonly linksSession: boolean;
+  /** Imports the adapter folder (and with it the SDK). */
+  loadFactory(): Promise<ChannelFactory>;
 }
 
 /** What happened to one inbound message (returned for logs and tests). */

@@ -12,25 +12,28 @@ import { CursorStore } from "../store/channel-cursors.ts";
 import { InboundStore } from "../store/channel-inbound.ts";
 import { PairingStore } from "../store/channel-pairing.ts";
 import { type BackoffPolicy, computeBackoff } from "../util/backoff.ts";
-import { channelSection, defaultAccountId, listConfiguredAccountIds, resolveAccountConfig } from "./_config.ts";
+import { TtlCache } from "../util/ttl-cache.ts";
+import { defaultAccountId, resolveAccountConfig } from "./_config.ts";
 import { DEFAULT_OUTBOUND_MEDIA_MAX_MB, loadOutboundMedia } from "./_media.ts";
 import {
   type AccountSnapshot,
   CHANNEL_IDS,
   CHANNEL_LABELS,
   type Channel,
+  type ChannelDescriptor,
+  type ChannelFactory,
   type ChannelId,
   ChannelInputError,
   type ChannelOptions,
+  DEFAULT_SEND_CHANNEL,
   isChannelId,
   type LoginStatus,
   type SendResult,
 } from "./channel.ts";
+import { CHANNEL_DESCRIPTORS } from "./registry.ts";
 import { ChannelRouter, type RunAgentTurn } from "./router.ts";
-import { listLinkedAccountIds, resolveAuthDir } from "./whatsapp/_paths.ts";
 
-/** Builds an adapter instance; tests inject fakes, production imports the adapter folder lazily. */
-export type ChannelFactory = (opts: ChannelOptions<any>) => Channel | Promise<Channel>;
+export type { ChannelFactory };
 
 /** What the manager needs from the gateway. */
 export interface ChannelManagerOptions {
@@ -96,7 +99,7 @@ export class ChannelManager {
   private readonly runtimes = new Map<string, Runtime>();
   /** Accounts being stopped for a restart; they start again when the stop is done. */
   private readonly stopping = new Map<string, Promise<void>>();
-  private readonly sends = new Map<string, { promise: Promise<SendResult & { channel: ChannelId }>; expiresAt: number }>();
+  private readonly sends = new TtlCache<string, Promise<SendResult & { channel: ChannelId }>>({ ttlMs: IDEMPOTENCY_TTL_MS, maxEntries: IDEMPOTENCY_MAX });
   /** The state DB this manager opened itself (no `stateDb` given); closed on stop. */
   private ownDb?: StateDb;
   private pairingStore?: PairingStore;
@@ -243,15 +246,9 @@ export class ChannelManager {
    * @throws UnsupportedChannelError, ChannelInputError, NotLinkedError, ChannelApiError, ChannelTransportError.
    */
   send(req: SendRequest): Promise<SendResult & { channel: ChannelId }> {
-    const now = Date.now();
-    for (const [k, v] of this.sends) if (v.expiresAt <= now) this.sends.delete(k);
     const cached = this.sends.get(req.idempotencyKey);
-    if (cached) return cached.promise;
-    const promise = this.sendNow(req);
-    this.sends.set(req.idempotencyKey, { promise, expiresAt: now + IDEMPOTENCY_TTL_MS });
-    while (this.sends.size > IDEMPOTENCY_MAX) this.sends.delete(this.sends.keys().next().value as string);
-    promise.catch(() => this.sends.delete(req.idempotencyKey));
-    return promise;
+    if (cached) return cached;
+    return this.sends.set(req.idempotencyKey, this.sendNow(req));
   }
 
   /**
@@ -261,7 +258,7 @@ export class ChannelManager {
   async logout(channel: string, accountId?: string): Promise<{ channel: ChannelId; accountId: string; cleared: boolean }> {
     const ch = this.requireKnown(channel);
     const id = accountId ?? defaultAccountId(this.opts.getConfig(), ch);
-    if (ch !== "whatsapp") throw new ChannelInputError(`${ch} has no linked session to log out of; remove its token from the config instead`);
+    if (!CHANNEL_DESCRIPTORS[ch].linksSession) throw new ChannelInputError(`${ch} has no linked session to log out of; remove its token from the config instead`);
     let rt = this.runtimes.get(key(ch, id));
     if (!rt) {
       // Not running (e.g. disabled): still clear what is on disk.
@@ -273,21 +270,23 @@ export class ChannelManager {
     return { channel: ch, accountId: id, cleared };
   }
 
-  /** `web.login.start`: begins linking a WhatsApp account (created on demand). */
+  /** `web.login.start`: begins linking an account of the session-linking channel (created on demand). */
   async loginStart(opts: { accountId?: string; force?: boolean; timeoutMs?: number }): Promise<LoginStatus & { accountId: string }> {
-    const id = opts.accountId ?? defaultAccountId(this.opts.getConfig(), "whatsapp");
-    if (!this.whatsappEnabled()) throw new ChannelInputError("WhatsApp is disabled (web.enabled=false or channels.whatsapp.enabled=false)");
-    const rt = this.ensureRuntime("whatsapp", id);
+    const login = loginChannel();
+    const id = opts.accountId ?? defaultAccountId(this.opts.getConfig(), login.id);
+    if (!login.isEnabled(this.opts.getConfig())) throw new ChannelInputError(login.disabledMessage);
+    const rt = this.ensureRuntime(login.id, id);
     await rt.starting;
-    if (!rt.instance?.loginStart) throw new ChannelInputError(`whatsapp account ${id} failed to load: ${rt.lastError ?? "unknown error"}`);
+    if (!rt.instance?.loginStart) throw new ChannelInputError(`${login.id} account ${id} failed to load: ${rt.lastError ?? "unknown error"}`);
     return { ...(await rt.instance.loginStart({ force: opts.force, timeoutMs: opts.timeoutMs })), accountId: id };
   }
 
   /** `web.login.wait`: waits for the QR to be scanned (or to change). */
   async loginWait(opts: { accountId?: string; timeoutMs?: number }): Promise<LoginStatus & { accountId: string }> {
-    const id = opts.accountId ?? defaultAccountId(this.opts.getConfig(), "whatsapp");
-    const inst = this.runtimes.get(key("whatsapp", id))?.instance;
-    if (!inst?.loginWait) throw new ChannelInputError(`no WhatsApp login in progress for account ${id}; call web.login.start first`);
+    const login = loginChannel();
+    const id = opts.accountId ?? defaultAccountId(this.opts.getConfig(), login.id);
+    const inst = this.runtimes.get(key(login.id, id))?.instance;
+    if (!inst?.loginWait) throw new ChannelInputError(`no ${CHANNEL_LABELS[login.id]} login in progress for account ${id}; call web.login.start first`);
     return { ...(await inst.loginWait({ timeoutMs: opts.timeoutMs })), accountId: id };
   }
 
@@ -310,7 +309,7 @@ export class ChannelManager {
 
   private resolveSendChannel(requested: string | undefined): ChannelId {
     const loaded = this.loadedChannels();
-    const name = (requested ?? (loaded.length === 1 ? loaded[0] : "whatsapp")).trim().toLowerCase();
+    const name = (requested ?? (loaded.length === 1 ? loaded[0] : DEFAULT_SEND_CHANNEL)).trim().toLowerCase();
     if (!isChannelId(name) || !loaded.includes(name)) throw new UnsupportedChannelError(requested ?? name);
     return name;
   }
@@ -327,31 +326,14 @@ export class ChannelManager {
     return this.ownDb;
   }
 
-  private whatsappEnabled(config = this.opts.getConfig()): boolean {
-    return config.web?.enabled !== false && channelSection(config, "whatsapp")?.enabled !== false;
-  }
-
   /** Wanted accounts → fingerprint of the settings whose change needs a restart. */
   private wantedAccounts(): Map<string, { channel: ChannelId; accountId: string; fingerprint: string }> {
     const config = this.opts.getConfig();
-    const env = this.opts.env ?? process.env;
+    const where = { stateDir: this.opts.stateDir, env: this.opts.env ?? process.env };
     const wanted = new Map<string, { channel: ChannelId; accountId: string; fingerprint: string }>();
-    const tgIds = listConfiguredAccountIds(config, "telegram");
-    if (tgIds.length === 0 && env.TELEGRAM_BOT_TOKEN) tgIds.push("default");
-    for (const id of tgIds) {
-      const account = resolveAccountConfig(config, "telegram", id);
-      if (account.enabled === false) continue;
-      // channels.telegram.* restarts the channel (config.md §4).
-      wanted.set(key("telegram", id), { channel: "telegram", accountId: id, fingerprint: JSON.stringify(account) });
-    }
-    if (this.whatsappEnabled(config)) {
-      const ids = new Set([...listConfiguredAccountIds(config, "whatsapp"), ...listLinkedAccountIds(this.opts.stateDir, env)]);
-      for (const id of ids) {
-        const account = resolveAccountConfig(config, "whatsapp", id);
-        if (account.enabled === false) continue;
-        // web.* restarts WhatsApp; channels.whatsapp.* is read live, except where the credentials live.
-        const fingerprint = JSON.stringify({ web: config.web ?? {}, authDir: resolveAuthDir(this.opts.stateDir, id, account.authDir, env) });
-        wanted.set(key("whatsapp", id), { channel: "whatsapp", accountId: id, fingerprint });
+    for (const channel of CHANNEL_IDS) {
+      for (const { accountId, fingerprint } of CHANNEL_DESCRIPTORS[channel].wantedAccounts(config, where)) {
+        wanted.set(key(channel, accountId), { channel, accountId, fingerprint });
       }
     }
     return wanted;
@@ -365,7 +347,8 @@ export class ChannelManager {
       const want = wanted.get(k);
       if (want && want.fingerprint === rt.fingerprint) continue;
       // Keep an account that a login created on demand until the config says otherwise.
-      if (!want && rt.channel === "whatsapp" && this.whatsappEnabled() && rt.instance?.snapshot().linked === false) continue;
+      const descriptor = CHANNEL_DESCRIPTORS[rt.channel];
+      if (!want && descriptor.linksSession && descriptor.isEnabled(this.opts.getConfig()) && rt.instance?.snapshot().linked === false) continue;
       this.runtimes.delete(k);
       touched.push(k);
       // The old instance lets go of its socket / poll lock before the new one starts, with the config
@@ -398,7 +381,7 @@ export class ChannelManager {
   private async startRuntime(rt: Runtime): Promise<void> {
     try {
       if (!rt.instance) {
-        const factory = this.opts.factories?.[rt.channel] ?? (await loadFactory(rt.channel));
+        const factory = this.opts.factories?.[rt.channel] ?? (await CHANNEL_DESCRIPTORS[rt.channel].loadFactory());
         if (rt.stopped) return;
         rt.instance = await factory({
           accountId: rt.accountId,
@@ -464,12 +447,9 @@ function key(channel: string, accountId: string): string {
   return `${channel}:${accountId}`;
 }
 
-/** Imports an adapter folder on first use; the SDK loads with it. */
-async function loadFactory(channel: ChannelId): Promise<ChannelFactory> {
-  switch (channel) {
-    case "telegram":
-      return (await import("./telegram/index.ts")).createTelegramChannel;
-    case "whatsapp":
-      return (await import("./whatsapp/index.ts")).createWhatsAppChannel;
-  }
+/** The channel whose accounts link by login (`web.login.*`). */
+function loginChannel(): ChannelDescriptor {
+  const found = CHANNEL_IDS.map((id) => CHANNEL_DESCRIPTORS[id]).find((d) => d.linksSession);
+  if (!found) throw new ChannelInputError("no channel supports a login");
+  return found;
 }

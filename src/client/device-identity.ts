@@ -3,26 +3,14 @@
  * (`~/.openclaw/identity/device.json` upstream) and used to sign the connect request's `device` block.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, existsSync, readFileSync, renameSync, statSync } from "node:fs";
 import {
   buildDeviceAuthPayload,
   deriveDeviceId,
   encodeBase64Url,
   parseDevicePublicKey,
 } from "../protocol-shared/device-payload.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 
 /** The identity file's content, upstream-compatible. */
 export interface DeviceIdentity {
@@ -169,21 +157,11 @@ function parseIdentity(text: string): DeviceIdentity | undefined {
   };
 }
 
-/** Temp file + fsync + rename so a crash never leaves a half-written private key. */
+/** Atomic, durable write so a crash never leaves a half-written private key. */
 function writeIdentity(path: string, identity: DeviceIdentity): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    const fd = openSync(temp, "w", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(identity, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    writeFileAtomic(path, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
   } catch (err) {
-    rmSync(temp, { force: true });
     throw new Error(`writing device identity ${path}`, { cause: err });
   }
 }

@@ -4,8 +4,9 @@
  * instead of the shared secret. A gateway under a brute-force attack locks out guesses at its shared secret;
  * a paired device proving itself is not such a guess, so the owner keeps working meanwhile.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import { connectGateway, type ClientOptions, type GatewayClient, GatewayRequestError } from "./gateway-client.ts";
 import { type DeviceIdentity, loadOrCreateDeviceIdentity } from "./device-identity.ts";
 
@@ -110,20 +111,11 @@ function forgetStoredToken(path: string, deviceId: string, url: string): void {
   writeBestEffort(path, file);
 }
 
-/** Temp file + fsync + rename, mode 0600; a failure only means the next connect uses the secret again. */
+/** Atomic write, mode 0600; a failure only means the next connect uses the secret again. */
 function writeBestEffort(path: string, value: DeviceAuthFile): void {
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const fd = openSync(temp, "w", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
   } catch {
-    rmSync(temp, { force: true });
+    // best effort, see above
   }
 }

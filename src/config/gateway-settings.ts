@@ -19,6 +19,16 @@ export interface GatewayFlags {
   allowUnconfigured?: boolean;
 }
 
+/**
+ * Everything `openclaw gateway run` hands the daemon: the config overrides plus how to run. Declared here,
+ * below both, so the CLI and the gateway share it without importing each other.
+ */
+export interface GatewayRunFlags extends GatewayFlags {
+  dev?: boolean;
+  force?: boolean;
+  verbose?: boolean;
+}
+
 /** Shared-secret auth the gateway enforces. */
 export interface AuthSettings {
   mode: "token" | "password";

@@ -6,6 +6,7 @@
 import type { ServerWebSocket } from "bun";
 import { POLICY } from "../protocol/index.ts";
 import { mayReceive } from "./event-audience.ts";
+import { grantsScope } from "./scope-check.ts";
 
 /** What the gateway knows about one socket. */
 export interface ConnectionData {
@@ -236,5 +237,5 @@ function closeNow(ws: GatewaySocket, code: number, reason: string): void {
 
 /** True when the client holds `scope` (operator.admin holds every operator scope). */
 export function hasScope(client: ConnectedClient, scope: string): boolean {
-  return client.scopes.includes("operator.admin") || client.scopes.includes(scope);
+  return grantsScope(client.scopes, scope);
 }

@@ -5,8 +5,7 @@
  * Every refusal at start (bad config, no token, port in use, lock held) is one clear message and exit 1.
  */
 import { mkdirSync } from "node:fs";
-import type { GatewayRunFlags } from "../cli/commands/gateway-run.ts";
-import { type GatewaySettings, resolveGatewaySettings } from "../config/gateway-settings.ts";
+import { type GatewayRunFlags, type GatewaySettings, resolveGatewaySettings } from "../config/gateway-settings.ts";
 import { applyConfigEnv, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { applyProfileEnv, expandHome, gatewayLogTag, resolveConfigPath, resolveDefaultWorkspace, resolveLockDir, resolveStateDir } from "../config/paths.ts";
 import { type ConfigWatcher, watchConfig } from "../config/watch.ts";

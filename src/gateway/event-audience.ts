@@ -7,6 +7,7 @@
  */
 import type { EventName } from "../protocol/index.ts";
 import type { ConnectedClient } from "./connections.ts";
+import { missingScope } from "./scope-check.ts";
 
 /** What an operator needs: `read` = operator.read or operator.write; admin always passes. */
 type OperatorNeed = "none" | "read" | "approvals" | "pairing" | "admin";
@@ -51,18 +52,5 @@ export const EVENT_AUDIENCE: Readonly<Record<EventName, EventAudience>> = {
 export function mayReceive(client: Pick<ConnectedClient, "role" | "scopes">, event: string): boolean {
   const audience = (EVENT_AUDIENCE as Record<string, EventAudience | undefined>)[event];
   if (client.role === "node") return audience?.nodes === true;
-  if (client.scopes.includes("operator.admin")) return true;
-  switch (audience?.operators) {
-    case "none":
-      return true;
-    case "read":
-      return client.scopes.includes("operator.read") || client.scopes.includes("operator.write");
-    case "approvals":
-      return client.scopes.includes("operator.approvals");
-    case "pairing":
-      return client.scopes.includes("operator.pairing");
-    case "admin":
-    default:
-      return false;
-  }
+  return missingScope(client.scopes, audience?.operators ?? "admin") === undefined;
 }

@@ -10,6 +10,7 @@ import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts"
 import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
+import { missingScope } from "./scope-check.ts";
 import { sendVoiceWakeSnapshot } from "./voicewake.ts";
 
 const NODE_ONLY = new Set(NODE_METHODS);
@@ -86,19 +87,11 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
 export function authorize(client: Pick<ConnectedClient, "role" | "scopes">, method: string): string | undefined {
   if (NODE_ONLY.has(method)) return client.role === "node" ? undefined : `unauthorized role: ${client.role}`;
   if (client.role === "node") return "unauthorized role: node";
-  if (client.scopes.includes("operator.admin")) return undefined;
-  switch (METHOD_SCOPES[method]) {
-    case "read":
-      return client.scopes.includes("operator.read") || client.scopes.includes("operator.write") ? undefined : "missing scope: operator.read";
-    case "write":
-      return client.scopes.includes("operator.write") ? undefined : "missing scope: operator.write";
-    case "approvals":
-      return client.scopes.includes("operator.approvals") ? undefined : "missing scope: operator.approvals";
-    case "pairing":
-      return client.scopes.includes("operator.pairing") ? undefined : "missing scope: operator.pairing";
-    default:
-      return "missing scope: operator.admin";
-  }
+  const scope = METHOD_SCOPES[method];
+  // Unknown methods and anything not listed need admin.
+  const need = scope === "read" || scope === "write" || scope === "approvals" || scope === "pairing" ? scope : "admin";
+  const missing = missingScope(client.scopes, need);
+  return missing === undefined ? undefined : `missing scope: ${missing}`;
 }
 
 /** The error shape for anything a handler threw (unknown errors become UNAVAILABLE). */

@@ -9,6 +9,7 @@ import type { ConnectionData } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { serveControlUi } from "./control-ui.ts";
 import { handleApiRequest } from "./http/index.ts";
+import { isLocalRequest } from "./request-locality.ts";
 
 /**
  * Routes one request: upgrades WebSocket requests, serves the HTTP routes.
@@ -25,12 +26,10 @@ export async function handleHttp(ctx: GatewayContext, req: Request, server: Serv
       return server.upgrade(req, { data }) ? undefined : new Response("WebSocket upgrade failed", { status: 400 });
     }
     const remoteAddress = server.requestIP(req)?.address ?? "unknown";
-    const proxied = req.headers.has("x-forwarded-for") || req.headers.has("x-real-ip") || req.headers.has("forwarded");
     const data: ConnectionData = {
       connId: crypto.randomUUID(),
       remoteAddress,
-      // A loopback peer that asks for a non-loopback Host (DNS rebinding, a tunnel) is treated as remote.
-      isLocal: isLoopbackAddress(remoteAddress) && !proxied && isLoopbackHost(req.headers.get("host")),
+      isLocal: isLocalRequest(req, remoteAddress),
       origin: req.headers.get("origin") ?? undefined,
       host: req.headers.get("host") ?? undefined,
       nonce: crypto.randomUUID(),
@@ -50,9 +49,7 @@ export async function handleHttp(ctx: GatewayContext, req: Request, server: Serv
     if (probe) {
       // Probes tell anyone who can reach them how the gateway is doing: loopback only, by the same rule as
       // WebSocket clients (no proxy headers, a loopback Host: a DNS-rebinding page must not read them).
-      const remote = server.requestIP(req)?.address ?? "";
-      const proxied = req.headers.has("x-forwarded-for") || req.headers.has("x-real-ip") || req.headers.has("forwarded");
-      if (!isLoopbackAddress(remote) || proxied || !isLoopbackHost(req.headers.get("host"))) return notFound(req, url);
+      if (!isLocalRequest(req, server.requestIP(req)?.address)) return notFound(req, url);
       return probe(ctx);
     }
   }
@@ -86,18 +83,5 @@ const PROBES: Record<string, (ctx: GatewayContext) => Response> = {
 
 function notFound(req: Request, url: URL): Response {
   return Response.json({ error: { message: `Not Found: ${req.method} ${url.pathname}`, type: "not_found" } }, { status: 404 });
-}
-
-/** True for a Host header naming loopback (`localhost`, `127.x.y.z`, `[::1]`, with any port), or none. */
-export function isLoopbackHost(host: string | null): boolean {
-  if (!host) return true;
-  const name = host.toLowerCase().replace(/:\d+$/, "");
-  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase();
-  return a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
 }
 

@@ -13,6 +13,8 @@ import type { NodePairingStore, NodeRecord } from "../store/node-pairing.ts";
 import type { ConnectedClient, Connections, GatewaySocket } from "./connections.ts";
 import type { DeviceStore, PairedDeviceSummary } from "./devices.ts";
 import { resolveNodeCommandPolicy, type NodeCommandPolicy } from "./node-commands.ts";
+import { TtlCache } from "../util/ttl-cache.ts";
+import { grantsScope } from "./scope-check.ts";
 
 /** `node.invoke` waits this long when the caller gives no timeoutMs. */
 export const DEFAULT_NODE_INVOKE_TIMEOUT_MS = 30_000;
@@ -81,7 +83,7 @@ interface PendingInvoke {
 export class NodeRegistry {
   readonly #opts: NodeRegistryOptions;
   readonly #pending = new Map<string, PendingInvoke>();
-  readonly #idempotent = new Map<string, { expiresAt: number; result: Promise<NodeInvokeResult> }>();
+  readonly #idempotent = new TtlCache<string, Promise<NodeInvokeResult>>({ ttlMs: IDEMPOTENCY_TTL_MS, maxEntries: IDEMPOTENCY_MAX });
   readonly #listeners = new Set<(event: NodeEvent) => void>();
 
   constructor(opts: NodeRegistryOptions) {
@@ -122,14 +124,10 @@ export class NodeRegistry {
    */
   invoke(input: NodeInvokeInput): Promise<NodeInvokeResult> {
     const key = `${input.nodeId}\u0000${input.command}\u0000${input.idempotencyKey}`;
-    this.#pruneIdempotent();
     const cached = this.#idempotent.get(key);
-    if (cached) return cached.result;
-    const result = this.#invoke(input);
-    this.#idempotent.set(key, { expiresAt: Date.now() + IDEMPOTENCY_TTL_MS, result });
-    while (this.#idempotent.size > IDEMPOTENCY_MAX) this.#idempotent.delete(this.#idempotent.keys().next().value as string);
-    result.catch(() => this.#idempotent.delete(key));
-    return result;
+    if (cached) return cached;
+    // A failed invoke is forgotten, so a retry runs again.
+    return this.#idempotent.set(key, this.#invoke(input));
   }
 
   /**
@@ -274,11 +272,6 @@ export class NodeRegistry {
     return true;
   }
 
-  #pruneIdempotent(): void {
-    const now = Date.now();
-    for (const [key, entry] of this.#idempotent) if (entry.expiresAt <= now) this.#idempotent.delete(key);
-  }
-
   /** Connected nodes by nodeId; with several sockets for one node, the newest wins. */
   #connected(): Map<string, { ws: GatewaySocket; client: ConnectedClient }> {
     const out = new Map<string, { ws: GatewaySocket; client: ConnectedClient }>();
@@ -303,8 +296,7 @@ export class NodeRegistry {
 
 /** True when `client` holds every scope (admin holds all operator scopes). */
 export function holdsScopes(client: Pick<ConnectedClient, "scopes">, scopes: readonly string[]): boolean {
-  if (client.scopes.includes("operator.admin")) return true;
-  return scopes.every((s) => client.scopes.includes(s));
+  return scopes.every((s) => grantsScope(client.scopes, s));
 }
 
 // --- helpers ---

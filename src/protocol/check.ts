@@ -3,7 +3,6 @@
  * config file. Nothing is compiled at runtime; every check is a plain function call, safe to call concurrently.
  */
 import type { ErrorObject } from "ajv";
-import type { OpenClawConfig } from "../config/schema.ts";
 import { type ConfigIssue, formatValidationErrors, toConfigIssues } from "./format-errors.ts";
 import type { ConnectParams, EventPayloadMap, MethodParamsMap, MethodResultMap, RequestFrame } from "./generated/types.ts";
 import {
@@ -36,8 +35,11 @@ export type CheckFailure = { ok: false; message: string; errors: ErrorObject[] }
 export type RequestFrameCheck = { ok: true; frame: RequestFrame } | CheckFailure;
 /** Outcome of {@link checkParams}. */
 export type ParamsCheck<M extends string> = { ok: true; params: ParamsOf<M> } | CheckFailure;
-/** Outcome of {@link checkConfig}. */
-export type ConfigCheck = { ok: true; config: OpenClawConfig } | { ok: false; issues: ConfigIssue[] };
+/**
+ * Outcome of {@link checkConfig}. The valid config is typed loosely: its static type (`OpenClawConfig`) lives
+ * in src/config, which depends on this folder, never the other way round.
+ */
+export type ConfigCheck = { ok: true; config: Record<string, unknown> } | { ok: false; issues: ConfigIssue[] };
 
 /**
  * Checks that `value` (already JSON-parsed) is a request frame. On failure `message` is the formatted

@@ -1,20 +1,16 @@
 /** File writes for service definitions: atomic, with the mode set before any secret lands on disk. */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { chownSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { RenderedFile } from "./service.ts";
 
 /**
- * Writes `file` atomically (temp file + rename) with `file.mode`; creates the parent folder (0700 when the
- * file is secret, else 0755).
+ * Writes `file` atomically and durably with `file.mode`; creates the parent folder (0700 when the file is
+ * secret, else 0755). The temp file gets the final mode before any byte lands, so a secret is never
+ * readable by others, even briefly.
  * @throws fs errors (EACCES when a system folder needs root).
  */
 export function writeRenderedFile(file: RenderedFile): void {
-  mkdirSync(dirname(file.path), { recursive: true, mode: file.secret ? 0o700 : 0o755 });
-  const tmp = `${file.path}.tmp-${process.pid}`;
-  // The temp file is created with the final mode, so a secret is never readable by others, even briefly.
-  writeFileSync(tmp, file.content, { mode: file.mode });
-  chmodSync(tmp, file.mode); // umask may have cleared bits we asked for
-  renameSync(tmp, file.path);
+  writeFileAtomic(file.path, file.content, { mode: file.mode, dirMode: file.secret ? 0o700 : 0o755 });
 }
 
 /** The file's bytes, or undefined when it does not exist or cannot be read. */

@@ -5,10 +5,11 @@
  * either the old or the new file, never a torn one; `creds.json.bak` (the previous good copy) is restored
  * if `creds.json` is ever unreadable anyway.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { copyFile, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from "@whiskeysockets/baileys";
+import { ATOMIC_TEMP_SUFFIX, syncDirAsync, writeFileAtomicAsync } from "../../util/atomic-write.ts";
 
 /** Test seam: runs after a temp file is written and synced, before it is renamed into place. */
 export type BeforeRenameHook = (tempPath: string, targetPath: string) => void;
@@ -35,7 +36,7 @@ const CREDS = "creds.json";
  */
 export function openAuthState(dir: string, opts: { beforeRename?: BeforeRenameHook } = {}): AuthStore {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const name of readdirSync(dir)) if (name.endsWith(".tmp")) rmSync(join(dir, name), { force: true });
+  for (const name of readdirSync(dir)) if (name.endsWith(ATOMIC_TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
 
   const loaded = readCreds(dir);
   const creds: AuthenticationCreds = loaded ?? initAuthCreds();
@@ -51,11 +52,12 @@ export function openAuthState(dir: string, opts: { beforeRename?: BeforeRenameHo
         [...files].map(async ([name, value]) => {
           const path = join(dir, name);
           if (value === null) await rm(path, { force: true });
-          else await writeAtomic(path, JSON.stringify(value, BufferJSON.replacer), opts.beforeRename);
+          // One folder fsync per batch (below), not one per file: a first link writes hundreds of key files.
+          else await writeFileAtomicAsync(path, JSON.stringify(value, BufferJSON.replacer), { syncDir: false, createDirs: false, beforeRename: opts.beforeRename });
         }),
       );
       for (const [name, value] of files) if (pending.get(name) === value) pending.delete(name);
-      syncDir(dir);
+      await syncDirAsync(dir);
     });
     // One failed write must not wedge the queue; the caller still sees the error.
     queue = job.catch(() => {});
@@ -128,20 +130,6 @@ function keyFileName(type: string, id: string): string {
   return `${type}-${id}.json`.replace(/\//g, "__").replace(/:/g, "-");
 }
 
-/** temp → write → fsync → (hook) → rename. The temp name is unique so concurrent processes never collide. */
-async function writeAtomic(path: string, text: string, beforeRename?: BeforeRenameHook): Promise<void> {
-  const temp = `${path}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const fh = await open(temp, "w", 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  beforeRename?.(temp, path);
-  await rename(temp, path);
-}
-
 /** Keeps the current creds.json as creds.json.bak, but only when it is valid (never back up a torn file). */
 async function backupCreds(dir: string): Promise<void> {
   const current = join(dir, CREDS);
@@ -151,27 +139,5 @@ async function backupCreds(dir: string): Promise<void> {
   } catch {
     return;
   }
-  const bak = join(dir, `${CREDS}.bak`);
-  const temp = `${bak}.${process.pid}.tmp`;
-  await copyFile(current, temp);
-  const fh = await open(temp, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(temp, bak);
-}
-
-/** Makes renames durable: fsync the folder (no-op where folders cannot be opened, e.g. Windows). */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // best effort
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  await writeFileAtomicAsync(join(dir, `${CREDS}.bak`), await readFile(current), { syncDir: false, createDirs: false });
 }

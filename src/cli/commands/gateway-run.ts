@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import type { GatewayRunFlags } from "../../config/gateway-settings.ts";
 
 /** Flags of `openclaw gateway` / `openclaw gateway run`. */
 export const GATEWAY_RUN_ARGS = {
@@ -13,18 +14,8 @@ export const GATEWAY_RUN_ARGS = {
   verbose: { type: "boolean", description: "Mirror debug logs to the console" },
 } as const;
 
-/** What the daemon runner receives. */
-export interface GatewayRunFlags {
-  port?: string;
-  bind?: string;
-  token?: string;
-  password?: string;
-  auth?: string;
-  allowUnconfigured?: boolean;
-  dev?: boolean;
-  force?: boolean;
-  verbose?: boolean;
-}
+/** What the daemon runner receives (declared in config so the gateway need not import the CLI). */
+export type { GatewayRunFlags } from "../../config/gateway-settings.ts";
 
 /** Runs the daemon; injected by main.ts so the CLI never imports the gateway. Resolves to the exit code. */
 export type RunGateway = (flags: GatewayRunFlags) => Promise<number>;

@@ -14,6 +14,7 @@ import { isJsonObject, readJsonBody } from "./_body.ts";
 import { type HookReply, performWake, startAgentHook } from "./_hook-actions.ts";
 import { applyHookMappings, type HookMappingContext, listHookMappings, transformsDirOf, type WakeMode } from "./_hook-mappings.ts";
 import { methodNotAllowed } from "./_respond.ts";
+import { TtlCache } from "../../util/ttl-cache.ts";
 
 /** How long a hook answer is replayed for its idempotency key. */
 export const HOOK_IDEMPOTENCY_TTL_MS = 5 * 60_000;
@@ -57,10 +58,11 @@ export async function handleHooks(call: HttpCall): Promise<Response | undefined>
   const replies = repliesOf(gw);
   const cacheKey = key ? `${subPath}\n${key}` : undefined;
   const cached = cacheKey ? replies.get(cacheKey) : undefined;
-  if (cached) return toResponse(await cached.reply, true);
+  if (cached) return toResponse(await cached, true);
 
   const pending = dispatch(call, subPath, payload);
-  if (cacheKey) remember(replies, cacheKey, pending);
+  // Only successes are kept, so a fixed retry after an error is not refused.
+  if (cacheKey) replies.set(cacheKey, pending, (r) => r.status < 300);
   const reply = await pending;
   return toResponse(reply, false);
 }
@@ -133,31 +135,17 @@ function idempotencyKeyOf(req: Request, payload: Record<string, unknown>): strin
   return raw.trim() || undefined;
 }
 
-type ReplyCache = Map<string, { at: number; reply: Promise<HookReply> }>;
+type ReplyCache = TtlCache<string, Promise<HookReply>>;
 const caches = new WeakMap<GatewayContext, ReplyCache>();
 const warned = new WeakMap<GatewayContext, string>();
 
 function repliesOf(gw: GatewayContext): ReplyCache {
   let cache = caches.get(gw);
   if (!cache) {
-    cache = new Map();
+    cache = new TtlCache({ ttlMs: HOOK_IDEMPOTENCY_TTL_MS, maxEntries: IDEMPOTENCY_MAX });
     caches.set(gw, cache);
   }
-  const now = Date.now();
-  for (const [k, v] of cache) {
-    if (now - v.at <= HOOK_IDEMPOTENCY_TTL_MS) break;
-    cache.delete(k);
-  }
   return cache;
-}
-
-/** Remembers an answer; only successes are kept, so a fixed retry after an error is not refused. */
-function remember(cache: ReplyCache, key: string, reply: Promise<HookReply>): void {
-  cache.set(key, { at: Date.now(), reply });
-  while (cache.size > IDEMPOTENCY_MAX) cache.delete(cache.keys().next().value as string);
-  void reply.then((r) => {
-    if (r.status >= 300) cache.delete(key);
-  });
 }
 
 function safeHeaders(req: Request): Record<string, string> {

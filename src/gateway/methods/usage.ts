@@ -5,6 +5,7 @@
 import type { UsageCostResult, UsageStatusResult } from "../../protocol/generated/types.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
 import { summarizeUsageCost, USAGE_COST_DEFAULT_DAYS } from "../usage-cost.ts";
+import { TtlCache } from "../../util/ttl-cache.ts";
 
 /** How long a computed `usage.cost` summary is served again (UIs poll it). */
 export const USAGE_COST_CACHE_TTL_MS = 30_000;
@@ -30,30 +31,17 @@ export const usageCost: MethodHandler = (ctx, params) => {
 
 // --- internal ---
 
-interface CacheEntry {
-  at: number;
-  summary: Promise<UsageCostResult>;
-}
-
-const caches = new WeakMap<GatewayContext, Map<number, CacheEntry>>();
+const caches = new WeakMap<GatewayContext, TtlCache<number, Promise<UsageCostResult>>>();
 
 function cachedSummary(gw: GatewayContext, days: number): Promise<UsageCostResult> {
   let cache = caches.get(gw);
-  if (!cache) caches.set(gw, (cache = new Map()));
-  const now = Date.now();
+  if (!cache) caches.set(gw, (cache = new TtlCache({ ttlMs: USAGE_COST_CACHE_TTL_MS, maxEntries: CACHE_MAX_ENTRIES })));
   const hit = cache.get(days);
-  if (hit && now - hit.at < USAGE_COST_CACHE_TTL_MS) return hit.summary;
-  cache.delete(days);
-  for (const [key, entry] of cache) if (now - entry.at >= USAGE_COST_CACHE_TTL_MS || cache.size >= CACHE_MAX_ENTRIES) cache.delete(key);
-  const summary = summarizeUsageCost(gw.store, gw.config, { days, now }).then(({ summary, truncated }) => {
+  if (hit) return hit;
+  const summary = summarizeUsageCost(gw.store, gw.config, { days, now: Date.now() }).then(({ summary, truncated }) => {
     if (truncated) gw.logger.warn("usage.cost: scan limit reached; the oldest model calls of the window are not counted", { days });
     return summary;
   });
-  const entry: CacheEntry = { at: now, summary };
-  cache.set(days, entry);
-  // A failed computation is not cached: the next call tries again.
-  summary.catch(() => {
-    if (cache.get(days) === entry) cache.delete(days);
-  });
-  return summary;
+  // A failed computation is not kept: the next call tries again.
+  return cache.set(days, summary);
 }

@@ -27,7 +27,7 @@ test("real Baileys socket: server closes → backoff → reconnect, status track
       return srv.upgrade(req) ? undefined : new Response("no", { status: 400 });
     },
     websocket: {
-      open(ws) {
+      open() {
         connections.push(Date.now());
       },
       message(ws, data) {

@@ -189,7 +189,7 @@ describe("messages", () => {
   test("groups: allowlisted group, mention of the linked number required; media-only messages become placeholders", async () => {
     const group = "120363000000000001@g.us";
     const { t, sock } = await startLinked({ dmPolicy: "open", allowFrom: ["*"], groups: { [group]: { requireMention: true } } });
-    const inGroup = (text: string, message: Record<string, any>) => ({
+    const inGroup = (_text: string, message: Record<string, any>) => ({
       key: { remoteJid: group, fromMe: false, id: `G${Math.random()}`, participant: "15557654321@s.whatsapp.net" },
       message,
       pushName: "Alice",

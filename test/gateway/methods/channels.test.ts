@@ -4,7 +4,6 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ChannelOptions } from "../../../src/channels/index.ts";
-import { createTelegramChannel } from "../../../src/channels/telegram/index.ts";
 import { createWhatsAppChannel } from "../../../src/channels/whatsapp/index.ts";
 import type { TelegramAccountConfig, WhatsAppAccountConfig } from "../../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";

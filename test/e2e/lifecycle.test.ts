@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { lockPathFor } from "../../src/gateway/lock.ts";
 import { ensureBinary, freePort, runBinary, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { connectClient } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const TOKEN = "lifecycle-token-0123456789abcdef0123456789";
 const homes: string[] = [];
@@ -41,14 +42,6 @@ async function start(extra: Record<string, unknown> = {}, args: string[] = []) {
   const gw = await startBinaryGateway(["gateway", ...args], { home });
   procs.push(gw.proc);
   return { home, port, path, gw, url: `ws://127.0.0.1:${port}` };
-}
-
-async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
 }
 
 describe("config reload", () => {

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const TOKEN = "restart-test-token-0123456789abcdef01234";
@@ -57,14 +58,6 @@ async function startDaemon() {
   const listens = () => (out.match(/listening on ws:\/\/127\.0\.0\.1/g) ?? []).length;
   await waitFor(() => listens() >= 1, "the gateway to listen", 15_000);
   return { home, dir, path, port, proc, url: `ws://127.0.0.1:${port}`, output: () => out, listens };
-}
-
-async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
 }
 
 async function call(sock: TestSocket, method: string, params: Record<string, unknown> = {}): Promise<any> {

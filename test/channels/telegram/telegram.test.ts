@@ -44,6 +44,15 @@ function start(config: OpenClawConfig, opts: Parameters<typeof startTestChannels
   return t;
 }
 
+/**
+ * The settle point for "and nothing else happened": every pushed update was handled (the poller asked for the
+ * next offset, which it does only after dispatching the batch) and every turn that queued has finished.
+ */
+async function settled(t: TestChannels, fake: FakeTelegram): Promise<void> {
+  await waitFor(() => fake.pendingUpdates() === 0, "every pushed update confirmed by the next getUpdates offset");
+  await t.manager.router.idle();
+}
+
 describe("DM pairing", () => {
   test("a stranger gets a pairing code and nothing reaches the agent; after approval the agent answers", async () => {
     const fake = fakeApi();
@@ -58,8 +67,7 @@ describe("DM pairing", () => {
 
     // A second message while pending: same code, no second notice within a minute, still no agent.
     fake.pushText(STRANGER, "anyone?");
-    await waitFor(() => fake.pendingUpdates() === 0 && t.manager.pairing().list("telegram").length === 1);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
     expect(t.agent.turns).toHaveLength(0);
     expect(t.manager.pairing().list("telegram")).toEqual([expect.objectContaining({ code, peerId: String(STRANGER.id), meta: { name: "Stranger", username: "stranger" } })]);
@@ -92,8 +100,7 @@ describe("DM pairing", () => {
     // Access settings are read per message: no restart needed for this to apply.
     const turns = t.agent.turns.length;
     fake.pushText(OWNER, "still there?");
-    await waitFor(() => fake.pendingUpdates() === 0);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(t.agent.turns.length).toBe(turns);
   });
 });
@@ -109,10 +116,12 @@ describe("groups", () => {
     fake.pushText(OWNER, "just chatting", { chat: GROUP });
     fake.pushText(OWNER, `@${FAKE_BOT.username} what time is it?`, { chat: GROUP, entities: [{ type: "mention", offset: 0, length: FAKE_BOT.username.length + 1 }] });
     await t.agent.waitForTurns(1);
+    // The first turn over first: messages arriving while it runs would be collected into one queued turn.
+    await t.manager.router.idle();
     fake.pushText(OWNER, "hey clawd, you there", { chat: GROUP });
     fake.pushText(OWNER, "and this is a reply", { chat: GROUP, extra: { reply_to_message: { message_id: 1, from: { id: FAKE_BOT.id, is_bot: true, first_name: "Claw" }, chat: GROUP, date: 1 } } });
     await t.agent.waitForTurns(3);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(t.agent.turns.map((x) => x.text)).toEqual([
       `Owner: @${FAKE_BOT.username} what time is it?`,
       "Owner: hey clawd, you there",
@@ -129,8 +138,7 @@ describe("groups", () => {
     fake.pushText(OWNER, `@${FAKE_BOT.username} hello`, { chat: { id: -100999, type: "supergroup", title: "Other" }, entities: [{ type: "mention", offset: 0, length: 14 }] });
     fake.pushText(OWNER, "no mention needed", { chat: { ...GROUP, is_forum: true }, extra: { message_thread_id: 77, is_topic_message: true } });
     const [turn] = await t.agent.waitForTurns(1);
-    await waitFor(() => fake.pendingUpdates() === 0);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(t.agent.turns).toHaveLength(1);
     expect(turn.sessionKey).toBe(`agent:main:telegram:group:${GROUP.id}:topic:77`);
     const reply = await fake.waitForCall("sendMessage");
@@ -157,7 +165,7 @@ describe("polling", () => {
     const second = startTestChannels(config, { stateDir, agent });
     cleanup.push(() => second.stop());
     await agent.waitForTurns(2);
-    await Bun.sleep(100);
+    await settled(second, fake);
     expect(agent.turns.map((x) => x.text)).toEqual(["first", "while down"]);
     const firstPoll = fake.calls.slice(since).find((c) => c.method === "getUpdates");
     expect(firstPoll?.params.offset).toBe(a.update_id + 1);
@@ -197,14 +205,16 @@ describe("polling", () => {
     await b.start();
     cleanup.push(() => b.stop(), () => a.stop());
     await waitFor(() => fake.callsOf("getUpdates").length >= 2);
-    await Bun.sleep(100);
+    await waitFor(() => a.snapshot().running === false, "the first poller to give up");
     // The first poller gave up its request instead of being answered 409 by Telegram.
     expect(a.snapshot().pollConflicts).toBeUndefined();
     expect(b.snapshot().pollConflicts).toBeUndefined();
     const before = fake.callsOf("getUpdates").length;
-    await Bun.sleep(200);
-    // Only b keeps polling (one outstanding long poll, no churn).
-    expect(fake.callsOf("getUpdates").length).toBe(before);
+    // Only b keeps polling (one outstanding long poll, no churn): an update answers b's poll, b dispatches it
+    // and asks for the next offset, and that is the only getUpdates since.
+    fake.pushText(OWNER, "probe");
+    await waitFor(() => fake.pendingUpdates() === 0, "b to confirm the probe update");
+    expect(fake.callsOf("getUpdates").length).toBe(before + 1);
     expect(a.snapshot()).toMatchObject({ running: false, lastError: expect.stringContaining("took over") });
     expect(b.snapshot()).toMatchObject({ running: true, connected: true });
     await b.stop();
@@ -260,7 +270,7 @@ describe("outbound", () => {
     t.agent.reply = () => ({ text: Array.from({ length: 10 }, () => para).join("\n\n") });
     fake.pushText(OWNER, "essay");
     await waitFor(() => fake.callsOf("sendMessage").length >= 4);
-    await Bun.sleep(50);
+    await settled(t, fake);
     const texts = fake.callsOf("sendMessage").map((c) => c.params.text as string);
     expect(texts.every((x) => x.length <= 4096)).toBe(true);
     expect(texts.join(" ").replace(/\s+/g, " ")).toBe(Array.from({ length: 10 }, () => para).join(" "));
@@ -339,12 +349,12 @@ describe("queueing", () => {
     await t.agent.waitForTurns(1);
     fake.pushText(OWNER, "two");
     fake.pushText(OWNER, "three");
+    // Confirmed means dispatched, i.e. queued behind the running turn (which waits for the gate).
     await waitFor(() => fake.pendingUpdates() === 0);
-    await Bun.sleep(50);
     expect(t.agent.turns).toHaveLength(1);
     release();
     const turns = await t.agent.waitForTurns(2);
-    await Bun.sleep(100);
+    await settled(t, fake);
     expect(turns).toHaveLength(2);
     expect(turns[1].text).toContain("Queued #1\ntwo");
     expect(turns[1].text).toContain("Queued #2\nthree");
@@ -414,8 +424,9 @@ describe("token, status, webhook", () => {
     const [turn] = await t.agent.waitForTurns(1);
     expect(turn.text).toBe("via webhook");
     // Telegram redelivering the same update is ignored.
+    // The webhook answers once the update is dispatched, so only a turn it might have queued is left to settle.
     expect((await post("s3cret-value")).status).toBe(200);
-    await Bun.sleep(50);
+    await t.manager.router.idle();
     expect(t.agent.turns).toHaveLength(1);
   });
 });

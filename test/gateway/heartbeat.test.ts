@@ -249,7 +249,7 @@ describe("active hours", () => {
         }
       })();
       c.advance(30 * MIN);
-      await Bun.sleep(20);
+      await waitFor(() => beats.length === 1, "the quiet-hours beat");
       c.advance(30 * MIN);
       await done;
       expect(beats.map((b) => b.reason ?? b.status)).toEqual(["quiet-hours", "ok-token"]);

@@ -201,7 +201,8 @@ describe("idempotency", () => {
     expect(again.status).toBe(202);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(await again.json()).toEqual(first);
-    await Bun.sleep(100);
+    // A run the replay started would be active from before the 202 until after its model request.
+    await waitFor(() => api.gw.handle.ctx.agents.activeCount === 0, "no run active");
     expect(api.fake.requests.length).toBe(before + 1);
   });
 

@@ -157,6 +157,14 @@ export class ChannelManager {
   }
 
   /**
+   * Resolves once the start attempt under way for every account has ended (started, or failed and left to
+   * its retry timer). A settle point for tests and anything that must not race an account's start.
+   */
+  async started(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((rt) => rt.starting?.catch(() => {})));
+  }
+
+  /**
    * Stops every account and closes the state DB it opened itself. Waiting and running messages stay recorded and run after
    * the next start; replies being sent finish first. Safe to call twice.
    */

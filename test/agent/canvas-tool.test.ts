@@ -159,12 +159,15 @@ describe("the tool on its own", () => {
 
   test("a run already aborted sends nothing, and a failing invoke it leaves behind is not an unhandled rejection", async () => {
     const calls: string[] = [];
+    const invokes: Promise<unknown>[] = [];
     const nodes: ToolNodes = {
       list: () => [nodeA],
-      invoke: async (input) => {
+      invoke: (input) => {
         calls.push(input.command);
-        await Bun.sleep(5);
-        throw new Error("node invoke timed out");
+        // A node that answers late, and with a failure.
+        const p = Bun.sleep(5).then(() => Promise.reject(new Error("node invoke timed out")));
+        invokes.push(p);
+        return p;
       },
     };
     const aborted = new AbortController();
@@ -176,7 +179,9 @@ describe("the tool on its own", () => {
     const running = canvasTool(nodes)!.execute({ action: "hide" }, { signal: midway.signal });
     midway.abort("rpc");
     await expect(running).rejects.toThrow("aborted");
-    await Bun.sleep(20);
+    // Settle: the invoke has failed and a turn of the event loop has passed (an unhandled rejection shows then).
+    await Promise.allSettled(invokes);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toEqual(["canvas.hide"]);
   });
 

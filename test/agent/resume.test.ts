@@ -14,7 +14,7 @@ import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { Logger } from "../../src/logging/logger.ts";
 import { openSqliteStore, type Store, type TranscriptMessage } from "../../src/store/index.ts";
 import { type FakeProvider, type FakeRequest, startFakeProvider } from "../helpers/fake-provider.ts";
-import { waitUntil } from "../helpers/channels.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let fake: FakeProvider;
 let dir: string;
@@ -82,7 +82,7 @@ describe("a channel turn run again after a stop", () => {
     const first = gw.runtime();
     fake.push({ hang: true, first: CUT });
     const attempt = first.submit(req({ runId: "stop-1" }));
-    await waitUntil(() => gw.events.some((e) => e.payload.runId === "stop-1" && e.payload.stream === "assistant"), 10_000, "the answer streaming");
+    await waitFor(() => gw.events.some((e) => e.payload.runId === "stop-1" && e.payload.stream === "assistant"), "the answer streaming", 10_000);
     await first.shutdown();
     expect((await finish(attempt)).payload).toMatchObject({ summary: "aborted" });
     // The stop leaves the message and the cut-off text, marked aborted (as chat.abort does).
@@ -141,7 +141,7 @@ describe("a channel turn run again after a stop", () => {
     fake.push({ hang: true, first: "busy" });
     const other = first.submit(req({ runId: "lane-busy", message: "a WebChat message", inboundKey: undefined }));
     const queued = first.submit(req({ runId: "lane-1" }));
-    await waitUntil(() => gw.events.some((e) => e.payload.runId === "lane-busy" && e.payload.stream === "assistant"), 10_000, "the other run streaming");
+    await waitFor(() => gw.events.some((e) => e.payload.runId === "lane-busy" && e.payload.stream === "assistant"), "the other run streaming", 10_000);
     await first.shutdown();
     await Promise.all([finish(other), finish(queued)]);
     expect(count(users(gw.transcript()).map(textOf), "message A")).toBe(1);
@@ -175,7 +175,7 @@ describe("a channel turn run again after a stop", () => {
     const first = gw.runtime();
     fake.push({ hang: true, first: CUT });
     const attempt = first.submit(req({ runId: "between-1" }));
-    await waitUntil(() => gw.events.some((e) => e.payload.runId === "between-1" && e.payload.stream === "assistant"), 10_000, "the answer streaming");
+    await waitFor(() => gw.events.some((e) => e.payload.runId === "between-1" && e.payload.stream === "assistant"), "the answer streaming", 10_000);
     await first.shutdown();
     await finish(attempt);
     const second = gw.runtime();
@@ -206,7 +206,7 @@ describe("chat.abort", () => {
     const rt = gw.runtime();
     fake.push({ hang: true, first: CUT });
     const run = rt.submit(req({ runId: "rpc-1", message: "tell me a story", inboundKey: undefined, channel: "webchat" }));
-    await waitUntil(() => gw.events.some((e) => e.payload.runId === "rpc-1" && e.payload.stream === "assistant"), 10_000, "the answer streaming");
+    await waitFor(() => gw.events.some((e) => e.payload.runId === "rpc-1" && e.payload.stream === "assistant"), "the answer streaming", 10_000);
     expect(rt.abort(SESSION)).toEqual(["rpc-1"]);
     await finish(run);
     expect(gw.transcript().at(-1)).toMatchObject({ role: "assistant", stopReason: "aborted", content: [{ type: "text", text: CUT }] });

@@ -11,6 +11,7 @@ import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { Logger } from "../../src/logging/logger.ts";
 import { createMemoryStore, openSqliteStore, type Store } from "../../src/store/index.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let fake: FakeProvider;
 let dir: string;
@@ -191,7 +192,7 @@ describe("failures end the run cleanly", () => {
     fake.push({ hang: true, first: "part" });
     const a = runtime.submit(req({ runId: "abort-a", sessionKey: "agent:main:ab" }));
     const b = runtime.submit(req({ runId: "abort-b", sessionKey: "agent:main:ab" }));
-    for (let i = 0; i < 500 && !events.some((e) => e.payload.runId === "abort-a" && e.payload.stream === "assistant"); i++) await Bun.sleep(10);
+    await waitFor(() => events.some((e) => e.payload.runId === "abort-a" && e.payload.stream === "assistant"), "abort-a streaming");
     expect(runtime.abort("agent:main:ab").sort()).toEqual(["abort-a", "abort-b"]);
     const [fa, fb] = await Promise.all([finish(a), finish(b)]);
     expect(fa.payload).toMatchObject({ status: "ok", summary: "aborted", result: { payloads: [{ text: "part" }], meta: { aborted: true } } });
@@ -208,7 +209,7 @@ describe("scheduling and idempotency", () => {
     const { runtime, events } = setup(cfg);
     fake.fallback = { text: ["a", "b", "c"], delayMs: 20 };
     // streams left open by earlier tests (aborted hangs) close within one ping interval
-    for (let i = 0; i < 100 && fake.openStreams() > 0; i++) await Bun.sleep(10);
+    await waitFor(() => fake.openStreams() === 0, "streams of earlier tests closed");
     let maxOpen = 0;
     const probe = setInterval(() => (maxOpen = Math.max(maxOpen, fake.openStreams())), 2);
     const same = [1, 2, 3].map((i) => runtime.submit(req({ runId: `lane-${i}`, sessionKey: "agent:main:lane" })));
@@ -233,8 +234,11 @@ describe("scheduling and idempotency", () => {
     expect(await runtime.wait("never-submitted", 20)).toEqual({ runId: "never-submitted", status: "timeout" });
     // A wait longer than a 32-bit timer still waits (agent.wait timeoutMs is any integer ≥ 0).
     const long = runtime.wait("later", 3_000_000_000);
-    const raced = await Promise.race([long, Bun.sleep(50).then(() => "still waiting")]);
-    expect(raced).toBe("still waiting");
+    // A timer that overflowed would fire at once: a whole other run finishing first settles that question.
+    let longSettled = false;
+    void long.then(() => (longSettled = true));
+    await finish(runtime.submit(req({ runId: "meanwhile" })));
+    expect(longSettled).toBe(false);
     await finish(runtime.submit(req({ runId: "later" })));
     expect(await long).toMatchObject({ runId: "later", status: "ok" });
   });
@@ -281,7 +285,7 @@ describe("images", () => {
     const blocker = runtime.submit(req({ runId: "img-blocker", sessionKey: "agent:main:img" }));
     const queued = runtime.submit(req({ runId: "img-queued", sessionKey: "agent:main:img", message: "", images: [image] }));
     expect(store.getRun("img-queued")?.images).toEqual([image]);
-    for (let i = 0; i < 200 && fake.openStreams() === 0; i++) await Bun.sleep(5);
+    await waitFor(() => fake.openStreams() > 0, "the blocker's stream open");
     runtime.abort("agent:main:img", "img-blocker");
     fake.push({ text: "a pixel" });
     await finish(blocker);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BrowserApiError, createBrowserClient } from "../../src/browser/index.ts";
 import { skipWithoutBrowser, startTestControl, startTestPage, type TestControl, TOKEN } from "../helpers/browser.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const SKIP = skipWithoutBrowser();
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -102,11 +103,10 @@ describe.skipIf(SKIP)("browser control e2e (headless chromium)", () => {
     const b = client();
     const first = await b.start();
     process.kill(first.pid as number, "SIGKILL");
-    let status = await b.status();
-    for (let i = 0; i < 50 && !status.crashed; i++) {
-      await Bun.sleep(100);
-      status = await b.status();
-    }
+    const status = await waitFor(async () => {
+      const s = await b.status();
+      return s.crashed ? s : undefined;
+    }, "status to report the crash");
     expect(status).toMatchObject({ running: false, crashed: true, pid: null });
     // Driven over a pipe, the browser is not this process's child: its exit is seen, its signal is not.
     expect(status.lastExit).not.toBeNull();

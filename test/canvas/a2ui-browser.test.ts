@@ -11,6 +11,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser");
 const ARTIFACTS = resolve(import.meta.dir, "../../test-artifacts");
@@ -195,7 +196,8 @@ run("the capability dies with the node's connection", async () => {
   expect((await fetch(`${scoped}/__openclaw__/a2ui/a2ui.bundle.js`)).status).toBe(200);
   node.close();
   await node.closed;
-  await Bun.sleep(50);
+  // The client saw the close; the server revokes the capability in its own close handler.
+  await waitFor(async () => (await fetch(`${scoped}/__openclaw__/a2ui/a2ui.bundle.js`)).status === 401, "the capability revoked");
   const res = await page.goto(`${scoped}/__openclaw__/a2ui/`);
   expect(res?.status()).toBe(401);
 });

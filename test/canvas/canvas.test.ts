@@ -10,6 +10,7 @@ import { freePort } from "../helpers/binary.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
 import { connectClient } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let gw: TestGateway;
 let root: string;
@@ -90,8 +91,8 @@ test("no token, no access; a node's capability opens it (path or query + cookie)
   // Gone with the connection: path, query and cookie.
   node.close();
   await node.closed;
-  await Bun.sleep(50);
-  expect((await fetch(`${next}/__openclaw__/canvas/data.json`)).status).toBe(401);
+  // The client saw the close; the server revokes the capability in its own close handler.
+  await waitFor(async () => (await fetch(`${next}/__openclaw__/canvas/data.json`)).status === 401, "the capability revoked");
   expect((await fetch(`${base}/__openclaw__/canvas/data.json?oc_cap=${refreshed.payload.canvasCapability}`)).status).toBe(401);
   expect((await fetch(`${base}/__openclaw__/canvas/sub/page.html`, { headers: { cookie: `oc_canvas=${refreshed.payload.canvasCapability}` } })).status).toBe(401);
   // Being on loopback is not a credential; nor is a made-up capability.
@@ -135,10 +136,11 @@ test("traversal and symlinks are refused; only GET/HEAD", async () => {
 test("live reload: a file change sends 'reload' on both ports' sockets", async () => {
   const sockets = [base, `http://127.0.0.1:${canvasPort}`].map((origin) => new WebSocket(`${origin.replace("http", "ws")}/__openclaw__/ws`, { headers: auth } as never));
   await Promise.all(sockets.map((ws) => new Promise((r, j) => ((ws.onopen = r), (ws.onerror = j)))));
-  const got = sockets.map((ws) => new Promise<string>((r) => (ws.onmessage = (ev) => r(String(ev.data)))));
-  await Bun.sleep(50);
+  const got: string[] = [];
+  for (const ws of sockets) ws.onmessage = (ev) => got.push(String(ev.data));
   writeFileSync(join(root, "sub", "page.html"), "<html><body><p>changed</p></body></html>");
-  expect(await Promise.race([Promise.all(got), Bun.sleep(5000).then(() => ["timeout"])])).toEqual(["reload", "reload"]);
+  await waitFor(() => got.length >= 2, () => `a message on both sockets (got ${JSON.stringify(got)})`);
+  expect(got).toEqual(["reload", "reload"]);
   for (const ws of sockets) ws.close();
   // An unauthenticated page cannot listen in.
   const anon = new WebSocket(`${base.replace("http", "ws")}/__openclaw__/ws`);

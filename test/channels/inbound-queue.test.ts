@@ -15,9 +15,10 @@ import type { TelegramAccountConfig, WhatsAppAccountConfig } from "../../src/con
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { openStateDb, stateDbPath } from "../../src/store/state-db.ts";
 import { InboundStore } from "../../src/store/channel-inbound.ts";
-import { createFakeAgent, type FakeAgent, startTestChannels, type TestChannels, waitUntil } from "../helpers/channels.ts";
+import { createFakeAgent, type FakeAgent, startTestChannels, type TestChannels } from "../helpers/channels.ts";
 import { createFakeSocketFactory, type FakeSocketFactory, SELF_JID, waText } from "../helpers/fake-baileys.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const ANN = { id: 8001, first_name: "Ann" };
 const BEN = { id: 8002, first_name: "Ben" };
@@ -85,12 +86,12 @@ describe("telegram: messages past the offset survive a stop", () => {
 
     await t1.stop({ keepState: true });
     release();
-    await waitUntil(() => linesWith(t1.logs, "turn interrupted by a gateway stop").length === 1, 5000, "the interrupted-turn line");
+    await waitFor(() => linesWith(t1.logs, "turn interrupted by a gateway stop").length === 1, "the interrupted-turn line", 5000);
     expect([ANN, BEN, CAI].flatMap((u) => repliesTo(fake, u))).toEqual([]);
 
     const second = createFakeAgent();
     const t2 = startTg(config, stateDir, second);
-    await waitUntil(() => [ANN, BEN, CAI].every((u) => repliesTo(fake, u).length >= 1), 10_000, "a reply to each");
+    await waitFor(() => [ANN, BEN, CAI].every((u) => repliesTo(fake, u).length >= 1), "a reply to each", 10_000);
     await t2.manager.router.idle();
     expect(second.turns.map((x) => x.text)).toEqual(["message A", "message B", "message C"]);
     for (const [u, text] of [
@@ -131,13 +132,13 @@ describe("telegram: messages past the offset survive a stop", () => {
     await fake.waitForCall("getUpdates", (call) => Number(call.params.offset) > d.update_id);
     await t1.stop({ keepState: true });
     release();
-    await waitUntil(() => linesWith(t1.logs, "turn interrupted by a gateway stop").length === 1, 5000, "the interrupted-turn line");
+    await waitFor(() => linesWith(t1.logs, "turn interrupted by a gateway stop").length === 1, "the interrupted-turn line", 5000);
     const cut = first.turns[1];
     expect(cut.text).toContain("Queued #2\nmessage C");
 
     const second = createFakeAgent();
     const t2 = startTg(config, stateDir, second);
-    await waitUntil(() => repliesTo(fake, ANN).length >= 3, 10_000, "the replies after the restart");
+    await waitFor(() => repliesTo(fake, ANN).length >= 3, "the replies after the restart", 10_000);
     await t2.manager.router.idle();
     expect(second.turns.map((x) => x.text)).toEqual([cut.text, "message D"]);
     expect(second.turns[0].inboundKey).toBe(cut.inboundKey);
@@ -154,7 +155,7 @@ describe("telegram: messages past the offset survive a stop", () => {
       throw new Error("disk I/O error");
     };
     const a = fake.pushText(ANN, "keep me");
-    await waitUntil(() => linesWith(t.logs, "could not be recorded (try 2/").length === 1, 5000, "a second try");
+    await waitFor(() => linesWith(t.logs, "could not be recorded (try 2/").length === 1, "a second try", 5000);
     expect(t.agent.turns).toHaveLength(0);
     expect(fake.callsOf("getUpdates").every((call) => call.params.offset === undefined || Number(call.params.offset) <= a.update_id)).toBe(true);
     t.manager.inbound = real;
@@ -170,7 +171,7 @@ describe("telegram: messages past the offset survive a stop", () => {
     t.agent.reply = () => ({ aborted: true });
     fake.pushText(ANN, "never mind");
     await t.agent.waitForTurns(1);
-    await waitUntil(() => linesWith(t.logs, "turn aborted; no reply sent").length === 1);
+    await waitFor(() => linesWith(t.logs, "turn aborted; no reply sent").length === 1);
     expect(repliesTo(fake, ANN)).toEqual([]);
     expect(t.manager.inbound().listOpen("telegram", "default")).toEqual([]);
   });
@@ -199,7 +200,7 @@ describe("dropped on purpose: one log line each, no text", () => {
     db.close();
 
     const t = startTg(config, stateDir);
-    await waitUntil(() => linesWith(t.logs, "dropped inbound message: too old").length === 1, 5000, "the too-old line");
+    await waitFor(() => linesWith(t.logs, "dropped inbound message: too old").length === 1, "the too-old line", 5000);
     expect(t.agent.turns).toHaveLength(0);
 
     // Policy: a stranger under dmPolicy allowlist.
@@ -236,7 +237,7 @@ describe("dropped on purpose: one log line each, no text", () => {
     const t = startTg(tgConfig(fake, { dmPolicy: "pairing", allowFrom: [] }), tempDir("openclaw-inbound-pair-"));
     fake.pushText(BEN, "secret one");
     fake.pushText(BEN, "secret two");
-    await waitUntil(() => fake.pendingUpdates() === 0 && linesWith(t.logs, "sender awaits pairing approval").length === 1);
+    await waitFor(() => fake.pendingUpdates() === 0 && linesWith(t.logs, "sender awaits pairing approval").length === 1);
     expect(linesWith(t.logs, "pairing requested on telegram")).toHaveLength(1);
     expect(t.agent.turns).toHaveLength(0);
     for (const l of t.logs) expect(l).not.toMatch(/secret/);
@@ -263,7 +264,7 @@ describe("whatsapp: recorded before the read receipt; a redelivery runs once", (
     cleanup.push(() => t.stop({ keepState: true }));
     const sock = await sockets.waitForSockets(1);
     sock.open();
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === true);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === true);
     return { t, sock };
   }
 
@@ -280,14 +281,14 @@ describe("whatsapp: recorded before the read receipt; a redelivery runs once", (
     const m = waText(SENDER, "hello once");
     sock.inbound(m);
     await agent.waitForTurns(1);
-    await waitUntil(() => sock.reads.length === 1 && sock.sent.length === 1);
+    await waitFor(() => sock.reads.length === 1 && sock.sent.length === 1);
     expect(recordedAtRead).toEqual([true]);
     await t.stop({ keepState: true });
 
     // WhatsApp delivers it again (the receipt was lost): read again, no second turn, one log line.
     const again = await startWa(stateDir, agent);
     again.sock.inbound(m);
-    await waitUntil(() => again.sock.reads.length === 1);
+    await waitFor(() => again.sock.reads.length === 1);
     expect(again.sock.reads).toEqual([m.key]);
     await again.t.manager.router.idle();
     expect(agent.turns).toHaveLength(1);
@@ -303,7 +304,7 @@ describe("whatsapp: recorded before the read receipt; a redelivery runs once", (
       throw new Error("disk I/O error");
     };
     sock.inbound(waText(SENDER, "unrecorded"));
-    await waitUntil(() => linesWith(t.logs, "inbound message not recorded (no read receipt sent)").length === 1);
+    await waitFor(() => linesWith(t.logs, "inbound message not recorded (no read receipt sent)").length === 1);
     expect(sock.reads).toEqual([]);
     expect(agent.turns).toHaveLength(0);
   });
@@ -322,12 +323,12 @@ describe("whatsapp: recorded before the read receipt; a redelivery runs once", (
     await first.waitForTurns(1);
     await one.t.stop({ keepState: true });
     release();
-    await waitUntil(() => linesWith(one.t.logs, "turn interrupted by a gateway stop").length === 1);
+    await waitFor(() => linesWith(one.t.logs, "turn interrupted by a gateway stop").length === 1);
     expect(one.sock.sent).toEqual([]);
 
     const second = createFakeAgent();
     const two = await startWa(stateDir, second);
-    await waitUntil(() => two.sock.sent.length === 1, 10_000, "the reply after the restart");
+    await waitFor(() => two.sock.sent.length === 1, "the reply after the restart", 10_000);
     await two.t.manager.router.idle();
     expect(second.turns.map((x) => x.text)).toEqual(["long question"]);
     expect(two.sock.sent[0].content.text).toBe("echo: long question");

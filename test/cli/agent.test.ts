@@ -11,10 +11,10 @@ import { defineCommand } from "citty";
 import { agentCommand } from "../../src/cli/commands/agent.ts";
 import { runCli } from "../../src/cli/run.ts";
 import { type AgentGateway, agentConfig, startAgentGateway, tempWorkspace } from "../helpers/agent-gateway.ts";
-import { waitUntil } from "../helpers/channels.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { TEST_TOKEN } from "../helpers/gateway.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let fake: FakeProvider;
 let telegram: FakeTelegram;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   process.env.OPENCLAW_CONFIG_PATH = join(home, "openclaw.json");
   gw = await startAgentGateway(agentConfig(fake, workspace, { channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: telegram.url, pollTimeoutSeconds: 1 } } }));
   gw.handle.ctx.heartbeat.setEnabled(false);
-  await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
+  await waitFor(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, "telegram running", 5000);
 });
 afterAll(async () => {
   if (savedConfigPath === undefined) delete process.env.OPENCLAW_CONFIG_PATH;

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAddParams, buildPatch } from "../../src/cli/commands/cron.ts";
 import { CliError } from "../../src/errors.ts";
-import { waitUntil } from "../helpers/channels.ts";
 import { cliRunner } from "../helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let gw: TestGateway;
 let home: string;
@@ -46,7 +46,7 @@ describe("openclaw cron", () => {
 
     expect(await ok(["cron", "run", "Plants"])).toBe(`Job ${plants.id} not run: not due yet (pass --force to run it anyway).\n`);
     expect(await ok(["cron", "run", "Plants", "--force"])).toBe(`Started job ${plants.id}; see \`openclaw cron runs ${plants.id}\` for the outcome.\n`);
-    await waitUntil(() => gw.handle.ctx.cron.runs(plants.id, 10).length === 1, 5000, "the run to finish");
+    await waitFor(() => gw.handle.ctx.cron.runs(plants.id, 10).length === 1, "the run to finish", 5000);
     const runs = await ok(["cron", "runs", plants.id.slice(0, 8)]);
     expect(runs.split("\n")[0]).toMatch(/^FINISHED\s+STATUS\s+DURATION\s+DETAIL$/);
     expect(runs).toMatch(/ok\s+\d+ms\s+Water the plants\n$/);

@@ -3,7 +3,7 @@
  * connecting from a non-loopback Host is listed as a pending device request (clientId node-host, role node),
  * Approve pairs it, and the paired device shows its role token with Rotate and Revoke.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, } from "bun:test";
 import { join } from "node:path";
 import { clientInfo, deviceConnect, newIdentity } from "../helpers/protocol.ts";
 import { referenceForSuite } from "../helpers/upstream.ts";

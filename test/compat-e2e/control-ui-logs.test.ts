@@ -2,7 +2,7 @@
  * The upstream 2026.2.3 Control UI's Logs view against our compiled binary: rows show their level and
  * subsystem (not raw JSON), and the level chips filter them.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, } from "bun:test";
 import { join } from "node:path";
 import { referenceForSuite } from "../helpers/upstream.ts";
 import { connectParams, openSocket } from "../helpers/ws.ts";

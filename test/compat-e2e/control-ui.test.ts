@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import JSON5 from "json5";
-import { waitFor } from "../helpers/protocol.ts";
 import { controlUiSettingsScript, referenceForSuite, serveUpstreamControlUi } from "../helpers/upstream.ts";
 import { connectClient } from "../helpers/ws.ts";
 import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const { ref, run } = referenceForSuite("upstream Control UI e2e");
 if (ref && !CHROMIUM && !process.env.CI) console.warn("upstream Control UI e2e: chromium is not installed (apt-get install chromium)");
@@ -62,7 +62,7 @@ describe("upstream Control UI against our gateway", () => {
     await primary.press("Tab");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     const file = join(env.home, ".openclaw", "openclaw.json");
-    await waitFor(() => JSON5.parse(readFileSync(file, "utf8")).agents?.defaults?.model?.primary === "local/m2", 20_000, "the form's save to reach the config file");
+    await waitFor(() => JSON5.parse(readFileSync(file, "utf8")).agents?.defaults?.model?.primary === "local/m2", "the form's save to reach the config file", 20_000);
     const saved = JSON5.parse(readFileSync(file, "utf8"));
     expect(saved.agents.defaults.model).toEqual({ primary: "local/m2" });
     // secrets the UI only saw redacted are written back unchanged

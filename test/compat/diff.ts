@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { waitFor } from "../helpers/wait.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BINARY = join(ROOT, "dist/openclaw");
@@ -103,14 +104,15 @@ async function startReference(token: string): Promise<{ gw: Gateway; home: strin
         try {
           process.kill(-pid, "SIGTERM");
         } catch {}
-        for (let i = 0; i < 50; i++) {
+        const gone = () => {
           try {
             process.kill(-pid, 0);
+            return false;
           } catch {
-            break;
+            return true;
           }
-          await Bun.sleep(100);
-        }
+        };
+        await waitFor(gone, "the reference's process group to exit", { timeoutMs: 5000, intervalMs: 100 }).catch(() => {});
         try {
           process.kill(-pid, "SIGKILL");
         } catch {}
@@ -148,13 +150,13 @@ async function startOurs(token: string, refHome: string | undefined): Promise<Ga
   };
   void pump(proc.stdout);
   void pump(proc.stderr);
-  const deadline = Date.now() + 15_000;
-  while (!log.includes("listening on ws://")) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill();
-      throw new Error(`our gateway did not start:\n${log}`);
-    }
-    await Bun.sleep(50);
+  const started = await waitFor(() => log.includes("listening on ws://") || proc.exitCode !== null, "our gateway's listening line", {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  }).catch(() => false);
+  if (!started || !log.includes("listening on ws://")) {
+    proc.kill();
+    throw new Error(`our gateway did not start:\n${log}`);
   }
   const version = Bun.spawnSync([BINARY, "--version"], { stdout: "pipe", env: { PATH: process.env.PATH ?? "", HOME: home } }).stdout.toString().trim();
   return {
@@ -163,8 +165,7 @@ async function startOurs(token: string, refHome: string | undefined): Promise<Ga
     describe: `ours dist/openclaw ${version} on port ${port} (pid ${proc.pid}, HOME ${home})`,
     async stop() {
       proc.kill("SIGTERM");
-      await Promise.race([proc.exited, Bun.sleep(5000)]);
-      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await waitFor(() => proc.exitCode !== null, "our gateway to exit", 5000).catch(() => proc.kill("SIGKILL"));
       rmSync(home, { recursive: true, force: true });
     },
   };
@@ -230,17 +231,17 @@ class Conn {
 
   /** Next frame (after earlier waits) matching `pred`, or undefined on timeout / close. */
   async waitFor(pred: (f: any) => boolean, timeoutMs = 15_000): Promise<any | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const find = () => {
       for (let i = this.cursor; i < this.frames.length; i++) {
         if (pred(this.frames[i].json)) {
           this.cursor = i + 1;
-          return this.frames[i].json;
+          return { frame: this.frames[i].json };
         }
       }
-      if (this.closed || Date.now() > deadline) return undefined;
-      await Bun.sleep(5);
-    }
+      return this.closed ? { frame: undefined } : undefined;
+    };
+    const found = await waitFor(find, "a matching frame", { timeoutMs, intervalMs: 5 }).catch(() => undefined);
+    return found?.frame;
   }
 
   /** Sends a req and waits for its res. */
@@ -250,8 +251,7 @@ class Conn {
   }
 
   async waitClose(timeoutMs: number): Promise<{ code: number; reason: string } | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < deadline) await Bun.sleep(5);
+    await waitFor(() => this.closed, "the close", { timeoutMs, intervalMs: 5 }).catch(() => {});
     return this.closed;
   }
 
@@ -358,12 +358,13 @@ async function rawAfterConnect(ctx: Ctx, raw: string, expectReply: boolean): Pro
   if (expectReply) {
     const res = await conn.waitFor((f) => f?.type === "res", 5000);
     facts.push({ label: "reply", mode: "shape", value: res ?? "no reply" });
-  } else {
-    await Bun.sleep(1000);
-    const replies = conn.since(start).filter((f) => f?.type === "res");
+  }
+  // Settle: frames on one socket are handled in order, so a reply to the raw frame comes before the probe's.
+  const probe = await conn.request("probe", "health", {});
+  if (!expectReply) {
+    const replies = conn.since(start).filter((f) => f?.type === "res" && f.id !== "probe");
     facts.push({ label: "replies", mode: "exact", value: replies.map(frameKind) });
   }
-  const probe = await conn.request("probe", "health", {});
   facts.push({ label: "health after", mode: "exact", value: probe ? frameKind(probe) : "no response" });
   facts.push({ label: "socket", mode: "exact", value: conn.closed ? `closed ${conn.closed.code} ${conn.closed.reason}` : "open" });
   conn.close();

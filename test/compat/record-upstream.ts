@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { freePort } from "../helpers/binary.ts";
 import { startFakeProvider } from "../helpers/fake-provider.ts";
 import { locateReference, parseCliJson, runUpstreamCli, startUpstreamGateway } from "../helpers/upstream.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const OUT = resolve(import.meta.dir, "../fixtures/upstream");
 const ref = locateReference();
@@ -71,14 +72,15 @@ try {
   const job = parseCliJson(add.stdout);
   save("cron.add-at.json", job);
   const id = job.id ?? job.job?.id;
-  const deadline = Date.now() + 90_000;
   let runs: any;
-  for (;;) {
-    runs = await call("cron.runs", { id });
-    if ((runs.entries ?? []).some((e: any) => e.action === "finished" || e.status)) break;
-    if (Date.now() > deadline) throw new Error(`cron job did not run: ${JSON.stringify(runs)}`);
-    await Bun.sleep(1000);
-  }
+  await waitFor(
+    async () => {
+      runs = await call("cron.runs", { id });
+      return (runs.entries ?? []).some((e: any) => e.action === "finished" || e.status);
+    },
+    () => `the cron job to run: ${JSON.stringify(runs)}`,
+    { timeoutMs: 90_000, intervalMs: 1000 },
+  );
   save("cron.runs-after-at.json", runs);
   save("cron.list-after-at.json", await call("cron.list", { includeDisabled: true }));
   save("sessions.list-after-cron.json", await call("sessions.list", {}));

@@ -103,7 +103,7 @@ describe("openclaw binary", () => {
     const port = freePort();
     const gw = await startBinaryGateway(["--dev", "gateway"], { home: h, env: { OPENCLAW_GATEWAY_PORT: String(port) } });
     try {
-      await Bun.sleep(100);
+      // Written before the gateway listens, and startBinaryGateway returned on the listening line.
       const config = JSON.parse(readFileSync(join(h, ".openclaw-dev", "openclaw.json"), "utf8"));
       const token = config.gateway.auth.token;
       expect(token).toMatch(/^[0-9a-f]{64}$/);

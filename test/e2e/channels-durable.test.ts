@@ -11,9 +11,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { connectWebchat } from "../helpers/agent-gateway.ts";
-import { waitUntil } from "../helpers/channels.ts";
 import { FAKE_BOT, FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const TOKEN = "durable-e2e-token-0123456789abcdef0123456789";
 const USERS = [
@@ -72,13 +72,13 @@ const repliesTo = (telegram: FakeTelegram, user: { id: number }) => telegram.cal
 
 /** A is streaming from the model; B and C are queued behind it and confirmed to Telegram (offset past C). */
 async function runningWithQueue(telegram: FakeTelegram, gw: Gateway): Promise<void> {
-  await waitUntil(() => gw.output().includes(`polling as @${FAKE_BOT.username}`), 10_000, "polling");
+  await waitFor(() => gw.output().includes(`polling as @${FAKE_BOT.username}`), "polling", 10_000);
   const streams = provider.requests.length;
   telegram.pushText(USERS[0], "message A");
-  await waitUntil(() => provider.requests.length > streams && provider.openStreams() > 0, 10_000, "A's turn streaming");
+  await waitFor(() => provider.requests.length > streams && provider.openStreams() > 0, "A's turn streaming", 10_000);
   // Well into A's reply (about half of it streamed), as in the report that found half a reply sent.
   const frames = provider.framesSent();
-  await waitUntil(() => provider.framesSent() >= frames + 20, 10_000, "half of A's reply");
+  await waitFor(() => provider.framesSent() >= frames + 20, "half of A's reply", 10_000);
   telegram.pushText(USERS[1], "message B");
   const c = telegram.pushText(USERS[2], "message C");
   await telegram.waitForCall("getUpdates", (call) => Number(call.params.offset) > c.update_id, { timeoutMs: 10_000 });
@@ -88,7 +88,7 @@ async function runningWithQueue(telegram: FakeTelegram, gw: Gateway): Promise<vo
 
 /** After the restart: each DM answered once with the whole reply, in order; a later DM proves nothing else is pending. */
 async function expectEachAnsweredOnce(telegram: FakeTelegram, gw: Gateway): Promise<void> {
-  await waitUntil(() => USERS.every((u) => repliesTo(telegram, u).length >= 1), 30_000, "a reply to each of A, B and C");
+  await waitFor(() => USERS.every((u) => repliesTo(telegram, u).length >= 1), "a reply to each of A, B and C", 30_000);
   // A probe from A's sender queues behind anything still waiting on the session; its answer comes last.
   provider.push({ text: "pong" });
   telegram.pushText(USERS[0], "ping");
@@ -208,7 +208,7 @@ describe("telegram DMs survive a stop during a running turn (compiled binary)", 
       await runningWithQueue(telegram, gw);
       const since = provider.requests.length;
       gw.proc.kill("SIGUSR1");
-      await waitUntil(() => /restarting in process/.test(gw.output()), 10_000, "the in-process restart");
+      await waitFor(() => /restarting in process/.test(gw.output()), "the in-process restart", 10_000);
       await expectEachAnsweredOnce(telegram, gw);
       // The aborted stream of A may or may not have reached the provider again before the restart; after
       // it, A, B, C and the probe each asked the model once.

@@ -8,9 +8,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { join, resolve } from "node:path";
 import { resolveLogFile } from "../../src/config/paths.ts";
 import { BINARY, binaryEnv, ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
-import { waitUntil } from "../helpers/channels.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { type ReferenceInstall, referenceForSuite, runUpstreamCli } from "../helpers/upstream.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 setDefaultTimeout(60_000);
 
@@ -111,7 +111,7 @@ describe("the CLI finds and names its gateway", () => {
     const h = home();
     const port = freePort();
     const first = await gateway(h, ["--dev", "--port", String(port)], { cwd: REPO });
-    await waitUntil(() => /^Try:.*\n/m.test(first.output()), 5000, "the Try line");
+    await waitFor(() => /^Try:.*\n/m.test(first.output()), "the Try line", 5000);
     const tryLine = /^Try:\s+(.+)$/m.exec(first.output())?.[1];
     expect(tryLine).toBe("./dist/openclaw --dev gateway call health");
     const [cmd, ...args] = (tryLine as string).split(" ");
@@ -123,7 +123,7 @@ describe("the CLI finds and names its gateway", () => {
 
     // Started from elsewhere (HOME): the Try line carries the binary's absolute path.
     const again = await gateway(h, ["--dev", "--port", String(port)]);
-    await waitUntil(() => /^Try:.*\n/m.test(again.output()), 5000, "the Try line");
+    await waitFor(() => /^Try:.*\n/m.test(again.output()), "the Try line", 5000);
     const line = /^Try:\s+(.+)$/m.exec(again.output())?.[1] as string;
     expect(line).toBe(`${BINARY} --dev gateway call health`);
     const [abs, ...rest] = line.split(" ");
@@ -318,7 +318,7 @@ describe("commands do what they say", () => {
     const f2 = resolveLogFile(undefined, undefined, `default-${p2}`);
     logFiles.push(f1, f2);
     expect(g1.output()).toContain(`log file: ${f1}`);
-    await waitUntil(() => existsSync(f1) && existsSync(f2), 5000, "both log files");
+    await waitFor(() => existsSync(f1) && existsSync(f2), "both log files", 5000);
 
     const l1 = await cli(h1, ["logs", "--limit", "500"]);
     expect(l1.code).toBe(0);
@@ -363,7 +363,7 @@ describe("TELEGRAM_BOT_TOKEN", () => {
     // Only the API root (the fake server) is in config: the token comes from the environment.
     writeConfig(h, local(freePort(), { channels: { telegram: { apiRoot: telegram.url, pollTimeoutSeconds: 1 } } }));
     const gw = await gateway(h, [], { env: { TELEGRAM_BOT_TOKEN: FAKE_TOKEN } });
-    await waitUntil(() => /telegram/i.test(gw.output()) && telegram.calls.some((c) => c.method === "getMe"), 10_000, "telegram getMe");
+    await waitFor(() => /telegram/i.test(gw.output()) && telegram.calls.some((c) => c.method === "getMe"), "telegram getMe", 10_000);
     const status = await cli(h, ["channels", "status"]);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/Telegram\s+default\s+\S+.*token: env \(TELEGRAM_BOT_TOKEN\)/);

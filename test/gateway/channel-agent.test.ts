@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type AgentGateway, collectUntil, connectOperator, startAgentFixture } from "../helpers/agent-gateway.ts";
 import type { FakeProvider } from "../helpers/fake-provider.ts";
 import type { FakeTelegram } from "../helpers/fake-telegram.ts";
-import { waitUntil } from "../helpers/channels.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const ANN = { id: 5151, first_name: "Ann", is_bot: false };
 /** A real 1×1 PNG. */
@@ -73,13 +73,13 @@ describe("aborted channel turns", () => {
       const since = telegram.calls.length;
       const streams = fake.requests.length;
       telegram.pushUpdate(message({ text: "tell me everything" }, 41));
-      await waitUntil(() => fake.requests.length > streams && fake.openStreams() > 0, 10_000, "the turn streaming");
+      await waitFor(() => fake.requests.length > streams && fake.openStreams() > 0, "the turn streaming", 10_000);
       // The streamed text reached the run (operators see it): it has something partial to hand back.
       await collectUntil(op, (f) => f.type === "event" && f.event === "agent" && JSON.stringify(f.payload).includes("first half"));
       const res = await op.request("chat.abort", { sessionKey: "main" });
       expect(res.ok).toBe(true);
       const sent = () => telegram.calls.slice(since).filter((c) => c.method === "sendMessage");
-      await waitUntil(() => sent().length > 0 || gw.logs.some((l) => l.includes("turn aborted; no reply sent")), 10_000, "the turn's end");
+      await waitFor(() => sent().length > 0 || gw.logs.some((l) => l.includes("turn aborted; no reply sent")), "the turn's end", 10_000);
       expect(sent().map((c) => c.params.text)).toEqual([]);
       expect(gw.logs.filter((l) => l.includes("turn aborted; no reply sent"))).toHaveLength(1);
     } finally {

@@ -6,7 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { checkEventPayload } from "../../src/protocol/index.ts";
 import { validateStateVersion } from "../../src/protocol/generated/validators.js";
 import { connectClient, openSocket, type TestSocket } from "../helpers/ws.ts";
-import { clientInfo, deviceConnect, drain, expectEvent, newIdentity, useCleanup, waitFor } from "../helpers/protocol.ts";
+import { clientInfo, deviceConnect, drain, expectEvent, newIdentity, useCleanup } from "../helpers/protocol.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const env = useCleanup();
 
@@ -128,7 +129,7 @@ describe("presence (§5.2)", () => {
     const { sock: after } = await connectClient(gw.url, gw.token, { client: tab });
     const clients = gw.handle.ctx.connections.size;
     before.close();
-    await waitFor(() => gw.handle.ctx.connections.size === clients - 1, 5000, "the old socket's close");
+    await waitFor(() => gw.handle.ctx.connections.size === clients - 1, "the old socket's close", 5000);
     const rows = ((await a.request("system-presence")).payload as any[]).filter((p) => p.instanceId === "Tab-7");
     expect(rows).toEqual([expect.objectContaining({ reason: "connect" })]);
 

@@ -8,7 +8,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { validateResponseFrame } from "../../src/protocol/generated/validators.js";
 import { connectClient } from "../helpers/ws.ts";
-import { useCleanup, waitFor } from "../helpers/protocol.ts";
+import { useCleanup } from "../helpers/protocol.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const env = useCleanup();
 
@@ -98,7 +99,7 @@ describe("after connect", () => {
       if (f.type === "res") answers.set(f.id, [...(answers.get(f.id) ?? []), f]);
     });
     ids.forEach((id, i) => sock.send({ type: "req", id, method: methods[i % methods.length], params: {} }));
-    await waitFor(() => answers.size === ids.length, 5000, "all answers");
+    await waitFor(() => answers.size === ids.length, "all answers", 5000);
     expect([...answers.keys()].sort()).toEqual([...ids].sort());
     expect([...answers.values()].every((list) => list.length === 1 && list[0].ok === true)).toBe(true);
     // Nothing else arrives for these ids.
@@ -110,7 +111,7 @@ describe("after connect", () => {
     const { gw, sock } = await connected();
     // logs.tail reads the gateway's log file; make that path a directory so the read fails.
     const file = join(gw.stateDir, "gateway.log");
-    await waitFor(() => gw.logs.some((l) => l.includes("client connected")), 5000, "a log line");
+    await waitFor(() => gw.logs.some((l) => l.includes("client connected")), "a log line", 5000);
     rmSync(file, { force: true });
     mkdirSync(file);
     const res = await sock.request("logs.tail", {}, "boom");

@@ -11,11 +11,11 @@ import { DEFAULT_HEARTBEAT_PROMPT } from "../../src/agent/index.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { checkEventPayload, checkResult } from "../../src/protocol/index.ts";
 import { type AgentGateway, collectUntil, startAgentFixture } from "../helpers/agent-gateway.ts";
-import { waitUntil } from "../helpers/channels.ts";
 import { createFakeClock, type FakeClock } from "../helpers/fake-clock.ts";
 import type { FakeProvider } from "../helpers/fake-provider.ts";
 import type { FakeTelegram } from "../helpers/fake-telegram.ts";
 import type { TestSocket } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const ANN = { id: 4343, first_name: "Ann" };
 const HOOK_TOKEN = "hook-secret-for-heartbeat-tests";
@@ -117,7 +117,7 @@ describe("runner", () => {
     const reqId = "busy-run";
     sock.send({ type: "req", id: reqId, method: "agent", params: { message: "long task", idempotencyKey: "hb-busy" } });
     await collectUntil(sock, (f) => f.type === "res" && f.id === reqId);
-    await waitUntil(() => fake.openStreams() === 1, 5000, "the run to reach the provider");
+    await waitFor(() => fake.openStreams() === 1, "the run to reach the provider", 5000);
     const requests = fake.requests.length;
     await sock.request("wake", { mode: "now", text: "while busy" });
     expect(await nextHeartbeat()).toMatchObject({ status: "skipped", reason: "busy" });
@@ -125,7 +125,7 @@ describe("runner", () => {
     expect(gw.handle.ctx.systemEvents).toContain("while busy");
     await sock.request("chat.abort", { sessionKey: "main" });
     await sock.request("agent.wait", { runId: "hb-busy", timeoutMs: 10_000 });
-    await waitUntil(() => fake.openStreams() === 0, 5000, "the hanging stream to close");
+    await waitFor(() => fake.openStreams() === 0, "the hanging stream to close", 5000);
     expect(fake.requests.length).toBe(requests);
 
     fake.push({ text: "HEARTBEAT_OK" });
@@ -249,7 +249,7 @@ describe("active hours", () => {
         }
       })();
       c.advance(30 * MIN);
-      await Bun.sleep(20);
+      await waitFor(() => beats.length === 1, "the quiet-hours beat");
       c.advance(30 * MIN);
       await done;
       expect(beats.map((b) => b.reason ?? b.status)).toEqual(["quiet-hours", "ok-token"]);

@@ -8,7 +8,9 @@ import { describe, expect, test } from "bun:test";
 import type { GatewaySocket } from "../../src/gateway/connections.ts";
 import { CLIENT_LIMITS, POLICY } from "../../src/protocol/index.ts";
 import { connectClient, connectParams, openSocket } from "../helpers/ws.ts";
-import { RawWsClient, useCleanup, waitFor } from "../helpers/protocol.ts";
+import { useCleanup } from "../helpers/protocol.ts";
+import { openRawWs } from "../helpers/raw-ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const env = useCleanup();
 
@@ -44,11 +46,11 @@ describe("maxPayload", () => {
 describe("slow consumer", () => {
   test("droppable events are skipped, the next other event closes it with 1008; memory stays bounded", { timeout: 60_000 }, async () => {
     const gw = await env.gateway();
-    const raw = await RawWsClient.open(gw.handle.port);
+    const raw = await openRawWs({ port: gw.handle.port });
     env.defer(() => raw.destroy());
-    await waitFor(() => raw.messages().some((m) => m.event === "connect.challenge"), 5000, "challenge");
-    raw.sendText(JSON.stringify({ type: "req", id: "c", method: "connect", params: connectParams({ auth: { token: gw.token }, client: { id: "test", version: "1", platform: "linux", mode: "test", instanceId: "slow" } }) }));
-    await waitFor(() => raw.messages().some((m) => m.id === "c" && m.ok), 5000, "hello-ok");
+    expect((await raw.nextJson(5000))?.event).toBe("connect.challenge");
+    raw.request("connect", connectParams({ auth: { token: gw.token }, client: { id: "test", version: "1", platform: "linux", mode: "test", instanceId: "slow" } }), "c");
+    expect(await raw.nextJson(5000)).toMatchObject({ id: "c", ok: true });
     const { sock: admin } = await connectClient(gw.url, gw.token);
     await admin.nextMatching((f) => f.event === "health");
     raw.pause();
@@ -86,7 +88,7 @@ describe("slow consumer", () => {
 
     // Phase 2: a health event is not droppable: the slow client is closed, the others keep going.
     expect((await admin.request("health")).ok).toBe(true);
-    await waitFor(() => slowSocket() === undefined, 5000, "slow consumer closed");
+    await waitFor(() => slowSocket() === undefined, "slow consumer closed", 5000);
     expect(gw.logs.some((l) => l.includes("closed slow consumer"))).toBe(true);
     expect((await admin.request("status")).ok).toBe(true);
     const { sock: late } = await connectClient(gw.url, gw.token);
@@ -96,10 +98,6 @@ describe("slow consumer", () => {
     // was buffered, then the close frame: the gateway sent the close only once the buffer had drained.
     await Bun.sleep(6000);
     raw.resume();
-    await raw.ended;
-    const last = raw.frames().at(-1)!;
-    expect(last.opcode).toBe(8);
-    expect(last.data.readUInt16BE(0)).toBe(1008);
-    expect(last.data.subarray(2).toString("utf8")).toBe("slow consumer");
+    expect(await raw.closed(30_000)).toEqual({ opcode: 8, code: 1008, text: "slow consumer" });
   });
 });

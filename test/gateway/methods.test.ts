@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { checkResult } from "../../src/protocol/index.ts";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
-import { useCleanup, waitFor } from "../helpers/protocol.ts";
+import { useCleanup } from "../helpers/protocol.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const env = useCleanup();
 
@@ -71,7 +72,7 @@ describe("logs.tail", () => {
   test("without cursor: the tail of the gateway log; with a cursor: only what was appended since", async () => {
     const { gw, sock } = await admin();
     const file = join(gw.stateDir, "gateway.log");
-    await waitFor(() => gw.logs.some((l) => l.includes("client connected")), 5000, "a log line");
+    await waitFor(() => gw.logs.some((l) => l.includes("client connected")), "a log line", 5000);
     const first = await call(sock, "logs.tail");
     expect(first.file).toBe(file);
     expect(first.size).toBeGreaterThan(0);

@@ -7,8 +7,9 @@ import { describe, expect, test } from "bun:test";
 import { checkEventPayload as checkEvent, checkResult } from "../../src/protocol/index.ts";
 import type { TestGateway } from "../helpers/gateway.ts";
 import { HOLD, SimulatedNode, type NodeConnectOptions } from "../helpers/node.ts";
-import { deviceConnect, drain, expectNoFrame, newIdentity, useCleanup, waitFor } from "../helpers/protocol.ts";
+import { deviceConnect, drain, expectNoFrame, newIdentity, useCleanup } from "../helpers/protocol.ts";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const env = useCleanup();
 const REMOTE = "203.0.113.7";
@@ -119,7 +120,7 @@ describe("pairing a remote node", () => {
 
     // Offline, the node stays listed from what it reported last.
     n.close();
-    await waitFor(() => !gw.handle.ctx.nodes.describe(identity.deviceId)?.connected, 2000, "node offline");
+    await waitFor(() => !gw.handle.ctx.nodes.describe(identity.deviceId)?.connected, "node offline", 2000);
     const offline = (await reader.request("node.describe", { nodeId: identity.deviceId })).payload;
     expect(offline).toMatchObject({ connected: false, paired: true, displayName: "Pixel", commands: ["device.info", "system.notify"], lastConnectedAtMs: expect.any(Number) });
     expect(offline.connectedAtMs).toBeUndefined();
@@ -262,7 +263,7 @@ describe("node.invoke", () => {
     const { node: a } = await pairedNode(gw, admin, { commands: ["system.notify"], handlers: { "system.notify": () => HOLD } });
     const { node: b } = await pairedNode(gw, admin, { commands: [] });
     const call = admin.request("node.invoke", { nodeId: a.nodeId, command: "system.notify", timeoutMs: 3000, idempotencyKey: "x" });
-    await waitFor(() => a.invokes.length === 1, 2000, "invoke at a");
+    await waitFor(() => a.invokes.length === 1, "invoke at a", 2000);
     const id = a.invokes[0]!.id;
     expect((await b.request("node.invoke.result", { id, nodeId: a.nodeId, ok: true, payload: "forged" })).error).toEqual({ code: "INVALID_REQUEST", message: "nodeId mismatch" });
     expect((await b.answer(id, { ok: true, payload: "forged" })).payload).toEqual({ ok: true, ignored: true });

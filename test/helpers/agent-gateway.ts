@@ -10,11 +10,11 @@ import { join } from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { startGateway, type GatewayHandle, type GatewayOptions } from "../../src/gateway/server.ts";
 import { Logger } from "../../src/logging/logger.ts";
-import { waitUntil } from "./channels.ts";
 import { type FakeProvider, startFakeProvider } from "./fake-provider.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "./fake-telegram.ts";
 import { TEST_TOKEN } from "./gateway.ts";
 import { connectParams, openSocket, type TestSocket } from "./ws.ts";
+import { waitFor } from "./wait.ts";
 
 /** Config pointing the default agent at the fake provider (`local/m1` unless `primary` says otherwise). */
 export function agentConfig(fake: FakeProvider, workspace: string, extra: Partial<OpenClawConfig> = {}, primary = "local/m1"): OpenClawConfig {
@@ -165,7 +165,7 @@ export async function startAgentFixture(opts: AgentFixtureOptions = {}): Promise
     const running = gw;
     // Wakes and schedules would start heartbeat turns that take scripted replies.
     if (!heartbeats) running.handle.ctx.heartbeat.setEnabled(false);
-    if (telegram) await waitUntil(() => running.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, 5000, "telegram running");
+    if (telegram) await waitFor(() => running.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true, "telegram running", 5000);
     sock = await connectOperator(running.url);
     return { fake, telegram, workspace, config, gw: running, sock, stop };
   } catch (err) {

@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { waitFor } from "./wait.ts";
 
 export const BINARY = resolve(import.meta.dir, "../../dist/openclaw");
 
@@ -58,16 +59,12 @@ export async function startBinaryGateway(args: string[], opts: { home: string; e
       out += decoder.decode(c.value);
     }
   })();
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   void Promise.all([drained, proc.exited]).then(() => removeDefaultLogFile(out));
-  while (!/listening on ws:\/\//.test(out)) {
-    if (exited) throw new Error(`gateway exited: ${out}${await new Response(proc.stderr).text()}`);
-    if (Date.now() > deadline) {
-      proc.kill();
-      throw new Error(`gateway did not start: ${out}`);
-    }
-    await Bun.sleep(10);
-  }
+  await waitFor(() => /listening on ws:\/\//.test(out) || exited, "the gateway's listening line", opts.timeoutMs ?? 10_000).catch(() => {
+    proc.kill();
+    throw new Error(`gateway did not start: ${out}`);
+  });
+  if (!/listening on ws:\/\//.test(out)) throw new Error(`gateway exited: ${out}${await new Response(proc.stderr).text()}`);
   return { proc, output: () => out, drained };
 }
 

@@ -8,6 +8,7 @@ import type { AgentTurnRequest, AgentTurnResult } from "../../src/channels/index
 import { ChannelManager, type ChannelManagerOptions } from "../../src/channels/manager.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { Logger } from "../../src/logging/logger.ts";
+import { waitFor } from "./wait.ts";
 
 /** A scripted agent: records every turn, answers with `reply(req)` (default "echo: <text>"). */
 export interface FakeAgent {
@@ -27,9 +28,7 @@ export function createFakeAgent(): FakeAgent {
       return agent.reply(req);
     },
     async waitForTurns(n, timeoutMs = 5000) {
-      await waitUntil(() => agent.turns.length >= n, timeoutMs, `${n} agent turns`).catch((err: Error) => {
-        throw new Error(`${err.message} (got ${agent.turns.length}: ${JSON.stringify(agent.turns.map((t) => t.text))})`);
-      });
+      await waitFor(() => agent.turns.length >= n, () => `${n} agent turns (got ${agent.turns.length}: ${JSON.stringify(agent.turns.map((t) => t.text))})`, timeoutMs);
       return agent.turns;
     },
   };
@@ -79,13 +78,4 @@ export function startTestChannels(config: OpenClawConfig, opts: Partial<ChannelM
       if (!o.keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `cond` every 10 ms. @throws after `timeoutMs` with `what` in the message. */
-export async function waitUntil(cond: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
 }

@@ -6,6 +6,7 @@
 import { Boom } from "@hapi/boom";
 import { EventEmitter } from "node:events";
 import type { WhatsAppSocket, WhatsAppSocketFactory, WhatsAppSocketOptions } from "../../src/channels/whatsapp/index.ts";
+import { waitFor } from "./wait.ts";
 
 /** The linked test number. */
 export const SELF_JID = "15550001111:7@s.whatsapp.net";
@@ -128,11 +129,7 @@ export function createFakeSocketFactory(): FakeSocketFactory {
       return s;
     },
     async waitForSockets(n, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (sockets.length < n) {
-        if (Date.now() > deadline) throw new Error(`expected ${n} sockets, got ${sockets.length}`);
-        await Bun.sleep(5);
-      }
+      await waitFor(() => sockets.length >= n, () => `${n} sockets (got ${sockets.length})`, timeoutMs);
       return sockets[n - 1];
     },
   };

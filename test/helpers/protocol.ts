@@ -1,11 +1,10 @@
 /**
  * Helpers for the protocol conformance tests (test/gateway/*.test.ts): per-test cleanup, handshakes with
- * arbitrary connect params and headers, signed device blocks, frame-shape checks, and a raw TCP WebSocket
- * client that can stop reading (slow consumer).
+ * arbitrary connect params and headers, signed device blocks, frame-shape checks. The hand-written WebSocket
+ * client (slow consumers, raw frames) is raw-ws.ts; polling for a condition is wait.ts.
  */
 import { afterEach, expect } from "bun:test";
 import { generateKeyPairSync } from "node:crypto";
-import net from "node:net";
 import { type DeviceIdentity, signDeviceAuth, type SignedDeviceBlock } from "../../src/client/device-identity.ts";
 import { validateEventFrame, validateResponseFrame } from "../../src/protocol/generated/validators.js";
 import { deriveDeviceId, parseDevicePublicKey } from "../../src/protocol-shared/device-payload.ts";
@@ -103,15 +102,6 @@ export function expectEvent(frame: any, event: string): any {
   return frame;
 }
 
-/** Polls `pred` every 5 ms until true; fails after `timeoutMs`. */
-export async function waitFor(pred: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
 // --- devices ---
 
 /** A fresh in-memory Ed25519 device identity (same shape as the client's identity file). */
@@ -178,107 +168,4 @@ export function deviceConnect(url: string, identity: DeviceIdentity, opts: Devic
     },
     { headers: opts.headers },
   );
-}
-
-// --- raw TCP WebSocket client ---
-
-/** One decoded server frame. */
-export interface RawFrame {
-  opcode: number;
-  data: Buffer;
-}
-
-/**
- * A WebSocket client written against a bare TCP socket, so a test can stop reading (`pause`) and let the
- * server's send buffer fill, which a `WebSocket` object never allows.
- */
-export class RawWsClient {
-  private buf = Buffer.alloc(0);
-  private headerEnd = -1;
-  readonly ended: Promise<void>;
-
-  private constructor(private readonly socket: net.Socket) {
-    socket.on("data", (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      if (this.headerEnd < 0) {
-        const i = this.buf.indexOf("\r\n\r\n");
-        if (i >= 0) this.headerEnd = i + 4;
-      }
-    });
-    this.ended = new Promise((resolve) => socket.once("close", () => resolve()));
-    socket.on("error", () => {});
-  }
-
-  /** Opens TCP to 127.0.0.1:`port` and completes the HTTP upgrade. */
-  static async open(port: number): Promise<RawWsClient> {
-    const socket = net.connect(port, "127.0.0.1");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", () => resolve());
-      socket.once("error", reject);
-    });
-    const client = new RawWsClient(socket);
-    socket.write(
-      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
-    await waitFor(() => client.headerEnd >= 0, 5000, "upgrade response");
-    expect(client.buf.subarray(0, 12).toString()).toBe("HTTP/1.1 101");
-    return client;
-  }
-
-  /** Sends one masked text frame. */
-  sendText(text: string): void {
-    const payload = Buffer.from(text);
-    const len = payload.length;
-    const header = len < 126 ? Buffer.from([0x81, 0x80 | len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
-    if (len >= 126) {
-      header[0] = 0x81;
-      if (len < 65536) {
-        header[1] = 0x80 | 126;
-        header.writeUInt16BE(len, 2);
-      } else {
-        header[1] = 0x80 | 127;
-        header.writeBigUInt64BE(BigInt(len), 2);
-      }
-    }
-    const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-    const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
-    this.socket.write(Buffer.concat([header, mask, masked]));
-  }
-
-  /** Every complete frame received so far. */
-  frames(): RawFrame[] {
-    const out: RawFrame[] = [];
-    let off = this.headerEnd < 0 ? this.buf.length : this.headerEnd;
-    while (off + 2 <= this.buf.length) {
-      let len = this.buf[off + 1]! & 0x7f;
-      let head = 2;
-      if (len === 126) [len, head] = [this.buf.readUInt16BE(off + 2), 4];
-      else if (len === 127) [len, head] = [Number(this.buf.readBigUInt64BE(off + 2)), 10];
-      if (off + head + len > this.buf.length) break;
-      out.push({ opcode: this.buf[off]! & 0x0f, data: this.buf.subarray(off + head, off + head + len) });
-      off += head + len;
-    }
-    return out;
-  }
-
-  /** Parsed JSON of every complete text frame so far. */
-  messages(): any[] {
-    return this.frames()
-      .filter((f) => f.opcode === 1)
-      .map((f) => JSON.parse(f.data.toString("utf8")));
-  }
-
-  /** Stops reading from the socket: the kernel buffers fill, then the server's. */
-  pause(): void {
-    this.socket.pause();
-  }
-
-  resume(): void {
-    this.socket.resume();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
 }

@@ -4,7 +4,8 @@
  * address (e.g. 127.0.0.2, to play a second client host), send any Host / Origin / proxy header or none,
  * stop reading on purpose (a slow consumer), or read a server's close frame and EOF exactly as sent.
  *
- * Used by the security suite (test/security/_helpers.ts re-exports it) and by the benchmark and soak
+ * The suite's one raw WebSocket client: used by the transport-limit and fuzz tests, the security suite
+ * (test/security/_helpers.ts re-exports it) and by the benchmark and soak
  * (bench/scenarios/slow-consumer.ts, wrong-token.ts, bench/soak/soak.ts); it lives under test/ so the
  * asserted suite does not depend on bench/, which nothing in CI runs.
  */
@@ -37,6 +38,8 @@ export interface RawWsFrame {
 export interface RawWs {
   /** Sends one masked text frame. */
   sendText(text: string): void;
+  /** Writes bytes to the socket as they are (hand-made or malformed frames). */
+  sendBytes(bytes: Uint8Array): void;
   /** Sends a request frame `{type:"req", id, method, params}`; ids default to r1, r2, … */
   request(method: string, params: unknown, id?: string): void;
   /** Next frame, or undefined when the socket ended (or `timeoutMs` passed). */
@@ -169,6 +172,7 @@ export function openRawWs(opts: RawWsOptions): Promise<RawWs> {
     };
     const raw: RawWs = {
       sendText: (text) => writeFrame(socket, 1, Buffer.from(text)),
+      sendBytes: (bytes) => void (socket.destroyed || socket.write(bytes)),
       request: (method, params, id = `r${++counter}`) => writeFrame(socket, 1, Buffer.from(JSON.stringify({ type: "req", id, method, params }))),
       next,
       async nextJson(timeoutMs) {

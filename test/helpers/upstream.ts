@@ -10,6 +10,7 @@ import { test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
+import { waitFor } from "./wait.ts";
 
 /** The upstream release these helpers run. */
 export const REFERENCE_VERSION = "2026.2.3";
@@ -146,15 +147,14 @@ export async function startUpstreamGateway(ref: ReferenceInstall, opts: { port: 
     clearTimeout(timer);
     rmSync(home, { recursive: true, force: true });
   };
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
-  while (!/listening on ws:\/\//.test(out)) {
-    if (proc.exitCode !== null) throw new Error(`upstream gateway exited: ${out}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`upstream gateway did not start: ${out}`);
-    }
-    await Bun.sleep(50);
-  }
+  const started = await waitFor(() => (/listening on ws:\/\//.test(out) ? "listening" : proc.exitCode !== null && "exited"), "the upstream gateway's listening line", {
+    timeoutMs: opts.timeoutMs ?? 90_000,
+    intervalMs: 50,
+  }).catch(async () => {
+    await stop();
+    throw new Error(`upstream gateway did not start: ${out}`);
+  });
+  if (started === "exited") throw new Error(`upstream gateway exited: ${out}`);
   return { url: `ws://127.0.0.1:${opts.port}`, token: opts.token, port: opts.port, home, log: () => out, stop };
 }
 

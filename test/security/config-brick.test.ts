@@ -12,6 +12,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectClient } from "../helpers/ws.ts";
 import { ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const homes: string[] = [];
 const procs: { kill(sig?: number): void }[] = [];
@@ -25,14 +26,6 @@ afterAll(() => {
 
 const TOKEN_ONE = "env-block-token-one-0123456789abcdef01";
 const TOKEN_TWO = "env-block-token-two-0123456789abcdef02";
-
-async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
 
 function setup(config: (port: number, home: string) => Record<string, unknown>) {
   const home = tempHome();

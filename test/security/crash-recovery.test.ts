@@ -16,6 +16,7 @@ import { ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 import { newIdentity } from "../helpers/protocol.ts";
 import { rawConnect, rawConnectParams, rawDeviceConnect, type RawWs, responseTo, runBounded } from "./_helpers.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const TOKEN = "crash-token-0123456789abcdef0123456789";
 let fake: FakeProvider;
@@ -122,7 +123,7 @@ describe("kill -9 mid-flight, then restart", () => {
         else break;
       }
     })();
-    while (acked.length < 25) await Bun.sleep(10);
+    await waitFor(() => acked.length >= 25, "25 acknowledged messages", 30_000);
     gw.proc.kill("SIGKILL");
     await gw.proc.exited;
     stop = true;
@@ -163,7 +164,7 @@ describe("kill -9 mid-flight, then restart", () => {
         // the kill landed
       }
     });
-    while (acked.length < 40) await Bun.sleep(5);
+    await waitFor(() => acked.length >= 40, "40 paired devices", { timeoutMs: 30_000, intervalMs: 5 });
     gw.proc.kill("SIGKILL");
     killed = true;
     await gw.proc.exited;
@@ -202,7 +203,7 @@ describe("kill -9 mid-flight, then restart", () => {
         inFlight = false;
       }
     })();
-    while (tokens.length < 30) await Bun.sleep(2);
+    await waitFor(() => tokens.length >= 30, "30 rotated tokens", { timeoutMs: 30_000, intervalMs: 2 });
     gw.proc.kill("SIGKILL");
     await gw.proc.exited;
     stop = true;

@@ -164,7 +164,8 @@ describe("CLI client (compiled binary)", () => {
     const r = await cli(["gateway", "call", "health", "--url", `ws://127.0.0.1:${fake.port}/`, "--token", TOKEN, "--timeout", "3000"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
-    await Bun.sleep(100);
-    expect(target.seen).toEqual([]);
+    // Settle: the CLI has exited, so anything it sent the target is already queued there, ahead of this probe.
+    await fetch(`http://127.0.0.1:${target.port}/probe`);
+    expect(target.seen).toEqual(["GET /probe"]);
   });
 });

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { AuthRateLimiter } from "../../src/gateway/auth.ts";
 import { MAX_WAITS_PER_CONNECTION } from "../../src/gateway/methods/agent-wait.ts";
 import { startTestGateway } from "../helpers/gateway.ts";
-import { waitFor } from "../helpers/protocol.ts";
 import { rawConnect, rawConnectParams, responseTo } from "./_helpers.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -53,7 +53,7 @@ describe("client-keyed tables", () => {
       expect((await responseTo(ws, "s")).ok).toBe(true);
       expect(waiters.size).toBe(perClient);
       ws.destroy();
-      await waitFor(() => waiters.size === 0, 5000, "waiters dropped on disconnect");
+      await waitFor(() => waiters.size === 0, "waiters dropped on disconnect", 5000);
     }
   });
 

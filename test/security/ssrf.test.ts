@@ -12,8 +12,8 @@ import { isNonPublicAddress } from "../../src/util/net.ts";
 import { checkFetchUrl, createWebFetchTool, WEB_FETCH_DEFAULTS } from "../../src/agent/tools/web-fetch.ts";
 import { FAKE_TOKEN, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { startTestGateway, TEST_TOKEN } from "../helpers/gateway.ts";
-import { waitUntil } from "../helpers/channels.ts";
 import { connectClient } from "../helpers/ws.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -145,7 +145,7 @@ describe("send media (operator.write)", () => {
       channelOptions: { env: {} },
     });
     cleanup.push(() => gw.stop());
-    await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true);
+    await waitFor(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true);
     const { sock: writer } = await connectClient(gw.url, gw.token, { scopes: ["operator.write"] });
     cleanup.push(() => writer.close());
 

@@ -342,6 +342,7 @@ export class CronService {
     if (fate !== "gone") this.store.appendRun(entry);
     this.emit(entry);
     if (fate === "deleted") this.emit({ jobId: id, action: "removed" });
+    // biome-ignore lint/suspicious/noThenProperty: a log field saying what became of the job; never awaited
     const fields = { jobId: id, durationMs, ...(fate === "disabled" || fate === "deleted" ? { then: fate } : {}) };
     if (outcome.status === "error") this.log.warn(`run failed: ${outcome.error}`, fields);
     else this.log.info("run ok", fields);

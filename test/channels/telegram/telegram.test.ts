@@ -12,8 +12,9 @@ import { createTelegramChannel, isPollLocked } from "../../../src/channels/teleg
 import type { TelegramAccountConfig } from "../../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
 import { Logger } from "../../../src/logging/logger.ts";
-import { createFakeAgent, startTestChannels, type TestChannels, waitUntil } from "../../helpers/channels.ts";
+import { createFakeAgent, startTestChannels, type TestChannels } from "../../helpers/channels.ts";
 import { FAKE_BOT, FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../../helpers/fake-telegram.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const STRANGER = { id: 4242, first_name: "Stranger", username: "stranger" };
 const OWNER = { id: 1001, first_name: "Owner", username: "owner" };
@@ -43,6 +44,15 @@ function start(config: OpenClawConfig, opts: Parameters<typeof startTestChannels
   return t;
 }
 
+/**
+ * The settle point for "and nothing else happened": every pushed update was handled (the poller asked for the
+ * next offset, which it does only after dispatching the batch) and every turn that queued has finished.
+ */
+async function settled(t: TestChannels, fake: FakeTelegram): Promise<void> {
+  await waitFor(() => fake.pendingUpdates() === 0, "every pushed update confirmed by the next getUpdates offset");
+  await t.manager.router.idle();
+}
+
 describe("DM pairing", () => {
   test("a stranger gets a pairing code and nothing reaches the agent; after approval the agent answers", async () => {
     const fake = fakeApi();
@@ -57,8 +67,7 @@ describe("DM pairing", () => {
 
     // A second message while pending: same code, no second notice within a minute, still no agent.
     fake.pushText(STRANGER, "anyone?");
-    await waitUntil(() => fake.pendingUpdates() === 0 && t.manager.pairing().list("telegram").length === 1);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
     expect(t.agent.turns).toHaveLength(0);
     expect(t.manager.pairing().list("telegram")).toEqual([expect.objectContaining({ code, peerId: String(STRANGER.id), meta: { name: "Stranger", username: "stranger" } })]);
@@ -82,7 +91,7 @@ describe("DM pairing", () => {
     fake.pushText({ id: 5, first_name: "Friend", username: "Friend" }, "hi from friend");
     fake.pushText(OWNER, "hi from owner");
     await t.agent.waitForTurns(2);
-    await waitUntil(() => fake.callsOf("sendMessage").length >= 2);
+    await waitFor(() => fake.callsOf("sendMessage").length >= 2);
     expect(t.agent.turns.map((x) => x.text).sort()).toEqual(["hi from friend", "hi from owner"]);
     expect(fake.callsOf("sendMessage").some((c) => String(c.params.chat_id) === String(STRANGER.id))).toBe(false);
     expect(t.manager.pairing().list("telegram")).toEqual([]);
@@ -91,8 +100,7 @@ describe("DM pairing", () => {
     // Access settings are read per message: no restart needed for this to apply.
     const turns = t.agent.turns.length;
     fake.pushText(OWNER, "still there?");
-    await waitUntil(() => fake.pendingUpdates() === 0);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(t.agent.turns.length).toBe(turns);
   });
 });
@@ -108,12 +116,13 @@ describe("groups", () => {
     fake.pushText(OWNER, "just chatting", { chat: GROUP });
     fake.pushText(OWNER, `@${FAKE_BOT.username} what time is it?`, { chat: GROUP, entities: [{ type: "mention", offset: 0, length: FAKE_BOT.username.length + 1 }] });
     await t.agent.waitForTurns(1);
-    // One at a time: messages that arrive while a turn runs are coalesced into one follow-up turn (by design).
+    // The first turn over first: messages arriving while it runs would be collected into one queued turn.
+    await t.manager.router.idle();
     fake.pushText(OWNER, "hey clawd, you there", { chat: GROUP });
     await t.agent.waitForTurns(2);
     fake.pushText(OWNER, "and this is a reply", { chat: GROUP, extra: { reply_to_message: { message_id: 1, from: { id: FAKE_BOT.id, is_bot: true, first_name: "Claw" }, chat: GROUP, date: 1 } } });
     await t.agent.waitForTurns(3);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(t.agent.turns.map((x) => x.text)).toEqual([
       `Owner: @${FAKE_BOT.username} what time is it?`,
       "Owner: hey clawd, you there",
@@ -130,8 +139,7 @@ describe("groups", () => {
     fake.pushText(OWNER, `@${FAKE_BOT.username} hello`, { chat: { id: -100999, type: "supergroup", title: "Other" }, entities: [{ type: "mention", offset: 0, length: 14 }] });
     fake.pushText(OWNER, "no mention needed", { chat: { ...GROUP, is_forum: true }, extra: { message_thread_id: 77, is_topic_message: true } });
     const [turn] = await t.agent.waitForTurns(1);
-    await waitUntil(() => fake.pendingUpdates() === 0);
-    await Bun.sleep(50);
+    await settled(t, fake);
     expect(t.agent.turns).toHaveLength(1);
     expect(turn.sessionKey).toBe(`agent:main:telegram:group:${GROUP.id}:topic:77`);
     const reply = await fake.waitForCall("sendMessage");
@@ -149,7 +157,7 @@ describe("polling", () => {
     const first = startTestChannels(config, { stateDir, agent });
     const a = fake.pushText(OWNER, "first");
     await agent.waitForTurns(1);
-    await waitUntil(() => fake.callsOf("sendMessage").length === 1);
+    await waitFor(() => fake.callsOf("sendMessage").length === 1);
     await first.stop({ keepState: true });
 
     // Arrives while the gateway is down.
@@ -158,27 +166,27 @@ describe("polling", () => {
     const second = startTestChannels(config, { stateDir, agent });
     cleanup.push(() => second.stop());
     await agent.waitForTurns(2);
-    await Bun.sleep(100);
+    await settled(second, fake);
     expect(agent.turns.map((x) => x.text)).toEqual(["first", "while down"]);
     const firstPoll = fake.calls.slice(since).find((c) => c.method === "getUpdates");
     expect(firstPoll?.params.offset).toBe(a.update_id + 1);
-    await waitUntil(() => fake.calls.slice(since).some((c) => c.method === "getUpdates" && c.params.offset === b.update_id + 1));
+    await waitFor(() => fake.calls.slice(since).some((c) => c.method === "getUpdates" && c.params.offset === b.update_id + 1));
   });
 
   test("409 conflict is reported in status and retried; 429 waits retry_after", async () => {
     const fake = fakeApi();
     fake.failNext("getUpdates", { status: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", times: 2 });
     const t = start(tgConfig(fake, { dmPolicy: "open", allowFrom: ["*"] }));
-    await waitUntil(() => (t.manager.accountSnapshots("telegram")[0]?.pollConflicts as number) >= 1);
+    await waitFor(() => (t.manager.accountSnapshots("telegram")[0]?.pollConflicts as number) >= 1);
     const snap = t.manager.accountSnapshots("telegram")[0];
     expect(snap.lastError).toContain("409");
     expect(snap.connected).toBe(false);
-    await waitUntil(() => t.manager.accountSnapshots("telegram")[0]?.connected === true);
+    await waitFor(() => t.manager.accountSnapshots("telegram")[0]?.connected === true);
     expect(t.manager.accountSnapshots("telegram")[0].lastError).toBeNull();
 
     fake.failNext("sendMessage", { status: 429, description: "Too Many Requests: retry after 1", retryAfter: 1 });
     fake.pushText(OWNER, "rate me");
-    await waitUntil(() => fake.callsOf("sendMessage").length === 2, 5000, "the retried sendMessage");
+    await waitFor(() => fake.callsOf("sendMessage").length === 2, "the retried sendMessage", 5000);
     const [rejected, sent] = fake.callsOf("sendMessage");
     expect(sent.params.text).toBe("echo: rate me");
     expect(sent.at - rejected.at).toBeGreaterThanOrEqual(950);
@@ -197,15 +205,17 @@ describe("polling", () => {
     const b = mk();
     await b.start();
     cleanup.push(() => b.stop(), () => a.stop());
-    await waitUntil(() => fake.callsOf("getUpdates").length >= 2);
-    await Bun.sleep(100);
+    await waitFor(() => fake.callsOf("getUpdates").length >= 2);
+    await waitFor(() => a.snapshot().running === false, "the first poller to give up");
     // The first poller gave up its request instead of being answered 409 by Telegram.
     expect(a.snapshot().pollConflicts).toBeUndefined();
     expect(b.snapshot().pollConflicts).toBeUndefined();
     const before = fake.callsOf("getUpdates").length;
-    await Bun.sleep(200);
-    // Only b keeps polling (one outstanding long poll, no churn).
-    expect(fake.callsOf("getUpdates").length).toBe(before);
+    // Only b keeps polling (one outstanding long poll, no churn): an update answers b's poll, b dispatches it
+    // and asks for the next offset, and that is the only getUpdates since.
+    fake.pushText(OWNER, "probe");
+    await waitFor(() => fake.pendingUpdates() === 0, "b to confirm the probe update");
+    expect(fake.callsOf("getUpdates").length).toBe(before + 1);
     expect(a.snapshot()).toMatchObject({ running: false, lastError: expect.stringContaining("took over") });
     expect(b.snapshot()).toMatchObject({ running: true, connected: true });
     await b.stop();
@@ -219,12 +229,12 @@ describe("config reload", () => {
     const base = { dmPolicy: "open" as const, allowFrom: ["*"] };
     const t = start(tgConfig(fake, base));
     const snap = () => t.manager.accountSnapshots("telegram")[0];
-    await waitUntil(() => snap()?.running === true);
+    await waitFor(() => snap()?.running === true);
     t.setConfig(tgConfig(fake, { ...base, textChunkLimit: 100 }));
     expect(t.manager.applyConfig()).toEqual(["telegram:default"]);
     t.setConfig(tgConfig(fake, { ...base, textChunkLimit: 200, name: "renamed" }));
     t.manager.applyConfig();
-    await waitUntil(() => snap()?.name === "renamed" && snap()?.running === true);
+    await waitFor(() => snap()?.name === "renamed" && snap()?.running === true);
     expect(t.manager.accountSnapshots("telegram")).toHaveLength(1);
     // Same config again: nothing to do.
     expect(t.manager.applyConfig()).toEqual([]);
@@ -233,7 +243,7 @@ describe("config reload", () => {
 
     t.setConfig({});
     expect(t.manager.applyConfig()).toEqual(["telegram:default"]);
-    await waitUntil(() => !isPollLocked(FAKE_TOKEN));
+    await waitFor(() => !isPollLocked(FAKE_TOKEN));
     expect(t.manager.loadedChannels()).toEqual([]);
   });
 });
@@ -260,8 +270,8 @@ describe("outbound", () => {
     const para = "word ".repeat(300).trim();
     t.agent.reply = () => ({ text: Array.from({ length: 10 }, () => para).join("\n\n") });
     fake.pushText(OWNER, "essay");
-    await waitUntil(() => fake.callsOf("sendMessage").length >= 4);
-    await Bun.sleep(50);
+    await waitFor(() => fake.callsOf("sendMessage").length >= 4);
+    await settled(t, fake);
     const texts = fake.callsOf("sendMessage").map((c) => c.params.text as string);
     expect(texts.every((x) => x.length <= 4096)).toBe(true);
     expect(texts.join(" ").replace(/\s+/g, " ")).toBe(Array.from({ length: 10 }, () => para).join(" "));
@@ -270,7 +280,7 @@ describe("outbound", () => {
   test("send: text to a chat id, photo and document uploads, bad targets", async () => {
     const fake = fakeApi();
     const t = start(tgConfig(fake));
-    await waitUntil(() => t.manager.accountSnapshots("telegram")[0]?.running === true);
+    await waitFor(() => t.manager.accountSnapshots("telegram")[0]?.running === true);
     const dir = mkdtempSync(join(tmpdir(), "openclaw-media-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const png = join(dir, "pic.png");
@@ -340,12 +350,12 @@ describe("queueing", () => {
     await t.agent.waitForTurns(1);
     fake.pushText(OWNER, "two");
     fake.pushText(OWNER, "three");
-    await waitUntil(() => fake.pendingUpdates() === 0);
-    await Bun.sleep(50);
+    // Confirmed means dispatched, i.e. queued behind the running turn (which waits for the gate).
+    await waitFor(() => fake.pendingUpdates() === 0);
     expect(t.agent.turns).toHaveLength(1);
     release();
     const turns = await t.agent.waitForTurns(2);
-    await Bun.sleep(100);
+    await settled(t, fake);
     expect(turns).toHaveLength(2);
     expect(turns[1].text).toContain("Queued #1\ntwo");
     expect(turns[1].text).toContain("Queued #2\nthree");
@@ -368,7 +378,7 @@ describe("token, status, webhook", () => {
         },
       },
     });
-    await waitUntil(() => t.manager.accountSnapshots("telegram").find((s) => s.accountId === "filebot")?.running === true);
+    await waitFor(() => t.manager.accountSnapshots("telegram").find((s) => s.accountId === "filebot")?.running === true);
     const snaps = Object.fromEntries(t.manager.accountSnapshots("telegram").map((s) => [s.accountId, s]));
     expect(snaps.filebot).toMatchObject({ configured: true, running: true, mode: "polling", tokenSource: "file", probe: { ok: true, bot: { id: FAKE_BOT.id, username: FAKE_BOT.username } } });
     expect(snaps.nobot).toMatchObject({ configured: false, running: false, tokenSource: "none" });
@@ -381,7 +391,7 @@ describe("token, status, webhook", () => {
 
     const envRun = startTestChannels({ channels: { telegram: { apiRoot: fake.url, pollTimeoutSeconds: 1 } } }, { env: { TELEGRAM_BOT_TOKEN: FAKE_TOKEN } });
     cleanup.push(() => envRun.stop());
-    await waitUntil(() => envRun.manager.accountSnapshots("telegram")[0]?.running === true);
+    await waitFor(() => envRun.manager.accountSnapshots("telegram")[0]?.running === true);
     expect(envRun.manager.accountSnapshots("telegram")[0].tokenSource).toBe("env");
   });
 
@@ -389,9 +399,9 @@ describe("token, status, webhook", () => {
     const fake = fakeApi();
     fake.failNext("getMe", { status: 401, description: "Unauthorized", times: 2 });
     const t = start(tgConfig(fake), { restartBackoff: FAST_BACKOFF });
-    await waitUntil(() => String(t.manager.accountSnapshots("telegram")[0]?.lastError ?? "").includes("401"));
+    await waitFor(() => String(t.manager.accountSnapshots("telegram")[0]?.lastError ?? "").includes("401"));
     expect(t.manager.accountSnapshots("telegram")[0]).toMatchObject({ running: false });
-    await waitUntil(() => t.manager.accountSnapshots("telegram")[0]?.running === true, 3000);
+    await waitFor(() => t.manager.accountSnapshots("telegram")[0]?.running === true, "the account running again", 3000);
     expect(fake.callsOf("getMe").length).toBe(3);
   });
 
@@ -403,7 +413,7 @@ describe("token, status, webhook", () => {
     );
     const set = await fake.waitForCall("setWebhook");
     expect(set.params).toMatchObject({ url: "https://bot.example.com/tg", secret_token: "s3cret-value" });
-    await waitUntil(() => t.manager.accountSnapshots("telegram")[0]?.running === true);
+    await waitFor(() => t.manager.accountSnapshots("telegram")[0]?.running === true);
     expect(t.manager.accountSnapshots("telegram")[0]).toMatchObject({ mode: "webhook", port });
     expect(fake.callsOf("getUpdates")).toHaveLength(0);
     const update = { update_id: 1, message: { message_id: 1, from: { ...OWNER, is_bot: false }, chat: { id: OWNER.id, type: "private", first_name: "Owner" }, date: 1, text: "via webhook" } };
@@ -415,8 +425,9 @@ describe("token, status, webhook", () => {
     const [turn] = await t.agent.waitForTurns(1);
     expect(turn.text).toBe("via webhook");
     // Telegram redelivering the same update is ignored.
+    // The webhook answers once the update is dispatched, so only a turn it might have queued is left to settle.
     expect((await post("s3cret-value")).status).toBe(200);
-    await Bun.sleep(50);
+    await t.manager.router.idle();
     expect(t.agent.turns).toHaveLength(1);
   });
 });

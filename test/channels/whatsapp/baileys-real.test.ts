@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { ChannelHost } from "../../../src/channels/index.ts";
 import { createWhatsAppChannel, openAuthState } from "../../../src/channels/whatsapp/index.ts";
 import { Logger } from "../../../src/logging/logger.ts";
-import { waitUntil } from "../../helpers/channels.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -27,7 +27,7 @@ test("real Baileys socket: server closes → backoff → reconnect, status track
       return srv.upgrade(req) ? undefined : new Response("no", { status: 400 });
     },
     websocket: {
-      open(ws) {
+      open() {
         connections.push(Date.now());
       },
       message(ws, data) {
@@ -58,7 +58,7 @@ test("real Baileys socket: server closes → backoff → reconnect, status track
   });
   cleanup.push(() => channel.stop());
   await channel.start();
-  await waitUntil(() => connections.length >= 3, 10_000, "three connections");
+  await waitFor(() => connections.length >= 3, "three connections", 10_000);
   expect(frames.length).toBeGreaterThanOrEqual(2);
   // 100 ms then 200 ms between attempts (jitter 0), give or take the handshake.
   expect(connections[1] - connections[0]).toBeGreaterThanOrEqual(90);

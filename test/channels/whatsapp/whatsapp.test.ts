@@ -10,8 +10,9 @@ import { NotLinkedError, type ChannelOptions } from "../../../src/channels/index
 import { createWhatsAppChannel, openAuthState } from "../../../src/channels/whatsapp/index.ts";
 import type { WhatsAppAccountConfig } from "../../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
-import { startTestChannels, type TestChannels, waitUntil } from "../../helpers/channels.ts";
+import { startTestChannels, type TestChannels } from "../../helpers/channels.ts";
 import { createFakeSocketFactory, type FakeSocketFactory, SELF_JID, waText } from "../../helpers/fake-baileys.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const STRANGER = "+15557654321";
 const FAST = { initialMs: 40, maxMs: 160, factor: 2, jitter: 0, maxAttempts: 3 };
@@ -46,15 +47,15 @@ async function startLinked(whatsapp: Partial<WhatsAppAccountConfig> = {}, rest: 
   const t = start({ ...rest, web: { reconnect: FAST, ...rest.web }, channels: { whatsapp } }, { stateDir });
   const sock = await t.sockets.waitForSockets(1);
   sock.open();
-  await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === true);
+  await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === true);
   return { t, sock };
 }
 
 describe("linking", () => {
   test("not linked: status says so, send is NOT_LINKED, no socket is opened", async () => {
     const t = start({ channels: { whatsapp: {} } });
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp").length === 1);
-    await Bun.sleep(20);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp").length === 1);
+    await t.manager.started();
     expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ accountId: "default", configured: true, linked: false, running: false, connected: false });
     expect(t.sockets.sockets).toHaveLength(0);
     const err = await t.manager.send({ channel: "whatsapp", to: "+15551234567", message: "hi", idempotencyKey: "n1" }).catch((e) => e);
@@ -82,7 +83,7 @@ describe("linking", () => {
     s2.open();
     expect(await linked).toMatchObject({ connected: true, message: "linked as +15550001111" });
     const credsPath = join(t.stateDir, "credentials", "whatsapp", "default", "creds.json");
-    await waitUntil(() => existsSync(credsPath));
+    await waitFor(() => existsSync(credsPath));
     expect(JSON.parse(readFileSync(credsPath, "utf8")).me.id).toBe(SELF_JID);
     expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ linked: true, connected: true, running: true, reconnectAttempts: 0, self: { e164: "+15550001111", jid: SELF_JID } });
     // Already linked: start answers at once.
@@ -98,19 +99,19 @@ describe("linking", () => {
     const waiting = t.manager.loginWait({ timeoutMs: 2000 });
     s1.close(408, "QR refs attempts ended");
     expect(await waiting).toMatchObject({ connected: false, message: expect.stringContaining("expired") });
-    await Bun.sleep(100);
+    // The close handler decides at once: a reconnect would have counted an attempt (and scheduled a socket).
     expect(t.sockets.sockets).toHaveLength(1);
-    expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ linked: false, running: false });
+    expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ linked: false, running: false, reconnectAttempts: 0 });
   });
 
   test("logged out by the phone (401): stop, wipe creds, report NOT_LINKED, no reconnect", async () => {
     const { t, sock } = await startLinked();
     sock.close(401, "Connection Failure");
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.linked === false);
-    await Bun.sleep(100);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.linked === false);
+    // The close handler decides at once: a reconnect would have counted an attempt (and scheduled a socket).
     expect(t.sockets.sockets).toHaveLength(1);
-    expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ running: false, connected: false, lastError: expect.stringContaining("401") });
-    expect(existsSync(join(t.stateDir, "credentials", "whatsapp", "default", "creds.json"))).toBe(false);
+    expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ running: false, connected: false, reconnectAttempts: 0, lastError: expect.stringContaining("401") });
+    await waitFor(() => !existsSync(join(t.stateDir, "credentials", "whatsapp", "default", "creds.json")), "the credentials wiped");
     await expect(t.manager.send({ channel: "whatsapp", to: "+15551234567", message: "hi", idempotencyKey: "x" })).rejects.toBeInstanceOf(NotLinkedError);
   });
 
@@ -132,18 +133,18 @@ describe("reconnect", () => {
     const s2 = await t.sockets.waitForSockets(2);
     expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ connected: false, reconnectAttempts: 1, lastError: "Connection Closed (428)" });
     s2.open();
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.reconnectAttempts === 0);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.reconnectAttempts === 0);
 
     // Now fail repeatedly: delays 40, 80, 160 ms (jitter 0), then give up after the 3rd attempt.
     t.sockets.last().close(503, "Service Unavailable");
     for (let n = 3; n <= 5; n++) (await t.sockets.waitForSockets(n)).close(408, "Connection Lost");
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.running === false);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.running === false);
     const gaps = t.sockets.times.slice(2).map((at, i) => at - t.sockets.times[i + 1]);
     expect(gaps).toHaveLength(3);
     expect(gaps[0]).toBeGreaterThanOrEqual(35);
     expect(gaps[1]).toBeGreaterThanOrEqual(75);
     expect(gaps[2]).toBeGreaterThanOrEqual(150);
-    await Bun.sleep(250);
+    // Giving up is decided in the close handler, before any timer: no sixth socket is on its way.
     expect(t.sockets.sockets).toHaveLength(5);
     expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ linked: true, running: false, lastError: expect.stringContaining("gave up after 3") });
   });
@@ -153,7 +154,7 @@ describe("messages", () => {
   test("a stranger gets a pairing code; after approval texts reach the agent and replies go back, with read receipts", async () => {
     const { t, sock } = await startLinked();
     sock.inbound(waText(STRANGER, "hello"));
-    await waitUntil(() => sock.sent.length === 1);
+    await waitFor(() => sock.sent.length === 1);
     expect(sock.sent[0].jid).toBe("15557654321@s.whatsapp.net");
     const code = /Pairing code: ([A-Z2-9]{8})/.exec(sock.sent[0].content.text)?.[1];
     expect(sock.sent[0].content.text).toContain(`phone number: ${STRANGER}`);
@@ -166,7 +167,7 @@ describe("messages", () => {
     const [turn] = await t.agent.waitForTurns(1);
     expect(turn).toMatchObject({ sessionKey: "agent:main:main", text: "what's up" });
     expect(turn.channel).toMatchObject({ channel: "whatsapp", senderId: STRANGER, senderName: "Stranger", chatType: "direct" });
-    await waitUntil(() => sock.sent.length === 2);
+    await waitFor(() => sock.sent.length === 2);
     expect(sock.sent[1]).toMatchObject({ jid: "15557654321@s.whatsapp.net", content: { text: "echo: what's up" } });
     expect(sock.reads).toEqual([msg.key]);
     expect(sock.presence.some((p) => p.type === "composing")).toBe(true);
@@ -179,17 +180,18 @@ describe("messages", () => {
     sock.inbound({ ...waText("+15550001111", "note to self"), key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: true, id: "SELF1" } });
     const [turn] = await t.agent.waitForTurns(1);
     expect(turn.text).toBe("note to self");
-    await waitUntil(() => sock.sent.length === 1);
+    await waitFor(() => sock.sent.length === 1);
     // WhatsApp echoes our reply back into the self-chat: it must not start another turn.
     sock.inbound({ ...waText("+15550001111", "echo: note to self"), key: { remoteJid: "15550001111@s.whatsapp.net", fromMe: true, id: sock.sent[0].id } });
-    await Bun.sleep(100);
+    // The upsert handler dispatches (records and queues) before its first await, so a turn would be queued now.
+    await t.manager.router.idle();
     expect(t.agent.turns).toHaveLength(1);
   });
 
   test("groups: allowlisted group, mention of the linked number required; media-only messages become placeholders", async () => {
     const group = "120363000000000001@g.us";
     const { t, sock } = await startLinked({ dmPolicy: "open", allowFrom: ["*"], groups: { [group]: { requireMention: true } } });
-    const inGroup = (text: string, message: Record<string, any>) => ({
+    const inGroup = (_text: string, message: Record<string, any>) => ({
       key: { remoteJid: group, fromMe: false, id: `G${Math.random()}`, participant: "15557654321@s.whatsapp.net" },
       message,
       pushName: "Alice",
@@ -206,7 +208,7 @@ describe("messages", () => {
     sock.inbound(waText(STRANGER, "", { message: { imageMessage: { mimetype: "image/jpeg", fileLength: 999_999_999 } } }));
     const turns = await t.agent.waitForTurns(2);
     expect(turns[1].text).toBe("<media:image>");
-    await Bun.sleep(50);
+    await t.manager.router.idle();
     expect(t.agent.turns).toHaveLength(2);
   });
 
@@ -233,16 +235,16 @@ describe("messages", () => {
   test("connection replaced (440) stops instead of fighting the other client", async () => {
     const { t, sock } = await startLinked();
     sock.close(440, "Stream Errored (conflict)");
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.running === false);
-    await Bun.sleep(100);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.running === false);
+    // The close handler decides at once: a reconnect would have counted an attempt (and scheduled a socket).
     expect(t.sockets.sockets).toHaveLength(1);
-    expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ linked: true, lastError: expect.stringContaining("440") });
+    expect(t.manager.accountSnapshots("whatsapp")[0]).toMatchObject({ linked: true, reconnectAttempts: 0, lastError: expect.stringContaining("440") });
   });
 
   test("send while reconnecting is a transport error, not NOT_LINKED", async () => {
     const { t, sock } = await startLinked({}, { web: { reconnect: { ...FAST, initialMs: 5000 } } });
     sock.close(428);
-    await waitUntil(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === false);
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === false);
     await expect(t.manager.send({ channel: "whatsapp", to: "+15557654321", message: "x", idempotencyKey: "r1" })).rejects.toThrow(/not connected/);
   });
 });

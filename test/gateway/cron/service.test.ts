@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
 import { checkEventPayload, checkResult } from "../../../src/protocol/index.ts";
 import { type AgentGateway, connectOperator, startAgentFixture, startAgentGateway } from "../../helpers/agent-gateway.ts";
-import { waitUntil } from "../../helpers/channels.ts";
 import { createFakeClock, type FakeClock } from "../../helpers/fake-clock.ts";
 import type { FakeProvider } from "../../helpers/fake-provider.ts";
 import type { FakeTelegram } from "../../helpers/fake-telegram.ts";
 import type { TestSocket } from "../../helpers/ws.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 7, 0, 0); // Monday 07:00 UTC = 08:00 in Berlin
 const MIN = 60_000;
@@ -254,7 +254,7 @@ describe("what a run does", () => {
     fake.push({ hang: true, first: "working" });
     clock.advance(MIN);
     await cronEvent(sock, job.id, "started");
-    await waitUntil(() => fake.openStreams() === 1, 5000, "the run to reach the provider");
+    await waitFor(() => fake.openStreams() === 1, "the run to reach the provider", 5000);
     expect((await sock.request("cron.run", { id: job.id, mode: "force" })).payload).toEqual({ ok: true, ran: false, reason: "already-running" });
 
     clock.advance(MIN);
@@ -262,7 +262,7 @@ describe("what a run does", () => {
     expect(skipped).toMatchObject({ status: "skipped", error: "previous run still in progress", nextRunAtMs: job.state.nextRunAtMs + 2 * MIN });
     expect(gw.handle.ctx.agents.abort(`agent:main:cron:${job.id}`)).toHaveLength(1);
     expect(await cronEvent(sock, job.id, "finished")).toMatchObject({ status: "error", error: "run aborted" });
-    await waitUntil(() => fake.openStreams() === 0, 5000, "the hanging stream to close");
+    await waitFor(() => fake.openStreams() === 0, "the hanging stream to close", 5000);
     expect((await runsOf(sock, job.id)).map((e) => e.status)).toEqual(["skipped", "error"]);
     await sock.request("cron.remove", { id: job.id });
   });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { resolveGatewaySettings } from "../../../src/config/gateway-settings.ts";
 import { startTestGateway, TEST_TOKEN } from "../../helpers/gateway.ts";
 import { type ApiGateway, postJson, startApiGateway } from "../../helpers/http-api.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const HOOK_TOKEN = "hook-secret-0123456789";
 let api: ApiGateway;
@@ -43,16 +44,6 @@ afterAll(async () => {
 });
 
 const events = () => api.gw.handle.ctx.systemEvents;
-
-async function waitFor<T>(fn: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 function hook(path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${HOOK_TOKEN}` }): Promise<Response> {
   return postJson(`${hooks}${path}`, body, { token: null, headers });
@@ -210,7 +201,8 @@ describe("idempotency", () => {
     expect(again.status).toBe(202);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(await again.json()).toEqual(first);
-    await Bun.sleep(100);
+    // A run the replay started would be active from before the 202 until after its model request.
+    await waitFor(() => api.gw.handle.ctx.agents.activeCount === 0, "no run active");
     expect(api.fake.requests.length).toBe(before + 1);
   });
 

@@ -4,16 +4,15 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ChannelOptions } from "../../../src/channels/index.ts";
-import { createTelegramChannel } from "../../../src/channels/telegram/index.ts";
 import { createWhatsAppChannel } from "../../../src/channels/whatsapp/index.ts";
 import type { TelegramAccountConfig, WhatsAppAccountConfig } from "../../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
 import { checkResult } from "../../../src/protocol/index.ts";
-import { waitUntil } from "../../helpers/channels.ts";
 import { createFakeSocketFactory } from "../../helpers/fake-baileys.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../../helpers/fake-telegram.ts";
 import { startTestGateway, TEST_TOKEN, type TestGateway } from "../../helpers/gateway.ts";
 import { connectClient, type TestSocket } from "../../helpers/ws.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -65,7 +64,7 @@ describe("telegram", () => {
   test("status and health show the running account; send is idempotent; scopes apply", async () => {
     const fake = fakeTelegram();
     const { gw, sock } = await gateway(telegramConfig(fake));
-    await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true);
+    await waitFor(() => gw.handle.ctx.channels.accountSnapshots("telegram")[0]?.running === true);
     const status = (await sock.request("channels.status", { probe: true })).payload;
     expect(checkResult("channels.status", status)).toEqual({ ok: true });
     expect(status.channelOrder).toEqual(["telegram"]);
@@ -104,7 +103,7 @@ describe("telegram", () => {
     const { gw, sock } = await gateway(telegramConfig(fake));
     fake.pushText({ id: 31, first_name: "Ann", username: "ann" }, "hi");
     fake.pushText({ id: 32, first_name: "Bob" }, "hi");
-    await waitUntil(() => fake.callsOf("sendMessage").length === 2);
+    await waitFor(() => fake.callsOf("sendMessage").length === 2);
     const list = (await sock.request("channels.pairing.list", { channel: "telegram" })).payload;
     expect(list.requests).toHaveLength(2);
     const ann = list.requests.find((r: any) => r.id === "31");
@@ -130,7 +129,7 @@ describe("whatsapp", () => {
     const { gw, sock } = await gateway({ ...BASE, channels: { whatsapp: {} } }, {
       factories: { whatsapp: (o) => createWhatsAppChannel({ ...(o as ChannelOptions<WhatsAppAccountConfig>), socketFactory: sockets.factory }) },
     });
-    await waitUntil(() => gw.handle.ctx.channels.accountSnapshots("whatsapp").length === 1);
+    await waitFor(() => gw.handle.ctx.channels.accountSnapshots("whatsapp").length === 1);
     const notLinked = await sock.request("send", { to: "+15551234567", message: "hi", idempotencyKey: "w-1" });
     expect(notLinked.error).toMatchObject({ code: "NOT_LINKED", message: expect.stringContaining("openclaw channels login") });
     const status = (await sock.request("channels.status", {})).payload;

@@ -8,8 +8,9 @@ import { describe, expect, test } from "bun:test";
 import { checkEventPayload, checkResult } from "../../../src/protocol/index.ts";
 import { TEST_TOKEN } from "../../helpers/gateway.ts";
 import { SimulatedNode } from "../../helpers/node.ts";
-import { drain, UUID, useCleanup, waitFor } from "../../helpers/protocol.ts";
+import { drain, UUID, useCleanup } from "../../helpers/protocol.ts";
 import { connectClient, type TestSocket } from "../../helpers/ws.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const env = useCleanup();
 
@@ -115,7 +116,7 @@ describe("exec.approval.request / resolve", () => {
     const cancelled = [await approver.nextMatching(isEvent("exec.approval.resolved")), await approver.nextMatching(isEvent("exec.approval.resolved"))];
     expect(cancelled.map((f) => f.payload.id).sort()).toEqual(["gone-1", "gone-2"]);
     for (const f of cancelled) expect(f.payload).toEqual({ id: f.payload.id, decision: "deny", ts: expect.any(Number) });
-    await waitFor(() => gw.handle.ctx.approvals.size === 0, 2000, "pending approvals cleared");
+    await waitFor(() => gw.handle.ctx.approvals.size === 0, "pending approvals cleared", 2000);
     expect((await approver.request("exec.approval.resolve", { id: "gone-1", decision: "allow-once" })).error?.message).toBe("unknown approval id");
   });
 

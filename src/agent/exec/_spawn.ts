@@ -1,6 +1,7 @@
 /**
  * Starts a command in its own session (so it leads a new process group) and kills that whole group, so
- * children and grandchildren go with it. Output of stdout and stderr goes into one buffer in arrival order.
+ * children and grandchildren go with it. stderr is joined to stdout at the file descriptor, so one buffer holds
+ * both in the order they were written.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { OutputBuffer } from "./_output.ts";
@@ -32,7 +33,9 @@ export interface SpawnedProcess {
  */
 export async function spawnProcess(argv: string[], opts: { cwd: string; env: Record<string, string>; maxOutputBytes: number }): Promise<SpawnedProcess> {
   const output = new OutputBuffer(opts.maxOutputBytes);
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  // One pipe for both streams keeps their true order; two pipes read separately would not.
+  const merged = ["/bin/sh", "-c", 'exec 2>&1; exec "$@"', "sh", ...argv];
+  const child = spawn(merged[0]!, merged.slice(1), { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     child.once("spawn", () => resolve());
     child.once("error", (err) => reject(new Error(`cannot start ${argv[0]}: ${err.message}`, { cause: err })));

@@ -48,12 +48,12 @@ let cached: SandboxStatus | undefined;
 /**
  * Whether the sandbox host works here: Linux, `bwrap` on PATH, and a probe run with the real mount set
  * succeeding (containers often forbid the user namespaces bwrap needs). Probed once and cached.
- * @returns the status; never throws.
+ * @returns a copy of the status; never throws.
  */
 export function sandboxStatus(opts: { refresh?: boolean } = {}): SandboxStatus {
-  if (cached && !opts.refresh) return cached;
-  cached = probe();
-  return cached;
+  if (!cached || opts.refresh) cached = probe();
+  // A copy: the cache decides which binary runs, so callers must not be able to change it.
+  return { ...cached };
 }
 
 /**

@@ -106,6 +106,8 @@ export function analyzeAllowlist(command: string, opts: { allowlist: ExecAllowli
 export function isSafeBinUse(bin: string, args: string[], expands: boolean[], cwd: string): boolean {
   const forbidden = SAFE_BIN_FORBIDDEN[bin] ?? { long: [], short: "" };
   let afterDashDash = false;
+  // grep's pattern and jq's filter are the first operand (grep: unless -e gives it), not a file.
+  let programOperand = bin === "jq" || (bin === "grep" && !args.some((a) => a === "-e" || a.startsWith("--regexp") || /^-[^-]*e/.test(a)));
   for (const [i, arg] of args.entries()) {
     if (expands[i]) return false;
     if (!afterDashDash && arg === "--") {
@@ -120,7 +122,14 @@ export function isSafeBinUse(bin: string, args: string[], expands: boolean[], cw
       if ([...arg.slice(1)].some((ch) => forbidden.short.includes(ch))) return false;
       continue;
     }
-    if (arg.includes("/") || arg.startsWith(".") || arg.startsWith("~") || arg === "-") return false;
+    if (programOperand) {
+      programOperand = false;
+      // jq modules are files: a filter that imports one is not stdin-only.
+      if (bin === "jq" && /\b(import|include)\b/.test(arg)) return false;
+      continue;
+    }
+    // "." and ".." name folders; any other existing file is refused below.
+    if (arg.includes("/") || arg === "." || arg === ".." || arg.startsWith("~") || arg === "-") return false;
     if (existsSync(resolve(cwd, arg))) return false;
   }
   return true;

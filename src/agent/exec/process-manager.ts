@@ -77,6 +77,7 @@ export class ProcessManager {
   readonly #maxFinished: number;
   readonly #onFinished?: (info: FinishedProcess) => void;
   readonly #entries = new Map<string, Entry>();
+  #reserved = 0;
 
   constructor(opts: ProcessManagerOptions) {
     this.agentId = opts.agentId;
@@ -85,19 +86,26 @@ export class ProcessManager {
     this.#onFinished = opts.onFinished;
   }
 
-  /** Number of processes still running. */
+  /** Number of processes still running (or about to start). */
   get running(): number {
-    return [...this.#entries.values()].filter((e) => !e.proc.exit).length;
+    return [...this.#entries.values()].filter((e) => !e.proc.exit).length + this.#reserved;
   }
 
   /**
-   * Throws when another process would exceed the running limit; call before spawning.
-   * @throws ProcessActionError LIMIT.
+   * Reserves a slot for a process about to start, so concurrent starts cannot pass the limit together.
+   * @returns a release function to call once the process was added (or failed to start).
+   * @throws ProcessActionError LIMIT when the agent already runs `maxRunning` processes.
    */
-  assertCapacity(): void {
+  reserve(): () => void {
     if (this.running >= this.#maxRunning) {
       throw new ProcessActionError("LIMIT", `agent ${this.agentId} already runs ${this.running} processes (limit ${this.#maxRunning}); kill or wait for one first`);
     }
+    this.#reserved++;
+    let released = false;
+    return () => {
+      if (!released) this.#reserved--;
+      released = true;
+    };
   }
 
   /** Tracks a started process; a foreground one leaves the table when it ends unless it was backgrounded. */

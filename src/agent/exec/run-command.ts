@@ -134,10 +134,16 @@ export async function runCommand(opts: RunCommandOptions, ctx: ExecContext): Pro
     env = { ...(process.env as Record<string, string>), ...input.env };
   }
 
-  ctx.processes.assertCapacity();
+  const release = ctx.processes.reserve();
   const started = Date.now();
-  const proc = await spawnProcess(argv, { cwd: workdir, env, maxOutputBytes: input.maxOutputBytes });
-  const id = ctx.processes.add(proc, { command: input.command, host, sessionKey: ctx.sessionKey, background: false });
+  let proc: Awaited<ReturnType<typeof spawnProcess>>;
+  let id: string;
+  try {
+    proc = await spawnProcess(argv, { cwd: workdir, env, maxOutputBytes: input.maxOutputBytes });
+    id = ctx.processes.add(proc, { command: input.command, host, sessionKey: ctx.sessionKey, background: false });
+  } finally {
+    release();
+  }
   const timer = setTimeout(() => proc.kill("timeout"), Math.min(input.timeoutMs, MAX_TIMER_MS));
   void proc.exited.then(() => clearTimeout(timer));
   const onAbort = () => proc.kill("abort");

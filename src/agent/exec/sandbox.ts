@@ -3,8 +3,8 @@
  * folders read-only, a few /etc files, fresh tmpfs /tmp and HOME (the real home and other users' files are
  * not mounted at all), every namespace unshared (no network unless asked), the sandbox dies with the gateway.
  */
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, writeFileSync } from "node:fs";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -102,7 +102,9 @@ let etcDir: string | undefined;
 /** passwd/group listing only root, the sandbox user and nobody, written once per gateway process. */
 function minimalEtc(): string {
   if (etcDir && existsSync(join(etcDir, "group"))) return etcDir;
-  etcDir = mkdtempSync(join(tmpdir(), "openclaw-sandbox-etc-"));
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-sandbox-etc-"));
+  etcDir = dir;
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   const users = [`root:x:0:0:root:${uid === 0 ? SANDBOX_HOME : "/root"}:/bin/sh`];
@@ -111,9 +113,9 @@ function minimalEtc(): string {
   if (gid !== 0) groups.push(`sandbox:x:${gid}:`);
   users.push("nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin");
   groups.push("nogroup:x:65534:");
-  writeFileSync(join(etcDir, "passwd"), `${users.join("\n")}\n`, { mode: 0o644 });
-  writeFileSync(join(etcDir, "group"), `${groups.join("\n")}\n`, { mode: 0o644 });
-  return etcDir;
+  writeFileSync(join(dir, "passwd"), `${users.join("\n")}\n`, { mode: 0o644 });
+  writeFileSync(join(dir, "group"), `${groups.join("\n")}\n`, { mode: 0o644 });
+  return dir;
 }
 
 function probe(): SandboxStatus {
@@ -121,8 +123,12 @@ function probe(): SandboxStatus {
   const bwrapPath = findOnPath("bwrap");
   if (!bwrapPath) return { available: false, reason: "bwrap not found on PATH (install the bubblewrap package)" };
   const ws = mkdtempSync(join(tmpdir(), "openclaw-sandbox-probe-"));
-  mkdirSync(ws, { recursive: true });
-  const r = spawnSync(bwrapPath, [...bwrapArgs({ workspace: ws, workdir: ws }), "--", "/bin/sh", "-c", "exit 0"], { timeout: 10_000, encoding: "utf8", env: sandboxEnv() });
+  let r: SpawnSyncReturns<string>;
+  try {
+    r = spawnSync(bwrapPath, [...bwrapArgs({ workspace: ws, workdir: ws }), "--", "/bin/sh", "-c", "exit 0"], { timeout: 10_000, encoding: "utf8", env: sandboxEnv() });
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
   if (r.error) return { available: false, bwrapPath, reason: `bwrap did not run: ${r.error.message}` };
   if (r.status !== 0) {
     const why = (r.stderr || "").trim().split("\n").pop() || `exit ${r.status ?? r.signal}`;

@@ -223,4 +223,12 @@ describe("background processes", () => {
     await runCommand({ command: "sleep 300", background: true }, ctx);
     await expect(runCommand({ command: "sleep 300", background: true }, ctx)).rejects.toThrow(/already runs 2 processes \(limit 2\)/);
   });
+
+  test("concurrent starts cannot pass the bound together", async () => {
+    const { ctx } = setup({ processes: new ProcessManager({ agentId: "main", maxRunning: 2 }) }, FULL);
+    managers.push(ctx.processes);
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => runCommand({ command: "sleep 300", background: true }, ctx)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+    expect(ctx.processes.list()).toHaveLength(2);
+  });
 });

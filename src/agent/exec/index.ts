@@ -15,6 +15,7 @@ export {
   type HostPolicy,
 } from "./host-policy.ts";
 export { buildSystemRunParams, runOnNode, type InvokeNode, type NodeRunResult, type SystemRunInput } from "./node-host.ts";
+export { formatExecFinished, PROCESS_ACTIONS, ProcessRegistry, runProcessAction, type ProcessActionInput } from "./process-actions.ts";
 export {
   DEFAULT_MAX_FINISHED,
   DEFAULT_MAX_RUNNING,

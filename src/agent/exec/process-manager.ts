@@ -62,7 +62,7 @@ const FINISHED_TAIL_LINES = 20;
 
 /** Error for `process` actions on an unknown id or a wrong state; `code` is stable. */
 export class ProcessActionError extends Error {
-  readonly code: "NOT_FOUND" | "NOT_RUNNING" | "LIMIT";
+  readonly code: "NOT_FOUND" | "NOT_RUNNING" | "LIMIT" | "INVALID";
   constructor(code: ProcessActionError["code"], message: string) {
     super(message);
     this.name = "ProcessActionError";

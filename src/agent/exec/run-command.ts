@@ -73,7 +73,7 @@ export interface ExecContext {
   /** `tools.exec.safeBins`; default {@link DEFAULT_SAFE_BINS}. */
   safeBins?: readonly string[];
   invokeNode?: InvokeNode;
-  /** The shell; default `$SHELL`, else /bin/sh. */
+  /** The shell; default `$SHELL` when POSIX-like (sh, bash, dash, zsh, ksh), else /bin/sh. */
   shell?: string;
   /** Sandbox probe (tests replace it to simulate a machine without bwrap). */
   sandboxStatus?: () => SandboxStatus;
@@ -108,7 +108,7 @@ export async function runCommand(opts: RunCommandOptions, ctx: ExecContext): Pro
   const host: ExecHost = opts.host ?? (status.available ? "sandbox" : "gateway");
   if (host !== "sandbox") refuseHostEnv(input.env);
   const workdir = resolveWorkdir(ctx.workspace, opts.workdir, host === "node");
-  const shell = ctx.shell ?? (process.env.SHELL || "/bin/sh");
+  const shell = ctx.shell ?? defaultShell();
 
   if (host === "node") {
     if (!opts.node) throw new ExecInputError("node", 'required with host "node" (a node id)');
@@ -177,6 +177,15 @@ export async function runCommand(opts: RunCommandOptions, ctx: ExecContext): Pro
 }
 
 // --- internal ---
+
+/**
+ * `$SHELL` when it speaks POSIX sh (what the allowlist parser judges), else /bin/sh: fish or nushell read
+ * `(…)` and `;` differently, so a line judged safe could mean something else to them.
+ */
+function defaultShell(): string {
+  const shell = process.env.SHELL ?? "";
+  return /\/(sh|bash|dash|zsh|ksh|mksh)$/.test(shell) ? shell : "/bin/sh";
+}
 
 interface CheckedInput {
   command: string;

@@ -98,6 +98,15 @@ describe("gateway host: policy from the exec approvals file", () => {
     expect(asked).toBe(1);
   });
 
+  test("allow-always on a line the parser cannot judge runs once and allowlists nothing", async () => {
+    let asked = 0;
+    const { ctx, stateDir } = setup({ requestApproval: async () => (asked++, "allow-always") });
+    expect(await runCommand({ command: "echo $(id -u)" }, ctx)).toMatchObject({ status: "completed", exitCode: 0 });
+    expect(existsSync(join(stateDir, "exec-approvals.json"))).toBe(false);
+    await runCommand({ command: "echo $(id -u)" }, ctx);
+    expect(asked).toBe(2);
+  });
+
   test("miss → deny refuses; nothing runs", async () => {
     const { ctx } = setup({ requestApproval: async () => "deny" });
     const marker = join(ctx.workspace, "ran");

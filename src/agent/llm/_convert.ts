@@ -32,14 +32,26 @@ export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
       if (parts.length > 0) out.push({ role: "assistant", content: parts });
     } else if (called.has(m.toolCallId)) {
       const value = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+      const images = m.content.flatMap((b) => (b.type === "image" && b.data ? [{ data: b.data, mimeType: b.mimeType ?? "image" }] : []));
       out.push({
         role: "tool",
-        content: [{ type: "tool-result", toolCallId: m.toolCallId, toolName: m.toolName, output: m.isError ? { type: "error-text", value } : { type: "text", value } }],
+        content: [{ type: "tool-result", toolCallId: m.toolCallId, toolName: m.toolName, output: m.isError ? { type: "error-text", value } : toolOutputParts({ text: value, images }) }],
       });
     }
   }
   return out;
 }
+
+/** A tool's text (and images) as the SDK's tool output: plain text, or content parts when there are images. */
+export function toolOutputParts(out: { text: string; images?: { data: string; mimeType: string }[] }): ToolResultOutput {
+  if (!out.images?.length) return { type: "text", value: out.text };
+  return {
+    type: "content",
+    value: [{ type: "text", text: out.text }, ...out.images.map((img) => ({ type: "file" as const, mediaType: img.mimeType, data: { type: "data" as const, data: img.data } }))],
+  };
+}
+
+type ToolResultOutput = Extract<Extract<ModelMessage, { role: "tool" }>["content"][number], { type: "tool-result" }>["output"];
 
 type UserPart = Exclude<Extract<ModelMessage, { role: "user" }>["content"], string>[number];
 

@@ -6,8 +6,8 @@
 import { jsonSchema, stepCountIs, streamText, type Tool, tool } from "ai";
 import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.ts";
 import type { ModelSpec } from "../models.ts";
-import type { AgentTool } from "../tools/index.ts";
-import { addUsage, describeModelError, type ModelErrorInfo, toModelMessages, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
+import type { AgentTool, ToolOutput } from "../tools/index.ts";
+import { addUsage, describeModelError, type ModelErrorInfo, toModelMessages, toolOutputParts, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
 import { createLanguageModel } from "./_model.ts";
 
 // The SDK prints warnings (unknown model ids, unsupported settings) to the console; the gateway has a logger.
@@ -21,7 +21,8 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
 export type TurnEvent =
   | { type: "text"; delta: string; step: number }
   | { type: "tool-start"; toolCallId: string; name: string; args: unknown }
-  | { type: "tool-result"; toolCallId: string; name: string; result: string; isError: boolean }
+  /** `result` is the (capped) text stored and sent to the model; `preview` its first characters for events. */
+  | { type: "tool-result"; toolCallId: string; name: string; result: string; isError: boolean; preview?: string }
   /** A finished step: the assistant message and its tool results, ready to persist. */
   | { type: "step"; messages: TranscriptMessage[]; usage: Usage };
 
@@ -95,9 +96,11 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
         case "tool-result":
         case "tool-error": {
           const isError = part.type === "tool-error";
-          const out = isError ? errorText(part.error) : typeof part.output === "string" ? part.output : JSON.stringify(part.output);
-          results.push({ role: "toolResult", toolCallId: part.toolCallId, toolName: part.toolName, content: [{ type: "text", text: out }], isError, timestamp: Date.now() });
-          onEvent({ type: "tool-result", toolCallId: part.toolCallId, name: part.toolName, result: out, isError });
+          const output = isError ? undefined : toToolOutput(part.output);
+          const out = isError ? errorText(part.error) : (output?.text ?? "");
+          const images = output?.images ?? [];
+          results.push({ role: "toolResult", toolCallId: part.toolCallId, toolName: part.toolName, content: [{ type: "text", text: out }, ...images], isError, timestamp: Date.now() });
+          onEvent({ type: "tool-result", toolCallId: part.toolCallId, name: part.toolName, result: out, isError, ...(output && { preview: output.preview }) });
           break;
         }
         case "finish-step": {
@@ -139,10 +142,18 @@ function toSdkTools(tools: AgentTool[]): Record<string, Tool> | undefined {
     out[t.name] = tool({
       description: t.description,
       inputSchema: jsonSchema<Record<string, unknown>>(t.parameters),
-      execute: (input: Record<string, unknown>, o: { abortSignal?: AbortSignal }) => t.execute(input, { signal: o.abortSignal ?? new AbortController().signal }),
+      execute: (input: Record<string, unknown>, o: { abortSignal?: AbortSignal; toolCallId?: string }) => t.run(input, { signal: o.abortSignal ?? new AbortController().signal, toolCallId: o.toolCallId }),
+      // Text, plus the images of a result (a screenshot, an image file) as file parts the model can see.
+      toModelOutput: ({ output }: { output: unknown }) => toolOutputParts(toToolOutput(output)),
     });
   }
   return out;
+}
+
+function toToolOutput(output: unknown): ToolOutput {
+  if (output && typeof output === "object" && typeof (output as ToolOutput).text === "string") return output as ToolOutput;
+  const text = typeof output === "string" ? output : JSON.stringify(output);
+  return { text, truncated: false, preview: text.slice(0, 400) };
 }
 
 function errorText(err: unknown): string {

@@ -7,7 +7,7 @@ import { jsonSchema, stepCountIs, streamText, type Tool, tool } from "ai";
 import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.ts";
 import type { ModelSpec } from "../models.ts";
 import type { AgentTool, ToolOutput } from "../tools/index.ts";
-import { addUsage, describeModelError, type ModelErrorInfo, toModelMessages, toolOutputParts, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
+import { addUsage, describeModelError, imagesNote, type ModelErrorInfo, toModelMessages, toolImagesMessage, toolOutputParts, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
 import { createLanguageModel } from "./_model.ts";
 
 // The SDK prints warnings (unknown model ids, unsupported settings) to the console; the gateway has a logger.
@@ -66,12 +66,16 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
     text = "";
   };
 
+  // Chat-completions tool messages carry text only: images of tool results go in a user message after them.
+  const imagesInline = spec.api !== "openai-completions";
+  const heldImages: { data: string; mimeType: string }[] = [];
   try {
     const result = streamText({
       model: createLanguageModel(spec),
       system: opts.system,
-      messages: toModelMessages(opts.history),
-      tools: toSdkTools(opts.tools),
+      messages: toModelMessages(opts.history, { toolImagesInline: imagesInline }),
+      tools: toSdkTools(opts.tools, imagesInline, heldImages),
+      prepareStep: ({ messages }) => (heldImages.length > 0 ? { messages: [...messages, toolImagesMessage(heldImages.splice(0))] } : undefined),
       stopWhen: stepCountIs(MAX_STEPS),
       maxRetries: 1,
       maxOutputTokens: spec.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
@@ -135,7 +139,7 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
 
 // --- internal ---
 
-function toSdkTools(tools: AgentTool[]): Record<string, Tool> | undefined {
+function toSdkTools(tools: AgentTool[], imagesInline: boolean, held: { data: string; mimeType: string }[]): Record<string, Tool> | undefined {
   if (tools.length === 0) return undefined;
   const out: Record<string, Tool> = {};
   for (const t of tools) {
@@ -144,7 +148,12 @@ function toSdkTools(tools: AgentTool[]): Record<string, Tool> | undefined {
       inputSchema: jsonSchema<Record<string, unknown>>(t.parameters),
       execute: (input: Record<string, unknown>, o: { abortSignal?: AbortSignal; toolCallId?: string }) => t.run(input, { signal: o.abortSignal ?? new AbortController().signal, toolCallId: o.toolCallId }),
       // Text, plus the images of a result (a screenshot, an image file) as file parts the model can see.
-      toModelOutput: ({ output }: { output: unknown }) => toolOutputParts(toToolOutput(output)),
+      toModelOutput: ({ output }: { output: unknown }) => {
+        const out = toToolOutput(output);
+        if (imagesInline || !out.images?.length) return toolOutputParts(out);
+        held.push(...out.images);
+        return toolOutputParts({ text: out.text + imagesNote(out.images.length) });
+      },
     });
   }
   return out;

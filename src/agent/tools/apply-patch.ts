@@ -188,7 +188,7 @@ export function applyPatch(ws: ToolWorkspace, ops: PatchOp[]): string {
  */
 export function applyHunks(text: string, hunks: PatchHunk[], label: string): string {
   const endsWithNewline = text.endsWith("\n");
-  const lines = text.split("\n");
+  const lines = text === "" ? [] : text.split("\n");
   if (endsWithNewline) lines.pop();
   const edits: { at: number; remove: number; insert: string[] }[] = [];
   let cursor = 0;
@@ -208,7 +208,8 @@ export function applyHunks(text: string, hunks: PatchHunk[], label: string): str
     cursor = at + old.length;
   });
   for (const e of edits.reverse()) lines.splice(e.at, e.remove, ...e.insert);
-  return lines.join("\n") + (endsWithNewline || lines.length > 0 ? "\n" : "");
+  // A file that ended without a newline keeps ending without one; an empty file gets one after new lines.
+  return lines.length === 0 ? "" : lines.join("\n") + (endsWithNewline || text === "" ? "\n" : "");
 }
 
 // --- internal ---

@@ -198,6 +198,14 @@ describe("apply_patch", () => {
     expect(() => parsePatch("*** Begin Patch\n*** Update File: a\n@@\n a\n*** End Patch")).toThrow("a hunk changes nothing");
   });
 
+  test("a file without a final newline keeps it that way; an empty file takes added lines", async () => {
+    writeFileSync(join(ws, "bare.txt"), "a\nb");
+    writeFileSync(join(ws, "empty.txt"), "");
+    await call("apply_patch", { patch: "*** Begin Patch\n*** Update File: bare.txt\n@@\n-b\n+c\n*** Update File: empty.txt\n@@\n+first\n*** End Patch" });
+    expect(file("bare.txt")).toBe("a\nc");
+    expect(file("empty.txt")).toBe("first\n");
+  });
+
   test("*** End of File anchors a hunk at the end", async () => {
     writeFileSync(join(ws, "list.txt"), "x\ny\nx\n");
     await call("apply_patch", { patch: "*** Begin Patch\n*** Update File: list.txt\n@@\n-x\n+z\n*** End of File\n*** End Patch" });

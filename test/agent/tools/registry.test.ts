@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { Type as T } from "@sinclair/typebox";
-import { bindTool, buildTools, capOutput, defineTool, ToolArgumentsError } from "../../../src/agent/tools/index.ts";
+import { bindTool, buildTools, capOutput, defineTool, explainTools, ToolArgumentsError } from "../../../src/agent/tools/index.ts";
 import { createMemoryStore } from "../../../src/store/index.ts";
 
 const run = { config: {}, agentId: "main", sessionKey: "agent:main:main", runId: "r1", workspace: "/tmp/ws", origin: { channel: "telegram", chat: "123", sender: "42", senderIsOwner: true } };
@@ -139,5 +139,19 @@ describe("the registry", () => {
     expect(by.canvas.properties.messages).toEqual({ type: "array", items: { type: "object" }, description: "a2ui_push: A2UI v0.8 message objects (instead of jsonl)." });
     expect(by.canvas.required).toEqual(["action"]);
     expect(by.canvas.additionalProperties).toBe(false);
+  });
+
+  test("explainTools lists every registered tool with its verdict and reason", () => {
+    const v = explainTools({ config: { agents: { list: [{ id: "main", tools: { profile: "coding", deny: ["edit"] } }] } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x" });
+    expect(v).toEqual([
+      { name: "sessions_list", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "sessions_history", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "web_fetch", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
+      { name: "canvas", included: false, reason: "needs nodes, not available here" },
+      { name: "read", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },
+      { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+    ]);
   });
 });

@@ -72,7 +72,7 @@ export function bindTool(def: ToolDefinition<TSchema, PortName>, run: ToolRunCon
     },
     async execute(args, opts) {
       const out = await tool.run(args, opts);
-      const notes = (out.images ?? []).map((img) => `[image ${img.mimeType}, ${Math.round((img.data.length * 3) / 4)} bytes]`);
+      const notes = (out.images ?? []).map((img) => `[image ${img.mimeType}, ${Buffer.byteLength(img.data, "base64")} bytes]`);
       return [out.text, ...notes].filter(Boolean).join("\n");
     },
   };

@@ -85,7 +85,8 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const { defaultId } = agentIds(config);
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, nodes: deps.nodes });
+  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...req.sender };
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,
@@ -134,7 +135,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
             events.tool({ phase: "start", name: ev.name, toolCallId: ev.toolCallId, args: ev.args });
             break;
           case "tool-result":
-            events.tool({ phase: "result", name: ev.name, toolCallId: ev.toolCallId, isError: ev.isError, result: ev.result.length > TOOL_RESULT_EVENT_MAX ? `${ev.result.slice(0, TOOL_RESULT_EVENT_MAX)}…` : ev.result });
+            events.tool({ phase: "result", name: ev.name, toolCallId: ev.toolCallId, isError: ev.isError, result: ev.result.length > TOOL_RESULT_EVENT_MAX ? `${ev.result.slice(0, TOOL_RESULT_EVENT_MAX)}…` : ev.result, ...(ev.preview !== undefined && { preview: ev.preview }) });
             break;
           case "step":
             store.appendMessages(entry.sessionId, ev.messages);

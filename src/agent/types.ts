@@ -37,6 +37,8 @@ export interface RunRequest {
   deliveryContext?: DeliveryContext;
   /** A turn nobody typed (the heartbeat): the session's `lastChannel` is left as it was. */
   internal?: boolean;
+  /** Who sent the message, as the channel established it: passed to the run's tools as part of their origin. */
+  sender?: { sender?: string; senderIsOwner?: boolean; senderAllowlisted?: boolean };
   /** A model ref (`provider/model`) for this run only, ahead of the session's and the agent's. */
   model?: string;
   /**

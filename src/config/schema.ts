@@ -12,6 +12,7 @@ import { CronConfigSchema } from "./cron-schema.ts";
 import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
+import { AgentToolsSchema, ToolsConfigSchema } from "./tools-schema.ts";
 
 const Port = T.Integer({ minimum: 1, maximum: 65535 });
 const OpenObject = T.Record(T.String(), T.Unknown());
@@ -145,6 +146,7 @@ const AgentEntry = T.Object(
       ),
     ),
     heartbeat: T.Optional(HeartbeatConfigSchema),
+    tools: T.Optional(AgentToolsSchema),
   },
   { additionalProperties: true },
 );
@@ -258,7 +260,7 @@ export const ConfigSchema = T.Object(
     channels: T.Optional(ChannelsConfigSchema),
     web: T.Optional(WebConfigSchema),
     hooks: T.Optional(HooksConfigSchema),
-    tools: T.Optional(OpenObject),
+    tools: T.Optional(ToolsConfigSchema),
     browser: T.Optional(BrowserConfigSchema),
     cron: T.Optional(CronConfigSchema),
     plugins: T.Optional(OpenObject),

@@ -153,7 +153,8 @@ describe("the tool on its own", () => {
     await expect(tool.execute({ action: "a2ui_push" }, { signal })).rejects.toThrow("exactly one of jsonl");
     await expect(tool.execute({ action: "a2ui_push", jsonl: VALID_JSONL, messages: [] }, { signal })).rejects.toThrow("exactly one of jsonl");
     await expect(tool.execute({ action: "jump" }, { signal })).rejects.toThrow('unknown action "jump"');
-    await expect(tool.execute({ action: "a2ui_push", jsonlPath: "/etc/passwd" }, { signal })).rejects.toThrow("exactly one of jsonl");
+    // Arguments are schema-checked before the tool runs: an unknown field is named.
+    await expect(tool.execute({ action: "a2ui_push", jsonlPath: "/etc/passwd" }, { signal })).rejects.toThrow('invalid arguments for canvas: unknown field "jsonlPath"');
     expect(calls).toHaveLength(5);
   });
 

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { toolDefinitions } from "../../src/agent/tools/index.ts";
 import { DEFAULT_HTTP_TOOL_DENY, HTTP_BEARER_SCOPES } from "../../src/gateway/http/index.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
@@ -78,5 +79,26 @@ describe("/tools/invoke", () => {
     const url = `http://127.0.0.1:${gw.handle.port}/tools/invoke`;
     for (const method of ["GET", "PUT", "DELETE"]) expect((await fetch(url, { method, headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(405);
     expect((await fetch(url, { method: "POST", body: JSON.stringify({ tool: "sessions_list" }) })).status).toBe(401);
+  });
+
+  test("workspace file tools: never over HTTP, even with tools.profile full and gateway.tools.allow naming them", async () => {
+    const gw = await gateway({ tools: { profile: "full" }, gateway: { tools: { allow: ["write", "edit", "apply_patch", "read"] } } });
+    for (const [tool, args] of [
+      ["write", { path: "pwned.txt", content: "x" }],
+      ["edit", { path: "AGENTS.md", oldText: "a", newText: "b" }],
+      ["apply_patch", { patch: "*** Begin Patch\n*** Add File: pwned.txt\n+x\n*** End Patch" }],
+      ["read", { path: "AGENTS.md" }],
+    ] as const) {
+      const r = await invoke(gw, { tool, args });
+      expect({ tool, status: r.status }).toEqual({ tool, status: 404 });
+    }
+  });
+
+  test("the writing file tools are not HTTP-invokable by definition and are on the default deny list; only the four read-only originals are", () => {
+    const defs = toolDefinitions({});
+    for (const d of defs) {
+      if (d.group === "fs" && d.name !== "read") expect({ tool: d.name, http: d.http === true, denied: DEFAULT_HTTP_TOOL_DENY.includes(d.name) }).toEqual({ tool: d.name, http: false, denied: true });
+    }
+    expect(defs.filter((d) => d.http === true).map((d) => d.name)).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
   });
 });

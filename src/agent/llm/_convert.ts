@@ -10,13 +10,21 @@ import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.t
  * aborted run had streamed (stopReason `aborted`: `chat.abort`, a timeout, a gateway stop): it stays in
  * the transcript and `chat.history` as the cut-off answer it is, but the model is not shown it as an answer
  * it gave (upstream replays neither). Tool calls without a recorded result (a run cut mid-tool) are dropped
- * so providers never see a dangling tool call.
+ * so providers never see a dangling tool call. Images in tool results go inline (`toolImagesInline`), or,
+ * for APIs whose tool messages carry only text (chat completions), in a user message after the results.
  */
-export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
+export function toModelMessages(history: TranscriptMessage[], opts: { toolImagesInline?: boolean } = {}): ModelMessage[] {
+  const inline = opts.toolImagesInline !== false;
+  let held: ImageOut[] = [];
+  const flushHeld = (out: ModelMessage[]) => {
+    if (held.length > 0) out.push(toolImagesMessage(held));
+    held = [];
+  };
   const answered = new Set(history.flatMap((m) => (m.role === "toolResult" ? [m.toolCallId] : [])));
   const called = new Set<string>();
   const out: ModelMessage[] = [];
   for (const m of history) {
+    if (m.role !== "toolResult") flushHeld(out);
     if (m.role === "user") {
       out.push({ role: "user", content: toUserParts(m.content) });
     } else if (m.role === "assistant") {
@@ -32,14 +40,38 @@ export function toModelMessages(history: TranscriptMessage[]): ModelMessage[] {
       if (parts.length > 0) out.push({ role: "assistant", content: parts });
     } else if (called.has(m.toolCallId)) {
       const value = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
-      out.push({
-        role: "tool",
-        content: [{ type: "tool-result", toolCallId: m.toolCallId, toolName: m.toolName, output: m.isError ? { type: "error-text", value } : { type: "text", value } }],
-      });
+      const images = m.content.flatMap((b) => (b.type === "image" && b.data ? [{ data: b.data, mimeType: b.mimeType ?? "image" }] : []));
+      if (!inline && !m.isError) held.push(...images);
+      const output = m.isError ? { type: "error-text" as const, value } : inline ? toolOutputParts({ text: value, images }) : toolOutputParts({ text: value + imagesNote(images.length) });
+      out.push({ role: "tool", content: [{ type: "tool-result", toolCallId: m.toolCallId, toolName: m.toolName, output }] });
     }
   }
+  flushHeld(out);
   return out;
 }
+
+/** A tool's text (and images) as the SDK's tool output: plain text, or content parts when there are images. */
+export function toolOutputParts(out: { text: string; images?: { data: string; mimeType: string }[] }): ToolResultOutput {
+  if (!out.images?.length) return { type: "text", value: out.text };
+  return {
+    type: "content",
+    value: [{ type: "text", text: out.text }, ...out.images.map((img) => ({ type: "file" as const, mediaType: img.mimeType, data: { type: "data" as const, data: img.data } }))],
+  };
+}
+
+type ImageOut = { data: string; mimeType: string };
+
+/** The note a text-only tool result gets when its images follow in a user message. */
+export function imagesNote(count: number): string {
+  return count > 0 ? `\n[${count} image${count > 1 ? "s" : ""} attached in the next message]` : "";
+}
+
+/** A user message carrying tool-result images, for APIs whose tool messages take only text. */
+export function toolImagesMessage(images: ImageOut[]): ModelMessage {
+  return { role: "user", content: [{ type: "text", text: "Images returned by the tool calls above:" }, ...images.map((img) => ({ type: "file" as const, data: img.data, mediaType: img.mimeType }))] };
+}
+
+type ToolResultOutput = Extract<Extract<ModelMessage, { role: "tool" }>["content"][number], { type: "tool-result" }>["output"];
 
 type UserPart = Exclude<Extract<ModelMessage, { role: "user" }>["content"], string>[number];
 

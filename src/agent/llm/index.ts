@@ -6,8 +6,8 @@
 import { jsonSchema, stepCountIs, streamText, type Tool, tool } from "ai";
 import type { ContentBlock, TranscriptMessage, Usage } from "../../store/index.ts";
 import type { ModelSpec } from "../models.ts";
-import type { AgentTool } from "../tools/index.ts";
-import { addUsage, describeModelError, type ModelErrorInfo, toModelMessages, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
+import type { AgentTool, ToolOutput } from "../tools/index.ts";
+import { addUsage, describeModelError, imagesNote, type ModelErrorInfo, toModelMessages, toolImagesMessage, toolOutputParts, toStopReason, toUsage, zeroUsage } from "./_convert.ts";
 import { createLanguageModel } from "./_model.ts";
 
 // The SDK prints warnings (unknown model ids, unsupported settings) to the console; the gateway has a logger.
@@ -21,7 +21,8 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
 export type TurnEvent =
   | { type: "text"; delta: string; step: number }
   | { type: "tool-start"; toolCallId: string; name: string; args: unknown }
-  | { type: "tool-result"; toolCallId: string; name: string; result: string; isError: boolean }
+  /** `result` is the (capped) text stored and sent to the model; `preview` its first characters for events. */
+  | { type: "tool-result"; toolCallId: string; name: string; result: string; isError: boolean; preview?: string }
   /** A finished step: the assistant message and its tool results, ready to persist. */
   | { type: "step"; messages: TranscriptMessage[]; usage: Usage };
 
@@ -65,12 +66,16 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
     text = "";
   };
 
+  // Chat-completions tool messages carry text only: images of tool results go in a user message after them.
+  const imagesInline = spec.api !== "openai-completions";
+  const heldImages: { data: string; mimeType: string }[] = [];
   try {
     const result = streamText({
       model: createLanguageModel(spec),
       system: opts.system,
-      messages: toModelMessages(opts.history),
-      tools: toSdkTools(opts.tools),
+      messages: toModelMessages(opts.history, { toolImagesInline: imagesInline }),
+      tools: toSdkTools(opts.tools, imagesInline, heldImages),
+      prepareStep: ({ messages }) => (heldImages.length > 0 ? { messages: [...messages, toolImagesMessage(heldImages.splice(0))] } : undefined),
       stopWhen: stepCountIs(MAX_STEPS),
       maxRetries: 1,
       maxOutputTokens: spec.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
@@ -95,9 +100,11 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
         case "tool-result":
         case "tool-error": {
           const isError = part.type === "tool-error";
-          const out = isError ? errorText(part.error) : typeof part.output === "string" ? part.output : JSON.stringify(part.output);
-          results.push({ role: "toolResult", toolCallId: part.toolCallId, toolName: part.toolName, content: [{ type: "text", text: out }], isError, timestamp: Date.now() });
-          onEvent({ type: "tool-result", toolCallId: part.toolCallId, name: part.toolName, result: out, isError });
+          const output = isError ? undefined : toToolOutput(part.output);
+          const out = isError ? errorText(part.error) : (output?.text ?? "");
+          const images = output?.images ?? [];
+          results.push({ role: "toolResult", toolCallId: part.toolCallId, toolName: part.toolName, content: [{ type: "text", text: out }, ...images], isError, timestamp: Date.now() });
+          onEvent({ type: "tool-result", toolCallId: part.toolCallId, name: part.toolName, result: out, isError, ...(output && { preview: output.preview }) });
           break;
         }
         case "finish-step": {
@@ -132,17 +139,30 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
 
 // --- internal ---
 
-function toSdkTools(tools: AgentTool[]): Record<string, Tool> | undefined {
+function toSdkTools(tools: AgentTool[], imagesInline: boolean, held: { data: string; mimeType: string }[]): Record<string, Tool> | undefined {
   if (tools.length === 0) return undefined;
   const out: Record<string, Tool> = {};
   for (const t of tools) {
     out[t.name] = tool({
       description: t.description,
       inputSchema: jsonSchema<Record<string, unknown>>(t.parameters),
-      execute: (input: Record<string, unknown>, o: { abortSignal?: AbortSignal }) => t.execute(input, { signal: o.abortSignal ?? new AbortController().signal }),
+      execute: (input: Record<string, unknown>, o: { abortSignal?: AbortSignal; toolCallId?: string }) => t.run(input, { signal: o.abortSignal ?? new AbortController().signal, toolCallId: o.toolCallId }),
+      // Text, plus the images of a result (a screenshot, an image file) as file parts the model can see.
+      toModelOutput: ({ output }: { output: unknown }) => {
+        const out = toToolOutput(output);
+        if (imagesInline || !out.images?.length) return toolOutputParts(out);
+        held.push(...out.images);
+        return toolOutputParts({ text: out.text + imagesNote(out.images.length) });
+      },
     });
   }
   return out;
+}
+
+function toToolOutput(output: unknown): ToolOutput {
+  if (output && typeof output === "object" && typeof (output as ToolOutput).text === "string") return output as ToolOutput;
+  const text = typeof output === "string" ? output : JSON.stringify(output);
+  return { text, truncated: false, preview: text.slice(0, 400) };
 }
 
 function errorText(err: unknown): string {

@@ -4,8 +4,10 @@
  * check) with a fresh idempotency key and a 30 s timeout. It never reads local files.
  */
 import { randomUUID } from "node:crypto";
+import { Type as T } from "@sinclair/typebox";
 import { unreachable } from "../../errors.ts";
-import type { AgentTool, ToolNode, ToolNodes } from "./types.ts";
+import { defineTool } from "./define.ts";
+import type { ToolNode } from "./types.ts";
 
 /** How long one canvas command may take on the node. */
 export const CANVAS_INVOKE_TIMEOUT_MS = 30_000;
@@ -31,35 +33,36 @@ const DESCRIPTION = [
   "`node` picks the node (id, id prefix or name); it may be left out when only one connected node has a canvas.",
 ].join(" ");
 
-/** Creates the tool over the gateway's nodes. */
-export function createCanvasTool(nodes: ToolNodes): AgentTool {
-  return {
-    name: "canvas",
-    description: DESCRIPTION,
-    parameters: {
-      type: "object",
-      properties: {
-        action: { type: "string", enum: [...CANVAS_ACTIONS], description: "What to do." },
-        node: { type: "string", description: "Node id, id prefix or display name (default: the only connected node with a canvas)." },
-        url: { type: "string", description: "present: page to show (optional); navigate: page to load (required)." },
-        jsonl: { type: "string", description: "a2ui_push: A2UI v0.8 JSONL, one message object per line." },
-        messages: { type: "array", items: { type: "object" }, description: "a2ui_push: A2UI v0.8 message objects (instead of jsonl)." },
-      },
-      required: ["action"],
-      additionalProperties: false,
+/** `canvas`, over the gateway's nodes. */
+export const canvasTool = defineTool({
+  name: "canvas",
+  description: DESCRIPTION,
+  group: "ui",
+  // Reachable over HTTP: it only sends the canvas commands of the node allowlist (see tools-invoke.ts).
+  http: true,
+  needs: ["nodes"],
+  parameters: T.Object(
+    {
+      action: T.Unsafe<CanvasAction>({ type: "string", enum: [...CANVAS_ACTIONS], description: "What to do." }),
+      node: T.Optional(T.String({ description: "Node id, id prefix or display name (default: the only connected node with a canvas)." })),
+      url: T.Optional(T.String({ description: "present: page to show (optional); navigate: page to load (required)." })),
+      jsonl: T.Optional(T.String({ description: "a2ui_push: A2UI v0.8 JSONL, one message object per line." })),
+      messages: T.Optional(T.Unsafe<unknown[]>({ type: "array", items: { type: "object" }, description: "a2ui_push: A2UI v0.8 message objects (instead of jsonl)." })),
     },
-    async execute(args, { signal }) {
-      const action = args.action as CanvasAction;
-      if (!(CANVAS_ACTIONS as readonly string[]).includes(action)) throw new Error(`unknown action "${String(args.action)}" (use ${CANVAS_ACTIONS.join(", ")})`);
-      const node = pickNode(nodes.list(), typeof args.node === "string" ? args.node : undefined, COMMANDS[action]);
-      const { command, params } = toInvoke(action, args, node);
-      if (signal.aborted) throw new Error("aborted");
-      const invoked = nodes.invoke({ nodeId: node.nodeId, command, params, timeoutMs: CANVAS_INVOKE_TIMEOUT_MS, idempotencyKey: randomUUID() });
-      const { payload } = await abortable(invoked, signal);
-      return payload === undefined || payload === null ? "ok" : `ok\n${JSON.stringify(payload)}`;
-    },
-  };
-}
+    { additionalProperties: false },
+  ),
+  async execute(input, { signal, ports }) {
+    const args = input as Record<string, unknown>;
+    const action = args.action as CanvasAction;
+    if (!(CANVAS_ACTIONS as readonly string[]).includes(action)) throw new Error(`unknown action "${String(args.action)}" (use ${CANVAS_ACTIONS.join(", ")})`);
+    const node = pickNode(ports.nodes.list(), typeof args.node === "string" ? args.node : undefined, COMMANDS[action]);
+    const { command, params } = toInvoke(action, args, node);
+    if (signal.aborted) throw new Error("aborted");
+    const invoked = ports.nodes.invoke({ nodeId: node.nodeId, command, params, timeoutMs: CANVAS_INVOKE_TIMEOUT_MS, idempotencyKey: randomUUID() });
+    const { payload } = await abortable(invoked, signal);
+    return payload === undefined || payload === null ? "ok" : `ok\n${JSON.stringify(payload)}`;
+  },
+});
 
 /**
  * The node a call goes to: the one `query` names (exact id, display name ignoring case, unique id prefix),

@@ -1,35 +1,62 @@
 /**
- * The agent's tools and the policy that picks them. Default set: `sessions_list`, `sessions_history`,
- * `web_fetch`, plus `canvas` when the gateway gives access to its nodes. Nothing here runs shell commands
- * or writes files.
+ * The agent's tools: one registry of definitions (`defineTool`), the policy that picks a run's tools
+ * (policy.ts) and binding them to the run. Read-only tools are offered by default; the workspace file tools
+ * that write (`write`, `edit`, `apply_patch`) need `tools.profile` "coding"/"full" or an allow entry.
  *
- * Policy (config `tools`): `tools.deny: string[]` removes tools; `tools.allow: string[]`, when set, keeps only
- * those; `tools.web.fetch.enabled: false` drops web_fetch; `tools.web.fetch.allowPrivate: true` lets it reach
- * private/loopback/link-local addresses; `tools.web.fetch.{maxChars, maxBytes, timeoutSeconds}` tune caps.
+ * Config: `tools.profile`, `tools.allow` / `alsoAllow` / `deny` (and the same under `agents.list[].tools`),
+ * `tools.fs.allowOutside`, `tools.web.fetch.{enabled, allowPrivate, maxChars, maxBytes, timeoutSeconds}`.
  */
+import type { TSchema } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
-import { createCanvasTool } from "./canvas.ts";
-import { createSessionsHistoryTool, createSessionsListTool } from "./sessions.ts";
-import type { AgentTool, ToolContext } from "./types.ts";
-import { createWebFetchTool, WEB_FETCH_DEFAULTS, type WebFetchSettings } from "./web-fetch.ts";
+import type { AgentToolsConfig, ToolsConfig } from "../../config/tools-schema.ts";
+import { applyPatchTool } from "./apply-patch.ts";
+import { canvasTool } from "./canvas.ts";
+import { bindTool } from "./define.ts";
+import { editTool } from "./edit.ts";
+import { type EffectiveTool, effectiveTools } from "./policy.ts";
+import { readTool } from "./read.ts";
+import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
+import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from "./types.ts";
+import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
+import { writeTool } from "./write.ts";
 
-export type { AgentTool, ToolContext, ToolNode, ToolNodes, ToolParameters } from "./types.ts";
+export type { AgentTool, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolWorkspace } from "./types.ts";
+export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
+export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
 export { checkFetchUrl, type WebFetchSettings } from "./web-fetch.ts";
 export { isNonPublicAddress } from "../../util/net.ts";
 
-/** Names of the default tools. */
+/** Names of the tools an agent gets with a default config and no workspace (the HTTP endpoint's view). */
 export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fetch"] as const;
 
-/** The tools a run gets after applying the policy (`canvas` only when `ctx.nodes` is given). */
-export function buildTools(ctx: ToolContext): AgentTool[] {
-  const policy = toolPolicyOf(ctx.config);
-  const tools: AgentTool[] = [createSessionsListTool(ctx), createSessionsHistoryTool(ctx)];
-  if (policy.webFetch.enabled) tools.push(createWebFetchTool(policy.webFetch));
-  if (ctx.nodes) tools.push(createCanvasTool(ctx.nodes));
-  return tools.filter((t) => !policy.deny.includes(t.name) && (!policy.allow || policy.allow.includes(t.name)));
+/** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
+export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
+  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool];
+  return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 
-/** The effective tool policy. */
+/** The ports a context provides (`workspace` from `ctx.workspace` and `tools.fs.allowOutside` when not given). */
+export function toolPortsOf(ctx: ToolContext): ToolPorts {
+  const workspace = ctx.workspace ? { dir: ctx.workspace, allowOutside: fsAllowOutside(ctx.config, ctx.agentId) } : undefined;
+  return { store: ctx.store, ...(ctx.nodes && { nodes: ctx.nodes }), ...(workspace && { workspace }), ...ctx.ports };
+}
+
+/** What a run of `ctx.agentId` gets and why, for every registered tool (`tools.effective`, `openclaw tools list`). */
+export function explainTools(ctx: ToolContext): EffectiveTool[] {
+  const ports = toolPortsOf(ctx);
+  return effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: toolDefinitions(ctx.config) });
+}
+
+/** The tools a run gets after applying the policy, bound to its context. */
+export function buildTools(ctx: ToolContext): AgentTool[] {
+  const ports = toolPortsOf(ctx);
+  const defs = toolDefinitions(ctx.config);
+  const verdicts = effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: defs });
+  const { store: _s, nodes: _n, ports: _p, ...run } = ctx;
+  return defs.filter((_, i) => verdicts[i]?.included).map((d) => bindTool(d, run, ports));
+}
+
+/** The effective settings of the existing keys: `tools.allow`/`deny` as written and `tools.web.fetch.*`. */
 export function toolPolicyOf(config: OpenClawConfig): { allow?: string[]; deny: string[]; webFetch: WebFetchSettings & { enabled: boolean } } {
   const tools = (config.tools ?? {}) as { allow?: unknown; deny?: unknown; web?: { fetch?: Record<string, unknown> } };
   const fetchCfg = tools.web?.fetch ?? {};
@@ -46,4 +73,15 @@ export function toolPolicyOf(config: OpenClawConfig): { allow?: string[]; deny: 
       timeoutMs: num(fetchCfg.timeoutSeconds, WEB_FETCH_DEFAULTS.timeoutMs / 1000) * 1000,
     },
   };
+}
+
+/** `tools.fs.allowOutside` joined with the agent's own (`agents.list[].tools.fs.allowOutside`). */
+export function fsAllowOutside(config: OpenClawConfig, agentId: string): string[] {
+  const global = ((config.tools ?? {}) as ToolsConfig).fs?.allowOutside ?? [];
+  const agent = ((config.agents?.list?.find((a) => a.id === agentId)?.tools ?? {}) as AgentToolsConfig).fs?.allowOutside ?? [];
+  return [...global, ...agent];
+}
+
+function availablePorts(ports: ToolPorts): PortName[] {
+  return (Object.keys(ports) as PortName[]).filter((k) => ports[k] !== undefined && ports[k] !== null);
 }

@@ -1,20 +1,20 @@
 /**
- * The tool interface the agent runtime offers to models. Tools are plain objects; `llm/` adapts them to
- * the SDK. A tool returns text for the model, or throws: the message becomes an error result the model sees.
+ * The tool platform's shapes: a tool definition (`defineTool`), the ports a tool may need from the host,
+ * the run context every call gets, and the bound tool the runtime offers to models. Tools are plain objects;
+ * `llm/` adapts bound tools to the SDK. A tool returns text (or text + images), or throws: the message
+ * becomes an error result the model sees.
  */
+import type { Static, TSchema } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
-import type { Store } from "../../store/index.ts";
+import type { ImageContent, Store } from "../../store/index.ts";
 
-/** A JSON Schema object describing a tool's arguments. */
+/** A JSON Schema object describing a tool's arguments (what the model is shown). */
 export type ToolParameters = { type: "object"; properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean };
 
-/** One tool. `execute` may be called concurrently with other tools of the same run. */
-export interface AgentTool {
-  name: string;
-  description: string;
-  parameters: ToolParameters;
-  execute(args: Record<string, unknown>, opts: { signal: AbortSignal }): Promise<string>;
-}
+/** Tool groups usable in `tools.allow` / `tools.deny` as `group:<name>`. */
+export const TOOL_GROUP_NAMES = ["runtime", "fs", "sessions", "memory", "web", "ui", "automation", "messaging", "nodes"] as const;
+/** A tool's group. */
+export type ToolGroup = (typeof TOOL_GROUP_NAMES)[number];
 
 /** A connected node as tools see it. */
 export interface ToolNode {
@@ -39,12 +39,139 @@ export interface ToolNodes {
   invoke(input: { nodeId: string; command: string; params?: unknown; timeoutMs: number; idempotencyKey: string }): Promise<{ payload?: unknown }>;
 }
 
-/** What tools may read about the run they serve. */
-export interface ToolContext {
+/** The agent's workspace as the file tools see it. */
+export interface ToolWorkspace {
+  /** Absolute folder; the file tools resolve paths against it. */
+  dir: string;
+  /** Further folders paths may lead into (`tools.fs.allowOutside`). */
+  allowOutside: string[];
+}
+
+/**
+ * Ports a tool may need from the host. A tool whose `needs` are not all present is not offered. Ports
+ * typed `unknown` are placeholders for hosts that land later (exec runners, approvals, browser, channels,
+ * cron); their owners narrow the type when they plug in.
+ */
+export interface ToolPorts {
+  store?: Store;
+  workspace?: ToolWorkspace;
+  nodes?: ToolNodes;
+  exec?: unknown;
+  approvals?: unknown;
+  browser?: unknown;
+  channels?: unknown;
+  cron?: unknown;
+}
+/** A port's name. */
+export type PortName = keyof ToolPorts;
+
+/** Where the message that started the run came from. */
+export interface ToolOrigin {
+  /** `telegram`, `whatsapp`, `webchat`, `cli`, … */
+  channel: string;
+  /** The chat (`to` form of the channel), when the run came from one. */
+  chat?: string;
+  /** The sender's id on the channel, when known. */
+  sender?: string;
+  /** True when the sender is the owner (operator, or an owner entry of the channel). */
+  senderIsOwner?: boolean;
+  /** True when the sender passed the channel's allowlist. */
+  senderAllowlisted?: boolean;
+}
+
+/** What every call of a run's tools gets besides its ports. */
+export interface ToolRunContext {
   config: OpenClawConfig;
-  store: Store;
   agentId: string;
   sessionKey: string;
+  /** The run's id; absent outside a run (`/tools/invoke`). */
+  runId?: string;
+  /** The agent's workspace folder, when known. */
+  workspace?: string;
+  origin?: ToolOrigin;
+}
+
+/** What one call's `execute` gets: the run context, the ports it declared, the call id and the abort signal. */
+export type ToolCallContext<N extends PortName = never> = ToolRunContext & {
+  ports: { [K in N]-?: NonNullable<ToolPorts[K]> };
+  /** Aborted by `chat.abort`, a run timeout or the HTTP caller going away: stop, and kill what was started. */
+  signal: AbortSignal;
+  toolCallId?: string;
+};
+
+/** A tool's result: text, optionally with images for the model (a screenshot, an image file). */
+export interface ToolResult {
+  text: string;
+  images?: ImageContent[];
+}
+
+/** Output caps of a tool. */
+export interface ToolCaps {
+  /** Text longer than this is cut, with a marker, before it is stored or sent (default {@link DEFAULT_TOOL_MAX_CHARS}). */
+  maxChars?: number;
+  /** Characters of the result an event carries (default {@link DEFAULT_TOOL_PREVIEW_CHARS}). */
+  previewChars?: number;
+}
+
+/** Default of {@link ToolCaps.maxChars}. */
+export const DEFAULT_TOOL_MAX_CHARS = 60_000;
+/** Default of {@link ToolCaps.previewChars}. */
+export const DEFAULT_TOOL_PREVIEW_CHARS = 400;
+
+/** A tool definition: what `defineTool` takes. */
+export interface ToolDefinition<P extends TSchema = TSchema, N extends PortName = PortName> {
+  name: string;
+  description: string;
+  group?: ToolGroup;
+  /** TypeBox schema of the arguments; checked with ajv before `execute`. */
+  parameters: P;
+  /** Ports the tool needs; without all of them it is not offered. */
+  needs: readonly N[];
+  /** May it run over `POST /tools/invoke`? Default false; never true for a tool that writes, runs or sends. */
+  http?: boolean;
+  caps?: ToolCaps;
+  /** Runs one call with validated arguments. May run concurrently with other calls. */
+  execute(params: Static<P>, ctx: ToolCallContext<N>): Promise<string | ToolResult>;
+}
+
+/** Options of a bound tool's call. */
+export interface ToolCallOptions {
+  signal: AbortSignal;
+  toolCallId?: string;
+}
+
+/** A capped result, as stored and sent to the model. */
+export interface ToolOutput {
+  text: string;
+  images?: ImageContent[];
+  /** True when the text was cut at `caps.maxChars`. */
+  truncated: boolean;
+  /** The first characters of the text, for events. */
+  preview: string;
+}
+
+/** A tool bound to a run's context and ports: what the runtime offers to models and `/tools/invoke` calls. */
+export interface AgentTool {
+  name: string;
+  description: string;
+  group?: ToolGroup;
+  /** The argument schema as plain JSON Schema (what the model is shown). */
+  parameters: ToolParameters;
+  http: boolean;
+  /**
+   * Validates the arguments, runs the tool and caps its output.
+   * @throws Error with a model-readable message: invalid arguments (naming the field) or the tool's failure.
+   */
+  run(args: Record<string, unknown>, opts: ToolCallOptions): Promise<ToolOutput>;
+  /** {@link run} reduced to its text (images noted by type and size). */
+  execute(args: Record<string, unknown>, opts: ToolCallOptions): Promise<string>;
+}
+
+/** What `buildTools` takes: the run context plus the ports the host has. */
+export interface ToolContext extends ToolRunContext {
+  store: Store;
   /** The gateway's nodes; without it, tools that drive nodes (`canvas`) are left out. */
   nodes?: ToolNodes;
+  /** Other ports (`workspace` is filled from `workspace` + `tools.fs.allowOutside` when absent). */
+  ports?: ToolPorts;
 }

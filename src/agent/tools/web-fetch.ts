@@ -5,8 +5,10 @@
  * bounded by `timeoutSeconds` (20). HTML is reduced to text; binary types are refused. The address check
  * and its known limit (DNS rebinding) are in src/util/net.ts.
  */
-import type { AgentTool } from "./types.ts";
+import { Type as T } from "@sinclair/typebox";
 import { checkPublicUrl } from "../../util/net.ts";
+import { bindTool, defineTool } from "./define.ts";
+import type { AgentTool } from "./types.ts";
 
 /** Settings from `tools.web.fetch`. */
 export interface WebFetchSettings {
@@ -20,20 +22,23 @@ export interface WebFetchSettings {
 export const WEB_FETCH_DEFAULTS: WebFetchSettings = { allowPrivate: false, maxChars: 50_000, maxBytes: 2_000_000, timeoutMs: 20_000 };
 const MAX_REDIRECTS = 5;
 
-/** Creates the tool with the given settings. */
-export function createWebFetchTool(settings: WebFetchSettings): AgentTool {
-  return {
+/** The tool's definition with the given settings (`tools.web.fetch.*`). */
+export function webFetchTool(settings: WebFetchSettings) {
+  return defineTool({
     name: "web_fetch",
     description: "Fetch a public web page or API (http/https GET) and return its text content.",
-    parameters: {
-      type: "object",
-      properties: {
-        url: { type: "string", description: "Absolute http or https URL." },
-        maxChars: { type: "integer", description: `Cut the text at this many characters (max ${settings.maxChars}).` },
+    group: "web",
+    http: true,
+    needs: [],
+    // The tool cuts its own text at maxChars; the platform cap only guards against a larger setting.
+    caps: { maxChars: Math.max(settings.maxChars + 500, 60_000) },
+    parameters: T.Object(
+      {
+        url: T.String({ description: "Absolute http or https URL." }),
+        maxChars: T.Optional(T.Integer({ description: `Cut the text at this many characters (max ${settings.maxChars}).` })),
       },
-      required: ["url"],
-      additionalProperties: false,
-    },
+      { additionalProperties: false },
+    ),
     async execute(args, { signal }) {
       const maxChars = Math.min(typeof args.maxChars === "number" && args.maxChars > 0 ? args.maxChars : settings.maxChars, settings.maxChars);
       const timeout = AbortSignal.timeout(settings.timeoutMs);
@@ -45,7 +50,12 @@ export function createWebFetchTool(settings: WebFetchSettings): AgentTool {
         throw err;
       }
     },
-  };
+  });
+}
+
+/** The tool bound on its own (no run), with the given settings. */
+export function createWebFetchTool(settings: WebFetchSettings): AgentTool {
+  return bindTool(webFetchTool(settings), { config: {}, agentId: "main", sessionKey: "" }, {});
 }
 
 /**

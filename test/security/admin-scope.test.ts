@@ -180,6 +180,8 @@ describe("config never names something the gateway runs, except the reviewed adm
 
   test("only the reviewed source files start processes", () => {
     const SPAWNERS: Record<string, string> = {
+      "agent/exec/_spawn.ts": "the agent's exec tool: a shell command in the bubblewrap sandbox, or on the gateway host under the exec-approvals policy (allowlist + ask by default)",
+      "agent/exec/sandbox.ts": "bwrap (probe of the sandbox's availability)",
       "browser/chrome.ts": "browser.executablePath (config file only; config writes over RPC refuse it) or an auto-detected system browser, through Playwright's pipe launcher",
       "release/update.ts": "the installed openclaw binary (openclaw update)",
       "release/probe.ts": "the downloaded openclaw binary (--version probe before swapping)",

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExecContext, type FinishedProcess, formatExecFinished, ProcessRegistry, runCommand, runProcessAction } from "../../../src/agent/exec/index.ts";
-import { waitFor } from "../../helpers/protocol.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -35,11 +35,11 @@ test("the process tool's actions drive a background process end to end; agents a
   if (r.status !== "running") throw new Error("expected running");
   expect(await runProcessAction({ action: "list" }, registry.forAgent("other"))).toEqual({ processes: [] });
   expect(await runProcessAction({ action: "write", id: r.id, data: "one\ntwo\n" }, ctx.processes)).toEqual({ id: r.id, written: 8, eof: false });
-  await waitFor(() => ctx.processes.log(r.id).totalLines === 2, 5000, "echoed lines");
+  await waitFor(() => ctx.processes.log(r.id).totalLines === 2, "echoed lines", 5000);
   expect(await runProcessAction({ action: "log", id: r.id, offset: -1 }, ctx.processes)).toMatchObject({ output: "two", totalLines: 2 });
   expect(await runProcessAction({ action: "poll", id: r.id }, ctx.processes)).toMatchObject({ status: "running", output: "one\ntwo\n" });
   await runProcessAction({ action: "write", id: r.id, data: "", eof: true }, ctx.processes);
-  await waitFor(() => finished.length === 1, 5000, "onFinished");
+  await waitFor(() => finished.length === 1, "onFinished", 5000);
   expect(formatExecFinished(finished[0]!)).toBe(`Exec finished (id ${r.id}, exit 0): cat\none\ntwo`);
   expect(await runProcessAction({ action: "clear" }, ctx.processes)).toEqual({ cleared: 1 });
 });

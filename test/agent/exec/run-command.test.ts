@@ -11,7 +11,7 @@ import {
   resolveExecutable,
   runCommand,
 } from "../../../src/agent/exec/index.ts";
-import { waitFor } from "../../helpers/protocol.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 const NO_SANDBOX = () => ({ available: false, reason: "simulated: no bwrap" });
 const dirs: string[] = [];
@@ -178,12 +178,12 @@ describe("running: output, exit, timeout, abort", () => {
       const text = ctx.processes.log(p.id).output;
       pids = [...text.matchAll(/(?:gc|child)=(\d+)/g)].map((m) => Number(m[1]));
       return pids.length === 2;
-    }, 5000, "child and grandchild pids");
+    }, "child and grandchild pids", 5000);
     for (const pid of pids) expect(procState(pid)).not.toBe(undefined);
     ac.abort();
     const r = await running;
     expect(r).toMatchObject({ status: "completed", aborted: true });
-    await waitFor(() => pids.every((pid) => [undefined, "Z"].includes(procState(pid))), 5000, "grandchildren to die");
+    await waitFor(() => pids.every((pid) => [undefined, "Z"].includes(procState(pid))), "grandchildren to die", 5000);
   });
 });
 
@@ -196,7 +196,7 @@ describe("background processes", () => {
     expect(ctx.processes.list()).toEqual([expect.objectContaining({ id: r.id, status: "running", host: "gateway" })]);
     expect(ctx.processes.poll(r.id).output).toBe("");
     await ctx.processes.write(r.id, "hello\n");
-    await waitFor(() => finished.length === 1, 5000, "onFinished");
+    await waitFor(() => finished.length === 1, "onFinished", 5000);
     expect(finished[0]).toMatchObject({ id: r.id, agentId: "main", sessionKey: "agent:main:main", status: "exited", exitCode: 4, tail: "started\ngot:hello" });
     expect(ctx.processes.poll(r.id)).toMatchObject({ status: "exited", output: "got:hello\n" });
     expect(ctx.processes.log(r.id, 1, 1)).toMatchObject({ output: "got:hello", totalLines: 2 });
@@ -213,7 +213,7 @@ describe("background processes", () => {
     expect(() => ctx.processes.clear(r.id)).toThrow(/still running/);
     const exit = await ctx.processes.kill(r.id);
     expect(exit).toMatchObject({ signal: "SIGKILL", killedBy: "kill" });
-    await waitFor(() => finished.length === 1, 5000, "onFinished");
+    await waitFor(() => finished.length === 1, "onFinished", 5000);
     expect(finished[0]).toMatchObject({ status: "killed" });
     expect(ctx.processes.clear(r.id)).toBe(1);
   });

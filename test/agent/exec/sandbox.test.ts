@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SANDBOX_MEMORY_MB, type ExecContext, ProcessManager, runCommand, sandboxStatus } from "../../../src/agent/exec/index.ts";
-import { waitFor } from "../../helpers/protocol.ts";
+import { waitFor } from "../../helpers/wait.ts";
 
 // Containers may forbid the namespaces bwrap needs. Skip only when bwrap itself cannot run there; a missing
 // bwrap is a failure (CI installs it), and so is our mount set failing where plain bwrap works.
@@ -83,7 +83,7 @@ describe.skipIf(bwrapBroken)("sandbox host (bubblewrap)", () => {
       expect(connections).toBe(0);
       const open = await runCommand({ command: probe }, ctx({ sandbox: { network: true } }));
       expect(open).toMatchObject({ status: "completed", output: expect.stringContaining("CONNECTED") });
-      await waitFor(() => connections === 1, 5000, "the control connection");
+      await waitFor(() => connections === 1, "the control connection", 5000);
     } finally {
       server.stop(true);
     }
@@ -113,11 +113,11 @@ describe.skipIf(bwrapBroken)("sandbox host (bubblewrap)", () => {
     const c = ctx();
     // A sleep with a distinctive duration, so the host can find it in /proc (its pid inside is namespaced).
     const running = runCommand({ command: "sleep 3017 & echo started; wait", signal: ac.signal, yieldMs: 60_000 }, c);
-    await waitFor(() => c.processes.list().some((p) => c.processes.log(p.id).output.includes("started")), 5000, "start");
-    await waitFor(() => liveSleeps("3017").length === 1, 5000, "the sandboxed sleep to show on the host");
+    await waitFor(() => c.processes.list().some((p) => c.processes.log(p.id).output.includes("started")), "start", 5000);
+    await waitFor(() => liveSleeps("3017").length === 1, "the sandboxed sleep to show on the host", 5000);
     ac.abort();
     expect(await running).toMatchObject({ status: "completed", aborted: true });
-    await waitFor(() => liveSleeps("3017").length === 0, 5000, "the sandboxed sleep to die");
+    await waitFor(() => liveSleeps("3017").length === 0, "the sandboxed sleep to die", 5000);
   });
 });
 

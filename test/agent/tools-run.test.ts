@@ -107,7 +107,7 @@ describe("file tools in a run", () => {
     const final = await runTurn(runtime, "agent:main:image");
     expect(final.ok).toBe(true);
     // Chat-completions tool messages take text only: the image follows in a user message, once.
-    const [call, tool, user] = fake.requests.at(-1)?.body.messages.slice(-3);
+    const [call, tool, user] = fake.requests.at(-1)!.body.messages.slice(-3);
     expect(call.tool_calls[0].function.name).toBe("read");
     expect(tool).toEqual({ role: "tool", tool_call_id: "i1", content: "chart.png: image/png image, 24 bytes\n[1 image attached in the next message]" });
     expect(user.role).toBe("user");

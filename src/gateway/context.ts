@@ -12,19 +12,19 @@ import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/index.ts";
 import type { HeartbeatSettings } from "../agent/heartbeat.ts";
-import { listAgents, heartbeatOf } from "./agents-view.ts";
-import type { ExecApprovalQueue } from "./approvals.ts";
+import { listAgents, heartbeatOf } from "./agents/agents-view.ts";
+import type { ExecApprovalQueue } from "./approvals/approvals.ts";
 import type { AuthRateLimiter } from "./auth.ts";
-import type { MountedCanvas } from "./canvas.ts";
+import type { MountedCanvas } from "./canvas/canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
-import type { DeviceStore } from "./devices.ts";
+import type { DeviceStore } from "./devices/devices.ts";
 import type { CronService } from "./cron/index.ts";
-import type { HeartbeatRunner } from "./heartbeat.ts";
+import type { HeartbeatRunner } from "./heartbeat/heartbeat.ts";
 import type { Metrics } from "./metrics.ts";
-import type { NodeRegistry } from "./nodes.ts";
-import type { Presence } from "./presence.ts";
-import type { RunListeners } from "./run-listeners.ts";
-import { summarizeSessions } from "./sessions-view.ts";
+import type { NodeRegistry } from "./nodes/nodes.ts";
+import type { Presence } from "./presence/presence.ts";
+import type { RunListeners } from "./chat/run-listeners.ts";
+import { summarizeSessions } from "./sessions/sessions-view.ts";
 
 /** Process-wide gateway state. */
 export interface GatewayContext {

@@ -10,7 +10,7 @@ import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts"
 import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
-import { sendVoiceWakeSnapshot } from "./voicewake.ts";
+import { sendVoiceWakeSnapshot } from "./talk/voicewake.ts";
 
 const NODE_ONLY = new Set(NODE_METHODS);
 

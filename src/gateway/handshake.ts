@@ -5,14 +5,14 @@
  */
 import { GatewayError } from "../errors.ts";
 import { checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
-import { sessionDefaults } from "./agents-view.ts";
+import { sessionDefaults } from "./agents/agents-view.ts";
 import { checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
-import { canvasHostUrl } from "./canvas.ts";
+import { canvasHostUrl } from "./canvas/canvas.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
 import { METHOD_HANDLERS } from "./methods/index.ts";
-import { requestNodeDevicePairing } from "./methods/node-pair.ts";
+import { requestNodeDevicePairing } from "./nodes/node-pair.ts";
 
 /** A handshake rejection: the error frame plus how to close. */
 export class HandshakeError extends GatewayError {

@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeviceStore, PAIRING_REQUEST_TTL_MS, type PairingRequestInput } from "../../src/gateway/devices.ts";
+import { DeviceStore, PAIRING_REQUEST_TTL_MS, type PairingRequestInput } from "../../src/gateway/devices/devices.ts";
 
 let stateDir: string;
 let clock: number;

@@ -9,7 +9,7 @@ import { resolveWorkspace } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { AgentsFilesGetResult } from "../../protocol/generated/types.ts";
 import { writeFileAtomic } from "../../util/atomic-write.ts";
-import { listAgents } from "../agents-view.ts";
+import { listAgents } from "./agents-view.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
 
 /** Bootstrap files, in the order they are listed (upstream's). */

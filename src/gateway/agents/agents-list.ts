@@ -1,4 +1,4 @@
-import { listAgents, sessionDefaults } from "../agents-view.ts";
+import { listAgents, sessionDefaults } from "./agents-view.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `agents.list`: configured agents with the default id, main key and session scope. */

@@ -2,8 +2,8 @@
  * Read-only views of the configured agents that several methods share (health, status, agents.list,
  * models.list, sessions.list). Derived from config on every call so a hot reload is seen at once.
  */
-import { type HeartbeatSettings, resolveHeartbeat } from "../agent/heartbeat.ts";
-import type { OpenClawConfig } from "../config/schema.ts";
+import { type HeartbeatSettings, resolveHeartbeat } from "../../agent/heartbeat.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
 
 /** The model used when none is configured (upstream default). */
 export const DEFAULT_MODEL = "anthropic/claude-opus-4-5";

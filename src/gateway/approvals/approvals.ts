@@ -5,7 +5,7 @@
  * with nothing to answer when its requester went away.
  */
 import { randomUUID } from "node:crypto";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../../errors.ts";
 
 /** `exec.approval.request` waits this long when the caller gives no timeoutMs (upstream's default). */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 120_000;

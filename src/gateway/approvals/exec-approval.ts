@@ -2,7 +2,7 @@
  * `exec.approval.request` and `exec.approval.resolve` (operator.approvals): a command waiting for an
  * operator's yes or no.
  */
-import type { ApprovalDecision, ExecApprovalRequest } from "../approvals.ts";
+import type { ApprovalDecision, ExecApprovalRequest } from "./approvals.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 

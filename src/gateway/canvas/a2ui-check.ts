@@ -3,8 +3,8 @@
  * (`params.jsonl`) are checked against A2UI v0.8 before anything is sent, whoever calls (operator RPC, the
  * agent's canvas tool, the CLI), so a node never receives invalid A2UI.
  */
-import { parseA2uiJsonl, validateA2uiMessages } from "../canvas/a2ui/app/processor.ts";
-import { GatewayError } from "../errors.ts";
+import { parseA2uiJsonl, validateA2uiMessages } from "../../canvas/a2ui/app/processor.ts";
+import { GatewayError } from "../../errors.ts";
 
 /** Problems named in the error message; the rest are counted. */
 const MAX_LISTED = 5;

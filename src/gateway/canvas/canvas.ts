@@ -6,13 +6,13 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
-import { CAPABILITY_PREFIX, createCanvasHost, type CanvasGrant, type CanvasHost, type CanvasHostOptions } from "../canvas/host.ts";
-import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
-import type { GatewaySettings } from "../config/gateway-settings.ts";
-import type { OpenClawConfig } from "../config/schema.ts";
-import type { Logger } from "../logging/logger.ts";
-import type { GatewaySocket } from "./connections.ts";
-import type { GatewayContext } from "./context.ts";
+import { CAPABILITY_PREFIX, createCanvasHost, type CanvasGrant, type CanvasHost, type CanvasHostOptions } from "../../canvas/host.ts";
+import { expandHome, resolveDefaultWorkspace } from "../../config/paths.ts";
+import type { GatewaySettings } from "../../config/gateway-settings.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import type { Logger } from "../../logging/logger.ts";
+import type { GatewaySocket } from "../connections.ts";
+import type { GatewayContext } from "../context.ts";
 
 /** The mounted canvas. */
 export interface MountedCanvas {

@@ -4,7 +4,7 @@
  * load was refused.
  */
 import { GatewayError } from "../../errors.ts";
-import { grantCanvas } from "../canvas.ts";
+import { grantCanvas } from "./canvas.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `{canvasCapability, canvasCapabilityExpiresAtMs, canvasHostUrl}`; UNAVAILABLE when the canvas is off. */

@@ -4,10 +4,10 @@
  * Neither side imports the other.
  */
 import { randomUUID } from "node:crypto";
-import { type AgentRuntime, loadImageFiles } from "../agent/index.ts";
-import type { AgentTurnRequest, AgentTurnResult, RunAgentTurn } from "../channels/index.ts";
-import { CHANNEL_LABELS } from "../channels/index.ts";
-import type { Logger } from "../logging/logger.ts";
+import { type AgentRuntime, loadImageFiles } from "../../agent/index.ts";
+import type { AgentTurnRequest, AgentTurnResult, RunAgentTurn } from "../../channels/index.ts";
+import { CHANNEL_LABELS } from "../../channels/index.ts";
+import type { Logger } from "../../logging/logger.ts";
 
 /**
  * A {@link RunAgentTurn} that submits to `agents` and waits for the final answer. Saved inbound images

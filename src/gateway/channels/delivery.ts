@@ -7,12 +7,12 @@
  * Delivery never fails a run: callers get a {@link DeliveryOutcome} to report. Logs carry channel and
  * error, never the text or the recipient unless the logger is verbose.
  */
-import { type DeliveryContext } from "../agent/index.ts";
-import { type ChannelId, isChannelId } from "../channels/index.ts";
-import { GatewayError, isGatewayError, toErrorMessage } from "../errors.ts";
-import type { SessionEntry } from "../store/index.ts";
-import type { GatewayContext } from "./context.ts";
-import { toChannelGatewayError } from "./methods/_channels.ts";
+import { type DeliveryContext } from "../../agent/index.ts";
+import { type ChannelId, isChannelId } from "../../channels/index.ts";
+import { GatewayError, isGatewayError, toErrorMessage } from "../../errors.ts";
+import type { SessionEntry } from "../../store/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { toChannelGatewayError } from "./_channels.ts";
 
 /** Where a reply should go, as a caller asked for it. */
 export interface DeliveryRequest {

@@ -1,6 +1,6 @@
 import { replyTextOf, resolveSession, type RunFinal, type SubmitResult } from "../../agent/index.ts";
 import { DEFERRED, type GatewayContext, type MethodHandler } from "../context.ts";
-import { checkDeliveryChannel, deliverReply, type DeliveryRequest, toDeliveryReport } from "../delivery.ts";
+import { checkDeliveryChannel, deliverReply, type DeliveryRequest, toDeliveryReport } from "../channels/delivery.ts";
 import { channelOf, checkMessage, checkThinking, toFinalFrame } from "./_runs.ts";
 
 /** What starts an `agent` run: the method's params (validated by the schema) or a node's `agent.request`. */

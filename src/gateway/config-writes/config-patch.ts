@@ -1,6 +1,6 @@
 import { applyMergePatch } from "../../config/merge-patch.ts";
 import { GatewayError } from "../../errors.ts";
-import { checkBaseHash, commitConfig, isDiskConfigValid, parseClientJson5, prepareConfig, readDiskConfig, restartForWrite, toClientConfig } from "../config-writes.ts";
+import { checkBaseHash, commitConfig, isDiskConfigValid, parseClientJson5, prepareConfig, readDiskConfig, restartForWrite, toClientConfig } from "./config-writes.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { checkBaseHash, commitConfig, parseClientJson5, prepareConfig, readDiskConfig, reloadWritten, toClientConfig } from "../config-writes.ts";
+import { checkBaseHash, commitConfig, parseClientJson5, prepareConfig, readDiskConfig, reloadWritten, toClientConfig } from "./config-writes.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**

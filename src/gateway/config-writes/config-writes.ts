@@ -9,16 +9,16 @@
  */
 import { readFileSync } from "node:fs";
 import JSON5 from "json5";
-import { hashText, type LoadedConfig, parseConfigText, viewConfigEnv } from "../config/load.ts";
-import { findFileOnlyChanges } from "../config/file-only.ts";
-import { hasRedactedValues, redactConfigValue, restoreRedactedValues } from "../config/redact.ts";
-import type { OpenClawConfig } from "../config/schema.ts";
-import { writeConfigText } from "../config/write.ts";
-import { ConfigError, GatewayError, toErrorMessage } from "../errors.ts";
-import { preflightConfig } from "./config-preflight.ts";
-import { applyConfigChange, type ReloadOutcome } from "./config-reload.ts";
-import type { GatewayContext } from "./context.ts";
-import { type RestartSentinelPayload, writeRestartSentinel } from "./restart-sentinel.ts";
+import { hashText, type LoadedConfig, parseConfigText, viewConfigEnv } from "../../config/load.ts";
+import { findFileOnlyChanges } from "../../config/file-only.ts";
+import { hasRedactedValues, redactConfigValue, restoreRedactedValues } from "../../config/redact.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import { writeConfigText } from "../../config/write.ts";
+import { ConfigError, GatewayError, toErrorMessage } from "../../errors.ts";
+import { preflightConfig } from "../config-preflight.ts";
+import { applyConfigChange, type ReloadOutcome } from "../config-reload.ts";
+import type { GatewayContext } from "../context.ts";
+import { type RestartSentinelPayload, writeRestartSentinel } from "../restart-sentinel.ts";
 
 /** Delay before a requested restart when the caller gives none (upstream's), and the most it may be. */
 export const DEFAULT_RESTART_DELAY_MS = 2000;

@@ -9,8 +9,8 @@ import { GatewayError } from "../../errors.ts";
 import type { CronAddParams, CronUpdateParams } from "../../protocol/generated/types.ts";
 import type { CronJob } from "../../store/cron.ts";
 import type { GatewayContext } from "../context.ts";
-import { checkDeliveryChannel } from "../delivery.ts";
-import { checkThinking } from "../methods/_runs.ts";
+import { checkDeliveryChannel } from "../channels/delivery.ts";
+import { checkThinking } from "../chat/_runs.ts";
 import { checkSchedule, computeNextRunAtMs } from "./_schedule.ts";
 
 /** A `cron.update` patch. */

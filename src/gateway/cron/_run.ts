@@ -11,8 +11,8 @@ import { toErrorMessage, unreachable } from "../../errors.ts";
 import type { CronJob } from "../../store/cron.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { GatewayContext } from "../context.ts";
-import { deliverReply, toDeliveryReport } from "../delivery.ts";
-import { enqueueSystemEvent } from "../system-events.ts";
+import { deliverReply, toDeliveryReport } from "../channels/delivery.ts";
+import { enqueueSystemEvent } from "../heartbeat/system-events.ts";
 
 /** Summaries in the run log and events are cut to this length. */
 export const SUMMARY_MAX_CHARS = 2000;

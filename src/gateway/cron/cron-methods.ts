@@ -4,7 +4,7 @@
  */
 import { GatewayError } from "../../errors.ts";
 import type { CronAddParams } from "../../protocol/generated/types.ts";
-import type { CronJobPatch } from "../cron/index.ts";
+import type { CronJobPatch } from "./index.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** Default `cron.runs` limit. */

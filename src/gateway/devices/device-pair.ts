@@ -9,9 +9,9 @@
  */
 import { GatewayError } from "../../errors.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
-import type { PairingApproval, PairingResolution } from "../devices.ts";
-import { scopesToApproveNode } from "../node-commands.ts";
-import { holdsScopes } from "../nodes.ts";
+import type { PairingApproval, PairingResolution } from "./devices.ts";
+import { scopesToApproveNode } from "../nodes/node-commands.ts";
+import { holdsScopes } from "../nodes/nodes.ts";
 
 /**
  * `device.pair.list`: `{pending, paired}`; each paired device lists `role`, `roles`, `scopes` and

@@ -1,6 +1,6 @@
-import { DEFAULT_CONTEXT_TOKENS, defaultModelRef, heartbeatOf, listAgents } from "../agents-view.ts";
+import { DEFAULT_CONTEXT_TOKENS, defaultModelRef, heartbeatOf, listAgents } from "../agents/agents-view.ts";
 import type { MethodHandler } from "../context.ts";
-import { stateDbPath, summarizeSessions } from "../sessions-view.ts";
+import { stateDbPath, summarizeSessions } from "../sessions/sessions-view.ts";
 
 /** `status`: heartbeat, channel and session summary; sessions are counted from the store. */
 export const status: MethodHandler = (ctx) => {

@@ -22,16 +22,16 @@ import {
   resolveHeartbeat,
   resolveWorkspace,
   type HeartbeatSettings,
-} from "../agent/index.ts";
-import { toErrorMessage } from "../errors.ts";
-import type { Logger } from "../logging/logger.ts";
-import type { SessionEntry } from "../store/index.ts";
-import type { GatewayContext } from "./context.ts";
-import { resolveDeliveryTarget, sendReply } from "./delivery.ts";
-import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "./_wake-timer.ts";
+} from "../../agent/index.ts";
+import { toErrorMessage } from "../../errors.ts";
+import type { Logger } from "../../logging/logger.ts";
+import type { SessionEntry } from "../../store/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { resolveDeliveryTarget, sendReply } from "../channels/delivery.ts";
+import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "../_wake-timer.ts";
 
 /** The clock type of `HeartbeatRunnerOptions.clock` (shared with the cron service). */
-export type { HeartbeatClock } from "./_wake-timer.ts";
+export type { HeartbeatClock } from "../_wake-timer.ts";
 
 /** How one heartbeat ended. */
 export type HeartbeatStatus = "sent" | "ok-token" | "ok-empty" | "skipped" | "failed";

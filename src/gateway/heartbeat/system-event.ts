@@ -1,6 +1,6 @@
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
-import { enqueueSystemEvent } from "../system-events.ts";
+import { enqueueSystemEvent } from "./system-events.ts";
 
 /**
  * `system-event`: records a presence beacon from a device and queues its text for the main session (the

@@ -1,5 +1,5 @@
 import type { MethodHandler } from "../context.ts";
-import { enqueueSystemEvent } from "../system-events.ts";
+import { enqueueSystemEvent } from "./system-events.ts";
 
 /**
  * `wake {mode, text}`: queues `text` as a system event for the main session. `now` also runs the heartbeat

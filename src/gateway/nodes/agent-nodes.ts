@@ -3,7 +3,7 @@
  * the same path as the `node.invoke` method (allowlist, A2UI check, timeouts). Lets `src/agent/` drive
  * nodes without importing the gateway.
  */
-import type { ToolNodes } from "../agent/index.ts";
+import type { ToolNodes } from "../../agent/index.ts";
 import type { NodeRegistry } from "./nodes.ts";
 
 /** Adapts `nodes` for the agent's tools. Reads the registry on every call, so it never goes stale. */

@@ -5,7 +5,7 @@
  * in `.*` matches every command under that prefix, and `*` matches everything. Read from the live config, so
  * edits apply without a restart.
  */
-import type { OpenClawConfig } from "../config/schema.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
 
 /**
  * Commands allowed without configuration: canvas, the cheap read-only device queries, notifications and

@@ -7,10 +7,10 @@
  * `agent` method. Message bodies stay out of the logs unless the logger is verbose.
  */
 import { randomUUID } from "node:crypto";
-import { toErrorMessage } from "../errors.ts";
-import type { Logger } from "../logging/logger.ts";
-import type { GatewayContext } from "./context.ts";
-import { type AgentRunInput, submitAgentRun } from "./methods/agent.ts";
+import { toErrorMessage } from "../../errors.ts";
+import type { Logger } from "../../logging/logger.ts";
+import type { GatewayContext } from "../context.ts";
+import { type AgentRunInput, submitAgentRun } from "../chat/agent.ts";
 import type { NodeEvent } from "./nodes.ts";
 
 /** Longest message a node may start a run with (characters). */

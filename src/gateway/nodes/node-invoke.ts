@@ -3,7 +3,7 @@
  * as a targeted `node.invoke.request` event; the node answers with `node.invoke.result`.
  */
 import type { MethodHandler } from "../context.ts";
-import type { NodeInvokeInput } from "../nodes.ts";
+import type { NodeInvokeInput } from "./nodes.ts";
 
 /**
  * `node.invoke`: `{ok, nodeId, command, payload?, payloadJSON?}` once the node answered.

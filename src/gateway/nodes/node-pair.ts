@@ -12,10 +12,10 @@
 import { GatewayError } from "../../errors.ts";
 import type { NodePairingInput, PendingNodeRequest } from "../../store/node-pairing.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
-import type { PairingRequestInput, PendingPairingRequest } from "../devices.ts";
-import { scopesToApproveNode } from "../node-commands.ts";
-import { holdsScopes } from "../nodes.ts";
-import { approveDeviceRequest, endTokenSessions, rejectDeviceRequest } from "./device-pair.ts";
+import type { PairingRequestInput, PendingPairingRequest } from "../devices/devices.ts";
+import { scopesToApproveNode } from "./node-commands.ts";
+import { holdsScopes } from "./nodes.ts";
+import { approveDeviceRequest, endTokenSessions, rejectDeviceRequest } from "../devices/device-pair.ts";
 
 export { scopesToApproveNode };
 

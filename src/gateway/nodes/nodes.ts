@@ -5,13 +5,13 @@
  * a timeout, or the node going away, whichever comes first.
  */
 import { randomUUID } from "node:crypto";
-import type { OpenClawConfig } from "../config/schema.ts";
-import { GatewayError } from "../errors.ts";
-import type { Logger } from "../logging/logger.ts";
-import { checkA2uiInvoke } from "./a2ui-check.ts";
-import type { NodePairingStore, NodeRecord } from "../store/node-pairing.ts";
-import type { ConnectedClient, Connections, GatewaySocket } from "./connections.ts";
-import type { DeviceStore, PairedDeviceSummary } from "./devices.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import { GatewayError } from "../../errors.ts";
+import type { Logger } from "../../logging/logger.ts";
+import { checkA2uiInvoke } from "../canvas/a2ui-check.ts";
+import type { NodePairingStore, NodeRecord } from "../../store/node-pairing.ts";
+import type { ConnectedClient, Connections, GatewaySocket } from "../connections.ts";
+import type { DeviceStore, PairedDeviceSummary } from "../devices/devices.ts";
 import { resolveNodeCommandPolicy, type NodeCommandPolicy } from "./node-commands.ts";
 
 /** `node.invoke` waits this long when the caller gives no timeoutMs. */

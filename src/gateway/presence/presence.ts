@@ -6,7 +6,7 @@
  * The gateway's own entry (reason "self") is always present and refreshed on every read.
  */
 import { arch, hostname, networkInterfaces, platform, release } from "node:os";
-import { CLIENT_LIMITS, type PresenceEntry } from "../protocol/index.ts";
+import { CLIENT_LIMITS, type PresenceEntry } from "../../protocol/index.ts";
 
 /** A row of the presence list (the protocol's type). */
 export type { PresenceEntry };

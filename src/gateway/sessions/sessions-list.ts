@@ -1,9 +1,9 @@
 import { agentIds, agentOf, contextWindowOf, modelChain, parseModelRef, sessionKind } from "../../agent/index.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { SessionRow, Store } from "../../store/index.ts";
-import { DEFAULT_CONTEXT_TOKENS, defaultModelRef } from "../agents-view.ts";
+import { DEFAULT_CONTEXT_TOKENS, defaultModelRef } from "../agents/agents-view.ts";
 import type { MethodHandler } from "../context.ts";
-import { stateDbPath } from "../sessions-view.ts";
+import { stateDbPath } from "./sessions-view.ts";
 
 const PREVIEW_CHARS = 160;
 

@@ -2,8 +2,8 @@ import { canonicalSessionKey, isKnownProvider, parseModelRef } from "../../agent
 import { GatewayError } from "../../errors.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
-import { stateDbPath } from "../sessions-view.ts";
-import { checkThinking } from "./_runs.ts";
+import { stateDbPath } from "./sessions-view.ts";
+import { checkThinking } from "../chat/_runs.ts";
 
 /** Fields stored as sent (null removes them). */
 const PASSTHROUGH = ["verboseLevel", "reasoningLevel", "responseUsage", "elevatedLevel", "execHost", "execSecurity", "execAsk", "execNode", "spawnedBy", "sendPolicy", "groupActivation"] as const;

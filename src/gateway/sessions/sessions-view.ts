@@ -3,7 +3,7 @@
  * many an agent has, and the most recent ones.
  */
 import { join } from "node:path";
-import type { Store } from "../store/index.ts";
+import type { Store } from "../../store/index.ts";
 
 const RECENT = 10;
 

@@ -4,7 +4,7 @@
 import { loadVoiceWake, saveVoiceWake } from "../../store/voicewake.ts";
 import { GatewayError, toErrorMessage } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
-import { broadcastVoiceWake } from "../voicewake.ts";
+import { broadcastVoiceWake } from "./voicewake.ts";
 
 /** `voicewake.get`: `{triggers}`, the defaults until some were set. */
 export const voicewakeGet: MethodHandler = (ctx) => ({ triggers: loadVoiceWake(ctx.gw.stateDir).triggers });

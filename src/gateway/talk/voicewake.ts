@@ -2,9 +2,9 @@
  * `voicewake.changed` fan-out: every client hears about a new trigger list, and a node gets the current
  * list as soon as it connects (it has no other way to learn it).
  */
-import { loadVoiceWake } from "../store/voicewake.ts";
-import type { GatewaySocket } from "./connections.ts";
-import type { GatewayContext } from "./context.ts";
+import { loadVoiceWake } from "../../store/voicewake.ts";
+import type { GatewaySocket } from "../connections.ts";
+import type { GatewayContext } from "../context.ts";
 
 /** Broadcasts `voicewake.changed {triggers}` to readers and nodes (event-audience.ts); skipped for slow ones. */
 export function broadcastVoiceWake(gw: GatewayContext, triggers: string[]): void {

@@ -11,9 +11,9 @@
  * bounded: at most {@link USAGE_SCAN_LIMITS}`.sessions` transcripts and `.messages` messages are read per
  * summary (newest first), and the scan yields to the event loop every `.yieldEvery` messages.
  */
-import type { OpenClawConfig } from "../config/schema.ts";
-import type { UsageCostDay, UsageCostResult, UsageCostTotals } from "../protocol/generated/types.ts";
-import type { Store, TranscriptMessage, Usage } from "../store/index.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import type { UsageCostDay, UsageCostResult, UsageCostTotals } from "../../protocol/generated/types.ts";
+import type { Store, TranscriptMessage, Usage } from "../../store/index.ts";
 
 /** How much one summary reads at most, and how often it lets other work run. */
 export const USAGE_SCAN_LIMITS = { sessions: 2_000, messages: 100_000, yieldEvery: 5_000 } as const;

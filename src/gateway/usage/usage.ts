@@ -4,7 +4,7 @@
  */
 import type { UsageCostResult, UsageStatusResult } from "../../protocol/generated/types.ts";
 import type { GatewayContext, MethodHandler } from "../context.ts";
-import { summarizeUsageCost, USAGE_COST_DEFAULT_DAYS } from "../usage-cost.ts";
+import { summarizeUsageCost, USAGE_COST_DEFAULT_DAYS } from "./usage-cost.ts";
 
 /** How long a computed `usage.cost` summary is served again (UIs poll it). */
 export const USAGE_COST_CACHE_TTL_MS = 30_000;

@@ -11,6 +11,7 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/index.ts";
+import type { KnownMethod, ParamsOf } from "../protocol/index.ts";
 import type { HeartbeatSettings } from "../agent/heartbeat.ts";
 import { listAgents, heartbeatOf } from "./agents/agents-view.ts";
 import type { ExecApprovalQueue } from "./approvals/approvals.ts";
@@ -54,8 +55,6 @@ export interface GatewayContext {
   runListeners: RunListeners;
   /** Messaging channel accounts (Telegram, WhatsApp): status, send, login, pairing. */
   channels: ChannelManager;
-  /** Called after a config change was hot-applied (`loaded` already swapped); subsystems re-read their config. */
-  onConfigApplied: (() => void)[];
   /** The canvas host, when enabled. */
   canvas?: MountedCanvas;
   health: HealthState;
@@ -114,8 +113,11 @@ export interface MethodContext {
 /** Returned by a handler that answers only through `respondLater` (no immediate response frame). */
 export const DEFERRED: unique symbol = Symbol("deferred response");
 
-/** A method handler: gets valid params, returns the ok payload or throws a GatewayError. */
-export type MethodHandler = (ctx: MethodContext, params: Record<string, unknown>) => unknown | Promise<unknown>;
+/**
+ * The handler of method `M`: gets params already validated against `M`'s generated schema (typed as
+ * `ParamsOf<M>`), returns the ok payload (or DEFERRED) or throws a GatewayError.
+ */
+export type MethodHandler<M extends KnownMethod> = (ctx: MethodContext, params: ParamsOf<M>) => unknown | Promise<unknown>;
 
 /** The `health` payload (protocol.md §5.3). */
 export interface HealthSnapshot {

@@ -4,12 +4,12 @@
  * frame; nothing a client sends can take the gateway down.
  */
 import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
-import { checkParams, checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
+import { checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
 import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
-import { METHOD_HANDLERS } from "./methods/index.ts";
+import { METHOD_TABLE } from "./methods/index.ts";
 import { sendVoiceWakeSnapshot } from "./talk/voicewake.ts";
 
 const NODE_ONLY = new Set(NODE_METHODS);
@@ -36,7 +36,6 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     return;
   }
   const { id, method } = checked.frame;
-  const params = (checked.frame.params ?? {}) as Record<string, unknown>;
   const client = ws.data.client;
 
   if (method === "connect") {
@@ -48,14 +47,14 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: denied });
     return;
   }
-  const handler = METHOD_HANDLERS[method];
-  if (!handler) {
+  const definition = METHOD_TABLE.get(method);
+  if (!definition) {
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `unknown method: ${method}` });
     return;
   }
-  const valid = checkParams(method, params);
-  if (!valid.ok) {
-    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: valid.message });
+  const call = definition.prepare(checked.frame.params ?? {});
+  if (!call.ok) {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: call.message });
     return;
   }
   const started = performance.now();
@@ -67,7 +66,7 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     else later.push(f);
   };
   try {
-    const payload = await handler({ gw, client, connId: ws.data.connId, requestId: id, respondLater }, params);
+    const payload = await call.run({ gw, client, connId: ws.data.connId, requestId: id, respondLater });
     if (payload !== DEFERRED) send(gw, ws, { type: "res", id, ok: true, payload });
   } catch (err) {
     if (!isGatewayError(err)) gw.logger.child("rpc").error(`${method} failed`, { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });

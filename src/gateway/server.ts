@@ -136,7 +136,6 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     agents,
     runListeners,
     channels,
-    onConfigApplied: [],
     health,
     lastHeartbeat: null,
     systemEvents: [],
@@ -178,12 +177,6 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   };
   health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());
   subscribeNodeEvents(ctx);
-  ctx.onConfigApplied.push(() => {
-    const touched = channels.applyConfig();
-    if (touched.length > 0) log.info(`channels reloaded: ${touched.join(", ")}`);
-  });
-  ctx.onConfigApplied.push(() => heartbeat.reschedule());
-  ctx.onConfigApplied.push(() => cron.applyConfig());
   connections.onSlowConsumer = (ws) => {
     ctx.metrics.slowConsumersClosed += 1;
     wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });

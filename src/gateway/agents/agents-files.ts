@@ -22,7 +22,7 @@ const ALLOWED = new Set<string>([...AGENT_BOOTSTRAP_FILES, ...AGENT_MEMORY_FILES
 type FileEntry = AgentsFilesGetResult["file"];
 
 /** `agents.files.list {agentId}`: `{agentId, workspace, files}`; one memory entry (MEMORY.md, else memory.md). */
-export const agentsFilesList: MethodHandler = (ctx, params) => {
+export const agentsFilesList: MethodHandler<"agents.files.list"> = (ctx, params) => {
   const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
   const files: FileEntry[] = AGENT_BOOTSTRAP_FILES.map((name) => describe(workspace, name));
   const memory = describe(workspace, "MEMORY.md");
@@ -35,7 +35,7 @@ export const agentsFilesList: MethodHandler = (ctx, params) => {
  * `agents.files.get {agentId, name}`: `{agentId, workspace, file}`, with `content` when the file exists.
  * @throws GatewayError INVALID_REQUEST for an unknown agent or name, or a symlink leaving the workspace.
  */
-export const agentsFilesGet: MethodHandler = (ctx, params) => {
+export const agentsFilesGet: MethodHandler<"agents.files.get"> = (ctx, params) => {
   const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
   const name = checkName(params.name);
   const file = describe(workspace, name);
@@ -51,7 +51,7 @@ export const agentsFilesGet: MethodHandler = (ctx, params) => {
  * @throws GatewayError INVALID_REQUEST for an unknown agent, a name outside the list, or a symlink leaving
  *   the workspace.
  */
-export const agentsFilesSet: MethodHandler = (ctx, params) => {
+export const agentsFilesSet: MethodHandler<"agents.files.set"> = (ctx, params) => {
   const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
   const name = checkName(params.name);
   const content = String(params.content);

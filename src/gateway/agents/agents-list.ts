@@ -2,7 +2,7 @@ import { listAgents, sessionDefaults } from "./agents-view.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `agents.list`: configured agents with the default id, main key and session scope. */
-export const agentsList: MethodHandler = (ctx) => {
+export const agentsList: MethodHandler<"agents.list"> = (ctx) => {
   const { defaultId, agents } = listAgents(ctx.gw.config);
   const defaults = sessionDefaults(ctx.gw.config);
   return {

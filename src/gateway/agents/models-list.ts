@@ -1,7 +1,7 @@
 import type { MethodHandler } from "../context.ts";
 
 /** `models.list`: the models of every configured provider, as `{id, name, provider, …}`. */
-export const modelsList: MethodHandler = (ctx) => {
+export const modelsList: MethodHandler<"models.list"> = (ctx) => {
   const providers = ctx.gw.config.models?.providers ?? {};
   const models = Object.entries(providers).flatMap(([provider, p]) =>
     (p.models ?? []).map((m) => ({

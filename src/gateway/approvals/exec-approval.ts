@@ -2,11 +2,9 @@
  * `exec.approval.request` and `exec.approval.resolve` (operator.approvals): a command waiting for an
  * operator's yes or no.
  */
-import type { ApprovalDecision, ExecApprovalRequest } from "./approvals.ts";
+import type { ExecApprovalRequest } from "./approvals.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
-
-type RequestParams = { id?: string; command: string; timeoutMs?: number } & Partial<Record<Exclude<keyof ExecApprovalRequest, "command">, string | null>>;
 
 /**
  * `exec.approval.request`: broadcasts `exec.approval.requested` and answers only once an operator decided
@@ -15,8 +13,8 @@ type RequestParams = { id?: string; command: string; timeoutMs?: number } & Part
  * @throws GatewayError INVALID_REQUEST "approval id already pending"; UNAVAILABLE when this connection has
  *   too many requests waiting or the gateway stops first.
  */
-export const execApprovalRequest: MethodHandler = (ctx, params) => {
-  const p = params as RequestParams;
+export const execApprovalRequest: MethodHandler<"exec.approval.request"> = (ctx, params) => {
+  const p = params;
   const request: ExecApprovalRequest = {
     command: p.command,
     cwd: p.cwd ?? null,
@@ -36,8 +34,8 @@ export const execApprovalRequest: MethodHandler = (ctx, params) => {
  * client id). `{ok: true}`. Adding an allow-always pattern to an allowlist is the requester's job, as upstream.
  * @throws GatewayError INVALID_REQUEST "unknown approval id" when nothing with that id is waiting.
  */
-export const execApprovalResolve: MethodHandler = (ctx, params) => {
-  const { id, decision } = params as { id: string; decision: ApprovalDecision };
+export const execApprovalResolve: MethodHandler<"exec.approval.resolve"> = (ctx, params) => {
+  const { id, decision } = params;
   const resolvedBy = ctx.client.displayName ?? ctx.client.id;
   if (!ctx.gw.approvals.resolve(id.trim(), decision, resolvedBy)) throw new GatewayError("INVALID_REQUEST", "unknown approval id");
   return { ok: true };

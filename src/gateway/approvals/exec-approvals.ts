@@ -13,7 +13,7 @@ import type { MethodHandler } from "../context.ts";
  * returned. Reading creates nothing.
  * @throws GatewayError UNAVAILABLE when the file exists but cannot be read.
  */
-export const execApprovalsGet: MethodHandler = (ctx) => read(ctx.gw.stateDir).snapshot;
+export const execApprovalsGet: MethodHandler<"exec.approvals.get"> = (ctx) => read(ctx.gw.stateDir).snapshot;
 
 /**
  * `exec.approvals.set {file, baseHash?}`: replaces the file after checking it. `baseHash` (the `hash` of the
@@ -22,8 +22,8 @@ export const execApprovalsGet: MethodHandler = (ctx) => read(ctx.gw.stateDir).sn
  * @throws GatewayError INVALID_REQUEST for a missing or stale baseHash, or a bad file (`details.issues` names
  *   every bad path); UNAVAILABLE when the file cannot be read or written. The file is then untouched.
  */
-export const execApprovalsSet: MethodHandler = (ctx, params) => {
-  const p = params as { file: unknown; baseHash?: string };
+export const execApprovalsSet: MethodHandler<"exec.approvals.set"> = (ctx, params) => {
+  const p = params;
   const current = read(ctx.gw.stateDir);
   checkBaseHash(current.snapshot, p.baseHash);
   const issues = checkExecApprovalsFile(p.file);
@@ -32,6 +32,7 @@ export const execApprovalsSet: MethodHandler = (ctx, params) => {
     throw new GatewayError("INVALID_REQUEST", `invalid exec approvals file: ${list}`, { details: { issues } });
   }
   try {
+    // checkExecApprovalsFile just accepted every field: the wire shape is now the store's file shape.
     return saveExecApprovals(ctx.gw.stateDir, p.file as Partial<ExecApprovalsFile>, current.file);
   } catch (err) {
     throw new GatewayError("UNAVAILABLE", `could not save exec approvals: ${toErrorMessage(err)}`, { cause: err });
@@ -43,8 +44,8 @@ export const execApprovalsSet: MethodHandler = (ctx, params) => {
  * @throws GatewayError UNAVAILABLE (node not connected, timed out, or answered with an error);
  *   INVALID_REQUEST when the node does not offer the command.
  */
-export const execApprovalsNodeGet: MethodHandler = async (ctx, params) => {
-  const { nodeId } = params as { nodeId: string };
+export const execApprovalsNodeGet: MethodHandler<"exec.approvals.node.get"> = async (ctx, params) => {
+  const { nodeId } = params;
   const res = await ctx.gw.nodes.invoke({ nodeId: nodeId.trim(), command: "system.execApprovals.get", params: {}, idempotencyKey: randomUUID() });
   return res.payload ?? null;
 };
@@ -56,8 +57,8 @@ export const execApprovalsNodeGet: MethodHandler = async (ctx, params) => {
  * @throws GatewayError as {@link execApprovalsNodeGet}; a node refusing the file comes back as UNAVAILABLE
  *   with its message.
  */
-export const execApprovalsNodeSet: MethodHandler = async (ctx, params) => {
-  const { nodeId, file, baseHash } = params as { nodeId: string; file: unknown; baseHash?: string };
+export const execApprovalsNodeSet: MethodHandler<"exec.approvals.node.set"> = async (ctx, params) => {
+  const { nodeId, file, baseHash } = params;
   const res = await ctx.gw.nodes.invoke({ nodeId: nodeId.trim(), command: "system.execApprovals.set", params: { file, baseHash }, idempotencyKey: randomUUID() });
   return res.payload ?? null;
 };

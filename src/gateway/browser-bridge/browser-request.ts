@@ -13,7 +13,7 @@ const BASE = "http://browser-control.invalid";
  * @throws GatewayError INVALID_REQUEST for a bad method/path or a 4xx from the service (details carry
  *   `status` and `code`), UNAVAILABLE when the service is off or answers 5xx.
  */
-export const browserRequest: MethodHandler = async (ctx, params) => {
+export const browserRequest: MethodHandler<"browser.request"> = async (ctx, params) => {
   const control = ctx.gw.browserControl;
   if (!control) throw new GatewayError("UNAVAILABLE", "browser control is not running (browser.enabled=false, or its port was taken: see the gateway log)");
   const method = String(params.method ?? "GET").toUpperCase();
@@ -23,9 +23,9 @@ export const browserRequest: MethodHandler = async (ctx, params) => {
   // Below operator.admin the browser may only open public addresses, at every hop (issue 17 §5).
   const privileged = ctx.client.scopes.includes("operator.admin");
   const client = createBrowserClient({ baseUrl: control.url, token: auth.mode === "password" ? auth.password : auth.token, fetch: (req) => control.fetch(req, { privileged }) });
-  const query = Object.fromEntries(Object.entries((params.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]));
+  const query = Object.fromEntries(Object.entries(params.query ?? {}).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]));
   try {
-    const res = await client.requestRaw(method, path, { query, body: params.body, timeoutMs: params.timeoutMs as number | undefined });
+    const res = await client.requestRaw(method, path, { query, body: params.body, timeoutMs: params.timeoutMs });
     const type = res.headers.get("content-type") ?? "";
     if (type.includes("json")) return await res.json();
     const bytes = new Uint8Array(await res.arrayBuffer());

@@ -8,7 +8,7 @@ import { grantCanvas } from "./canvas.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `{canvasCapability, canvasCapabilityExpiresAtMs, canvasHostUrl}`; UNAVAILABLE when the canvas is off. */
-export const nodeCanvasCapabilityRefresh: MethodHandler = (ctx) => {
+export const nodeCanvasCapabilityRefresh: MethodHandler<"node.canvas.capability.refresh"> = (ctx) => {
   const ws = ctx.gw.connections.byId(ctx.connId);
   if (!ctx.gw.canvas || !ws) throw new GatewayError("UNAVAILABLE", "canvas host unavailable");
   const grant = grantCanvas(ctx.gw.canvas, ctx.gw, ws);

@@ -7,8 +7,8 @@ import type { MethodHandler } from "../context.ts";
 export const PAIRING_APPROVED_TEXT = "✅ OpenClaw access approved. Send a message to start chatting.";
 
 /** `channels.pairing.list {channel?}`: live requests and approved senders. */
-export const channelsPairingList: MethodHandler = (ctx, params) => {
-  const channel = params.channel === undefined ? undefined : requireChannel(params.channel as string);
+export const channelsPairingList: MethodHandler<"channels.pairing.list"> = (ctx, params) => {
+  const channel = params.channel === undefined ? undefined : requireChannel(params.channel);
   const pairing = ctx.gw.channels.pairing();
   return {
     requests: pairing.list(channel).map((r) => ({ channel: r.channel, code: r.code, id: r.peerId, accountId: r.accountId, meta: r.meta, createdAt: r.createdAt, expiresAt: r.expiresAt })),
@@ -20,9 +20,9 @@ export const channelsPairingList: MethodHandler = (ctx, params) => {
  * `channels.pairing.approve {channel, code, notify?}`: the sender joins the channel's allowlist.
  * @throws INVALID_REQUEST when no live request has that code.
  */
-export const channelsPairingApprove: MethodHandler = async (ctx, params) => {
-  const channel = requireChannel(params.channel as string);
-  const code = params.code as string;
+export const channelsPairingApprove: MethodHandler<"channels.pairing.approve"> = async (ctx, params) => {
+  const channel = requireChannel(params.channel);
+  const code = params.code;
   const req = ctx.gw.channels.pairing().approve(channel, code);
   if (!req) throw new GatewayError("INVALID_REQUEST", `no pending ${channel} pairing request with code ${code.toUpperCase()}`);
   ctx.gw.logger.child("channels").info(`pairing approved on ${channel}`, { code: req.code });
@@ -42,9 +42,9 @@ export const channelsPairingApprove: MethodHandler = async (ctx, params) => {
 };
 
 /** `channels.pairing.reject {channel, code}`. @throws INVALID_REQUEST when no live request has that code. */
-export const channelsPairingReject: MethodHandler = (ctx, params) => {
-  const channel = requireChannel(params.channel as string);
-  const code = params.code as string;
+export const channelsPairingReject: MethodHandler<"channels.pairing.reject"> = (ctx, params) => {
+  const channel = requireChannel(params.channel);
+  const code = params.code;
   const req = ctx.gw.channels.pairing().reject(channel, code);
   if (!req) throw new GatewayError("INVALID_REQUEST", `no pending ${channel} pairing request with code ${code.toUpperCase()}`);
   return { ok: true, channel, code: req.code, id: req.peerId };

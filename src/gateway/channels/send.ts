@@ -9,8 +9,8 @@ import { toChannelGatewayError } from "./_channels.ts";
  * without config → NOT_LINKED "<ch> is not configured"; an unlinked WhatsApp account → NOT_LINKED. Callers without operator.admin may only attach public http(s)
  * media (INVALID_REQUEST "media refused: …" otherwise).
  */
-export const send: MethodHandler = async (ctx, params) => {
-  const p = params as { to: string; message: string; mediaUrl?: string; mediaUrls?: string[]; gifPlayback?: boolean; channel?: string; accountId?: string; idempotencyKey: string };
+export const send: MethodHandler<"send"> = async (ctx, params) => {
+  const p = params;
   // Below operator.admin, media must be a public http(s) URL, at every redirect too: a local path or a
   // private address would let a write-scoped client post the gateway's own files (config, credentials) or
   // internal pages to a chat. Checked here first for a clear early error, and again on every hop of the download.

@@ -5,12 +5,12 @@ import { toChannelGatewayError } from "./_channels.ts";
  * `web.login.start`: begins linking WhatsApp. Answers once a QR code is ready (`qr` is the raw payload
  * to render) or the account turns out to be linked already (`connected: true`).
  */
-export const webLoginStart: MethodHandler = async (ctx, params) => {
+export const webLoginStart: MethodHandler<"web.login.start"> = async (ctx, params) => {
   try {
     return await ctx.gw.channels.loginStart({
-      accountId: params.accountId as string | undefined,
+      accountId: params.accountId,
       force: params.force === true,
-      timeoutMs: params.timeoutMs as number | undefined,
+      timeoutMs: params.timeoutMs,
     });
   } catch (err) {
     throw toChannelGatewayError(err);
@@ -18,9 +18,9 @@ export const webLoginStart: MethodHandler = async (ctx, params) => {
 };
 
 /** `web.login.wait`: waits until the QR is scanned (`connected: true`), replaced (new `qr`), or login fails. */
-export const webLoginWait: MethodHandler = async (ctx, params) => {
+export const webLoginWait: MethodHandler<"web.login.wait"> = async (ctx, params) => {
   try {
-    return await ctx.gw.channels.loginWait({ accountId: params.accountId as string | undefined, timeoutMs: params.timeoutMs as number | undefined });
+    return await ctx.gw.channels.loginWait({ accountId: params.accountId, timeoutMs: params.timeoutMs });
   } catch (err) {
     throw toChannelGatewayError(err);
   }

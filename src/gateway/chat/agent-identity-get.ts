@@ -7,11 +7,11 @@ import type { MethodHandler } from "../context.ts";
  * agent of `sessionKey`, else the default agent.
  * @throws GatewayError INVALID_REQUEST for an agent that is not configured.
  */
-export const agentIdentityGet: MethodHandler = (ctx, params) => {
+export const agentIdentityGet: MethodHandler<"agent.identity.get"> = (ctx, params) => {
   const config = ctx.gw.config;
   const { defaultId, ids } = agentIds(config);
   const fromKey = typeof params.sessionKey === "string" && params.sessionKey ? agentOf(canonicalSessionKey(config, params.sessionKey)) : undefined;
-  const agentId = (params.agentId as string | undefined) || fromKey || defaultId;
+  const agentId = params.agentId || fromKey || defaultId;
   if (!ids.includes(agentId)) throw new GatewayError("INVALID_REQUEST", `unknown agent id "${agentId}"`);
   const entry = config.agents?.list?.find((a) => a.id === agentId);
   const name = entry?.identity?.name ?? entry?.name;

@@ -17,7 +17,7 @@ export const MAX_WAITS_PER_CONNECTION = 256;
  * @throws GatewayError UNAVAILABLE (retryable) when the connection already has
  *   {@link MAX_WAITS_PER_CONNECTION} waits pending.
  */
-export const agentWait: MethodHandler = async (ctx, params) => {
+export const agentWait: MethodHandler<"agent.wait"> = async (ctx, params) => {
   const runId = String(params.runId);
   const timeoutMs = typeof params.timeoutMs === "number" ? params.timeoutMs : DEFAULT_WAIT_MS;
   const ws = ctx.gw.connections.byId(ctx.connId);

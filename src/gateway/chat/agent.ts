@@ -78,8 +78,8 @@ async function deliverRunReply(gw: GatewayContext, final: RunFinal, req: Deliver
  * `{runId, status:"error", summary}`. The idempotencyKey is the runId: a repeat while the run is going
  * answers `{runId, status:"in_flight"}`, after it ended the cached final.
  */
-export const agent: MethodHandler = (ctx, params) => {
-  const p = params as unknown as AgentRunInput;
+export const agent: MethodHandler<"agent"> = (ctx, params) => {
+  const p = params;
   const result = submitAgentRun(ctx.gw, p, channelOf(ctx.client, p.channel));
   switch (result.status) {
     case "in_flight":

@@ -6,8 +6,8 @@ import type { MethodHandler } from "../context.ts";
  * runId is given. Each stopped run emits `chat` state `aborted` with stopReason `rpc`; partial text stays
  * in the transcript. @returns `{ok:true, aborted, runIds}`.
  */
-export const chatAbort: MethodHandler = (ctx, params) => {
+export const chatAbort: MethodHandler<"chat.abort"> = (ctx, params) => {
   const key = canonicalSessionKey(ctx.gw.config, String(params.sessionKey));
-  const runIds = ctx.gw.agents.abort(key, params.runId as string | undefined, "rpc");
+  const runIds = ctx.gw.agents.abort(key, params.runId, "rpc");
   return { ok: true, aborted: runIds.length > 0, runIds };
 };

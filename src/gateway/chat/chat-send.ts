@@ -8,8 +8,8 @@ import { channelOf, checkMessage, checkThinking } from "./_runs.ts";
  * store before the answer. A repeated idempotencyKey answers `in_flight` while running, then `ok`/`error`.
  * `message` may be empty when the attachments carry an image; bad attachments fail the request.
  */
-export const chatSend: MethodHandler = (ctx, params) => {
-  const p = params as { sessionKey: string; message: string; idempotencyKey: string; thinking?: string; timeoutMs?: number; attachments?: unknown[] };
+export const chatSend: MethodHandler<"chat.send"> = (ctx, params) => {
+  const p = params;
   const { gw } = ctx;
   const images = checkMessage(p.message, p.attachments, gw.logger);
   const key = canonicalSessionKey(gw.config, p.sessionKey);

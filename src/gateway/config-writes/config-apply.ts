@@ -8,8 +8,8 @@ import type { MethodHandler } from "../context.ts";
  * @returns `{ok:true, path, config, hash, restart, sentinel}`; `config` has secrets redacted.
  * @throws GatewayError INVALID_REQUEST as `config.set` does; nothing is written or restarted then.
  */
-export const configApply: MethodHandler = (ctx, params) => {
-  const p = params as { raw: string; baseHash?: string; sessionKey?: string; note?: string; restartDelayMs?: number };
+export const configApply: MethodHandler<"config.apply"> = (ctx, params) => {
+  const p = params;
   const disk = readDiskConfig(ctx.gw.loaded.path);
   checkBaseHash(disk, p.baseHash);
   const prepared = prepareConfig(disk, parseClientJson5(p.raw), p.raw);

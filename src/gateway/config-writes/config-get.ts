@@ -15,7 +15,7 @@ import type { MethodHandler } from "../context.ts";
  * back unchanged. The hash is
  * the real file's, so it stays valid as `baseHash`.
  */
-export const configGet: MethodHandler = (ctx) => {
+export const configGet: MethodHandler<"config.get"> = (ctx) => {
   const path = ctx.gw.loaded.path;
   try {
     const now = loadConfig(path);

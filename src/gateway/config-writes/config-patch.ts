@@ -12,8 +12,8 @@ import type { MethodHandler } from "../context.ts";
  * @throws GatewayError INVALID_REQUEST for a stale or missing hash, a file that is invalid now, a patch that
  *   is not an object, or a result that is not a valid config; nothing is written then.
  */
-export const configPatch: MethodHandler = (ctx, params) => {
-  const p = params as { raw: string; baseHash?: string; sessionKey?: string; note?: string; restartDelayMs?: number };
+export const configPatch: MethodHandler<"config.patch"> = (ctx, params) => {
+  const p = params;
   const disk = readDiskConfig(ctx.gw.loaded.path);
   checkBaseHash(disk, p.baseHash);
   if (!isDiskConfigValid(disk)) throw new GatewayError("INVALID_REQUEST", "invalid config; fix before patching");

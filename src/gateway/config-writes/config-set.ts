@@ -9,8 +9,8 @@ import type { MethodHandler } from "../context.ts";
  * @throws GatewayError INVALID_REQUEST for a stale or missing hash, unparsable text, or an invalid config
  *   (`details.issues` lists every bad path); the file is then untouched.
  */
-export const configSet: MethodHandler = (ctx, params) => {
-  const p = params as { raw: string; baseHash?: string };
+export const configSet: MethodHandler<"config.set"> = (ctx, params) => {
+  const p = params;
   const disk = readDiskConfig(ctx.gw.loaded.path);
   checkBaseHash(disk, p.baseHash);
   const prepared = prepareConfig(disk, parseClientJson5(p.raw), p.raw);

@@ -8,7 +8,7 @@
  * token stops working at once: the store forgets it, and sessions that authenticated with it are closed.
  */
 import { GatewayError } from "../../errors.ts";
-import type { GatewayContext, MethodHandler } from "../context.ts";
+import type { GatewayContext, MethodContext, MethodHandler } from "../context.ts";
 import type { PairingApproval, PairingResolution } from "./devices.ts";
 import { scopesToApproveNode } from "../nodes/node-commands.ts";
 import { holdsScopes } from "../nodes/nodes.ts";
@@ -17,23 +17,23 @@ import { holdsScopes } from "../nodes/nodes.ts";
  * `device.pair.list`: `{pending, paired}`; each paired device lists `role`, `roles`, `scopes` and
  * `tokens: [{role, scopes, createdAtMs, lastUsedAtMs?}]` (token hashes never leave the store).
  */
-export const devicePairList: MethodHandler = (ctx) => ctx.gw.devices.listPairing();
+export const devicePairList: MethodHandler<"device.pair.list"> = (ctx) => ctx.gw.devices.listPairing();
 
 /** `device.pair.approve`: pairs the device of a pending request (the caller must hold its scopes); `{requestId, device}`. */
-export const devicePairApprove: MethodHandler = (ctx, params) => {
+export const devicePairApprove: MethodHandler<"device.pair.approve"> = (ctx, params) => {
   const approval = approveDeviceRequest(ctx, String(params.requestId));
   return { requestId: approval.requestId, device: approval.device };
 };
 
 /** `device.pair.reject`: drops a pending request; `{requestId, deviceId, decision, ts}`. */
-export const devicePairReject: MethodHandler = (ctx, params) => rejectDeviceRequest(ctx, String(params.requestId));
+export const devicePairReject: MethodHandler<"device.pair.reject"> = (ctx, params) => rejectDeviceRequest(ctx, String(params.requestId));
 
 /**
  * Approves a pending device request after checking the caller holds its scopes, and for a node the scopes
  * its declared commands call for. Broadcasts `device.pair.resolved` (and `node.pair.resolved` for a node).
  * @throws GatewayError INVALID_REQUEST for an unknown id or a missing scope.
  */
-export function approveDeviceRequest(ctx: Parameters<MethodHandler>[0], requestId: string): PairingApproval {
+export function approveDeviceRequest(ctx: MethodContext, requestId: string): PairingApproval {
   const pending = ctx.gw.devices.getPending(requestId);
   if (!pending) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
   requireScopes(ctx.client, pending.scopes, { requestId, deviceId: pending.deviceId });
@@ -52,7 +52,7 @@ export function approveDeviceRequest(ctx: Parameters<MethodHandler>[0], requestI
  * Rejects a pending device request; broadcasts like {@link approveDeviceRequest}.
  * @throws GatewayError INVALID_REQUEST for an unknown id.
  */
-export function rejectDeviceRequest(ctx: Parameters<MethodHandler>[0], requestId: string): PairingResolution {
+export function rejectDeviceRequest(ctx: MethodContext, requestId: string): PairingResolution {
   const isNode = ctx.gw.devices.getPending(requestId)?.roles.includes("node") ?? false;
   const resolved = ctx.gw.devices.reject(requestId);
   if (!resolved) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
@@ -64,12 +64,12 @@ export function rejectDeviceRequest(ctx: Parameters<MethodHandler>[0], requestId
  * `device.token.rotate`: a new token for (device, role); the old one stops working and its sessions are
  * closed. Returned once. Scopes default to the current token's; the caller must hold every one of them.
  */
-export const deviceTokenRotate: MethodHandler = (ctx, params) => {
+export const deviceTokenRotate: MethodHandler<"device.token.rotate"> = (ctx, params) => {
   const deviceId = String(params.deviceId);
   const role = String(params.role);
   const device = ctx.gw.devices.getPaired(deviceId);
   if (!device) throw new GatewayError("INVALID_REQUEST", `unknown device or role not approved: ${deviceId}`);
-  const scopes = (params.scopes as string[] | undefined) ?? device.tokens[role]?.scopes ?? device.scopes.filter((s) => s.startsWith(`${role}.`));
+  const scopes = params.scopes ?? device.tokens[role]?.scopes ?? device.scopes.filter((s) => s.startsWith(`${role}.`));
   requireScopes(ctx.client, scopes, { deviceId, role });
   const issued = ctx.gw.devices.rotateToken(deviceId, role, scopes);
   if (!issued) throw new GatewayError("INVALID_REQUEST", `unknown device or role not approved: ${deviceId}`);
@@ -79,7 +79,7 @@ export const deviceTokenRotate: MethodHandler = (ctx, params) => {
 };
 
 /** `device.token.revoke`: removes the token of (device, role) and closes the sessions that used it. */
-export const deviceTokenRevoke: MethodHandler = (ctx, params) => {
+export const deviceTokenRevoke: MethodHandler<"device.token.revoke"> = (ctx, params) => {
   const deviceId = String(params.deviceId);
   const role = String(params.role);
   const revoked = ctx.gw.devices.revokeToken(deviceId, role);
@@ -99,7 +99,7 @@ export function endTokenSessions(gw: GatewayContext, deviceId: string, role: str
 
 // --- internal ---
 
-function requireScopes(client: Parameters<MethodHandler>[0]["client"], scopes: readonly string[], details: Record<string, unknown>): void {
+function requireScopes(client: MethodContext["client"], scopes: readonly string[], details: Record<string, unknown>): void {
   const missing = scopes.find((s) => !holdsScopes(client, [s]));
   if (missing) throw new GatewayError("INVALID_REQUEST", `missing scope: ${missing}`, { details: { ...details, scopes } });
 }

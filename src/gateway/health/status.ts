@@ -3,7 +3,7 @@ import type { MethodHandler } from "../context.ts";
 import { stateDbPath, summarizeSessions } from "../sessions/sessions-view.ts";
 
 /** `status`: heartbeat, channel and session summary; sessions are counted from the store. */
-export const status: MethodHandler = (ctx) => {
+export const status: MethodHandler<"status"> = (ctx) => {
   const { config, stateDir, store } = ctx.gw;
   const { defaultId, agents } = listAgents(config);
   const byAgent = agents.map((a) => ({ agentId: a.id, ...summarizeSessions(store, stateDir, a.id) }));

@@ -7,7 +7,7 @@ import { enqueueSystemEvent } from "./system-events.ts";
  * next heartbeat reads it). Blank text is refused (it would create an empty presence row); an immediate
  * repeat is not queued twice.
  */
-export const systemEvent: MethodHandler = (ctx, params) => {
+export const systemEvent: MethodHandler<"system-event"> = (ctx, params) => {
   const text = String(params.text).trim();
   if (text === "") throw new GatewayError("INVALID_REQUEST", "text required");
   ctx.gw.presence.applySystemEvent({ ...params, text });

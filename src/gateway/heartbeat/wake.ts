@@ -6,8 +6,8 @@ import { enqueueSystemEvent } from "./system-events.ts";
  * at once (in the background; a busy session is skipped, not waited for); `next-heartbeat` leaves it for
  * the next scheduled one. Answers `{ok:true}` right away.
  */
-export const wake: MethodHandler = (ctx, params) => {
-  const p = params as { mode: "now" | "next-heartbeat"; text: string };
+export const wake: MethodHandler<"wake"> = (ctx, params) => {
+  const p = params;
   enqueueSystemEvent(ctx.gw.systemEvents, p.text);
   if (p.mode === "now") void ctx.gw.heartbeat.requestNow("wake");
   return { ok: true };

@@ -13,12 +13,12 @@ const DEFAULT_MAX_BYTES = 250_000;
  * The returned cursor points after the last complete line, so a half-written line comes whole next time.
  * Our records go out in the upstream's line shape (logging/upstream-shape.ts), which its clients parse.
  */
-export const logsTail: MethodHandler = async (ctx, params) => {
+export const logsTail: MethodHandler<"logs.tail"> = async (ctx, params) => {
   const file = ctx.gw.logger.file ?? "";
-  const limit = (params.limit as number | undefined) ?? DEFAULT_LIMIT;
-  const maxBytes = (params.maxBytes as number | undefined) ?? DEFAULT_MAX_BYTES;
+  const limit = params.limit ?? DEFAULT_LIMIT;
+  const maxBytes = params.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = file ? await stat(file).then((s) => s.size, () => 0) : 0;
-  let cursor = params.cursor as number | undefined;
+  let cursor = params.cursor;
   let reset = false;
   if (cursor !== undefined && (cursor > size || size - cursor > maxBytes)) {
     cursor = undefined;

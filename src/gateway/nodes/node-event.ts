@@ -5,5 +5,5 @@
 import type { MethodHandler } from "../context.ts";
 
 /** `node.event`: `{ok: true}`. */
-export const nodeEvent: MethodHandler = (ctx, params) =>
-  ctx.gw.nodes.acceptEvent(ctx.client, params as { event: string; payload?: unknown; payloadJSON?: string });
+export const nodeEvent: MethodHandler<"node.event"> = (ctx, params) =>
+  ctx.gw.nodes.acceptEvent(ctx.client, params);

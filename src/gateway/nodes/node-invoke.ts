@@ -3,15 +3,14 @@
  * as a targeted `node.invoke.request` event; the node answers with `node.invoke.result`.
  */
 import type { MethodHandler } from "../context.ts";
-import type { NodeInvokeInput } from "./nodes.ts";
 
 /**
  * `node.invoke`: `{ok, nodeId, command, payload?, payloadJSON?}` once the node answered.
  * @throws UNAVAILABLE (not connected, timed out, disconnected mid-call, node error) or INVALID_REQUEST
  *   (command not allowed).
  */
-export const nodeInvoke: MethodHandler = (ctx, params) => ctx.gw.nodes.invoke(params as unknown as NodeInvokeInput);
+export const nodeInvoke: MethodHandler<"node.invoke"> = (ctx, params) => ctx.gw.nodes.invoke(params);
 
 /** `node.invoke.result`: `{ok: true}`; `ignored: true` for a call that already ended. */
-export const nodeInvokeResult: MethodHandler = (ctx, params) =>
-  ctx.gw.nodes.acceptResult(ctx.client, params as unknown as Parameters<typeof ctx.gw.nodes.acceptResult>[1]);
+export const nodeInvokeResult: MethodHandler<"node.invoke.result"> = (ctx, params) =>
+  ctx.gw.nodes.acceptResult(ctx.client, params);

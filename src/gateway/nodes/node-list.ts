@@ -5,10 +5,10 @@ import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `node.list`: `{ts, nodes}`, connected nodes first. */
-export const nodeList: MethodHandler = (ctx) => ({ ts: Date.now(), nodes: ctx.gw.nodes.list() });
+export const nodeList: MethodHandler<"node.list"> = (ctx) => ({ ts: Date.now(), nodes: ctx.gw.nodes.list() });
 
 /** `node.describe`: one node. @throws INVALID_REQUEST "unknown nodeId" when neither paired nor connected. */
-export const nodeDescribe: MethodHandler = (ctx, params) => {
+export const nodeDescribe: MethodHandler<"node.describe"> = (ctx, params) => {
   const node = ctx.gw.nodes.describe(String(params.nodeId));
   if (!node) throw new GatewayError("INVALID_REQUEST", "unknown nodeId");
   return node;

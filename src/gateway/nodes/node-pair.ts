@@ -48,14 +48,14 @@ export function requestNodePairing(gw: GatewayContext, input: NodePairingInput):
 }
 
 /** `node.pair.request`: `{status: "pending", request, created}`. */
-export const nodePairRequest: MethodHandler = (ctx, params) => {
-  const { request, created } = requestNodePairing(ctx.gw, params as unknown as NodePairingInput);
+export const nodePairRequest: MethodHandler<"node.pair.request"> = (ctx, params) => {
+  const { request, created } = requestNodePairing(ctx.gw, params);
   const { publicKey: _key, ...shown } = request;
   return { status: "pending", request: shown, created };
 };
 
 /** `node.pair.list`: live pending requests (the nodes' own and operator-made, newest first) and paired nodes (no tokens). */
-export const nodePairList: MethodHandler = (ctx) => ({
+export const nodePairList: MethodHandler<"node.pair.list"> = (ctx) => ({
   pending: [...nodeDeviceRequests(ctx.gw).map(toNodeRequest), ...ctx.gw.nodePairing.listPending().map(({ publicKey: _key, ...r }) => r)].sort((a, b) => b.ts - a.ts),
   paired: ctx.gw.nodes.list().filter((n) => n.paired),
 });
@@ -64,7 +64,7 @@ export const nodePairList: MethodHandler = (ctx) => ({
  * `node.pair.approve`: pairs the node for role `node` with the commands of the request and mints its token
  * (replacing an older one, whose sessions are closed). Returned once: `{requestId, node: {...node, token}}`.
  */
-export const nodePairApprove: MethodHandler = (ctx, params) => {
+export const nodePairApprove: MethodHandler<"node.pair.approve"> = (ctx, params) => {
   const { gw, client } = ctx;
   const requestId = String(params.requestId);
   const deviceRequest = gw.devices.getPending(requestId);
@@ -101,7 +101,7 @@ export const nodePairApprove: MethodHandler = (ctx, params) => {
 };
 
 /** `node.pair.reject`: drops a pending request (a node's own or operator-made); `{requestId, nodeId}`. */
-export const nodePairReject: MethodHandler = (ctx, params) => {
+export const nodePairReject: MethodHandler<"node.pair.reject"> = (ctx, params) => {
   const requestId = String(params.requestId);
   if (ctx.gw.devices.getPending(requestId)?.roles.includes("node")) {
     const rejected = rejectDeviceRequest(ctx, requestId);
@@ -115,7 +115,7 @@ export const nodePairReject: MethodHandler = (ctx, params) => {
 };
 
 /** `node.pair.verify`: `{ok: true, node}` when `token` is the node's current token, else `{ok: false}`. */
-export const nodePairVerify: MethodHandler = (ctx, params) => {
+export const nodePairVerify: MethodHandler<"node.pair.verify"> = (ctx, params) => {
   const nodeId = String(params.nodeId);
   if (!ctx.gw.devices.verifyToken(nodeId, "node", [], String(params.token))) return { ok: false };
   return { ok: true, node: ctx.gw.nodes.describe(nodeId) };

@@ -5,7 +5,7 @@ import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `node.rename`: `{nodeId, displayName}`. @throws INVALID_REQUEST "unknown nodeId". */
-export const nodeRename: MethodHandler = (ctx, params) => {
+export const nodeRename: MethodHandler<"node.rename"> = (ctx, params) => {
   const nodeId = String(params.nodeId);
   const displayName = String(params.displayName).trim();
   if (!ctx.gw.nodes.describe(nodeId)) throw new GatewayError("INVALID_REQUEST", "unknown nodeId");

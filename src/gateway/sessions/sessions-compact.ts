@@ -11,7 +11,7 @@ export const DEFAULT_COMPACT_MAX_LINES = 400;
  * @returns `{ok:true, key, compacted:true, kept, removed}`, or `compacted:false` with `kept` when already
  *   short enough, or with `reason` ("no sessionId", "no transcript") when there is nothing to trim.
  */
-export const sessionsCompact: MethodHandler = (ctx, params) => {
+export const sessionsCompact: MethodHandler<"sessions.compact"> = (ctx, params) => {
   const { store, config } = ctx.gw;
   const key = canonicalSessionKey(config, String(params.key).trim());
   const maxLines = typeof params.maxLines === "number" ? Math.max(1, Math.floor(params.maxLines)) : DEFAULT_COMPACT_MAX_LINES;

@@ -7,7 +7,7 @@ import type { MethodHandler } from "../context.ts";
  * it are aborted first. The main session cannot be deleted (reset it instead).
  * @returns `{ok:true, key, deleted}`; `deleted:false` when there was no such session.
  */
-export const sessionsDelete: MethodHandler = (ctx, params) => {
+export const sessionsDelete: MethodHandler<"sessions.delete"> = (ctx, params) => {
   const { store, config, agents } = ctx.gw;
   const key = canonicalSessionKey(config, String(params.key));
   if (key === mainSessionKey(config)) throw new GatewayError("INVALID_REQUEST", `Cannot delete the main session (${key}); use sessions.reset.`);

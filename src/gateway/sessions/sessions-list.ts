@@ -12,8 +12,8 @@ const PREVIEW_CHARS = 160;
  * `activeMinutes`, `label` (exact), `search` (key, label, display name), `limit`. `includeLastMessage` adds
  * `lastMessagePreview`; `includeDerivedTitles` adds `derivedTitle` (the first user message).
  */
-export const sessionsList: MethodHandler = (ctx, params) => {
-  const p = params as { limit?: number; activeMinutes?: number; agentId?: string; label?: string; search?: string; includeLastMessage?: boolean; includeDerivedTitles?: boolean; includeGlobal?: boolean; includeUnknown?: boolean };
+export const sessionsList: MethodHandler<"sessions.list"> = (ctx, params) => {
+  const p = params;
   const { store, config } = ctx.gw;
   const now = Date.now();
   const search = p.search?.trim().toLowerCase();

@@ -15,7 +15,7 @@ const PASSTHROUGH = ["verboseLevel", "reasoningLevel", "responseUsage", "elevate
  * @returns `{ok:true, path, key, entry}`.
  * @throws GatewayError INVALID_REQUEST for a bad model ref, unknown provider, bad thinking level or a label in use.
  */
-export const sessionsPatch: MethodHandler = (ctx, params) => {
+export const sessionsPatch: MethodHandler<"sessions.patch"> = (ctx, params) => {
   const { store, config } = ctx.gw;
   const key = canonicalSessionKey(config, String(params.key));
   const now = Date.now();

@@ -8,10 +8,10 @@ const DEFAULT_MAX_CHARS = 240;
  * `sessions.preview`: the last messages of each key as `{role, text}` items, text cut at `maxChars`.
  * @returns `{ts, previews:[{key, status:"ok"|"empty"|"missing", items}]}` in the order of `keys`.
  */
-export const sessionsPreview: MethodHandler = (ctx, params) => {
-  const keys = params.keys as string[];
-  const limit = (params.limit as number | undefined) ?? DEFAULT_LIMIT;
-  const maxChars = (params.maxChars as number | undefined) ?? DEFAULT_MAX_CHARS;
+export const sessionsPreview: MethodHandler<"sessions.preview"> = (ctx, params) => {
+  const keys = params.keys;
+  const limit = params.limit ?? DEFAULT_LIMIT;
+  const maxChars = params.maxChars ?? DEFAULT_MAX_CHARS;
   const { store, config } = ctx.gw;
   const previews = keys.map((key) => {
     const entry = store.getSession(canonicalSessionKey(config, key));

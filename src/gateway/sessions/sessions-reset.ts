@@ -7,7 +7,7 @@ import type { MethodHandler } from "../context.ts";
  * transcript stays in the store under its old id). Label, model override and thinking level are kept.
  * @returns `{ok:true, key, entry}`.
  */
-export const sessionsReset: MethodHandler = (ctx, params) => {
+export const sessionsReset: MethodHandler<"sessions.reset"> = (ctx, params) => {
   const { store, config, agents } = ctx.gw;
   const key = canonicalSessionKey(config, String(params.key));
   agents.abort(key, undefined, "rpc");

@@ -7,7 +7,7 @@ import type { MethodHandler } from "../context.ts";
  * @returns the broadcast payload `{enabled, phase, ts}` (phase null when not given).
  * @throws GatewayError UNAVAILABLE "talk disabled: no connected iOS/Android nodes" for WebChat without one.
  */
-export const talkMode: MethodHandler = (ctx, params) => {
+export const talkMode: MethodHandler<"talk.mode"> = (ctx, params) => {
   const { client, gw } = ctx;
   if ((client.mode === "webchat" || client.id === "webchat-ui") && !gw.nodes.list().some((n) => n.connected && isMobilePlatform(n.platform))) {
     throw new GatewayError("UNAVAILABLE", "talk disabled: no connected iOS/Android nodes");

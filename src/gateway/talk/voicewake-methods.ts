@@ -7,7 +7,7 @@ import type { MethodHandler } from "../context.ts";
 import { broadcastVoiceWake } from "./voicewake.ts";
 
 /** `voicewake.get`: `{triggers}`, the defaults until some were set. */
-export const voicewakeGet: MethodHandler = (ctx) => ({ triggers: loadVoiceWake(ctx.gw.stateDir).triggers });
+export const voicewakeGet: MethodHandler<"voicewake.get"> = (ctx) => ({ triggers: loadVoiceWake(ctx.gw.stateDir).triggers });
 
 /**
  * `voicewake.set {triggers}`: saves the normalized list (trimmed, blanks and repeats dropped, at most 32 of
@@ -15,7 +15,7 @@ export const voicewakeGet: MethodHandler = (ctx) => ({ triggers: loadVoiceWake(c
  * @returns `{triggers}` as saved.
  * @throws GatewayError UNAVAILABLE when the settings file cannot be written.
  */
-export const voicewakeSet: MethodHandler = (ctx, params) => {
+export const voicewakeSet: MethodHandler<"voicewake.set"> = (ctx, params) => {
   let triggers: string[];
   try {
     triggers = saveVoiceWake(ctx.gw.stateDir, params.triggers).triggers;

@@ -16,14 +16,14 @@ const CACHE_MAX_ENTRIES = 16;
  * fetched with the user's OAuth logins (Claude, Copilot, Gemini CLI, Codex …); this gateway holds no such
  * logins and makes no network calls here, so the list is empty.
  */
-export const usageStatus: MethodHandler = (): UsageStatusResult => ({ updatedAt: Date.now(), providers: [] });
+export const usageStatus: MethodHandler<"usage.status"> = (): UsageStatusResult => ({ updatedAt: Date.now(), providers: [] });
 
 /**
  * `usage.cost {days?}` → `{updatedAt, days, daily, totals}` for the last `days` (default 30) local calendar
  * days, today included. A summary is computed at most once per {@link USAGE_COST_CACHE_TTL_MS} per `days`;
  * concurrent callers share one computation. Safe to call concurrently.
  */
-export const usageCost: MethodHandler = (ctx, params) => {
+export const usageCost: MethodHandler<"usage.cost"> = (ctx, params) => {
   // The params schema admits only integers >= 1.
   return cachedSummary(ctx.gw, typeof params.days === "number" ? params.days : USAGE_COST_DEFAULT_DAYS);
 };

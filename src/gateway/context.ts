@@ -58,8 +58,6 @@ export interface GatewayContext {
   /** The canvas host, when enabled. */
   canvas?: MountedCanvas;
   health: HealthState;
-  /** The last heartbeat event, null until one ran. */
-  lastHeartbeat: unknown;
   /** System event texts queued for the main session (drained by the next heartbeat). */
   systemEvents: string[];
   /** The heartbeat runner: schedule, wake, on/off. */

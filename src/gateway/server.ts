@@ -81,10 +81,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const log = opts.logger.child("gateway");
   const wsLog = opts.logger.child("ws");
   const connections = new Connections();
+  // The running config: swapped by a hot reload through ctx.loaded; every reader goes through this binding.
+  let loaded = opts.loaded;
+  const systemEvents: string[] = [];
   const presence = new Presence({ version: opts.version });
   const devices = new DeviceStore({ stateDir: opts.stateDir, onWarn: (msg: string) => log.warn(msg) });
   const nodePairing = openNodePairingStore(opts.stateDir);
-  const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => ctx.config, logger: opts.logger });
+  const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => loaded.config, logger: opts.logger });
   // Approval events go to operators holding operator.approvals (admin passes), never to nodes (spec §4).
   const approvals = new ExecApprovalQueue({ broadcast: (event, payload) => connections.broadcast(event, payload, { scope: "operator.approvals", role: "operator", dropIfSlow: true }) });
   const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
@@ -92,7 +95,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const runListeners = new RunListeners();
   const agents = new AgentRuntime({
     store,
-    config: () => ctx.config,
+    config: () => loaded.config,
     emit: (event, payload) => {
       connections.broadcast(event, payload, { role: "operator" });
       runListeners.dispatch(event, payload);
@@ -102,15 +105,45 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
-    getConfig: () => ctx.config,
+    getConfig: () => loaded.config,
     logger: opts.logger,
     runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
     ...opts.channelOptions,
   });
 
-  const heartbeat = new HeartbeatRunner({ gateway: () => ctx, logger: opts.logger, clock: opts.heartbeatClock });
+  const heartbeat = new HeartbeatRunner({
+    host: {
+      get config() {
+        return loaded.config;
+      },
+      agents,
+      store,
+      systemEvents,
+      connections,
+      channels,
+      logger: opts.logger,
+    },
+    logger: opts.logger,
+    clock: opts.heartbeatClock,
+  });
   const cronStore = openCronStore(opts.stateDir);
-  const cron = new CronService({ gateway: () => ctx, store: cronStore, logger: opts.logger, clock: opts.cronClock });
+  const cron = new CronService({
+    host: {
+      get config() {
+        return loaded.config;
+      },
+      agents,
+      store,
+      systemEvents,
+      heartbeat,
+      connections,
+      channels,
+      logger: opts.logger,
+    },
+    store: cronStore,
+    logger: opts.logger,
+    clock: opts.cronClock,
+  });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;
@@ -118,9 +151,14 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     version: opts.version,
     startedAt: Date.now(),
     stateDir: opts.stateDir,
-    loaded: opts.loaded,
+    get loaded() {
+      return loaded;
+    },
+    set loaded(next) {
+      loaded = next;
+    },
     get config() {
-      return this.loaded.config;
+      return loaded.config;
     },
     settings: opts.settings,
     logger: opts.logger,
@@ -137,8 +175,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     runListeners,
     channels,
     health,
-    lastHeartbeat: null,
-    systemEvents: [],
+    systemEvents,
     heartbeat,
     cron,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
@@ -274,7 +311,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     ctx.browserControl = await tryStartBrowserControl({
       port: derivePorts(port).browserControl,
       stateDir: opts.stateDir,
-      config: () => ctx.config,
+      config: () => loaded.config,
       verifyToken: (presented) => checkSharedSecret(ctx.settings.auth, { token: presented, password: presented }).ok,
       limiter: ctx.rateLimiter,
       log: opts.logger.child("browser"),

@@ -10,8 +10,9 @@
 import { type DeliveryContext } from "../../agent/index.ts";
 import { type ChannelId, isChannelId } from "../../channels/index.ts";
 import { GatewayError, isGatewayError, toErrorMessage } from "../../errors.ts";
-import type { SessionEntry } from "../../store/index.ts";
-import type { GatewayContext } from "../context.ts";
+import type { ChannelManager } from "../../channels/index.ts";
+import type { Logger } from "../../logging/logger.ts";
+import type { SessionEntry, Store } from "../../store/index.ts";
 import { toChannelGatewayError } from "./_channels.ts";
 
 /** Where a reply should go, as a caller asked for it. */
@@ -38,13 +39,20 @@ export type DeliveryOutcome =
   | { ok: true; channel: ChannelId; to: string; accountId?: string; messageId?: string }
   | { ok: false; reason: "no-target" | "unsupported-channel" | "send-failed"; error: string; code?: string; channel?: string; to?: string };
 
+/** What reply delivery needs from the gateway: the channels, the session store (last routes) and a logger. */
+export interface DeliveryHost {
+  readonly channels: Pick<ChannelManager, "loadedChannels" | "send">;
+  readonly store: Pick<Store, "getSession">;
+  readonly logger: Logger;
+}
+
 /**
  * Checks at accept time what can be checked before the run: an explicit delivery channel must be one that
  * is configured here. `"last"` and no channel pass (the route is looked up when the reply exists).
  * @throws GatewayError INVALID_REQUEST "unsupported channel: <ch>" for a name we do not support;
  *   NOT_LINKED "<ch> is not configured" for a supported channel without config.
  */
-export function checkDeliveryChannel(gw: GatewayContext, channel: string | undefined): void {
+export function checkDeliveryChannel(gw: DeliveryHost, channel: string | undefined): void {
   const want = channel?.trim().toLowerCase();
   if (!want || want === "last") return;
   if (!isChannelId(want)) throw new GatewayError("INVALID_REQUEST", `unsupported channel: ${channel}`);
@@ -67,7 +75,7 @@ export function lastRouteOf(entry: SessionEntry | undefined): (DeliveryContext &
  * request's `to`/`accountId` on top); with no route but a `to`, the `send` default channel is used.
  * @returns the target, or why there is none. Never throws.
  */
-export function resolveDeliveryTarget(gw: GatewayContext, req: DeliveryRequest): { ok: true; target: DeliveryTarget } | Extract<DeliveryOutcome, { ok: false }> {
+export function resolveDeliveryTarget(gw: DeliveryHost, req: DeliveryRequest): { ok: true; target: DeliveryTarget } | Extract<DeliveryOutcome, { ok: false }> {
   const want = req.channel?.trim().toLowerCase();
   const route = lastRouteOf(gw.store.getSession(req.sessionKey));
   const to = req.to?.trim();
@@ -92,7 +100,7 @@ export function resolveDeliveryTarget(gw: GatewayContext, req: DeliveryRequest):
  * a no-op (5 minutes).
  * @returns the outcome; never throws.
  */
-export async function sendReply(gw: GatewayContext, target: DeliveryTarget, text: string, idempotencyKey: string): Promise<DeliveryOutcome> {
+export async function sendReply(gw: DeliveryHost, target: DeliveryTarget, text: string, idempotencyKey: string): Promise<DeliveryOutcome> {
   try {
     const res = await gw.channels.send({ channel: target.channel, accountId: target.accountId, to: target.to, message: text, idempotencyKey });
     return { ok: true, channel: res.channel, to: target.to, ...(target.accountId && { accountId: target.accountId }), messageId: res.messageId };
@@ -114,7 +122,7 @@ export async function sendReply(gw: GatewayContext, target: DeliveryTarget, text
  * @param what names the sender in logs, e.g. `{runId}`.
  * @returns the outcome; never throws.
  */
-export async function deliverReply(gw: GatewayContext, req: DeliveryRequest, text: string, idempotencyKey: string, what: Record<string, unknown> = {}): Promise<DeliveryOutcome> {
+export async function deliverReply(gw: DeliveryHost, req: DeliveryRequest, text: string, idempotencyKey: string, what: Record<string, unknown> = {}): Promise<DeliveryOutcome> {
   const log = gw.logger.child("delivery");
   const resolved = resolveDeliveryTarget(gw, req);
   const outcome = resolved.ok ? await sendReply(gw, resolved.target, text, idempotencyKey) : resolved;

@@ -25,9 +25,11 @@ import {
 } from "../../agent/index.ts";
 import { toErrorMessage } from "../../errors.ts";
 import type { Logger } from "../../logging/logger.ts";
-import type { SessionEntry } from "../../store/index.ts";
-import type { GatewayContext } from "../context.ts";
-import { resolveDeliveryTarget, sendReply } from "../channels/delivery.ts";
+import type { AgentRuntime } from "../../agent/index.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import type { SessionEntry, Store } from "../../store/index.ts";
+import type { Connections } from "../connections.ts";
+import { type DeliveryHost, resolveDeliveryTarget, sendReply } from "../channels/delivery.ts";
 import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "../_wake-timer.ts";
 
 /** The clock type of `HeartbeatRunnerOptions.clock` (shared with the cron service). */
@@ -61,10 +63,23 @@ const PREVIEW_MAX_CHARS = 200;
 const HEARTBEAT_SYSTEM_PROMPT =
   "This turn is a scheduled heartbeat, not a message typed by the user. Your reply reaches the user only when it is not HEARTBEAT_OK, so answer HEARTBEAT_OK unless there is something worth telling them.";
 
+/**
+ * What the runner needs from the gateway, and nothing more: the running config, the agent runtime, the
+ * session store, the system-event queue it drains, a broadcaster and what reply delivery needs.
+ */
+export interface HeartbeatHost extends DeliveryHost {
+  /** The running config (re-read on every use, so a hot reload is seen). */
+  readonly config: OpenClawConfig;
+  readonly agents: Pick<AgentRuntime, "runsOn" | "submit" | "defaultTimeoutMs">;
+  readonly store: Pick<Store, "getSession" | "setSession">;
+  /** System event texts queued for the main session; the default agent's heartbeat drains them. */
+  readonly systemEvents: string[];
+  readonly connections: Pick<Connections, "broadcast">;
+}
+
 /** What the runner needs. */
 export interface HeartbeatRunnerOptions {
-  /** The gateway (read lazily: the runner is built before the context is complete). */
-  gateway: () => GatewayContext;
+  host: HeartbeatHost;
   logger: Logger;
   clock?: HeartbeatClock;
 }
@@ -83,12 +98,18 @@ export class HeartbeatRunner {
   private enabled = true;
   private running?: Promise<HeartbeatEventPayload[]>;
   private wakeAgain?: { reason: HeartbeatReason; resolve: (events: HeartbeatEventPayload[]) => void }[];
+  #last: HeartbeatEventPayload | null = null;
 
   constructor(opts: HeartbeatRunnerOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? SYSTEM_CLOCK;
     this.timer = new WakeTimer(this.clock, () => this.onTimer());
     this.log = opts.logger.child("heartbeat");
+  }
+
+  /** The last heartbeat event (`last-heartbeat`); null until one ran. */
+  get last(): HeartbeatEventPayload | null {
+    return this.#last;
   }
 
   /** Starts the schedule from the config. Safe to call twice. */
@@ -151,7 +172,7 @@ export class HeartbeatRunner {
   /** Syncs the schedule with the config and the on/off switch, logs transitions, re-arms the timer. */
   private applySchedule(initial: boolean): void {
     if (!this.started) return;
-    const config = this.opts.gateway().config;
+    const config = this.opts.host.config;
     const wanted = new Map<string, HeartbeatSettings>();
     if (this.enabled) {
       for (const id of heartbeatAgentIds(config)) {
@@ -228,7 +249,7 @@ export class HeartbeatRunner {
   }
 
   private async beat(agentId: string, reason: HeartbeatReason, startedAt: number): Promise<HeartbeatEventPayload> {
-    const gw = this.opts.gateway();
+    const gw = this.opts.host;
     const config = gw.config;
     const hb = resolveHeartbeat(config, agentId);
     const sessionKey = heartbeatSessionKey(config, hb);
@@ -292,7 +313,7 @@ export class HeartbeatRunner {
 
   /** Puts back the session's `updatedAt` from before the heartbeat, unless the turn started a new session. */
   private restoreUpdatedAt(sessionKey: string, before: SessionEntry): void {
-    const store = this.opts.gateway().store;
+    const store = this.opts.host.store;
     const entry = store.getSession(sessionKey);
     if (entry?.sessionId === before.sessionId) store.setSession(sessionKey, { ...entry, updatedAt: before.updatedAt });
   }
@@ -301,9 +322,8 @@ export class HeartbeatRunner {
   private emit(startedAt: number, outcome: Omit<HeartbeatEventPayload, "ts" | "durationMs">): HeartbeatEventPayload {
     const now = this.clock.now();
     const payload: HeartbeatEventPayload = { ts: now, ...outcome, durationMs: Math.max(0, now - startedAt), hasMedia: false };
-    const gw = this.opts.gateway();
-    gw.lastHeartbeat = payload;
-    gw.connections.broadcast("heartbeat", payload, { dropIfSlow: true, role: "operator" });
+    this.#last = payload;
+    this.opts.host.connections.broadcast("heartbeat", payload, { dropIfSlow: true, role: "operator" });
     const fields = { ...(payload.reason && { reason: payload.reason }), ...(payload.channel && { channel: payload.channel }), durationMs: payload.durationMs };
     if (payload.status === "failed") this.log.warn(payload.status, fields);
     else this.log.info(payload.status, fields);

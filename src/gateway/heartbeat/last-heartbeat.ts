@@ -1,4 +1,4 @@
 import type { MethodHandler } from "../context.ts";
 
 /** `last-heartbeat`: the last heartbeat event, or null before the first run. */
-export const lastHeartbeat: MethodHandler<"last-heartbeat"> = (ctx) => ctx.gw.lastHeartbeat ?? null;
+export const lastHeartbeat: MethodHandler<"last-heartbeat"> = (ctx) => ctx.gw.heartbeat.last;

@@ -1,6 +1,25 @@
-/** Shared by the channel methods: channel errors → protocol errors (protocol.md §9). */
-import { ChannelApiError, ChannelInputError, ChannelTransportError, isChannelId, NotLinkedError, UnsupportedChannelError } from "../../channels/index.ts";
-import { GatewayError } from "../../errors.ts";
+/**
+ * The one place where errors of the parts behind the gateway become protocol errors (protocol.md §9): the frame
+ * dispatcher maps whatever a handler threw through {@link toGatewayError}; channel and browser errors get
+ * their codes here, never in the handlers.
+ */
+import { BrowserApiError, BrowserTransportError } from "../browser/index.ts";
+import { ChannelApiError, ChannelInputError, ChannelTransportError, isChannelId, NotLinkedError, UnsupportedChannelError } from "../channels/index.ts";
+import { GatewayError } from "../errors.ts";
+
+/**
+ * Maps a thrown value to a GatewayError where its kind is known (channel, browser); anything else is returned
+ * as is (the dispatcher answers it as UNAVAILABLE and logs it).
+ */
+export function toGatewayError(err: unknown): unknown {
+  if (err instanceof BrowserApiError) {
+    // The browser service answered: its 4xx are the caller's mistake, its 5xx ours.
+    const code = err.status >= 500 ? "UNAVAILABLE" : "INVALID_REQUEST";
+    return new GatewayError(code, `browser: ${err.message}`, { details: { status: err.status, code: err.code }, cause: err });
+  }
+  if (err instanceof BrowserTransportError) return new GatewayError("UNAVAILABLE", `browser: ${err.message}`, { cause: err });
+  return toChannelGatewayError(err);
+}
 
 /**
  * Maps what a channel threw to a GatewayError: unknown channel / bad input → INVALID_REQUEST, a supported

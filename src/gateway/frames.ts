@@ -7,6 +7,7 @@ import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts"
 import { checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
+import { toGatewayError } from "./error-map.ts";
 import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_TABLE } from "./methods/index.ts";
@@ -68,7 +69,8 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
   try {
     const payload = await call.run({ gw, client, connId: ws.data.connId, requestId: id, respondLater });
     if (payload !== DEFERRED) send(gw, ws, { type: "res", id, ok: true, payload });
-  } catch (err) {
+  } catch (thrown) {
+    const err = toGatewayError(thrown);
     if (!isGatewayError(err)) gw.logger.child("rpc").error(`${method} failed`, { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
     sendError(gw, ws, id, toErrorShape(err));
   } finally {

@@ -1,4 +1,4 @@
-import { BrowserApiError, BrowserTransportError, createBrowserClient } from "../../browser/index.ts";
+import { createBrowserClient } from "../../browser/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -24,20 +24,12 @@ export const browserRequest: MethodHandler<"browser.request"> = async (ctx, para
   const privileged = ctx.client.scopes.includes("operator.admin");
   const client = createBrowserClient({ baseUrl: control.url, token: auth.mode === "password" ? auth.password : auth.token, fetch: (req) => control.fetch(req, { privileged }) });
   const query = Object.fromEntries(Object.entries(params.query ?? {}).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]));
-  try {
-    const res = await client.requestRaw(method, path, { query, body: params.body, timeoutMs: params.timeoutMs });
-    const type = res.headers.get("content-type") ?? "";
-    if (type.includes("json")) return await res.json();
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    return { contentType: type, encoding: "base64", data: Buffer.from(bytes).toString("base64"), bytes: bytes.length };
-  } catch (err) {
-    if (err instanceof BrowserApiError) {
-      const code = err.status >= 500 ? "UNAVAILABLE" : "INVALID_REQUEST";
-      throw new GatewayError(code, `browser: ${err.message}`, { details: { status: err.status, code: err.code }, cause: err });
-    }
-    if (err instanceof BrowserTransportError) throw new GatewayError("UNAVAILABLE", `browser: ${err.message}`, { cause: err });
-    throw err;
-  }
+  // Browser errors (the service refused, or could not be reached) become protocol errors in gateway/error-map.ts.
+  const res = await client.requestRaw(method, path, { query, body: params.body, timeoutMs: params.timeoutMs });
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("json")) return await res.json();
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  return { contentType: type, encoding: "base64", data: Buffer.from(bytes).toString("base64"), bytes: bytes.length };
 };
 
 // A path names a route of the control API and nothing else: no scheme, host, dot segments or backslashes.

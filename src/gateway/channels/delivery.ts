@@ -13,7 +13,7 @@ import { GatewayError, isGatewayError, toErrorMessage } from "../../errors.ts";
 import type { ChannelManager } from "../../channels/index.ts";
 import type { Logger } from "../../logging/logger.ts";
 import type { SessionEntry, Store } from "../../store/index.ts";
-import { toChannelGatewayError } from "./_channels.ts";
+import { toChannelGatewayError } from "../error-map.ts";
 
 /** Where a reply should go, as a caller asked for it. */
 export interface DeliveryRequest {

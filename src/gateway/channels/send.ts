@@ -1,7 +1,6 @@
 import { checkPublicUrl } from "../../util/net.ts";
 import { GatewayError, toErrorMessage } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
-import { toChannelGatewayError } from "./_channels.ts";
 
 /**
  * `send`: delivers a message on a channel. Idempotent by `idempotencyKey` (5 minutes): a repeat returns
@@ -22,8 +21,7 @@ export const send: MethodHandler<"send"> = async (ctx, params) => {
       });
     }
   }
-  try {
-    const res = await ctx.gw.channels.send({
+  const res = await ctx.gw.channels.send({
       channel: p.channel,
       accountId: p.accountId,
       to: p.to,
@@ -33,8 +31,5 @@ export const send: MethodHandler<"send"> = async (ctx, params) => {
       gifPlayback: p.gifPlayback,
       idempotencyKey: p.idempotencyKey,
     });
-    return { runId: p.idempotencyKey, ...res };
-  } catch (err) {
-    throw toChannelGatewayError(err);
-  }
+  return { runId: p.idempotencyKey, ...res };
 };

@@ -11,9 +11,7 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/index.ts";
-import type { KnownMethod, ParamsOf } from "../protocol/index.ts";
-import type { HeartbeatSettings } from "../agent/heartbeat.ts";
-import { listAgents, heartbeatOf } from "./agents/agents-view.ts";
+import type { HealthSnapshot as ProtocolHealthSnapshot, KnownMethod, ParamsOf } from "../protocol/index.ts";
 import type { ExecApprovalQueue } from "./approvals/approvals.ts";
 import type { AuthRateLimiter } from "./auth.ts";
 import type { MountedCanvas } from "./canvas/canvas.ts";
@@ -25,7 +23,6 @@ import type { Metrics } from "./metrics.ts";
 import type { NodeRegistry } from "./nodes/nodes.ts";
 import type { Presence } from "./presence/presence.ts";
 import type { RunListeners } from "./chat/run-listeners.ts";
-import { summarizeSessions } from "./sessions/sessions-view.ts";
 
 /** Process-wide gateway state. */
 export interface GatewayContext {
@@ -117,59 +114,14 @@ export const DEFERRED: unique symbol = Symbol("deferred response");
  */
 export type MethodHandler<M extends KnownMethod> = (ctx: MethodContext, params: ParamsOf<M>) => unknown | Promise<unknown>;
 
-/** The `health` payload (protocol.md §5.3). */
-export interface HealthSnapshot {
-  ok: boolean;
-  ts: number;
-  durationMs: number;
-  channels: Record<string, unknown>;
-  channelOrder: string[];
-  channelLabels: Record<string, string>;
-  heartbeatSeconds: number;
-  defaultAgentId: string;
-  agents: unknown[];
-  sessions: { path: string; count: number; recent: unknown[] };
-}
+/**
+ * The `health` payload (protocol.md §5.3): the generated protocol type, with `ts` required because the gateway
+ * always sets it and compares snapshot ages by it.
+ */
+export type HealthSnapshot = ProtocolHealthSnapshot & { ts: number };
 
 /** The cached health snapshot and its version. */
 export interface HealthState {
   snapshot: HealthSnapshot | undefined;
   version: number;
-}
-
-/**
- * Builds a health snapshot from config and live state. Sessions are counted from `store` (none without
- * one); channels report what exists now.
- */
-export function buildHealthSnapshot(
-  config: OpenClawConfig,
-  stateDir: string,
-  store?: Store,
-  channels?: Pick<HealthSnapshot, "channels" | "channelOrder" | "channelLabels">,
-): HealthSnapshot {
-  const started = performance.now();
-  const { defaultId, agents } = listAgents(config);
-  const hb = heartbeatOf(config);
-  const sessions = (agentId: string) => summarizeSessions(store, stateDir, agentId);
-  return {
-    ok: true,
-    ts: Date.now(),
-    durationMs: Math.round(performance.now() - started),
-    channels: channels?.channels ?? {},
-    channelOrder: channels?.channelOrder ?? [],
-    channelLabels: channels?.channelLabels ?? {},
-    heartbeatSeconds: Math.round(hb.everyMs / 1000),
-    defaultAgentId: defaultId,
-    agents: agents.map((a) => ({
-      agentId: a.id,
-      isDefault: a.isDefault,
-      heartbeat: heartbeatView(heartbeatOf(config, a.id)),
-      sessions: sessions(a.id),
-    })),
-    sessions: sessions(defaultId),
-  };
-}
-
-function heartbeatView(hb: HeartbeatSettings): Record<string, unknown> {
-  return { enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs, prompt: hb.prompt, target: hb.target, ackMaxChars: hb.ackMaxChars };
 }

@@ -19,7 +19,8 @@ import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocke
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
 import { toRunAgentTurn } from "./channels/channel-agent.ts";
-import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
+import type { GatewayContext } from "./context.ts";
+import { buildHealthSnapshot } from "./health/health-snapshot.ts";
 import { DeviceStore } from "./devices/devices.ts";
 import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat/heartbeat.ts";
 import { subscribeNodeEvents } from "./nodes/node-events.ts";

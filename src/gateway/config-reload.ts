@@ -8,7 +8,21 @@ import { applyConfigEnv, type LoadedConfig } from "../config/load.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { GatewayContext } from "./context.ts";
-import { planReload, type ReloadPlan } from "./reload-plan.ts";
+import type { ReloadHost } from "./feature.ts";
+import { FEATURES } from "./features.ts";
+import { type ConfigDiff, planReload, type ReloadOutcome as FeatureOutcome, type ReloadPlan, toConfigDiff } from "./reload-plan.ts";
+
+/**
+ * Reload-plan prefixes the host itself owns (lifecycle, transport, files read at start or by the CLI); every
+ * other prefix of the plan is claimed by exactly one feature (checked by test/gateway/reload-claims.test.ts).
+ */
+export const HOST_CONFIG_PREFIXES: readonly string[] = ["gateway", "gateway.reload", "gateway.remote", "plugins", "discovery", "logging", "wizard", "ui", "meta", "$schema"];
+
+/** What one feature did with a hot-applied change. */
+export interface FeatureReload {
+  feature: string;
+  outcome: FeatureOutcome;
+}
 
 /**
  * What became of a new config: `none` nothing that matters changed (it is now the running one), `hot`
@@ -22,32 +36,52 @@ export type ReloadOutcome = "none" | "hot" | "restart" | "off";
  * running config afterwards (`ctx.loaded`); on `restart` and `off` nothing changed.
  * Not for concurrent use with another apply of the same gateway (callers run on the one JS thread).
  */
-export function applyConfigChange(ctx: GatewayContext, next: LoadedConfig, log: Logger): { outcome: ReloadOutcome; plan: ReloadPlan } {
+export function applyConfigChange(
+  ctx: GatewayContext,
+  next: LoadedConfig,
+  log: Logger,
+): { outcome: ReloadOutcome; plan: ReloadPlan; features: FeatureReload[] } {
   const mode = ctx.config.gateway?.reload?.mode ?? "hybrid";
   const plan = planReload(ctx.config, next.config);
   if (mode === "off") {
     log.info("config reload disabled (gateway.reload.mode=off)");
-    return { outcome: "off", plan };
+    return { outcome: "off", plan, features: [] };
   }
   if (plan.changed.length === 0) {
     ctx.loaded = next;
-    return { outcome: "none", plan };
+    return { outcome: "none", plan, features: [] };
   }
-  if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0)) return { outcome: "restart", plan };
+  if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0)) return { outcome: "restart", plan, features: [] };
   if (plan.restart.length > 0) log.warn(`config reload requires gateway restart; hot mode ignoring (${plan.restart.join(", ")})`);
+  const diff = toConfigDiff(ctx.config, next.config, plan);
   ctx.loaded = next;
   applyConfigEnv(next.config);
   keepLastGood(next, log);
   const hot = [...new Set(plan.hot.map((h) => h.subsystem))];
   log.info(`config hot reload applied (${[...plan.live, ...plan.hot.map((h) => h.path)].join(", ")})${hot.length ? `; restarted: ${hot.join(", ")}` : ""}`);
-  for (const apply of ctx.onConfigApplied) {
+  const host: ReloadHost = { logger: ctx.logger.child("gateway"), channels: ctx.channels, heartbeat: ctx.heartbeat, cron: ctx.cron };
+  const features = applyToFeatures(diff, host, log);
+  if (features.length > 0) log.debug(`config change handled: ${features.map((f) => `${f.feature} ${f.outcome}`).join(", ")}`);
+  return { outcome: "hot", plan, features };
+}
+
+/**
+ * Hands `diff` to every feature whose claimed prefixes it touches. A hook that throws is logged and reported
+ * as needing a gateway restart (its part of the new config is not in effect); the others still run.
+ */
+export function applyToFeatures(diff: ConfigDiff, host: ReloadHost, log: Logger): FeatureReload[] {
+  const done: FeatureReload[] = [];
+  for (const feature of FEATURES) {
+    const claim = feature.config;
+    if (!claim?.apply || !diff.touches(...claim.prefixes)) continue;
     try {
-      apply();
+      done.push({ feature: feature.name, outcome: claim.apply(diff, host) });
     } catch (e) {
-      log.error(`applying config change failed: ${toErrorMessage(e)}`);
+      log.error(`applying config change failed (${feature.name}): ${toErrorMessage(e)}`);
+      done.push({ feature: feature.name, outcome: "needs-gateway-restart" });
     }
   }
-  return { outcome: "hot", plan };
+  return done;
 }
 
 /**

@@ -11,20 +11,18 @@ import type { OpenClawConfig } from "../config/schema.ts";
 import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/index.ts";
-import type { HeartbeatSettings } from "../agent/heartbeat.ts";
-import { listAgents, heartbeatOf } from "./agents-view.ts";
-import type { ExecApprovalQueue } from "./approvals.ts";
+import type { HealthSnapshot as ProtocolHealthSnapshot, KnownMethod, ParamsOf } from "../protocol/index.ts";
+import type { ExecApprovalQueue } from "./approvals/approvals.ts";
 import type { AuthRateLimiter } from "./auth.ts";
-import type { MountedCanvas } from "./canvas.ts";
+import type { MountedCanvas } from "./canvas/canvas.ts";
 import type { ConnectedClient, Connections } from "./connections.ts";
-import type { DeviceStore } from "./devices.ts";
+import type { DeviceStore } from "./devices/devices.ts";
 import type { CronService } from "./cron/index.ts";
-import type { HeartbeatRunner } from "./heartbeat.ts";
+import type { HeartbeatRunner } from "./heartbeat/heartbeat.ts";
 import type { Metrics } from "./metrics.ts";
-import type { NodeRegistry } from "./nodes.ts";
-import type { Presence } from "./presence.ts";
-import type { RunListeners } from "./run-listeners.ts";
-import { summarizeSessions } from "./sessions-view.ts";
+import type { NodeRegistry } from "./nodes/nodes.ts";
+import type { Presence } from "./presence/presence.ts";
+import type { RunListeners } from "./chat/run-listeners.ts";
 
 /** Process-wide gateway state. */
 export interface GatewayContext {
@@ -54,13 +52,9 @@ export interface GatewayContext {
   runListeners: RunListeners;
   /** Messaging channel accounts (Telegram, WhatsApp): status, send, login, pairing. */
   channels: ChannelManager;
-  /** Called after a config change was hot-applied (`loaded` already swapped); subsystems re-read their config. */
-  onConfigApplied: (() => void)[];
   /** The canvas host, when enabled. */
   canvas?: MountedCanvas;
   health: HealthState;
-  /** The last heartbeat event, null until one ran. */
-  lastHeartbeat: unknown;
   /** System event texts queued for the main session (drained by the next heartbeat). */
   systemEvents: string[];
   /** The heartbeat runner: schedule, wake, on/off. */
@@ -114,62 +108,20 @@ export interface MethodContext {
 /** Returned by a handler that answers only through `respondLater` (no immediate response frame). */
 export const DEFERRED: unique symbol = Symbol("deferred response");
 
-/** A method handler: gets valid params, returns the ok payload or throws a GatewayError. */
-export type MethodHandler = (ctx: MethodContext, params: Record<string, unknown>) => unknown | Promise<unknown>;
+/**
+ * The handler of method `M`: gets params already validated against `M`'s generated schema (typed as
+ * `ParamsOf<M>`), returns the ok payload (or DEFERRED) or throws a GatewayError.
+ */
+export type MethodHandler<M extends KnownMethod> = (ctx: MethodContext, params: ParamsOf<M>) => unknown | Promise<unknown>;
 
-/** The `health` payload (protocol.md §5.3). */
-export interface HealthSnapshot {
-  ok: boolean;
-  ts: number;
-  durationMs: number;
-  channels: Record<string, unknown>;
-  channelOrder: string[];
-  channelLabels: Record<string, string>;
-  heartbeatSeconds: number;
-  defaultAgentId: string;
-  agents: unknown[];
-  sessions: { path: string; count: number; recent: unknown[] };
-}
+/**
+ * The `health` payload (protocol.md §5.3): the generated protocol type, with `ts` required because the gateway
+ * always sets it and compares snapshot ages by it.
+ */
+export type HealthSnapshot = ProtocolHealthSnapshot & { ts: number };
 
 /** The cached health snapshot and its version. */
 export interface HealthState {
   snapshot: HealthSnapshot | undefined;
   version: number;
-}
-
-/**
- * Builds a health snapshot from config and live state. Sessions are counted from `store` (none without
- * one); channels report what exists now.
- */
-export function buildHealthSnapshot(
-  config: OpenClawConfig,
-  stateDir: string,
-  store?: Store,
-  channels?: Pick<HealthSnapshot, "channels" | "channelOrder" | "channelLabels">,
-): HealthSnapshot {
-  const started = performance.now();
-  const { defaultId, agents } = listAgents(config);
-  const hb = heartbeatOf(config);
-  const sessions = (agentId: string) => summarizeSessions(store, stateDir, agentId);
-  return {
-    ok: true,
-    ts: Date.now(),
-    durationMs: Math.round(performance.now() - started),
-    channels: channels?.channels ?? {},
-    channelOrder: channels?.channelOrder ?? [],
-    channelLabels: channels?.channelLabels ?? {},
-    heartbeatSeconds: Math.round(hb.everyMs / 1000),
-    defaultAgentId: defaultId,
-    agents: agents.map((a) => ({
-      agentId: a.id,
-      isDefault: a.isDefault,
-      heartbeat: heartbeatView(heartbeatOf(config, a.id)),
-      sessions: sessions(a.id),
-    })),
-    sessions: sessions(defaultId),
-  };
-}
-
-function heartbeatView(hb: HeartbeatSettings): Record<string, unknown> {
-  return { enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs, prompt: hb.prompt, target: hb.target, ackMaxChars: hb.ackMaxChars };
 }

@@ -4,14 +4,15 @@
  * frame; nothing a client sends can take the gateway down.
  */
 import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
-import { checkParams, checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
+import { checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
+import { toGatewayError } from "./error-map.ts";
 import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
-import { METHOD_HANDLERS } from "./methods/index.ts";
+import { METHOD_TABLE } from "./methods/index.ts";
 import { missingScope } from "./scope-check.ts";
-import { sendVoiceWakeSnapshot } from "./voicewake.ts";
+import { sendVoiceWakeSnapshot } from "./talk/voicewake.ts";
 
 const NODE_ONLY = new Set(NODE_METHODS);
 
@@ -37,7 +38,6 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     return;
   }
   const { id, method } = checked.frame;
-  const params = (checked.frame.params ?? {}) as Record<string, unknown>;
   const client = ws.data.client;
 
   if (method === "connect") {
@@ -49,14 +49,14 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: denied });
     return;
   }
-  const handler = METHOD_HANDLERS[method];
-  if (!handler) {
+  const definition = METHOD_TABLE.get(method);
+  if (!definition) {
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `unknown method: ${method}` });
     return;
   }
-  const valid = checkParams(method, params);
-  if (!valid.ok) {
-    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: valid.message });
+  const call = definition.prepare(checked.frame.params ?? {});
+  if (!call.ok) {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: call.message });
     return;
   }
   const started = performance.now();
@@ -68,9 +68,10 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     else later.push(f);
   };
   try {
-    const payload = await handler({ gw, client, connId: ws.data.connId, requestId: id, respondLater }, params);
+    const payload = await call.run({ gw, client, connId: ws.data.connId, requestId: id, respondLater });
     if (payload !== DEFERRED) send(gw, ws, { type: "res", id, ok: true, payload });
-  } catch (err) {
+  } catch (thrown) {
+    const err = toGatewayError(thrown);
     if (!isGatewayError(err)) gw.logger.child("rpc").error(`${method} failed`, { connId: ws.data.connId, error: toErrorMessage(err), stack: (err as Error)?.stack });
     sendError(gw, ws, id, toErrorShape(err));
   } finally {

@@ -5,14 +5,14 @@
  */
 import { GatewayError } from "../errors.ts";
 import { checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
-import { sessionDefaults } from "./agents-view.ts";
+import { sessionDefaults } from "./agents/agents-view.ts";
 import { checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
-import { canvasHostUrl } from "./canvas.ts";
+import { canvasHostUrl } from "./canvas/canvas.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
-import { METHOD_HANDLERS } from "./methods/index.ts";
-import { requestNodeDevicePairing } from "./methods/node-pair.ts";
+import { METHOD_TABLE } from "./methods/index.ts";
+import { requestNodeDevicePairing } from "./nodes/node-pair.ts";
 
 /** A handshake rejection: the error frame plus how to close. */
 export class HandshakeError extends GatewayError {
@@ -52,7 +52,7 @@ interface ConnectParams {
 const BROWSER_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]);
 
 /** Methods and events this gateway implements, in the upstream's advertised order. */
-export const ADVERTISED_METHODS = METHODS.filter((m) => m in METHOD_HANDLERS);
+export const ADVERTISED_METHODS = METHODS.filter((m) => METHOD_TABLE.has(m));
 const EMITTED_EVENTS = new Set(["connect.challenge", "agent", "chat", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved", "node.pair.requested", "node.pair.resolved", "node.invoke.request", "talk.mode", "voicewake.changed", "heartbeat", "cron", "exec.approval.requested", "exec.approval.resolved"]);
 /** Events this gateway emits. */
 export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));

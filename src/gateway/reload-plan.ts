@@ -20,6 +20,8 @@ export const RELOAD_RULES: readonly { prefix: string; kind: ReloadKind; subsyste
   { prefix: "hooks", kind: "hot", subsystem: "hooks" },
   { prefix: "agents.defaults.heartbeat", kind: "hot", subsystem: "heartbeat" },
   { prefix: "agent.heartbeat", kind: "hot", subsystem: "heartbeat" },
+  // Which agents run heartbeats, and their own heartbeat blocks, live in agents.list.
+  { prefix: "agents.list", kind: "hot", subsystem: "heartbeat" },
   { prefix: "cron", kind: "hot", subsystem: "cron" },
   { prefix: "browser", kind: "hot", subsystem: "browser" },
   { prefix: "web", kind: "hot", subsystem: "channel:whatsapp" },
@@ -31,6 +33,44 @@ export const RELOAD_RULES: readonly { prefix: string; kind: ReloadKind; subsyste
   ),
   ...["plugins", "gateway", "discovery", "canvasHost"].map((prefix) => ({ prefix, kind: "restart" as const })),
 ];
+
+/**
+ * What a feature did with the part of a config change it claims: read it live (nothing to do, or state
+ * re-derived in place), restarted the part that depends on it, or cannot apply it without a gateway restart.
+ */
+export type ReloadOutcome = "applied-live" | "restarted" | "needs-gateway-restart";
+
+/** A config change as features see it: both configs and the changed paths with the plan rule each matched. */
+export interface ConfigDiff {
+  readonly before: OpenClawConfig;
+  readonly after: OpenClawConfig;
+  /** Changed dotted paths and the rule prefix that decided each (undefined for a path no rule covers). */
+  readonly changes: readonly { path: string; prefix: string | undefined; kind: ReloadKind }[];
+  /**
+   * True when a change falls to one of `prefixes`: a path that rule decided, or a changed parent of it (a
+   * whole `agents` block added or removed also changes `agents.list`).
+   */
+  touches(...prefixes: string[]): boolean;
+}
+
+/** Builds the diff features receive from a plan (paths already computed by {@link planReload}). */
+export function toConfigDiff(before: OpenClawConfig, after: OpenClawConfig, plan: ReloadPlan): ConfigDiff {
+  const changes = plan.changed.map((path) => {
+    const rule = findRule(path);
+    return { path, prefix: rule?.prefix, kind: rule?.kind ?? ("restart" as const) };
+  });
+  return {
+    before,
+    after,
+    changes,
+    touches: (...prefixes) => changes.some((c) => (c.prefix !== undefined && prefixes.includes(c.prefix)) || prefixes.some((p) => p.startsWith(`${c.path}.`))),
+  };
+}
+
+/** The rule deciding `path`: the first whose prefix equals it or is a dotted parent of it; undefined if none. */
+export function findRule(path: string): (typeof RELOAD_RULES)[number] | undefined {
+  return RELOAD_RULES.find((r) => path === r.prefix || path.startsWith(`${r.prefix}.`));
+}
 
 /** The decision for one reload. */
 export interface ReloadPlan {
@@ -44,7 +84,7 @@ export interface ReloadPlan {
 export function planReload(before: OpenClawConfig, after: OpenClawConfig): ReloadPlan {
   const plan: ReloadPlan = { changed: diffPaths(before, after), restart: [], hot: [], live: [] };
   for (const path of plan.changed) {
-    const rule = RELOAD_RULES.find((r) => path === r.prefix || path.startsWith(`${r.prefix}.`));
+    const rule = findRule(path);
     if (!rule || rule.kind === "restart") plan.restart.push(path);
     else if (rule.kind === "hot") plan.hot.push({ path, subsystem: rule.subsystem as string });
     else plan.live.push(path);

@@ -10,7 +10,7 @@ import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { GatewayContext } from "./context.ts";
-import { enqueueSystemEvent } from "./system-events.ts";
+import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 
 /** The sentinel file name inside the state dir. */
 export const RESTART_SENTINEL_FILE = "restart-sentinel.json";

@@ -15,26 +15,27 @@ import { openStateDb } from "../store/state-db.ts";
 import { openDevicePairingStorage } from "../store/device-pairing.ts";
 import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
-import { ExecApprovalQueue } from "./approvals.ts";
+import { ExecApprovalQueue } from "./approvals/approvals.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
-import { mountCanvas } from "./canvas.ts";
-import { toToolNodes } from "./agent-nodes.ts";
-import { toRunAgentTurn } from "./channel-agent.ts";
-import { buildHealthSnapshot, type GatewayContext } from "./context.ts";
-import { DeviceStore } from "./devices.ts";
-import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat.ts";
-import { subscribeNodeEvents } from "./node-events.ts";
-import { NodeRegistry } from "./nodes.ts";
+import { mountCanvas } from "./canvas/canvas.ts";
+import { toToolNodes } from "./nodes/agent-nodes.ts";
+import { toRunAgentTurn } from "./channels/channel-agent.ts";
+import type { GatewayContext } from "./context.ts";
+import { buildHealthSnapshot } from "./health/health-snapshot.ts";
+import { DeviceStore } from "./devices/devices.ts";
+import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat/heartbeat.ts";
+import { subscribeNodeEvents } from "./nodes/node-events.ts";
+import { NodeRegistry } from "./nodes/nodes.ts";
 import { NodePairingStore } from "../store/node-pairing.ts";
 import { CronStore } from "../store/cron.ts";
 import { CronService } from "./cron/index.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
 import { Metrics } from "./metrics.ts";
-import { Presence } from "./presence.ts";
-import { RunListeners } from "./run-listeners.ts";
-import { stateDbPath } from "./sessions-view.ts";
+import { Presence } from "./presence/presence.ts";
+import { RunListeners } from "./chat/run-listeners.ts";
+import { stateDbPath } from "./sessions/sessions-view.ts";
 
 const PRESENCE_COALESCE_MS = 25;
 const HEALTH_COALESCE_MS = 50;
@@ -83,13 +84,16 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const log = opts.logger.child("gateway");
   const wsLog = opts.logger.child("ws");
   const connections = new Connections();
+  // The running config: swapped by a hot reload through ctx.loaded; every reader goes through this binding.
+  let loaded = opts.loaded;
+  const systemEvents: string[] = [];
   const presence = new Presence({ version: opts.version });
   // The one connection to state.db: every store below borrows it; closed last, on stop.
   const stateDb = openStateDb(stateDbPath(opts.stateDir));
   const onWarn = (msg: string) => log.warn(msg);
   const devices = new DeviceStore({ storage: openDevicePairingStorage(stateDb, { stateDir: opts.stateDir, onWarn }), onWarn });
   const nodePairing = new NodePairingStore(stateDb);
-  const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => ctx.config, logger: opts.logger });
+  const nodes = new NodeRegistry({ connections, devices, pairing: nodePairing, config: () => loaded.config, logger: opts.logger });
   // Approval events go to operators holding operator.approvals (admin passes), never to nodes (spec §4).
   const approvals = new ExecApprovalQueue({ broadcast: (event, payload) => connections.broadcast(event, payload, { scope: "operator.approvals", role: "operator", dropIfSlow: true }) });
   const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
@@ -97,7 +101,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const runListeners = new RunListeners();
   const agents = new AgentRuntime({
     store,
-    config: () => ctx.config,
+    config: () => loaded.config,
     emit: (event, payload) => {
       connections.broadcast(event, payload, { role: "operator" });
       runListeners.dispatch(event, payload);
@@ -107,16 +111,46 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
-    getConfig: () => ctx.config,
+    getConfig: () => loaded.config,
     logger: opts.logger,
     runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
     stateDb,
     ...opts.channelOptions,
   });
 
-  const heartbeat = new HeartbeatRunner({ gateway: () => ctx, logger: opts.logger, clock: opts.heartbeatClock });
+  const heartbeat = new HeartbeatRunner({
+    host: {
+      get config() {
+        return loaded.config;
+      },
+      agents,
+      store,
+      systemEvents,
+      connections,
+      channels,
+      logger: opts.logger,
+    },
+    logger: opts.logger,
+    clock: opts.heartbeatClock,
+  });
   const cronStore = new CronStore(stateDb);
-  const cron = new CronService({ gateway: () => ctx, store: cronStore, logger: opts.logger, clock: opts.cronClock });
+  const cron = new CronService({
+    host: {
+      get config() {
+        return loaded.config;
+      },
+      agents,
+      store,
+      systemEvents,
+      heartbeat,
+      connections,
+      channels,
+      logger: opts.logger,
+    },
+    store: cronStore,
+    logger: opts.logger,
+    clock: opts.cronClock,
+  });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;
@@ -124,9 +158,14 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     version: opts.version,
     startedAt: Date.now(),
     stateDir: opts.stateDir,
-    loaded: opts.loaded,
+    get loaded() {
+      return loaded;
+    },
+    set loaded(next) {
+      loaded = next;
+    },
     get config() {
-      return this.loaded.config;
+      return loaded.config;
     },
     settings: opts.settings,
     logger: opts.logger,
@@ -142,10 +181,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     agents,
     runListeners,
     channels,
-    onConfigApplied: [],
     health,
-    lastHeartbeat: null,
-    systemEvents: [],
+    systemEvents,
     heartbeat,
     cron,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
@@ -184,12 +221,6 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   };
   health.snapshot = buildHealthSnapshot(ctx.config, ctx.stateDir, store, channels.healthFields());
   subscribeNodeEvents(ctx);
-  ctx.onConfigApplied.push(() => {
-    const touched = channels.applyConfig();
-    if (touched.length > 0) log.info(`channels reloaded: ${touched.join(", ")}`);
-  });
-  ctx.onConfigApplied.push(() => heartbeat.reschedule());
-  ctx.onConfigApplied.push(() => cron.applyConfig());
   connections.onSlowConsumer = (ws) => {
     ctx.metrics.slowConsumersClosed += 1;
     wsLog.warn("closed slow consumer", { connId: ws.data.connId, buffered: ws.getBufferedAmount() });
@@ -289,7 +320,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     ctx.browserControl = await tryStartBrowserControl({
       port: derivePorts(port).browserControl,
       stateDir: opts.stateDir,
-      config: () => ctx.config,
+      config: () => loaded.config,
       verifyToken: (presented) => checkSharedSecret(ctx.settings.auth, { token: presented, password: presented }).ok,
       limiter: ctx.rateLimiter,
       log: opts.logger.child("browser"),

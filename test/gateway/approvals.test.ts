@@ -3,7 +3,7 @@
  * broadcasts.
  */
 import { expect, test } from "bun:test";
-import { ExecApprovalQueue, MAX_PENDING_APPROVALS_PER_CONNECTION, type ExecApprovalRequest } from "../../src/gateway/approvals.ts";
+import { ExecApprovalQueue, MAX_PENDING_APPROVALS_PER_CONNECTION, type ExecApprovalRequest } from "../../src/gateway/approvals/approvals.ts";
 
 const REQUEST: ExecApprovalRequest = { command: "ls", cwd: null, host: null, security: null, ask: null, agentId: null, resolvedPath: null, sessionKey: null };
 

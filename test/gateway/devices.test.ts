@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeviceStore, PAIRING_REQUEST_TTL_MS, type PairingRequestInput } from "../../src/gateway/devices.ts";
+import { DeviceStore, PAIRING_REQUEST_TTL_MS, type PairingRequestInput } from "../../src/gateway/devices/devices.ts";
 import { createDevicePairingStorage } from "../../src/store/device-pairing.ts";
 import { openStateDb, type StateDb, stateDbPath } from "../../src/store/state-db.ts";
 

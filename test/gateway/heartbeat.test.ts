@@ -16,6 +16,7 @@ import type { FakeProvider } from "../helpers/fake-provider.ts";
 import type { FakeTelegram } from "../helpers/fake-telegram.ts";
 import type { TestSocket } from "../helpers/ws.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { applyConfigChange } from "../../src/gateway/config-reload.ts";
 
 const ANN = { id: 4343, first_name: "Ann" };
 const HOOK_TOKEN = "hook-secret-for-heartbeat-tests";
@@ -200,8 +201,7 @@ describe("runner", () => {
   test("a config reload that changes every reschedules", async () => {
     const ctx = gw.handle.ctx;
     const next: OpenClawConfig = { ...config, agents: { ...config.agents, defaults: { ...config.agents?.defaults, heartbeat: { every: "5m" } } } };
-    ctx.loaded = { ...ctx.loaded, config: next };
-    for (const apply of ctx.onConfigApplied) apply();
+    expect(applyConfigChange(ctx, { ...ctx.loaded, config: next }, ctx.logger).outcome).toBe("hot");
     expect((await sock.request("status", {})).payload.heartbeat.agents[0]).toEqual({ agentId: "main", enabled: true, every: "5m", everyMs: 5 * MIN });
     fake.push({ text: "HEARTBEAT_OK" });
     clock.advance(5 * MIN);
@@ -209,8 +209,7 @@ describe("runner", () => {
     expect(gw.logs.some((l) => l.includes("interval of main is now 5m"))).toBe(true);
 
     // "0" stops the schedule: time passes, nothing runs, and wake now does nothing either.
-    ctx.loaded = { ...ctx.loaded, config: { ...next, agents: { ...next.agents, defaults: { ...next.agents?.defaults, heartbeat: { every: "0" } } } } };
-    for (const apply of ctx.onConfigApplied) apply();
+    expect(applyConfigChange(ctx, { ...ctx.loaded, config: { ...next, agents: { ...next.agents, defaults: { ...next.agents?.defaults, heartbeat: { every: "0" } } } } }, ctx.logger).outcome).toBe("hot");
     const requests = fake.requests.length;
     clock.advance(24 * 60 * MIN);
     await sock.request("wake", { mode: "now", text: "" });
@@ -220,8 +219,7 @@ describe("runner", () => {
     const health = (await sock.request("health", {})).payload;
     expect(health.agents[0].heartbeat).toMatchObject({ enabled: false, every: "0", everyMs: 0, target: "last", ackMaxChars: 300 });
 
-    ctx.loaded = { ...ctx.loaded, config };
-    for (const apply of ctx.onConfigApplied) apply();
+    expect(applyConfigChange(ctx, { ...ctx.loaded, config }, ctx.logger).outcome).toBe("hot");
     expect(clock.pending()).toBe(1);
   });
 });

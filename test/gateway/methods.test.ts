@@ -143,7 +143,7 @@ describe("config", () => {
     expect(present.hash).not.toBe(none.hash);
   });
 
-  // Known bug, outside this suite's files: for an invalid file src/gateway/methods/config-get.ts answers
+  // Known bug, outside this suite's files: for an invalid file src/gateway/config-writes/config-get.ts answers
   // `hash: null` (and `raw: null`), which the config.get result schema rejects (hash is a string; upstream
   // returns the file's raw text and its hash). Flip to `test` once fixed.
   test("config.get on an invalid file reports issues and still matches the result schema", async () => {

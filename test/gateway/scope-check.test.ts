@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { mayReceive } from "../../src/gateway/event-audience.ts";
 import { authorize } from "../../src/gateway/frames.ts";
-import { holdsScopes } from "../../src/gateway/nodes.ts";
+import { holdsScopes } from "../../src/gateway/nodes/nodes.ts";
 import { grantsScope, missingScope, type ScopeNeed } from "../../src/gateway/scope-check.ts";
 
 const NEEDS: ScopeNeed[] = ["none", "read", "write", "approvals", "pairing", "admin"];

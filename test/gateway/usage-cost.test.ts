@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
-import { summarizeUsageCost, toDateKey, windowStart } from "../../src/gateway/usage-cost.ts";
+import { summarizeUsageCost, toDateKey, windowStart } from "../../src/gateway/usage/usage-cost.ts";
 import { createMemoryStore, type Store, type TranscriptMessage } from "../../src/store/index.ts";
 
 const DAY = 86_400_000;

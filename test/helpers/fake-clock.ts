@@ -2,7 +2,7 @@
  * A clock tests drive by hand (the heartbeat runner's `HeartbeatClock`): `advance(ms)` moves time and
  * fires the timers that came due, in order, including ones they schedule.
  */
-import type { HeartbeatClock } from "../../src/gateway/heartbeat.ts";
+import type { HeartbeatClock } from "../../src/gateway/heartbeat/heartbeat.ts";
 
 /** A manual clock. */
 export interface FakeClock extends HeartbeatClock {

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { CLIENT_LIMITS, POLICY } from "../../src/protocol/index.ts";
-import { MAX_PRESENCE_BYTES } from "../../src/gateway/presence.ts";
+import { MAX_PRESENCE_BYTES } from "../../src/gateway/presence/presence.ts";
 import { startTestGateway, TEST_TOKEN } from "../helpers/gateway.ts";
 import { rawConnect, rawConnectParams, responseTo, runBounded } from "./_helpers.ts";
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { AuthRateLimiter } from "../../src/gateway/auth.ts";
-import { MAX_WAITS_PER_CONNECTION } from "../../src/gateway/methods/agent-wait.ts";
+import { MAX_WAITS_PER_CONNECTION } from "../../src/gateway/chat/agent-wait.ts";
 import { startTestGateway } from "../helpers/gateway.ts";
 import { rawConnect, rawConnectParams, responseTo } from "./_helpers.ts";
 import { waitFor } from "../helpers/wait.ts";

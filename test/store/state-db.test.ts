@@ -9,7 +9,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeviceStore } from "../../src/gateway/devices.ts";
+import { DeviceStore } from "../../src/gateway/devices/devices.ts";
 import { CursorStore } from "../../src/store/channel-cursors.ts";
 import { InboundStore } from "../../src/store/channel-inbound.ts";
 import { PairingStore } from "../../src/store/channel-pairing.ts";

@@ -8,9 +8,9 @@ import { agentIds } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { CronAddParams, CronUpdateParams } from "../../protocol/generated/types.ts";
 import type { CronJob } from "../../store/cron.ts";
-import type { GatewayContext } from "../context.ts";
-import { checkDeliveryChannel } from "../delivery.ts";
-import { checkThinking } from "../methods/_runs.ts";
+import type { CronHost } from "./_run.ts";
+import { checkDeliveryChannel } from "../channels/delivery.ts";
+import { checkThinking } from "../chat/runs.ts";
 import { checkSchedule, computeNextRunAtMs } from "./_schedule.ts";
 
 /** A `cron.update` patch. */
@@ -20,7 +20,7 @@ export type CronJobPatch = CronUpdateParams["patch"];
  * Builds a new job from `cron.add` params, its first run computed from `now`.
  * @throws GatewayError INVALID_REQUEST for a rule the job breaks (see {@link checkJob}) or a bad schedule.
  */
-export function buildJob(gw: GatewayContext, p: CronAddParams, now: number): CronJob {
+export function buildJob(gw: CronHost, p: CronAddParams, now: number): CronJob {
   const job: CronJob = dropUndefined({
     id: randomUUID(),
     agentId: p.agentId ?? undefined,
@@ -50,7 +50,7 @@ export function buildJob(gw: GatewayContext, p: CronAddParams, now: number): Cro
  * next run from `now`; disabling clears it. `state` in a patch is ignored: the scheduler owns it.
  * @throws GatewayError INVALID_REQUEST when the result breaks a rule or the new schedule is bad.
  */
-export function patchJob(gw: GatewayContext, job: CronJob, patch: CronJobPatch, now: number): CronJob {
+export function patchJob(gw: CronHost, job: CronJob, patch: CronJobPatch, now: number): CronJob {
   const next: CronJob = structuredClone(job);
   if (patch.name !== undefined) next.name = patch.name.trim();
   if (patch.agentId === null) delete next.agentId;
@@ -87,7 +87,7 @@ export function patchJob(gw: GatewayContext, job: CronJob, patch: CronJobPatch, 
  * isolated jobs, on `"last"` or a configured channel (checked when `opts.delivery`).
  * @throws GatewayError INVALID_REQUEST naming the rule.
  */
-export function checkJob(gw: GatewayContext, job: CronJob, opts: { delivery: boolean }): void {
+export function checkJob(gw: CronHost, job: CronJob, opts: { delivery: boolean }): void {
   if (!job.name) throw invalid("name is required");
   if (job.sessionTarget === "main" && job.payload.kind !== "systemEvent") {
     throw invalid('sessionTarget "main" needs payload.kind "systemEvent" (use sessionTarget "isolated" for an agentTurn)');

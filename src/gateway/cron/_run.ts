@@ -9,10 +9,13 @@ import { randomUUID } from "node:crypto";
 import { agentIds, mainSessionKey, replyTextOf } from "../../agent/index.ts";
 import { toErrorMessage, unreachable } from "../../errors.ts";
 import type { CronJob } from "../../store/cron.ts";
-import type { SessionEntry } from "../../store/index.ts";
-import type { GatewayContext } from "../context.ts";
-import { deliverReply, toDeliveryReport } from "../delivery.ts";
-import { enqueueSystemEvent } from "../system-events.ts";
+import type { AgentRuntime } from "../../agent/index.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import type { SessionEntry, Store } from "../../store/index.ts";
+import type { Connections } from "../connections.ts";
+import type { HeartbeatRunner } from "../heartbeat/heartbeat.ts";
+import { type DeliveryHost, deliverReply, toDeliveryReport } from "../channels/delivery.ts";
+import { enqueueSystemEvent } from "../heartbeat/system-events.ts";
 
 /** Summaries in the run log and events are cut to this length. */
 export const SUMMARY_MAX_CHARS = 2000;
@@ -35,11 +38,23 @@ export function legacyCronSessionKey(jobId: string): string {
   return `cron:${jobId}`;
 }
 
+/** What the cron service and its jobs need from the gateway, and nothing more. */
+export interface CronHost extends DeliveryHost {
+  /** The running config (re-read on every use, so a hot reload is seen). */
+  readonly config: OpenClawConfig;
+  readonly agents: Pick<AgentRuntime, "submit" | "defaultTimeoutMs">;
+  readonly store: Pick<Store, "getSession" | "setSession">;
+  /** The main session's system-event queue (`systemEvent` jobs add to it). */
+  readonly systemEvents: string[];
+  readonly heartbeat: Pick<HeartbeatRunner, "requestNow">;
+  readonly connections: Pick<Connections, "broadcast">;
+}
+
 /**
  * Runs `job` once and waits for the end of its agent turn (a system event is done once queued).
  * @returns the outcome; never throws (a failure is an `error` outcome with its message).
  */
-export async function executeCronJob(gw: GatewayContext, job: CronJob): Promise<CronRunOutcome> {
+export async function executeCronJob(gw: CronHost, job: CronJob): Promise<CronRunOutcome> {
   try {
     const payload = job.payload;
     switch (payload.kind) {
@@ -61,7 +76,7 @@ export async function executeCronJob(gw: GatewayContext, job: CronJob): Promise<
 
 type AgentTurnPayload = Extract<CronJob["payload"], { kind: "agentTurn" }>;
 
-async function runAgentTurn(gw: GatewayContext, job: CronJob, payload: AgentTurnPayload): Promise<CronRunOutcome> {
+async function runAgentTurn(gw: CronHost, job: CronJob, payload: AgentTurnPayload): Promise<CronRunOutcome> {
   const agentId = job.agentId ?? agentIds(gw.config).defaultId;
   const sessionKey = cronSessionKey(agentId, job.id);
   startFreshSession(gw, sessionKey, legacyCronSessionKey(job.id), job.name);
@@ -100,7 +115,7 @@ async function runAgentTurn(gw: GatewayContext, job: CronJob, payload: AgentTurn
  * Starts the job's session over (new sessionId); a model override or thinking level set on it (or on its
  * legacy-keyed session) is kept.
  */
-function startFreshSession(gw: GatewayContext, sessionKey: string, legacyKey: string, label: string): void {
+function startFreshSession(gw: CronHost, sessionKey: string, legacyKey: string, label: string): void {
   const now = Date.now();
   const old = gw.store.getSession(sessionKey) ?? gw.store.getSession(legacyKey);
   const entry: SessionEntry = {

@@ -15,7 +15,7 @@ import type { Logger } from "../../logging/logger.ts";
 import type { CronAddParams } from "../../protocol/generated/types.ts";
 import type { CronJob, CronRunLogEntry, CronStore } from "../../store/cron.ts";
 import { DEFAULT_CRON_MAX_CONCURRENT_RUNS } from "../../config/cron-schema.ts";
-import type { GatewayContext } from "../context.ts";
+import type { CronHost } from "./_run.ts";
 import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "../_wake-timer.ts";
 import { buildJob, type CronJobPatch, patchJob } from "./_jobs.ts";
 import { type CronRunOutcome, executeCronJob } from "./_run.ts";
@@ -23,8 +23,8 @@ import { computeNextRunAtMs, describeSchedule } from "./_schedule.ts";
 
 /** What the scheduler needs. */
 export interface CronServiceOptions {
-  /** The gateway (read lazily: the service is built before the context is complete). */
-  gateway: () => GatewayContext;
+  /** What jobs need from the gateway (config, agent runs, system events, heartbeat wake, delivery, broadcast). */
+  host: CronHost;
   store: CronStore;
   logger: Logger;
   clock?: HeartbeatClock;
@@ -91,7 +91,7 @@ export class CronService {
     }
     this.enabled = this.configEnabled();
     const jobs = this.store.listJobs();
-    if (this.opts.gateway().config.cron?.store) this.log.info(`cron.store is not used: jobs and run logs live in ${this.store.path}`);
+    if (this.opts.host.config.cron?.store) this.log.info(`cron.store is not used: jobs and run logs live in ${this.store.path}`);
     if (!this.enabled) this.log.info(`disabled (cron.enabled is false); ${plural(jobs.length, "job")} kept`);
     else {
       const next = this.nextWakeAtMs();
@@ -154,7 +154,7 @@ export class CronService {
    * @throws GatewayError INVALID_REQUEST for a job that breaks a rule.
    */
   add(params: CronAddParams): CronJob {
-    const job = buildJob(this.opts.gateway(), params, this.clock.now());
+    const job = buildJob(this.opts.host, params, this.clock.now());
     this.store.putJob(job);
     this.log.info(`added "${job.name}" (${describeSchedule(job.schedule)})`, { jobId: job.id });
     this.emit({ jobId: job.id, action: "added", ...next(job) });
@@ -169,7 +169,7 @@ export class CronService {
   update(id: string, patch: CronJobPatch): CronJob | undefined {
     const current = this.store.getJob(id);
     if (!current) return undefined;
-    const job = patchJob(this.opts.gateway(), current, patch, this.clock.now());
+    const job = patchJob(this.opts.host, current, patch, this.clock.now());
     this.store.putJob(job);
     this.emit({ jobId: id, action: "updated", ...next(job) });
     this.arm();
@@ -212,7 +212,7 @@ export class CronService {
   // --- internal ---
 
   private configEnabled(): boolean {
-    return this.opts.gateway().config.cron?.enabled !== false;
+    return this.opts.host.config.cron?.enabled !== false;
   }
 
   /** The earliest next run among enabled jobs that can fire, or null. */
@@ -263,7 +263,7 @@ export class CronService {
   }
 
   private pump(): void {
-    const limit = this.opts.gateway().config.cron?.maxConcurrentRuns ?? DEFAULT_CRON_MAX_CONCURRENT_RUNS;
+    const limit = this.opts.host.config.cron?.maxConcurrentRuns ?? DEFAULT_CRON_MAX_CONCURRENT_RUNS;
     while (!this.stopped && this.active < limit && this.queue.length > 0) {
       const { id } = this.queue.shift()!;
       const job = this.store.getJob(id);
@@ -284,7 +284,7 @@ export class CronService {
   }
 
   private async runJob(job: CronJob): Promise<void> {
-    const gw = this.opts.gateway();
+    const gw = this.opts.host;
     const runAtMs = this.clock.now();
     job.state.runningAtMs = runAtMs;
     this.store.putJob(job);
@@ -361,7 +361,7 @@ export class CronService {
   }
 
   private emit(payload: { jobId: string; action: string } & Record<string, unknown>): void {
-    this.opts.gateway().connections.broadcast("cron", payload, { role: "operator" });
+    this.opts.host.connections.broadcast("cron", payload, { role: "operator" });
   }
 }
 

@@ -10,9 +10,9 @@ import { agentIds, canonicalSessionKey, mainSessionKey } from "../../agent/index
 import { isChannelId } from "../../channels/index.ts";
 import { isGatewayError, toErrorMessage } from "../../errors.ts";
 import type { GatewayContext } from "../context.ts";
-import { deliverReply } from "../delivery.ts";
-import { checkThinking } from "../methods/_runs.ts";
-import { enqueueSystemEvent } from "../system-events.ts";
+import { deliverReply } from "../channels/delivery.ts";
+import { checkThinking } from "../chat/runs.ts";
+import { enqueueSystemEvent } from "../heartbeat/system-events.ts";
 import { runAgentTurn } from "./_agent-run.ts";
 import type { HookAction } from "./_hook-mappings.ts";
 

@@ -16,6 +16,7 @@ export { CHAT_COMPLETIONS_PATH } from "./openai-chat.ts";
 export { RESPONSES_PATH } from "./openresponses.ts";
 export { DEFAULT_HTTP_TOOL_DENY, TOOLS_INVOKE_PATH } from "./tools-invoke.ts";
 export { HTTP_BEARER_SCOPES } from "./_auth.ts";
+export { httpApiFeature } from "./feature.ts";
 
 const ROUTES: readonly ((call: HttpCall) => Promise<Response | undefined>)[] = [handleHooks, handleToolsInvoke, handleResponses, handleChatCompletions];
 

@@ -11,7 +11,7 @@
  */
 import { agentIds, agentOf, buildTools, canonicalSessionKey, mainSessionKey } from "../../agent/index.ts";
 import { toErrorMessage } from "../../errors.ts";
-import { toToolNodes } from "../agent-nodes.ts";
+import { toToolNodes } from "../nodes/agent-nodes.ts";
 import { authorize } from "../frames.ts";
 import { authorizeGatewayBearer, HTTP_BEARER_SCOPES, type HttpCall } from "./_auth.ts";
 import { isJsonObject, readJsonBody } from "./_body.ts";

@@ -16,6 +16,7 @@ import type { FakeProvider } from "../../helpers/fake-provider.ts";
 import type { FakeTelegram } from "../../helpers/fake-telegram.ts";
 import type { TestSocket } from "../../helpers/ws.ts";
 import { waitFor } from "../../helpers/wait.ts";
+import { applyConfigChange } from "../../../src/gateway/config-reload.ts";
 
 const T0 = Date.UTC(2026, 0, 5, 7, 0, 0); // Monday 07:00 UTC = 08:00 in Berlin
 const MIN = 60_000;
@@ -319,8 +320,7 @@ describe("persistence and config", () => {
       expect(await runsOf(s3, job.id)).toEqual([]);
 
       const ctx = g3.handle.ctx;
-      ctx.loaded = { ...ctx.loaded, config: { ...off, cron: { enabled: true } } };
-      for (const apply of ctx.onConfigApplied) apply();
+      expect(applyConfigChange(ctx, { ...ctx.loaded, config: { ...off, cron: { enabled: true } } }, ctx.logger).outcome).toBe("hot");
       expect((await s3.request("cron.status", {})).payload).toMatchObject({ enabled: true, nextWakeAtMs: T0 + 10 * MIN });
       clock3.advance(0);
       expect(await cronEvent(s3, job.id, "finished")).toMatchObject({ status: "ok", nextRunAtMs: T0 + 70 * MIN });

@@ -4,8 +4,8 @@
  * errors for bad attachments, idempotent retries, and the replay policy.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { submitAgentRun } from "../../../src/gateway/methods/agent.ts";
-import { chatSend } from "../../../src/gateway/methods/chat-send.ts";
+import { submitAgentRun } from "../../../src/gateway/chat/agent.ts";
+import { chatSend } from "../../../src/gateway/chat/chat-send.ts";
 import type { MethodContext } from "../../../src/gateway/context.ts";
 import { checkResult } from "../../../src/protocol/index.ts";
 import { type AgentGateway, collectUntil, connectOperator, connectWebchat, startAgentFixture } from "../../helpers/agent-gateway.ts";

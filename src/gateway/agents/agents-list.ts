@@ -1,0 +1,14 @@
+import { listAgents, sessionDefaults } from "./agents-view.ts";
+import type { MethodHandler } from "../context.ts";
+
+/** `agents.list`: configured agents with the default id, main key and session scope. */
+export const agentsList: MethodHandler<"agents.list"> = (ctx) => {
+  const { defaultId, agents } = listAgents(ctx.gw.config);
+  const defaults = sessionDefaults(ctx.gw.config);
+  return {
+    defaultId,
+    mainKey: defaults.mainKey,
+    scope: defaults.scope,
+    agents: agents.map((a) => ({ id: a.id, ...(a.name && { name: a.name }), ...(a.identity && { identity: a.identity }) })),
+  };
+};

@@ -1,0 +1,22 @@
+/**
+ * Agents and models: `agents.list`, `agents.files.*`, `models.list`, and the
+ * read-only views of configured agents other features share (`agents-view.ts`).
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { agentsFilesGet, agentsFilesList, agentsFilesSet } from "./agents-files.ts";
+import { agentsList } from "./agents-list.ts";
+import { modelsList } from "./models-list.ts";
+
+/** The agents feature: its methods and the config it claims. */
+export const agentsFeature = defineFeature({
+  name: "agents",
+  methods: [
+    defineMethod("models.list", modelsList),
+    defineMethod("agents.list", agentsList),
+    defineMethod("agents.files.list", agentsFilesList),
+    defineMethod("agents.files.get", agentsFilesGet),
+    defineMethod("agents.files.set", agentsFilesSet),
+  ],
+  // Read on use: a change applies with the next call.
+  config: { prefixes: ["identity", "models", "agents", "tools", "agent", "skills", "bindings", "routing", "messages"] },
+});

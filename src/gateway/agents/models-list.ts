@@ -1,0 +1,17 @@
+import type { MethodHandler } from "../context.ts";
+
+/** `models.list`: the models of every configured provider, as `{id, name, provider, …}`. */
+export const modelsList: MethodHandler<"models.list"> = (ctx) => {
+  const providers = ctx.gw.config.models?.providers ?? {};
+  const models = Object.entries(providers).flatMap(([provider, p]) =>
+    (p.models ?? []).map((m) => ({
+      id: m.id,
+      name: m.name ?? m.id,
+      provider,
+      ...(m.contextWindow !== undefined && { contextWindow: m.contextWindow }),
+      ...(m.reasoning !== undefined && { reasoning: m.reasoning }),
+      ...(m.input !== undefined && { input: m.input }),
+    })),
+  );
+  return { models };
+};

@@ -1,0 +1,20 @@
+/**
+ * Exec approvals: the queue of exec requests waiting for an operator, and the approvals file on the
+ * gateway and on nodes (`exec.approvals.*`).
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { execApprovalRequest, execApprovalResolve } from "./exec-approval.ts";
+import { execApprovalsGet, execApprovalsNodeGet, execApprovalsNodeSet, execApprovalsSet } from "./exec-approvals.ts";
+
+/** The approvals feature: its methods. */
+export const approvalsFeature = defineFeature({
+  name: "approvals",
+  methods: [
+    defineMethod("exec.approvals.get", execApprovalsGet),
+    defineMethod("exec.approvals.set", execApprovalsSet),
+    defineMethod("exec.approvals.node.get", execApprovalsNodeGet),
+    defineMethod("exec.approvals.node.set", execApprovalsNodeSet),
+    defineMethod("exec.approval.request", execApprovalRequest),
+    defineMethod("exec.approval.resolve", execApprovalResolve),
+  ],
+});

@@ -1,0 +1,16 @@
+/**
+ * Canvas: the canvas host mounted on the gateway (and its own port), the A2UI gate of `node.invoke`,
+ * and the node canvas capability refresh.
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { nodeCanvasCapabilityRefresh } from "./node-canvas-capability.ts";
+
+/** The canvas feature: its methods and the config it claims. */
+export const canvasFeature = defineFeature({
+  name: "canvas",
+  methods: [
+    defineMethod("node.canvas.capability.refresh", nodeCanvasCapabilityRefresh),
+  ],
+  // Read on use: a change applies with the next call.
+  config: { prefixes: ["canvasHost"] },
+});

@@ -1,0 +1,16 @@
+/**
+ * `node.canvas.capability.refresh` (role node): mints a new canvas capability for the calling node,
+ * replacing the one from its hello-ok. A node calls it before its capability would lapse or when a page
+ * load was refused.
+ */
+import { GatewayError } from "../../errors.ts";
+import { grantCanvas } from "./canvas.ts";
+import type { MethodHandler } from "../context.ts";
+
+/** `{canvasCapability, canvasCapabilityExpiresAtMs, canvasHostUrl}`; UNAVAILABLE when the canvas is off. */
+export const nodeCanvasCapabilityRefresh: MethodHandler<"node.canvas.capability.refresh"> = (ctx) => {
+  const ws = ctx.gw.connections.byId(ctx.connId);
+  if (!ctx.gw.canvas || !ws) throw new GatewayError("UNAVAILABLE", "canvas host unavailable");
+  const grant = grantCanvas(ctx.gw.canvas, ctx.gw, ws);
+  return { canvasCapability: grant.capability, canvasCapabilityExpiresAtMs: grant.expiresAtMs, canvasHostUrl: grant.url };
+};

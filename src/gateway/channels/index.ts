@@ -1,0 +1,35 @@
+/**
+ * Channels bridge: status, login, logout, pairing and `send` over the channel manager, the glue that
+ * turns a channel message into an agent run (`channel-agent.ts`) and reply delivery (`delivery.ts`).
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { channelsLogout } from "./channels-logout.ts";
+import { channelsPairingApprove, channelsPairingList, channelsPairingReject } from "./channels-pairing.ts";
+import { channelsStatus } from "./channels-status.ts";
+import { send } from "./send.ts";
+import { webLoginStart, webLoginWait } from "./web-login.ts";
+
+/** The channels feature: its methods and the config it claims. */
+export const channelsFeature = defineFeature({
+  name: "channels",
+  methods: [
+    defineMethod("channels.status", channelsStatus),
+    defineMethod("channels.logout", channelsLogout),
+    defineMethod("channels.pairing.list", channelsPairingList),
+    defineMethod("channels.pairing.approve", channelsPairingApprove),
+    defineMethod("channels.pairing.reject", channelsPairingReject),
+    defineMethod("web.login.start", webLoginStart),
+    defineMethod("web.login.wait", webLoginWait),
+    defineMethod("send", send),
+  ],
+  config: {
+    prefixes: ["channels", "channels.telegram", "channels.whatsapp", "web"],
+    // Accounts whose settings changed are restarted; the others keep running.
+    apply(_diff, host) {
+      const touched = host.channels.applyConfig();
+      if (touched.length === 0) return "applied-live";
+      host.logger.info(`channels reloaded: ${touched.join(", ")}`);
+      return "restarted";
+    },
+  },
+});

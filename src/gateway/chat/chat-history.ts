@@ -1,0 +1,28 @@
+import { canonicalSessionKey } from "../../agent/index.ts";
+import type { TranscriptMessage } from "../../store/index.ts";
+import type { MethodHandler } from "../context.ts";
+
+const DEFAULT_LIMIT = 200;
+/** The whole answer stays under 6 MiB (upstream cap); the oldest messages go first. */
+export const CHAT_HISTORY_MAX_BYTES = 6 * 1024 * 1024;
+
+/**
+ * `chat.history`: the newest `limit` (default 200) transcript messages of the session's current
+ * sessionId, oldest first, in upstream's message shapes. An unknown session answers with no messages.
+ */
+export const chatHistory: MethodHandler<"chat.history"> = (ctx, params) => {
+  const key = canonicalSessionKey(ctx.gw.config, String(params.sessionKey));
+  const entry = ctx.gw.store.getSession(key);
+  const thinkingLevel = entry?.thinkingLevel ?? "off";
+  if (!entry) return { sessionKey: params.sessionKey, messages: [], thinkingLevel };
+  const messages = capBytes(ctx.gw.store.readMessages(entry.sessionId, params.limit ?? DEFAULT_LIMIT), CHAT_HISTORY_MAX_BYTES);
+  return { sessionKey: params.sessionKey, sessionId: entry.sessionId, messages, thinkingLevel };
+};
+
+function capBytes(messages: TranscriptMessage[], max: number): TranscriptMessage[] {
+  const sizes = messages.map((m) => Buffer.byteLength(JSON.stringify(m)) + 1);
+  let total = sizes.reduce((a, b) => a + b, 0);
+  let start = 0;
+  while (total > max && start < messages.length) total -= sizes[start++];
+  return messages.slice(start);
+}

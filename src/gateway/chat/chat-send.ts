@@ -1,0 +1,36 @@
+import { agentOf, canonicalSessionKey } from "../../agent/index.ts";
+import type { MethodHandler } from "../context.ts";
+import { channelOf, checkMessage, checkThinking } from "./runs.ts";
+
+/**
+ * `chat.send` (WebChat): starts a run on a session and answers at once `{runId, status:"started"}`; the
+ * reply streams as `chat` events (delta … then final, error or aborted). The message is committed to the
+ * store before the answer. A repeated idempotencyKey answers `in_flight` while running, then `ok`/`error`.
+ * `message` may be empty when the attachments carry an image; bad attachments fail the request.
+ */
+export const chatSend: MethodHandler<"chat.send"> = (ctx, params) => {
+  const p = params;
+  const { gw } = ctx;
+  const images = checkMessage(p.message, p.attachments, gw.logger);
+  const key = canonicalSessionKey(gw.config, p.sessionKey);
+  const result = gw.agents.submit({
+    runId: p.idempotencyKey,
+    kind: "chat",
+    sessionKey: key,
+    chatSessionKey: p.sessionKey,
+    agentId: agentOf(key) ?? "main",
+    message: p.message,
+    ...(images.length > 0 && { images }),
+    thinking: checkThinking(p.thinking),
+    timeoutMs: p.timeoutMs && p.timeoutMs > 0 ? p.timeoutMs : gw.agents.defaultTimeoutMs(),
+    channel: channelOf(ctx.client, "webchat"),
+  });
+  switch (result.status) {
+    case "accepted":
+      return { runId: result.runId, status: "started" };
+    case "in_flight":
+      return { runId: result.runId, status: "in_flight" };
+    case "done":
+      return { runId: result.runId, status: result.final.ok ? "ok" : "error" };
+  }
+};

@@ -1,0 +1,24 @@
+/**
+ * Runs, chat and agent: `agent`, `agent.wait`, `chat.*` turn a client message into an agent run and
+ * stream its events; `runs.ts` holds what they share, `run-listeners.ts` taps one run for HTTP callers.
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { agentIdentityGet } from "./agent-identity-get.ts";
+import { agentWait } from "./agent-wait.ts";
+import { agent } from "./agent.ts";
+import { chatAbort } from "./chat-abort.ts";
+import { chatHistory } from "./chat-history.ts";
+import { chatSend } from "./chat-send.ts";
+
+/** The chat feature: its methods. */
+export const chatFeature = defineFeature({
+  name: "chat",
+  methods: [
+    defineMethod("agent", agent),
+    defineMethod("agent.identity.get", agentIdentityGet),
+    defineMethod("agent.wait", agentWait),
+    defineMethod("chat.history", chatHistory),
+    defineMethod("chat.abort", chatAbort),
+    defineMethod("chat.send", chatSend),
+  ],
+});

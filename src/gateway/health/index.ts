@@ -1,0 +1,15 @@
+/**
+ * Health and status: the `health` snapshot and the `status` summary.
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { health } from "./health.ts";
+import { status } from "./status.ts";
+
+/** The health feature: its methods. */
+export const healthFeature = defineFeature({
+  name: "health",
+  methods: [
+    defineMethod("health", health),
+    defineMethod("status", status),
+  ],
+});

@@ -1,0 +1,28 @@
+/**
+ * Heartbeat: the runner that gives each agent a periodic turn, the system-event queue it drains, and
+ * the methods that wake it, switch it and read its last event.
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { lastHeartbeat } from "./last-heartbeat.ts";
+import { setHeartbeats } from "./set-heartbeats.ts";
+import { systemEvent } from "./system-event.ts";
+import { wake } from "./wake.ts";
+
+/** The heartbeat feature: its methods and the config it claims. */
+export const heartbeatFeature = defineFeature({
+  name: "heartbeat",
+  methods: [
+    defineMethod("last-heartbeat", lastHeartbeat),
+    defineMethod("set-heartbeats", setHeartbeats),
+    defineMethod("wake", wake),
+    defineMethod("system-event", systemEvent),
+  ],
+  config: {
+    prefixes: ["agents.defaults.heartbeat", "agent.heartbeat", "agents.list"],
+    // The schedule is recomputed from the new config; a heartbeat turn in flight finishes first.
+    apply(_diff, host) {
+      host.heartbeat.reschedule();
+      return "restarted";
+    },
+  },
+});

@@ -1,0 +1,17 @@
+import { GatewayError } from "../../errors.ts";
+import type { MethodHandler } from "../context.ts";
+import { enqueueSystemEvent } from "./system-events.ts";
+
+/**
+ * `system-event`: records a presence beacon from a device and queues its text for the main session (the
+ * next heartbeat reads it). Blank text is refused (it would create an empty presence row); an immediate
+ * repeat is not queued twice.
+ */
+export const systemEvent: MethodHandler<"system-event"> = (ctx, params) => {
+  const text = String(params.text).trim();
+  if (text === "") throw new GatewayError("INVALID_REQUEST", "text required");
+  ctx.gw.presence.applySystemEvent({ ...params, text });
+  enqueueSystemEvent(ctx.gw.systemEvents, text);
+  ctx.gw.broadcastPresence();
+  return { ok: true };
+};

@@ -1,0 +1,13 @@
+/**
+ * Logs: `logs.tail` reads the gateway log file from a cursor.
+ */
+import { defineFeature, defineMethod } from "../feature.ts";
+import { logsTail } from "./logs-tail.ts";
+
+/** The logs feature: its methods. */
+export const logsFeature = defineFeature({
+  name: "logs",
+  methods: [
+    defineMethod("logs.tail", logsTail),
+  ],
+});

@@ -1,4 +1,0 @@
-import type { MethodHandler } from "../context.ts";
-
-/** `system-presence`: the presence list (bare array, newest first, self included). */
-export const systemPresence: MethodHandler = (ctx) => ctx.gw.presence.list();

@@ -1,0 +1,171 @@
+/**
+ * Presence: who is connected to this gateway (protocol.md §5.2). One entry per key (device id, instance id
+ * or connection id), newest first, entries older than 5 minutes dropped, at most 200 kept and at most
+ * {@link MAX_PRESENCE_BYTES} of JSON in all (the oldest go first). Every string is clipped to the client
+ * limits, so what any client sent cannot inflate the `presence` events and `hello-ok` everyone receives.
+ * The gateway's own entry (reason "self") is always present and refreshed on every read.
+ */
+import { arch, hostname, networkInterfaces, platform, release } from "node:os";
+import { CLIENT_LIMITS, type PresenceEntry } from "../../protocol/index.ts";
+
+/** A row of the presence list (the protocol's type). */
+export type { PresenceEntry };
+
+const TTL_MS = 5 * 60_000;
+const MAX_ENTRIES = 200;
+/**
+ * JSON bytes the rows other than the gateway's own may take together. A typical row is ~300–500 bytes, so
+ * 200 ordinary rows fit; only oversized rows make older ones go early. Keeps `hello-ok` well under the
+ * 512 KiB `policy.maxPayload` whatever clients sent.
+ */
+export const MAX_PRESENCE_BYTES = 256 * 1024;
+const NODE_TEXT = /^Node: (.+?) \((.*?)\) · app (.+?) · last input (\d+)s ago · mode (.+?) · reason (.+)$/;
+
+/** The presence table and its version counter. */
+export class Presence {
+  private readonly entries = new Map<string, PresenceEntry>();
+  /** JSON size of each row, and their sum (for the byte budget). */
+  private readonly sizes = new Map<string, number>();
+  private totalBytes = 0;
+  private readonly selfKey: string;
+  private readonly self: PresenceEntry;
+  private readonly now: () => number;
+  /** Bumped on every change; starts at 1. */
+  version = 1;
+
+  constructor(opts: { version: string; now?: () => number }) {
+    this.now = opts.now ?? Date.now;
+    const host = hostname();
+    const ip = primaryIPv4();
+    this.selfKey = host.toLowerCase();
+    this.self = {
+      host,
+      ip,
+      version: opts.version,
+      platform: describePlatform(),
+      deviceFamily: platform() === "darwin" ? "Mac" : platform() === "win32" ? "Windows" : "Linux",
+      modelIdentifier: arch(),
+      mode: "gateway",
+      reason: "self",
+      text: `Gateway: ${host}${ip ? ` (${ip})` : ""} · app ${opts.version} · mode gateway · reason self`,
+      ts: this.now(),
+    };
+  }
+
+  /**
+   * Inserts or merges an entry under `key` (lowercased); roles and scopes are unioned with the old row.
+   * Bumps the version.
+   */
+  upsert(key: string, entry: Omit<PresenceEntry, "ts">): PresenceEntry {
+    const k = key.toLowerCase();
+    const old = this.entries.get(k);
+    const merged: PresenceEntry = { ...old, ...clipEntry(dropUndefined(entry)), ts: this.now() };
+    if (old?.roles || entry.roles) merged.roles = union(old?.roles, entry.roles);
+    if (old?.scopes || entry.scopes) merged.scopes = union(old?.scopes, entry.scopes);
+    this.remove(k);
+    this.entries.set(k, merged);
+    const size = Buffer.byteLength(JSON.stringify(merged));
+    this.sizes.set(k, size);
+    this.totalBytes += size;
+    while (this.entries.size > MAX_ENTRIES || (this.totalBytes > MAX_PRESENCE_BYTES && this.entries.size > 1)) {
+      this.remove(this.entries.keys().next().value as string);
+    }
+    this.version += 1;
+    return merged;
+  }
+
+  /**
+   * Applies a `system-event` text: "Node: host (ip) · app v · last input Ns ago · mode m · reason r" is
+   * parsed into fields; any other text is stored as is.
+   */
+  applySystemEvent(params: Record<string, unknown> & { text: string }): PresenceEntry {
+    const parsed = NODE_TEXT.exec(params.text);
+    const fromText: Partial<PresenceEntry> = parsed
+      ? { host: parsed[1], ip: parsed[2] || undefined, version: parsed[3], lastInputSeconds: Number(parsed[4]), mode: parsed[5], reason: parsed[6] }
+      : {};
+    const pick = <T>(k: string) => params[k] as T | undefined;
+    const entry: Omit<PresenceEntry, "ts"> = {
+      ...fromText,
+      host: pick<string>("host") ?? fromText.host,
+      ip: pick<string>("ip") ?? fromText.ip,
+      version: pick<string>("version") ?? fromText.version,
+      platform: pick<string>("platform"),
+      deviceFamily: pick<string>("deviceFamily"),
+      modelIdentifier: pick<string>("modelIdentifier"),
+      mode: pick<string>("mode") ?? fromText.mode,
+      lastInputSeconds: pick<number>("lastInputSeconds") ?? fromText.lastInputSeconds,
+      reason: pick<string>("reason") ?? fromText.reason,
+      roles: pick<string[]>("roles"),
+      scopes: pick<string[]>("scopes"),
+      tags: pick<string[]>("tags"),
+      deviceId: pick<string>("deviceId"),
+      instanceId: pick<string>("instanceId"),
+      text: params.text,
+    };
+    const key = (entry.deviceId ?? entry.instanceId ?? entry.host ?? entry.ip ?? params.text).slice(0, CLIENT_LIMITS.shortChars);
+    return this.upsert(key, entry);
+  }
+
+  /** The list, newest first, self included, expired rows removed. */
+  list(): PresenceEntry[] {
+    const now = this.now();
+    for (const [k, e] of this.entries) if (now - e.ts > TTL_MS) this.remove(k);
+    this.self.ts = now;
+    const rows = [...this.entries.entries()].filter(([k]) => k !== this.selfKey).map(([, e]) => e);
+    rows.sort((a, b) => b.ts - a.ts);
+    return [{ ...this.self }, ...rows];
+  }
+
+  /** JSON bytes of the stored rows (self excluded); stays at or under {@link MAX_PRESENCE_BYTES}. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  private remove(key: string): void {
+    this.totalBytes -= this.sizes.get(key) ?? 0;
+    this.sizes.delete(key);
+    this.entries.delete(key);
+  }
+}
+
+/**
+ * Clips a row's strings and lists to the client limits. Connect params and `system-event` beacons are
+ * already refused beyond them; this also covers rows the gateway builds from other inputs.
+ */
+function clipEntry<T extends Partial<PresenceEntry>>(entry: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    if (typeof value === "string") out[key] = value.slice(0, key === "text" ? CLIENT_LIMITS.textChars : CLIENT_LIMITS.shortChars);
+    else if (Array.isArray(value)) out[key] = clipList(value);
+    else out[key] = value;
+  }
+  return out as T;
+}
+
+function clipList(list: unknown[]): string[] {
+  return list.slice(0, CLIENT_LIMITS.tagItems).map((v) => String(v).slice(0, CLIENT_LIMITS.shortChars));
+}
+
+/** "linux 6.1.0", "macos 14.5", "windows 10.0.22631". */
+function describePlatform(): string {
+  const p = platform();
+  if (p === "darwin") return `macos ${release()}`;
+  if (p === "win32") return `windows ${release()}`;
+  return `${p} ${release()}`;
+}
+
+function primaryIPv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+// Roles and scopes accumulate across beacons; the union stays within the list limit.
+function union(a: string[] = [], b: string[] = []): string[] {
+  return clipList([...new Set([...a, ...b])]);
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,46 @@
+import { canonicalSessionKey, isKnownProvider, parseModelRef } from "../../agent/index.ts";
+import { GatewayError } from "../../errors.ts";
+import type { SessionEntry } from "../../store/index.ts";
+import type { MethodHandler } from "../context.ts";
+import { stateDbPath } from "./sessions-view.ts";
+import { checkThinking } from "../chat/runs.ts";
+
+/** Fields stored as sent (null removes them). */
+const PASSTHROUGH = ["verboseLevel", "reasoningLevel", "responseUsage", "elevatedLevel", "execHost", "execSecurity", "execAsk", "execNode", "spawnedBy", "sendPolicy", "groupActivation"] as const;
+
+/**
+ * `sessions.patch`: changes a session's label (unique across sessions), model (`provider/model`, used
+ * before the configured model on the next run), thinkingLevel, and the other per-session settings. `null`
+ * clears a field. A session that does not exist yet is created.
+ * @returns `{ok:true, path, key, entry}`.
+ * @throws GatewayError INVALID_REQUEST for a bad model ref, unknown provider, bad thinking level or a label in use.
+ */
+export const sessionsPatch: MethodHandler<"sessions.patch"> = (ctx, params) => {
+  const { store, config } = ctx.gw;
+  const key = canonicalSessionKey(config, String(params.key));
+  const now = Date.now();
+  const entry: SessionEntry = store.getSession(key) ?? { sessionId: crypto.randomUUID(), createdAt: now, updatedAt: now };
+  if ("label" in params) {
+    const label = params.label === null ? undefined : String(params.label).trim();
+    if (label && store.listSessions().some((r) => r.key !== key && r.entry.label === label)) throw new GatewayError("INVALID_REQUEST", `label already in use: ${label}`);
+    setOrDelete(entry, "label", label || undefined);
+  }
+  if ("thinkingLevel" in params) setOrDelete(entry, "thinkingLevel", params.thinkingLevel === null ? undefined : checkThinking(params.thinkingLevel));
+  if ("model" in params) {
+    const ref = params.model === null || params.model === "" ? undefined : String(params.model).trim();
+    if (ref !== undefined) {
+      const parsed = parseModelRef(ref);
+      if (!parsed) throw new GatewayError("INVALID_REQUEST", `invalid model "${ref}" (expected provider/model)`);
+      if (!isKnownProvider(config, parsed.provider)) throw new GatewayError("INVALID_REQUEST", `unknown model provider "${parsed.provider}" (configure models.providers.${parsed.provider})`);
+    }
+    setOrDelete(entry, "modelOverride", ref);
+  }
+  for (const field of PASSTHROUGH) if (field in params) setOrDelete(entry, field, params[field] === null ? undefined : params[field]);
+  store.setSession(key, entry);
+  return { ok: true, path: stateDbPath(ctx.gw.stateDir), key, entry };
+};
+
+function setOrDelete(entry: SessionEntry, field: string, value: unknown): void {
+  if (value === undefined) delete entry[field];
+  else entry[field] = value;
+}

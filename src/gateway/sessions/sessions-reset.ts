@@ -1,0 +1,26 @@
+import { canonicalSessionKey } from "../../agent/index.ts";
+import type { SessionEntry } from "../../store/index.ts";
+import type { MethodHandler } from "../context.ts";
+
+/**
+ * `sessions.reset`: starts the session over with a new sessionId (runs on it are aborted first; the old
+ * transcript stays in the store under its old id). Label, model override and thinking level are kept.
+ * @returns `{ok:true, key, entry}`.
+ */
+export const sessionsReset: MethodHandler<"sessions.reset"> = (ctx, params) => {
+  const { store, config, agents } = ctx.gw;
+  const key = canonicalSessionKey(config, String(params.key));
+  agents.abort(key, undefined, "rpc");
+  const now = Date.now();
+  const old = store.getSession(key);
+  const entry: SessionEntry = {
+    sessionId: crypto.randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    ...(old?.label && { label: old.label }),
+    ...(old?.modelOverride && { modelOverride: old.modelOverride }),
+    ...(old?.thinkingLevel && { thinkingLevel: old.thinkingLevel }),
+  };
+  store.setSession(key, entry);
+  return { ok: true, key, entry };
+};

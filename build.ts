@@ -6,17 +6,22 @@
  *   bun run build.ts --all [--musl]           every release binary → dist/openclaw-<os>-<arch>[.exe],
  *                                             plus dist/SHA256SUMS, dist/VERSION, dist/install.sh, dist/install.ps1
  *
- * `--all` leaves dist/ laid out as a release folder (src/release/layout.ts): publish it as is.
+ * `--all` leaves dist/ laid out as a release folder (src/release/layout.ts): publish it as is. Beside each
+ * binary it writes the compressed archives the installers fetch (src/release/archive.ts): `.tar.gz`, `.tar.zst`,
+ * `.tar.xz` when the `xz` tool is on this host, and `.zip` for Windows.
+ * The source map is not embedded in the binary (it would add ~9 MB to every download and is only read for
+ * stack traces); it is written beside it as `<binary>.map`, from a second pass that emits the same code.
  * Cross targets need the Bun runtime for that platform; Bun fetches it from the npm registry
  * (`@oven/bun-<os>-<arch>`) on first use and caches it in ~/.bun/install/cache.
  * The version (package.json) and the git commit (`OPENCLAW_BUILD_COMMIT`, else `git rev-parse --short HEAD`,
  * else "unknown") are embedded and shown by `openclaw --version`. Validators are precompiled by
  * `protocol:gen` and committed, so nothing is compiled at start-up.
  */
-import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "./package.json" with { type: "json" };
+import { type ArchiveFormat, archiveName, memberName, tarOneFile, zipOneFile } from "./src/release/archive.ts";
 import { assetFor, assetForBunTarget, formatSha256Sums, MUSL_TARGETS, RELEASE_TARGETS, type ReleaseTarget } from "./src/release/layout.ts";
 
 const { values } = parseArgs({
@@ -32,7 +37,7 @@ if (values.all) {
   const outfile = values.outfile ?? "dist/openclaw";
   const asset = values.target ? assetForBunTarget(values.target) : assetFor(process.platform, process.arch);
   const started = performance.now();
-  const built = await compile({ outfile, target: values.target, asset, bytecode: true });
+  const built = await compileWithMap({ outfile, target: values.target, asset, bytecode: true });
   if (!built.ok) fail(built.error);
   console.log(`built ${outfile} (${commit}) in ${Math.round(performance.now() - started)} ms`);
 }
@@ -45,18 +50,23 @@ async function buildRelease(targets: readonly ReleaseTarget[]): Promise<void> {
   for (const t of targets) {
     const outfile = join("dist", t.asset);
     const started = performance.now();
-    let built = await compile({ outfile, target: t.bunTarget, asset: t.asset, bytecode: true });
+    let built = await compileWithMap({ outfile, target: t.bunTarget, asset: t.asset, bytecode: true });
     let note = "";
     if (!built.ok && !isRuntimeFetchError(built.error)) {
       // Bytecode is produced by this host's JavaScriptCore; if a target refuses it, ship plain source
       // (only start-up gets slower).
-      const retry = await compile({ outfile, target: t.bunTarget, asset: t.asset, bytecode: false });
+      const retry = await compileWithMap({ outfile, target: t.bunTarget, asset: t.asset, bytecode: false });
       if (retry.ok) note = ` (without --bytecode: ${firstLine(built.error)})`;
       built = retry;
     }
     if (!built.ok) fail(`${t.bunTarget}: ${built.error}`);
     sums.set(t.asset, await sha256(outfile));
-    console.log(`built ${outfile}  ${mb(statSync(outfile).size)}  ${Math.round(performance.now() - started)} ms${note}`);
+    const sizes = [`${mb(statSync(outfile).size)}`];
+    for (const [format, file] of await writeArchives(t.asset)) {
+      sums.set(archiveName(t.asset, format), await sha256(file));
+      sizes.push(`${format} ${mb(statSync(file).size)}`);
+    }
+    console.log(`built ${outfile}  ${sizes.join(", ")}  ${Math.round(performance.now() - started)} ms${note}`);
   }
   for (const script of ["install.sh", "install.ps1"]) {
     copyFileSync(script, join("dist", script));
@@ -67,7 +77,54 @@ async function buildRelease(targets: readonly ReleaseTarget[]): Promise<void> {
   console.log(`wrote dist/SHA256SUMS (${sums.size} files) and dist/VERSION (${pkg.version}, ${commit})`);
 }
 
-async function compile(opts: { outfile: string; target?: string; asset?: string; bytecode: boolean }): Promise<{ ok: true } | { ok: false; error: string }> {
+/**
+ * The binary without an embedded source map, and `<outfile>.map` beside it: a first pass with a linked map
+ * (whose binary is thrown away) writes the map; the code it maps is the same, byte for byte, as the second
+ * pass emits without one (only the trailing `//# debugId` comment differs).
+ */
+async function compileWithMap(opts: { outfile: string; target?: string; asset?: string; bytecode: boolean }): Promise<{ ok: true } | { ok: false; error: string }> {
+  const scratch = `${opts.outfile}.map-pass`;
+  try {
+    const mapped = await compile({ ...opts, outfile: scratch, bytecode: false, sourcemap: "linked" });
+    if (!mapped.ok) return mapped;
+    renameSync(`${scratch}.map`, `${opts.outfile}.map`);
+  } finally {
+    rmSync(scratch, { force: true });
+    rmSync(`${scratch}.exe`, { force: true });
+    rmSync(`${scratch}.map`, { force: true });
+  }
+  return await compile({ ...opts, sourcemap: "none" });
+}
+
+/**
+ * The compressed archives of one built binary (src/release/archive.ts), written beside it.
+ * zstd at level 19 with a long window; xz only when the `xz` tool is installed (Bun has no xz encoder).
+ */
+async function writeArchives(asset: string): Promise<[ArchiveFormat, string][]> {
+  const data = new Uint8Array(await Bun.file(join("dist", asset)).arrayBuffer());
+  const tar = tarOneFile(memberName(asset), data, 0o755, Math.floor(Date.now() / 1000));
+  const out: [ArchiveFormat, string][] = [];
+  const put = async (format: ArchiveFormat, bytes: Uint8Array) => {
+    const file = join("dist", archiveName(asset, format));
+    await Bun.write(file, bytes);
+    out.push([format, file]);
+  };
+  await put("tar.gz", Bun.gzipSync(tar, { level: 9 }));
+  await put("tar.zst", await Bun.zstdCompress(tar, { level: 19 }));
+  const xz = Bun.which("xz");
+  if (xz) {
+    const p = Bun.spawn([xz, "-9", "-T1", "-c"], { stdin: tar, stdout: "pipe", stderr: "pipe" });
+    const [code, packed, err] = await Promise.all([p.exited, new Response(p.stdout).bytes(), new Response(p.stderr).text()]);
+    if (code !== 0) fail(`xz exited ${code}: ${firstLine(err)}`);
+    await put("tar.xz", packed);
+  } else {
+    console.log(`  (no xz on this host: ${archiveName(asset, "tar.xz")} not written; installers fall back to .tar.zst / .tar.gz)`);
+  }
+  if (asset.endsWith(".exe")) await put("zip", zipOneFile(memberName(asset), data, Date.now()));
+  return out;
+}
+
+async function compile(opts: { outfile: string; target?: string; asset?: string; bytecode: boolean; sourcemap: "linked" | "none" }): Promise<{ ok: true } | { ok: false; error: string }> {
   try {
     const result = await Bun.build({
       entrypoints: ["src/main.ts"],
@@ -83,7 +140,7 @@ async function compile(opts: { outfile: string; target?: string; asset?: string;
         ...(opts.asset && { OPENCLAW_BUILD_ASSET: JSON.stringify(opts.asset) }),
       },
       minify: true,
-      sourcemap: "linked",
+      sourcemap: opts.sourcemap,
       bytecode: opts.bytecode,
       format: "esm",
       plugins: [stubOptionalDeps()],

@@ -9,16 +9,20 @@
  * `--all` leaves dist/ laid out as a release folder (src/release/layout.ts): publish it as is. Beside each
  * binary it writes the compressed archives the installers fetch (src/release/archive.ts): `.tar.gz`, `.tar.zst`,
  * `.tar.xz` when the `xz` tool is on this host, and `.zip` for Windows.
+ * Code is split into chunks (loaded when first imported, so an idle gateway maps less of the binary), and the
+ * npm packages in LAZY_PACKAGES are bundled on their own and embedded as plain minified JS without bytecode
+ * (see there).
  * The source map is not embedded in the binary (it would add ~9 MB to every download and is only read for
- * stack traces); it is written beside it as `<binary>.map`, from a second pass that emits the same code.
+ * stack traces); it is written beside it as `<binary>.map` (entry) and `<binary>.maps/` (chunks, lazy packages),
+ * from a first pass that emits the same code.
  * Cross targets need the Bun runtime for that platform; Bun fetches it from the npm registry
  * (`@oven/bun-<os>-<arch>`) on first use and caches it in ~/.bun/install/cache.
  * The version (package.json) and the git commit (`OPENCLAW_BUILD_COMMIT`, else `git rev-parse --short HEAD`,
  * else "unknown") are embedded and shown by `openclaw --version`. Validators are precompiled by
  * `protocol:gen` and committed, so nothing is compiled at start-up.
  */
-import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "./package.json" with { type: "json" };
 import { type ArchiveFormat, archiveName, memberName, tarOneFile, zipOneFile } from "./src/release/archive.ts";
@@ -29,6 +33,27 @@ const { values } = parseArgs({
   options: { target: { type: "string" }, outfile: { type: "string" }, all: { type: "boolean" }, musl: { type: "boolean" } },
 });
 const commit = resolveCommit();
+
+/**
+ * Packages an idle gateway never runs, each ~4 MB of minified JS: Baileys with its base64 wasm bridge
+ * (WhatsApp) and Playwright (browser control). Compiled with the rest they would take ~2.3× their size
+ * again as bytecode (~20 MB of the binary); embedded as a plain file and imported from the binary's own
+ * file system on first use, they cost only their source, and one parse (~0.1 s) when first needed.
+ */
+const LAZY_PACKAGES: readonly { name: string; file: string }[] = [
+  { name: "@whiskeysockets/baileys", file: "baileys" },
+  { name: "playwright-core", file: "playwright-core" },
+];
+
+interface LazyBundle {
+  name: string;
+  file: string;
+  js: string;
+  map: string;
+  exports: string[];
+}
+
+let lazyBuilt: Promise<LazyBundle[]> | undefined;
 
 if (values.all) {
   if (values.target || values.outfile) fail("--all builds every target into dist/; it takes no --target or --outfile");
@@ -78,22 +103,114 @@ async function buildRelease(targets: readonly ReleaseTarget[]): Promise<void> {
 }
 
 /**
- * The binary without an embedded source map, and `<outfile>.map` beside it: a first pass with a linked map
- * (whose binary is thrown away) writes the map; the code it maps is the same, byte for byte, as the second
- * pass emits without one (only the trailing `//# debugId` comment differs).
+ * The binary without an embedded source map, and its maps beside it: `<outfile>.map` for the entry module,
+ * `<outfile>.maps/` for the chunks (`chunk-<hash>.js.map`, named like the chunk in the binary) and the lazy
+ * packages (`<file>.js.map`). A first pass with linked maps, whose binary is thrown away, writes them; the
+ * code and chunk names it maps are the same as the second pass emits without maps (only the trailing
+ * `//# debugId` comments differ).
  */
 async function compileWithMap(opts: { outfile: string; target?: string; asset?: string; bytecode: boolean }): Promise<{ ok: true } | { ok: false; error: string }> {
-  const scratch = `${opts.outfile}.map-pass`;
+  const scratchDir = join(dirname(opts.outfile), `.map-pass-${basename(opts.outfile)}`);
+  const mapsDir = `${opts.outfile}.maps`;
+  rmSync(scratchDir, { recursive: true, force: true });
   try {
-    const mapped = await compile({ ...opts, outfile: scratch, bytecode: false, sourcemap: "linked" });
+    const mapped = await compile({ ...opts, outfile: join(scratchDir, "openclaw"), sourcemap: "linked" });
     if (!mapped.ok) return mapped;
-    renameSync(`${scratch}.map`, `${opts.outfile}.map`);
+    rmSync(mapsDir, { recursive: true, force: true });
+    mkdirSync(mapsDir, { recursive: true });
+    for (const name of readdirSync(scratchDir)) {
+      if (name === "openclaw.map") renameSync(join(scratchDir, name), `${opts.outfile}.map`);
+      else if (name.endsWith(".map")) renameSync(join(scratchDir, name), join(mapsDir, name));
+    }
+    for (const b of await lazyBundles()) copyFileSync(b.map, join(mapsDir, `${b.file}.js.map`));
   } finally {
-    rmSync(scratch, { force: true });
-    rmSync(`${scratch}.exe`, { force: true });
-    rmSync(`${scratch}.map`, { force: true });
+    rmSync(scratchDir, { recursive: true, force: true });
   }
-  return await compile({ ...opts, sourcemap: "none" });
+  const built = await compile({ ...opts, sourcemap: "none" });
+  if (built.ok) checkChunkNames(opts.outfile, mapsDir);
+  return built;
+}
+
+/** Warns when a chunk map names a chunk the binary does not hold (the two passes split differently). */
+function checkChunkNames(outfile: string, mapsDir: string): void {
+  const binary = readFileSync(outfile);
+  const missing = readdirSync(mapsDir)
+    .filter((n) => n.startsWith("chunk-"))
+    .filter((n) => binary.indexOf(`/${n.replace(/\.map$/, "")}`) < 0);
+  if (missing.length) console.warn(`warning: ${outfile} holds no chunk named like ${missing.join(", ")}; its maps in ${mapsDir} may not match`);
+}
+
+
+/**
+ * Bundles each of LAZY_PACKAGES into dist/.lazy/out/<file>.js (+ .js.map), once per build.ts run. The entries
+ * live in another folder (dist/.lazy/src): Bun's resolver caches a folder's listing when it first reads it,
+ * so the folder the compile resolves the bundles in must not be read before they are all written.
+ */
+function lazyBundles(): Promise<LazyBundle[]> {
+  lazyBuilt ??= (async () => {
+    rmSync(join("dist", ".lazy"), { recursive: true, force: true });
+    const dir = join("dist", ".lazy", "out");
+    const src = join("dist", ".lazy", "src");
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(src, { recursive: true });
+    const out: LazyBundle[] = [];
+    for (const pkg of LAZY_PACKAGES) {
+      // The entry lives under the project so that the package resolves from node_modules.
+      const entry = join(src, `${pkg.file}.ts`);
+      writeFileSync(entry, `export * from ${JSON.stringify(pkg.name)};
+export { default } from ${JSON.stringify(pkg.name)};
+`);
+      const result = await Bun.build({
+        entrypoints: [entry],
+        outdir: dir,
+        naming: `${pkg.file}.js`,
+        target: "bun",
+        format: "esm",
+        minify: true,
+        sourcemap: "external",
+        metafile: true,
+        plugins: [stubOptionalDeps()],
+      });
+      if (!result.success) fail(`bundling ${pkg.name}: ${result.logs.map(String).join("\n")}`);
+      const meta = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint);
+      if (!meta) fail(`bundling ${pkg.name}: no metafile entry for the output`);
+      out.push({ ...pkg, js: resolve(dir, `${pkg.file}.js`), map: join(dir, `${pkg.file}.js.map`), exports: meta.exports ?? [] });
+    }
+    return out;
+  })();
+  return lazyBuilt;
+}
+
+/**
+ * Resolves each lazy package to a small module (dist/.lazy/<file>.shim.js) that imports the embedded bundle
+ * (a `file` import: stored as is in the binary) on first use and re-exports its names. Its importers are
+ * themselves loaded lazily (src/channels/manager.ts, src/browser/pw-session.ts), so the top-level await runs
+ * only then.
+ */
+function lazyPackages(bundles: LazyBundle[]): Bun.BunPlugin {
+  const shims = new Map<string, string>();
+  for (const b of bundles) {
+    const names = b.exports.filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n));
+    const shim = b.js.replace(/\.js$/, ".shim.js");
+    writeFileSync(
+      shim,
+      [
+        `import file from ${JSON.stringify(`./${basename(b.js)}`)} with { type: "file" };`,
+        "const m = await import(file);",
+        "export default m.default;",
+        names.length ? `export const { ${names.join(", ")} } = m;` : "",
+        "",
+      ].join("\n"),
+    );
+    shims.set(b.name, shim);
+  }
+  const filter = new RegExp(`^(${bundles.map((b) => b.name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})$`);
+  return {
+    name: "lazy-packages",
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: shims.get(args.path) as string }));
+    },
+  };
 }
 
 /**
@@ -143,7 +260,8 @@ async function compile(opts: { outfile: string; target?: string; asset?: string;
       sourcemap: opts.sourcemap,
       bytecode: opts.bytecode,
       format: "esm",
-      plugins: [stubOptionalDeps()],
+      splitting: true,
+      plugins: [stubOptionalDeps(), lazyPackages(await lazyBundles())],
     });
     if (result.success) return { ok: true };
     return { ok: false, error: result.logs.map(String).join("\n") || "build failed" };

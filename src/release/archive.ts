@@ -33,7 +33,7 @@ export function memberName(asset: string): string {
  * A POSIX (ustar) tar holding one regular file.
  * @param mtime seconds since the epoch
  */
-export function tarOneFile(name: string, data: Uint8Array, mode = 0o755, mtime = 0): Uint8Array {
+export function tarOneFile(name: string, data: Uint8Array, mode = 0o755, mtime = 0): Uint8Array<ArrayBuffer> {
   if (new TextEncoder().encode(name).length > 99) throw new Error(`tar member name too long: ${name}`);
   const header = new Uint8Array(BLOCK);
   const put = (offset: number, text: string) => header.set(new TextEncoder().encode(text), offset);
@@ -60,7 +60,7 @@ export function tarOneFile(name: string, data: Uint8Array, mode = 0o755, mtime =
  * A zip holding one deflated file, as Windows' Expand-Archive reads it.
  * @param mtime milliseconds since the epoch (stored as a DOS date, UTC)
  */
-export function zipOneFile(name: string, data: Uint8Array, mtime = Date.UTC(1980, 0, 1)): Uint8Array {
+export function zipOneFile(name: string, data: Uint8Array<ArrayBuffer>, mtime = Date.UTC(1980, 0, 1)): Uint8Array<ArrayBuffer> {
   const nameBytes = new TextEncoder().encode(name);
   const packed = Bun.deflateSync(data, { level: 9 });
   const crc = Bun.hash.crc32(data) >>> 0;
@@ -133,12 +133,9 @@ export async function extractTarFile(archive: string, format: "tar.gz" | "tar.zs
   let written = 0;
   try {
     for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (err) {
+      const chunk = await reader.read().catch((err: unknown) => {
         throw bad(`decompression failed (${(err as Error).message})`);
-      }
+      });
       if (chunk.done) break;
       let data = chunk.value;
       if (size < 0) {

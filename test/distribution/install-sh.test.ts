@@ -162,7 +162,7 @@ describe("install.sh", () => {
 
   describe("compressed downloads", () => {
     /** A release folder with the fake binary uncompressed and in all three archive kinds. */
-    async function archived(extra: Record<string, string | Uint8Array> = {}, sums: Record<string, string> = {}) {
+    async function archived(extra: Record<string, string | Blob> = {}, sums: Record<string, string> = {}) {
       return startReleaseServer(await releaseFolder("latest", VERSION, { [ASSET]: SMALL, ...(await releaseArchives(ASSET, SMALL)), ...extra }, sums));
     }
 
@@ -263,9 +263,9 @@ describe("install.sh", () => {
     });
 
     test("an archive that does not unpack, or holds no openclaw: nothing installed", async () => {
-      const notTar = Bun.gzipSync(new TextEncoder().encode("not a tar at all\n"));
-      const wrongName = Bun.gzipSync(tarOneFile("evil", new TextEncoder().encode(SMALL)));
-      const notGzip = new TextEncoder().encode("plain bytes, no gzip header\n");
+      const notTar = new Blob([Bun.gzipSync(Buffer.from("not a tar at all\n"))]);
+      const wrongName = new Blob([Bun.gzipSync(tarOneFile("evil", Buffer.from(SMALL)))]);
+      const notGzip = "plain bytes, no gzip header\n";
       for (const bad of [notTar, wrongName, notGzip]) {
         // Listed without the uncompressed binary, so only the unpacking can catch it.
         const s = startReleaseServer(await releaseFolder("latest", VERSION, { [`${ASSET}.tar.gz`]: bad }));

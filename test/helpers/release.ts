@@ -10,7 +10,7 @@ import { archiveName, memberName, tarOneFile } from "../../src/release/archive.t
 import { formatSha256Sums } from "../../src/release/layout.ts";
 
 /** A file the server hands out: text, a file on disk, or a bare HTTP status (404, 500, …). */
-export type ServedFile = string | Blob | Uint8Array | number;
+export type ServedFile = string | Blob | number;
 
 /** A running release server. `files` maps `<folder>/<name>` (e.g. `latest/VERSION`) to content; edit it freely. */
 export interface ReleaseServer {
@@ -42,9 +42,9 @@ export function startReleaseServer(files: Record<string, ServedFile> = {}): Rele
 }
 
 /** Lower-case hex SHA-256 of text, bytes or a file. */
-export async function sha256Of(data: string | Blob | Uint8Array): Promise<string> {
+export async function sha256Of(data: string | Blob): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(typeof data === "string" || data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer()));
+  hasher.update(typeof data === "string" ? data : new Uint8Array(await data.arrayBuffer()));
   return hasher.digest("hex");
 }
 
@@ -52,7 +52,7 @@ export async function sha256Of(data: string | Blob | Uint8Array): Promise<string
  * The files of one release folder `dir` (`latest`, `v0.2.0`): VERSION, the binaries, and a SHA256SUMS
  * computed over them (pass `sums` to override digests, e.g. to corrupt one).
  */
-export async function releaseFolder(dir: string, version: string, binaries: Record<string, string | Blob | Uint8Array>, sums: Record<string, string> = {}): Promise<Record<string, ServedFile>> {
+export async function releaseFolder(dir: string, version: string, binaries: Record<string, string | Blob>, sums: Record<string, string> = {}): Promise<Record<string, ServedFile>> {
   const digests = new Map<string, string>();
   const out: Record<string, ServedFile> = { [`${dir}/VERSION`]: `${version}\n` };
   for (const [name, content] of Object.entries(binaries)) {
@@ -69,19 +69,19 @@ export type TarFormat = "tar.gz" | "tar.zst" | "tar.xz";
 /**
  * The compressed archives of one release binary, laid out as build.ts writes them (a tar holding `openclaw`),
  * at fast compression levels (the format is what matters here, not the ratio).
- * @returns archive file name → bytes, to merge into `releaseFolder`'s binaries
+ * @returns archive file name → content, to merge into `releaseFolder`'s binaries
  */
-export async function releaseArchives(asset: string, content: string | Blob, formats: readonly TarFormat[] = ["tar.gz", "tar.zst", "tar.xz"]): Promise<Record<string, Uint8Array>> {
+export async function releaseArchives(asset: string, content: string | Blob, formats: readonly TarFormat[] = ["tar.gz", "tar.zst", "tar.xz"]): Promise<Record<string, Blob>> {
   const data = typeof content === "string" ? new TextEncoder().encode(content) : new Uint8Array(await content.arrayBuffer());
   const tar = tarOneFile(memberName(asset), data, 0o755, Math.floor(Date.now() / 1000));
-  const out: Record<string, Uint8Array> = {};
+  const out: Record<string, Blob> = {};
   for (const format of formats) {
-    if (format === "tar.gz") out[archiveName(asset, format)] = Bun.gzipSync(tar, { level: 1 });
-    else if (format === "tar.zst") out[archiveName(asset, format)] = Bun.zstdCompressSync(tar, { level: 1 });
+    if (format === "tar.gz") out[archiveName(asset, format)] = new Blob([Bun.gzipSync(tar, { level: 1 })]);
+    else if (format === "tar.zst") out[archiveName(asset, format)] = new Blob([new Uint8Array(Bun.zstdCompressSync(tar, { level: 1 }))]);
     else {
       const p = Bun.spawnSync(["xz", "-0", "-T1", "-c"], { stdin: tar, stdout: "pipe", stderr: "pipe" });
       if (p.exitCode !== 0) throw new Error(`xz failed: ${p.stderr.toString()}`);
-      out[archiveName(asset, format)] = new Uint8Array(p.stdout);
+      out[archiveName(asset, format)] = new Blob([new Uint8Array(p.stdout)]);
     }
   }
   return out;

@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 /** Bytes that do not compress to nothing and are not a multiple of the tar block size. */
-const DATA = new Uint8Array(300_001).map((_, i) => (i * 7919 + (i >> 9)) % 251);
+const DATA: Uint8Array<ArrayBuffer> = new Uint8Array(300_001).map((_, i) => (i * 7919 + (i >> 9)) % 251);
 
 function sh(cmd: string[], cwd: string) {
   const p = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe" });

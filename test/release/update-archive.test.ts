@@ -101,7 +101,7 @@ describe("openclaw update, compressed", () => {
     });
 
     test("an archive that does not unpack", async () => {
-      const files = await releaseFolder("latest", "2.0.0", { [`${ASSET}.tar.gz`]: Bun.gzipSync(new TextEncoder().encode("no tar here")) });
+      const files = await releaseFolder("latest", "2.0.0", { [`${ASSET}.tar.gz`]: new Blob([Bun.gzipSync(Buffer.from("no tar here"))]) });
       await refused(files, new RegExp(`^Could not unpack ${ASSET}\\.tar\\.gz: not a usable tar\\.gz archive`));
     });
   });

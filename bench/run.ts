@@ -348,8 +348,8 @@ for (const k of Object.keys(results.start)) {
 }
 
 writeResult(`${flags.out}.json`, `${JSON.stringify(results, null, 2)}\n`);
-writeResult(`${flags.out}.md`, renderMarkdown(results));
+writeResult(`${flags.out}.md`, renderMarkdown(results, flags.out));
 log(`wrote bench/results/${flags.out}.md and ${flags.out}.json (${results.meta.durationS} s)`);
-console.log(`\n${renderMarkdown(results)}`);
+console.log(`\n${renderMarkdown(results, flags.out)}`);
 // Pending bounded waits (close timeouts, frame timeouts) would keep the process alive a few more seconds.
 process.exit(results.errors.length > 0 ? 1 : 0);

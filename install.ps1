@@ -3,14 +3,15 @@
   OpenClaw installer for Windows (Linux and macOS: install.sh).
 
 .DESCRIPTION
-  Downloads openclaw-windows-x64.exe from the release folder, checks its SHA-256 against the folder's
-  SHA256SUMS, installs it as <Prefix>\bin\openclaw.exe (default %LOCALAPPDATA%\openclaw\bin), adds that
+  Downloads openclaw-windows-x64.zip (else, for a release without it, openclaw-windows-x64.exe) from the
+  release folder, checks its SHA-256 and that of the unpacked openclaw.exe against the folder's SHA256SUMS, installs it as <Prefix>\bin\openclaw.exe (default %LOCALAPPDATA%\openclaw\bin), adds that
   folder to the user PATH, then runs `openclaw setup` (skipped when a config exists) and
   `openclaw gateway install` (skip with -NoService). Re-running upgrades in place: the running binary is
   renamed to openclaw.prev.exe (kept for rollback) and the new one takes its name. Nothing is installed when
   a download or the checksum fails.
 
-  Release folder layout: <base>\VERSION, <base>\SHA256SUMS, <base>\openclaw-windows-x64.exe; version VER
+  Release folder layout: <base>\VERSION, <base>\SHA256SUMS, <base>\openclaw-windows-x64.exe and
+  <base>\openclaw-windows-x64.zip (holding openclaw.exe); version VER
   lives in the sibling folder v<VER> (.../releases/latest -> .../releases/v0.2.0).
 
 .EXAMPLE
@@ -67,6 +68,7 @@ function Install-OpenClaw {
     default { throw "openclaw install: unsupported CPU architecture: $cpu (builds exist for x64)." }
   }
   $asset = 'openclaw-windows-x64.exe'
+  $zip = 'openclaw-windows-x64.zip'
 
   $dir = $Base
   if ($Version) {
@@ -78,23 +80,47 @@ function Install-OpenClaw {
   $prev = Join-Path $binDir 'openclaw.prev.exe'
   $staged = Join-Path $binDir ".openclaw.new.$PID.exe"
   $sumsFile = Join-Path ([IO.Path]::GetTempPath()) "openclaw-SHA256SUMS.$PID"
+  $zipFile = Join-Path ([IO.Path]::GetTempPath()) "openclaw-$PID.zip"
+  $unpacked = Join-Path ([IO.Path]::GetTempPath()) "openclaw-unpacked.$PID"
 
   New-Item -ItemType Directory -Force -Path $binDir | Out-Null
 
   try {
     Write-Host "Installing openclaw$(if ($Version) { " $Version" }) for windows-x64 from $dir"
     Get-Release "$dir/SHA256SUMS" $sumsFile $(if ($Version) { " (is $Version a published version?)" } else { '' })
-    $expected = $null
+    $sums = @{}
     foreach ($line in Get-Content -LiteralPath $sumsFile) {
-      if ($line -match '^([0-9a-fA-F]{64}) [ *](.+)$' -and $Matches[2].Trim() -eq $asset) { $expected = $Matches[1].ToLowerInvariant(); break }
+      if ($line -match '^([0-9a-fA-F]{64}) [ *](.+)$') { $sums[$Matches[2].Trim()] = $Matches[1].ToLowerInvariant() }
     }
-    if (-not $expected) { throw "openclaw install: $dir has no build for windows-x64 ($asset is not in SHA256SUMS)." }
+    $expected = $sums[$asset]
+    if (-not $expected -and -not $sums[$zip]) { throw "openclaw install: $dir has no build for windows-x64 ($asset is not in SHA256SUMS)." }
 
-    Write-Host "Downloading $dir/$asset"
-    Get-Release "$dir/$asset" $staged '. Nothing was installed.'
-    $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $staged).Hash.ToLowerInvariant()
-    if ($actual -ne $expected) {
-      throw "openclaw install: checksum mismatch for ${asset}: expected $expected, got $actual. Nothing was installed."
+    if ($sums[$zip]) {
+      # The compressed download; the unpacked file is checked against the .exe's checksum as well.
+      Write-Host "Downloading $dir/$zip"
+      Get-Release "$dir/$zip" $zipFile '. Nothing was installed.'
+      $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $zipFile).Hash.ToLowerInvariant()
+      if ($actual -ne $sums[$zip]) {
+        throw "openclaw install: checksum mismatch for ${zip}: expected $($sums[$zip]), got $actual. Nothing was installed."
+      }
+      try { Expand-Archive -LiteralPath $zipFile -DestinationPath $unpacked -Force }
+      catch { throw "openclaw install: could not unpack ${zip}: $($_.Exception.Message). Nothing was installed." }
+      $exe = Join-Path $unpacked 'openclaw.exe'
+      if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { throw "openclaw install: $zip holds no openclaw.exe. Nothing was installed." }
+      if ($expected) {
+        $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $exe).Hash.ToLowerInvariant()
+        if ($actual -ne $expected) {
+          throw "openclaw install: checksum mismatch for $asset unpacked from ${zip}: expected $expected, got $actual. Nothing was installed."
+        }
+      }
+      Move-Item -LiteralPath $exe -Destination $staged -Force
+    } else {
+      Write-Host "Downloading $dir/$asset"
+      Get-Release "$dir/$asset" $staged '. Nothing was installed.'
+      $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $staged).Hash.ToLowerInvariant()
+      if ($actual -ne $expected) {
+        throw "openclaw install: checksum mismatch for ${asset}: expected $expected, got $actual. Nothing was installed."
+      }
     }
     $versionLine = Get-VersionLine $staged
     if (-not $versionLine) { throw "openclaw install: the downloaded binary does not run on this machine (see above). Nothing was installed." }
@@ -115,7 +141,8 @@ function Install-OpenClaw {
       Write-Host "Installed openclaw $versionLine at $dest"
     }
   } finally {
-    Remove-Item -LiteralPath $staged, $sumsFile -Force -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $staged, $sumsFile, $zipFile -Force -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $unpacked -Recurse -Force -ErrorAction SilentlyContinue
   }
 
   # --- PATH ---

@@ -4,8 +4,9 @@
 #   curl -fsSL https://openclaw-bun.dev/releases/latest/install.sh | sh
 #   curl -fsSL https://openclaw-bun.dev/releases/latest/install.sh | sh -s -- --no-service
 #
-# Downloads the openclaw binary for this OS/CPU from the release folder, checks its SHA-256 against the
-# folder's SHA256SUMS, installs it as <prefix>/bin/openclaw (default ~/.local/bin/openclaw), then runs
+# Downloads the openclaw binary for this OS/CPU from the release folder, compressed (.tar.zst when zstd is
+# installed, else .tar.xz when xz is, else .tar.gz), checks the archive's and the unpacked binary's SHA-256
+# against the folder's SHA256SUMS, installs it as <prefix>/bin/openclaw (default ~/.local/bin/openclaw), then runs
 # `openclaw setup` (skipped when a config exists) and `openclaw gateway install` (skip with --no-service).
 # Re-running upgrades in place: the new file replaces the old by one rename, and the old one is kept as
 # openclaw.prev. Nothing is installed when a download or the checksum fails.
@@ -18,11 +19,13 @@
 #   --no-service     do not install the gateway service
 #   -h, --help       show this help
 # Environment: OPENCLAW_INSTALL_BASE, OPENCLAW_VERSION; for tests, OPENCLAW_INSTALL_OS / _ARCH (stand in
-# for `uname -s` / `uname -m`) and OPENCLAW_INSTALL_LIBC (glibc|musl).
+# for `uname -s` / `uname -m`), OPENCLAW_INSTALL_LIBC (glibc|musl) and OPENCLAW_INSTALL_FORMATS (the
+# archive kinds to try, best first; default "zst xz gz"; "none" fetches the uncompressed binary).
 #
 # Release folder layout (src/release/layout.ts): <base>/VERSION, <base>/SHA256SUMS,
-# <base>/openclaw-<linux|darwin>-<x64|arm64>[-musl], <base>/openclaw-windows-x64.exe; version VER lives in
-# the sibling folder v<VER> (…/releases/latest → …/releases/v0.2.0).
+# <base>/openclaw-<linux|darwin>-<x64|arm64>[-musl] and the same + .tar.gz/.tar.zst/.tar.xz (a tar holding
+# one file, `openclaw`), <base>/openclaw-windows-x64.exe; version VER lives in the sibling folder v<VER>
+# (…/releases/latest → …/releases/v0.2.0). A release folder without archives is fetched uncompressed.
 set -eu
 
 DEFAULT_BASE="https://openclaw-bun.dev/releases/latest"
@@ -35,6 +38,7 @@ run_service=1
 tmp_dir=""
 staged=""
 prev_tmp=""
+formats=${OPENCLAW_INSTALL_FORMATS:-"zst xz gz"}
 
 say() { printf '%s\n' "$*"; }
 warn() { printf 'openclaw install: warning: %s\n' "$*" >&2; }
@@ -176,6 +180,38 @@ sha256_of() {
   fi
 }
 
+# sum_of NAME: the lower-case SHA-256 that SHA256SUMS lists for NAME, or nothing.
+sum_of() {
+  awk -v f="$1" '$2 == f || $2 == "*" f { print tolower($1); exit }' "$tmp_dir/SHA256SUMS"
+}
+
+# can_unpack FORMAT: this machine has the decompressor for FORMAT (zst, xz or gz).
+can_unpack() {
+  case $1 in
+    zst) command -v zstd >/dev/null 2>&1 ;;
+    xz) command -v xz >/dev/null 2>&1 ;;
+    gz) command -v gzip >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
+decompress() {
+  case $1 in
+    zst) zstd -dcq -- "$2" ;;
+    xz) xz -dc -- "$2" ;;
+    gz) gzip -dc -- "$2" ;;
+  esac
+}
+
+# unpack FORMAT ARCHIVE DIR: extracts the archive's one file, openclaw, into the new folder DIR.
+# A failing decompressor is noticed even though sh has no pipefail.
+unpack() {
+  mkdir "$3" || return 1
+  rm -f "$tmp_dir/unpack.failed"
+  { decompress "$1" "$2" || : >"$tmp_dir/unpack.failed"; } | tar -xf - -C "$3" openclaw 2>"$tmp_dir/unpack.err" || return 1
+  [ ! -e "$tmp_dir/unpack.failed" ] && [ -f "$3/openclaw" ] && [ ! -L "$3/openclaw" ]
+}
+
 need_tools() {
   command -v sha256sum >/dev/null 2>&1 || command -v shasum >/dev/null 2>&1 || command -v openssl >/dev/null 2>&1 ||
     die "sha256sum, shasum or openssl is needed to verify the download"
@@ -251,8 +287,18 @@ main() {
   say "Installing openclaw${version:+ $version} for $where from $dir"
   download "$dir/SHA256SUMS" "$tmp_dir/SHA256SUMS" ||
     die "$dl_error${version:+ (is $version a published version?)}"
-  expected=$(awk -v f="$asset" '$2 == f || $2 == "*" f { print tolower($1); exit }' "$tmp_dir/SHA256SUMS")
-  if [ -z "$expected" ]; then
+  expected=$(sum_of "$asset")
+  # The best archive this release lists and this machine can unpack.
+  archive=""
+  format=""
+  for f in $formats; do
+    if can_unpack "$f" && [ -n "$(sum_of "$asset.tar.$f")" ]; then
+      archive="$asset.tar.$f"
+      format=$f
+      break
+    fi
+  done
+  if [ -z "$expected" ] && [ -z "$archive" ]; then
     if [ "$libc" = musl ]; then
       die "this system uses musl libc (Alpine or similar), and $dir publishes no musl build ($asset). The openclaw binaries need glibc: use a glibc-based distribution or container (Debian, Ubuntu, Fedora, …)."
     fi
@@ -260,11 +306,32 @@ main() {
   fi
 
   staged="$bindir/.openclaw.new.$$"
-  say "Downloading $dir/$asset"
-  download "$dir/$asset" "$staged" || die "$dl_error. Nothing was installed."
-  actual=$(sha256_of "$staged")
-  if [ "$actual" != "$expected" ]; then
-    die "checksum mismatch for $asset: expected $expected, got $actual. Nothing was installed."
+  if [ -n "$archive" ]; then
+    say "Downloading $dir/$archive"
+    download "$dir/$archive" "$tmp_dir/$archive" || die "$dl_error. Nothing was installed."
+    archive_expected=$(sum_of "$archive")
+    actual=$(sha256_of "$tmp_dir/$archive")
+    if [ "$actual" != "$archive_expected" ]; then
+      die "checksum mismatch for $archive: expected $archive_expected, got $actual. Nothing was installed."
+    fi
+    if ! unpack "$format" "$tmp_dir/$archive" "$tmp_dir/unpacked"; then
+      why=$(head -n 1 "$tmp_dir/unpack.err" 2>/dev/null || true)
+      die "could not unpack $archive${why:+: $why}. Nothing was installed."
+    fi
+    if [ -n "$expected" ]; then
+      actual=$(sha256_of "$tmp_dir/unpacked/openclaw")
+      if [ "$actual" != "$expected" ]; then
+        die "checksum mismatch for $asset unpacked from $archive: expected $expected, got $actual. Nothing was installed."
+      fi
+    fi
+    mv -f "$tmp_dir/unpacked/openclaw" "$staged" || die "cannot write $staged. Nothing was installed."
+  else
+    say "Downloading $dir/$asset"
+    download "$dir/$asset" "$staged" || die "$dl_error. Nothing was installed."
+    actual=$(sha256_of "$staged")
+    if [ "$actual" != "$expected" ]; then
+      die "checksum mismatch for $asset: expected $expected, got $actual. Nothing was installed."
+    fi
   fi
   chmod 755 "$staged"
   if ! version_line=$("$staged" --version 2>"$tmp_dir/version.err" </dev/null); then

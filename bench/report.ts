@@ -59,7 +59,7 @@ function status(ok: boolean | undefined): string {
 }
 
 /** Renders the Markdown report. */
-export function renderMarkdown(r: Results): string {
+export function renderMarkdown(r: Results, name = "latest"): string {
   const m = r.meta;
   const rows: Row[] = [];
 
@@ -184,7 +184,7 @@ export function renderMarkdown(r: Results): string {
   rows.push(["7 1 000 wrong-token connects", `good client connect+health p50 / p99 during the attack (from ${wt("ours")?.attackerAddress ?? "127.0.0.2"}, ${wt("ours")?.attempts ?? "N"} attempts)`, wtCell("ours"), wtCell("upstream"), "", wtCell("limit"), "stays up", status(wt("ours") ? wt("ours").serverAlive && wt("ours").healthyAfter && wt("ours").goodFailures === 0 : undefined)]);
 
   const out: string[] = [];
-  out.push("# Gateway benchmark: ours vs upstream (latest run)", "");
+  out.push(`# Gateway benchmark: ours vs upstream (${name === "latest" ? "latest run" : name})`, "");
   out.push(`- Date: ${m.date}; mode: ${m.quick ? "**quick** (small counts, one round; not for conclusions)" : "full"}; took ${m.durationS} s`);
   out.push(`- Machine: ${m.machine.cores} × ${m.machine.cpu}, Linux ${m.machine.kernel}, ${m.machine.memTotalMb} MiB RAM; fd limit ${m.fdLimit}`);
   out.push(`- Ours: openclaw ${m.versions.ours} (repo HEAD ${m.versions.oursCommit}; compiled binary ${m.versions.oursBinaryMb} MB, Bun ${m.versions.bun}); upstream: openclaw@${m.versions.upstream} on its bundled Node 22; limit: bench/limit-server.ts on Bun ${m.versions.bun}`);
@@ -247,6 +247,6 @@ export function renderMarkdown(r: Results): string {
   }
   if (m.notes.length) out.push("", "## Notes", "", ...m.notes.map((n) => `- ${n}`));
   if (r.errors.length) out.push("", "## Errors", "", ...r.errors.map((e) => `- ${e}`));
-  out.push("", "Raw numbers: `bench/results/latest.json`. How to run and what each scenario means: `bench/README.md`.", "");
+  out.push("", `Raw numbers: \`bench/results/${name}.json\`. How to run and what each scenario means: \`bench/README.md\`.`, "");
   return out.join("\n");
 }

@@ -3,7 +3,10 @@
  * bare Bun.serve "limit" server, every scenario against each in one sitting, alternating, servers pinned to
  * core 0 and this load generator to core 1. Writes bench/results/latest.{md,json}.
  *
- *   bun run bench/run.ts [--quick] [--scenarios 1,2,3,4,5,6,7] [--no-upstream]
+ *   bun run bench/run.ts [--quick] [--scenarios 1,2,3,4,5,6,7] [--no-upstream] [--binary FILE] [--out NAME]
+ *
+ * `--binary` runs another build of ours instead of dist/openclaw (to compare build variants); `--out NAME`
+ * writes bench/results/NAME.{md,json} instead of latest.{md,json}, so a partial run leaves latest.md alone.
  *
  * `bun run bench` builds first; this script only copies dist/openclaw aside and runs it.
  */
@@ -32,6 +35,8 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     scenarios: { type: "string" },
     "no-upstream": { type: "boolean", default: false },
+    binary: { type: "string" },
+    out: { type: "string", default: "latest" },
   },
 });
 
@@ -86,8 +91,9 @@ const began = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 
 // --- sources ---
-const distBin = join(ROOT, "dist/openclaw");
-if (!existsSync(distBin)) throw new Error("dist/openclaw is missing: run `bun run build.ts` (or `bun run bench`)");
+const distBin = flags.binary ?? join(ROOT, "dist/openclaw");
+if (!existsSync(distBin)) throw new Error(`${distBin} is missing: run \`bun run build.ts\` (or \`bun run bench\`)`);
+if (!/^[\w.-]+$/.test(flags.out as string)) throw new Error(`--out takes a file name without folder or extension, got "${flags.out}"`);
 const work = mkdtempSync(join(tmpdir(), "openclaw-bench."));
 const oursBin = join(work, "openclaw");
 copyFileSync(distBin, oursBin);
@@ -341,9 +347,9 @@ for (const k of Object.keys(results.start)) {
   entry.rssAtHelloMedianKb = median(entry.rssAtHelloKb);
 }
 
-writeResult("latest.json", `${JSON.stringify(results, null, 2)}\n`);
-writeResult("latest.md", renderMarkdown(results));
-log(`wrote bench/results/latest.md and latest.json (${results.meta.durationS} s)`);
-console.log(`\n${renderMarkdown(results)}`);
+writeResult(`${flags.out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeResult(`${flags.out}.md`, renderMarkdown(results, flags.out));
+log(`wrote bench/results/${flags.out}.md and ${flags.out}.json (${results.meta.durationS} s)`);
+console.log(`\n${renderMarkdown(results, flags.out)}`);
 // Pending bounded waits (close timeouts, frame timeouts) would keep the process alive a few more seconds.
 process.exit(results.errors.length > 0 ? 1 : 0);

@@ -4,6 +4,8 @@
  */
 export { DEFAULT_RELEASE_BASE, MUSL_TARGETS, RELEASE_TARGETS, assetFor, assetForBunTarget, compareVersions, formatSha256Sums, isVersion, parseSha256Sums, resolveReleaseBase, versionDir } from "./layout.ts";
 export type { ReleaseTarget } from "./layout.ts";
+export { archiveName, extractTarFile, memberName, tarOneFile, UPDATE_FORMATS, zipOneFile } from "./archive.ts";
+export type { ArchiveFormat } from "./archive.ts";
 export { downloadFile, fetchText, sha256File } from "./download.ts";
 export { probeGateway, probeVersion, waitForGateway } from "./probe.ts";
 export type { GatewayState, VersionProbe } from "./probe.ts";

@@ -8,6 +8,11 @@
  *   SHA256SUMS                `sha256sum` format: `<64 hex>  <file name>`, one line per file
  *   openclaw-linux-x64  openclaw-linux-arm64  openclaw-darwin-arm64  openclaw-darwin-x64  openclaw-windows-x64.exe
  *   (openclaw-linux-x64-musl  openclaw-linux-arm64-musl: optional, only when built with --musl)
+ *     (uncompressed: what installers and `openclaw update` of releases before the archives fetch)
+ *   <each of them without .exe>.tar.gz, .tar.zst, .tar.xz (when the build host has xz): a tar holding the one
+ *     binary as `openclaw` (`openclaw.exe`); what install.sh and `openclaw update` fetch (src/release/archive.ts)
+ *   openclaw-windows-x64.zip    openclaw.exe, for install.ps1 (Expand-Archive)
+ *   <binary>.map  <binary>.maps/   source maps (not in SHA256SUMS; the binaries carry none)
  *   install.sh  install.ps1
  * <releases>/v0.2.0/          the same files for one version, never changed once published
  * ```

@@ -1,11 +1,13 @@
 /**
- * Self-update: fetch a release's binary, verify it against SHA256SUMS, swap it in atomically, restart the
+ * Self-update: fetch a release's binary (compressed, `.tar.zst` or `.tar.gz`, when the release lists one; the
+ * uncompressed file otherwise), verify the archive and the unpacked binary against SHA256SUMS, swap it in atomically, restart the
  * gateway service through the new binary, and roll back when the new binary or the restarted gateway fails
  * its readiness probe.
  */
 import { accessSync, chmodSync, constants, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { CliError } from "../errors.ts";
+import { type ArchiveFormat, archiveName, extractTarFile, memberName, UPDATE_FORMATS } from "./archive.ts";
 import { downloadFile, fetchText, sha256File } from "./download.ts";
 import { compareVersions, isVersion, parseSha256Sums, versionDir } from "./layout.ts";
 import { type GatewayState, probeGateway, probeVersion, waitForGateway } from "./probe.ts";
@@ -38,6 +40,8 @@ export interface UpdateOptions {
   /** How long the restarted gateway gets to come back. */
   readyTimeoutMs: number;
   log: (line: string) => void;
+  /** Archive kinds to try, best first (default {@link UPDATE_FORMATS}); empty = the uncompressed binary. */
+  formats?: readonly ArchiveFormat[];
 }
 
 /** How the service restart went: done, no service installed, the binary has no `gateway restart`, or an error. */
@@ -76,8 +80,10 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   if (sumsText === undefined) {
     throw new CliError(`No release ${opts.to ? `v${version} ` : ""}at ${dir} (SHA256SUMS answered HTTP 404)`, { hint: opts.to ? "Check the version number." : undefined });
   }
-  const expected = parseSha256Sums(sumsText).get(opts.asset);
-  if (!expected) throw new CliError(`Release ${version} has no ${opts.asset} (not listed in ${dir}/SHA256SUMS)`);
+  const sums = parseSha256Sums(sumsText);
+  const expected = sums.get(opts.asset);
+  const archive = pickArchive(sums, opts.asset, opts.formats ?? UPDATE_FORMATS);
+  if (!expected && !archive) throw new CliError(`Release ${version} has no ${opts.asset} (not listed in ${dir}/SHA256SUMS)`);
 
   try {
     accessSync(dirname(target), constants.W_OK);
@@ -85,12 +91,23 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     throw notWritable(target, err);
   }
   const staged = stagingPath(target);
+  const packed = archive ? `${staged}.${archive.format}` : undefined;
   try {
-    log(`Downloading ${opts.asset} ${version} from ${dir}`);
-    await downloadFile(`${dir}/${opts.asset}`, staged);
-    const actual = await sha256File(staged);
-    if (actual !== expected) {
-      throw new CliError(`Checksum mismatch for ${opts.asset}: expected ${expected}, got ${actual}. Nothing was changed.`, { hint: "The download was corrupted or the release folder is inconsistent; try again later." });
+    if (archive && packed) {
+      log(`Downloading ${archive.name} ${version} from ${dir}`);
+      await downloadFile(`${dir}/${archive.name}`, packed);
+      await verifySha256(packed, archive.name, archive.sha256);
+      try {
+        await extractTarFile(packed, archive.format, memberName(opts.asset), staged);
+      } catch (err) {
+        throw new CliError(`Could not unpack ${archive.name}: ${(err as Error).message}. Nothing was changed.`, { cause: err });
+      }
+      rmSync(packed, { force: true });
+      if (expected) await verifySha256(staged, `${opts.asset} unpacked from ${archive.name}`, expected);
+    } else {
+      log(`Downloading ${opts.asset} ${version} from ${dir}`);
+      await downloadFile(`${dir}/${opts.asset}`, staged);
+      await verifySha256(staged, opts.asset, expected as string);
     }
     if (process.platform !== "win32") chmodSync(staged, 0o755);
     const stagedProbe = await probeVersion(staged);
@@ -148,6 +165,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     return { action: "updated", from: opts.current, to: version, versionLine: installed.text, path: target, previous, service: service.kind, gateway: after };
   } finally {
     rmSync(staged, { force: true });
+    if (packed) rmSync(packed, { force: true });
   }
 }
 
@@ -200,6 +218,24 @@ async function fetchLatestVersion(base: string): Promise<string> {
   const version = text.trim().replace(/^v/, "");
   if (!isVersion(version)) throw new CliError(`${base}/VERSION does not hold a version (got "${text.trim().slice(0, 40)}")`);
   return version;
+}
+
+/** The best archive of `asset` that SHA256SUMS lists, among `formats` (tar ones only). */
+function pickArchive(sums: Map<string, string>, asset: string, formats: readonly ArchiveFormat[]): { format: "tar.gz" | "tar.zst"; name: string; sha256: string } | undefined {
+  for (const format of formats) {
+    if (format !== "tar.gz" && format !== "tar.zst") continue;
+    const name = archiveName(asset, format);
+    const sha256 = sums.get(name);
+    if (sha256) return { format, name, sha256 };
+  }
+  return undefined;
+}
+
+async function verifySha256(path: string, what: string, expected: string): Promise<void> {
+  const actual = await sha256File(path);
+  if (actual !== expected) {
+    throw new CliError(`Checksum mismatch for ${what}: expected ${expected}, got ${actual}. Nothing was changed.`, { hint: "The download was corrupted or the release folder is inconsistent; try again later." });
+  }
 }
 
 function notWritable(target: string, err: unknown): CliError {

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { assetFor } from "../../src/release/layout.ts";
 import { ensureBinary, tempHome } from "../helpers/binary.ts";
-import { BROKEN_BINARY, fakeReleaseBinary, fakeServiceTools, releaseFolder, type ReleaseServer, sha256Of, startReleaseServer } from "../helpers/release.ts";
+import { tarOneFile } from "../../src/release/archive.ts";
+import { BROKEN_BINARY, fakeReleaseBinary, fakeServiceTools, releaseArchives, releaseFolder, type ReleaseServer, sha256Of, startReleaseServer } from "../helpers/release.ts";
 
 const INSTALL_SH = resolve(import.meta.dir, "../../install.sh");
 const ASSET = assetFor(process.platform, process.arch) as string;
@@ -17,9 +18,9 @@ const VERSION = (await Bun.file(resolve(import.meta.dir, "../../package.json")).
 // Each run downloads and hashes a ~150 MB binary.
 setDefaultTimeout(60_000);
 
-/** Serves the real host binary. */
+/** Serves the real host binary, uncompressed and as .tar.gz / .tar.zst (like a release folder). */
 let server: ReleaseServer;
-/** Serves a small shell-script stand-in, for the paths that do not need the real binary to run. */
+/** Serves a small shell-script stand-in, for the paths that do not need the real binary to run; no archives (an older release). */
 let small: ReleaseServer;
 let binary: Blob;
 let binarySha: string;
@@ -65,7 +66,7 @@ beforeAll(async () => {
   binary = Bun.file(await ensureBinary());
   binarySha = await sha256Of(binary);
   tools = fakeServiceTools();
-  server = startReleaseServer(await releaseFolder("latest", VERSION, { [ASSET]: binary }, { [ASSET]: binarySha }));
+  server = startReleaseServer(await releaseFolder("latest", VERSION, { [ASSET]: binary, ...(await releaseArchives(ASSET, binary, ["tar.gz", "tar.zst"])) }, { [ASSET]: binarySha }));
   small = startReleaseServer({ ...(await releaseFolder("latest", VERSION, { [ASSET]: SMALL })), ...(await releaseFolder(`v${VERSION}`, VERSION, { [ASSET]: SMALL })) });
 });
 afterAll(() => {
@@ -95,7 +96,9 @@ describe("install.sh", () => {
     const config = JSON.parse(readFileSync(join(h, ".openclaw", "openclaw.json"), "utf8"));
     expect(config.gateway.auth.token).toMatch(/^[0-9a-f]{64}$/);
     expect(r.stdout).toContain(config.gateway.auth.token);
-    expect(server.requests).toContain(`/releases/latest/${ASSET}`);
+    // zstd is installed here, so the .tar.zst was fetched, not the uncompressed binary.
+    expect(server.requests).toContain(`/releases/latest/${ASSET}.tar.zst`);
+    expect(server.requests).not.toContain(`/releases/latest/${ASSET}`);
   });
 
   test("re-running upgrades in place, keeps openclaw.prev, and skips setup when a config exists", async () => {
@@ -117,7 +120,7 @@ describe("install.sh", () => {
     expect(readFileSync(join(h, ".openclaw", "openclaw.json"), "utf8")).toBe(configBefore);
   });
 
-  test("--prefix and --version pick the folder and the release", async () => {
+  test("--prefix and --version pick the folder and the release; a release without archives is fetched uncompressed", async () => {
     const h = home();
     const prefix = join(h, "opt");
     const r = await install(h, ["--prefix", prefix, "--version", `v${VERSION}`, "--no-setup", "--no-service"], { env: { OPENCLAW_INSTALL_BASE: small.base } });
@@ -155,6 +158,129 @@ describe("install.sh", () => {
     const again = await install(h, []);
     expect(again.code).toBe(0);
     expect(tools.calls().slice(before + calls.length).filter((c) => c.includes("restart openclaw-gateway.service")).length).toBeGreaterThan(0);
+  });
+
+  describe("compressed downloads", () => {
+    /** A release folder with the fake binary uncompressed and in all three archive kinds. */
+    async function archived(extra: Record<string, string | Blob> = {}, sums: Record<string, string> = {}) {
+      return startReleaseServer(await releaseFolder("latest", VERSION, { [ASSET]: SMALL, ...(await releaseArchives(ASSET, SMALL)), ...extra }, sums));
+    }
+
+    /** A PATH folder with everything /usr/bin and /bin hold except the named tools. */
+    function pathWithout(...tools: string[]): string {
+      const dir = home();
+      const bin = join(dir, "path");
+      mkdirSync(bin);
+      for (const from of ["/usr/bin", "/bin"]) {
+        for (const name of readdirSync(from)) {
+          if (tools.some((t) => name === t || name.startsWith(`${t}`)) || existsSync(join(bin, name))) continue;
+          symlinkSync(join(from, name), join(bin, name));
+        }
+      }
+      return bin;
+    }
+
+    test("takes .tar.zst, else .tar.xz, else .tar.gz, by the decompressors the machine has", async () => {
+      const s = await archived();
+      try {
+        const cases: [string, string][] = [
+          [`${tools.dir}:/usr/bin:/bin`, "tar.zst"],
+          [`${tools.dir}:${pathWithout("zstd", "unzstd")}`, "tar.xz"],
+          [`${tools.dir}:${pathWithout("zstd", "unzstd", "xz", "unxz")}`, "tar.gz"],
+        ];
+        for (const [path, format] of cases) {
+          const h = home();
+          const before = s.requests.length;
+          const r = await install(h, ["--no-setup", "--no-service"], { env: { OPENCLAW_INSTALL_BASE: s.base, PATH: path } });
+          expect({ format, code: r.code, stderr: r.stderr }).toEqual({ format, code: 0, stderr: "" });
+          const fetched = s.requests.slice(before).filter((q) => !q.endsWith("/SHA256SUMS"));
+          expect(fetched).toEqual([`/releases/latest/${ASSET}.${format}`]);
+          expect(run(join(h, ".local", "bin", "openclaw"), ["--version"], h).stdout).toBe(`${VERSION} (fake)`);
+          expect(statSync(join(h, ".local", "bin", "openclaw")).mode & 0o777).toBe(0o755);
+          expect(binFiles(h)).toEqual(["openclaw"]);
+        }
+      } finally {
+        s.stop();
+      }
+    });
+
+    test("OPENCLAW_INSTALL_FORMATS picks the kinds to try; none fetches the uncompressed binary", async () => {
+      const s = await archived();
+      try {
+        for (const [formats, want] of [["gz", `${ASSET}.tar.gz`], ["xz gz", `${ASSET}.tar.xz`], ["none", ASSET]] as const) {
+          const h = home();
+          const before = s.requests.length;
+          const r = await install(h, ["--no-setup", "--no-service"], { env: { OPENCLAW_INSTALL_BASE: s.base, OPENCLAW_INSTALL_FORMATS: formats } });
+          expect(r.code).toBe(0);
+          expect(s.requests.slice(before)).toEqual(["/releases/latest/SHA256SUMS", `/releases/latest/${want}`]);
+        }
+      } finally {
+        s.stop();
+      }
+    });
+
+    test("a release that lists only archives installs", async () => {
+      const files = await releaseFolder("latest", VERSION, await releaseArchives(ASSET, SMALL));
+      const s = startReleaseServer(files);
+      try {
+        const h = home();
+        const r = await install(h, ["--no-setup", "--no-service"], { env: { OPENCLAW_INSTALL_BASE: s.base } });
+        expect(r.code).toBe(0);
+        expect(run(join(h, ".local", "bin", "openclaw"), ["--version"], h).stdout).toBe(`${VERSION} (fake)`);
+      } finally {
+        s.stop();
+      }
+    });
+
+    test("archive checksum mismatch: nothing installed", async () => {
+      const s = await archived({}, { [`${ASSET}.tar.zst`]: "e".repeat(64) });
+      try {
+        const h = home();
+        const r = await install(h, ["--no-service"], { env: { OPENCLAW_INSTALL_BASE: s.base } });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`checksum mismatch for ${ASSET}.tar.zst: expected ${"e".repeat(64)}`);
+        expect(r.stderr).toContain("Nothing was installed.");
+        expect(binFiles(h)).toEqual([]);
+        expect(existsSync(join(h, ".openclaw"))).toBe(false);
+      } finally {
+        s.stop();
+      }
+    });
+
+    test("an archive whose binary is not the one SHA256SUMS lists: nothing installed", async () => {
+      // The archive itself matches its checksum, but it holds another binary than the uncompressed one listed.
+      const other = await releaseArchives(ASSET, fakeReleaseBinary("6.6.6"), ["tar.gz"]);
+      const s = await archived({ [`${ASSET}.tar.gz`]: other[`${ASSET}.tar.gz`] });
+      try {
+        const h = home();
+        const r = await install(h, ["--no-service"], { env: { OPENCLAW_INSTALL_BASE: s.base, OPENCLAW_INSTALL_FORMATS: "gz" } });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`checksum mismatch for ${ASSET} unpacked from ${ASSET}.tar.gz`);
+        expect(binFiles(h)).toEqual([]);
+      } finally {
+        s.stop();
+      }
+    });
+
+    test("an archive that does not unpack, or holds no openclaw: nothing installed", async () => {
+      const notTar = new Blob([Bun.gzipSync(Buffer.from("not a tar at all\n"))]);
+      const wrongName = new Blob([Bun.gzipSync(tarOneFile("evil", Buffer.from(SMALL)))]);
+      const notGzip = "plain bytes, no gzip header\n";
+      for (const bad of [notTar, wrongName, notGzip]) {
+        // Listed without the uncompressed binary, so only the unpacking can catch it.
+        const s = startReleaseServer(await releaseFolder("latest", VERSION, { [`${ASSET}.tar.gz`]: bad }));
+        try {
+          const h = home();
+          const r = await install(h, ["--no-service"], { env: { OPENCLAW_INSTALL_BASE: s.base } });
+          expect(r.code).toBe(1);
+          expect(r.stderr).toContain(`could not unpack ${ASSET}.tar.gz`);
+          expect(r.stderr).toContain("Nothing was installed.");
+          expect(binFiles(h)).toEqual([]);
+        } finally {
+          s.stop();
+        }
+      }
+    });
   });
 
   describe("failures leave nothing installed", () => {

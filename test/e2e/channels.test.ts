@@ -5,7 +5,7 @@
  * local WebSocket server (close → backoff → reconnect in status), NOT_LINKED, logout.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChannelOptions } from "../../src/channels/index.ts";
 import { createWhatsAppChannel, openAuthState } from "../../src/channels/whatsapp/index.ts";
@@ -257,7 +257,9 @@ describe("channels login (compiled CLI)", () => {
 
 describe("binary contents", () => {
   test("sharp / jimp are stubbed out of the binary (Baileys' optional image libraries); Baileys and grammY are in", () => {
-    const map = JSON.parse(readFileSync(`${BINARY}.map`, "utf8")) as { sources: string[] };
+    // The entry's map, plus those of the chunks and the separately bundled lazy packages (build.ts).
+    const maps = [`${BINARY}.map`, ...readdirSync(`${BINARY}.maps`).map((n) => join(`${BINARY}.maps`, n))];
+    const map = { sources: maps.flatMap((f) => (JSON.parse(readFileSync(f, "utf8")) as { sources: string[] }).sources) };
     expect(map.sources.some((s) => s.includes("node_modules/sharp/"))).toBe(false);
     expect(map.sources.some((s) => s.includes("node_modules/jimp/"))).toBe(false);
     expect(map.sources.some((s) => s.includes("node_modules/@whiskeysockets/baileys/"))).toBe(true);

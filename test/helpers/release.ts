@@ -6,6 +6,7 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { archiveName, memberName, tarOneFile } from "../../src/release/archive.ts";
 import { formatSha256Sums } from "../../src/release/layout.ts";
 
 /** A file the server hands out: text, a file on disk, or a bare HTTP status (404, 500, …). */
@@ -59,6 +60,30 @@ export async function releaseFolder(dir: string, version: string, binaries: Reco
     out[`${dir}/${name}`] = content;
   }
   out[`${dir}/SHA256SUMS`] = formatSha256Sums(digests);
+  return out;
+}
+
+/** Archive kinds a release folder can carry for a unix binary (install.sh picks among them). */
+export type TarFormat = "tar.gz" | "tar.zst" | "tar.xz";
+
+/**
+ * The compressed archives of one release binary, laid out as build.ts writes them (a tar holding `openclaw`),
+ * at fast compression levels (the format is what matters here, not the ratio).
+ * @returns archive file name → content, to merge into `releaseFolder`'s binaries
+ */
+export async function releaseArchives(asset: string, content: string | Blob, formats: readonly TarFormat[] = ["tar.gz", "tar.zst", "tar.xz"]): Promise<Record<string, Blob>> {
+  const data = typeof content === "string" ? new TextEncoder().encode(content) : new Uint8Array(await content.arrayBuffer());
+  const tar = tarOneFile(memberName(asset), data, 0o755, Math.floor(Date.now() / 1000));
+  const out: Record<string, Blob> = {};
+  for (const format of formats) {
+    if (format === "tar.gz") out[archiveName(asset, format)] = new Blob([Bun.gzipSync(tar, { level: 1 })]);
+    else if (format === "tar.zst") out[archiveName(asset, format)] = new Blob([new Uint8Array(Bun.zstdCompressSync(tar, { level: 1 }))]);
+    else {
+      const p = Bun.spawnSync(["xz", "-0", "-T1", "-c"], { stdin: tar, stdout: "pipe", stderr: "pipe" });
+      if (p.exitCode !== 0) throw new Error(`xz failed: ${p.stderr.toString()}`);
+      out[archiveName(asset, format)] = new Blob([new Uint8Array(p.stdout)]);
+    }
+  }
   return out;
 }
 

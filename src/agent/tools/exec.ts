@@ -10,9 +10,10 @@
 import { Type as T } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { ExecToolConfig } from "../../config/tools-schema.ts";
-import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_YIELD_MS, type ExecResult, runCommand } from "../exec/run-command.ts";
+import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_YIELD_MS, ExecInputError, type ExecResult, runCommand } from "../exec/run-command.ts";
 import { resolveIn } from "./_fs.ts";
 import { defineTool } from "./define.ts";
+import type { ToolWorkspace } from "./types.ts";
 
 /** Output bytes the engine keeps per command (the tool's text cap applies on top). */
 const EXEC_MAX_OUTPUT_BYTES = 200_000;
@@ -46,7 +47,7 @@ export const execTool = defineTool({
     const host = params.host ?? settings.host;
     const nodeId = params.node ?? settings.node;
     // The model's workdir goes through the same symlink-safe resolver as the file tools (node paths are remote).
-    const workdir = host === "node" || params.workdir === undefined ? params.workdir : resolveIn(workspace, params.workdir).path;
+    const workdir = host === "node" || params.workdir === undefined ? params.workdir : resolveWorkdir(workspace, params.workdir);
     const result = await runCommand(
       {
         command: params.command,
@@ -76,6 +77,15 @@ export const execTool = defineTool({
     return formatExecResult(result, params.command);
   },
 });
+
+/** `workdir` through the workspace resolver; a refusal names the field. Nothing runs then. */
+function resolveWorkdir(workspace: ToolWorkspace, workdir: string): string {
+  try {
+    return resolveIn(workspace, workdir).path;
+  } catch (err) {
+    throw new ExecInputError("workdir", err instanceof Error ? err.message : String(err));
+  }
+}
 
 /** The effective `tools.exec` settings of `agentId` (agent keys over the defaults). */
 export interface ExecSettings {

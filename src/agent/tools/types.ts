@@ -9,7 +9,7 @@ import type { OpenClawConfig } from "../../config/schema.ts";
 import type { ExecApprovalsPort } from "../exec/approvals-port.ts";
 import type { ProcessRegistry } from "../exec/process-actions.ts";
 import type { ExecApprovalAnswer, ExecApprovalQuestion } from "../exec/run-command.ts";
-import type { SandboxStatus } from "../exec/sandbox.ts";
+import type { SandboxStatus } from "../../util/sandbox.ts";
 import type { ImageContent, Store } from "../../store/index.ts";
 
 /** A JSON Schema object describing a tool's arguments (what the model is shown). */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { ExecApprovalQuestion, FinishedProcess } from "../../src/agent/exec/index.ts";
 import { ProcessRegistry } from "../../src/agent/exec/index.ts";
 import { AgentRuntime, type RunRequest } from "../../src/agent/index.ts";
-import type { ToolApprovals, ToolExec } from "../../src/agent/tools/index.ts";
+import type { ToolApprovals, ToolExec, ToolNodes } from "../../src/agent/tools/index.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { Logger } from "../../src/logging/logger.ts";
 import type { ExecApprovalsFile } from "../../src/store/exec-approvals.ts";
@@ -56,6 +56,7 @@ interface SetupOptions {
   approvalsFile?: ExecApprovalsFile;
   request?: ToolApprovals["request"];
   noExecPort?: boolean;
+  nodes?: ToolNodes;
 }
 
 function setup(opts: SetupOptions = {}) {
@@ -83,6 +84,7 @@ function setup(opts: SetupOptions = {}) {
     env: {},
     chatThrottleMs: 0,
     ...(!opts.noExecPort && { toolPorts: { exec, approvals } }),
+    ...(opts.nodes && { nodes: opts.nodes }),
   });
   return { runtime, events, finished, processes, added };
 }
@@ -170,8 +172,8 @@ describe("exec and process in a run", () => {
 
   test("gateway host asks the approvals port: allow runs the command, deny tells the model", async () => {
     const questions: ExecApprovalQuestion[] = [];
-    let answer: "allow-once" | "deny" = "allow-once";
-    const { runtime } = setup({
+    let answer: "allow-once" | "allow-always" | "deny" = "allow-once";
+    const { runtime, added } = setup({
       approvalsFile: { version: 1, defaults: { security: "allowlist", ask: "on-miss", askFallback: "deny" } },
       request: async (q) => {
         questions.push(q);
@@ -191,6 +193,14 @@ describe("exec and process in a run", () => {
     expect(questions).toHaveLength(2);
     expect(toolMessages().g2).toBe("Exec denied (gateway): the operator denied this command. The command was not run: echo nope > denied.txt");
     expect(existsSync(join(ws, "denied.txt"))).toBe(false);
+
+    answer = "allow-always";
+    fake.push({ toolCalls: [{ id: "g3", name: "exec", args: { command: "printf always", host: "gateway" } }] }, { text: "Ran it." });
+    expect((await submit(runtime, "agent:main:approve")).ok).toBe(true);
+    expect(toolMessages().g3).toMatch(/^Exit: exit code 0 \(gateway, \d+ ms\)\nalways$/);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/\/printf$/);
+    expect(added).not.toContain("echo");
   });
 
   test("without an approvals channel the fallback decides (deny by default); nothing runs", async () => {
@@ -199,6 +209,23 @@ describe("exec and process in a run", () => {
     expect((await submit(runtime, "agent:main:fallback")).ok).toBe(true);
     expect(toolMessages().f1).toContain("Exec denied (gateway): no approval channel available (askFallback: deny)");
     expect(existsSync(join(ws, "fallback.txt"))).toBe(false);
+  });
+
+  test('host "node" goes through the nodes port as system.run; tools.exec.node picks the default node', async () => {
+    const calls: { nodeId: string; command: string; params?: any }[] = [];
+    const nodes: ToolNodes = {
+      list: () => [{ nodeId: "mac-1", commands: ["system.run"] }],
+      invoke: async (input) => {
+        calls.push(input);
+        return { payload: { exitCode: 3, stdout: "node-out\n", stderr: "warn" } };
+      },
+    };
+    const { runtime } = setup({ tools: { profile: "coding", exec: { node: "mac-1" } }, nodes });
+    fake.push({ toolCalls: [{ id: "n1", name: "exec", args: { command: "uname -a", host: "node", workdir: "/Users/ada" } }] }, { text: "Ran remotely." });
+    expect((await submit(runtime, "agent:main:node")).ok).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ nodeId: "mac-1", command: "system.run", params: { command: ["/bin/sh", "-lc", "uname -a"], rawCommand: "uname -a", cwd: "/Users/ada", agentId: "main", sessionKey: "agent:main:node" } });
+    expect(toolMessages().n1).toMatch(/^Exit: exit code 3 \(node, \d+ ms\)\nnode-out\nwarn$/);
   });
 
   test("bad arguments come back as tool errors naming the field; a workdir leaving the workspace is refused", async () => {

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
 import { findInboundMessage } from "./resume.ts";
 import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
-import type { ToolNodes } from "./tools/index.ts";
+import type { ToolNodes, ToolPorts } from "./tools/index.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
@@ -40,6 +40,11 @@ export interface AgentRuntimeOptions {
   chatThrottleMs?: number;
   /** The gateway's nodes, for tools that drive them (`canvas`); without it those tools are left out. */
   nodes?: ToolNodes;
+  /**
+   * The host's exec engine ports: `exec` (process registry with its onFinished) and `approvals` (the
+   * approvals file and a way to ask a person). Without `exec`, the `exec` and `process` tools are left out.
+   */
+  toolPorts?: Pick<ToolPorts, "exec" | "approvals">;
 }
 
 interface ActiveRun {
@@ -177,7 +182,7 @@ export class AgentRuntime {
     const log = this.opts.logger;
     try {
       if (controller.signal.aborted) return this.abortedBeforeStart(req, events, controller.signal.reason as StopReason);
-      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes }, req, controller.signal, events);
+      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes, ports: this.opts.toolPorts }, req, controller.signal, events);
     } catch (err) {
       // A bug or a store failure: the run still ends with an error, and the gateway stays up.
       log.error("run crashed", { runId: req.runId, error: toErrorMessage(err), stack: (err as Error)?.stack });

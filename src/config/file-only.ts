@@ -10,7 +10,8 @@
  * `browser.profiles.*.cdpUrl`, `browser.allowPrivate` (the browser's network rule); `hooks.transformsDir`
  * and `hooks.mappings[].transform` (modules the gateway imports); `logging.file` (a path the gateway
  * appends to, e.g. a shell profile); `env` entries that steer program or library loading (`PATH`,
- * `LD_*`, `DYLD_*`, `NODE_OPTIONS`, …). Everything else is data the gateway interprets itself.
+ * `LD_*`, `DYLD_*`, `NODE_OPTIONS`, …); `tools.exec.{host, node, safeBins, pathPrepend, security, ask,
+ * sandbox.*}` and the same under `agents.list[].tools.exec` (where and what the agent runs). Everything else is data the gateway interprets itself.
  */
 
 /** One refused change. */
@@ -32,7 +33,23 @@ const FILE_ONLY: readonly { path: string[]; why: string }[] = [
   { path: ["hooks", "transformsDir"], why: "where the gateway loads code from" },
   { path: ["hooks", "mappings", "*", "transform"], why: "code the gateway loads" },
   { path: ["logging", "file"], why: "a file the gateway writes to" },
+  ...execRules(["tools", "exec"]),
+  ...execRules(["agents", "list", "*", "tools", "exec"]),
 ];
+
+// `tools.exec` (and per agent): where commands run and which programs run without asking.
+function execRules(at: string[]): { path: string[]; why: string }[] {
+  return [
+    { path: [...at, "host"], why: "moves the agent's commands off the sandbox onto a real host" },
+    { path: [...at, "node"], why: "chooses the machine the agent's commands run on" },
+    { path: [...at, "safeBins"], why: "programs the agent may run on the gateway host without approval" },
+    { path: [...at, "pathPrepend"], why: "folders programs are looked up in" },
+    { path: [...at, "security"], why: "the exec approval policy" },
+    { path: [...at, "ask"], why: "the exec approval policy" },
+    { path: [...at, "sandbox", "network"], why: "lets sandboxed commands reach the network" },
+    { path: [...at, "sandbox", "memoryLimitMb"], why: "a resource limit of sandboxed commands" },
+  ];
+}
 
 // Variables that make a program or runtime load other code, or pick which program runs.
 const LOADER_ENV = /^(PATH|LD_.*|DYLD_.*|NODE_OPTIONS|NODE_PATH|BUN_OPTIONS|BUN_CONFIG_.*|SHELL|BASH_ENV|ENV|ZDOTDIR|PYTHONPATH|PYTHONSTARTUP|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|GIT_.*|EDITOR|VISUAL|BROWSER|CHROME_.*|OPENCLAW_.*|HOME|XDG_.*|TMPDIR)$/i;

@@ -1,6 +1,6 @@
 /**
  * Config schema of the agent's tool policy: `tools.*` (profile, allow/alsoAllow/deny with groups and `*`,
- * `tools.fs`, `tools.web.fetch`) and the per-agent override `agents.list[].tools`. Referenced from
+ * `tools.fs`, `tools.web.fetch`, `tools.exec`) and the per-agent override `agents.list[].tools`. Referenced from
  * schema.ts; validators are precompiled by `bun run protocol:gen`. Keys owned by subsystems that land later
  * (exec, elevated, media, byProvider, …) are accepted and checked by their owners.
  */
@@ -38,20 +38,48 @@ const WebFetch = T.Object(
   { additionalProperties: true },
 );
 
+const ExecHostName = T.Unsafe<"sandbox" | "gateway" | "node">({ type: "string", enum: ["sandbox", "gateway", "node"], description: "Default exec host: sandbox, gateway or node." });
+
+/** `tools.exec` (also `agents.list[].tools.exec`, key by key over the defaults). */
+export const ExecToolSchema = T.Object(
+  {
+    host: T.Optional(ExecHostName),
+    node: T.Optional(T.String({ minLength: 1, description: 'Default node id for host "node".' })),
+    timeoutSec: T.Optional(T.Number({ exclusiveMinimum: 0, description: "Seconds before a command is killed (default 1800)." })),
+    yieldMs: T.Optional(T.Integer({ minimum: 0, description: "Milliseconds before a command goes to the background (default 10000)." })),
+    backgroundMs: T.Optional(T.Integer({ minimum: 0, description: "Upstream's name for yieldMs (yieldMs wins)." })),
+    safeBins: T.Optional(T.Array(T.String({ minLength: 1 }), { description: "Stdin-only binaries the gateway host runs without an allowlist entry (replaces the built-in list)." })),
+    sandbox: T.Optional(
+      T.Object(
+        {
+          network: T.Optional(T.Boolean({ description: "Share the host network with sandboxed commands (default false)." })),
+          memoryLimitMb: T.Optional(T.Integer({ minimum: 0, description: "Address-space limit of a sandboxed command in MiB (default 8192; 0 = none)." })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  // Upstream keys not used here (security, ask, pathPrepend, notifyOnExit, approvalRunningNoticeMs, applyPatch, …) still load.
+  { additionalProperties: true },
+);
+
 /** `tools`. */
 export const ToolsConfigSchema = T.Object(
   {
     ...policyFields,
     fs: T.Optional(Fs),
+    exec: T.Optional(ExecToolSchema),
     web: T.Optional(T.Object({ fetch: T.Optional(WebFetch), search: T.Optional(T.Record(T.String(), T.Unknown())) }, { additionalProperties: true })),
   },
   { additionalProperties: true },
 );
 
 /** `agents.list[].tools`: the agent's policy over the defaults in `tools`. */
-export const AgentToolsSchema = T.Object({ ...policyFields, fs: T.Optional(Fs) }, { additionalProperties: true });
+export const AgentToolsSchema = T.Object({ ...policyFields, fs: T.Optional(Fs), exec: T.Optional(ExecToolSchema) }, { additionalProperties: true });
 
 /** `tools`. */
 export type ToolsConfig = Static<typeof ToolsConfigSchema>;
+/** `tools.exec`. */
+export type ExecToolConfig = Static<typeof ExecToolSchema>;
 /** `agents.list[].tools`. */
 export type AgentToolsConfig = Static<typeof AgentToolsSchema>;

@@ -4,7 +4,8 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lockPathFor } from "../../src/util/lock-file.ts";
 import { ensureBinary, freePort, runBinary, tempHome } from "../helpers/binary.ts";
@@ -29,7 +30,7 @@ interface Check {
   fixed?: boolean;
 }
 
-function sandbox(config: Record<string, unknown> = { gateway: { mode: "local", port: PORT, auth: { token: TOKEN } } }) {
+function sandbox(config: Record<string, unknown> = { gateway: { mode: "local", port: PORT, auth: { token: TOKEN } } }, extraEnv: Record<string, string> = {}) {
   const home = tempHome();
   homes.push(home);
   const tmp = join(home, "tmp");
@@ -39,7 +40,7 @@ function sandbox(config: Record<string, unknown> = { gateway: { mode: "local", p
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const configPath = join(stateDir, "openclaw.json");
   writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
-  const env = { PATH: `${FAKE_BIN}:/usr/bin:/bin`, USER: "alice", TMPDIR: tmp, FAKE_STATE: state };
+  const env = { PATH: `${FAKE_BIN}:/usr/bin:/bin`, USER: "alice", TMPDIR: tmp, FAKE_STATE: state, ...extraEnv };
   const run = (...args: string[]) => runBinary(args, { home, env });
   const doctor = (...args: string[]) => {
     const r = run("doctor", "--json", ...args);
@@ -165,6 +166,30 @@ describe("openclaw doctor", () => {
     } finally {
       server.stop(true);
     }
+  });
+
+  test("exec sandbox: bubblewrap found and working is ok; without bwrap on PATH the reason is given, a warning when config pins the sandbox", () => {
+    const plain = spawnSync("bwrap", ["--unshare-all", "--ro-bind", "/", "/", "true"], { encoding: "utf8" });
+    if (!plain.error && plain.status === 0) {
+      const ok = sandbox().doctor().find("sandbox")[0];
+      expect(ok).toMatchObject({ level: "ok" });
+      expect(ok?.message).toContain("bubblewrap works");
+    }
+    // A PATH with the fakes and a few tools, but no bwrap.
+    const noBwrap = join(sandbox().home, "bin-without-bwrap");
+    mkdirSync(noBwrap);
+    for (const tool of ["sh", "ps", "lsof", "id"]) {
+      const at = [`/usr/bin/${tool}`, `/bin/${tool}`].find((p) => existsSync(p));
+      if (at) symlinkSync(at, join(noBwrap, tool));
+    }
+    const path = { PATH: `${FAKE_BIN}:${noBwrap}` };
+    const info = sandbox(undefined, path).doctor();
+    expect(info.find("sandbox")[0]).toMatchObject({ level: "info" });
+    expect(info.find("sandbox")[0]?.message).toContain("No exec sandbox: bwrap not found on PATH (install the bubblewrap package)");
+    expect(info.find("sandbox")[0]?.message).toContain("gateway host under exec approvals");
+    const pinned = sandbox({ gateway: { mode: "local", port: PORT, auth: { token: TOKEN } }, tools: { exec: { host: "sandbox" } } }, path).doctor();
+    expect(pinned.find("sandbox")[0]).toMatchObject({ level: "warn" });
+    expect(pinned.find("sandbox")[0]?.message).toContain('tools.exec.host is "sandbox"');
   });
 
   test("a binary that no longer exists (symlinked install upgraded away) is an error fixed by rewriting", () => {

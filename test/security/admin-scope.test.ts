@@ -151,6 +151,8 @@ describe("config never names something the gateway runs, except the reviewed adm
     "hooks.mappings[].transform": "hook transform module reference; config file only",
     "hooks.mappings[].transform.module": "hook transform module (loaded as code when implemented); config file only",
     plugins: "plugin settings (no plugin loader in this gateway)",
+    "tools.exec": "where the agent's exec tool runs and which programs skip approval (host, node, safeBins, sandbox.*); those keys are config file only",
+    "agents.list[].tools.exec": "the same per agent; config file only",
   };
 
   function configPaths(): string[] {
@@ -182,7 +184,7 @@ describe("config never names something the gateway runs, except the reviewed adm
   test("only the reviewed source files start processes", () => {
     const SPAWNERS: Record<string, string> = {
       "agent/exec/_spawn.ts": "the agent's exec tool: a shell command in the bubblewrap sandbox, or on the gateway host under the exec-approvals policy (allowlist + ask by default)",
-      "agent/exec/sandbox.ts": "bwrap (probe of the sandbox's availability)",
+      "util/sandbox.ts": "bwrap (probe of the sandbox's availability; also read by openclaw doctor)",
       "browser/chrome.ts": "browser.executablePath (config file only; config writes over RPC refuse it) or an auto-detected system browser, through Playwright's pipe launcher",
       "release/update.ts": "the installed openclaw binary (openclaw update)",
       "release/probe.ts": "the downloaded openclaw binary (--version probe before swapping)",

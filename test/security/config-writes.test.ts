@@ -50,6 +50,10 @@ describe("process-spawning and code-loading keys are file-only", () => {
     ["env.LD_PRELOAD", { env: { LD_PRELOAD: "/tmp/evil.so" } }, "env.LD_PRELOAD"],
     ["env.NODE_OPTIONS", { env: { NODE_OPTIONS: "--require /tmp/x.js" } }, "env.NODE_OPTIONS"],
     ["env.PATH", { env: { PATH: "/tmp/evil:/usr/bin" } }, "env.PATH"],
+    ["tools.exec.host", { tools: { exec: { host: "gateway" } } }, "tools.exec.host"],
+    ["tools.exec.safeBins", { tools: { exec: { safeBins: ["sh"] } } }, "tools.exec.safeBins"],
+    ["tools.exec.sandbox.network", { tools: { exec: { sandbox: { network: true } } } }, "tools.exec.sandbox.network"],
+    ["an agent's tools.exec.safeBins", { agents: { list: [{ id: "main", tools: { exec: { safeBins: ["python3"] } } }] } }, "agents.list.0.tools.exec.safeBins"],
   ];
   for (const [name, patch, path] of cases) {
     test(`${name}: refused by config.patch, config.set and config.apply; the file is untouched`, async () => {

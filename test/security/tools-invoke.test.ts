@@ -94,6 +94,22 @@ describe("/tools/invoke", () => {
     }
   });
 
+  test("exec and process: never over HTTP, even with tools.profile full and gateway.tools.allow naming them", async () => {
+    const gw = await gateway({ tools: { profile: "full" }, gateway: { tools: { allow: ["exec", "process"] } } });
+    for (const [tool, args] of [
+      ["exec", { command: "touch /tmp/pwned" }],
+      ["process", { action: "list" }],
+    ] as const) {
+      const r = await invoke(gw, { tool, args });
+      expect({ tool, status: r.status }).toEqual({ tool, status: 404 });
+    }
+    const defs = toolDefinitions({});
+    expect(defs.filter((d) => d.group === "runtime").map((d) => [d.name, d.http === true, DEFAULT_HTTP_TOOL_DENY.includes(d.name)])).toEqual([
+      ["exec", false, true],
+      ["process", false, true],
+    ]);
+  });
+
   test("the writing file tools are not HTTP-invokable by definition and are on the default deny list; only the four read-only originals are", () => {
     const defs = toolDefinitions({});
     for (const d of defs) {

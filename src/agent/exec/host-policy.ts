@@ -7,7 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { ExecAllowlistEntry, ExecApprovalsFile, EXEC_ASK_VALUES, EXEC_SECURITY_VALUES } from "../../store/exec-approvals.ts";
-import { findOnPath } from "./sandbox.ts";
+import { findOnPath } from "../../util/sandbox.ts";
 import { parseShellCommands } from "./shell-words.ts";
 
 export type ExecSecurity = (typeof EXEC_SECURITY_VALUES)[number];

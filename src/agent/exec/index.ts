@@ -38,5 +38,5 @@ export {
   type ExecResult,
   type RunCommandOptions,
 } from "./run-command.ts";
-export { DEFAULT_SANDBOX_MEMORY_MB, sandboxStatus, type SandboxOptions, type SandboxStatus } from "./sandbox.ts";
+export { DEFAULT_SANDBOX_MEMORY_MB, sandboxStatus, type SandboxOptions, type SandboxStatus } from "../../util/sandbox.ts";
 export { parseShellCommands, type ShellParse, type SimpleCommand } from "./shell-words.ts";

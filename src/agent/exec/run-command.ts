@@ -11,7 +11,7 @@ import type { ExecApprovalsPort } from "./approvals-port.ts";
 import { type AllowlistAnalysis, analyzeAllowlist, applyAskFallback, decideHost, type HostPolicy, missReason, resolveHostPolicy } from "./host-policy.ts";
 import { type InvokeNode, runOnNode } from "./node-host.ts";
 import type { ExecHost, ProcessManager } from "./process-manager.ts";
-import { buildSandboxArgv, sandboxEnv, sandboxStatus, type SandboxStatus } from "./sandbox.ts";
+import { buildSandboxArgv, sandboxEnv, sandboxStatus, type SandboxStatus } from "../../util/sandbox.ts";
 
 /** Upstream's defaults: 30 min per command, 10 s before a command goes to the background. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 1_800_000;

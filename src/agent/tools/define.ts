@@ -49,7 +49,7 @@ export function bindTool(def: ToolDefinition<TSchema, PortName>, run: ToolRunCon
   const parameters = toPlainSchema(def.parameters) as ToolParameters;
   const maxChars = def.caps?.maxChars ?? DEFAULT_TOOL_MAX_CHARS;
   const previewChars = def.caps?.previewChars ?? DEFAULT_TOOL_PREVIEW_CHARS;
-  const picked = Object.fromEntries(def.needs.map((n) => [n, ports[n]]));
+  const picked = Object.fromEntries([...def.needs, ...(def.uses ?? [])].filter((n) => ports[n] !== undefined && ports[n] !== null).map((n) => [n, ports[n]]));
   const tool: AgentTool = {
     name: def.name,
     description: def.description,

@@ -1,10 +1,11 @@
 /**
  * The agent's tools: one registry of definitions (`defineTool`), the policy that picks a run's tools
  * (policy.ts) and binding them to the run. Read-only tools are offered by default; the workspace file tools
- * that write (`write`, `edit`, `apply_patch`) need `tools.profile` "coding"/"full" or an allow entry.
+ * that write (`write`, `edit`, `apply_patch`) or run (`exec`, `process`, which also need the host's `exec`
+ * port) need `tools.profile` "coding"/"full" or an allow entry.
  *
  * Config: `tools.profile`, `tools.allow` / `alsoAllow` / `deny` (and the same under `agents.list[].tools`),
- * `tools.fs.allowOutside`, `tools.web.fetch.{enabled, allowPrivate, maxChars, maxBytes, timeoutSeconds}`.
+ * `tools.fs.allowOutside`, `tools.exec.*`, `tools.web.fetch.{enabled, allowPrivate, maxChars, maxBytes, timeoutSeconds}`.
  */
 import type { TSchema } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
@@ -13,16 +14,19 @@ import { applyPatchTool } from "./apply-patch.ts";
 import { canvasTool } from "./canvas.ts";
 import { bindTool } from "./define.ts";
 import { editTool } from "./edit.ts";
+import { execTool } from "./exec.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
+import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
 import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
 import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from "./types.ts";
 import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
 import { writeTool } from "./write.ts";
 
-export type { AgentTool, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolWorkspace } from "./types.ts";
+export type { AgentTool, ToolApprovals, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace } from "./types.ts";
 export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
 export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
+export { execSettingsOf, type ExecSettings, formatExecResult } from "./exec.ts";
 export { checkFetchUrl, type WebFetchSettings } from "./web-fetch.ts";
 export { isNonPublicAddress } from "../../util/net.ts";
 
@@ -31,7 +35,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fet
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -6,6 +6,10 @@
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
+import type { ExecApprovalsPort } from "../exec/approvals-port.ts";
+import type { ProcessRegistry } from "../exec/process-actions.ts";
+import type { ExecApprovalAnswer, ExecApprovalQuestion } from "../exec/run-command.ts";
+import type { SandboxStatus } from "../../util/sandbox.ts";
 import type { ImageContent, Store } from "../../store/index.ts";
 
 /** A JSON Schema object describing a tool's arguments (what the model is shown). */
@@ -48,16 +52,45 @@ export interface ToolWorkspace {
 }
 
 /**
+ * What `exec` and `process` need from the host: the per-agent process managers (built by the host with its
+ * `onFinished`, which queues the "Exec finished …" system event for the session) and, optionally, a sandbox
+ * probe override. One instance lives as long as the gateway (background processes outlive runs).
+ */
+export interface ToolExec {
+  /** One ProcessManager per agent; the host constructs it with `onFinished` and kills all at stop. */
+  processes: ProcessRegistry;
+  /** Sandbox probe (default: the cached bubblewrap probe); tests use it to simulate a machine without bwrap. */
+  sandboxStatus?: () => SandboxStatus;
+  /** Shell override (default `$SHELL` when POSIX-like, else /bin/sh). */
+  shell?: string;
+}
+
+/**
+ * Exec approvals as tools see them: the approvals file (policy + "allow always" entries) and a way to ask
+ * a person. Without `request` every question counts as unanswered and `askFallback` decides.
+ */
+export interface ToolApprovals {
+  file: ExecApprovalsPort;
+  /**
+   * Asks an operator (control UI, CLI, the chat's owner) and resolves with the answer; null when nobody
+   * answered. Must not throw; a rejection counts as unanswered. The caller enforces the timeout.
+   */
+  request?: (q: ExecApprovalQuestion) => Promise<ExecApprovalAnswer>;
+  /** How long to wait for an answer (default 120 s). */
+  timeoutMs?: number;
+}
+
+/**
  * Ports a tool may need from the host. A tool whose `needs` are not all present is not offered. Ports
- * typed `unknown` are placeholders for hosts that land later (exec runners, approvals, browser, channels,
- * cron); their owners narrow the type when they plug in.
+ * typed `unknown` are placeholders for hosts that land later (browser, channels, cron); their owners narrow
+ * the type when they plug in.
  */
 export interface ToolPorts {
   store?: Store;
   workspace?: ToolWorkspace;
   nodes?: ToolNodes;
-  exec?: unknown;
-  approvals?: unknown;
+  exec?: ToolExec;
+  approvals?: ToolApprovals;
   browser?: unknown;
   channels?: unknown;
   cron?: unknown;
@@ -93,7 +126,8 @@ export interface ToolRunContext {
 
 /** What one call's `execute` gets: the run context, the ports it declared, the call id and the abort signal. */
 export type ToolCallContext<N extends PortName = never> = ToolRunContext & {
-  ports: { [K in N]-?: NonNullable<ToolPorts[K]> };
+  /** The `needs` ports (always present) and the `uses` ports the host has (may be absent). */
+  ports: { [K in N]-?: NonNullable<ToolPorts[K]> } & Partial<ToolPorts>;
   /** Aborted by `chat.abort`, a run timeout or the HTTP caller going away: stop, and kill what was started. */
   signal: AbortSignal;
   toolCallId?: string;
@@ -127,6 +161,8 @@ export interface ToolDefinition<P extends TSchema = TSchema, N extends PortName 
   parameters: P;
   /** Ports the tool needs; without all of them it is not offered. */
   needs: readonly N[];
+  /** Ports the tool uses when the host has them (e.g. `exec` asks through `approvals`, reaches `nodes`). */
+  uses?: readonly PortName[];
   /** May it run over `POST /tools/invoke`? Default false; never true for a tool that writes, runs or sends. */
   http?: boolean;
   caps?: ToolCaps;

@@ -10,6 +10,7 @@ import { ConfigError, toErrorMessage } from "../../errors.ts";
 import { auditService, enableLinger, lingerCommand, readLinger } from "../../services/index.ts";
 import { isLockAlive, isPidAlive, lockPathFor, readLock } from "../../util/lock-file.ts";
 import { listPortListeners } from "../../util/port-listeners.ts";
+import { sandboxStatus } from "../../util/sandbox.ts";
 import { cliPrefix, resolveServiceTarget } from "./_service.ts";
 
 /** One finding of `doctor`. */
@@ -34,7 +35,7 @@ interface Finding extends DoctorCheck {
  */
 export async function runDoctor(opts: { fix: boolean }): Promise<DoctorCheck[]> {
   const findings: Finding[] = [];
-  for (const check of [checkConfig, checkStateDir, checkService, checkLocks, checkStateDb, checkPort]) {
+  for (const check of [checkConfig, checkStateDir, checkService, checkLocks, checkStateDb, checkPort, checkSandbox]) {
     try {
       findings.push(...(await check()));
     } catch (e) {
@@ -178,6 +179,27 @@ async function checkPort(): Promise<Finding[]> {
   const foreign = listeners.filter((l) => !ours.has(l.pid));
   if (foreign.length === 0) return [{ id: "port", level: "ok", message: `Port ${port} is served by this profile's gateway (pid ${listeners.map((l) => l.pid).join(", ")}).` }];
   return [{ id: "port-conflict", level: "warn", message: `Port ${port} is taken by ${foreign.map((l) => `pid ${l.pid} (${l.command})`).join(", ")}; the gateway cannot listen there. Stop it or choose another gateway.port.` }];
+}
+
+/**
+ * Whether the agent's `exec` has its bubblewrap sandbox here, and why not. Without one, exec runs on the
+ * gateway host under the exec approvals (info); a config that pins `tools.exec.host: "sandbox"` then
+ * gets a warning, since every exec call would fail.
+ */
+async function checkSandbox(): Promise<Finding[]> {
+  const status = sandboxStatus();
+  if (status.available) return [{ id: "sandbox", level: "ok", message: `Exec sandbox available: ${status.reason} (${status.bwrapPath}); the agent's exec runs there by default.` }];
+  let pinned = false;
+  try {
+    const tools = loadConfig(resolveConfigPath()).config.tools as { exec?: { host?: unknown } } | undefined;
+    pinned = tools?.exec?.host === "sandbox";
+  } catch {
+    // An invalid config is reported by the config check.
+  }
+  const fallback = pinned
+    ? 'tools.exec.host is "sandbox", so the agent\'s exec calls will fail until it works.'
+    : "The agent's exec runs on the gateway host under exec approvals (ask on a miss, deny when nobody answers).";
+  return [{ id: "sandbox", level: pinned ? "warn" : "info", message: `No exec sandbox: ${status.reason}. ${fallback}` }];
 }
 
 function octal(mode: number): string {

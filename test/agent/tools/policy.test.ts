@@ -3,7 +3,7 @@
  * groups, `*` wildcards, deny over allow, per-agent override over the defaults, and the reasons given.
  */
 import { describe, expect, test } from "bun:test";
-import { effectiveTools, matchEntry, PROFILE_ALLOW } from "../../../src/agent/tools/index.ts";
+import { effectiveTools, execSettingsOf, matchEntry, PROFILE_ALLOW } from "../../../src/agent/tools/index.ts";
 import { unknownPolicyEntries } from "../../../src/agent/tools/policy.ts";
 import type { OpenClawConfig } from "../../../src/config/schema.ts";
 import { checkConfig } from "../../../src/protocol/check.ts";
@@ -97,6 +97,28 @@ describe("config schema", () => {
     expect(checkConfig({ tools: { allow: "write" } }).ok).toBe(false);
     expect(checkConfig({ tools: { fs: { allowOutside: ["/x"], other: 1 } } }).ok).toBe(false);
     expect(checkConfig({ agents: { list: [{ id: "a", tools: { profile: "root" } }] } }).ok).toBe(false);
+  });
+
+  test("tools.exec is typed, also per agent; upstream exec keys still load", () => {
+    const exec = { host: "sandbox", node: "n1", timeoutSec: 60, yieldMs: 0, backgroundMs: 5000, safeBins: ["jq"], sandbox: { network: true, memoryLimitMb: 512 }, security: "allowlist", ask: "on-miss", pathPrepend: ["/opt/bin"] };
+    expect(checkConfig({ tools: { exec } }).ok).toBe(true);
+    expect(checkConfig({ agents: { list: [{ id: "a", tools: { exec: { timeoutSec: 5 } } }] } }).ok).toBe(true);
+    const issues = (cfg: unknown) => (checkConfig(cfg) as { issues?: { path: string }[] }).issues?.map((i) => i.path);
+    expect(issues({ tools: { exec: { host: "docker" } } })).toEqual(["tools.exec.host"]);
+    expect(issues({ tools: { exec: { timeoutSec: 0 } } })).toEqual(["tools.exec.timeoutSec"]);
+    expect(issues({ tools: { exec: { yieldMs: 1.5 } } })).toEqual(["tools.exec.yieldMs"]);
+    expect(issues({ tools: { exec: { safeBins: "jq" } } })).toEqual(["tools.exec.safeBins"]);
+    expect(issues({ tools: { exec: { sandbox: { network: "yes" } } } })).toEqual(["tools.exec.sandbox.network"]);
+    expect(issues({ tools: { exec: { sandbox: { memoryLimitMb: -1 } } } })).toEqual(["tools.exec.sandbox.memoryLimitMb"]);
+    expect(issues({ tools: { exec: { sandbox: { docker: {} } } } })?.[0]).toStartWith("tools.exec.sandbox");
+    expect(issues({ agents: { list: [{ id: "a", tools: { exec: { host: "ssh" } } }] } })).toEqual(["agents.list[0].tools.exec.host"]);
+  });
+
+  test("execSettingsOf: the agent's keys over the defaults, upstream backgroundMs as yieldMs, issue defaults otherwise", () => {
+    expect(execSettingsOf({}, "main")).toEqual({ timeoutMs: 1_800_000, yieldMs: 10_000, sandbox: { network: false } });
+    const config = { tools: { exec: { host: "gateway", timeoutSec: 60, backgroundMs: 500, sandbox: { network: true, memoryLimitMb: 256 } } }, agents: { list: [{ id: "a", tools: { exec: { host: "sandbox", yieldMs: 0, sandbox: { network: false } } } }] } } as never;
+    expect(execSettingsOf(config, "main")).toEqual({ host: "gateway", timeoutMs: 60_000, yieldMs: 500, sandbox: { network: true, memoryLimitMb: 256 } });
+    expect(execSettingsOf(config, "a")).toEqual({ host: "sandbox", timeoutMs: 60_000, yieldMs: 0, sandbox: { network: false, memoryLimitMb: 256 } });
   });
 
   test("entries that name no tool are reported", () => {

@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { Type as T } from "@sinclair/typebox";
 import { bindTool, buildTools, capOutput, defineTool, explainTools, ToolArgumentsError } from "../../../src/agent/tools/index.ts";
+import { ProcessRegistry } from "../../../src/agent/exec/index.ts";
 import { createMemoryStore } from "../../../src/store/index.ts";
 
 const run = { config: {}, agentId: "main", sessionKey: "agent:main:main", runId: "r1", workspace: "/tmp/ws", origin: { channel: "telegram", chat: "123", sender: "42", senderIsOwner: true } };
@@ -152,6 +153,24 @@ describe("the registry", () => {
       { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },
       { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "exec", included: false, reason: "needs exec, not available here" },
+      { name: "process", included: false, reason: "needs exec, not available here" },
     ]);
+  });
+
+  test("exec and process: offered only with the exec port and a profile holding group:runtime; never over HTTP", () => {
+    const exec = { processes: new ProcessRegistry() };
+    const names = (config: Record<string, unknown>, ports: Record<string, unknown> = { exec }) =>
+      buildTools({ config, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", ports }).map((t) => t.name);
+    expect(names({})).not.toContain("exec");
+    expect(names({ tools: { profile: "minimal" } })).not.toContain("exec");
+    expect(names({ tools: { profile: "messaging" } })).not.toContain("process");
+    expect(names({ tools: { profile: "coding" } })).toEqual(expect.arrayContaining(["exec", "process"]));
+    expect(names({ tools: { profile: "full" } })).toEqual(expect.arrayContaining(["exec", "process"]));
+    expect(names({ tools: { alsoAllow: ["group:runtime"] } })).toEqual(expect.arrayContaining(["exec", "process"]));
+    expect(names({ tools: { profile: "coding", deny: ["group:runtime"] } })).not.toContain("exec");
+    expect(names({ tools: { profile: "full" } }, {})).not.toContain("exec");
+    const bound = buildTools({ config: { tools: { profile: "full" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", ports: { exec } });
+    expect(bound.filter((t) => t.group === "runtime").map((t) => [t.name, t.http])).toEqual([["exec", false], ["process", false]]);
   });
 });

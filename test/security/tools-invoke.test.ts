@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { toolDefinitions } from "../../src/agent/tools/index.ts";
-import { DEFAULT_HTTP_TOOL_DENY, HTTP_BEARER_SCOPES } from "../../src/gateway/http/index.ts";
+import { DEFAULT_HTTP_TOOL_DENY, HTTP_BEARER_SCOPES, httpInvokable } from "../../src/gateway/http/index.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const TOKEN = "tools-invoke-token-0123456789abcdef0123";
@@ -116,5 +116,15 @@ describe("/tools/invoke", () => {
       if (d.group === "fs" && d.name !== "read") expect({ tool: d.name, http: d.http === true, denied: DEFAULT_HTTP_TOOL_DENY.includes(d.name) }).toEqual({ tool: d.name, http: false, denied: true });
     }
     expect(defs.filter((d) => d.http === true).map((d) => d.name)).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
+  });
+
+  test("a tool that is not marked http-safe is refused over HTTP unless gateway.tools.allow names it, deny list or not", () => {
+    for (const d of toolDefinitions({})) {
+      const tool = { name: d.name, http: d.http === true };
+      expect({ tool: d.name, byDefault: httpInvokable(tool, undefined) }).toEqual({ tool: d.name, byDefault: d.http === true });
+      expect(httpInvokable(tool, { allow: [d.name] })).toBe(true);
+      expect(httpInvokable(tool, { allow: ["some_other_tool"] })).toBe(d.http === true);
+    }
+    expect(httpInvokable({ name: "future_sender", http: false }, { allow: [] })).toBe(false);
   });
 });

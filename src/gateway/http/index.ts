@@ -14,7 +14,7 @@ import { handleToolsInvoke } from "./tools-invoke.ts";
 
 export { CHAT_COMPLETIONS_PATH } from "./openai-chat.ts";
 export { RESPONSES_PATH } from "./openresponses.ts";
-export { DEFAULT_HTTP_TOOL_DENY, TOOLS_INVOKE_PATH } from "./tools-invoke.ts";
+export { DEFAULT_HTTP_TOOL_DENY, httpInvokable, TOOLS_INVOKE_PATH } from "./tools-invoke.ts";
 export { HTTP_BEARER_SCOPES } from "./_auth.ts";
 export { httpApiFeature } from "./feature.ts";
 

@@ -67,7 +67,9 @@ export async function handleToolsInvoke(call: HttpCall): Promise<Response | unde
   const sessionKey = !rawKey || rawKey === "main" ? mainSessionKey(config) : canonicalSessionKey(config, rawKey);
   const agentId = agentOf(sessionKey) ?? agentIds(config).defaultId;
   const blocked = httpDenyList(config.gateway?.tools);
-  const tool = buildTools({ config, store: gw.store, agentId, sessionKey, nodes: toToolNodes(gw.nodes) }).find((t) => t.name === name && !blocked.has(t.name));
+  const tool = buildTools({ config, store: gw.store, agentId, sessionKey, nodes: toToolNodes(gw.nodes) }).find(
+    (t) => t.name === name && !blocked.has(t.name) && httpInvokable(t, config.gateway?.tools),
+  );
   if (!tool) return Response.json({ ok: false, error: { type: "not_found", message: `Tool not available: ${name}` } }, { status: 404 });
 
   if (typeof p.action === "string" && p.action && "action" in tool.parameters.properties && args.action === undefined) args.action = p.action;
@@ -80,6 +82,14 @@ export async function handleToolsInvoke(call: HttpCall): Promise<Response | unde
     log.warn("tool failed", { tool: name, error: toErrorMessage(err) });
     return Response.json({ ok: false, error: { type: "tool_error", message: toErrorMessage(err) || "tool execution failed" } }, { status: 400 });
   }
+}
+
+/**
+ * Whether a tool may run over HTTP at all: tools declare `http: true` when they only read; anything that
+ * writes, runs or sends (`http: false`) is reachable only when `gateway.tools.allow` names it.
+ */
+export function httpInvokable(tool: { name: string; http: boolean }, policy: { allow?: string[] } | undefined): boolean {
+  return tool.http || (policy?.allow ?? []).includes(tool.name);
 }
 
 /** The effective HTTP deny set: the defaults minus `allow`, plus `deny`. */

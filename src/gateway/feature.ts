@@ -5,27 +5,39 @@
  */
 import { checkParams, type KnownMethod, METHOD_SCOPES, type MethodScope } from "../protocol/index.ts";
 import type { MethodContext, MethodHandler } from "./context.ts";
+import { type HostKey, type HostServices, type HostView, lendHost } from "./host.ts";
 import type { ConfigDiff, ReloadOutcome } from "./reload-plan.ts";
 import type { Logger } from "../logging/logger.ts";
 
-/** One registered method, erased to what the dispatcher needs. */
+/** One method as `defineMethod` returns it: still typed by the host view `H` its handler needs. */
+export interface TypedMethod<H> {
+  readonly name: KnownMethod;
+  readonly scope: MethodScope;
+  readonly prepare: (raw: unknown) => { ok: true; run: (ctx: MethodContext<H>) => unknown } | { ok: false; message: string };
+}
+
+/** What a request brings to a handler besides the host view (the frame dispatcher builds it). */
+export type RequestContext = Omit<MethodContext, "host">;
+
+/** One registered method, erased to what the dispatcher needs; its feature lends the host view. */
 export interface MethodDefinition {
   readonly name: KnownMethod;
   /** The scope class of the §4 table (`METHOD_SCOPES`); names outside it are admin-only. */
   readonly scope: MethodScope;
   /**
    * Validates raw params against the method's generated schema. On success returns the call with the
-   * typed params bound; on failure the upstream error message (`invalid <method> params: …`).
+   * typed params bound, run against the feature's view of `gw`; on failure the upstream error message
+   * (`invalid <method> params: …`).
    */
-  prepare(raw: unknown): { ok: true; run(ctx: MethodContext): unknown } | { ok: false; message: string };
+  prepare(raw: unknown): { ok: true; run(req: RequestContext, gw: HostServices): unknown } | { ok: false; message: string };
 }
 
 /**
  * Ties a protocol method name to its handler. The handler receives the params already validated and typed as
- * the generated `ParamsOf<M>`, so it needs no casts.
+ * the generated `ParamsOf<M>`, so it needs no casts, and the host view `H` it declared.
  * @example defineMethod("chat.abort", chatAbort)
  */
-export function defineMethod<M extends KnownMethod>(name: M, handler: MethodHandler<M>): MethodDefinition {
+export function defineMethod<M extends KnownMethod, H>(name: M, handler: MethodHandler<M, H>): TypedMethod<H> {
   return {
     name,
     scope: METHOD_SCOPES[name] ?? "admin",
@@ -60,14 +72,44 @@ export interface ReloadHost {
   readonly cron: { applyConfig(): void };
 }
 
-/** A feature folder's declaration (its `index.ts` exports one). */
+/** A feature folder's declaration, erased (its `index.ts` exports one, made by `defineFeature`). */
 export interface Feature {
   readonly name: string;
+  /** The host services its handlers get (nothing else is on their `ctx.host`). */
+  readonly needs: readonly HostKey[];
   readonly methods: readonly MethodDefinition[];
   readonly config?: FeatureConfig;
 }
 
-/** Identity helper for type inference. */
-export function defineFeature(feature: Feature): Feature {
-  return feature;
+/** What a feature's `index.ts` writes: `needs` lists the host services; every method must fit in them. */
+export interface FeatureSpec<K extends HostKey> {
+  readonly name: string;
+  readonly needs?: readonly K[];
+  /** Each method's host type must be satisfied by the view of `needs` (checked by the compiler). */
+  readonly methods: readonly TypedMethod<HostView<NoInfer<K>>>[];
+  readonly config?: FeatureConfig;
+}
+
+/**
+ * Declares a feature: its methods run against a view of the host holding only the services in `needs`
+ * (one view per gateway, built on first use).
+ */
+export function defineFeature<const K extends HostKey = never>(spec: FeatureSpec<K>): Feature {
+  const needs: readonly K[] = spec.needs ?? [];
+  const views = new WeakMap<HostServices, HostView<K>>();
+  const viewOf = (gw: HostServices): HostView<K> => {
+    let view = views.get(gw);
+    if (!view) views.set(gw, (view = lendHost(gw, needs)));
+    return view;
+  };
+  const methods = spec.methods.map((m): MethodDefinition => ({
+    name: m.name,
+    scope: m.scope,
+    prepare(raw) {
+      const call = m.prepare(raw);
+      if (!call.ok) return call;
+      return { ok: true, run: (req, gw) => call.run({ ...req, host: viewOf(gw) }) };
+    },
+  }));
+  return { name: spec.name, needs, methods, ...(spec.config ? { config: spec.config } : {}) };
 }

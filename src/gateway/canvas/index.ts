@@ -2,12 +2,14 @@
  * Canvas: the canvas host mounted on the gateway (and its own port), the A2UI gate of `node.invoke`,
  * and the node canvas capability refresh.
  */
+import { CANVAS_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { nodeCanvasCapabilityRefresh } from "./node-canvas-capability.ts";
 
 /** The canvas feature: its methods and the config it claims. */
 export const canvasFeature = defineFeature({
   name: "canvas",
+  needs: CANVAS_NEEDS,
   methods: [
     defineMethod("node.canvas.capability.refresh", nodeCanvasCapabilityRefresh),
   ],

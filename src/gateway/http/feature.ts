@@ -3,10 +3,12 @@
  * on every request. Kept apart from the routes so the feature registry does not load them.
  */
 import { defineFeature } from "../feature.ts";
+import { HTTP_NEEDS } from "./_host.ts";
 
 /** The HTTP APIs as a feature: no protocol methods; the config they read on every request. */
 export const httpApiFeature = defineFeature({
   name: "http-api",
+  needs: HTTP_NEEDS,
   methods: [],
   config: {
     prefixes: ["hooks", "hooks.gmail", "gateway.tools"],

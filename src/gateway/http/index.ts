@@ -3,9 +3,9 @@
  * /v1/responses, /v1/chat/completions. Canvas, probes and the control UI come after, in ../http.ts.
  */
 import type { Server } from "bun";
+import type { HttpHost } from "./_host.ts";
 import { toErrorMessage } from "../../errors.ts";
 import type { ConnectionData } from "../connections.ts";
-import type { GatewayContext } from "../context.ts";
 import type { HttpCall } from "./_auth.ts";
 import { handleHooks } from "./hooks.ts";
 import { handleChatCompletions } from "./openai-chat.ts";
@@ -25,7 +25,7 @@ const ROUTES: readonly ((call: HttpCall) => Promise<Response | undefined>)[] = [
  * @returns the response, or undefined to let the next routes try. An uncaught handler error becomes
  * 500 "Internal Server Error" (logged with its stack).
  */
-export async function handleApiRequest(gw: GatewayContext, req: Request, url: URL, server: Server<ConnectionData>): Promise<Response | undefined> {
+export async function handleApiRequest(gw: HttpHost, req: Request, url: URL, server: Server<ConnectionData>): Promise<Response | undefined> {
   const call: HttpCall = { gw, req, url, server, remoteAddress: server.requestIP(req)?.address ?? "unknown" };
   try {
     for (const route of ROUTES) {

@@ -1,0 +1,74 @@
+import { describe, expect, test } from "bun:test";
+import { defineFeature, defineMethod } from "../../src/gateway/feature.ts";
+import { FEATURES } from "../../src/gateway/features.ts";
+import type { GatewayContext, MethodContext, MethodHandler } from "../../src/gateway/context.ts";
+import { type HostServices, type HostView, lendHost } from "../../src/gateway/host.ts";
+
+// A stand-in host: only the members these tests touch, the rest never read.
+function fakeHost(): HostServices {
+  const state = { loaded: { path: "a" }, systemEvents: [] as string[], stateDir: "/tmp/x", version: "1", metrics: { secret: true } };
+  return state as unknown as HostServices;
+}
+
+describe("lendHost", () => {
+  test("the view has exactly the declared services, read live; assignments go to the host", () => {
+    const gw = fakeHost();
+    const view = lendHost(gw, ["loaded", "systemEvents"]);
+    expect(Object.keys(view).sort()).toEqual(["loaded", "systemEvents"]);
+    expect("stateDir" in view).toBe(false);
+    const next = { path: "b" } as unknown as GatewayContext["loaded"];
+    (gw as { loaded: unknown }).loaded = next;
+    expect(view.loaded).toBe(next);
+    const again = { path: "c" } as unknown as GatewayContext["loaded"];
+    view.loaded = again;
+    expect(gw.loaded).toBe(again);
+    expect(Object.isFrozen(view)).toBe(true);
+  });
+
+  test("transport internals cannot be lent even when asked for", () => {
+    expect(() => lendHost(fakeHost(), ["metrics" as never])).toThrow("host member metrics is internal to the transport");
+  });
+});
+
+describe("defineFeature", () => {
+  test("a handler's ctx.host is the feature's view, not the whole host", () => {
+    let seen: object | undefined;
+    const feature = defineFeature({
+      name: "probe",
+      needs: ["version"],
+      methods: [
+        defineMethod("health", (ctx: MethodContext<HostView<"version">>) => {
+          seen = ctx.host;
+          return ctx.host.version;
+        }),
+      ],
+    });
+    const call = feature.methods[0]!.prepare({});
+    if (!call.ok) throw new Error(call.message);
+    const gw = fakeHost();
+    const req = { client: {} as never, connId: "c", requestId: "r", respondLater() {} };
+    expect(call.run(req, gw)).toBe("1");
+    expect(seen).not.toBe(gw);
+    expect(Object.keys(seen ?? {})).toEqual(["version"]);
+    call.run(req, gw);
+    expect(feature.needs).toEqual(["version"]);
+  });
+
+  test("a method needing a service its feature did not declare does not compile", () => {
+    const needsStore: MethodHandler<"health", HostView<"store">> = (ctx) => ctx.host.store;
+    const feature = defineFeature({
+      name: "undeclared",
+      needs: ["version"],
+      // @ts-expect-error `store` is not in the feature's needs
+      methods: [defineMethod("health", needsStore)],
+    });
+    expect(feature.needs).toEqual(["version"]);
+  });
+
+  test("every hosted feature declares only lendable, distinct services", () => {
+    for (const f of FEATURES) {
+      expect({ feature: f.name, dup: f.needs.length !== new Set(f.needs).size }).toEqual({ feature: f.name, dup: false });
+      expect(() => lendHost(fakeHost(), f.needs)).not.toThrow();
+    }
+  });
+});

@@ -3,7 +3,9 @@
  * its generated params type and its scope), the config prefixes it claims from the reload plan, and how it
  * applies a config change. The host builds one method table from every feature and runs their reload hooks.
  */
+import type { Server } from "bun";
 import { checkParams, type KnownMethod, METHOD_SCOPES, type MethodScope } from "../protocol/index.ts";
+import type { ConnectionData } from "./connections.ts";
 import type { MethodContext, MethodHandler } from "./context.ts";
 import { type HostKey, type HostServices, type HostView, lendHost } from "./host.ts";
 import type { ConfigDiff, ReloadOutcome } from "./reload-plan.ts";
@@ -72,12 +74,33 @@ export interface ReloadHost {
   readonly cron: { applyConfig(): void };
 }
 
+/** One plain HTTP request on the gateway port as a feature's route sees it. */
+export interface HttpRequestContext<H> {
+  host: H;
+  req: Request;
+  url: URL;
+  /** The peer address (`"unknown"` when Bun cannot tell). */
+  remoteAddress: string;
+  server: Server<ConnectionData>;
+}
+
+/**
+ * A feature's HTTP route: answers a request it owns, or returns undefined to let the next route try. A throw
+ * is the host's to answer (one `onError`: logged with its stack, 500).
+ */
+export type HttpRoute<H> = (call: HttpRequestContext<H>) => Response | undefined | Promise<Response | undefined>;
+
+/** A route bound to its feature: the host passes the request and itself, the feature lends its view. */
+export type MountedRoute = (call: Omit<HttpRequestContext<unknown>, "host">, gw: HostServices) => Response | undefined | Promise<Response | undefined>;
+
 /** A feature folder's declaration, erased (its `index.ts` exports one, made by `defineFeature`). */
 export interface Feature {
   readonly name: string;
   /** The host services its handlers get (nothing else is on their `ctx.host`). */
   readonly needs: readonly HostKey[];
   readonly methods: readonly MethodDefinition[];
+  /** Its HTTP routes, tried in feature order after the WebSocket upgrade and before probes and the control UI. */
+  readonly routes: readonly MountedRoute[];
   readonly config?: FeatureConfig;
 }
 
@@ -87,12 +110,13 @@ export interface FeatureSpec<K extends HostKey> {
   readonly needs?: readonly K[];
   /** Each method's host type must be satisfied by the view of `needs` (checked by the compiler). */
   readonly methods: readonly TypedMethod<HostView<NoInfer<K>>>[];
+  readonly routes?: readonly HttpRoute<HostView<NoInfer<K>>>[];
   readonly config?: FeatureConfig;
 }
 
 /**
- * Declares a feature: its methods run against a view of the host holding only the services in `needs`
- * (one view per gateway, built on first use).
+ * Declares a feature: its methods and HTTP routes run against a view of the host holding only the services
+ * in `needs` (one view per gateway, built on first use).
  */
 export function defineFeature<const K extends HostKey = never>(spec: FeatureSpec<K>): Feature {
   const needs: readonly K[] = spec.needs ?? [];
@@ -111,5 +135,6 @@ export function defineFeature<const K extends HostKey = never>(spec: FeatureSpec
       return { ok: true, run: (req, gw) => call.run({ ...req, host: viewOf(gw) }) };
     },
   }));
-  return { name: spec.name, needs, methods, ...(spec.config ? { config: spec.config } : {}) };
+  const routes = (spec.routes ?? []).map((route): MountedRoute => (call, gw) => route({ ...call, host: viewOf(gw) }));
+  return { name: spec.name, needs, methods, routes, ...(spec.config ? { config: spec.config } : {}) };
 }

@@ -65,6 +65,20 @@ describe("defineFeature", () => {
     expect(feature.needs).toEqual(["version"]);
   });
 
+  test("a route gets the feature's view; features register the HTTP APIs before canvas (http.md §1)", async () => {
+    const feature = defineFeature({
+      name: "route-probe",
+      needs: ["version"],
+      methods: [],
+      routes: [({ host, url }) => (url.pathname === "/probe" ? new Response(`${Object.keys(host).join(",")} ${host.version}`) : undefined)],
+    });
+    const call = { req: new Request("http://x/probe"), url: new URL("http://x/probe"), server: {} as never, remoteAddress: "127.0.0.1" };
+    expect(await (await feature.routes[0]!(call, fakeHost()))!.text()).toBe("version 1");
+    expect(await feature.routes[0]!({ ...call, url: new URL("http://x/other") }, fakeHost())).toBeUndefined();
+    const withRoutes = FEATURES.filter((f) => f.routes.length > 0).map((f) => f.name);
+    expect(withRoutes).toEqual(["http-api", "canvas"]);
+  });
+
   test("every hosted feature declares only lendable, distinct services", () => {
     for (const f of FEATURES) {
       expect({ feature: f.name, dup: f.needs.length !== new Set(f.needs).size }).toEqual({ feature: f.name, dup: false });

@@ -102,6 +102,11 @@ export interface Feature {
   /** Its HTTP routes, tried in feature order after the WebSocket upgrade and before probes and the control UI. */
   readonly routes: readonly MountedRoute[];
   readonly config?: FeatureConfig;
+  /** Started by the host once it listens, in feature order. */
+  start?(gw: HostServices): void | Promise<void>;
+  /** Begun by the host on shutdown in reverse feature order; see {@link FeatureSpec.stop}. */
+  stop?(gw: HostServices): void | Promise<void>;
+  readonly stopAfterRuns: boolean;
 }
 
 /** What a feature's `index.ts` writes: `needs` lists the host services; every method must fit in them. */
@@ -112,6 +117,18 @@ export interface FeatureSpec<K extends HostKey> {
   readonly methods: readonly TypedMethod<HostView<NoInfer<K>>>[];
   readonly routes?: readonly HttpRoute<HostView<NoInfer<K>>>[];
   readonly config?: FeatureConfig;
+  /** Starts the feature's long-lived work once the host listens (features start in registry order). */
+  readonly start?: (host: HostView<NoInfer<K>>) => void | Promise<void>;
+  /**
+   * Stops taking new work and resolves once the feature's work is done. On shutdown the host begins every
+   * feature's stop in reverse registry order, awaits them, then ends the agent runs still going.
+   */
+  readonly stop?: (host: HostView<NoInfer<K>>) => void | Promise<void>;
+  /**
+   * The feature's stop waits for agent runs it started, which end only when the host aborts the remaining
+   * runs: the host awaits it after that, bounded by a grace period, instead of before.
+   */
+  readonly stopAfterRuns?: boolean;
 }
 
 /**
@@ -136,5 +153,15 @@ export function defineFeature<const K extends HostKey = never>(spec: FeatureSpec
     },
   }));
   const routes = (spec.routes ?? []).map((route): MountedRoute => (call, gw) => route({ ...call, host: viewOf(gw) }));
-  return { name: spec.name, needs, methods, routes, ...(spec.config ? { config: spec.config } : {}) };
+  const { start, stop } = spec;
+  return {
+    name: spec.name,
+    needs,
+    methods,
+    routes,
+    ...(spec.config ? { config: spec.config } : {}),
+    ...(start ? { start: (gw: HostServices) => start(viewOf(gw)) } : {}),
+    ...(stop ? { stop: (gw: HostServices) => stop(viewOf(gw)) } : {}),
+    stopAfterRuns: spec.stopAfterRuns === true,
+  };
 }

@@ -85,4 +85,22 @@ describe("defineFeature", () => {
       expect(() => lendHost(fakeHost(), f.needs)).not.toThrow();
     }
   });
+
+  test("features own start and stop: started in registry order, stopped in reverse; heartbeat and cron after the runs", async () => {
+    const calls: string[] = [];
+    const service = (name: string) => ({
+      start: () => void calls.push(`${name}.start`),
+      stop: () => {
+        calls.push(`${name}.stop`);
+        return Promise.resolve();
+      },
+      close: () => void calls.push(`${name}.close`),
+    });
+    const gw = { channels: service("channels"), heartbeat: service("heartbeat"), cron: service("cron"), approvals: service("approvals") } as unknown as HostServices;
+    for (const f of FEATURES) await f.start?.(gw);
+    expect(calls.splice(0)).toEqual(["channels.start", "heartbeat.start", "cron.start"]);
+    for (const f of [...FEATURES].reverse()) await f.stop?.(gw);
+    expect(calls).toEqual(["cron.stop", "heartbeat.stop", "approvals.close", "channels.stop"]);
+    expect(FEATURES.filter((f) => f.stopAfterRuns).map((f) => f.name)).toEqual(["heartbeat", "cron"]);
+  });
 });

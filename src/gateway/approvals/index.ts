@@ -19,4 +19,6 @@ export const approvalsFeature = defineFeature({
     defineMethod("exec.approval.request", execApprovalRequest),
     defineMethod("exec.approval.resolve", execApprovalResolve),
   ],
+  // Waiting approvals fail now, so their error answers go out while the sockets are still open.
+  stop: (host) => host.approvals.close(),
 });

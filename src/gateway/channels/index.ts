@@ -24,6 +24,10 @@ export const channelsFeature = defineFeature({
     defineMethod("web.login.wait", webLoginWait),
     defineMethod("send", send),
   ],
+  // Accounts connect in the background; a failing one retries on its own and never blocks the gateway.
+  start: (host) => host.channels.start(),
+  // Accounts stop before the agent runs end, so no channel message starts a run during shutdown.
+  stop: (host) => host.channels.stop(),
   config: {
     prefixes: ["channels", "channels.telegram", "channels.whatsapp", "web"],
     // Accounts whose settings changed are restarted; the others keep running.

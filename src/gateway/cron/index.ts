@@ -24,6 +24,10 @@ export const cronFeature = defineFeature({
     defineMethod("cron.run", cronRun),
     defineMethod("cron.runs", cronRuns),
   ],
+  start: (host) => host.cron.start(),
+  // Waits for cron runs in flight, which end when the host aborts the remaining runs.
+  stop: (host) => host.cron.stop(),
+  stopAfterRuns: true,
   config: {
     prefixes: ["cron"],
     // Timers are re-armed from the new config; cron.enabled=false stops new runs.

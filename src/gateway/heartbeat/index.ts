@@ -19,6 +19,10 @@ export const heartbeatFeature = defineFeature({
     defineMethod("wake", wake),
     defineMethod("system-event", systemEvent),
   ],
+  start: (host) => host.heartbeat.start(),
+  // Waits for a heartbeat turn in flight, which ends when the host aborts the remaining runs.
+  stop: (host) => host.heartbeat.stop(),
+  stopAfterRuns: true,
   config: {
     prefixes: ["agents.defaults.heartbeat", "agent.heartbeat", "agents.list"],
     // The schedule is recomputed from the new config; a heartbeat turn in flight finishes first.

@@ -5,13 +5,20 @@
  * no other property at run time either. Transport internals (metrics, the cached health state, state
  * versions) are never lendable.
  */
+import type { Connections } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 
 /** Host members that stay with the transport (frames, handshake): no feature can declare them. */
 type HostInternal = "metrics" | "health" | "stateVersion";
 
+/**
+ * What a feature may do with the open connections: address events and frames, find or close a connection.
+ * Registration, presence keys and counters stay with the transport.
+ */
+export type ConnectionsPort = Pick<Connections, "broadcast" | "byId" | "closeWhere" | "sendText">;
+
 /** Everything a feature may ask the host for. */
-export type HostServices = Omit<GatewayContext, HostInternal>;
+export type HostServices = Omit<GatewayContext, HostInternal | "connections"> & { readonly connections: ConnectionsPort };
 
 /** A service name a feature can list in `needs`. */
 export type HostKey = keyof HostServices;

@@ -27,6 +27,13 @@ describe("lendHost", () => {
 
   test("transport internals cannot be lent even when asked for", () => {
     expect(() => lendHost(fakeHost(), ["metrics" as never])).toThrow("host member metrics is internal to the transport");
+    // Connections are lent as a port: features address and close connections, never register them.
+    const touch = (view: HostView<"connections">) => {
+      // @ts-expect-error registering a socket is the transport's
+      view.connections.add;
+      return view.connections.broadcast;
+    };
+    expect(touch).toBeInstanceOf(Function);
   });
 });
 

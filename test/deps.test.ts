@@ -115,3 +115,97 @@ test("the AI SDK is imported only in src/agent/llm (loaded lazily by the runtime
   expect(runtime).toContain('import("./llm/index.ts")');
   expect(runtime).not.toMatch(/^import [^t].*\.\/llm\//m);
 });
+
+/** The gateway's feature folders (src/gateway/<feature>/); `methods/` is the host's table, not a feature. */
+function gatewayFeatureOf(path: string): string | undefined {
+  const m = /^gateway\/([^/]+)\//.exec(path);
+  return m && m[1] !== "methods" ? m[1] : undefined;
+}
+
+/** The host files that assemble the whole gateway state and the transport; nothing else may name it. */
+const HOST_FILES = ["gateway/context.ts", "gateway/host.ts", "gateway/server.ts", "gateway/frames.ts", "gateway/handshake.ts", "gateway/http.ts"];
+
+test("only the host files name GatewayContext (features get the narrow view they declared)", () => {
+  const bad = filesUnder(SRC)
+    .filter((f) => /\bGatewayContext\b/.test(readFileSync(f, "utf8")))
+    .map((f) => relative(SRC, f))
+    .filter((f) => !HOST_FILES.includes(f));
+  expect(bad).toEqual([]);
+});
+
+/**
+ * What a feature folder may import from the host: the feature and method contracts and the host view.
+ * Anything else of the host a feature still imports is listed below, each a known debt (transport types that
+ * features pass through, shared host helpers); the list may only shrink.
+ */
+const HOST_API = ["gateway/context.ts", "gateway/feature.ts", "gateway/host.ts"];
+const KNOWN_HOST_IMPORTS: string[] = [
+  "gateway/canvas/canvas.ts → gateway/connections.ts",
+  "gateway/channels/delivery.ts → gateway/error-map.ts",
+  "gateway/chat/runs.ts → gateway/connections.ts",
+  "gateway/config-writes/config-writes.ts → gateway/config-preflight.ts",
+  "gateway/config-writes/config-writes.ts → gateway/config-reload.ts",
+  "gateway/config-writes/config-writes.ts → gateway/restart-sentinel.ts",
+  "gateway/cron/_run.ts → gateway/connections.ts",
+  "gateway/cron/service.ts → gateway/_wake-timer.ts",
+  "gateway/heartbeat/heartbeat.ts → gateway/_wake-timer.ts",
+  "gateway/heartbeat/heartbeat.ts → gateway/connections.ts",
+  "gateway/http/_auth.ts → gateway/auth.ts",
+  "gateway/http/_auth.ts → gateway/connections.ts",
+  "gateway/http/index.ts → gateway/connections.ts",
+  "gateway/http/tools-invoke.ts → gateway/frames.ts",
+  "gateway/nodes/nodes.ts → gateway/connections.ts",
+  "gateway/nodes/nodes.ts → gateway/scope-check.ts",
+  "gateway/talk/voicewake.ts → gateway/connections.ts",
+];
+
+test("a feature folder imports from the host only its API (feature.ts, host.ts, context.ts's method types)", () => {
+  const bad = importEdges()
+    .filter(([from, to]) => gatewayFeatureOf(from) && /^gateway\/[^/]+\.ts$/.test(to) && !HOST_API.includes(to))
+    .map(([from, to]) => `${from} → ${to}`);
+  expect(bad.filter((b) => !KNOWN_HOST_IMPORTS.includes(b))).toEqual([]);
+  expect(KNOWN_HOST_IMPORTS.filter((k) => !bad.includes(k))).toEqual([]);
+});
+
+/**
+ * A feature reaching into another feature's files instead of its index.ts. Each is a domain helper shared across
+ * features that has not been turned into a host service yet; the list may only shrink.
+ */
+const KNOWN_CROSS_FEATURE_IMPORTS: string[] = [
+  "gateway/chat/agent.ts → gateway/channels/delivery.ts",
+  "gateway/cron/_jobs.ts → gateway/channels/delivery.ts",
+  "gateway/cron/_jobs.ts → gateway/chat/runs.ts",
+  "gateway/cron/_run.ts → gateway/channels/delivery.ts",
+  "gateway/cron/_run.ts → gateway/heartbeat/heartbeat.ts",
+  "gateway/cron/_run.ts → gateway/heartbeat/system-events.ts",
+  "gateway/devices/device-pair.ts → gateway/nodes/node-commands.ts",
+  "gateway/devices/device-pair.ts → gateway/nodes/nodes.ts",
+  "gateway/health/health-snapshot.ts → gateway/agents/agents-view.ts",
+  "gateway/health/health-snapshot.ts → gateway/sessions/sessions-view.ts",
+  "gateway/health/status.ts → gateway/agents/agents-view.ts",
+  "gateway/health/status.ts → gateway/sessions/sessions-view.ts",
+  "gateway/heartbeat/heartbeat.ts → gateway/channels/delivery.ts",
+  "gateway/http/_hook-actions.ts → gateway/channels/delivery.ts",
+  "gateway/http/_hook-actions.ts → gateway/chat/runs.ts",
+  "gateway/http/_hook-actions.ts → gateway/heartbeat/system-events.ts",
+  "gateway/http/tools-invoke.ts → gateway/nodes/agent-nodes.ts",
+  "gateway/nodes/node-events.ts → gateway/chat/agent.ts",
+  "gateway/nodes/node-pair.ts → gateway/devices/device-pair.ts",
+  "gateway/nodes/node-pair.ts → gateway/devices/devices.ts",
+  "gateway/nodes/nodes.ts → gateway/canvas/a2ui-check.ts",
+  "gateway/nodes/nodes.ts → gateway/devices/devices.ts",
+  "gateway/sessions/sessions-list.ts → gateway/agents/agents-view.ts",
+  "gateway/sessions/sessions-patch.ts → gateway/chat/runs.ts",
+];
+
+test("a feature folder imports another feature folder only through its index.ts", () => {
+  const bad = importEdges()
+    .filter(([from, to]) => {
+      const a = gatewayFeatureOf(from);
+      const b = gatewayFeatureOf(to);
+      return a && b && a !== b && to !== `gateway/${b}/index.ts`;
+    })
+    .map(([from, to]) => `${from} → ${to}`);
+  expect(bad.filter((b) => !KNOWN_CROSS_FEATURE_IMPORTS.includes(b))).toEqual([]);
+  expect(KNOWN_CROSS_FEATURE_IMPORTS.filter((k) => !bad.includes(k))).toEqual([]);
+});

@@ -58,11 +58,24 @@ export function parseModelRef(ref: string): { provider: string; model: string } 
 export function modelChain(config: OpenClawConfig, agentId: string, override?: string): string[] {
   const agentModel = config.agents?.list?.find((a) => a.id === agentId)?.model;
   const defaults = config.agents?.defaults?.model;
-  const primaryOf = (m: typeof defaults) => (typeof m === "string" ? m : m?.primary);
-  const fallbacksOf = (m: typeof defaults) => (typeof m === "object" ? m.fallbacks : undefined);
-  const primary = override ?? primaryOf(agentModel) ?? primaryOf(defaults) ?? DEFAULT_MODEL_REF;
+  const primary = override ?? primaryOf(agentModel) ?? defaultModelRef(config);
   const fallbacks = fallbacksOf(agentModel) ?? fallbacksOf(defaults) ?? [];
   return [...new Set([primary, ...fallbacks])];
+}
+
+/** The primary model ref `provider/model` of `agents.defaults.model`, else {@link DEFAULT_MODEL_REF}. */
+export function defaultModelRef(config: OpenClawConfig): string {
+  return primaryOf(config.agents?.defaults?.model) ?? DEFAULT_MODEL_REF;
+}
+
+type ModelSetting = NonNullable<NonNullable<OpenClawConfig["agents"]>["defaults"]>["model"];
+
+function primaryOf(m: ModelSetting): string | undefined {
+  return typeof m === "string" ? m : m?.primary;
+}
+
+function fallbacksOf(m: ModelSetting): string[] | undefined {
+  return typeof m === "object" ? m.fallbacks : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The typed client every CLI command uses to reach a running gateway over protocol v3: waits for the
  * challenge, sends `connect`, then correlates requests and responses by id (two-phase answers included).
  */
-import { PROTOCOL_VERSION } from "../protocol/index.ts";
+import { type HelloOk, PROTOCOL_VERSION } from "../protocol/index.ts";
 import { type DeviceIdentity, signDeviceAuth } from "./device-identity.ts";
 
 /** How to reach and authenticate to a gateway. */
@@ -60,13 +60,14 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; expe
 
 /** A connected client. Create with {@link connectGateway}. */
 export class GatewayClient {
-  readonly hello: Record<string, unknown>;
+  /** The gateway's `hello-ok` (the generated protocol type; the gateway validates what it sends). */
+  readonly hello: HelloOk;
   private readonly ws: WebSocket;
   private readonly pending: Map<string, Pending>;
   private nextId = 1;
 
   /** @internal use {@link connectGateway} */
-  constructor(ws: WebSocket, hello: Record<string, unknown>, pending: Map<string, Pending>) {
+  constructor(ws: WebSocket, hello: HelloOk, pending: Map<string, Pending>) {
     this.ws = ws;
     this.hello = hello;
     this.pending = pending;
@@ -199,7 +200,7 @@ export function connectGateway(opts: ClientOptions): Promise<GatewayClient> {
         }
         settled = true;
         clearTimeout(timer);
-        client = new GatewayClient(ws, frame.payload as Record<string, unknown>, pending);
+        client = new GatewayClient(ws, frame.payload as HelloOk, pending);
         resolve(client);
         return;
       }

@@ -62,7 +62,7 @@ export async function connectAsOwner(opts: ClientOptions, paths: OwnerConnectPat
   } else {
     client = await connectGateway({ ...opts, device: { identity } });
   }
-  const auth = client.hello.auth as { deviceToken?: string; role?: string; scopes?: string[] } | undefined;
+  const auth = client.hello.auth;
   if (auth?.deviceToken && auth.deviceToken !== stored?.token) {
     storeToken(tokenPath, identity.deviceId, opts.url, { token: auth.deviceToken, role: auth.role ?? "operator", scopes: auth.scopes ?? [], updatedAtMs: Date.now() });
   }

@@ -7,9 +7,9 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { applyConfigEnv, type LoadedConfig } from "../config/load.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { GatewayContext } from "./context.ts";
 import type { ReloadHost } from "./feature.ts";
 import { FEATURES } from "./features.ts";
+import type { HostView } from "./host.ts";
 import { type ConfigDiff, planReload, type ReloadOutcome as FeatureOutcome, type ReloadPlan, toConfigDiff } from "./reload-plan.ts";
 
 /**
@@ -31,13 +31,16 @@ export interface FeatureReload {
  */
 export type ReloadOutcome = "none" | "hot" | "restart" | "off";
 
+/** What applying a config needs from the host (a config-writes feature declares the same). */
+export type ConfigApplyHost = HostView<"config" | "loaded" | "logger" | "channels" | "heartbeat" | "cron">;
+
 /**
  * Applies `next` to the running gateway as far as the reload mode allows. On `hot` and `none` it is the
  * running config afterwards (`ctx.loaded`); on `restart` and `off` nothing changed.
  * Not for concurrent use with another apply of the same gateway (callers run on the one JS thread).
  */
 export function applyConfigChange(
-  ctx: GatewayContext,
+  ctx: ConfigApplyHost,
   next: LoadedConfig,
   log: Logger,
 ): { outcome: ReloadOutcome; plan: ReloadPlan; features: FeatureReload[] } {

@@ -92,9 +92,12 @@ export interface GatewaySupervisor {
   flags?: GatewayFlags;
 }
 
-/** Per-request context of a method handler. */
-export interface MethodContext {
-  gw: GatewayContext;
+/**
+ * Per-request context of a method handler. `host` is the narrow view of the gateway its feature declared
+ * (`HostView<…>` from host.ts), never the whole context.
+ */
+export interface MethodContext<H = unknown> {
+  host: H;
   client: ConnectedClient;
   connId: string;
   requestId: string;
@@ -112,7 +115,7 @@ export const DEFERRED: unique symbol = Symbol("deferred response");
  * The handler of method `M`: gets params already validated against `M`'s generated schema (typed as
  * `ParamsOf<M>`), returns the ok payload (or DEFERRED) or throws a GatewayError.
  */
-export type MethodHandler<M extends KnownMethod> = (ctx: MethodContext, params: ParamsOf<M>) => unknown | Promise<unknown>;
+export type MethodHandler<M extends KnownMethod, H = unknown> = (ctx: MethodContext<H>, params: ParamsOf<M>) => unknown | Promise<unknown>;
 
 /**
  * The `health` payload (protocol.md §5.3): the generated protocol type, with `ts` required because the gateway

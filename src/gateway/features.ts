@@ -22,7 +22,10 @@ import { sessionsFeature } from "./sessions/index.ts";
 import { talkFeature } from "./talk/index.ts";
 import { usageFeature } from "./usage/index.ts";
 
-/** Every hosted feature. Order only matters for the order of reload hooks (and of the log lines they write). */
+/**
+ * Every hosted feature. Order sets the order of reload hooks (and of the log lines they write) and of HTTP
+ * routes: the APIs come before canvas (http.md §1).
+ */
 export const FEATURES: readonly Feature[] = [
   healthFeature,
   logsFeature,
@@ -40,6 +43,6 @@ export const FEATURES: readonly Feature[] = [
   cronFeature,
   browserBridgeFeature,
   chatFeature,
-  canvasFeature,
   httpApiFeature,
+  canvasFeature,
 ];

@@ -68,7 +68,7 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     else later.push(f);
   };
   try {
-    const payload = await call.run({ gw, client, connId: ws.data.connId, requestId: id, respondLater });
+    const payload = await call.run({ client, connId: ws.data.connId, requestId: id, respondLater }, gw);
     if (payload !== DEFERRED) send(gw, ws, { type: "res", id, ok: true, payload });
   } catch (thrown) {
     const err = toGatewayError(thrown);

@@ -8,7 +8,9 @@ import { CANVAS_WS_PATH } from "../canvas/host.ts";
 import type { ConnectionData } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { serveControlUi } from "./control-ui.ts";
-import { handleApiRequest } from "./http/index.ts";
+import { toErrorMessage } from "../errors.ts";
+import { FEATURES } from "./features.ts";
+import type { MountedRoute } from "./feature.ts";
 import { isLocalRequest } from "./request-locality.ts";
 
 /**
@@ -40,10 +42,8 @@ export async function handleHttp(ctx: GatewayContext, req: Request, server: Serv
     return new Response("WebSocket upgrade failed", { status: 400 });
   }
 
-  const api = await handleApiRequest(ctx, req, url, server);
-  if (api) return api;
-  const canvasResponse = ctx.canvas?.host.handle(req, url, server.requestIP(req)?.address);
-  if (canvasResponse) return canvasResponse;
+  const routed = await routeFeatures(ctx, req, url, server);
+  if (routed) return routed;
   if (req.method === "GET" || req.method === "HEAD") {
     const probe = PROBES[url.pathname];
     if (probe) {
@@ -55,6 +55,27 @@ export async function handleHttp(ctx: GatewayContext, req: Request, server: Serv
   }
   const ui = await serveControlUi(ctx.config, req, url);
   return ui ?? notFound(req, url);
+}
+
+/** Every feature's HTTP routes, in feature order (the APIs, then canvas). */
+const FEATURE_ROUTES: readonly MountedRoute[] = FEATURES.flatMap((f) => f.routes);
+
+/**
+ * Tries the features' routes in order. The one error handler of the HTTP side: a route that throws is logged
+ * with its stack and answered 500 "Internal Server Error".
+ */
+async function routeFeatures(ctx: GatewayContext, req: Request, url: URL, server: Server<ConnectionData>): Promise<Response | undefined> {
+  const call = { req, url, server, remoteAddress: server.requestIP(req)?.address ?? "unknown" };
+  try {
+    for (const route of FEATURE_ROUTES) {
+      const res = await route(call, ctx);
+      if (res) return res;
+    }
+    return undefined;
+  } catch (err) {
+    ctx.logger.child("http").error("request failed", { path: url.pathname, error: toErrorMessage(err), stack: (err as Error)?.stack });
+    return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
 }
 
 /** `/healthz`: the process answers. `/readyz`: listening, config loaded, no channel failing. `/metrics`. */

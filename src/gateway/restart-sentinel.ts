@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
-import type { GatewayContext } from "./context.ts";
+import type { HostView } from "./host.ts";
 import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 
 /** The sentinel file name inside the state dir. */
@@ -68,7 +68,7 @@ export function formatRestartSentinel(payload: RestartSentinelPayload): string {
 }
 
 /** Consumes the sentinel, if any, into the gateway's system event queue. Never throws. */
-export function deliverRestartSentinel(gw: GatewayContext, log: Logger): void {
+export function deliverRestartSentinel(gw: HostView<"stateDir" | "systemEvents">, log: Logger): void {
   try {
     const payload = consumeRestartSentinel(gw.stateDir);
     if (!payload) return;

@@ -30,6 +30,7 @@ import { NodeRegistry } from "./nodes/nodes.ts";
 import { NodePairingStore } from "../store/node-pairing.ts";
 import { CronStore } from "../store/cron.ts";
 import { CronService } from "./cron/index.ts";
+import { FEATURES } from "./features.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
 import { Metrics } from "./metrics.ts";
@@ -327,10 +328,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     });
   }
 
-  // Accounts connect in the background; a failing one retries on its own and never blocks the gateway.
-  channels.start();
-  heartbeat.start();
-  cron.start();
+  // Features with long-lived work (channels, heartbeat, cron) start in registry order.
+  for (const feature of FEATURES) await feature.start?.(ctx);
   const tick = setInterval(() => connections.broadcast("tick", { ts: Date.now() }, { dropIfSlow: true }), opts.tickIntervalMs ?? POLICY.tickIntervalMs);
   const healthTimer = setInterval(() => ctx.refreshHealth(), opts.healthIntervalMs ?? 60_000);
 
@@ -341,16 +340,17 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       clearInterval(healthTimer);
       clearTimeout(presenceTimer);
       clearTimeout(healthTimerOnce);
-      // Waiting approvals fail now, so their error answers go out while the sockets are still open.
-      approvals.close();
-      const heartbeatStopped = heartbeat.stop();
-      const cronStopped = cron.stop();
+      // Every feature stops taking new work (reverse registry order: approvals fail their waiters while the
+      // sockets are still open; channel accounts stop before the runs end).
+      const before: (void | Promise<void>)[] = [];
+      const after: (void | Promise<void>)[] = [];
+      for (const feature of [...FEATURES].reverse()) (feature.stopAfterRuns ? after : before).push(feature.stop?.(ctx));
+      await Promise.all(before);
       // Runs end first (aborted, partial text kept) so clients see their final events before `shutdown`.
-      await channels.stop();
       await agents.shutdown();
       // An aborted heartbeat or cron run ends at once; the bound only guards against a stuck delivery.
       let graceTimer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.all([heartbeatStopped, cronStopped]), new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, HEARTBEAT_STOP_GRACE_MS)))]);
+      await Promise.race([Promise.all(after), new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, HEARTBEAT_STOP_GRACE_MS)))]);
       clearTimeout(graceTimer);
       ctx.canvas?.stop();
       const browserStopped = ctx.browserControl?.stop();

@@ -4,13 +4,14 @@
  * (or outside it) can be read or written through here.
  */
 import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import type { AgentsHost } from "./_host.ts";
 import { join, sep } from "node:path";
 import { resolveWorkspace } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { AgentsFilesGetResult } from "../../protocol/generated/types.ts";
 import { writeFileAtomic } from "../../util/atomic-write.ts";
 import { listAgents } from "./agents-view.ts";
-import type { GatewayContext, MethodHandler } from "../context.ts";
+import type { MethodHandler } from "../context.ts";
 
 /** Bootstrap files, in the order they are listed (upstream's). */
 export const AGENT_BOOTSTRAP_FILES = ["AGENTS.md", "SOUL.md", "TOOLS.md", "IDENTITY.md", "USER.md", "HEARTBEAT.md", "BOOTSTRAP.md"] as const;
@@ -22,8 +23,8 @@ const ALLOWED = new Set<string>([...AGENT_BOOTSTRAP_FILES, ...AGENT_MEMORY_FILES
 type FileEntry = AgentsFilesGetResult["file"];
 
 /** `agents.files.list {agentId}`: `{agentId, workspace, files}`; one memory entry (MEMORY.md, else memory.md). */
-export const agentsFilesList: MethodHandler<"agents.files.list"> = (ctx, params) => {
-  const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
+export const agentsFilesList: MethodHandler<"agents.files.list", AgentsHost> = (ctx, params) => {
+  const { agentId, workspace } = resolveAgent(ctx.host, params.agentId);
   const files: FileEntry[] = AGENT_BOOTSTRAP_FILES.map((name) => describe(workspace, name));
   const memory = describe(workspace, "MEMORY.md");
   const alt = memory.missing ? describe(workspace, "memory.md") : undefined;
@@ -35,8 +36,8 @@ export const agentsFilesList: MethodHandler<"agents.files.list"> = (ctx, params)
  * `agents.files.get {agentId, name}`: `{agentId, workspace, file}`, with `content` when the file exists.
  * @throws GatewayError INVALID_REQUEST for an unknown agent or name, or a symlink leaving the workspace.
  */
-export const agentsFilesGet: MethodHandler<"agents.files.get"> = (ctx, params) => {
-  const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
+export const agentsFilesGet: MethodHandler<"agents.files.get", AgentsHost> = (ctx, params) => {
+  const { agentId, workspace } = resolveAgent(ctx.host, params.agentId);
   const name = checkName(params.name);
   const file = describe(workspace, name);
   if (!file.missing) file.content = readFileSync(insideTarget(workspace, file.path, name, "read"), "utf8");
@@ -51,8 +52,8 @@ export const agentsFilesGet: MethodHandler<"agents.files.get"> = (ctx, params) =
  * @throws GatewayError INVALID_REQUEST for an unknown agent, a name outside the list, or a symlink leaving
  *   the workspace.
  */
-export const agentsFilesSet: MethodHandler<"agents.files.set"> = (ctx, params) => {
-  const { agentId, workspace } = resolveAgent(ctx.gw, params.agentId);
+export const agentsFilesSet: MethodHandler<"agents.files.set", AgentsHost> = (ctx, params) => {
+  const { agentId, workspace } = resolveAgent(ctx.host, params.agentId);
   const name = checkName(params.name);
   const content = String(params.content);
   mkdirSync(workspace, { recursive: true, mode: 0o700 });
@@ -64,7 +65,7 @@ export const agentsFilesSet: MethodHandler<"agents.files.set"> = (ctx, params) =
 
 // --- internal ---
 
-function resolveAgent(gw: GatewayContext, raw: unknown): { agentId: string; workspace: string } {
+function resolveAgent(gw: AgentsHost, raw: unknown): { agentId: string; workspace: string } {
   const wanted = String(raw ?? "").trim();
   const { agents } = listAgents(gw.config);
   // Upstream compares ids case-insensitively (it lowercases them); the configured spelling is answered.

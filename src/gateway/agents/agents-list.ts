@@ -1,10 +1,11 @@
 import { listAgents, sessionDefaults } from "./agents-view.ts";
+import type { AgentsHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `agents.list`: configured agents with the default id, main key and session scope. */
-export const agentsList: MethodHandler<"agents.list"> = (ctx) => {
-  const { defaultId, agents } = listAgents(ctx.gw.config);
-  const defaults = sessionDefaults(ctx.gw.config);
+export const agentsList: MethodHandler<"agents.list", AgentsHost> = (ctx) => {
+  const { defaultId, agents } = listAgents(ctx.host.config);
+  const defaults = sessionDefaults(ctx.host.config);
   return {
     defaultId,
     mainKey: defaults.mainKey,

@@ -5,8 +5,6 @@
 import { type HeartbeatSettings, resolveHeartbeat } from "../../agent/heartbeat.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 
-/** The model used when none is configured (upstream default). */
-export const DEFAULT_MODEL = "anthropic/claude-opus-4-5";
 /** Context window assumed for the default model. */
 export const DEFAULT_CONTEXT_TOKENS = 200_000;
 
@@ -36,12 +34,8 @@ export function sessionDefaults(config: OpenClawConfig): { defaultAgentId: strin
   return { defaultAgentId: defaultId, mainKey, mainSessionKey: `agent:${defaultId}:${mainKey}`, scope: config.session?.scope ?? "per-sender" };
 }
 
-/** The primary model ref `provider/model` of the defaults. */
-export function defaultModelRef(config: OpenClawConfig): string {
-  const model = config.agents?.defaults?.model;
-  if (typeof model === "string") return model;
-  return model?.primary ?? DEFAULT_MODEL;
-}
+/** The primary model ref `provider/model` of the defaults (computed by the agent). */
+export { defaultModelRef } from "../../agent/models.ts";
 
 /**
  * Heartbeat settings of an agent (default: the default agent) as `health` and `status` report them:

@@ -2,6 +2,7 @@
  * Agents and models: `agents.list`, `agents.files.*`, `models.list`, and the
  * read-only views of configured agents other features share (`agents-view.ts`).
  */
+import { AGENTS_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { agentsFilesGet, agentsFilesList, agentsFilesSet } from "./agents-files.ts";
 import { agentsList } from "./agents-list.ts";
@@ -10,6 +11,7 @@ import { modelsList } from "./models-list.ts";
 /** The agents feature: its methods and the config it claims. */
 export const agentsFeature = defineFeature({
   name: "agents",
+  needs: AGENTS_NEEDS,
   methods: [
     defineMethod("models.list", modelsList),
     defineMethod("agents.list", agentsList),

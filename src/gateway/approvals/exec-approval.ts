@@ -3,6 +3,7 @@
  * operator's yes or no.
  */
 import type { ExecApprovalRequest } from "./approvals.ts";
+import type { ApprovalsHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -13,7 +14,7 @@ import type { MethodHandler } from "../context.ts";
  * @throws GatewayError INVALID_REQUEST "approval id already pending"; UNAVAILABLE when this connection has
  *   too many requests waiting or the gateway stops first.
  */
-export const execApprovalRequest: MethodHandler<"exec.approval.request"> = (ctx, params) => {
+export const execApprovalRequest: MethodHandler<"exec.approval.request", ApprovalsHost> = (ctx, params) => {
   const p = params;
   const request: ExecApprovalRequest = {
     command: p.command,
@@ -25,7 +26,7 @@ export const execApprovalRequest: MethodHandler<"exec.approval.request"> = (ctx,
     resolvedPath: p.resolvedPath ?? null,
     sessionKey: p.sessionKey ?? null,
   };
-  return ctx.gw.approvals.request({ id: p.id, request, timeoutMs: p.timeoutMs, connId: ctx.connId });
+  return ctx.host.approvals.request({ id: p.id, request, timeoutMs: p.timeoutMs, connId: ctx.connId });
 };
 
 /**
@@ -34,9 +35,9 @@ export const execApprovalRequest: MethodHandler<"exec.approval.request"> = (ctx,
  * client id). `{ok: true}`. Adding an allow-always pattern to an allowlist is the requester's job, as upstream.
  * @throws GatewayError INVALID_REQUEST "unknown approval id" when nothing with that id is waiting.
  */
-export const execApprovalResolve: MethodHandler<"exec.approval.resolve"> = (ctx, params) => {
+export const execApprovalResolve: MethodHandler<"exec.approval.resolve", ApprovalsHost> = (ctx, params) => {
   const { id, decision } = params;
   const resolvedBy = ctx.client.displayName ?? ctx.client.id;
-  if (!ctx.gw.approvals.resolve(id.trim(), decision, resolvedBy)) throw new GatewayError("INVALID_REQUEST", "unknown approval id");
+  if (!ctx.host.approvals.resolve(id.trim(), decision, resolvedBy)) throw new GatewayError("INVALID_REQUEST", "unknown approval id");
   return { ok: true };
 };

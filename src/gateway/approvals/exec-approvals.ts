@@ -3,6 +3,7 @@
  * `.node.set` (a connected node's, through `system.execApprovals.get` / `.set`). All admin-only.
  */
 import { randomUUID } from "node:crypto";
+import type { ApprovalsHost } from "./_host.ts";
 import { GatewayError, toErrorMessage } from "../../errors.ts";
 import { checkExecApprovalsFile, type ExecApprovalsFile, type ExecApprovalsSnapshot, readExecApprovals, saveExecApprovals } from "../../store/exec-approvals.ts";
 import type { MethodHandler } from "../context.ts";
@@ -13,7 +14,7 @@ import type { MethodHandler } from "../context.ts";
  * returned. Reading creates nothing.
  * @throws GatewayError UNAVAILABLE when the file exists but cannot be read.
  */
-export const execApprovalsGet: MethodHandler<"exec.approvals.get"> = (ctx) => read(ctx.gw.stateDir).snapshot;
+export const execApprovalsGet: MethodHandler<"exec.approvals.get", ApprovalsHost> = (ctx) => read(ctx.host.stateDir).snapshot;
 
 /**
  * `exec.approvals.set {file, baseHash?}`: replaces the file after checking it. `baseHash` (the `hash` of the
@@ -22,9 +23,9 @@ export const execApprovalsGet: MethodHandler<"exec.approvals.get"> = (ctx) => re
  * @throws GatewayError INVALID_REQUEST for a missing or stale baseHash, or a bad file (`details.issues` names
  *   every bad path); UNAVAILABLE when the file cannot be read or written. The file is then untouched.
  */
-export const execApprovalsSet: MethodHandler<"exec.approvals.set"> = (ctx, params) => {
+export const execApprovalsSet: MethodHandler<"exec.approvals.set", ApprovalsHost> = (ctx, params) => {
   const p = params;
-  const current = read(ctx.gw.stateDir);
+  const current = read(ctx.host.stateDir);
   checkBaseHash(current.snapshot, p.baseHash);
   const issues = checkExecApprovalsFile(p.file);
   if (issues.length > 0) {
@@ -33,7 +34,7 @@ export const execApprovalsSet: MethodHandler<"exec.approvals.set"> = (ctx, param
   }
   try {
     // checkExecApprovalsFile just accepted every field: the wire shape is now the store's file shape.
-    return saveExecApprovals(ctx.gw.stateDir, p.file as Partial<ExecApprovalsFile>, current.file);
+    return saveExecApprovals(ctx.host.stateDir, p.file as Partial<ExecApprovalsFile>, current.file);
   } catch (err) {
     throw new GatewayError("UNAVAILABLE", `could not save exec approvals: ${toErrorMessage(err)}`, { cause: err });
   }
@@ -44,9 +45,9 @@ export const execApprovalsSet: MethodHandler<"exec.approvals.set"> = (ctx, param
  * @throws GatewayError UNAVAILABLE (node not connected, timed out, or answered with an error);
  *   INVALID_REQUEST when the node does not offer the command.
  */
-export const execApprovalsNodeGet: MethodHandler<"exec.approvals.node.get"> = async (ctx, params) => {
+export const execApprovalsNodeGet: MethodHandler<"exec.approvals.node.get", ApprovalsHost> = async (ctx, params) => {
   const { nodeId } = params;
-  const res = await ctx.gw.nodes.invoke({ nodeId: nodeId.trim(), command: "system.execApprovals.get", params: {}, idempotencyKey: randomUUID() });
+  const res = await ctx.host.nodes.invoke({ nodeId: nodeId.trim(), command: "system.execApprovals.get", params: {}, idempotencyKey: randomUUID() });
   return res.payload ?? null;
 };
 
@@ -57,9 +58,9 @@ export const execApprovalsNodeGet: MethodHandler<"exec.approvals.node.get"> = as
  * @throws GatewayError as {@link execApprovalsNodeGet}; a node refusing the file comes back as UNAVAILABLE
  *   with its message.
  */
-export const execApprovalsNodeSet: MethodHandler<"exec.approvals.node.set"> = async (ctx, params) => {
+export const execApprovalsNodeSet: MethodHandler<"exec.approvals.node.set", ApprovalsHost> = async (ctx, params) => {
   const { nodeId, file, baseHash } = params;
-  const res = await ctx.gw.nodes.invoke({ nodeId: nodeId.trim(), command: "system.execApprovals.set", params: { file, baseHash }, idempotencyKey: randomUUID() });
+  const res = await ctx.host.nodes.invoke({ nodeId: nodeId.trim(), command: "system.execApprovals.set", params: { file, baseHash }, idempotencyKey: randomUUID() });
   return res.payload ?? null;
 };
 

@@ -1,4 +1,5 @@
 import { createBrowserClient } from "../../browser/index.ts";
+import type { BrowserBridgeHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -13,13 +14,13 @@ const BASE = "http://browser-control.invalid";
  * @throws GatewayError INVALID_REQUEST for a bad method/path or a 4xx from the service (details carry
  *   `status` and `code`), UNAVAILABLE when the service is off or answers 5xx.
  */
-export const browserRequest: MethodHandler<"browser.request"> = async (ctx, params) => {
-  const control = ctx.gw.browserControl;
+export const browserRequest: MethodHandler<"browser.request", BrowserBridgeHost> = async (ctx, params) => {
+  const control = ctx.host.browserControl;
   if (!control) throw new GatewayError("UNAVAILABLE", "browser control is not running (browser.enabled=false, or its port was taken: see the gateway log)");
   const method = String(params.method ?? "GET").toUpperCase();
   if (!METHODS.has(method)) throw new GatewayError("INVALID_REQUEST", `browser.request: method must be GET, POST or DELETE (got ${JSON.stringify(params.method).slice(0, 20)})`);
   const path = checkPath(params.path);
-  const auth = ctx.gw.settings.auth;
+  const auth = ctx.host.settings.auth;
   // Below operator.admin the browser may only open public addresses, at every hop (issue 17 §5).
   const privileged = ctx.client.scopes.includes("operator.admin");
   const client = createBrowserClient({ baseUrl: control.url, token: auth.mode === "password" ? auth.password : auth.token, fetch: (req) => control.fetch(req, { privileged }) });

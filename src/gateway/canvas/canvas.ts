@@ -5,6 +5,7 @@
  * are told about (hello-ok, `node.canvas.capability.refresh`).
  */
 import { join } from "node:path";
+import type { CanvasFeatureHost } from "./_host.ts";
 import type { Server } from "bun";
 import { CAPABILITY_PREFIX, createCanvasHost, type CanvasGrant, type CanvasHost, type CanvasHostOptions } from "../../canvas/host.ts";
 import { expandHome, resolveDefaultWorkspace } from "../../config/paths.ts";
@@ -12,7 +13,6 @@ import type { GatewaySettings } from "../../config/gateway-settings.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { Logger } from "../../logging/logger.ts";
 import type { GatewaySocket } from "../connections.ts";
-import type { GatewayContext } from "../context.ts";
 
 /** The mounted canvas. */
 export interface MountedCanvas {
@@ -77,17 +77,17 @@ export function mountCanvas(config: OpenClawConfig, settings: GatewaySettings, l
  * The canvas URL a client is told about. A node gets one scoped by a fresh capability bound to this
  * connection (its WebView sends no credentials); operators hold the secret and get the plain origin.
  */
-export function canvasHostUrl(gw: GatewayContext, ws: GatewaySocket, role: string): string {
+export function canvasHostUrl(gw: CanvasFeatureHost, ws: GatewaySocket, role: string): string {
   return role === "node" && gw.canvas ? grantCanvas(gw.canvas, gw, ws).url : canvasOrigin(gw, ws);
 }
 
 /** Mints a fresh capability for the node on `ws` (replacing its previous one) and the URL scoped by it. */
-export function grantCanvas(canvas: MountedCanvas, gw: GatewayContext, ws: GatewaySocket): CanvasGrant & { url: string } {
+export function grantCanvas(canvas: MountedCanvas, gw: CanvasFeatureHost, ws: GatewaySocket): CanvasGrant & { url: string } {
   const grant = canvas.host.grant(ws.data.connId);
   return { ...grant, url: `${canvasOrigin(gw, ws)}${CAPABILITY_PREFIX}/${grant.capability}` };
 }
 
 // `http://<the Host the client connected to>`.
-function canvasOrigin(gw: GatewayContext, ws: GatewaySocket): string {
+function canvasOrigin(gw: CanvasFeatureHost, ws: GatewaySocket): string {
   return `http://${ws.data.host ?? `127.0.0.1:${gw.settings.port}`}`;
 }

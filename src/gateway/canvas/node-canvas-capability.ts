@@ -4,13 +4,14 @@
  * load was refused.
  */
 import { GatewayError } from "../../errors.ts";
+import type { CanvasFeatureHost } from "./_host.ts";
 import { grantCanvas } from "./canvas.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** `{canvasCapability, canvasCapabilityExpiresAtMs, canvasHostUrl}`; UNAVAILABLE when the canvas is off. */
-export const nodeCanvasCapabilityRefresh: MethodHandler<"node.canvas.capability.refresh"> = (ctx) => {
-  const ws = ctx.gw.connections.byId(ctx.connId);
-  if (!ctx.gw.canvas || !ws) throw new GatewayError("UNAVAILABLE", "canvas host unavailable");
-  const grant = grantCanvas(ctx.gw.canvas, ctx.gw, ws);
+export const nodeCanvasCapabilityRefresh: MethodHandler<"node.canvas.capability.refresh", CanvasFeatureHost> = (ctx) => {
+  const ws = ctx.host.connections.byId(ctx.connId);
+  if (!ctx.host.canvas || !ws) throw new GatewayError("UNAVAILABLE", "canvas host unavailable");
+  const grant = grantCanvas(ctx.host.canvas, ctx.host, ws);
   return { canvasCapability: grant.capability, canvasCapabilityExpiresAtMs: grant.expiresAtMs, canvasHostUrl: grant.url };
 };

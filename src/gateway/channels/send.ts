@@ -1,4 +1,5 @@
 import { checkPublicUrl } from "../../util/net.ts";
+import type { ChannelsHost } from "./_host.ts";
 import { GatewayError, toErrorMessage } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -8,7 +9,7 @@ import type { MethodHandler } from "../context.ts";
  * without config → NOT_LINKED "<ch> is not configured"; an unlinked WhatsApp account → NOT_LINKED. Callers without operator.admin may only attach public http(s)
  * media (INVALID_REQUEST "media refused: …" otherwise).
  */
-export const send: MethodHandler<"send"> = async (ctx, params) => {
+export const send: MethodHandler<"send", ChannelsHost> = async (ctx, params) => {
   const p = params;
   // Below operator.admin, media must be a public http(s) URL, at every redirect too: a local path or a
   // private address would let a write-scoped client post the gateway's own files (config, credentials) or
@@ -21,7 +22,7 @@ export const send: MethodHandler<"send"> = async (ctx, params) => {
       });
     }
   }
-  const res = await ctx.gw.channels.send({
+  const res = await ctx.host.channels.send({
       channel: p.channel,
       accountId: p.accountId,
       to: p.to,

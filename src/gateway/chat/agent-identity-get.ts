@@ -1,4 +1,5 @@
 import { agentIds, agentOf, canonicalSessionKey } from "../../agent/index.ts";
+import type { ChatHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -7,8 +8,8 @@ import type { MethodHandler } from "../context.ts";
  * agent of `sessionKey`, else the default agent.
  * @throws GatewayError INVALID_REQUEST for an agent that is not configured.
  */
-export const agentIdentityGet: MethodHandler<"agent.identity.get"> = (ctx, params) => {
-  const config = ctx.gw.config;
+export const agentIdentityGet: MethodHandler<"agent.identity.get", ChatHost> = (ctx, params) => {
+  const config = ctx.host.config;
   const { defaultId, ids } = agentIds(config);
   const fromKey = typeof params.sessionKey === "string" && params.sessionKey ? agentOf(canonicalSessionKey(config, params.sessionKey)) : undefined;
   const agentId = params.agentId || fromKey || defaultId;

@@ -1,4 +1,5 @@
 import { GatewayError } from "../../errors.ts";
+import type { ChatHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 const DEFAULT_WAIT_MS = 30_000;
@@ -17,10 +18,10 @@ export const MAX_WAITS_PER_CONNECTION = 256;
  * @throws GatewayError UNAVAILABLE (retryable) when the connection already has
  *   {@link MAX_WAITS_PER_CONNECTION} waits pending.
  */
-export const agentWait: MethodHandler<"agent.wait"> = async (ctx, params) => {
+export const agentWait: MethodHandler<"agent.wait", ChatHost> = async (ctx, params) => {
   const runId = String(params.runId);
   const timeoutMs = typeof params.timeoutMs === "number" ? params.timeoutMs : DEFAULT_WAIT_MS;
-  const ws = ctx.gw.connections.byId(ctx.connId);
+  const ws = ctx.host.connections.byId(ctx.connId);
   if (!ws) return { runId, status: "timeout" };
   const pending = (ws.data.abortOnClose ??= new Set());
   if (pending.size >= MAX_WAITS_PER_CONNECTION) {
@@ -29,7 +30,7 @@ export const agentWait: MethodHandler<"agent.wait"> = async (ctx, params) => {
   const controller = new AbortController();
   pending.add(controller);
   try {
-    return await ctx.gw.agents.wait(runId, timeoutMs, controller.signal);
+    return await ctx.host.agents.wait(runId, timeoutMs, controller.signal);
   } finally {
     pending.delete(controller);
   }

@@ -1,5 +1,6 @@
 import { replyTextOf, resolveSession, type RunFinal, type SubmitResult } from "../../agent/index.ts";
-import { DEFERRED, type GatewayContext, type MethodHandler } from "../context.ts";
+import type { ChatHost } from "./_host.ts";
+import { DEFERRED, type MethodHandler } from "../context.ts";
 import { checkDeliveryChannel, deliverReply, type DeliveryRequest, toDeliveryReport } from "../channels/delivery.ts";
 import { channelOf, checkMessage, checkThinking, toFinalFrame } from "./runs.ts";
 
@@ -37,7 +38,7 @@ export interface AgentRunInput {
  *   thinking level, an unknown agent id, or a delivery channel that is not configured; Error when the
  *   runtime is shut down. Safe to call concurrently.
  */
-export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: string): SubmitResult {
+export function submitAgentRun(gw: ChatHost, p: AgentRunInput, channel: string): SubmitResult {
   const images = checkMessage(p.message, p.attachments, gw.logger);
   const thinking = checkThinking(p.thinking);
   const delivery = p.deliver ? { channel: p.replyChannel?.trim() || p.channel, to: p.replyTo ?? p.to, accountId: p.replyAccountId ?? p.accountId } : undefined;
@@ -62,7 +63,7 @@ export function submitAgentRun(gw: GatewayContext, p: AgentRunInput, channel: st
 }
 
 /** Delivers a finished run's reply; the result goes into the final payload as `delivery`. */
-async function deliverRunReply(gw: GatewayContext, final: RunFinal, req: DeliveryRequest): Promise<Record<string, unknown>> {
+async function deliverRunReply(gw: ChatHost, final: RunFinal, req: DeliveryRequest): Promise<Record<string, unknown>> {
   const runId = String(final.payload.runId);
   if (final.payload.summary === "aborted") return { delivery: { ok: false, error: "run aborted; nothing delivered" } };
   const text = replyTextOf(final);
@@ -78,9 +79,9 @@ async function deliverRunReply(gw: GatewayContext, final: RunFinal, req: Deliver
  * `{runId, status:"error", summary}`. The idempotencyKey is the runId: a repeat while the run is going
  * answers `{runId, status:"in_flight"}`, after it ended the cached final.
  */
-export const agent: MethodHandler<"agent"> = (ctx, params) => {
+export const agent: MethodHandler<"agent", ChatHost> = (ctx, params) => {
   const p = params;
-  const result = submitAgentRun(ctx.gw, p, channelOf(ctx.client, p.channel));
+  const result = submitAgentRun(ctx.host, p, channelOf(ctx.client, p.channel));
   switch (result.status) {
     case "in_flight":
       return { runId: result.runId, status: "in_flight" };

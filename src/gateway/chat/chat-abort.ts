@@ -1,4 +1,5 @@
 import { canonicalSessionKey } from "../../agent/index.ts";
+import type { ChatHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**
@@ -6,8 +7,8 @@ import type { MethodHandler } from "../context.ts";
  * runId is given. Each stopped run emits `chat` state `aborted` with stopReason `rpc`; partial text stays
  * in the transcript. @returns `{ok:true, aborted, runIds}`.
  */
-export const chatAbort: MethodHandler<"chat.abort"> = (ctx, params) => {
-  const key = canonicalSessionKey(ctx.gw.config, String(params.sessionKey));
-  const runIds = ctx.gw.agents.abort(key, params.runId, "rpc");
+export const chatAbort: MethodHandler<"chat.abort", ChatHost> = (ctx, params) => {
+  const key = canonicalSessionKey(ctx.host.config, String(params.sessionKey));
+  const runIds = ctx.host.agents.abort(key, params.runId, "rpc");
   return { ok: true, aborted: runIds.length > 0, runIds };
 };

@@ -1,4 +1,5 @@
 import { canonicalSessionKey } from "../../agent/index.ts";
+import type { ChatHost } from "./_host.ts";
 import type { TranscriptMessage } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -10,12 +11,12 @@ export const CHAT_HISTORY_MAX_BYTES = 6 * 1024 * 1024;
  * `chat.history`: the newest `limit` (default 200) transcript messages of the session's current
  * sessionId, oldest first, in upstream's message shapes. An unknown session answers with no messages.
  */
-export const chatHistory: MethodHandler<"chat.history"> = (ctx, params) => {
-  const key = canonicalSessionKey(ctx.gw.config, String(params.sessionKey));
-  const entry = ctx.gw.store.getSession(key);
+export const chatHistory: MethodHandler<"chat.history", ChatHost> = (ctx, params) => {
+  const key = canonicalSessionKey(ctx.host.config, String(params.sessionKey));
+  const entry = ctx.host.store.getSession(key);
   const thinkingLevel = entry?.thinkingLevel ?? "off";
   if (!entry) return { sessionKey: params.sessionKey, messages: [], thinkingLevel };
-  const messages = capBytes(ctx.gw.store.readMessages(entry.sessionId, params.limit ?? DEFAULT_LIMIT), CHAT_HISTORY_MAX_BYTES);
+  const messages = capBytes(ctx.host.store.readMessages(entry.sessionId, params.limit ?? DEFAULT_LIMIT), CHAT_HISTORY_MAX_BYTES);
   return { sessionKey: params.sessionKey, sessionId: entry.sessionId, messages, thinkingLevel };
 };
 

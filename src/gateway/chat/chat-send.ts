@@ -1,4 +1,5 @@
 import { agentOf, canonicalSessionKey } from "../../agent/index.ts";
+import type { ChatHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 import { channelOf, checkMessage, checkThinking } from "./runs.ts";
 
@@ -8,9 +9,9 @@ import { channelOf, checkMessage, checkThinking } from "./runs.ts";
  * store before the answer. A repeated idempotencyKey answers `in_flight` while running, then `ok`/`error`.
  * `message` may be empty when the attachments carry an image; bad attachments fail the request.
  */
-export const chatSend: MethodHandler<"chat.send"> = (ctx, params) => {
+export const chatSend: MethodHandler<"chat.send", ChatHost> = (ctx, params) => {
   const p = params;
-  const { gw } = ctx;
+  const { host: gw } = ctx;
   const images = checkMessage(p.message, p.attachments, gw.logger);
   const key = canonicalSessionKey(gw.config, p.sessionKey);
   const result = gw.agents.submit({

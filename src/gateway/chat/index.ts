@@ -2,6 +2,7 @@
  * Runs, chat and agent: `agent`, `agent.wait`, `chat.*` turn a client message into an agent run and
  * stream its events; `runs.ts` holds what they share, `run-listeners.ts` taps one run for HTTP callers.
  */
+import { CHAT_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { agentIdentityGet } from "./agent-identity-get.ts";
 import { agentWait } from "./agent-wait.ts";
@@ -13,6 +14,7 @@ import { chatSend } from "./chat-send.ts";
 /** The chat feature: its methods. */
 export const chatFeature = defineFeature({
   name: "chat",
+  needs: CHAT_NEEDS,
   methods: [
     defineMethod("agent", agent),
     defineMethod("agent.identity.get", agentIdentityGet),

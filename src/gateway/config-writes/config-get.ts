@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { ConfigWritesHost } from "./_host.ts";
 import JSON5 from "json5";
 import { withObjectModelRefs } from "../../config/form-schema.ts";
 import { hashText, loadConfig } from "../../config/load.ts";
@@ -15,8 +16,8 @@ import type { MethodHandler } from "../context.ts";
  * back unchanged. The hash is
  * the real file's, so it stays valid as `baseHash`.
  */
-export const configGet: MethodHandler<"config.get"> = (ctx) => {
-  const path = ctx.gw.loaded.path;
+export const configGet: MethodHandler<"config.get", ConfigWritesHost> = (ctx) => {
+  const path = ctx.host.loaded.path;
   try {
     const now = loadConfig(path);
     return present({ path, exists: now.exists, raw: now.raw, hash: now.hash, valid: true, issues: [], config: now.config });
@@ -28,7 +29,7 @@ export const configGet: MethodHandler<"config.get"> = (ctx) => {
     } catch {
       // unreadable: the issue says so
     }
-    return present({ path, exists: true, raw, hash: hashText(raw), valid: false, issues: err.issues, config: ctx.gw.config, written: parseLoose(ctx.gw.loaded.raw) });
+    return present({ path, exists: true, raw, hash: hashText(raw), valid: false, issues: err.issues, config: ctx.host.config, written: parseLoose(ctx.host.loaded.raw) });
   }
 };
 

@@ -1,4 +1,5 @@
 import { applyMergePatch } from "../../config/merge-patch.ts";
+import type { ConfigWritesHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import { checkBaseHash, commitConfig, isDiskConfigValid, parseClientJson5, prepareConfig, readDiskConfig, restartForWrite, toClientConfig } from "./config-writes.ts";
 import type { MethodHandler } from "../context.ts";
@@ -12,15 +13,15 @@ import type { MethodHandler } from "../context.ts";
  * @throws GatewayError INVALID_REQUEST for a stale or missing hash, a file that is invalid now, a patch that
  *   is not an object, or a result that is not a valid config; nothing is written then.
  */
-export const configPatch: MethodHandler<"config.patch"> = (ctx, params) => {
+export const configPatch: MethodHandler<"config.patch", ConfigWritesHost> = (ctx, params) => {
   const p = params;
-  const disk = readDiskConfig(ctx.gw.loaded.path);
+  const disk = readDiskConfig(ctx.host.loaded.path);
   checkBaseHash(disk, p.baseHash);
   if (!isDiskConfigValid(disk)) throw new GatewayError("INVALID_REQUEST", "invalid config; fix before patching");
   const patch = parseClientJson5(p.raw);
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) throw new GatewayError("INVALID_REQUEST", "config.patch raw must be an object");
   const prepared = prepareConfig(disk, applyMergePatch(disk.parsed, patch));
-  const loaded = commitConfig(ctx.gw, disk, prepared);
-  const done = restartForWrite(ctx.gw, loaded, { method: "config.patch", delayMs: p.restartDelayMs, sessionKey: p.sessionKey, note: p.note });
+  const loaded = commitConfig(ctx.host, disk, prepared);
+  const done = restartForWrite(ctx.host, loaded, { method: "config.patch", delayMs: p.restartDelayMs, sessionKey: p.sessionKey, note: p.note });
   return { ok: true, path: loaded.path, config: toClientConfig(prepared.parsed), hash: loaded.hash, ...done };
 };

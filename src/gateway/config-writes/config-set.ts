@@ -1,4 +1,5 @@
 import { checkBaseHash, commitConfig, parseClientJson5, prepareConfig, readDiskConfig, reloadWritten, toClientConfig } from "./config-writes.ts";
+import type { ConfigWritesHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**
@@ -9,12 +10,12 @@ import type { MethodHandler } from "../context.ts";
  * @throws GatewayError INVALID_REQUEST for a stale or missing hash, unparsable text, or an invalid config
  *   (`details.issues` lists every bad path); the file is then untouched.
  */
-export const configSet: MethodHandler<"config.set"> = (ctx, params) => {
+export const configSet: MethodHandler<"config.set", ConfigWritesHost> = (ctx, params) => {
   const p = params;
-  const disk = readDiskConfig(ctx.gw.loaded.path);
+  const disk = readDiskConfig(ctx.host.loaded.path);
   checkBaseHash(disk, p.baseHash);
   const prepared = prepareConfig(disk, parseClientJson5(p.raw), p.raw);
-  const loaded = commitConfig(ctx.gw, disk, prepared);
-  const { reload, restart } = reloadWritten(ctx.gw, loaded, "config.set");
+  const loaded = commitConfig(ctx.host, disk, prepared);
+  const { reload, restart } = reloadWritten(ctx.host, loaded, "config.set");
   return { ok: true, path: loaded.path, config: toClientConfig(prepared.parsed), hash: loaded.hash, reload, ...(restart && { restart }) };
 };

@@ -8,6 +8,7 @@
  * so two writes can never interleave between the hash check and the rename.
  */
 import { readFileSync } from "node:fs";
+import type { ConfigWritesHost } from "./_host.ts";
 import JSON5 from "json5";
 import { hashText, type LoadedConfig, parseConfigText, viewConfigEnv } from "../../config/load.ts";
 import { findFileOnlyChanges } from "../../config/file-only.ts";
@@ -17,7 +18,6 @@ import { writeConfigText } from "../../config/write.ts";
 import { ConfigError, GatewayError, toErrorMessage } from "../../errors.ts";
 import { preflightConfig } from "../config-preflight.ts";
 import { applyConfigChange, type ReloadOutcome } from "../config-reload.ts";
-import type { GatewayContext } from "../context.ts";
 import { type RestartSentinelPayload, writeRestartSentinel } from "../restart-sentinel.ts";
 
 /** Delay before a requested restart when the caller gives none (upstream's), and the most it may be. */
@@ -146,7 +146,7 @@ export function prepareConfig(disk: DiskConfig, value: unknown, raw?: string): P
  * (auth, bind address, hooks, canvas root, workspaces). Nothing is written then.
  * @throws GatewayError INVALID_REQUEST with `details.issues` naming each path.
  */
-export function checkWritable(gw: GatewayContext, disk: DiskConfig, prepared: PreparedConfig): void {
+export function checkWritable(gw: ConfigWritesHost, disk: DiskConfig, prepared: PreparedConfig): void {
   const fileOnly = findFileOnlyChanges(disk.parsed, prepared.parsed);
   if (fileOnly.length > 0) {
     const issues = fileOnly.map((c) => ({ path: c.path, message: `only the config file can change this (${c.why}); edit ${disk.path} by hand` }));
@@ -167,7 +167,7 @@ export function checkWritable(gw: GatewayContext, disk: DiskConfig, prepared: Pr
  * @returns the config as now on disk.
  * @throws GatewayError UNAVAILABLE when the file cannot be written (it is then unchanged).
  */
-export function commitConfig(gw: GatewayContext, disk: DiskConfig, prepared: PreparedConfig): LoadedConfig {
+export function commitConfig(gw: ConfigWritesHost, disk: DiskConfig, prepared: PreparedConfig): LoadedConfig {
   checkWritable(gw, disk, prepared);
   try {
     writeConfigText(disk.path, prepared.text);
@@ -183,7 +183,7 @@ export function commitConfig(gw: GatewayContext, disk: DiskConfig, prepared: Pre
  * Applies a written config the way a file edit would be: live when the reload plan allows, else by an
  * in-process restart soon after (the gateway's reload debounce, so the answer goes out first).
  */
-export function reloadWritten(gw: GatewayContext, loaded: LoadedConfig, method: string): { reload: ReloadOutcome; restart?: RestartInfo } {
+export function reloadWritten(gw: ConfigWritesHost, loaded: LoadedConfig, method: string): { reload: ReloadOutcome; restart?: RestartInfo } {
   const { outcome, plan } = applyConfigChange(gw, loaded, gw.logger.child("reload"));
   if (outcome !== "restart") return { reload: outcome };
   const delayMs = gw.config.gateway?.reload?.debounceMs ?? 300;
@@ -196,7 +196,7 @@ export function reloadWritten(gw: GatewayContext, loaded: LoadedConfig, method: 
  * can be and `ok: false` says a restart is still due.
  */
 export function restartForWrite(
-  gw: GatewayContext,
+  gw: ConfigWritesHost,
   loaded: LoadedConfig,
   opts: { method: "config.apply" | "config.patch"; delayMs?: number; sessionKey?: string; note?: string },
 ): { restart: RestartInfo; sentinel: { path: string | null; payload: RestartSentinelPayload } | null; reload?: ReloadOutcome } {
@@ -225,7 +225,7 @@ export function toClientConfig(parsed: unknown): unknown {
 
 // --- internal ---
 
-function scheduleRestart(gw: GatewayContext, reason: string, delayMs: number): RestartInfo {
+function scheduleRestart(gw: ConfigWritesHost, reason: string, delayMs: number): RestartInfo {
   if (!gw.supervisor) {
     gw.logger.child("reload").warn(`config change needs a gateway restart (${reason}); restart the gateway to apply it`);
     return { ok: false, pid: process.pid, delayMs, reason, mode: "unavailable" };

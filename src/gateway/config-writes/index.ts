@@ -2,6 +2,7 @@
  * Config reads and writes over the protocol: `config.get`, `config.schema`, and the three admin-only
  * writers `config.set`, `config.apply`, `config.patch` (all through the one writer module beside them).
  */
+import { CONFIG_WRITES_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { configApply } from "./config-apply.ts";
 import { configGet } from "./config-get.ts";
@@ -12,6 +13,7 @@ import { configSet } from "./config-set.ts";
 /** The config feature: its methods. */
 export const configWritesFeature = defineFeature({
   name: "config",
+  needs: CONFIG_WRITES_NEEDS,
   methods: [
     defineMethod("config.get", configGet),
     defineMethod("config.set", configSet),

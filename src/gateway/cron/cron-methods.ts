@@ -3,41 +3,42 @@
  * (protocol.md §4). Jobs are named by `id`, with `jobId` accepted as an alias.
  */
 import { GatewayError } from "../../errors.ts";
+import type { CronFeatureHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** Default `cron.runs` limit. */
 export const CRON_RUNS_DEFAULT_LIMIT = 200;
 
 /** `cron.list {includeDisabled?}` → `{jobs}`, soonest next run first. */
-export const cronList: MethodHandler<"cron.list"> = (ctx, params) => ({ jobs: ctx.gw.cron.list(params.includeDisabled === true) });
+export const cronList: MethodHandler<"cron.list", CronFeatureHost> = (ctx, params) => ({ jobs: ctx.host.cron.list(params.includeDisabled === true) });
 
 /** `cron.status {}` → `{enabled, jobs, enabledJobs, running, nextWakeAtMs, storePath}`. */
-export const cronStatus: MethodHandler<"cron.status"> = (ctx) => ctx.gw.cron.status();
+export const cronStatus: MethodHandler<"cron.status", CronFeatureHost> = (ctx) => ctx.host.cron.status();
 
 /** `cron.add` → the new job. @throws INVALID_REQUEST for a job that breaks a rule (message names it). */
-export const cronAdd: MethodHandler<"cron.add"> = (ctx, params) => ctx.gw.cron.add(params);
+export const cronAdd: MethodHandler<"cron.add", CronFeatureHost> = (ctx, params) => ctx.host.cron.add(params);
 
 /** `cron.update {id|jobId, patch}` → the updated job. @throws INVALID_REQUEST for an unknown id or a bad patch. */
-export const cronUpdate: MethodHandler<"cron.update"> = (ctx, params) => {
+export const cronUpdate: MethodHandler<"cron.update", CronFeatureHost> = (ctx, params) => {
   const id = jobIdOf(params);
-  const job = ctx.gw.cron.update(id, params.patch);
+  const job = ctx.host.cron.update(id, params.patch);
   if (!job) throw unknownJob(id);
   return job;
 };
 
 /** `cron.remove {id|jobId}` → `{ok:true, removed}` (false for an unknown id). */
-export const cronRemove: MethodHandler<"cron.remove"> = (ctx, params) => ({ ok: true, removed: ctx.gw.cron.remove(jobIdOf(params)) });
+export const cronRemove: MethodHandler<"cron.remove", CronFeatureHost> = (ctx, params) => ({ ok: true, removed: ctx.host.cron.remove(jobIdOf(params)) });
 
 /**
  * `cron.run {id|jobId, mode?}`: `force` runs now, `due` (default) only when the job's time has come →
  * `{ok:true, ran:true}` once started, or `{ok:true, ran:false, reason:"not-due"|"already-running"}`.
  * @throws INVALID_REQUEST for an unknown id; UNAVAILABLE while the gateway stops.
  */
-export const cronRun: MethodHandler<"cron.run"> = (ctx, params) => {
+export const cronRun: MethodHandler<"cron.run", CronFeatureHost> = (ctx, params) => {
   const id = jobIdOf(params);
   let result;
   try {
-    result = ctx.gw.cron.run(id, params.mode === "force" ? "force" : "due");
+    result = ctx.host.cron.run(id, params.mode === "force" ? "force" : "due");
   } catch (err) {
     throw new GatewayError("UNAVAILABLE", err instanceof Error ? err.message : String(err), { cause: err });
   }
@@ -46,9 +47,9 @@ export const cronRun: MethodHandler<"cron.run"> = (ctx, params) => {
 };
 
 /** `cron.runs {id|jobId, limit?}` → `{entries}`: the newest `limit` (default 200) run log entries, oldest first. */
-export const cronRuns: MethodHandler<"cron.runs"> = (ctx, params) => {
+export const cronRuns: MethodHandler<"cron.runs", CronFeatureHost> = (ctx, params) => {
   const limit = typeof params.limit === "number" ? params.limit : CRON_RUNS_DEFAULT_LIMIT;
-  return { entries: ctx.gw.cron.runs(jobIdOf(params), limit) };
+  return { entries: ctx.host.cron.runs(jobIdOf(params), limit) };
 };
 
 // --- internal ---

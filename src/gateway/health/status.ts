@@ -1,10 +1,11 @@
 import { DEFAULT_CONTEXT_TOKENS, defaultModelRef, heartbeatOf, listAgents } from "../agents/agents-view.ts";
+import type { HealthHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 import { stateDbPath, summarizeSessions } from "../sessions/sessions-view.ts";
 
 /** `status`: heartbeat, channel and session summary; sessions are counted from the store. */
-export const status: MethodHandler<"status"> = (ctx) => {
-  const { config, stateDir, store } = ctx.gw;
+export const status: MethodHandler<"status", HealthHost> = (ctx) => {
+  const { config, stateDir, store } = ctx.host;
   const { defaultId, agents } = listAgents(config);
   const byAgent = agents.map((a) => ({ agentId: a.id, ...summarizeSessions(store, stateDir, a.id) }));
   const all = store.listSessions();
@@ -17,8 +18,8 @@ export const status: MethodHandler<"status"> = (ctx) => {
         return { agentId: a.id, enabled: hb.enabled, every: hb.every, everyMs: hb.everyMs };
       }),
     },
-    channelSummary: ctx.gw.channels.summaryLines(),
-    queuedSystemEvents: [...ctx.gw.systemEvents],
+    channelSummary: ctx.host.channels.summaryLines(),
+    queuedSystemEvents: [...ctx.host.systemEvents],
     sessions: {
       paths: [stateDbPath(stateDir)],
       count: all.length,

@@ -1,4 +1,5 @@
 import { GatewayError } from "../../errors.ts";
+import type { HeartbeatFeatureHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 import { enqueueSystemEvent } from "./system-events.ts";
 
@@ -7,11 +8,11 @@ import { enqueueSystemEvent } from "./system-events.ts";
  * next heartbeat reads it). Blank text is refused (it would create an empty presence row); an immediate
  * repeat is not queued twice.
  */
-export const systemEvent: MethodHandler<"system-event"> = (ctx, params) => {
+export const systemEvent: MethodHandler<"system-event", HeartbeatFeatureHost> = (ctx, params) => {
   const text = String(params.text).trim();
   if (text === "") throw new GatewayError("INVALID_REQUEST", "text required");
-  ctx.gw.presence.applySystemEvent({ ...params, text });
-  enqueueSystemEvent(ctx.gw.systemEvents, text);
-  ctx.gw.broadcastPresence();
+  ctx.host.presence.applySystemEvent({ ...params, text });
+  enqueueSystemEvent(ctx.host.systemEvents, text);
+  ctx.host.broadcastPresence();
   return { ok: true };
 };

@@ -1,4 +1,5 @@
 import type { MethodHandler } from "../context.ts";
+import type { HeartbeatFeatureHost } from "./_host.ts";
 import { enqueueSystemEvent } from "./system-events.ts";
 
 /**
@@ -6,9 +7,9 @@ import { enqueueSystemEvent } from "./system-events.ts";
  * at once (in the background; a busy session is skipped, not waited for); `next-heartbeat` leaves it for
  * the next scheduled one. Answers `{ok:true}` right away.
  */
-export const wake: MethodHandler<"wake"> = (ctx, params) => {
+export const wake: MethodHandler<"wake", HeartbeatFeatureHost> = (ctx, params) => {
   const p = params;
-  enqueueSystemEvent(ctx.gw.systemEvents, p.text);
-  if (p.mode === "now") void ctx.gw.heartbeat.requestNow("wake");
+  enqueueSystemEvent(ctx.host.systemEvents, p.text);
+  if (p.mode === "now") void ctx.host.heartbeat.requestNow("wake");
   return { ok: true };
 };

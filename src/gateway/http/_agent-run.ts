@@ -4,9 +4,9 @@
  * run itself through the agent runtime with its text deltas tapped as they stream.
  */
 import { randomUUID } from "node:crypto";
+import type { HttpHost } from "./_host.ts";
 import { agentIds, agentOf, canonicalSessionKey } from "../../agent/index.ts";
 import { toErrorMessage } from "../../errors.ts";
-import type { GatewayContext } from "../context.ts";
 
 /** One entry of a client-sent conversation. */
 export interface ConversationEntry {
@@ -31,7 +31,7 @@ export const SESSION_HEADER = "x-openclaw-session-key";
  * default agent; session header > `agent:<id>:<prefix>-user:<user>` > a fresh `agent:<id>:<prefix>:<uuid>`.
  * @returns the target, or an error message for an agent id that is not configured.
  */
-export function resolveHttpRunTarget(gw: GatewayContext, req: Request, opts: { model?: string; user?: string; prefix: string }): HttpRunTarget | { error: string } {
+export function resolveHttpRunTarget(gw: HttpHost, req: Request, opts: { model?: string; user?: string; prefix: string }): HttpRunTarget | { error: string } {
   const config = gw.config;
   const { defaultId, ids } = agentIds(config);
   const fromHeader = AGENT_HEADERS.map((h) => req.headers.get(h)?.trim()).find(Boolean);
@@ -102,7 +102,7 @@ export interface HttpRunOptions extends HttpRunTarget {
  * Runs one agent turn and waits for its end. Never throws: a runtime that refuses the run (shut down) or a
  * failed run both come back as `{ok:false, message}`.
  */
-export async function runAgentTurn(gw: GatewayContext, opts: HttpRunOptions): Promise<HttpRunResult> {
+export async function runAgentTurn(gw: HttpHost, opts: HttpRunOptions): Promise<HttpRunResult> {
   const onDelta = opts.onDelta;
   const unsubscribe = onDelta
     ? gw.runListeners.on(opts.runId, (event) => {

@@ -8,9 +8,9 @@
  * client that authenticates with it and asks for no narrower scopes.
  */
 import type { Server } from "bun";
+import type { HttpHost } from "./_host.ts";
 import { checkSharedSecret, safeEqual } from "../auth.ts";
 import type { ConnectionData } from "../connections.ts";
-import type { GatewayContext } from "../context.ts";
 import { openAiError, retryAfterSeconds } from "./_respond.ts";
 
 /** The scopes an HTTP bearer of the shared secret holds. */
@@ -18,7 +18,7 @@ export const HTTP_BEARER_SCOPES: readonly string[] = ["operator.admin"];
 
 /** One HTTP request as the API handlers see it. */
 export interface HttpCall {
-  gw: GatewayContext;
+  gw: HttpHost;
   req: Request;
   url: URL;
   /** The peer address (the limiter's key). */

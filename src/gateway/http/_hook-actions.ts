@@ -6,10 +6,10 @@
  * queued text; "next-heartbeat" leaves it for the next scheduled one.
  */
 import { randomUUID } from "node:crypto";
+import type { HttpHost } from "./_host.ts";
 import { agentIds, canonicalSessionKey, mainSessionKey } from "../../agent/index.ts";
 import { isChannelId } from "../../channels/index.ts";
 import { isGatewayError, toErrorMessage } from "../../errors.ts";
-import type { GatewayContext } from "../context.ts";
 import { deliverReply } from "../channels/delivery.ts";
 import { checkThinking } from "../chat/runs.ts";
 import { enqueueSystemEvent } from "../heartbeat/system-events.ts";
@@ -27,7 +27,7 @@ export interface HookReply {
 }
 
 /** Queues a wake: the text becomes a system event for the main session. */
-export function performWake(gw: GatewayContext, action: Extract<HookAction, { kind: "wake" }>): HookReply {
+export function performWake(gw: HttpHost, action: Extract<HookAction, { kind: "wake" }>): HookReply {
   enqueueSystemEvent(gw.systemEvents, action.text);
   noteWake(gw, action.mode);
   return { status: 200, body: { ok: true, mode: action.mode } };
@@ -37,7 +37,7 @@ export function performWake(gw: GatewayContext, action: Extract<HookAction, { ki
  * Checks an agent action and starts its run in the background.
  * @returns 202 `{ok:true, runId}`, or 400 `{ok:false, error}` for a bad field.
  */
-export function startAgentHook(gw: GatewayContext, action: Extract<HookAction, { kind: "agent" }>, opts: { requestSessionKey?: boolean } = {}): HookReply {
+export function startAgentHook(gw: HttpHost, action: Extract<HookAction, { kind: "agent" }>, opts: { requestSessionKey?: boolean } = {}): HookReply {
   const config = gw.config;
   const bad = (error: string): HookReply => ({ status: 400, body: { ok: false, error } });
   if (!action.message.trim()) return bad("message required");
@@ -90,19 +90,19 @@ export function startAgentHook(gw: GatewayContext, action: Extract<HookAction, {
 
 // --- internal ---
 
-function noteWake(gw: GatewayContext, mode: string): void {
+function noteWake(gw: HttpHost, mode: string): void {
   if (mode === "now") void gw.heartbeat.requestNow("hook");
 }
 
 /** Sets the session's model override before the run (creating the session entry when new). */
-function pinModel(gw: GatewayContext, sessionKey: string, model: string): void {
+function pinModel(gw: HttpHost, sessionKey: string, model: string): void {
   const now = Date.now();
   const current = gw.store.getSession(sessionKey);
   gw.store.setSession(sessionKey, { ...(current ?? { sessionId: randomUUID(), createdAt: now }), updatedAt: now, modelOverride: model });
 }
 
 /** Delivers the reply: an explicit channel + `to`, or for "last" the main session's last route. Best effort. */
-async function deliver(gw: GatewayContext, channel: string, to: string | undefined, text: string, runId: string): Promise<void> {
+async function deliver(gw: HttpHost, channel: string, to: string | undefined, text: string, runId: string): Promise<void> {
   await deliverReply(gw, { channel, to, sessionKey: mainSessionKey(gw.config) }, text, `hook:${runId}`, { runId, source: "hook" });
 }
 

@@ -8,7 +8,7 @@
  * again and starts nothing.
  */
 import { checkHooksConfig, DEFAULT_HOOKS_MAX_BODY_BYTES, normalizeHooksPath } from "../../config/hooks-schema.ts";
-import type { GatewayContext } from "../context.ts";
+import type { HttpHost } from "./_host.ts";
 import { authorizeHookToken, type HttpCall } from "./_auth.ts";
 import { isJsonObject, readJsonBody } from "./_body.ts";
 import { type HookReply, performWake, startAgentHook } from "./_hook-actions.ts";
@@ -136,10 +136,10 @@ function idempotencyKeyOf(req: Request, payload: Record<string, unknown>): strin
 }
 
 type ReplyCache = TtlCache<string, Promise<HookReply>>;
-const caches = new WeakMap<GatewayContext, ReplyCache>();
-const warned = new WeakMap<GatewayContext, string>();
+const caches = new WeakMap<HttpHost, ReplyCache>();
+const warned = new WeakMap<HttpHost, string>();
 
-function repliesOf(gw: GatewayContext): ReplyCache {
+function repliesOf(gw: HttpHost): ReplyCache {
   let cache = caches.get(gw);
   if (!cache) {
     cache = new TtlCache({ ttlMs: HOOK_IDEMPOTENCY_TTL_MS, maxEntries: IDEMPOTENCY_MAX });
@@ -156,7 +156,7 @@ function safeHeaders(req: Request): Record<string, string> {
   return out;
 }
 
-function warnOnce(gw: GatewayContext, problem: string): void {
+function warnOnce(gw: HttpHost, problem: string): void {
   if (warned.get(gw) === problem) return;
   warned.set(gw, problem);
   gw.logger.child("hooks").warn(`hooks stay closed: ${problem}`);

@@ -1,11 +1,11 @@
 /**
  * The HTTP APIs on the gateway port, in the spec's dispatch order (http.md §1): hooks, /tools/invoke,
- * /v1/responses, /v1/chat/completions. Canvas, probes and the control UI come after, in ../http.ts.
+ * /v1/responses, /v1/chat/completions; registered as the http-api feature's route. Canvas (its feature's route),
+ * probes and the control UI (the host's, ../http.ts) come after.
  */
 import type { Server } from "bun";
-import { toErrorMessage } from "../../errors.ts";
+import type { HttpHost } from "./_host.ts";
 import type { ConnectionData } from "../connections.ts";
-import type { GatewayContext } from "../context.ts";
 import type { HttpCall } from "./_auth.ts";
 import { handleHooks } from "./hooks.ts";
 import { handleChatCompletions } from "./openai-chat.ts";
@@ -22,19 +22,13 @@ const ROUTES: readonly ((call: HttpCall) => Promise<Response | undefined>)[] = [
 
 /**
  * Answers a request when one of the APIs owns it.
- * @returns the response, or undefined to let the next routes try. An uncaught handler error becomes
- * 500 "Internal Server Error" (logged with its stack).
+ * @returns the response, or undefined to let the next routes try. A throw goes to the host's one error
+ * handler (500 "Internal Server Error", logged with its stack).
  */
-export async function handleApiRequest(gw: GatewayContext, req: Request, url: URL, server: Server<ConnectionData>): Promise<Response | undefined> {
-  const call: HttpCall = { gw, req, url, server, remoteAddress: server.requestIP(req)?.address ?? "unknown" };
-  try {
-    for (const route of ROUTES) {
-      const res = await route(call);
-      if (res) return res;
-    }
-    return undefined;
-  } catch (err) {
-    gw.logger.child("http").error("request failed", { path: url.pathname, error: toErrorMessage(err), stack: (err as Error)?.stack });
-    return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+export async function routeApiRequest(call: HttpCall): Promise<Response | undefined> {
+  for (const route of ROUTES) {
+    const res = await route(call);
+    if (res) return res;
   }
+  return undefined;
 }

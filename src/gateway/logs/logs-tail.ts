@@ -1,4 +1,5 @@
 import { open, stat } from "node:fs/promises";
+import type { LogsHost } from "./_host.ts";
 import { toUpstreamLogLine } from "../../logging/upstream-shape.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -13,8 +14,8 @@ const DEFAULT_MAX_BYTES = 250_000;
  * The returned cursor points after the last complete line, so a half-written line comes whole next time.
  * Our records go out in the upstream's line shape (logging/upstream-shape.ts), which its clients parse.
  */
-export const logsTail: MethodHandler<"logs.tail"> = async (ctx, params) => {
-  const file = ctx.gw.logger.file ?? "";
+export const logsTail: MethodHandler<"logs.tail", LogsHost> = async (ctx, params) => {
+  const file = ctx.host.logger.file ?? "";
   const limit = params.limit ?? DEFAULT_LIMIT;
   const maxBytes = params.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = file ? await stat(file).then((s) => s.size, () => 0) : 0;

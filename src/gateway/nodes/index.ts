@@ -2,6 +2,7 @@
  * Nodes: the registry of paired and connected nodes, node pairing, `node.invoke` and node events, and
  * the agent's view of nodes as tools (`agent-nodes.ts`).
  */
+import { NODES_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { nodeEvent } from "./node-event.ts";
 import { nodeInvoke, nodeInvokeResult } from "./node-invoke.ts";
@@ -12,6 +13,7 @@ import { nodeRename } from "./node-rename.ts";
 /** The nodes feature: its methods and the config it claims. */
 export const nodesFeature = defineFeature({
   name: "nodes",
+  needs: NODES_NEEDS,
   methods: [
     defineMethod("node.pair.request", nodePairRequest),
     defineMethod("node.pair.list", nodePairList),

@@ -3,7 +3,8 @@
  * subscribe with `gw.nodes.onEvent`.
  */
 import type { MethodHandler } from "../context.ts";
+import type { NodesHost } from "./_host.ts";
 
 /** `node.event`: `{ok: true}`. */
-export const nodeEvent: MethodHandler<"node.event"> = (ctx, params) =>
-  ctx.gw.nodes.acceptEvent(ctx.client, params);
+export const nodeEvent: MethodHandler<"node.event", NodesHost> = (ctx, params) =>
+  ctx.host.nodes.acceptEvent(ctx.client, params);

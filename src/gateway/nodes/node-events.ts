@@ -7,9 +7,9 @@
  * `agent` method. Message bodies stay out of the logs unless the logger is verbose.
  */
 import { randomUUID } from "node:crypto";
+import type { NodesHost } from "./_host.ts";
 import { toErrorMessage } from "../../errors.ts";
 import type { Logger } from "../../logging/logger.ts";
-import type { GatewayContext } from "../context.ts";
 import { type AgentRunInput, submitAgentRun } from "../chat/agent.ts";
 import type { NodeEvent } from "./nodes.ts";
 
@@ -35,13 +35,13 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[
  * Subscribes the gateway to node events that start agent runs.
  * @returns the unsubscribe function.
  */
-export function subscribeNodeEvents(gw: GatewayContext): () => void {
+export function subscribeNodeEvents(gw: NodesHost): () => void {
   const log = gw.logger.child("node-events");
   return gw.nodes.onEvent((event) => handleNodeEvent(gw, event, log));
 }
 
 /** Handles one node event. Never throws; unknown events are ignored (debug log). */
-export function handleNodeEvent(gw: GatewayContext, event: NodeEvent, log: Logger): void {
+export function handleNodeEvent(gw: NodesHost, event: NodeEvent, log: Logger): void {
   switch (event.event) {
     case "agent.request": {
       const checked = checkAgentRequest(event.payload);
@@ -102,7 +102,7 @@ export function checkVoiceTranscript(payload: unknown): Checked<{ text: string; 
 
 // --- internal ---
 
-function startRun(gw: GatewayContext, event: NodeEvent, req: NodeAgentRequest, log: Logger): void {
+function startRun(gw: NodesHost, event: NodeEvent, req: NodeAgentRequest, log: Logger): void {
   const nodeId = event.nodeId;
   if (!nodeId) return dropped(log, event, ["the sender has no node id"]);
   const input: AgentRunInput = {
@@ -130,7 +130,7 @@ function startRun(gw: GatewayContext, event: NodeEvent, req: NodeAgentRequest, l
 }
 
 /** One sentence telling the model which node spoke (ids and names only, no message bodies). */
-function describeOrigin(gw: GatewayContext, event: NodeEvent): string {
+function describeOrigin(gw: NodesHost, event: NodeEvent): string {
   const name = gw.nodes.describe(event.nodeId)?.displayName;
   const who = name ? `the node "${name}" (${event.nodeId})` : `the node ${event.nodeId}`;
   return event.event === "voice.transcript" ? `This message is a voice transcript from ${who}.` : `This message was sent from ${who}.`;

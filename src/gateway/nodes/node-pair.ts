@@ -10,8 +10,9 @@
  * node's behalf) keeps its own table and can never rewrite a request the node made.
  */
 import { GatewayError } from "../../errors.ts";
+import type { NodesHost } from "./_host.ts";
 import type { NodePairingInput, PendingNodeRequest } from "../../store/node-pairing.ts";
-import type { GatewayContext, MethodHandler } from "../context.ts";
+import type { MethodHandler } from "../context.ts";
 import type { PairingRequestInput, PendingPairingRequest } from "../devices/devices.ts";
 import { scopesToApproveNode } from "./node-commands.ts";
 import { holdsScopes } from "./nodes.ts";
@@ -24,7 +25,7 @@ export { scopesToApproveNode };
  * commands beyond what was approved) and broadcasts `device.pair.requested` and `node.pair.requested`.
  * A live request of the same device is refreshed with what the node declares now.
  */
-export function requestNodeDevicePairing(gw: GatewayContext, input: PairingRequestInput): PendingPairingRequest {
+export function requestNodeDevicePairing(gw: NodesHost, input: PairingRequestInput): PendingPairingRequest {
   const pending = gw.devices.requestPairing({ ...input, role: "node", scopes: [] });
   gw.connections.broadcast("device.pair.requested", pending, { scope: "operator.pairing" });
   gw.connections.broadcast("node.pair.requested", toNodeRequest(pending), { scope: "operator.pairing" });
@@ -37,7 +38,7 @@ export function requestNodeDevicePairing(gw: GatewayContext, input: PairingReque
  * `node.pair.requested`. A live request of the same node is refreshed, not duplicated; a live request the
  * node itself made on connect is returned as it is (an operator cannot rewrite what the node declared).
  */
-export function requestNodePairing(gw: GatewayContext, input: NodePairingInput): { request: PendingNodeRequest; created: boolean } {
+export function requestNodePairing(gw: NodesHost, input: NodePairingInput): { request: PendingNodeRequest; created: boolean } {
   const own = nodeDeviceRequests(gw).find((p) => p.deviceId === input.nodeId);
   if (own) return { request: toNodeRequest(own), created: false };
   const result = gw.nodePairing.request(input, { isRepair: gw.devices.isApprovedFor(input.nodeId, "node", []) });
@@ -48,24 +49,24 @@ export function requestNodePairing(gw: GatewayContext, input: NodePairingInput):
 }
 
 /** `node.pair.request`: `{status: "pending", request, created}`. */
-export const nodePairRequest: MethodHandler<"node.pair.request"> = (ctx, params) => {
-  const { request, created } = requestNodePairing(ctx.gw, params);
+export const nodePairRequest: MethodHandler<"node.pair.request", NodesHost> = (ctx, params) => {
+  const { request, created } = requestNodePairing(ctx.host, params);
   const { publicKey: _key, ...shown } = request;
   return { status: "pending", request: shown, created };
 };
 
 /** `node.pair.list`: live pending requests (the nodes' own and operator-made, newest first) and paired nodes (no tokens). */
-export const nodePairList: MethodHandler<"node.pair.list"> = (ctx) => ({
-  pending: [...nodeDeviceRequests(ctx.gw).map(toNodeRequest), ...ctx.gw.nodePairing.listPending().map(({ publicKey: _key, ...r }) => r)].sort((a, b) => b.ts - a.ts),
-  paired: ctx.gw.nodes.list().filter((n) => n.paired),
+export const nodePairList: MethodHandler<"node.pair.list", NodesHost> = (ctx) => ({
+  pending: [...nodeDeviceRequests(ctx.host).map(toNodeRequest), ...ctx.host.nodePairing.listPending().map(({ publicKey: _key, ...r }) => r)].sort((a, b) => b.ts - a.ts),
+  paired: ctx.host.nodes.list().filter((n) => n.paired),
 });
 
 /**
  * `node.pair.approve`: pairs the node for role `node` with the commands of the request and mints its token
  * (replacing an older one, whose sessions are closed). Returned once: `{requestId, node: {...node, token}}`.
  */
-export const nodePairApprove: MethodHandler<"node.pair.approve"> = (ctx, params) => {
-  const { gw, client } = ctx;
+export const nodePairApprove: MethodHandler<"node.pair.approve", NodesHost> = (ctx, params) => {
+  const { host: gw, client } = ctx;
   const requestId = String(params.requestId);
   const deviceRequest = gw.devices.getPending(requestId);
   let nodeId: string;
@@ -101,29 +102,29 @@ export const nodePairApprove: MethodHandler<"node.pair.approve"> = (ctx, params)
 };
 
 /** `node.pair.reject`: drops a pending request (a node's own or operator-made); `{requestId, nodeId}`. */
-export const nodePairReject: MethodHandler<"node.pair.reject"> = (ctx, params) => {
+export const nodePairReject: MethodHandler<"node.pair.reject", NodesHost> = (ctx, params) => {
   const requestId = String(params.requestId);
-  if (ctx.gw.devices.getPending(requestId)?.roles.includes("node")) {
+  if (ctx.host.devices.getPending(requestId)?.roles.includes("node")) {
     const rejected = rejectDeviceRequest(ctx, requestId);
     return { requestId, nodeId: rejected.deviceId };
   }
-  const rejected = ctx.gw.nodePairing.reject(requestId);
+  const rejected = ctx.host.nodePairing.reject(requestId);
   if (!rejected) throw new GatewayError("INVALID_REQUEST", `unknown requestId: ${requestId}`);
-  ctx.gw.connections.broadcast("node.pair.resolved", { requestId, nodeId: rejected.nodeId, decision: "rejected", ts: Date.now() }, { scope: "operator.pairing" });
-  ctx.gw.logger.child("pairing").info("node rejected", { nodeId: rejected.nodeId, requestId });
+  ctx.host.connections.broadcast("node.pair.resolved", { requestId, nodeId: rejected.nodeId, decision: "rejected", ts: Date.now() }, { scope: "operator.pairing" });
+  ctx.host.logger.child("pairing").info("node rejected", { nodeId: rejected.nodeId, requestId });
   return { requestId, nodeId: rejected.nodeId };
 };
 
 /** `node.pair.verify`: `{ok: true, node}` when `token` is the node's current token, else `{ok: false}`. */
-export const nodePairVerify: MethodHandler<"node.pair.verify"> = (ctx, params) => {
+export const nodePairVerify: MethodHandler<"node.pair.verify", NodesHost> = (ctx, params) => {
   const nodeId = String(params.nodeId);
-  if (!ctx.gw.devices.verifyToken(nodeId, "node", [], String(params.token))) return { ok: false };
-  return { ok: true, node: ctx.gw.nodes.describe(nodeId) };
+  if (!ctx.host.devices.verifyToken(nodeId, "node", [], String(params.token))) return { ok: false };
+  return { ok: true, node: ctx.host.nodes.describe(nodeId) };
 };
 
 // --- internal ---
 
-function nodeDeviceRequests(gw: GatewayContext): PendingPairingRequest[] {
+function nodeDeviceRequests(gw: NodesHost): PendingPairingRequest[] {
   return gw.devices.listPairing().pending.filter((p) => p.roles.includes("node"));
 }
 

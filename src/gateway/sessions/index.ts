@@ -2,6 +2,7 @@
  * Sessions: list, preview, patch, reset, delete and compact the stored sessions, and the summaries
  * that health and status show (`sessions-view.ts`).
  */
+import { SESSIONS_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { sessionsCompact } from "./sessions-compact.ts";
 import { sessionsDelete } from "./sessions-delete.ts";
@@ -13,6 +14,7 @@ import { sessionsReset } from "./sessions-reset.ts";
 /** The sessions feature: its methods and the config it claims. */
 export const sessionsFeature = defineFeature({
   name: "sessions",
+  needs: SESSIONS_NEEDS,
   methods: [
     defineMethod("sessions.list", sessionsList),
     defineMethod("sessions.preview", sessionsPreview),

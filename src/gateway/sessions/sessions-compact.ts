@@ -1,4 +1,5 @@
 import { canonicalSessionKey } from "../../agent/index.ts";
+import type { SessionsHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 /** Messages kept when `maxLines` is not given (upstream's default). */
@@ -11,8 +12,8 @@ export const DEFAULT_COMPACT_MAX_LINES = 400;
  * @returns `{ok:true, key, compacted:true, kept, removed}`, or `compacted:false` with `kept` when already
  *   short enough, or with `reason` ("no sessionId", "no transcript") when there is nothing to trim.
  */
-export const sessionsCompact: MethodHandler<"sessions.compact"> = (ctx, params) => {
-  const { store, config } = ctx.gw;
+export const sessionsCompact: MethodHandler<"sessions.compact", SessionsHost> = (ctx, params) => {
+  const { store, config } = ctx.host;
   const key = canonicalSessionKey(config, String(params.key).trim());
   const maxLines = typeof params.maxLines === "number" ? Math.max(1, Math.floor(params.maxLines)) : DEFAULT_COMPACT_MAX_LINES;
   const entry = store.getSession(key);

@@ -1,4 +1,5 @@
 import { canonicalSessionKey, mainSessionKey } from "../../agent/index.ts";
+import type { SessionsHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -7,8 +8,8 @@ import type { MethodHandler } from "../context.ts";
  * it are aborted first. The main session cannot be deleted (reset it instead).
  * @returns `{ok:true, key, deleted}`; `deleted:false` when there was no such session.
  */
-export const sessionsDelete: MethodHandler<"sessions.delete"> = (ctx, params) => {
-  const { store, config, agents } = ctx.gw;
+export const sessionsDelete: MethodHandler<"sessions.delete", SessionsHost> = (ctx, params) => {
+  const { store, config, agents } = ctx.host;
   const key = canonicalSessionKey(config, String(params.key));
   if (key === mainSessionKey(config)) throw new GatewayError("INVALID_REQUEST", `Cannot delete the main session (${key}); use sessions.reset.`);
   agents.abort(key, undefined, "rpc");

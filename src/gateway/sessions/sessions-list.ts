@@ -1,4 +1,5 @@
 import { agentIds, agentOf, contextWindowOf, modelChain, parseModelRef, sessionKind } from "../../agent/index.ts";
+import type { SessionsHost } from "./_host.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { SessionRow, Store } from "../../store/index.ts";
 import { DEFAULT_CONTEXT_TOKENS, defaultModelRef } from "../agents/agents-view.ts";
@@ -12,9 +13,9 @@ const PREVIEW_CHARS = 160;
  * `activeMinutes`, `label` (exact), `search` (key, label, display name), `limit`. `includeLastMessage` adds
  * `lastMessagePreview`; `includeDerivedTitles` adds `derivedTitle` (the first user message).
  */
-export const sessionsList: MethodHandler<"sessions.list"> = (ctx, params) => {
+export const sessionsList: MethodHandler<"sessions.list", SessionsHost> = (ctx, params) => {
   const p = params;
-  const { store, config } = ctx.gw;
+  const { store, config } = ctx.host;
   const now = Date.now();
   const search = p.search?.trim().toLowerCase();
   let rows = store.listSessions(p.agentId ? `agent:${p.agentId}:` : undefined).filter((r) => {
@@ -30,7 +31,7 @@ export const sessionsList: MethodHandler<"sessions.list"> = (ctx, params) => {
   const [provider, ...rest] = defaultModelRef(config).split("/");
   return {
     ts: now,
-    path: stateDbPath(ctx.gw.stateDir),
+    path: stateDbPath(ctx.host.stateDir),
     count: rows.length,
     defaults: { modelProvider: provider, model: rest.join("/"), contextTokens: DEFAULT_CONTEXT_TOKENS },
     sessions: rows.map((r) => toListRow(store, config, r, p.includeLastMessage === true, p.includeDerivedTitles === true)),

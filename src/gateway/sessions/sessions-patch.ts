@@ -1,4 +1,5 @@
 import { canonicalSessionKey, isKnownProvider, parseModelRef } from "../../agent/index.ts";
+import type { SessionsHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
@@ -15,8 +16,8 @@ const PASSTHROUGH = ["verboseLevel", "reasoningLevel", "responseUsage", "elevate
  * @returns `{ok:true, path, key, entry}`.
  * @throws GatewayError INVALID_REQUEST for a bad model ref, unknown provider, bad thinking level or a label in use.
  */
-export const sessionsPatch: MethodHandler<"sessions.patch"> = (ctx, params) => {
-  const { store, config } = ctx.gw;
+export const sessionsPatch: MethodHandler<"sessions.patch", SessionsHost> = (ctx, params) => {
+  const { store, config } = ctx.host;
   const key = canonicalSessionKey(config, String(params.key));
   const now = Date.now();
   const entry: SessionEntry = store.getSession(key) ?? { sessionId: crypto.randomUUID(), createdAt: now, updatedAt: now };
@@ -37,7 +38,7 @@ export const sessionsPatch: MethodHandler<"sessions.patch"> = (ctx, params) => {
   }
   for (const field of PASSTHROUGH) if (field in params) setOrDelete(entry, field, params[field] === null ? undefined : params[field]);
   store.setSession(key, entry);
-  return { ok: true, path: stateDbPath(ctx.gw.stateDir), key, entry };
+  return { ok: true, path: stateDbPath(ctx.host.stateDir), key, entry };
 };
 
 function setOrDelete(entry: SessionEntry, field: string, value: unknown): void {

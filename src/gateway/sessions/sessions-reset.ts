@@ -1,4 +1,5 @@
 import { canonicalSessionKey } from "../../agent/index.ts";
+import type { SessionsHost } from "./_host.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -7,8 +8,8 @@ import type { MethodHandler } from "../context.ts";
  * transcript stays in the store under its old id). Label, model override and thinking level are kept.
  * @returns `{ok:true, key, entry}`.
  */
-export const sessionsReset: MethodHandler<"sessions.reset"> = (ctx, params) => {
-  const { store, config, agents } = ctx.gw;
+export const sessionsReset: MethodHandler<"sessions.reset", SessionsHost> = (ctx, params) => {
+  const { store, config, agents } = ctx.host;
   const key = canonicalSessionKey(config, String(params.key));
   agents.abort(key, undefined, "rpc");
   const now = Date.now();

@@ -1,4 +1,5 @@
 import { GatewayError } from "../../errors.ts";
+import type { TalkHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 
 /**
@@ -7,8 +8,8 @@ import type { MethodHandler } from "../context.ts";
  * @returns the broadcast payload `{enabled, phase, ts}` (phase null when not given).
  * @throws GatewayError UNAVAILABLE "talk disabled: no connected iOS/Android nodes" for WebChat without one.
  */
-export const talkMode: MethodHandler<"talk.mode"> = (ctx, params) => {
-  const { client, gw } = ctx;
+export const talkMode: MethodHandler<"talk.mode", TalkHost> = (ctx, params) => {
+  const { client, host: gw } = ctx;
   if ((client.mode === "webchat" || client.id === "webchat-ui") && !gw.nodes.list().some((n) => n.connected && isMobilePlatform(n.platform))) {
     throw new GatewayError("UNAVAILABLE", "talk disabled: no connected iOS/Android nodes");
   }

@@ -3,7 +3,8 @@
  * summary of recent model calls.
  */
 import type { UsageCostResult, UsageStatusResult } from "../../protocol/generated/types.ts";
-import type { GatewayContext, MethodHandler } from "../context.ts";
+import type { UsageHost } from "./_host.ts";
+import type { MethodHandler } from "../context.ts";
 import { summarizeUsageCost, USAGE_COST_DEFAULT_DAYS } from "./usage-cost.ts";
 import { TtlCache } from "../../util/ttl-cache.ts";
 
@@ -17,23 +18,23 @@ const CACHE_MAX_ENTRIES = 16;
  * fetched with the user's OAuth logins (Claude, Copilot, Gemini CLI, Codex …); this gateway holds no such
  * logins and makes no network calls here, so the list is empty.
  */
-export const usageStatus: MethodHandler<"usage.status"> = (): UsageStatusResult => ({ updatedAt: Date.now(), providers: [] });
+export const usageStatus: MethodHandler<"usage.status", UsageHost> = (): UsageStatusResult => ({ updatedAt: Date.now(), providers: [] });
 
 /**
  * `usage.cost {days?}` → `{updatedAt, days, daily, totals}` for the last `days` (default 30) local calendar
  * days, today included. A summary is computed at most once per {@link USAGE_COST_CACHE_TTL_MS} per `days`;
  * concurrent callers share one computation. Safe to call concurrently.
  */
-export const usageCost: MethodHandler<"usage.cost"> = (ctx, params) => {
+export const usageCost: MethodHandler<"usage.cost", UsageHost> = (ctx, params) => {
   // The params schema admits only integers >= 1.
-  return cachedSummary(ctx.gw, typeof params.days === "number" ? params.days : USAGE_COST_DEFAULT_DAYS);
+  return cachedSummary(ctx.host, typeof params.days === "number" ? params.days : USAGE_COST_DEFAULT_DAYS);
 };
 
 // --- internal ---
 
-const caches = new WeakMap<GatewayContext, TtlCache<number, Promise<UsageCostResult>>>();
+const caches = new WeakMap<UsageHost, TtlCache<number, Promise<UsageCostResult>>>();
 
-function cachedSummary(gw: GatewayContext, days: number): Promise<UsageCostResult> {
+function cachedSummary(gw: UsageHost, days: number): Promise<UsageCostResult> {
   let cache = caches.get(gw);
   if (!cache) caches.set(gw, (cache = new TtlCache({ ttlMs: USAGE_COST_CACHE_TTL_MS, maxEntries: CACHE_MAX_ENTRIES })));
   const hit = cache.get(days);

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { submitAgentRun } from "../../../src/gateway/chat/agent.ts";
 import { chatSend } from "../../../src/gateway/chat/chat-send.ts";
-import type { MethodContext } from "../../../src/gateway/context.ts";
 import { checkResult } from "../../../src/protocol/index.ts";
 import { type AgentGateway, collectUntil, connectOperator, connectWebchat, startAgentFixture } from "../../helpers/agent-gateway.ts";
 import type { FakeProvider, FakeRequest } from "../../helpers/fake-provider.ts";
@@ -129,7 +128,7 @@ describe("agent with an image", () => {
     Buffer.from(PNG, "base64").copy(big);
     const content = big.toString("base64");
     expect(() => submitAgentRun(gw.handle.ctx, { message: "big", idempotencyKey: "big-agent", sessionKey: "img-big", attachments: [{ fileName: "big.png", content }] }, "test")).toThrow("attachment big.png: exceeds size limit (5000001 > 5000000 bytes)");
-    const ctx = { gw: gw.handle.ctx, client: { id: "webchat", mode: "webchat" }, connId: "c", requestId: "r", respondLater() {} } as unknown as MethodContext;
+    const ctx = { host: gw.handle.ctx, client: { id: "webchat", mode: "webchat" }, connId: "c", requestId: "r", respondLater() {} } as unknown as Parameters<typeof chatSend>[0];
     expect(() => chatSend(ctx, { sessionKey: "img-big", message: "", idempotencyKey: "big-chat", attachments: [{ content }] })).toThrow("attachment attachment-1: exceeds size limit (5000001 > 5000000 bytes)");
     expect(gw.handle.ctx.store.getRun("big-agent")).toBeUndefined();
     expect(gw.handle.ctx.store.getRun("big-chat")).toBeUndefined();

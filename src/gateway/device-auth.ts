@@ -3,6 +3,7 @@
  * challenge nonce, Ed25519 signature. Pure: no I/O, no store lookups; pairing is decided by the caller.
  */
 import { createPublicKey, verify } from "node:crypto";
+import type { ConnectDevice } from "../protocol/index.ts";
 import {
   buildDeviceAuthPayload,
   decodeBase64Url,
@@ -17,18 +18,9 @@ export { buildDeviceAuthPayload, deriveDeviceId };
 /** Maximum allowed |now − signedAt| in milliseconds (spec §3.4). */
 export const DEVICE_SIGNATURE_MAX_SKEW_MS = 600_000;
 
-/** The `device` object of ConnectParams, as sent. */
-export interface DeviceAuthBlock {
-  id: string;
-  publicKey: string;
-  signature: string;
-  signedAt: number;
-  nonce?: string;
-}
-
 /** Everything `verifyDeviceSignature` needs; `scopes` and `token` are the values as sent, not defaulted. */
 export interface VerifyDeviceSignatureInput {
-  device: DeviceAuthBlock;
+  device: ConnectDevice;
   clientId: string;
   clientMode: string;
   role: string;

@@ -4,7 +4,7 @@
  * frame and closes the socket with the code the spec lists.
  */
 import { GatewayError } from "../errors.ts";
-import { checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
+import { type ConnectDevice, type ConnectParams, checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
 import { sessionDefaults } from "./agents/agents-view.ts";
 import { checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
 import { canvasHostUrl } from "./canvas/canvas.ts";
@@ -26,29 +26,6 @@ export class HandshakeError extends GatewayError {
   }
 }
 
-interface ConnectParams {
-  minProtocol: number;
-  maxProtocol: number;
-  client: {
-    id: string;
-    displayName?: string;
-    version: string;
-    platform: string;
-    deviceFamily?: string;
-    modelIdentifier?: string;
-    mode: string;
-    instanceId?: string;
-  };
-  caps?: string[];
-  commands?: string[];
-  permissions?: Record<string, boolean>;
-  pathEnv?: string;
-  role?: string;
-  scopes?: string[];
-  device?: { id: string; publicKey: string; signature: string; signedAt: number; nonce?: string };
-  auth?: { token?: string; password?: string };
-}
-
 const BROWSER_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]);
 
 /** Methods and events this gateway implements, in the upstream's advertised order. */
@@ -65,7 +42,7 @@ export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));
 export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: unknown): { hello: Record<string, unknown>; client: ConnectedClient } {
   const checked = checkParams("connect", rawParams);
   if (!checked.ok) throw new HandshakeError("INVALID_REQUEST", checked.message);
-  const p = rawParams as ConnectParams;
+  const p = checked.params;
 
   if (p.maxProtocol < PROTOCOL_VERSION || p.minProtocol > PROTOCOL_VERSION) {
     throw new HandshakeError("INVALID_REQUEST", "protocol mismatch", { closeCode: 1002, details: { expectedProtocol: PROTOCOL_VERSION } });
@@ -203,7 +180,7 @@ function authenticate(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, r
 }
 
 function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): string {
-  const device = p.device as NonNullable<ConnectParams["device"]>;
+  const device = p.device as ConnectDevice;
   const verified = verifyDeviceSignature({
     device,
     clientId: p.client.id,

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addAllowlistPattern, type ApprovalsFile, parseApprovalsText, removeAllowlistPattern } from "../../src/cli/commands/approvals.ts";
+import { addAllowlistPattern, parseApprovalsText, removeAllowlistPattern } from "../../src/cli/commands/approvals.ts";
 import { CliError } from "../../src/errors.ts";
+import type { ExecApprovalsFile } from "../../src/store/exec-approvals.ts";
 import { cliRunner } from "../helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
@@ -111,7 +112,7 @@ describe("openclaw approvals", () => {
 
 describe("allowlist edits", () => {
   test("add creates the agent, skips a pattern already there; remove drops an agent left empty", () => {
-    const file: ApprovalsFile = { version: 1, agents: { main: { security: "allowlist" } } };
+    const file: ExecApprovalsFile = { version: 1, agents: { main: { security: "allowlist" } } };
     expect(addAllowlistPattern(file, "main", "/bin/ls")).toBe(true);
     expect(addAllowlistPattern(file, "main", "/bin/ls")).toBe(false);
     expect(addAllowlistPattern(file, "ops", "/bin/df")).toBe(true);

@@ -6,44 +6,10 @@
 import { defineCommand } from "citty";
 import JSON5 from "json5";
 import { CliError } from "../../errors.ts";
+import type { ExecApprovalsAgent, ExecApprovalsFile, ExecApprovalsSnapshot } from "../../store/exec-approvals.ts";
 import { type Call, formatAge, printTable, withCalls } from "./_call.ts";
 import { printJson, RPC_ARGS } from "./_rpc.ts";
 import { resolveNode } from "./nodes.ts";
-
-/** An allowlist entry as the file holds it. */
-export interface AllowlistEntry {
-  id?: string;
-  pattern: string;
-  lastUsedAt?: number;
-  [key: string]: unknown;
-}
-
-/** One agent's policy and allowlist (`"*"` = every agent). */
-export interface ApprovalsAgent {
-  security?: string;
-  ask?: string;
-  askFallback?: string;
-  autoAllowSkills?: boolean;
-  allowlist?: AllowlistEntry[];
-  [key: string]: unknown;
-}
-
-/** The exec approvals file. */
-export interface ApprovalsFile {
-  version?: number;
-  socket?: { path?: string };
-  defaults?: Omit<ApprovalsAgent, "allowlist">;
-  agents?: Record<string, ApprovalsAgent>;
-  [key: string]: unknown;
-}
-
-/** What `exec.approvals.get` / `.set` (and the node variants) answer. */
-export interface ApprovalsSnapshot {
-  path: string;
-  exists: boolean;
-  hash: string;
-  file: ApprovalsFile;
-}
 
 const TARGET_ARGS = {
   node: { type: "string", description: "Target node id, name or IP (default: the gateway host)" },
@@ -119,7 +85,7 @@ export const approvalsCommand = defineCommand({
  * there already. Mutates `file`.
  * @returns false when nothing changed.
  */
-export function addAllowlistPattern(file: ApprovalsFile, agent: string, pattern: string): boolean {
+export function addAllowlistPattern(file: ExecApprovalsFile, agent: string, pattern: string): boolean {
   const entry = (file.agents ??= {})[agent] ?? {};
   const list = Array.isArray(entry.allowlist) ? entry.allowlist : [];
   if (list.some((e) => e.pattern?.trim() === pattern)) return false;
@@ -132,13 +98,13 @@ export function addAllowlistPattern(file: ApprovalsFile, agent: string, pattern:
  * Mutates `file`.
  * @returns false when the pattern was not there.
  */
-export function removeAllowlistPattern(file: ApprovalsFile, agent: string, pattern: string): boolean {
+export function removeAllowlistPattern(file: ExecApprovalsFile, agent: string, pattern: string): boolean {
   const entry = file.agents?.[agent];
   const list = Array.isArray(entry?.allowlist) ? entry.allowlist : [];
   const kept = list.filter((e) => e.pattern?.trim() !== pattern);
   if (!file.agents || !entry || kept.length === list.length) return false;
   const { allowlist: _, ...rest } = entry;
-  const next: ApprovalsAgent = kept.length > 0 ? { ...rest, allowlist: kept } : rest;
+  const next: ExecApprovalsAgent = kept.length > 0 ? { ...rest, allowlist: kept } : rest;
   if (Object.values(next).every((v) => v === undefined)) delete file.agents[agent];
   else file.agents[agent] = next;
   return true;
@@ -148,7 +114,7 @@ export function removeAllowlistPattern(file: ApprovalsFile, agent: string, patte
  * Parses an approvals file given on the command line (JSON or JSON5); `version` is set to 1.
  * @throws CliError when the text does not parse or is not an object.
  */
-export function parseApprovalsText(text: string, source: string): ApprovalsFile {
+export function parseApprovalsText(text: string, source: string): ExecApprovalsFile {
   let parsed: unknown;
   try {
     parsed = JSON5.parse(text);
@@ -156,7 +122,7 @@ export function parseApprovalsText(text: string, source: string): ApprovalsFile 
     throw new CliError(`Could not parse ${source}: ${(err as Error).message}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new CliError(`${source} must hold a JSON object.`);
-  return { ...(parsed as ApprovalsFile), version: 1 };
+  return { ...(parsed as ExecApprovalsFile), version: 1 };
 }
 
 // --- internal ---
@@ -172,17 +138,17 @@ async function resolveTarget(call: Call, args: { node?: string; gateway?: boolea
   return { nodeId, label: `node:${nodeId}` };
 }
 
-function load(call: Call, target: Target): Promise<ApprovalsSnapshot> {
+function load(call: Call, target: Target): Promise<ExecApprovalsSnapshot> {
   return target.nodeId ? call("exec.approvals.node.get", { nodeId: target.nodeId }) : call("exec.approvals.get", {});
 }
 
-function save(call: Call, target: Target, file: ApprovalsFile, baseHash: string): Promise<ApprovalsSnapshot> {
+function save(call: Call, target: Target, file: ExecApprovalsFile, baseHash: string): Promise<ExecApprovalsSnapshot> {
   return target.nodeId ? call("exec.approvals.node.set", { nodeId: target.nodeId, file, baseHash }) : call("exec.approvals.set", { file, baseHash });
 }
 
 async function editAllowlist(
   args: { pattern: string; agent?: string; node?: string; gateway?: boolean; json?: boolean; url?: string; token?: string; password?: string; timeout?: string },
-  edit: (file: ApprovalsFile, agent: string, pattern: string) => boolean,
+  edit: (file: ExecApprovalsFile, agent: string, pattern: string) => boolean,
   unchanged: string,
 ): Promise<void> {
   const pattern = args.pattern.trim();
@@ -191,7 +157,7 @@ async function editAllowlist(
   const result = await withCalls(args, async (call) => {
     const target = await resolveTarget(call, args);
     const current = await load(call, target);
-    const file: ApprovalsFile = { ...structuredClone(current.file ?? {}), version: 1 };
+    const file: ExecApprovalsFile = { ...structuredClone(current.file ?? {}), version: 1 };
     if (!edit(file, agent, pattern)) return undefined;
     return { snapshot: await save(call, target, file, current.hash), label: target.label };
   });
@@ -206,7 +172,7 @@ async function readText(path: string): Promise<string> {
   return file.text();
 }
 
-function printSnapshot(s: ApprovalsSnapshot, label: string): void {
+function printSnapshot(s: ExecApprovalsSnapshot, label: string): void {
   const file = s.file ?? {};
   const d = file.defaults ?? {};
   const defaults = [

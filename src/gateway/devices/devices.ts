@@ -4,6 +4,7 @@
  * Only SHA-256 hashes of device tokens reach the disk; clear tokens live in this process's memory.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { DevicePairResolvedEvent, DeviceTokenSummary } from "../../protocol/generated/types.ts";
 import type { DevicePairingStorage, StoredRecord } from "../../store/device-pairing.ts";
 
 /** Pending pairing requests older than this are dropped (5 minutes). */
@@ -39,14 +40,6 @@ export interface PairedDevice {
   createdAtMs: number;
   approvedAtMs: number;
   tokens: Record<string, DeviceTokenRecord>;
-}
-
-/** One token as listed to operators: metadata only, never the token or its hash (upstream shape). */
-export interface DeviceTokenSummary {
-  role: string;
-  scopes: string[];
-  createdAtMs: number;
-  lastUsedAtMs?: number;
 }
 
 /** A paired device as listed to operators (`device.pair.list`, `device.pair.approve`): tokens as an array. */
@@ -95,12 +88,7 @@ export interface PendingPairingRequest {
 }
 
 /** Outcome of approve/reject; also the payload of the `device.pair.resolved` event. */
-export interface PairingResolution {
-  requestId: string;
-  deviceId: string;
-  decision: "approved" | "rejected";
-  ts: number;
-}
+export type PairingResolution = DevicePairResolvedEvent;
 
 /** What `approve` returns: the resolution, the request it approved and the paired entry as listed. */
 export interface PairingApproval extends PairingResolution {

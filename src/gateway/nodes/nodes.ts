@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { GatewayError } from "../../errors.ts";
 import type { Logger } from "../../logging/logger.ts";
+import type { NodeInvokeParams } from "../../protocol/generated/types.ts";
 import { checkA2uiInvoke } from "../canvas/a2ui-check.ts";
 import type { NodePairingStore, NodeRecord } from "../../store/node-pairing.ts";
 import type { ConnectedClient, Connections, GatewaySocket } from "../connections.ts";
@@ -30,15 +31,6 @@ export type NodeInfo = Omit<NodeRecord, "renamed" | "createdAtMs"> & {
   connected: boolean;
   connectedAtMs?: number;
 };
-
-/** What `node.invoke` asks for. */
-export interface NodeInvokeInput {
-  nodeId: string;
-  command: string;
-  params?: unknown;
-  timeoutMs?: number;
-  idempotencyKey: string;
-}
 
 /** The `node.invoke` ok payload. */
 export interface NodeInvokeResult {
@@ -122,7 +114,7 @@ export class NodeRegistry {
    *   a `canvas.a2ui.push`/`pushJSONL` carries invalid A2UI (then nothing is sent).
    *   Concurrent calls with the same idempotencyKey share one invoke; a successful one is replayed for 5 min.
    */
-  invoke(input: NodeInvokeInput): Promise<NodeInvokeResult> {
+  invoke(input: NodeInvokeParams): Promise<NodeInvokeResult> {
     const key = `${input.nodeId}\u0000${input.command}\u0000${input.idempotencyKey}`;
     const cached = this.#idempotent.get(key);
     if (cached) return cached;
@@ -222,7 +214,7 @@ export class NodeRegistry {
     });
   }
 
-  #invoke(input: NodeInvokeInput): Promise<NodeInvokeResult> {
+  #invoke(input: NodeInvokeParams): Promise<NodeInvokeResult> {
     try {
       checkA2uiInvoke(input.command, input.params);
     } catch (err) {

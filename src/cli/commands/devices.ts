@@ -3,46 +3,21 @@
  * requests and tokens, through the running gateway.
  */
 import { defineCommand } from "citty";
+import type { DevicePairListResult } from "../../protocol/generated/types.ts";
 import { callGateway, formatAge, printTable, shortId } from "./_call.ts";
 import { printJson, RPC_ARGS } from "./_rpc.ts";
-
-interface PendingDevice {
-  requestId: string;
-  deviceId: string;
-  displayName?: string;
-  platform?: string;
-  role: string;
-  scopes: string[];
-  /** Node requests: the commands the node declared. */
-  commands?: string[];
-  remoteIp?: string;
-  isRepair?: boolean;
-  ts: number;
-}
-
-/** A paired device in the upstream shape: `tokens` is an array of token metadata. */
-interface PairedDevice {
-  deviceId: string;
-  displayName?: string;
-  platform?: string;
-  role?: string;
-  roles?: string[];
-  scopes?: string[];
-  approvedAtMs: number;
-  tokens?: { role: string; scopes: string[]; createdAtMs: number; lastUsedAtMs?: number }[];
-}
 
 const list = defineCommand({
   meta: { name: "list", description: "List pending pairing requests and paired devices" },
   args: { ...RPC_ARGS },
   async run({ args }) {
-    const res = await callGateway<{ pending: PendingDevice[]; paired: PairedDevice[] }>(args, "device.pair.list", {});
+    const res = await callGateway<DevicePairListResult>(args, "device.pair.list", {});
     if (args.json) return printJson(res);
     if (res.pending.length > 0) {
       process.stdout.write(`Pending (${res.pending.length}):\n`);
       printTable(
         ["REQUEST", "DEVICE", "NAME", "ROLE", "SCOPES", "IP", "AGE"],
-        res.pending.map((p) => [p.requestId, shortId(p.deviceId), p.displayName ?? "-", p.role, (p.commands ? p.commands.map((c) => `cmd:${c}`) : p.scopes).join(",") || "-", p.remoteIp ?? "-", `${formatAge(p.ts)}${p.isRepair ? " (repair)" : ""}`]),
+        res.pending.map((p) => [p.requestId, shortId(p.deviceId), p.displayName ?? "-", p.role, (p.commands ? p.commands.map((c) => `cmd:${c}`) : (p.scopes ?? [])).join(",") || "-", p.remoteIp ?? "-", `${formatAge(p.ts)}${p.isRepair ? " (repair)" : ""}`]),
         "",
       );
       process.stdout.write("\n");

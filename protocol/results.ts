@@ -27,6 +27,8 @@ export const NodeInfo = defineOpen(
     paired: T.Boolean(),
     connected: T.Boolean(),
     connectedAtMs: T.Optional(Millis),
+    /** When the node last connected (kept across disconnects). */
+    lastConnectedAtMs: T.Optional(Millis),
   },
   { $id: "NodeInfo", description: "A paired or connected node." },
 );

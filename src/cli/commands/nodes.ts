@@ -5,23 +5,9 @@
 import { defineCommand } from "citty";
 import JSON5 from "json5";
 import { CliError } from "../../errors.ts";
+import type { NodeInfo } from "../../protocol/generated/types.ts";
 import { type Call, callGateway, formatAge, printTable, shortId, withCalls } from "./_call.ts";
 import { parseTimeout, printJson, RPC_ARGS } from "./_rpc.ts";
-
-/** A node as `node.list` returns it (the fields the CLI shows). */
-export interface NodeInfo {
-  nodeId: string;
-  displayName?: string;
-  platform?: string;
-  version?: string;
-  remoteIp?: string;
-  caps: string[];
-  commands: string[];
-  paired: boolean;
-  connected: boolean;
-  connectedAtMs?: number;
-  lastConnectedAtMs?: number;
-}
 
 interface PendingNode {
   requestId: string;

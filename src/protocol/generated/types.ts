@@ -1159,6 +1159,7 @@ export interface NodeInfo {
   paired: boolean;
   connected: boolean;
   connectedAtMs?: number;
+  lastConnectedAtMs?: number;
   [key: string]: unknown;
 }
 

@@ -8,6 +8,41 @@ import { ApprovalDecision, HeartbeatEvent } from "./events.ts";
 import { CronDelivery, CronPayload, CronSchedule, CronSessionTarget, CronWakeMode } from "./params-admin.ts";
 import { AnyValue, defineLiterals, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
 
+/** What a finished agent run produced: reply payloads and run metadata (`meta.agentMeta.usage`, `meta.aborted`, …). */
+export const AgentRunOutput = defineOpen(
+  {
+    payloads: T.Optional(T.Array(defineOpen({ text: T.Optional(T.String()), mediaUrl: T.Optional(T.String()) }))),
+    meta: T.Optional(
+      defineOpen({
+        durationMs: T.Optional(Millis),
+        aborted: T.Optional(T.Boolean()),
+        agentMeta: T.Optional(
+          defineOpen({
+            sessionId: T.Optional(T.String()),
+            provider: T.Optional(T.String()),
+            model: T.Optional(T.String()),
+            usage: T.Optional(T.Record(T.String(), T.Number())),
+          }),
+        ),
+      }),
+    ),
+  },
+  { $id: "AgentRunOutput", description: "Reply payloads and metadata of a finished agent run." },
+);
+
+/** The final `agent` answer (second response on the same id), also what `agent` repeats for a finished run. */
+export const AgentRunFinal = defineOpen(
+  {
+    runId: T.String(),
+    status: T.Union([T.Literal("ok"), T.Literal("error")]),
+    summary: T.Optional(T.String()),
+    result: T.Optional(AgentRunOutput),
+    /** With `deliver`: where the reply went, or why it did not. */
+    delivery: T.Optional(defineOpen({ ok: T.Boolean(), channel: T.Optional(T.String()), to: T.Optional(T.String()), error: T.Optional(T.String()) })),
+  },
+  { $id: "AgentRunFinal", description: "Final answer of an agent run." },
+);
+
 /** `{ok: true}` and friends. */
 export const OkResult = defineOpen({ ok: T.Boolean() }, { $id: "OkResult", description: "Plain acknowledgement." });
 
@@ -366,6 +401,11 @@ export const METHOD_RESULTS = {
   "node.pair.list": PairingLists(),
   "device.pair.list": defineOpen({ pending: T.Array(DevicePairingRequest), paired: T.Array(PairedDevice) }),
   "device.pair.approve": defineOpen({ requestId: T.String(), device: PairedDevice }),
+  agent: T.Union([
+    defineOpen({ runId: T.String(), status: T.Literal("accepted"), acceptedAt: Millis }),
+    defineOpen({ runId: T.String(), status: T.Literal("in_flight") }),
+    AgentRunFinal,
+  ]),
   "agent.wait": defineOpen({
     runId: T.String(),
     status: T.Union([T.Literal("ok"), T.Literal("error"), T.Literal("timeout")]),

@@ -7,7 +7,7 @@ import type { RunFinal } from "./types.ts";
  */
 export function replyTextOf(final: RunFinal): string {
   if (!final.ok) return "";
-  const result = final.payload.result as { payloads?: { text?: string }[] } | undefined;
+  const result = final.payload.result;
   return (result?.payloads ?? [])
     .map((p) => p.text ?? "")
     .filter((t) => t.trim())

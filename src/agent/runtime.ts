@@ -239,7 +239,7 @@ export class AgentRuntime {
     // After a restart the store still knows recent runs: a retried request must not run twice.
     const run = this.opts.store.getRun(runId);
     if (run?.final && run.endedAt !== undefined && Date.now() - run.endedAt <= DEDUPE_TTL_MS) {
-      return { ...run.final, error: run.final.error as RunFinal["error"], payload: run.final.payload as Record<string, unknown>, startedAt: run.startedAt, endedAt: run.endedAt };
+      return { ...run.final, error: run.final.error as RunFinal["error"], payload: run.final.payload as RunFinal["payload"], startedAt: run.startedAt, endedAt: run.endedAt };
     }
     return undefined;
   }

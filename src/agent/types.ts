@@ -1,4 +1,5 @@
 /** Shapes shared by the agent runtime and its callers (the gateway's `agent` / `chat.*` methods). */
+import type { AgentRunFinal } from "../protocol/generated/types.ts";
 import type { ImageContent } from "../store/index.ts";
 
 /** A request to run one agent turn. */
@@ -67,7 +68,7 @@ export interface RunErrorShape {
 /** The final answer of a run: what the second `agent` response carries. */
 export interface RunFinal {
   ok: boolean;
-  payload: Record<string, unknown>;
+  payload: AgentRunFinal;
   error?: RunErrorShape;
   startedAt?: number;
   endedAt?: number;

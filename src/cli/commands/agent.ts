@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { GatewayRequestError, GatewayTransportError } from "../../client/gateway-client.ts";
 import { connectAsOwner } from "../../client/owner-connect.ts";
 import { resolveIdentityPath } from "../../config/paths.ts";
+import type { AgentRunFinal } from "../../protocol/generated/types.ts";
 import { resolveCallTarget } from "../../client/target.ts";
 import { CliError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
@@ -10,15 +11,6 @@ import { printJson } from "./_rpc.ts";
 const DEFAULT_TIMEOUT_S = 600;
 /** Extra wait for the final answer beyond the run timeout (queueing, persistence). */
 const FINAL_GRACE_MS = 30_000;
-
-interface AgentFinal {
-  runId: string;
-  status: string;
-  summary?: string;
-  result?: { payloads?: { text?: string }[]; meta?: Record<string, unknown> };
-  /** With `--deliver`: where the reply went, or why it did not. */
-  delivery?: { ok: boolean; channel?: string; to?: string; error?: string };
-}
 
 /**
  * `openclaw agent --message TEXT`: one agent turn through the running gateway. Streams the reply to
@@ -68,9 +60,9 @@ export const agentCommand = defineCommand({
       if (err instanceof GatewayRequestError) err.remote = target.source === "gateway.remote.url";
       throw err;
     });
-    let final: AgentFinal;
+    let final: AgentRunFinal;
     try {
-      final = await client.request<AgentFinal>(
+      final = await client.request<AgentRunFinal>(
         "agent",
         {
           message,

@@ -36,7 +36,7 @@ export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAge
     // A stop that aborted the run is not a model error: the channel runs the message again after the restart.
     if (!final.ok && runtime.shuttingDown) return { aborted: true, interrupted: true };
     if (!final.ok) return { error: final.error?.message ?? "agent run failed" };
-    const result = final.payload.result as { payloads?: { text?: string; mediaUrl?: string }[]; meta?: { aborted?: boolean } } | undefined;
+    const result = final.payload.result;
     // An aborted run's payload holds the text so far: never a reply (the fake Bot API once got half an answer).
     if (final.payload.summary === "aborted" || result?.meta?.aborted === true) return { aborted: true, interrupted: runtime.shuttingDown };
     const payloads = result?.payloads ?? [];

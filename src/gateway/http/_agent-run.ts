@@ -126,7 +126,7 @@ export async function runAgentTurn(gw: HttpHost, opts: HttpRunOptions): Promise<
     const final = sub.status === "accepted" ? await sub.done : sub.status === "done" ? sub.final : undefined;
     if (!final) return { ok: false, message: `run ${opts.runId} is already in flight` };
     if (!final.ok) return { ok: false, message: final.error?.message ?? "agent run failed" };
-    const result = final.payload.result as { payloads?: { text?: string }[]; meta?: { agentMeta?: { usage?: Record<string, number> } } } | undefined;
+    const result = final.payload.result;
     const text = (result?.payloads ?? []).map((p) => p.text ?? "").filter((t) => t.trim()).join("\n\n");
     const u = result?.meta?.agentMeta?.usage;
     return { ok: true, text, ...(u && { usage: { input: u.input ?? 0, output: u.output ?? 0, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite } }) };

@@ -57,6 +57,56 @@ export interface AgentParams {
   spawnedBy?: string;
 }
 
+/** Result (ok payload) of `agent`. */
+export type AgentResult = {
+  runId: string;
+  status: "accepted";
+  acceptedAt: number;
+  [key: string]: unknown;
+} | {
+  runId: string;
+  status: "in_flight";
+  [key: string]: unknown;
+} | AgentRunFinal;
+
+/** Final answer of an agent run. */
+export interface AgentRunFinal {
+  runId: string;
+  status: "ok" | "error";
+  summary?: string;
+  result?: AgentRunOutput;
+  delivery?: {
+    ok: boolean;
+    channel?: string;
+    to?: string;
+    error?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Reply payloads and metadata of a finished agent run. */
+export interface AgentRunOutput {
+  payloads?: {
+    text?: string;
+    mediaUrl?: string;
+    [key: string]: unknown;
+  }[];
+  meta?: {
+    durationMs?: number;
+    aborted?: boolean;
+    agentMeta?: {
+      sessionId?: string;
+      provider?: string;
+      model?: string;
+      usage?: Record<string, number>;
+      [key: string]: unknown;
+    };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
 /** Params of `agent.wait`. */
 export interface AgentWaitParams {
   runId: string;
@@ -1969,6 +2019,7 @@ export interface MethodResultMap {
   "cron.runs": CronRunsResult;
   "system-presence": SystemPresenceResult;
   "system-event": SystemEventResult;
+  "agent": AgentResult;
   "agent.identity.get": AgentIdentityGetResult;
   "agent.wait": AgentWaitResult;
   "chat.history": ChatHistoryResult;

@@ -17,6 +17,12 @@ export declare const validateAgentIdentityGetParams: Validator<T.AgentIdentityGe
 export declare const validateAgentIdentityGetResult: Validator<T.AgentIdentityGetResult>;
 /** Validates {@link T.AgentParams}. */
 export declare const validateAgentParams: Validator<T.AgentParams>;
+/** Validates {@link T.AgentResult}. */
+export declare const validateAgentResult: Validator<T.AgentResult>;
+/** Validates {@link T.AgentRunFinal}. */
+export declare const validateAgentRunFinal: Validator<T.AgentRunFinal>;
+/** Validates {@link T.AgentRunOutput}. */
+export declare const validateAgentRunOutput: Validator<T.AgentRunOutput>;
 /** Validates {@link T.AgentWaitParams}. */
 export declare const validateAgentWaitParams: Validator<T.AgentWaitParams>;
 /** Validates {@link T.AgentWaitResult}. */
@@ -558,6 +564,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "cron.runs": Validator<T.CronRunsResult>;
   readonly "system-presence": Validator<T.SystemPresenceResult>;
   readonly "system-event": Validator<T.SystemEventResult>;
+  readonly "agent": Validator<T.AgentResult>;
   readonly "agent.identity.get": Validator<T.AgentIdentityGetResult>;
   readonly "agent.wait": Validator<T.AgentWaitResult>;
   readonly "chat.history": Validator<T.ChatHistoryResult>;

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { GatewayRequestError, GatewayTransportError } from "../../client/gateway-client.ts";
 import { connectAsOwner } from "../../client/owner-connect.ts";
 import { resolveIdentityPath } from "../../config/paths.ts";
-import type { AgentRunFinal } from "../../protocol/generated/types.ts";
+import type { AgentEvent, AgentRunFinal } from "../../protocol/generated/types.ts";
 import { resolveCallTarget } from "../../client/target.ts";
 import { CliError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
@@ -50,9 +50,10 @@ export const agentCommand = defineCommand({
       password: target.password,
       clientVersion: VERSION,
       onEvent: (ev) => {
-        const p = ev.payload as { runId?: string; stream?: string; data?: { delta?: string } } | undefined;
-        if (args.json || ev.event !== "agent" || p?.runId !== runId || p.stream !== "assistant" || !p.data?.delta) return;
-        process.stdout.write(p.data.delta);
+        const p = ev.payload as AgentEvent | undefined;
+        const delta = p?.data?.delta;
+        if (args.json || ev.event !== "agent" || p?.runId !== runId || p.stream !== "assistant" || typeof delta !== "string" || !delta) return;
+        process.stdout.write(delta);
         streamed = true;
       },
     }, { identityPath: resolveIdentityPath() }).catch((err) => {

@@ -1,5 +1,5 @@
 /** Shapes shared by the agent runtime and its callers (the gateway's `agent` / `chat.*` methods). */
-import type { AgentRunFinal } from "../protocol/generated/types.ts";
+import type { AgentRunFinal, AgentWaitResult } from "../protocol/generated/types.ts";
 import type { ImageContent } from "../store/index.ts";
 
 /** A request to run one agent turn. */
@@ -81,10 +81,4 @@ export type SubmitResult =
   | { status: "done"; runId: string; final: RunFinal };
 
 /** `agent.wait` result. */
-export interface WaitResult {
-  runId: string;
-  status: "ok" | "error" | "timeout";
-  startedAt?: number;
-  endedAt?: number;
-  error?: string;
-}
+export type WaitResult = AgentWaitResult;

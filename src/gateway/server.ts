@@ -24,7 +24,7 @@ import { toRunAgentTurn } from "./channels/channel-agent.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
 import { DeviceStore } from "./devices/devices.ts";
-import { type HeartbeatClock, HeartbeatRunner } from "./heartbeat/heartbeat.ts";
+import { type HeartbeatClock, type HeartbeatReason, HeartbeatRunner } from "./heartbeat/heartbeat.ts";
 import { subscribeNodeEvents } from "./nodes/node-events.ts";
 import { NodeRegistry } from "./nodes/nodes.ts";
 import { NodePairingStore } from "../store/node-pairing.ts";
@@ -119,39 +119,23 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     ...opts.channelOptions,
   });
 
-  const heartbeat = new HeartbeatRunner({
-    host: {
-      get config() {
-        return loaded.config;
-      },
-      agents,
-      store,
-      systemEvents,
-      connections,
-      channels,
-      logger: opts.logger,
+  // One host for the heartbeat and cron schedulers: the same services, the running config read live. Cron's
+  // wake of the heartbeat forwards to the runner created just below (called only once both exist).
+  const schedulerHost = {
+    get config() {
+      return loaded.config;
     },
+    agents,
+    store,
+    systemEvents,
+    connections,
+    channels,
     logger: opts.logger,
-    clock: opts.heartbeatClock,
-  });
+    heartbeat: { requestNow: (reason?: HeartbeatReason) => heartbeat.requestNow(reason) },
+  };
+  const heartbeat = new HeartbeatRunner({ host: schedulerHost, logger: opts.logger, clock: opts.heartbeatClock });
   const cronStore = new CronStore(stateDb);
-  const cron = new CronService({
-    host: {
-      get config() {
-        return loaded.config;
-      },
-      agents,
-      store,
-      systemEvents,
-      heartbeat,
-      connections,
-      channels,
-      logger: opts.logger,
-    },
-    store: cronStore,
-    logger: opts.logger,
-    clock: opts.cronClock,
-  });
+  const cron = new CronService({ host: schedulerHost, store: cronStore, logger: opts.logger, clock: opts.cronClock });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;

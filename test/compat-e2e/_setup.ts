@@ -3,12 +3,13 @@
  * loopback, token auth, the fake model provider), the upstream 2026.2.3 Control UI served from another
  * loopback origin that the gateway config allows, and headless Chromium driving it.
  */
+import { afterAll, beforeAll, describe, type test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
-import { controlUiSettingsScript, type ReferenceInstall, serveUpstreamControlUi, type UpstreamControlUi } from "../helpers/upstream.ts";
+import { controlUiSettingsScript, type ReferenceInstall, referenceForSuite, serveUpstreamControlUi, type UpstreamControlUi } from "../helpers/upstream.ts";
 
 export const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser");
 export const ARTIFACTS = resolve(import.meta.dir, "../../test-artifacts");
@@ -108,4 +109,29 @@ export async function waitConnected(page: Page): Promise<void> {
     const app = document.querySelector("openclaw-app") as any;
     return app?.connected === true;
   }, undefined, { timeout: 20_000 });
+}
+
+/**
+ * Registers a suite's shared environment: the upstream Control UI against our binary, started once before the
+ * suite's tests and stopped after. `describeUi` skips the suite where chromium is missing outside CI; `run` is the
+ * reference's test function (skips, or fails under OPENCLAW_REQUIRE_REFERENCE, when the upstream is not installed).
+ */
+export function useUpstreamUiSuite(name: string, config: Record<string, any> = {}): { describeUi: typeof describe; run: typeof test; env: () => UpstreamUiEnv } {
+  const { ref, run } = referenceForSuite(name);
+  const enabled = ref !== undefined && (CHROMIUM !== null || process.env.CI !== undefined);
+  let env: UpstreamUiEnv | undefined;
+  beforeAll(async () => {
+    if (enabled && ref) env = await startUpstreamUiEnv(ref, config);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+  return {
+    describeUi: enabled ? describe : (describe.skip as typeof describe),
+    run,
+    env: () => {
+      if (!env) throw new Error(`${name}: the environment did not start`);
+      return env;
+    },
+  };
 }

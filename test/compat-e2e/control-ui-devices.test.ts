@@ -3,26 +3,16 @@
  * connecting from a non-loopback Host is listed as a pending device request (clientId node-host, role node),
  * Approve pairs it, and the paired device shows its role token with Rotate and Revoke.
  */
-import { afterAll, beforeAll, describe, expect, } from "bun:test";
+import { expect } from "bun:test";
 import { join } from "node:path";
 import { clientInfo, deviceConnect, newIdentity } from "../helpers/protocol.ts";
-import { referenceForSuite } from "../helpers/upstream.ts";
-import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
+import { ARTIFACTS, useUpstreamUiSuite, waitConnected } from "./_setup.ts";
 
-const { ref, run } = referenceForSuite("upstream Control UI devices e2e");
-const runUi = !ref || (!CHROMIUM && !process.env.CI) ? describe.skip : describe;
-let env: UpstreamUiEnv;
+const { describeUi, run, env: suiteEnv } = useUpstreamUiSuite("upstream Control UI devices e2e");
 
-beforeAll(async () => {
-  if (!ref || (!CHROMIUM && !process.env.CI)) return;
-  env = await startUpstreamUiEnv(ref);
-}, 60_000);
-afterAll(async () => {
-  await env?.stop();
-});
-
-runUi("upstream Control UI: Devices panel", () => {
+describeUi("upstream Control UI: Devices panel", () => {
   run("a remote node host's request is listed, approved from the UI, and its token shows Rotate/Revoke", async () => {
+    const env = suiteEnv();
     const node = newIdentity();
     // A Host that is not loopback makes the gateway treat the socket as remote: no silent pairing.
     const first = await deviceConnect(env.url, node, { client: clientInfo("node-host", "node"), role: "node", token: env.token, headers: { host: "gateway.example:18789" } });

@@ -2,26 +2,16 @@
  * The upstream 2026.2.3 Control UI's Logs view against our compiled binary: rows show their level and
  * subsystem (not raw JSON), and the level chips filter them.
  */
-import { afterAll, beforeAll, describe, expect, } from "bun:test";
+import { expect } from "bun:test";
 import { join } from "node:path";
-import { referenceForSuite } from "../helpers/upstream.ts";
 import { connectParams, openSocket } from "../helpers/ws.ts";
-import { ARTIFACTS, CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv, waitConnected } from "./_setup.ts";
+import { ARTIFACTS, useUpstreamUiSuite, waitConnected } from "./_setup.ts";
 
-const { ref, run } = referenceForSuite("upstream Control UI logs e2e");
-const runUi = !ref || (!CHROMIUM && !process.env.CI) ? describe.skip : describe;
-let env: UpstreamUiEnv;
+const { describeUi, run, env: suiteEnv } = useUpstreamUiSuite("upstream Control UI logs e2e");
 
-beforeAll(async () => {
-  if (!ref || (!CHROMIUM && !process.env.CI)) return;
-  env = await startUpstreamUiEnv(ref);
-}, 60_000);
-afterAll(async () => {
-  await env?.stop();
-});
-
-runUi("upstream Control UI: Logs view", () => {
+describeUi("upstream Control UI: Logs view", () => {
   run("rows carry level and subsystem; unticking a level hides its rows", async () => {
+    const env = suiteEnv();
     // A refused connect writes a warn line next to the info lines of start-up.
     const bad = await openSocket(env.url);
     await bad.next();

@@ -16,6 +16,8 @@ import { openDevicePairingStorage } from "../store/device-pairing.ts";
 import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
 import { ExecApprovalQueue } from "./approvals/approvals.ts";
+import { agentExecPorts } from "./approvals/agent-exec.ts";
+import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
@@ -100,6 +102,14 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const health = { snapshot: undefined as ReturnType<typeof buildHealthSnapshot> | undefined, version: 1 };
   const store = createSqliteStore(stateDb);
   const runListeners = new RunListeners();
+  // Background processes and approval questions of agent runs; a finished process tells the main session.
+  const execPorts = agentExecPorts({
+    stateDir: opts.stateDir,
+    approvals,
+    notify: (text) => {
+      if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
+    },
+  });
   const agents = new AgentRuntime({
     store,
     config: () => loaded.config,
@@ -109,6 +119,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
     logger: opts.logger.child("agent"),
     nodes: toToolNodes(nodes),
+    toolPorts: execPorts,
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
@@ -332,6 +343,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       await Promise.all(before);
       // Runs end first (aborted, partial text kept) so clients see their final events before `shutdown`.
       await agents.shutdown();
+      execPorts.exec.processes.killAll();
       // An aborted heartbeat or cron run ends at once; the bound only guards against a stuck delivery.
       let graceTimer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([Promise.all(after), new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, HEARTBEAT_STOP_GRACE_MS)))]);

@@ -32,6 +32,11 @@ export class Presence {
   private readonly now: () => number;
   /** Bumped on every change; starts at 1. */
   version = 1;
+  /** The other rows newest first, as of `rowsVersion` (every connect and presence event reads the list). */
+  private rows: PresenceEntry[] = [];
+  private rowsVersion = 0;
+  /** Smallest `ts` among the stored rows: no row can have expired before `oldestTs + TTL_MS`. */
+  private oldestTs = Number.POSITIVE_INFINITY;
 
   constructor(opts: { version: string; now?: () => number }) {
     this.now = opts.now ?? Date.now;
@@ -64,6 +69,7 @@ export class Presence {
     if (old?.scopes || entry.scopes) merged.scopes = union(old?.scopes, entry.scopes);
     this.remove(k);
     this.entries.set(k, merged);
+    if (merged.ts < this.oldestTs) this.oldestTs = merged.ts;
     const size = Buffer.byteLength(JSON.stringify(merged));
     this.sizes.set(k, size);
     this.totalBytes += size;
@@ -106,14 +112,30 @@ export class Presence {
     return this.upsert(key, entry);
   }
 
-  /** The list, newest first, self included, expired rows removed. */
+  /** The list, newest first, self included, expired rows removed. The rows are shared: do not mutate them. */
   list(): PresenceEntry[] {
     const now = this.now();
-    for (const [k, e] of this.entries) if (now - e.ts > TTL_MS) this.remove(k);
+    if (now - this.oldestTs > TTL_MS) {
+      let removed = false;
+      for (const [k, e] of this.entries) {
+        if (now - e.ts > TTL_MS) {
+          this.remove(k);
+          removed = true;
+        }
+      }
+      this.oldestTs = Number.POSITIVE_INFINITY;
+      for (const e of this.entries.values()) if (e.ts < this.oldestTs) this.oldestTs = e.ts;
+      if (removed) this.rowsVersion = -1;
+    }
     this.self.ts = now;
-    const rows = [...this.entries.entries()].filter(([k]) => k !== this.selfKey).map(([, e]) => e);
-    rows.sort((a, b) => b.ts - a.ts);
-    return [{ ...this.self }, ...rows];
+    if (this.rowsVersion !== this.version) {
+      const rows: PresenceEntry[] = [];
+      for (const [k, e] of this.entries) if (k !== this.selfKey) rows.push(e);
+      rows.sort((a, b) => b.ts - a.ts);
+      this.rows = rows;
+      this.rowsVersion = this.version;
+    }
+    return [{ ...this.self }, ...this.rows];
   }
 
   /** JSON bytes of the stored rows (self excluded); stays at or under {@link MAX_PRESENCE_BYTES}. */

@@ -1,0 +1,34 @@
+import { expect, test } from "bun:test";
+import { Presence } from "../../src/gateway/presence/presence.ts";
+
+function table() {
+  let now = 1_000_000;
+  const p = new Presence({ version: "1.0.0", now: () => now });
+  return { p, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+test("the list is self first, then newest first, and follows every upsert", () => {
+  const { p, advance } = table();
+  p.upsert("a", { host: "a", text: "a" });
+  advance(10);
+  p.upsert("b", { host: "b", text: "b" });
+  expect(p.list().map((e) => e.host)).toEqual([p.list()[0]?.host, "b", "a"]);
+  expect(p.list()[0]?.reason).toBe("self");
+  advance(10);
+  p.upsert("A", { host: "a", text: "a again" });
+  expect(p.list().slice(1).map((e) => e.text)).toEqual(["a again", "b"]);
+});
+
+test("rows older than five minutes leave the list; the gateway's own row stays and is stamped on every read", () => {
+  const { p, advance, now } = table();
+  p.upsert("old", { host: "old", text: "old" });
+  advance(4 * 60_000);
+  p.upsert("new", { host: "new", text: "new" });
+  expect(p.list().slice(1).map((e) => e.host)).toEqual(["new", "old"]);
+  advance(60_001);
+  const rows = p.list();
+  expect(rows.slice(1).map((e) => e.host)).toEqual(["new"]);
+  expect(rows[0]?.ts).toBe(now());
+  advance(5 * 60_000);
+  expect(p.list()).toHaveLength(1);
+});

@@ -3,6 +3,7 @@
  * (bench/results/latest.md): one table with ours, upstream, the ratio, the limit server and the target.
  */
 import type { Fanout, ConnMemory } from "./scenarios/memory-fanout.ts";
+import type { ManyGateways } from "./scenarios/many-gateways.ts";
 import type { HandshakeRun } from "./scenarios/handshake.ts";
 import type { HealthRun } from "./scenarios/health.ts";
 import type { SlowConsumer } from "./scenarios/slow-consumer.ts";
@@ -33,6 +34,12 @@ export interface Results {
   health: Record<string, Record<string, { runs: HealthRun[]; perSecond: Spread; p50: Spread; p99: Spread }>>;
   slow: Record<string, SlowConsumer>;
   wrongToken: Record<string, WrongToken>;
+  /** Scenario 8: many idle clients on the long-running instance. */
+  manyIdle: Record<string, ConnMemory>;
+  /** Scenario 9: N idle instances at once. */
+  manyGateways: Record<string, ManyGateways>;
+  /** Our binary and the compressed archives beside it (bytes; archives only when `build.ts --all` ran). */
+  download?: { binaryBytes: number; archives: Record<string, number> };
   /** SIGTERM → exit of the long-running instances at the end, ms. */
   stopAfterRun?: Record<string, number>;
   errors: string[];
@@ -184,6 +191,7 @@ export function renderMarkdown(r: Results, name = "latest"): string {
   rows.push(["7 1 000 wrong-token connects", `good client connect+health p50 / p99 during the attack (from ${wt("ours")?.attackerAddress ?? "127.0.0.2"}, ${wt("ours")?.attempts ?? "N"} attempts)`, wtCell("ours"), wtCell("upstream"), "", wtCell("limit"), "stays up", status(wt("ours") ? wt("ours").serverAlive && wt("ours").healthyAfter && wt("ours").goodFailures === 0 : undefined)]);
 
   const out: string[] = [];
+  const limitRows = limitTable(r);
   out.push(`# Gateway benchmark: ours vs upstream (${name === "latest" ? "latest run" : name})`, "");
   out.push(`- Date: ${m.date}; mode: ${m.quick ? "**quick** (small counts, one round; not for conclusions)" : "full"}; took ${m.durationS} s`);
   out.push(`- Machine: ${m.machine.cores} × ${m.machine.cpu}, Linux ${m.machine.kernel}, ${m.machine.memTotalMb} MiB RAM; fd limit ${m.fdLimit}`);
@@ -198,6 +206,12 @@ export function renderMarkdown(r: Results, name = "latest"): string {
   out.push("| scenario | metric | ours | upstream | ours vs upstream | limit (bare Bun.serve) | target | status |");
   out.push("|---|---|---|---|---|---|---|---|");
   for (const row of rows) out.push(`| ${row.join(" | ")} |`);
+  out.push("");
+
+  out.push("## Against the limit (bare Bun.serve, same sitting)", "");
+  out.push("Ours / limit: for times and memory lower is better (1× = as good as the bare server); for rates it is the share of the limit's rate.", "");
+  out.push("| figure | ours | limit | upstream | ours / limit | goal | status |", "|---|---|---|---|---|---|---|");
+  for (const row of limitRows) out.push(`| ${row.join(" | ")} |`);
   out.push("");
 
   // Headroom: CPU use of server and load generator in the throughput scenarios.
@@ -249,4 +263,64 @@ export function renderMarkdown(r: Results, name = "latest"): string {
   if (r.errors.length) out.push("", "## Errors", "", ...r.errors.map((e) => `- ${e}`));
   out.push("", `Raw numbers: \`bench/results/${name}.json\`. How to run and what each scenario means: \`bench/README.md\`.`, "");
   return out.join("\n");
+}
+
+type LimitRow = [figure: string, ours: string, limit: string, upstream: string, ratio: string, goal: string, status: string];
+
+/** The rows of the "against the limit" table (issue 23's figures), each with ours / limit and its goal. */
+function limitTable(r: Results): LimitRow[] {
+  const rows: LimitRow[] = [];
+  const times = (o: number | undefined, l: number | undefined) => (o !== undefined && l !== undefined && l > 0 ? o / l : undefined);
+  const x = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : `${fmt(v)}×`);
+  const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : `${Math.round(v * 100)} %`);
+  const at = (v: number | undefined, goal: number, higher = false) => status(v === undefined || !Number.isFinite(v) ? undefined : higher ? v >= goal : v <= goal);
+
+  const st = (k: string) => r.start[k]?.medianOfRounds?.median;
+  const sv = times(st("ours"), st("limit"));
+  rows.push(["start → first hello-ok", fmt(st("ours"), " ms"), fmt(st("limit"), " ms"), fmt(st("upstream"), " ms"), x(sv), "≤ 1.5×", at(sv, 1.5)]);
+
+  const idle = (k: string) => mib(r.idle[k]?.rssKb);
+  const iv = times(idle("ours"), idle("limit"));
+  const split = (k: string) => (r.idle[k]?.anonKb !== undefined ? ` (${fmt(mib(r.idle[k].anonKb))} anon + ${fmt(mib(r.idle[k].fileKb))} file)` : "");
+  rows.push(["idle RSS", `${fmt(idle("ours"), " MiB")}${split("ours")}`, `${fmt(idle("limit"), " MiB")}${split("limit")}`, fmt(idle("upstream"), " MiB"), x(iv), "≤ 1.3×", at(iv, 1.3)]);
+
+  const hs = (k: string) => (r.handshake[k]?.perSecond.n ? r.handshake[k].perSecond.median : undefined);
+  const hv = times(hs("ours"), hs("limit"));
+  rows.push(["handshakes/s at concurrency 50", fmt(hs("ours"), "/s"), fmt(hs("limit"), "/s"), fmt(hs("upstream"), "/s"), pct(hv), "≥ 75 %", at(hv, 0.75, true)]);
+
+  const fo = (k: string) => r.fanout[k]?.p99;
+  const fv = times(fo("ours"), fo("limit"));
+  rows.push([`fan-out to ${r.fanout.ours?.receivers ?? "N"} clients, p99`, fmt(fo("ours"), " ms"), fmt(fo("limit"), " ms"), fmt(fo("upstream"), " ms"), x(fv), "≤ 1.15×", at(fv, 1.15)]);
+
+  const rpc = (k: string) => (r.fanout[k]?.trials.length ? median(r.fanout[k].trials.map((t) => t.rpcMs)) : undefined);
+  const rv = times(rpc("ours"), rpc("limit"));
+  rows.push(["the `system-event` RPC that triggers the fan-out, answered in (median)", fmt(rpc("ours"), " ms"), fmt(rpc("limit"), " ms"), fmt(rpc("upstream"), " ms"), x(rv), "≤ 2×", at(rv, 2)]);
+
+  const mi = (k: string) => r.manyIdle[k];
+  const mv = times(mi("ours")?.connectMs, mi("limit")?.connectMs);
+  const n = mi("ours")?.count ?? "N";
+  rows.push([`${n} idle clients connect (50 in flight)`, fmt(mi("ours")?.connectMs, " ms"), fmt(mi("limit")?.connectMs, " ms"), fmt(mi("upstream")?.connectMs, " ms"), x(mv), "≤ 1.2×", at(mv, 1.2)]);
+  const per1000 = (k: string) => (mi(k) ? (mi(k).perConnKb * 1000) / 1024 : undefined);
+  rows.push([`RSS per 1 000 idle clients (at ${n})`, fmt(per1000("ours"), " MiB"), fmt(per1000("limit"), " MiB"), fmt(per1000("upstream"), " MiB"), x(times(per1000("ours"), per1000("limit"))), "≤ 6 MiB", at(per1000("ours"), 6)]);
+
+  const mg = (k: string) => r.manyGateways[k];
+  const mgCell = (k: string) => (mg(k) ? `${fmt(mib(mg(k).pssTotalKb), " MiB")} PSS (${fmt(mib(mg(k).rssTotalKb), " MiB")} RSS)${mg(k).started < mg(k).count ? `, ${mg(k).started} started` : ""}` : "—");
+  const gv = times(mg("ours")?.pssTotalKb, mg("limit")?.pssTotalKb);
+  rows.push([`${mg("ours")?.count ?? "N"} idle gateways on one host, total`, mgCell("ours"), mgCell("limit"), mgCell("upstream"), x(gv), "info", ""]);
+
+  const dl = r.download;
+  const binMiB = dl ? dl.binaryBytes / 2 ** 20 : undefined;
+  rows.push(["release binary linux-x64", fmt(binMiB, " MiB"), "—", "—", "—", "≤ 120 MiB", at(binMiB, 120)]);
+  const archives = Object.entries(dl?.archives ?? {}).sort((a, b) => a[1] - b[1]);
+  const smallest = archives[0];
+  rows.push([
+    "download (what install.sh fetches: the smallest archive its host can unpack)",
+    archives.length ? archives.map(([f, b]) => `${f} ${fmt(b / 1e6)} MB`).join(", ") : "not built in this run (`bun run build.ts --all`)",
+    "—",
+    "—",
+    "—",
+    "≤ 45 MB",
+    at(smallest ? smallest[1] / 1e6 : undefined, 45),
+  ]);
+  return rows;
 }

@@ -3,7 +3,7 @@
  * bare Bun.serve "limit" server, every scenario against each in one sitting, alternating, servers pinned to
  * core 0 and this load generator to core 1. Writes bench/results/latest.{md,json}.
  *
- *   bun run bench/run.ts [--quick] [--scenarios 1,2,3,4,5,6,7] [--no-upstream] [--binary FILE] [--out NAME]
+ *   bun run bench/run.ts [--quick] [--scenarios 1,2,3,4,5,6,7,8,9] [--no-upstream] [--binary FILE] [--out NAME]
  *
  * `--binary` runs another build of ours instead of dist/openclaw (to compare build variants); `--out NAME`
  * writes bench/results/NAME.{md,json} instead of latest.{md,json}, so a partial run leaves latest.md alone.
@@ -22,6 +22,7 @@ import { runHandshake, type HandshakeRun } from "./scenarios/handshake.ts";
 import { runHealth, type HealthRun } from "./scenarios/health.ts";
 import { runMemoryAndFanout, type ConnMemory } from "./scenarios/memory-fanout.ts";
 import { runSlowConsumer } from "./scenarios/slow-consumer.ts";
+import { runManyGateways } from "./scenarios/many-gateways.ts";
 import { runStartRound } from "./scenarios/start.ts";
 import { runWrongToken } from "./scenarios/wrong-token.ts";
 import { QUIET, waitMachineQuiet } from "./lib/quiet.ts";
@@ -63,6 +64,8 @@ const CFG = quick
       wrongAttempts: 200,
       wrongConcurrency: 20,
       wrongBaseline: 5,
+      manyIdleCount: 1000,
+      gatewayCount: 3,
     }
   : {
       startRounds: 3,
@@ -82,9 +85,11 @@ const CFG = quick
       wrongAttempts: 1000,
       wrongConcurrency: 20,
       wrongBaseline: 20,
+      manyIdleCount: 5000,
+      gatewayCount: 10,
     };
 if (quick) QUIET.windowMs = 100;
-const wanted = new Set((flags.scenarios ?? "1,2,3,4,5,6,7").split(",").map((s) => Number(s.trim())));
+const wanted = new Set((flags.scenarios ?? "1,2,3,4,5,6,7,8,9").split(",").map((s) => Number(s.trim())));
 const kinds: ServerKind[] = flags["no-upstream"] ? ["ours", "limit"] : ["ours", "upstream", "limit"];
 
 const began = Date.now();
@@ -133,6 +138,9 @@ const results: Results = {
   health: {},
   slow: {},
   wrongToken: {},
+  manyIdle: {},
+  manyGateways: {},
+  download: readDownload(distBin),
   stopAfterRun: {},
   errors: [],
 };
@@ -145,6 +153,16 @@ function readCommit(): string {
   const r = Bun.spawnSync(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]);
   return r.stdout.toString().trim() || "?";
 }
+/** Sizes of the binary and of the compressed archives `build.ts --all` writes beside it (absent: not built). */
+function readDownload(bin: string): Results["download"] {
+  const archives: Record<string, number> = {};
+  for (const format of ["tar.xz", "tar.zst", "tar.gz"]) {
+    const file = join(ROOT, "dist", `openclaw-linux-x64.${format}`);
+    if (existsSync(file)) archives[format] = statSync(file).size;
+  }
+  return { binaryBytes: statSync(bin).size, archives };
+}
+
 function readUpstreamVersion(): string {
   try {
     const dir = process.env.REF_DIR ?? join(process.env.HOME ?? "", ".cache/openclaw-reference");
@@ -191,7 +209,22 @@ if (wanted.has(1)) {
   }
 }
 
-// --- long-running instances for scenarios 2–7 ---
+// --- scenario 9: N idle gateways on one host (before the long-running instances, on a quiet machine) ---
+if (wanted.has(9)) {
+  log(`scenario 9: ${CFG.gatewayCount} idle instances of each kind`);
+  for (const kind of kinds) {
+    await waitMachineQuiet(15, quick ? 300 : 15_000, quick ? 100 : 500);
+    try {
+      const r = await runManyGateways(kind, src, CFG.gatewayCount, CFG.idleWaitMs, log);
+      results.manyGateways[kind] = r;
+      results.errors.push(...r.errors.map((e) => `gateways ${kind}: ${e}`));
+    } catch (err) {
+      results.errors.push(`gateways ${kind}: ${(err as Error).message}`);
+    }
+  }
+}
+
+// --- long-running instances for scenarios 2–8 ---
 const servers = new Map<ServerKind, RunningServer>();
 async function ensureServer(kind: ServerKind, why: string): Promise<RunningServer | undefined> {
   const cur = servers.get(kind);
@@ -232,7 +265,7 @@ async function eachServer(name: string, round: number, fn: (s: RunningServer) =>
   }
 }
 
-const needServers = [2, 3, 4, 5, 6, 7].some((n) => wanted.has(n));
+const needServers = [2, 3, 4, 5, 6, 7, 8].some((n) => wanted.has(n));
 try {
   if (needServers) {
     log("starting long-running instances");
@@ -273,6 +306,15 @@ try {
       });
     }
     for (const [k, list] of Object.entries(cycles)) results.memory[k] = { cycles: list, count: CFG.idleCount, perConnKb: spread(list.map((m) => m.perConnKb)), connectMs: spread(list.map((m) => m.connectMs)) };
+  }
+
+  // --- scenario 8: many idle clients (time to connect them all, RSS per 1 000) ---
+  if (wanted.has(8)) {
+    log(`scenario 8: ${CFG.manyIdleCount} idle connections`);
+    await eachServer("many-idle", 0, async (s) => {
+      const { memory } = await runMemoryAndFanout(s, { count: CFG.manyIdleCount, trials: 0, settleMs: CFG.settleMs, log });
+      results.manyIdle[s.kind] = memory;
+    });
   }
 
   // --- scenario 3: handshake rate ---

@@ -172,3 +172,16 @@ export async function measureCpu<T>(pid: number, fn: () => Promise<T>): Promise<
     otherCpuPct: Math.max(0, Math.round(((m1 - m0 - serverMs - loadgenMs) / wallMs) * 100)),
   };
 }
+
+/**
+ * Proportional set size of `pid` in KiB (/proc/<pid>/smaps_rollup): its private pages plus its share of pages
+ * mapped by several processes, so N copies of one binary count the binary's pages once in all. Undefined when gone.
+ */
+export function readPssKb(pid: number): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,7 +5,7 @@
  * Secrets are never passed in: callers log ids and counts, not tokens or message bodies. As a second fence,
  * fields whose names look secret (`token`, `password`, …) are replaced with "[redacted]" unless verbose.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { resolveLogFile } from "../config/paths.ts";
 import { LOG_LEVELS } from "../config/schema.ts";
@@ -37,12 +37,12 @@ const SECRET_KEY = /token|password|secret|apikey|api_key|authorization/i;
 export class Logger {
   readonly subsystem: string;
   private readonly opts: LoggerOptions;
-  private readonly sink: { file?: string; dirMade: boolean; failed: boolean };
+  private readonly sink: Sink;
 
   constructor(subsystem: string, opts: LoggerOptions = {}, sink?: Logger["sink"]) {
     this.subsystem = subsystem;
     this.opts = opts;
-    this.sink = sink ?? { dirMade: false, failed: false };
+    this.sink = sink ?? { checkedAt: 0, failed: false };
   }
 
   /** A logger for another subsystem writing to the same places. */
@@ -75,15 +75,17 @@ export class Logger {
 
   /** Writes one event at `level` to the console (info and above, or all with verbose) and the file. */
   log(level: LogLevel, msg: string, fields?: Fields): void {
+    const consoleMax = this.verbose ? RANK.trace : RANK.info;
+    const fileMax = this.verbose ? RANK.trace : RANK[this.opts.level ?? "info"];
+    // Most debug lines go nowhere: decide that before formatting anything.
+    if (RANK[level] > consoleMax && RANK[level] > fileMax) return;
     const time = new Date();
     const clean = fields && !this.verbose ? redact(fields) : fields;
-    const consoleMax = this.verbose ? RANK.trace : RANK.info;
     if (RANK[level] <= consoleMax) {
       const extra = clean && Object.keys(clean).length > 0 ? ` ${formatFields(clean)}` : "";
       const line = `${time.toISOString()} [${this.subsystem}] ${level === "info" ? "" : `${level}: `}${msg}${extra}`;
       (this.opts.write ?? writeStdout)(line);
     }
-    const fileMax = this.verbose ? RANK.trace : RANK[this.opts.level ?? "info"];
     if (RANK[level] <= fileMax) this.writeFile({ time: time.toISOString(), level, subsystem: this.subsystem, msg, ...clean });
   }
 
@@ -91,19 +93,67 @@ export class Logger {
     const file = this.file;
     if (!file || this.sink.failed) return;
     try {
-      if (this.sink.file !== file || !this.sink.dirMade) {
-        mkdirSync(dirname(file), { recursive: true });
-        this.sink.file = file;
-        this.sink.dirMade = true;
+      const line = `${JSON.stringify(record)}\n`;
+      try {
+        writeSync(this.openFile(file), line);
+      } catch {
+        // The file may have been removed or its folder recreated: reopen once and retry.
+        this.closeFile();
+        writeSync(this.openFile(file), line);
       }
-      appendFileSync(file, `${JSON.stringify(record)}\n`);
     } catch (err) {
       // A full disk or a read-only /tmp must not take the gateway down: say it once, keep the console.
       this.sink.failed = true;
       (this.opts.write ?? writeStdout)(`[logging] file log disabled: ${(err as Error).message}`);
     }
   }
+
+  /** Closes the log file (its owner is done with this logger and every child); a later line reopens it. */
+  close(): void {
+    this.closeFile();
+  }
+
+  /** The open descriptor of `file` (appending); the day's file replaces yesterday's when the name changes. */
+  private openFile(file: string): number {
+    const sink = this.sink;
+    if (sink.fd !== undefined && sink.file === file) {
+      // At most once a second, make sure the path still names our file (removed, rotated away): else reopen.
+      const now = Date.now();
+      if (now - sink.checkedAt < FILE_CHECK_MS) return sink.fd;
+      sink.checkedAt = now;
+      if (statSync(file, { throwIfNoEntry: false })?.ino === sink.ino) return sink.fd;
+    }
+    this.closeFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(file, "a");
+    Object.assign(sink, { fd, file, ino: fstatSync(fd).ino, checkedAt: Date.now() });
+    return fd;
+  }
+
+  private closeFile(): void {
+    if (this.sink.fd === undefined) return;
+    try {
+      closeSync(this.sink.fd);
+    } catch {
+      // already closed
+    }
+    this.sink.fd = undefined;
+    this.sink.file = undefined;
+  }
 }
+
+/** The file sink every child of a logger shares: one descriptor kept open on the current file. */
+interface Sink {
+  file?: string;
+  fd?: number;
+  /** Inode of the open file, and when the path was last checked against it. */
+  ino?: number;
+  checkedAt: number;
+  failed: boolean;
+}
+
+/** How often the log file's path is checked against the open descriptor. */
+const FILE_CHECK_MS = 1000;
 
 /** Replaces values of secret-looking keys with "[redacted]" (shallow). */
 export function redact(fields: Fields): Fields {

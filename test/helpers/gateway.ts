@@ -57,6 +57,7 @@ export async function startTestGateway(
     logs,
     async stop() {
       await handle.stop();
+      logger.close();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

@@ -122,8 +122,13 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
     return false;
   };
 
+  // The root is watched only once a page listens for reloads (most gateways never serve one): no inotify
+  // watches and no start-up cost until then.
   let watcher: FSWatcher | undefined;
-  if (opts.liveReload) {
+  let watchTried = false;
+  const startWatching = () => {
+    if (watchTried || !opts.liveReload) return;
+    watchTried = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       watcher = watch(realRoot, { recursive: true }, (_e, file) => {
@@ -137,7 +142,7 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
     } catch (err) {
       opts.onWarn?.(`canvas live reload unavailable: ${(err as Error).message}`);
     }
-  }
+  };
 
   const authorized = (req: Request, url: URL, scoped: ScopedPath, address?: string): { ok: boolean; setCookie?: string; retryAfterMs?: number } => {
     // A capability in the path is the whole credential for that URL: no fallback to anything else.
@@ -173,7 +178,10 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
       const scoped = scopePath(url.pathname);
       return opts.liveReload && !scoped.malformed && scoped.path === CANVAS_WS_PATH && authorized(req, url, scoped, address).ok;
     },
-    addReloadSocket: (ws) => void sockets.add(ws),
+    addReloadSocket: (ws) => {
+      sockets.add(ws);
+      startWatching();
+    },
     removeReloadSocket: (ws) => void sockets.delete(ws),
     close() {
       watcher?.close();

@@ -9,8 +9,8 @@
  * doctor's integrity check opens its own read-only connection.
  */
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { resolveStateDbPath } from "../config/paths.ts";
 import { CHANNEL_CURSORS_SCHEMA } from "./channel-cursors.ts";
 import { CHANNEL_INBOUND_SCHEMA } from "./channel-inbound.ts";
@@ -40,7 +40,10 @@ export interface StateDb {
  * @throws Error when the file is not a database, cannot be opened, or was written by a newer openclaw.
  */
 export function openStateDb(path: string): StateDb {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ":memory:") {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (!existsSync(path)) createFresh(path);
+  }
   const db = new Database(path, { create: true, strict: true });
   try {
     // Transcripts and device token hashes live here: owner-only, like the JSON files they replace.
@@ -61,6 +64,39 @@ export function openStateDb(path: string): StateDb {
       db.close(false);
     },
   };
+}
+
+/**
+ * Builds a new state DB beside `path` and moves it into place: the schema is written without a sync per
+ * step (a first start did ~10 fsyncs creating it in place), then the file is synced once and renamed, so
+ * a crash leaves either no file (built again next start) or a complete one.
+ */
+function createFresh(path: string): void {
+  const tmp = `${path}.creating-${process.pid}`;
+  // What an earlier start that crashed mid-way left behind.
+  const prefix = `${basename(path)}.creating-`;
+  for (const f of readdirSync(dirname(path))) if (f.startsWith(prefix)) rmSync(join(dirname(path), f), { force: true });
+  const db = new Database(tmp, { create: true, strict: true });
+  try {
+    chmodSync(tmp, 0o600);
+    db.exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = WAL;");
+    migrate(db, schemaParts(), path);
+  } finally {
+    db.close(false);
+  }
+  const fd = openSync(tmp, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /** Every store's schema, in the order they are migrated (read at open, not at module load: stores import this file). */

@@ -42,6 +42,14 @@ import { stateDbPath } from "./sessions/sessions-view.ts";
 
 const PRESENCE_COALESCE_MS = 25;
 const HEALTH_COALESCE_MS = 50;
+/**
+ * The coalescing window for `clients` connected: the base window up to 100 clients, then growing with the
+ * count (1 ms per 4 clients, at most 1 s). A connect storm costs one fan-out per window, and each fan-out
+ * costs one send per client: with a fixed window, 5 000 clients connecting meant ~100 000 presence frames.
+ */
+export function coalesceWindowMs(baseMs: number, clients: number): number {
+  return Math.min(1000, Math.max(baseMs, Math.round(clients / 4)));
+}
 const HEARTBEAT_STOP_GRACE_MS = 3000;
 
 /** What `startGateway` needs. */
@@ -190,17 +198,18 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       presenceTimer ??= setTimeout(() => {
         presenceTimer = undefined;
         ctx.broadcastPresence();
-      }, PRESENCE_COALESCE_MS);
+      }, coalesceWindowMs(PRESENCE_COALESCE_MS, connections.size));
     },
     scheduleHealthRefresh() {
+      const healthWindow = coalesceWindowMs(HEALTH_COALESCE_MS, connections.size);
       healthTimerOnce ??= setTimeout(() => {
         healthTimerOnce = undefined;
         // A snapshot built moments ago (by the health method) is what callers just got: send that one.
-        if (health.snapshot && Date.now() - health.snapshot.ts <= HEALTH_COALESCE_MS * 2) {
+        if (health.snapshot && Date.now() - health.snapshot.ts <= healthWindow * 2) {
           health.version += 1;
           connections.broadcast("health", health.snapshot, { stateVersion: ctx.stateVersion() });
         } else ctx.refreshHealth();
-      }, HEALTH_COALESCE_MS);
+      }, healthWindow);
     },
     healthSnapshot(maxAgeMs) {
       if (!health.snapshot || Date.now() - health.snapshot.ts > maxAgeMs) {

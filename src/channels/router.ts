@@ -9,7 +9,7 @@ import type { CursorStore } from "../store/channel-cursors.ts";
 import type { InboundRow, InboundStore } from "../store/channel-inbound.ts";
 import type { PairingStore } from "../store/channel-pairing.ts";
 import { toErrorMessage } from "../errors.ts";
-import { decideAccess, normalizePeer } from "./_access.ts";
+import { decideAccess, normalizePeer, type SenderStanding, senderStanding } from "./_access.ts";
 import { resolveAccountConfig } from "./_config.ts";
 import { DEFAULT_OUTBOUND_MEDIA_MAX_MB, loadOutboundMedia } from "./_media.ts";
 import { resolveQueueSettings, SessionQueue } from "./_queue.ts";
@@ -35,6 +35,10 @@ export interface AgentTurnRequest {
     chatType: "direct" | "group";
     senderId: string;
     senderName?: string;
+    /** The sender is an owner (see `senderStanding`): the linked account, `commands.ownerAllowFrom` or a concrete `allowFrom` entry. */
+    senderIsOwner: boolean;
+    /** The sender is named by a concrete allowlist entry of this chat or approved by pairing. */
+    senderAllowlisted: boolean;
     threadId?: string;
     messageId: string;
     groupName?: string;
@@ -275,6 +279,7 @@ export class ChannelRouter implements ChannelHost {
       replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined,
     };
     const typing = this.startTyping(this.opts.getChannel(msg.channel, msg.accountId), target);
+    const standing = this.standingOf(msg);
     let result: AgentTurnResult;
     try {
       result = await this.opts.runAgentTurn({
@@ -289,6 +294,8 @@ export class ChannelRouter implements ChannelHost {
           chatType: msg.chatType,
           senderId: normalizePeer(msg.channel, msg.senderId),
           senderName: msg.senderName,
+          senderIsOwner: standing.owner,
+          senderAllowlisted: standing.allowlisted,
           threadId: msg.threadId,
           messageId: msg.messageId,
           groupName: msg.groupName,
@@ -317,6 +324,14 @@ export class ChannelRouter implements ChannelHost {
     } finally {
       this.deliveries.delete(delivery);
     }
+  }
+
+  /** The sender's standing under the live config (owner, allowlisted). */
+  private standingOf(msg: InboundMessage): SenderStanding {
+    const config = this.opts.getConfig();
+    const account = resolveAccountConfig(config, msg.channel, msg.accountId);
+    const owners = (config.commands as { ownerAllowFrom?: (string | number)[] } | undefined)?.ownerAllowFrom;
+    return senderStanding(msg, account, owners, (p) => this.opts.pairing().isApproved(msg.channel, p));
   }
 
   /** Sends the reply (or the failure notice) and marks the rows done. Never throws. */

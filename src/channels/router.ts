@@ -9,7 +9,7 @@ import type { CursorStore } from "../store/channel-cursors.ts";
 import type { InboundRow, InboundStore } from "../store/channel-inbound.ts";
 import type { PairingStore } from "../store/channel-pairing.ts";
 import { toErrorMessage } from "../errors.ts";
-import { decideAccess, normalizePeer, type SenderStanding, senderStanding } from "./_access.ts";
+import { type AccessDecision, decideAccess, normalizePeer, type SenderStanding, senderStanding } from "./_access.ts";
 import { resolveAccountConfig } from "./_config.ts";
 import { DEFAULT_OUTBOUND_MEDIA_MAX_MB, loadOutboundMedia } from "./_media.ts";
 import { resolveQueueSettings, SessionQueue } from "./_queue.ts";
@@ -56,6 +56,19 @@ export type AgentTurnResult = { text: string; mediaUrls?: string[] } | { error: 
 /** Runs one agent turn to completion. Must not throw (errors come back as `{error}`), but throws are handled. */
 export type RunAgentTurn = (req: AgentTurnRequest) => Promise<AgentTurnResult>;
 
+/**
+ * A chat command the gateway answers without a model turn: `/approve <args>` from a sender the channel lets
+ * command the agent (owner or allowlisted).
+ */
+export interface ChatCommandRequest {
+  name: "approve";
+  args: string;
+  channel: AgentTurnRequest["channel"];
+}
+
+/** Answers a {@link ChatCommandRequest}; resolves with the reply for the chat. */
+export type HandleChatCommand = (req: ChatCommandRequest) => Promise<string> | string;
+
 /** What the router needs. */
 export interface ChannelRouterOptions {
   getConfig(): OpenClawConfig;
@@ -64,6 +77,8 @@ export interface ChannelRouterOptions {
   /** The durable inbound queue (state DB). */
   inbound(): InboundStore;
   runAgentTurn: RunAgentTurn;
+  /** Answers `/approve`; without it the text goes to the agent like any other message. */
+  chatCommand?: HandleChatCommand;
   /** The running account a reply goes out on. */
   getChannel(channel: ChannelId, accountId: string): Channel | undefined;
   logger: Logger;
@@ -116,6 +131,8 @@ export class ChannelRouter implements ChannelHost {
     const account = resolveAccountConfig(config, msg.channel, msg.accountId);
     const peer = normalizePeer(msg.channel, msg.senderId);
     const decision = decideAccess(msg, account, (p) => this.opts.pairing().isApproved(msg.channel, p));
+    const command = this.opts.chatCommand ? parseChatCommand(msg.text) : undefined;
+    if (command) return this.runChatCommand(msg, command, decision);
     if (decision.kind === "pair") return this.answerPairing(msg, peer);
     if (decision.kind === "drop") return this.drop(msg, decision.reason);
     const route = resolveRoute(config, msg);
@@ -251,6 +268,42 @@ export class ChannelRouter implements ChannelHost {
     // The sender is not let in: the message itself goes nowhere. One line says so (the request above, or this).
     if (!created) this.logDrop(msg, "sender awaits pairing approval");
     return { kind: "pairing", code: request.code, created };
+  }
+
+  /**
+   * `/approve`: never a model turn. From a sender who may command the agent (an owner, or allowlisted and let
+   * in by the channel's policy) it goes to the gateway and the answer is sent back; anyone else's is dropped
+   * with one log line (no body). Not recorded in the inbound queue: it answers a question that waits now.
+   */
+  private async runChatCommand(msg: InboundMessage, command: { name: "approve"; args: string }, decision: AccessDecision): Promise<InboundOutcome> {
+    const standing = this.standingOf(msg);
+    if (!standing.owner && !(decision.kind === "allow" && standing.allowlisted)) return this.drop(msg, `/${command.name} from a sender not allowed to command the agent`);
+    const channel: AgentTurnRequest["channel"] = {
+      channel: msg.channel,
+      accountId: msg.accountId,
+      chatId: msg.chatId,
+      chatType: msg.chatType,
+      senderId: normalizePeer(msg.channel, msg.senderId),
+      senderName: msg.senderName,
+      senderIsOwner: standing.owner,
+      senderAllowlisted: standing.allowlisted,
+      threadId: msg.threadId,
+      messageId: msg.messageId,
+      groupName: msg.groupName,
+    };
+    let reply: string;
+    try {
+      reply = await (this.opts.chatCommand as HandleChatCommand)({ ...command, channel });
+    } catch (err) {
+      reply = `/${command.name} failed: ${toErrorMessage(err)}`;
+    }
+    const target: OutboundTarget = { chatId: msg.chatId, threadId: msg.threadId, replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined };
+    try {
+      await this.opts.getChannel(msg.channel, msg.accountId)?.send(target, { text: reply });
+    } catch (err) {
+      this.log.warn(`could not send the /${command.name} answer: ${toErrorMessage(err)}`, { channel: msg.channel });
+    }
+    return { kind: "dropped", reason: `/${command.name} handled by the gateway` };
   }
 
   private async runTurn(sessionKey: string, queued: Item[]): Promise<void> {
@@ -431,6 +484,15 @@ export function coalesce(msgs: InboundMessage[]): string {
   const body = (m: InboundMessage) => (m.chatType === "group" && m.senderName ? `${m.senderName}: ${m.text}` : m.text);
   if (msgs.length === 1) return body(msgs[0]);
   return ["[Queued messages while agent was busy]", ...msgs.map((m, i) => `---\nQueued #${i + 1}\n${body(m)}`)].join("\n\n");
+}
+
+/**
+ * A chat command the gateway handles itself: `/approve` (also `/approve@botname` in Telegram groups).
+ * @returns undefined for any other text.
+ */
+export function parseChatCommand(text: string): { name: "approve"; args: string } | undefined {
+  const m = /^\/approve(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  return m ? { name: "approve", args: (m[1] ?? "").trim() } : undefined;
 }
 
 /** Queued items with the messages each carries from an interrupted turn, in order. */

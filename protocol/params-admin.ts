@@ -130,6 +130,7 @@ export const ADMIN_PARAMS = {
     sessionKey: OptionalNullableString(),
     timeoutMs: T.Optional(T.Integer({ minimum: 1, description: "Default 120000." })),
   }),
+  "exec.approval.list": NoParams(),
   "exec.approval.resolve": defineClosed({
     id: NonEmptyString,
     decision: ApprovalDecision,

@@ -4,7 +4,7 @@
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
 import { HealthSnapshot, PresenceEntry } from "./connect.ts";
-import { ApprovalDecision, HeartbeatEvent } from "./events.ts";
+import { ApprovalDecision, ExecApprovalRequest, HeartbeatEvent } from "./events.ts";
 import { CronDelivery, CronPayload, CronSchedule, CronSessionTarget, CronWakeMode } from "./params-admin.ts";
 import { AnyValue, defineLiterals, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
 
@@ -442,6 +442,16 @@ export const METHOD_RESULTS = {
     expiresAtMs: Millis,
   }),
   "exec.approval.resolve": OkResult,
+  "exec.approval.list": T.Array(
+    defineOpen({
+      id: T.String(),
+      request: ExecApprovalRequest,
+      createdAtMs: Millis,
+      expiresAtMs: Millis,
+      approvalKind: T.Optional(T.Literal("exec")),
+    }),
+    { description: "Exec approvals waiting for an operator, oldest first." },
+  ),
   "cron.list": defineOpen({ jobs: T.Array(CronJob) }),
   "cron.status": defineOpen({
     enabled: T.Boolean({ description: "False when cron.enabled is false: jobs can be edited but nothing fires." }),

@@ -989,6 +989,11 @@ public struct EventFrame: Codable {
     }
 }
 
+/// Params of `exec.approval.list`.
+public struct ExecApprovalListParams: Codable {
+    public init() {}
+}
+
 /// Params of `exec.approval.request`.
 public struct ExecApprovalRequestParams: Codable {
     public var id: String?

@@ -87,7 +87,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const { defaultId } = agentIds(config);
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
-  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...req.sender };
+  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...(req.deliveryContext?.accountId && { accountId: req.deliveryContext.accountId }), ...req.sender };
   const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }) });
   const system = buildSystemPrompt({
     agentId: req.agentId,

@@ -229,7 +229,17 @@ export const ConfigSchema = T.Object(
     meta: T.Optional(OpenObject),
     env: T.Optional(T.Record(T.String(), T.String())),
     gateway: T.Optional(Gateway),
-    commands: T.Optional(T.Object({ restart: T.Optional(T.Boolean()) }, { additionalProperties: true })),
+    commands: T.Optional(
+      T.Object(
+        {
+          restart: T.Optional(T.Boolean()),
+          ownerAllowFrom: T.Optional(
+            T.Array(T.Union([T.String(), T.Number()]), { description: 'Channel senders who own this gateway ("telegram:123", "whatsapp:+15551234567"); they may answer exec approvals in chat.' }),
+          ),
+        },
+        { additionalProperties: true },
+      ),
+    ),
     canvasHost: T.Optional(
       T.Object(
         {

@@ -80,6 +80,7 @@ const FIELDS: Record<string, ConfigUiHint> = {
   "tools.exec.node": { label: "Exec Node Binding" },
   "tools.exec.safeBins": { label: "Exec Safe Bins" },
   "commands.restart": { label: "Allow Restart", help: "Allow /restart and the gateway restart tool (off by default)." },
+  "commands.ownerAllowFrom": { label: "Command Owners", help: 'Channel senders who own this gateway, e.g. "telegram:123456789" or "whatsapp:+15551234567" (a bare id matches any channel); they may answer exec approvals with /approve. "*" names nobody.' },
   "browser.evaluateEnabled": { label: "Browser Evaluate Enabled" },
   "browser.snapshotDefaults": { label: "Browser Snapshot Defaults" },
   "browser.snapshotDefaults.mode": { label: "Browser Snapshot Mode" },

@@ -17,12 +17,13 @@ import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
 import { ExecApprovalQueue } from "./approvals/approvals.ts";
 import { agentExecPorts } from "./approvals/agent-exec.ts";
+import { ChatApprovals } from "./approvals/chat-approvals.ts";
 import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
-import { toRunAgentTurn } from "./channels/channel-agent.ts";
+import { toRunAgentTurn, toTargetString } from "./channels/channel-agent.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
 import { DeviceStore } from "./devices/devices.ts";
@@ -111,9 +112,12 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const store = createSqliteStore(stateDb);
   const runListeners = new RunListeners();
   // Background processes and approval questions of agent runs; a finished process tells the main session.
+  // Questions of runs that came from a chat also go to that chat; its owner answers with /approve.
+  const chatApprovals: ChatApprovals = new ChatApprovals({ queue: approvals, logger: opts.logger, channels: { send: (req): Promise<unknown> => channels.send(req) } });
   const execPorts = agentExecPorts({
     stateDir: opts.stateDir,
     approvals,
+    chat: chatApprovals,
     notify: (text) => {
       if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
     },
@@ -134,6 +138,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     getConfig: () => loaded.config,
     logger: opts.logger,
     runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
+    chatCommand: (req): string => chatApprovals.answer({ chat: { channel: req.channel.channel, accountId: req.channel.accountId, to: toTargetString(req) }, senderId: req.channel.senderId, args: req.args }),
     stateDb,
     ...opts.channelOptions,
   });

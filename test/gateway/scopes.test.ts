@@ -14,7 +14,8 @@ const env = useCleanup();
 
 // §4, verbatim.
 const NODE = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.capability.refresh"];
-const APPROVALS = ["exec.approval.request", "exec.approval.resolve"];
+// Plus upstream v4's `exec.approval.list` (issue #20: `openclaw approvals pending` reads it with operator.approvals).
+const APPROVALS = ["exec.approval.request", "exec.approval.resolve", "exec.approval.list"];
 const PAIRING_PREFIXES = ["node.pair.", "device.pair.", "device.token."];
 const READ =
   "health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(

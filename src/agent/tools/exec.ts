@@ -64,6 +64,7 @@ export const execTool = defineTool({
       {
         agentId: ctx.agentId,
         sessionKey: ctx.sessionKey,
+        ...(ctx.origin && { origin: { channel: ctx.origin.channel, ...(ctx.origin.chat && { chat: ctx.origin.chat }), ...(ctx.origin.accountId && { accountId: ctx.origin.accountId }) } }),
         workspace: workspace.dir,
         processes: exec.processes.forAgent(ctx.agentId),
         sandbox: settings.sandbox,

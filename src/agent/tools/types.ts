@@ -104,6 +104,8 @@ export interface ToolOrigin {
   channel: string;
   /** The chat (`to` form of the channel), when the run came from one. */
   chat?: string;
+  /** The channel account the chat is on, when the run came from one. */
+  accountId?: string;
   /** The sender's id on the channel, when known. */
   sender?: string;
   /** True when the sender is the owner (operator, or an owner entry of the channel). */

@@ -900,6 +900,19 @@ export interface EventFrame {
   stateVersion?: StateVersion;
 }
 
+/** Params of `exec.approval.list`. */
+export type ExecApprovalListParams = Record<string, never>;
+
+/** Exec approvals waiting for an operator, oldest first. */
+export type ExecApprovalListResult = {
+  id: string;
+  request: ExecApprovalRequest;
+  createdAtMs: number;
+  expiresAtMs: number;
+  approvalKind?: "exec";
+  [key: string]: unknown;
+}[];
+
 /** A command waiting for an operator decision. */
 export interface ExecApprovalRequest {
   command: string;
@@ -1967,6 +1980,7 @@ export interface MethodParamsMap {
   "channels.pairing.approve": ChannelsPairingApproveParams;
   "channels.pairing.reject": ChannelsPairingRejectParams;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
+  "exec.approval.list": ExecApprovalListParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2026,6 +2040,7 @@ export interface MethodResultMap {
   "chat.abort": ChatAbortResult;
   "chat.send": ChatSendResult;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
+  "exec.approval.list": ExecApprovalListResult;
 }
 
 /** Event name → payload type. */

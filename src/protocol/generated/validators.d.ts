@@ -181,6 +181,10 @@ export declare const validateErrorCode: Validator<T.ErrorCode>;
 export declare const validateErrorShape: Validator<T.ErrorShape>;
 /** Validates {@link T.EventFrame}. */
 export declare const validateEventFrame: Validator<T.EventFrame>;
+/** Validates {@link T.ExecApprovalListParams}. */
+export declare const validateExecApprovalListParams: Validator<T.ExecApprovalListParams>;
+/** Validates {@link T.ExecApprovalListResult}. */
+export declare const validateExecApprovalListResult: Validator<T.ExecApprovalListResult>;
 /** Validates {@link T.ExecApprovalRequest}. */
 export declare const validateExecApprovalRequest: Validator<T.ExecApprovalRequest>;
 /** Validates {@link T.ExecApprovalRequestParams}. */
@@ -513,6 +517,7 @@ export declare const PARAMS_VALIDATORS: {
   readonly "channels.pairing.approve": Validator<T.ChannelsPairingApproveParams>;
   readonly "channels.pairing.reject": Validator<T.ChannelsPairingRejectParams>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshParams>;
+  readonly "exec.approval.list": Validator<T.ExecApprovalListParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -571,6 +576,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "chat.abort": Validator<T.ChatAbortResult>;
   readonly "chat.send": Validator<T.ChatSendResult>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshResult>;
+  readonly "exec.approval.list": Validator<T.ExecApprovalListResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

@@ -14,7 +14,7 @@ import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./mod
 import { findInboundMessage, finishedAnswer, resumeHistory } from "./resume.ts";
 import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
-import { buildTools, type ToolNodes, type ToolPorts } from "./tools/index.ts";
+import { buildTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
 import type { DeliveryContext, RunFinal, RunRequest } from "./types.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
@@ -31,8 +31,8 @@ export interface TurnDeps {
   loadModelLayer: () => Promise<typeof Llm>;
   /** The gateway's nodes, passed on to the tools. */
   nodes?: ToolNodes;
-  /** Exec and approvals ports for `exec`/`process` (without `exec` those tools are left out). */
-  ports?: Pick<ToolPorts, "exec" | "approvals">;
+  /** The host's ports (exec, approvals, channels, cron, agent runs); a tool whose port is missing is left out. */
+  ports?: HostToolPorts;
 }
 
 /** Why a run stopped early (the abort reason of its signal). */
@@ -87,7 +87,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const { defaultId } = agentIds(config);
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
-  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...req.sender };
+  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...(req.deliveryContext?.accountId && { accountId: req.deliveryContext.accountId }), ...req.sender };
   const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }) });
   const system = buildSystemPrompt({
     agentId: req.agentId,

@@ -105,10 +105,16 @@ describe("the registry", () => {
     buildTools({ config, store: createMemoryStore(), agentId: "main", sessionKey: "agent:main:main", ...extra }).map((t) => t.name);
 
   test("tools whose ports are missing are not offered", () => {
-    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch"]);
-    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
-    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read"]);
+    const base: string[] = [];
+    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
+    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas", ...base]);
+    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read", ...base]);
     expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch"]);
+    // The channels port brings message; only profiles holding group:messaging (or an allow entry) offer it.
+    const ports = { channels: { configured: () => [], canonicalTarget: (_c: string, t: string) => t, send: async () => ({ channel: "telegram", to: "1" }) } };
+    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "message"]);
+    expect(tools({ ports }, { tools: { profile: "messaging" } })).toEqual(["sessions_list", "sessions_history", "message"]);
+    expect(tools({ ports })).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
   });
 
   test("http flags: only the read-only originals are HTTP-invokable; file tools are not", () => {
@@ -155,6 +161,7 @@ describe("the registry", () => {
       { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "exec", included: false, reason: "needs exec, not available here" },
       { name: "process", included: false, reason: "needs exec, not available here" },
+      { name: "message", included: false, reason: "needs channels, not available here" },
     ]);
   });
 

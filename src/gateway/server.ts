@@ -24,6 +24,7 @@ import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
 import { toRunAgentTurn } from "./channels/channel-agent.ts";
 import { toToolChannels } from "./channels/agent-channels.ts";
+import { toToolCron } from "./cron/agent-cron.ts";
 import type { HostToolPorts } from "../agent/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
@@ -151,7 +152,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const heartbeat = new HeartbeatRunner({ host: schedulerHost, logger: opts.logger, clock: opts.heartbeatClock });
   const cronStore = new CronStore(stateDb);
   const cron = new CronService({ host: schedulerHost, store: cronStore, logger: opts.logger, clock: opts.cronClock });
-  Object.assign(toolPorts, { channels: toToolChannels(channels, opts.logger) });
+  Object.assign(toolPorts, { channels: toToolChannels(channels, opts.logger), cron: toToolCron(cron) });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;

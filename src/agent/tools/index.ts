@@ -12,6 +12,7 @@ import type { OpenClawConfig } from "../../config/schema.ts";
 import type { AgentToolsConfig, ToolsConfig } from "../../config/tools-schema.ts";
 import { applyPatchTool } from "./apply-patch.ts";
 import { canvasTool } from "./canvas.ts";
+import { cronTool } from "./cron.ts";
 import { bindTool } from "./define.ts";
 import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
@@ -36,7 +37,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fet
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, messageTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, messageTool, cronTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -110,9 +110,9 @@ describe("the registry", () => {
     expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas", ...base]);
     expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read", ...base]);
     expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch"]);
-    // The channels port brings message; only profiles holding group:messaging (or an allow entry) offer it.
-    const ports = { channels: { configured: () => [], canonicalTarget: (_c: string, t: string) => t, send: async () => ({ channel: "telegram", to: "1" }) } };
-    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "message"]);
+    // The channels and cron ports bring message and cron; only profiles holding them (or allow entries) offer them.
+    const ports = { channels: { configured: () => [], canonicalTarget: (_c: string, t: string) => t, send: async () => ({ channel: "telegram", to: "1" }) }, cron: {} as never };
+    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "message", "cron"]);
     expect(tools({ ports }, { tools: { profile: "messaging" } })).toEqual(["sessions_list", "sessions_history", "message"]);
     expect(tools({ ports })).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
   });
@@ -162,6 +162,7 @@ describe("the registry", () => {
       { name: "exec", included: false, reason: "needs exec, not available here" },
       { name: "process", included: false, reason: "needs exec, not available here" },
       { name: "message", included: false, reason: "needs channels, not available here" },
+      { name: "cron", included: false, reason: "needs cron, not available here" },
     ]);
   });
 

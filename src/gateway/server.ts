@@ -25,6 +25,7 @@ import { toToolNodes } from "./nodes/agent-nodes.ts";
 import { toRunAgentTurn } from "./channels/channel-agent.ts";
 import { toToolChannels } from "./channels/agent-channels.ts";
 import { toToolCron } from "./cron/agent-cron.ts";
+import { toToolAgentRuns } from "./chat/agent-runs.ts";
 import type { HostToolPorts } from "../agent/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
@@ -113,7 +114,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
     },
   });
-  // The runtime reads its ports at every run: channels (and later ports) are added once they exist.
+  // The runtime reads its ports at every run: channels, cron and agent runs are added once they exist.
   const toolPorts: HostToolPorts = { ...execPorts };
   const agents = new AgentRuntime({
     store,
@@ -152,7 +153,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const heartbeat = new HeartbeatRunner({ host: schedulerHost, logger: opts.logger, clock: opts.heartbeatClock });
   const cronStore = new CronStore(stateDb);
   const cron = new CronService({ host: schedulerHost, store: cronStore, logger: opts.logger, clock: opts.cronClock });
-  Object.assign(toolPorts, { channels: toToolChannels(channels, opts.logger), cron: toToolCron(cron) });
+  Object.assign(toolPorts, { channels: toToolChannels(channels, opts.logger), cron: toToolCron(cron), agentRuns: toToolAgentRuns(() => agents) });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;

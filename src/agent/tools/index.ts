@@ -21,6 +21,8 @@ import { type EffectiveTool, effectiveTools } from "./policy.ts";
 import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
 import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
+import { sessionsSendTool, sessionsSpawnTool } from "./sessions-run.ts";
+import { agentsListTool, sessionStatusTool } from "./session-status.ts";
 import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from "./types.ts";
 import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
 import { writeTool } from "./write.ts";
@@ -37,7 +39,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fet
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, messageTool, cronTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, messageTool, cronTool, sessionsSendTool, sessionsSpawnTool, sessionStatusTool, agentsListTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -49,12 +49,13 @@ export const messageTool = defineTool({
     const to = rawTo ?? (own && own.channel === channel ? own.to : undefined);
     if (!to) throw new Error(`missing "target": this run has no current chat on ${channel}, so name the recipient`);
     checkSendTarget(ctx.config, ctx.agentId, ctx.origin, { channel, to }, channels);
+    const dest = channels.canonicalTarget(channel, to);
     const media = args.media ? resolveMedia(args.media, ctx.ports.workspace) : undefined;
     const accountId = args.accountId ?? (own?.channel === channel ? ctx.origin?.accountId : undefined);
     try {
       const sent = await channels.send({
         channel,
-        to,
+        to: dest,
         ...(accountId && { accountId }),
         text,
         ...(media && { mediaUrls: [media.url], localMedia: media.local }),

@@ -139,6 +139,7 @@ function targetKey(ctx: SessionsCtx, args: { sessionKey?: string; label?: string
   const raw = args.sessionKey.trim();
   const key = raw === "main" ? mainSessionKey(ctx.config, ctx.agentId) : canonicalSessionKey(ctx.config, raw);
   if (!key.startsWith(`agent:${ctx.agentId}:`)) throw new Error(`session ${key} belongs to another agent`);
+  if (key === ctx.sessionKey) throw new Error("cannot send to the current session (it is busy with this run); reply directly instead");
   if (key !== mainSessionKey(ctx.config, ctx.agentId) && !store.getSession(key)) throw new Error(`no session ${key} (see sessions_list)`);
   return key;
 }

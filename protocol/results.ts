@@ -142,6 +142,8 @@ export const CronJob = defineOpen(
   {
     id: T.String(),
     agentId: T.Optional(T.String()),
+    createdBy: T.Optional(T.String({ description: '"agent:<agentId>" when the agent\'s cron tool added the job; absent for operators.' })),
+    createdBySessionKey: T.Optional(T.String({ description: "The session the creating agent run was on." })),
     name: T.String(),
     description: T.Optional(T.String()),
     enabled: T.Boolean(),

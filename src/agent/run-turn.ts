@@ -14,7 +14,7 @@ import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./mod
 import { findInboundMessage, finishedAnswer, resumeHistory } from "./resume.ts";
 import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
-import { buildTools, type ToolNodes, type ToolPorts } from "./tools/index.ts";
+import { buildTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
 import type { DeliveryContext, RunFinal, RunRequest } from "./types.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
@@ -31,8 +31,8 @@ export interface TurnDeps {
   loadModelLayer: () => Promise<typeof Llm>;
   /** The gateway's nodes, passed on to the tools. */
   nodes?: ToolNodes;
-  /** Exec and approvals ports for `exec`/`process` (without `exec` those tools are left out). */
-  ports?: Pick<ToolPorts, "exec" | "approvals">;
+  /** The host's ports (exec, approvals, channels, cron, agent runs); a tool whose port is missing is left out. */
+  ports?: HostToolPorts;
 }
 
 /** Why a run stopped early (the abort reason of its signal). */

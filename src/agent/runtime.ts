@@ -13,7 +13,7 @@ import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
 import { findInboundMessage } from "./resume.ts";
 import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
-import type { ToolNodes, ToolPorts } from "./tools/index.ts";
+import type { HostToolPorts, ToolNodes } from "./tools/index.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
@@ -41,10 +41,11 @@ export interface AgentRuntimeOptions {
   /** The gateway's nodes, for tools that drive them (`canvas`); without it those tools are left out. */
   nodes?: ToolNodes;
   /**
-   * The host's exec engine ports: `exec` (process registry with its onFinished) and `approvals` (the
-   * approvals file and a way to ask a person). Without `exec`, the `exec` and `process` tools are left out.
+   * The host's tool ports: `exec` (process registry with its onFinished), `approvals` (the approvals file
+   * and a way to ask a person), `channels`, `cron`, `agentRuns`. A tool whose port is missing is left out.
+   * Read at every run, so the host may fill it in after constructing the runtime.
    */
-  toolPorts?: Pick<ToolPorts, "exec" | "approvals">;
+  toolPorts?: HostToolPorts;
 }
 
 interface ActiveRun {

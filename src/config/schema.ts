@@ -12,7 +12,7 @@ import { CronConfigSchema } from "./cron-schema.ts";
 import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
-import { AgentToolsSchema, ToolsConfigSchema } from "./tools-schema.ts";
+import { AgentToolsSchema, SubagentsSchema, ToolsConfigSchema } from "./tools-schema.ts";
 
 const Port = T.Integer({ minimum: 1, maximum: 65535 });
 const OpenObject = T.Record(T.String(), T.Unknown());
@@ -147,6 +147,7 @@ const AgentEntry = T.Object(
     ),
     heartbeat: T.Optional(HeartbeatConfigSchema),
     tools: T.Optional(AgentToolsSchema),
+    subagents: T.Optional(SubagentsSchema),
   },
   { additionalProperties: true },
 );
@@ -163,6 +164,7 @@ const Agents = T.Object(
           skipBootstrap: T.Optional(T.Boolean()),
           userTimezone: T.Optional(T.String({ minLength: 1, description: 'The user\'s IANA time zone, e.g. "Europe/Berlin" (heartbeat active hours).' })),
           heartbeat: T.Optional(HeartbeatConfigSchema),
+          subagents: T.Optional(SubagentsSchema),
         },
         { additionalProperties: true },
       ),

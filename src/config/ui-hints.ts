@@ -76,6 +76,8 @@ const FIELDS: Record<string, ConfigUiHint> = {
   "tools.web.fetch.enabled": { label: "Enable Web Fetch Tool" },
   "tools.web.fetch.maxChars": { label: "Web Fetch Max Chars" },
   "tools.web.fetch.timeoutSeconds": { label: "Web Fetch Timeout (sec)" },
+  "tools.message.crossContext.allowWithinProvider": { label: "Allow Cross-Context (Same Provider)", help: "true lets the agent message any chat on the channel the conversation came from (default false here)." },
+  "tools.message.crossContext.allowAcrossProviders": { label: "Allow Cross-Context (Across Providers)", help: "true lets the agent message any chat on any channel (default false)." },
   "tools.exec.host": { label: "Exec Host" },
   "tools.exec.node": { label: "Exec Node Binding" },
   "tools.exec.safeBins": { label: "Exec Safe Bins" },

@@ -24,6 +24,10 @@ import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocke
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
 import { toRunAgentTurn, toTargetString } from "./channels/channel-agent.ts";
+import { toToolChannels } from "./channels/agent-channels.ts";
+import { toToolCron } from "./cron/agent-cron.ts";
+import { toToolAgentRuns } from "./chat/agent-runs.ts";
+import type { HostToolPorts } from "../agent/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
 import { DeviceStore } from "./devices/devices.ts";
@@ -122,6 +126,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
     },
   });
+  // The runtime reads its ports at every run: channels, cron and agent runs are added once they exist.
+  const toolPorts: HostToolPorts = { ...execPorts };
   const agents = new AgentRuntime({
     store,
     config: () => loaded.config,
@@ -131,7 +137,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
     logger: opts.logger.child("agent"),
     nodes: toToolNodes(nodes),
-    toolPorts: execPorts,
+    toolPorts,
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
@@ -160,6 +166,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const heartbeat = new HeartbeatRunner({ host: schedulerHost, logger: opts.logger, clock: opts.heartbeatClock });
   const cronStore = new CronStore(stateDb);
   const cron = new CronService({ host: schedulerHost, store: cronStore, logger: opts.logger, clock: opts.cronClock });
+  Object.assign(toolPorts, { channels: toToolChannels(channels, opts.logger), cron: toToolCron(cron), agentRuns: toToolAgentRuns(() => agents) });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;

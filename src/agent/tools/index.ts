@@ -12,18 +12,22 @@ import type { OpenClawConfig } from "../../config/schema.ts";
 import type { AgentToolsConfig, ToolsConfig } from "../../config/tools-schema.ts";
 import { applyPatchTool } from "./apply-patch.ts";
 import { canvasTool } from "./canvas.ts";
+import { cronTool } from "./cron.ts";
 import { bindTool } from "./define.ts";
 import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
+import { messageTool } from "./message.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
 import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
 import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
+import { sessionsSendTool, sessionsSpawnTool } from "./sessions-run.ts";
+import { agentsListTool, sessionStatusTool } from "./session-status.ts";
 import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from "./types.ts";
 import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
 import { writeTool } from "./write.ts";
 
-export type { AgentTool, ToolApprovals, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace } from "./types.ts";
+export type { AgentTool, ToolApprovals, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace, ToolChannels, ToolCron, ToolCronJob, ToolAgentRuns, ToolRunEnd, ToolSpawnedRun, HostToolPorts } from "./types.ts";
 export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
 export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
 export { execSettingsOf, type ExecSettings, formatExecResult } from "./exec.ts";
@@ -35,7 +39,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fet
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, messageTool, cronTool, sessionsSendTool, sessionsSpawnTool, sessionStatusTool, agentsListTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -577,6 +577,10 @@ export interface CronEvent {
 export interface CronJob {
   id: string;
   agentId?: string;
+  /** "agent:<agentId>" when the agent's cron tool added the job; absent for operators. */
+  createdBy?: string;
+  /** The session the creating agent run was on. */
+  createdBySessionKey?: string;
   name: string;
   description?: string;
   enabled: boolean;

@@ -105,15 +105,22 @@ describe("the registry", () => {
     buildTools({ config, store: createMemoryStore(), agentId: "main", sessionKey: "agent:main:main", ...extra }).map((t) => t.name);
 
   test("tools whose ports are missing are not offered", () => {
-    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch"]);
-    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
-    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read"]);
-    expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch"]);
+    const base = ["session_status", "agents_list"];
+    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
+    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas", ...base]);
+    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read", ...base]);
+    // coding holds group:sessions (session_status) but not agents_list, as upstream's profile.
+    expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch", "session_status"]);
+    // The host ports bring message, cron and the session run tools.
+    const ports = { channels: { configured: () => [], canonicalTarget: (_c: string, t: string) => t, send: async () => ({ channel: "telegram", to: "1" }) }, cron: {} as never, agentRuns: { start: () => ({ runId: "r", done: new Promise(() => {}) }), spawned: () => [] } };
+    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"]);
+    expect(tools({ ports }, { tools: { profile: "messaging" } })).toEqual(["sessions_list", "sessions_history", "message", "sessions_send", "session_status"]);
+    expect(tools({ ports })).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
   });
 
   test("http flags: only the read-only originals are HTTP-invokable; file tools are not", () => {
     const all = buildTools({ config: { tools: { profile: "full" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", nodes: { list: () => [], invoke: async () => ({}) } });
-    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false });
+    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false, session_status: false, agents_list: false });
   });
 
   test("the original four keep their model-facing schemas", () => {
@@ -155,6 +162,12 @@ describe("the registry", () => {
       { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "exec", included: false, reason: "needs exec, not available here" },
       { name: "process", included: false, reason: "needs exec, not available here" },
+      { name: "message", included: false, reason: "needs channels, not available here" },
+      { name: "cron", included: false, reason: "needs cron, not available here" },
+      { name: "sessions_send", included: false, reason: "needs agentRuns, not available here" },
+      { name: "sessions_spawn", included: false, reason: "needs agentRuns, not available here" },
+      { name: "session_status", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "agents_list", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
     ]);
   });
 

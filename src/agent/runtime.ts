@@ -44,7 +44,7 @@ export interface AgentRuntimeOptions {
    * The host's exec engine ports: `exec` (process registry with its onFinished) and `approvals` (the
    * approvals file and a way to ask a person). Without `exec`, the `exec` and `process` tools are left out.
    */
-  toolPorts?: Pick<ToolPorts, "exec" | "approvals">;
+  toolPorts?: Pick<ToolPorts, "exec" | "approvals" | "browser">;
 }
 
 interface ActiveRun {

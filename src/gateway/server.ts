@@ -22,6 +22,7 @@ import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
+import { toToolBrowser } from "./browser-bridge/index.ts";
 import { toRunAgentTurn } from "./channels/channel-agent.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
@@ -119,7 +120,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
     logger: opts.logger.child("agent"),
     nodes: toToolNodes(nodes),
-    toolPorts: execPorts,
+    // The browser port reads ctx.browserControl per call: the service starts once the listener is up.
+    toolPorts: { ...execPorts, browser: toToolBrowser({ control: () => ctx.browserControl, secret: () => (ctx.settings.auth.mode === "password" ? ctx.settings.auth.password : ctx.settings.auth.token) }) },
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,

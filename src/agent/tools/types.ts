@@ -11,6 +11,7 @@ import type { ProcessRegistry } from "../exec/process-actions.ts";
 import type { ExecApprovalAnswer, ExecApprovalQuestion } from "../exec/run-command.ts";
 import type { SandboxStatus } from "../../util/sandbox.ts";
 import type { ImageContent, Store } from "../../store/index.ts";
+import type { BrowserClient } from "../../browser/client.ts";
 
 /** A JSON Schema object describing a tool's arguments (what the model is shown). */
 export type ToolParameters = { type: "object"; properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean };
@@ -81,6 +82,15 @@ export interface ToolApprovals {
 }
 
 /**
+ * The browser control service as the `browser` tool sees it: the control API's typed calls, made with the
+ * rights of an agent (never operator.admin), so the service's network rule applies: pages, redirects and
+ * requests may reach only public addresses unless `browser.allowPrivate` is set in the config file. Every
+ * call throws BrowserApiError (the service said no: code + message) or BrowserTransportError; a gateway
+ * whose browser control is off makes every call throw a clear "not running" error. Safe to call concurrently.
+ */
+export type ToolBrowser = Pick<BrowserClient, "status" | "start" | "stop" | "tabs" | "openTab" | "focusTab" | "closeTab" | "navigate" | "snapshot" | "act" | "screenshot">;
+
+/**
  * Ports a tool may need from the host. A tool whose `needs` are not all present is not offered. Ports
  * typed `unknown` are placeholders for hosts that land later (browser, channels, cron); their owners narrow
  * the type when they plug in.
@@ -91,7 +101,7 @@ export interface ToolPorts {
   nodes?: ToolNodes;
   exec?: ToolExec;
   approvals?: ToolApprovals;
-  browser?: unknown;
+  browser?: ToolBrowser;
   channels?: unknown;
   cron?: unknown;
 }

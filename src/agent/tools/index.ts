@@ -5,7 +5,8 @@
  * port) need `tools.profile` "coding"/"full" or an allow entry.
  *
  * Config: `tools.profile`, `tools.allow` / `alsoAllow` / `deny` (and the same under `agents.list[].tools`),
- * `tools.fs.allowOutside`, `tools.exec.*`, `tools.web.fetch.{enabled, allowPrivate, maxChars, maxBytes, timeoutSeconds}`.
+ * `tools.fs.allowOutside`, `tools.exec.*`, `tools.web.fetch.{enabled, allowPrivate, maxChars, maxBytes, timeoutSeconds}`,
+ * `tools.web.search.{enabled, apiKey, baseUrl, maxResults, timeoutSeconds}` (key also from `BRAVE_API_KEY`).
  */
 import type { TSchema } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
@@ -22,6 +23,7 @@ import { readTool } from "./read.ts";
 import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
 import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from "./types.ts";
 import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
+import { webSearchToolOf } from "./web-search.ts";
 import { writeTool } from "./write.ts";
 
 export type { AgentTool, ToolApprovals, ToolBrowser, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace } from "./types.ts";
@@ -32,11 +34,11 @@ export { checkFetchUrl, type WebFetchSettings } from "./web-fetch.ts";
 export { isNonPublicAddress } from "../../util/net.ts";
 
 /** Names of the tools an agent gets with a default config and no workspace (the HTTP endpoint's view). */
-export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fetch"] as const;
+export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_search", "web_fetch"] as const;
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -105,15 +105,15 @@ describe("the registry", () => {
     buildTools({ config, store: createMemoryStore(), agentId: "main", sessionKey: "agent:main:main", ...extra }).map((t) => t.name);
 
   test("tools whose ports are missing are not offered", () => {
-    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch"]);
-    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
-    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read"]);
+    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch"]);
+    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas"]);
+    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "read"]);
     expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch"]);
   });
 
   test("http flags: only the read-only originals are HTTP-invokable; file tools are not", () => {
     const all = buildTools({ config: { tools: { profile: "full" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", nodes: { list: () => [], invoke: async () => ({}) } });
-    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false });
+    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_search: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false });
   });
 
   test("the original four keep their model-facing schemas", () => {
@@ -147,6 +147,7 @@ describe("the registry", () => {
     expect(v).toEqual([
       { name: "sessions_list", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "sessions_history", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "web_search", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
       { name: "web_fetch", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
       { name: "canvas", included: false, reason: "needs nodes, not available here" },
       { name: "browser", included: false, reason: "needs browser, not available here" },

@@ -17,6 +17,7 @@ import { canvasTool } from "./canvas.ts";
 import { bindTool } from "./define.ts";
 import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
+import { imageTool } from "./image.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
 import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
@@ -26,7 +27,7 @@ import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-f
 import { webSearchToolOf } from "./web-search.ts";
 import { writeTool } from "./write.ts";
 
-export type { AgentTool, ToolApprovals, ToolBrowser, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace } from "./types.ts";
+export type { AgentTool, ToolApprovals, ToolBrowser, ToolVision, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace } from "./types.ts";
 export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
 export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
 export { execSettingsOf, type ExecSettings, formatExecResult } from "./exec.ts";
@@ -38,7 +39,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_sea
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, imageTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

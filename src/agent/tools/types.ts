@@ -91,6 +91,19 @@ export interface ToolApprovals {
 export type ToolBrowser = Pick<BrowserClient, "status" | "start" | "stop" | "tabs" | "openTab" | "focusTab" | "closeTab" | "navigate" | "snapshot" | "act" | "screenshot">;
 
 /**
+ * The run's image model (the `image` tool): `agents.defaults.imageModel` when set, else the run's own model
+ * chain, called through the agent's model layer (loaded on first use). Safe to call concurrently.
+ */
+export interface ToolVision {
+  /**
+   * Asks the model about one image.
+   * @returns the answer and the `provider/model` that gave it.
+   * @throws Error when no model could be called (each ref's failure named) or the call was aborted.
+   */
+  describe(input: { image: ImageContent; prompt: string; signal: AbortSignal }): Promise<{ text: string; model: string }>;
+}
+
+/**
  * Ports a tool may need from the host. A tool whose `needs` are not all present is not offered. Ports
  * typed `unknown` are placeholders for hosts that land later (browser, channels, cron); their owners narrow
  * the type when they plug in.
@@ -102,6 +115,7 @@ export interface ToolPorts {
   exec?: ToolExec;
   approvals?: ToolApprovals;
   browser?: ToolBrowser;
+  vision?: ToolVision;
   channels?: unknown;
   cron?: unknown;
 }

@@ -151,6 +151,7 @@ describe("the registry", () => {
       { name: "web_fetch", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
       { name: "canvas", included: false, reason: "needs nodes, not available here" },
       { name: "browser", included: false, reason: "needs browser, not available here" },
+      { name: "image", included: false, reason: "needs vision, not available here" },
       { name: "read", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },

@@ -19,6 +19,7 @@ import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
 import { imageTool } from "./image.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
+import { nodesTool } from "./nodes.ts";
 import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
 import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
@@ -39,7 +40,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_sea
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, imageTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, imageTool, nodesTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -27,6 +27,13 @@ export interface ToolNode {
   displayName?: string;
   /** The commands it declared that the gateway allows. */
   commands: string[];
+  platform?: string;
+  version?: string;
+  deviceFamily?: string;
+  modelIdentifier?: string;
+  caps?: string[];
+  permissions?: Record<string, boolean>;
+  connectedAtMs?: number;
 }
 
 /**

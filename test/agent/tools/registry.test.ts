@@ -113,7 +113,7 @@ describe("the registry", () => {
 
   test("http flags: only the read-only originals are HTTP-invokable; file tools are not", () => {
     const all = buildTools({ config: { tools: { profile: "full" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", nodes: { list: () => [], invoke: async () => ({}) } });
-    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_search: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false });
+    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_search: true, web_fetch: true, canvas: true, nodes: false, read: false, write: false, edit: false, apply_patch: false });
   });
 
   test("the original four keep their model-facing schemas", () => {
@@ -152,6 +152,7 @@ describe("the registry", () => {
       { name: "canvas", included: false, reason: "needs nodes, not available here" },
       { name: "browser", included: false, reason: "needs browser, not available here" },
       { name: "image", included: false, reason: "needs vision, not available here" },
+      { name: "nodes", included: false, reason: "needs nodes, not available here" },
       { name: "read", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },

@@ -2,7 +2,8 @@
  * The agent's tools: one registry of definitions (`defineTool`), the policy that picks a run's tools
  * (policy.ts) and binding them to the run. Read-only tools are offered by default; the workspace file tools
  * that write (`write`, `edit`, `apply_patch`) or run (`exec`, `process`, which also need the host's `exec`
- * port) need `tools.profile` "coding"/"full" or an allow entry.
+ * port) need `tools.profile` "coding"/"full" or an allow entry; `browser` and `nodes` (they act on pages and
+ * devices) need "full" or an allow entry (`group:ui`, `group:nodes`).
  *
  * Config: `tools.profile`, `tools.allow` / `alsoAllow` / `deny` (and the same under `agents.list[].tools`),
  * `tools.fs.allowOutside`, `tools.exec.*`, `tools.web.fetch.{enabled, allowPrivate, maxChars, maxBytes, timeoutSeconds}`,

@@ -34,6 +34,7 @@ describe("policy of the reach tools", () => {
     expect(offered({ tools: { alsoAllow: ["group:nodes"] } })).toEqual(["image", "nodes", "web_search"]);
     expect(offered({ tools: { profile: "coding", alsoAllow: ["group:web", "browser"] } })).toEqual(["browser", "image", "web_search"]);
     expect(offered({ tools: { profile: "full", deny: ["group:ui", "nodes"] } })).toEqual(["image", "web_search"]);
+    expect(offered({ tools: { profile: "full" }, browser: { enabled: false } })).toEqual(["image", "nodes", "web_search"]);
   });
 
   test("groups and HTTP flags of the definitions", () => {

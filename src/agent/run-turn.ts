@@ -16,6 +16,7 @@ import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
 import { buildTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
 import type { DeliveryContext, RunFinal, RunRequest } from "./types.ts";
+import { createVisionPort } from "./vision.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
 /** Messages of history sent to the model at most. */
@@ -88,7 +89,9 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
   const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...(req.deliveryContext?.accountId && { accountId: req.deliveryContext.accountId }), ...req.sender };
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }) });
+  // The image tool's model: loaded and resolved only when the tool is called.
+  const vision = createVisionPort({ config, agentId: req.agentId, modelOverride: req.model ?? entry.modelOverride, env: deps.env, loadModelLayer: deps.loadModelLayer });
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ports: { ...deps.ports, vision } });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,

@@ -23,6 +23,7 @@ import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
+import { toToolBrowser } from "./browser-bridge/index.ts";
 import { toRunAgentTurn, toTargetString } from "./channels/channel-agent.ts";
 import { toToolChannels } from "./channels/agent-channels.ts";
 import { toToolCron } from "./cron/agent-cron.ts";
@@ -166,7 +167,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const heartbeat = new HeartbeatRunner({ host: schedulerHost, logger: opts.logger, clock: opts.heartbeatClock });
   const cronStore = new CronStore(stateDb);
   const cron = new CronService({ host: schedulerHost, store: cronStore, logger: opts.logger, clock: opts.cronClock });
-  Object.assign(toolPorts, { channels: toToolChannels(channels, opts.logger), cron: toToolCron(cron), agentRuns: toToolAgentRuns(() => agents) });
+  Object.assign(toolPorts, {
+    channels: toToolChannels(channels, opts.logger),
+    cron: toToolCron(cron),
+    agentRuns: toToolAgentRuns(() => agents),
+    // The browser port reads ctx.browserControl per call: the service starts once the listener is up.
+    browser: toToolBrowser({ control: () => ctx.browserControl, secret: () => (ctx.settings.auth.mode === "password" ? ctx.settings.auth.password : ctx.settings.auth.token) }),
+  });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;

@@ -11,6 +11,7 @@ import type { ProcessRegistry } from "../exec/process-actions.ts";
 import type { ExecApprovalAnswer, ExecApprovalQuestion } from "../exec/run-command.ts";
 import type { SandboxStatus } from "../../util/sandbox.ts";
 import type { ImageContent, Store } from "../../store/index.ts";
+import type { BrowserClient } from "../../browser/client.ts";
 
 /** A JSON Schema object describing a tool's arguments (what the model is shown). */
 export type ToolParameters = { type: "object"; properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean };
@@ -26,6 +27,13 @@ export interface ToolNode {
   displayName?: string;
   /** The commands it declared that the gateway allows. */
   commands: string[];
+  platform?: string;
+  version?: string;
+  deviceFamily?: string;
+  modelIdentifier?: string;
+  caps?: string[];
+  permissions?: Record<string, boolean>;
+  connectedAtMs?: number;
 }
 
 /**
@@ -165,6 +173,28 @@ export interface ToolAgentRuns {
 }
 
 /**
+ * The browser control service as the `browser` tool sees it: the control API's typed calls, made with the
+ * rights of an agent (never operator.admin), so the service's network rule applies: pages, redirects and
+ * requests may reach only public addresses unless `browser.allowPrivate` is set in the config file. Every
+ * call throws BrowserApiError (the service said no: code + message) or BrowserTransportError; a gateway
+ * whose browser control is off makes every call throw a clear "not running" error. Safe to call concurrently.
+ */
+export type ToolBrowser = Pick<BrowserClient, "status" | "start" | "stop" | "tabs" | "openTab" | "focusTab" | "closeTab" | "navigate" | "snapshot" | "act" | "screenshot">;
+
+/**
+ * The run's image model (the `image` tool): `agents.defaults.imageModel` when set, else the run's own model
+ * chain, called through the agent's model layer (loaded on first use). Safe to call concurrently.
+ */
+export interface ToolVision {
+  /**
+   * Asks the model about one image.
+   * @returns the answer and the `provider/model` that gave it.
+   * @throws Error when no model could be called (each ref's failure named) or the call was aborted.
+   */
+  describe(input: { image: ImageContent; prompt: string; signal: AbortSignal }): Promise<{ text: string; model: string }>;
+}
+
+/**
  * Ports a tool may need from the host. A tool whose `needs` are not all present is not offered. Ports
  * typed `unknown` are placeholders for hosts that land later (browser); their owners narrow the type
  * when they plug in.
@@ -175,7 +205,8 @@ export interface ToolPorts {
   nodes?: ToolNodes;
   exec?: ToolExec;
   approvals?: ToolApprovals;
-  browser?: unknown;
+  browser?: ToolBrowser;
+  vision?: ToolVision;
   channels?: ToolChannels;
   cron?: ToolCron;
   agentRuns?: ToolAgentRuns;

@@ -106,21 +106,21 @@ describe("the registry", () => {
 
   test("tools whose ports are missing are not offered", () => {
     const base = ["session_status", "agents_list"];
-    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
-    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas", ...base]);
-    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read", ...base]);
+    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", ...base]);
+    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas", ...base]);
+    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "read", ...base]);
     // coding holds group:sessions (session_status) but not agents_list, as upstream's profile.
     expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch", "session_status"]);
     // The host ports bring message, cron and the session run tools.
     const ports = { channels: { configured: () => [], canonicalTarget: (_c: string, t: string) => t, send: async () => ({ channel: "telegram", to: "1" }) }, cron: {} as never, agentRuns: { start: () => ({ runId: "r", done: new Promise(() => {}) }), spawned: () => [] } };
-    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"]);
+    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"]);
     expect(tools({ ports }, { tools: { profile: "messaging" } })).toEqual(["sessions_list", "sessions_history", "message", "sessions_send", "session_status"]);
-    expect(tools({ ports })).toEqual(["sessions_list", "sessions_history", "web_fetch", ...base]);
+    expect(tools({ ports })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", ...base]);
   });
 
   test("http flags: only the read-only originals are HTTP-invokable; file tools are not", () => {
     const all = buildTools({ config: { tools: { profile: "full" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", nodes: { list: () => [], invoke: async () => ({}) } });
-    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false, session_status: false, agents_list: false });
+    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_search: true, web_fetch: true, canvas: true, nodes: false, read: false, write: false, edit: false, apply_patch: false, session_status: false, agents_list: false });
   });
 
   test("the original four keep their model-facing schemas", () => {
@@ -154,8 +154,12 @@ describe("the registry", () => {
     expect(v).toEqual([
       { name: "sessions_list", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "sessions_history", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
+      { name: "web_search", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
       { name: "web_fetch", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
       { name: "canvas", included: false, reason: "needs nodes, not available here" },
+      { name: "browser", included: false, reason: "needs browser, not available here" },
+      { name: "image", included: false, reason: "needs vision, not available here" },
+      { name: "nodes", included: false, reason: "needs nodes, not available here" },
       { name: "read", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },

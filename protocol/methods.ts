@@ -94,6 +94,7 @@ export const METHODS = [
  * `sessions.resolve`; `web.login.*` come from the WhatsApp channel plugin when it is loaded.
  * `channels.pairing.*` are ours: the DM pairing queue behind `openclaw pairing` (admin only).
  * `node.canvas.capability.refresh` (role node) mints a new canvas capability for the calling node.
+ * `tools.effective` is ours: the agent tools a run of an agent/session gets and why (`openclaw tools list`).
  */
 export const UNADVERTISED_METHODS = [
   "poll",
@@ -105,6 +106,7 @@ export const UNADVERTISED_METHODS = [
   "channels.pairing.approve",
   "channels.pairing.reject",
   "node.canvas.capability.refresh",
+  "tools.effective",
 ] as const;
 
 /** An advertised method name. */
@@ -150,6 +152,7 @@ export const READ_METHODS: readonly string[] = [
   "agents.list",
   "agent.identity.get",
   "skills.status",
+  "tools.effective",
   "voicewake.get",
   "sessions.list",
   "sessions.preview",

@@ -1711,6 +1711,34 @@ export interface TickEvent {
   ts: number;
 }
 
+/** Params of `tools.effective`. */
+export interface ToolsEffectiveParams {
+  agentId?: string;
+  sessionKey?: string;
+}
+
+/** Result (ok payload) of `tools.effective`. */
+export interface ToolsEffectiveResult {
+  agentId: string;
+  sessionKey: string;
+  /** The tool profile in force (agent's, else tools.profile); absent when none is set. */
+  profile?: string;
+  tools: {
+    name: string;
+    /** The tool's group (`group:<name>` in tools.allow/deny). */
+    group?: string;
+    included: boolean;
+    /** The config key (profile, allow or deny entry) or missing port that decided. */
+    reason: string;
+    /** May run over POST /tools/invoke (unless gateway.tools says otherwise). */
+    http: boolean;
+    /** Host ports the tool needs. */
+    needs: string[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
 /** Params of `tts.convert`. */
 export interface TtsConvertParams {
   text: string;
@@ -1967,6 +1995,7 @@ export interface MethodParamsMap {
   "channels.pairing.approve": ChannelsPairingApproveParams;
   "channels.pairing.reject": ChannelsPairingRejectParams;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
+  "tools.effective": ToolsEffectiveParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2026,6 +2055,7 @@ export interface MethodResultMap {
   "chat.abort": ChatAbortResult;
   "chat.send": ChatSendResult;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
+  "tools.effective": ToolsEffectiveResult;
 }
 
 /** Event name → payload type. */

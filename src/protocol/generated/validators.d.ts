@@ -365,6 +365,10 @@ export declare const validateTalkModeParams: Validator<T.TalkModeParams>;
 export declare const validateTalkModeResult: Validator<T.TalkModeResult>;
 /** Validates {@link T.TickEvent}. */
 export declare const validateTickEvent: Validator<T.TickEvent>;
+/** Validates {@link T.ToolsEffectiveParams}. */
+export declare const validateToolsEffectiveParams: Validator<T.ToolsEffectiveParams>;
+/** Validates {@link T.ToolsEffectiveResult}. */
+export declare const validateToolsEffectiveResult: Validator<T.ToolsEffectiveResult>;
 /** Validates {@link T.TtsConvertParams}. */
 export declare const validateTtsConvertParams: Validator<T.TtsConvertParams>;
 /** Validates {@link T.TtsDisableParams}. */
@@ -513,6 +517,7 @@ export declare const PARAMS_VALIDATORS: {
   readonly "channels.pairing.approve": Validator<T.ChannelsPairingApproveParams>;
   readonly "channels.pairing.reject": Validator<T.ChannelsPairingRejectParams>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshParams>;
+  readonly "tools.effective": Validator<T.ToolsEffectiveParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -571,6 +576,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "chat.abort": Validator<T.ChatAbortResult>;
   readonly "chat.send": Validator<T.ChatSendResult>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshResult>;
+  readonly "tools.effective": Validator<T.ToolsEffectiveResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

@@ -2,7 +2,7 @@
  * One symlink-safe resolver for paths a caller names relative to a root folder (an agent's workspace):
  * `..`, absolute paths and symlinks that lead out of the root are refused; extra roots may be allowed.
  * Meant for every place that turns a user- or model-supplied path into a file: the agent's file tools,
- * and (to switch over) `agents.files.*` and the canvas host.
+ * `agents.files.*` and the canvas host.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";

@@ -7,8 +7,8 @@
  * one connected node (WebViews send no headers): it rides in the path (`/__openclaw__/cap/<cap>/…`, so
  * relative links keep working) or the query (`?oc_cap=`, then a path-scoped cookie), slides 10 minutes
  * forward on every use and dies with the node's connection. Paths are confined to the root by the shared
- * symlink-safe resolver (util/workspace-path.ts): `..`, encoded traversal and symlinks that lead out of the
- * root are refused; a symlink that stays inside it is followed.
+ * symlink-safe resolver (util/workspace-path.ts): `..`, encoded traversal and symlinks are refused (here
+ * even a symlink that stays inside the root: a link could lead out after a later change).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type FSWatcher, existsSync, mkdirSync, readFileSync, realpathSync, statSync, watch, writeFileSync } from "node:fs";
@@ -209,8 +209,8 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
 
 /**
  * Resolves a URL path below the root; a directory serves its index.html.
- * @returns the real file path, or an error response: 400 for a bad escape, 403 for traversal or a symlink
- *   leading out of the root (or to nothing), 404 for a missing file.
+ * @returns the real file path, or an error response: 400 for a bad escape, 403 for traversal or any
+ *   symlink on the way, 404 for a missing file.
  */
 export function resolveCanvasPath(realRoot: string, urlPath: string): { file: string } | { status: number; message: string } {
   let decoded: string;
@@ -237,7 +237,7 @@ export function resolveCanvasPath(realRoot: string, urlPath: string): { file: st
 /** {@link resolveWorkspacePath} with its refusals as 403. */
 function confine(realRoot: string, rel: string): ResolvedWorkspacePath | { status: number; message: string } {
   try {
-    return resolveWorkspacePath(realRoot, rel);
+    return resolveWorkspacePath(realRoot, rel, { noSymlinks: true });
   } catch (err) {
     if (err instanceof WorkspacePathError) return { status: 403, message: "forbidden" };
     throw err;

@@ -1,7 +1,8 @@
 /**
  * resolveCanvasPath, the canvas host's file lookup, on a real temp tree: it goes through the shared
- * symlink-safe resolver, so a symlink leading out of the root (as the file, as a folder on the way, or as a
- * folder's index.html) is refused with 403, a dangling one too, and one that stays inside is followed.
+ * symlink-safe resolver (with symlinks refused outright), so a symlink leading out of the root (as the file,
+ * as a folder on the way, or as a folder's index.html) is refused with 403, a dangling one too, and so is one
+ * that stays inside.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -42,14 +43,15 @@ test("a symlink leaving the root is refused: the file, a folder on the way, a fo
   expect(resolveCanvasPath(root, "/dangling.txt")).toEqual(forbidden);
 });
 
-test("traversal is refused, plain files and symlinks inside the root are served", () => {
+test("traversal and symlinks that stay inside are refused too; plain files are served", () => {
   expect(resolveCanvasPath(root, "/sub/%2E%2E%2F%2E%2E%2Foutside%2Fsecret.txt")).toEqual(forbidden);
   expect(resolveCanvasPath(root, "/%00x")).toEqual(forbidden);
   expect(resolveCanvasPath(root, "/%zz")).toEqual({ status: 400, message: "bad path" });
   expect(resolveCanvasPath(root, "/")).toEqual({ file: join(root, "index.html") });
   expect(resolveCanvasPath(root, "/sub/page.html")).toEqual({ file: join(root, "sub", "page.html") });
-  expect(resolveCanvasPath(root, "/alias.html")).toEqual({ file: join(root, "sub", "page.html") });
-  expect(resolveCanvasPath(root, "/sub-alias/page.html")).toEqual({ file: join(root, "sub", "page.html") });
+  expect(resolveCanvasPath(root, "/alias.html")).toEqual(forbidden);
+  expect(resolveCanvasPath(root, "/sub-alias/page.html")).toEqual(forbidden);
+  expect(resolveCanvasPath(root, "/sub-alias/")).toEqual(forbidden);
   expect(resolveCanvasPath(root, "/missing.txt")).toEqual({ status: 404, message: "not found" });
   expect(resolveCanvasPath(root, "/sub/")).toEqual({ status: 404, message: `Missing file. Create ${join(root, "index.html")}` });
 });

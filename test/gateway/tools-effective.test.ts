@@ -1,13 +1,16 @@
 /**
  * tools.effective over a real socket: every registered tool with its verdict and the reason, for the agent
  * and session asked (the same ports a run gets: the gateway's nodes and exec engine, the agent's workspace);
- * unknown agents and mismatched session keys are refused naming the field; operator.read is enough.
+ * unknown agents and mismatched session keys are refused naming the field; operator.read is enough; and
+ * the tools it reports on are exactly the ones a real run of that agent offers the model.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkResult } from "../../src/protocol/index.ts";
+import { collectUntil } from "../helpers/agent-gateway.ts";
+import { startFakeProvider } from "../helpers/fake-provider.ts";
 import { TEST_TOKEN } from "../helpers/gateway.ts";
 import { useCleanup } from "../helpers/protocol.ts";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
@@ -118,5 +121,36 @@ describe("tools.effective", () => {
     env.defer(() => approver.close());
     const res = await approver.request("tools.effective", {});
     expect(res.error).toEqual({ code: "INVALID_REQUEST", message: "missing scope: operator.read" });
+  });
+
+  test("the tools reported on are the ones a real run of that agent offers the model", async () => {
+    const fake = startFakeProvider({ fallback: { text: "ok" } });
+    env.defer(() => fake.stop());
+    const root = mkdtempSync(join(tmpdir(), "openclaw-tools-"));
+    dirs.push(root);
+    const gw = await env.gateway({
+      config: {
+        gateway: { mode: "local", auth: { token: TEST_TOKEN } },
+        browser: { enabled: false },
+        models: { providers: { local: { baseUrl: fake.openaiBaseUrl, apiKey: "sk-local", api: "openai-completions", models: [{ id: "m1" }] } } },
+        agents: {
+          defaults: { model: "local/m1" },
+          list: [
+            { id: "main", default: true, workspace: join(root, "main") },
+            { id: "coder", workspace: join(root, "coder"), tools: { profile: "coding", deny: ["edit"], alsoAllow: ["web_fetch"] } },
+          ],
+        },
+      },
+    });
+    const { sock } = await connectClient(gw.url, gw.token);
+    env.defer(() => sock.close());
+    for (const agentId of ["main", "coder"]) {
+      const reported = (await effective(sock, { agentId })).tools.filter((t: any) => t.included).map((t: any) => t.name);
+      sock.send({ type: "req", id: `run-${agentId}`, method: "agent", params: { message: "hi", agentId, idempotencyKey: `run-${agentId}` } });
+      const frames = await collectUntil(sock, (f) => f.type === "res" && f.id === `run-${agentId}` && f.payload?.status !== "accepted", 30_000);
+      expect(frames.at(-1).ok).toBe(true);
+      const offered = (fake.requests.at(-1)?.body.tools ?? []).map((t: any) => t.function.name);
+      expect({ agentId, offered: [...offered].sort() }).toEqual({ agentId, offered: [...reported].sort() });
+    }
   });
 });

@@ -95,6 +95,7 @@ export const METHODS = [
  * `channels.pairing.*` are ours: the DM pairing queue behind `openclaw pairing` (admin only).
  * `node.canvas.capability.refresh` (role node) mints a new canvas capability for the calling node.
  * `exec.approval.list` (operator.approvals) is upstream v4's list of waiting exec approvals.
+ * `tools.effective` is ours: the agent tools a run of an agent/session gets and why (`openclaw tools list`).
  */
 export const UNADVERTISED_METHODS = [
   "poll",
@@ -107,6 +108,7 @@ export const UNADVERTISED_METHODS = [
   "channels.pairing.reject",
   "node.canvas.capability.refresh",
   "exec.approval.list",
+  "tools.effective",
 ] as const;
 
 /** An advertised method name. */
@@ -152,6 +154,7 @@ export const READ_METHODS: readonly string[] = [
   "agents.list",
   "agent.identity.get",
   "skills.status",
+  "tools.effective",
   "voicewake.get",
   "sessions.list",
   "sessions.preview",

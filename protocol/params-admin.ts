@@ -148,6 +148,10 @@ export const ADMIN_PARAMS = {
   "agents.files.get": defineClosed({ agentId: NonEmptyString, name: NonEmptyString }),
   "agents.files.set": defineClosed({ agentId: NonEmptyString, name: NonEmptyString, content: T.String() }),
   "skills.status": defineClosed({ agentId: T.Optional(T.String()) }),
+  "tools.effective": defineClosed({
+    agentId: T.Optional(NonEmptyString),
+    sessionKey: T.Optional(NonEmptyString),
+  }),
   "skills.bins": NoParams(),
   "skills.install": defineClosed({
     name: NonEmptyString,

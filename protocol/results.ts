@@ -207,6 +207,16 @@ const AgentFile = defineOpen({
   content: T.Optional(T.String()),
 });
 
+/** One registered agent tool as `tools.effective` reports it: offered to the run or not, and why. */
+const EffectiveTool = defineOpen({
+  name: T.String(),
+  group: T.Optional(T.String({ description: "The tool's group (`group:<name>` in tools.allow/deny)." })),
+  included: T.Boolean(),
+  reason: T.String({ description: "The config key (profile, allow or deny entry) or missing port that decided." }),
+  http: T.Boolean({ description: "May run over POST /tools/invoke (unless gateway.tools says otherwise)." }),
+  needs: T.Array(T.String(), { description: "Host ports the tool needs." }),
+});
+
 const TokenCount = T.Integer({ minimum: 0 });
 
 /** Token and cost totals of a period in `usage.cost` (one calendar day, or the whole window). */
@@ -302,6 +312,12 @@ export const METHOD_RESULTS = {
   "config.apply": ConfigWriteResult("required"),
   "config.patch": ConfigWriteResult("required"),
   "agents.files.list": defineOpen({ agentId: T.String(), workspace: T.String(), files: T.Array(AgentFile) }),
+  "tools.effective": defineOpen({
+    agentId: T.String(),
+    sessionKey: T.String(),
+    profile: T.Optional(T.String({ description: "The tool profile in force (agent's, else tools.profile); absent when none is set." })),
+    tools: T.Array(EffectiveTool),
+  }),
   "agents.files.get": defineOpen({ agentId: T.String(), workspace: T.String(), file: AgentFile }),
   "agents.files.set": defineOpen({ ok: T.Boolean(), agentId: T.String(), workspace: T.String(), file: AgentFile }),
   "sessions.compact": defineOpen({

@@ -2141,6 +2141,20 @@ public struct TalkModeParams: Codable {
     }
 }
 
+/// Params of `tools.effective`.
+public struct ToolsEffectiveParams: Codable {
+    public var agentId: String?
+    public var sessionKey: String?
+
+    public init(
+        agentId: String? = nil,
+        sessionKey: String? = nil
+    ) {
+        self.agentId = agentId
+        self.sessionKey = sessionKey
+    }
+}
+
 /// Params of `tts.convert`.
 public struct TtsConvertParams: Codable {
     public var text: String

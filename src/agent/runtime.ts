@@ -13,7 +13,9 @@ import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
 import { findInboundMessage } from "./resume.ts";
 import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
-import type { HostToolPorts, ToolNodes } from "./tools/index.ts";
+import { type ExplainedTool, explainTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
+import { agentIds } from "./session-keys.ts";
+import { resolveWorkspace } from "./workspace.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
@@ -117,6 +119,16 @@ export class AgentRuntime {
       ids.push(id);
     }
     return ids;
+  }
+
+  /**
+   * What a run of `agentId` on `sessionKey` would be offered, tool by tool, with the reason: the same
+   * ports, workspace and policy a run gets (`tools.effective`). Pure with respect to the runtime.
+   */
+  explainTools(agentId: string, sessionKey: string): ExplainedTool[] {
+    const config = this.opts.config();
+    const workspace = resolveWorkspace(config, agentId, agentId === agentIds(config).defaultId, this.opts.env ?? process.env);
+    return explainTools({ config, store: this.opts.store, agentId, sessionKey, workspace, nodes: this.opts.nodes, ...(this.opts.toolPorts && { ports: this.opts.toolPorts }) });
   }
 
   /** Run ids in flight on a session. */

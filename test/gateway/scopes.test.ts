@@ -21,6 +21,8 @@ const READ =
   "health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(
     ", ",
   );
+// Ours (issue #20): the effective agent tools are read-only information.
+READ.push("tools.effective");
 const WRITE =
   "send, agent, agent.wait, wake, talk.mode, tts.enable, tts.disable, tts.convert, tts.setProvider, voicewake.set, node.invoke, chat.send, chat.abort, browser.request".split(", ");
 

@@ -168,8 +168,9 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["node.canvas.capability.refresh"]).toBe("node");
     expect(METHOD_SCOPES["node.invoke"]).toBe("write");
     expect(METHOD_SCOPES.poll).toBe("admin");
+    expect(METHOD_SCOPES["tools.effective"]).toBe("read");
     const count = (scope: string) => Object.values(METHOD_SCOPES).filter((s) => s === scope).length;
-    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([23, 14, 3, 11, 4]);
+    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([24, 14, 3, 11, 4]);
   });
 });
 

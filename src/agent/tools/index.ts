@@ -28,7 +28,7 @@ import { readTool } from "./read.ts";
 import { sessionsHistoryTool, sessionsListTool } from "./sessions.ts";
 import { sessionsSendTool, sessionsSpawnTool } from "./sessions-run.ts";
 import { agentsListTool, sessionStatusTool } from "./session-status.ts";
-import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from "./types.ts";
+import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolGroup, ToolPorts } from "./types.ts";
 import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
 import { webSearchToolOf } from "./web-search.ts";
 import { writeTool } from "./write.ts";
@@ -55,10 +55,24 @@ export function toolPortsOf(ctx: ToolContext): ToolPorts {
   return { store: ctx.store, ...(ctx.nodes && { nodes: ctx.nodes }), ...(workspace && { workspace }), ...ctx.ports };
 }
 
+/** One registered tool as {@link explainTools} reports it: the policy's verdict plus what the definition declares. */
+export interface ExplainedTool extends EffectiveTool {
+  group?: ToolGroup;
+  /** May it run over `POST /tools/invoke` (the definition's flag; `gateway.tools.allow` can still widen it). */
+  http: boolean;
+  /** Host ports it needs. */
+  needs: PortName[];
+}
+
 /** What a run of `ctx.agentId` gets and why, for every registered tool (`tools.effective`, `openclaw tools list`). */
-export function explainTools(ctx: ToolContext): EffectiveTool[] {
+export function explainTools(ctx: ToolContext): ExplainedTool[] {
   const ports = toolPortsOf(ctx);
-  return effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: toolDefinitions(ctx.config) });
+  const defs = toolDefinitions(ctx.config);
+  const verdicts = effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: defs });
+  return verdicts.map((v, i) => {
+    const def = defs[i] as ToolDefinition<TSchema, PortName>;
+    return { ...v, ...(def.group && { group: def.group }), http: def.http === true, needs: [...def.needs] };
+  });
 }
 
 /** The tools a run gets after applying the policy, bound to its context. */

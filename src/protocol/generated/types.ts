@@ -1728,6 +1728,34 @@ export interface TickEvent {
   ts: number;
 }
 
+/** Params of `tools.effective`. */
+export interface ToolsEffectiveParams {
+  agentId?: string;
+  sessionKey?: string;
+}
+
+/** Result (ok payload) of `tools.effective`. */
+export interface ToolsEffectiveResult {
+  agentId: string;
+  sessionKey: string;
+  /** The tool profile in force (agent's, else tools.profile); absent when none is set. */
+  profile?: string;
+  tools: {
+    name: string;
+    /** The tool's group (`group:<name>` in tools.allow/deny). */
+    group?: string;
+    included: boolean;
+    /** The config key (profile, allow or deny entry) or missing port that decided. */
+    reason: string;
+    /** May run over POST /tools/invoke (unless gateway.tools says otherwise). */
+    http: boolean;
+    /** Host ports the tool needs. */
+    needs: string[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
 /** Params of `tts.convert`. */
 export interface TtsConvertParams {
   text: string;
@@ -1985,6 +2013,7 @@ export interface MethodParamsMap {
   "channels.pairing.reject": ChannelsPairingRejectParams;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
   "exec.approval.list": ExecApprovalListParams;
+  "tools.effective": ToolsEffectiveParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2045,6 +2074,7 @@ export interface MethodResultMap {
   "chat.send": ChatSendResult;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
   "exec.approval.list": ExecApprovalListResult;
+  "tools.effective": ToolsEffectiveResult;
 }
 
 /** Event name → payload type. */

@@ -369,6 +369,10 @@ export declare const validateTalkModeParams: Validator<T.TalkModeParams>;
 export declare const validateTalkModeResult: Validator<T.TalkModeResult>;
 /** Validates {@link T.TickEvent}. */
 export declare const validateTickEvent: Validator<T.TickEvent>;
+/** Validates {@link T.ToolsEffectiveParams}. */
+export declare const validateToolsEffectiveParams: Validator<T.ToolsEffectiveParams>;
+/** Validates {@link T.ToolsEffectiveResult}. */
+export declare const validateToolsEffectiveResult: Validator<T.ToolsEffectiveResult>;
 /** Validates {@link T.TtsConvertParams}. */
 export declare const validateTtsConvertParams: Validator<T.TtsConvertParams>;
 /** Validates {@link T.TtsDisableParams}. */
@@ -518,6 +522,7 @@ export declare const PARAMS_VALIDATORS: {
   readonly "channels.pairing.reject": Validator<T.ChannelsPairingRejectParams>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshParams>;
   readonly "exec.approval.list": Validator<T.ExecApprovalListParams>;
+  readonly "tools.effective": Validator<T.ToolsEffectiveParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -577,6 +582,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "chat.send": Validator<T.ChatSendResult>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshResult>;
   readonly "exec.approval.list": Validator<T.ExecApprovalListResult>;
+  readonly "tools.effective": Validator<T.ToolsEffectiveResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

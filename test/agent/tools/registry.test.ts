@@ -149,29 +149,30 @@ describe("the registry", () => {
     expect(by.canvas.additionalProperties).toBe(false);
   });
 
-  test("explainTools lists every registered tool with its verdict and reason", () => {
+  test("explainTools lists every registered tool with its verdict, reason, group, http flag and ports", () => {
     const v = explainTools({ config: { agents: { list: [{ id: "main", tools: { profile: "coding", deny: ["edit"] } }] } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x" });
+    const coding = 'allowed by profile "coding" (agents.list[0].tools.profile)';
     expect(v).toEqual([
-      { name: "sessions_list", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "sessions_history", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "web_search", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
-      { name: "web_fetch", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
-      { name: "canvas", included: false, reason: "needs nodes, not available here" },
-      { name: "browser", included: false, reason: "needs browser, not available here" },
-      { name: "image", included: false, reason: "needs vision, not available here" },
-      { name: "nodes", included: false, reason: "needs nodes, not available here" },
-      { name: "read", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },
-      { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "exec", included: false, reason: "needs exec, not available here" },
-      { name: "process", included: false, reason: "needs exec, not available here" },
-      { name: "message", included: false, reason: "needs channels, not available here" },
-      { name: "cron", included: false, reason: "needs cron, not available here" },
-      { name: "sessions_send", included: false, reason: "needs agentRuns, not available here" },
-      { name: "sessions_spawn", included: false, reason: "needs agentRuns, not available here" },
-      { name: "session_status", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "agents_list", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
+      { name: "sessions_list", group: "sessions", included: true, reason: coding, http: true, needs: ["store"] },
+      { name: "sessions_history", group: "sessions", included: true, reason: coding, http: true, needs: ["store"] },
+      { name: "web_search", group: "web", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)', http: true, needs: [] },
+      { name: "web_fetch", group: "web", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)', http: true, needs: [] },
+      { name: "canvas", group: "ui", included: false, reason: "needs nodes, not available here", http: true, needs: ["nodes"] },
+      { name: "browser", group: "ui", included: false, reason: "needs browser, not available here", http: false, needs: ["browser"] },
+      { name: "image", included: false, reason: "needs vision, not available here", http: false, needs: ["vision"] },
+      { name: "nodes", group: "nodes", included: false, reason: "needs nodes, not available here", http: false, needs: ["nodes"] },
+      { name: "read", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
+      { name: "write", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
+      { name: "edit", group: "fs", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")', http: false, needs: ["workspace"] },
+      { name: "apply_patch", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
+      { name: "exec", group: "runtime", included: false, reason: "needs exec, not available here", http: false, needs: ["exec", "workspace"] },
+      { name: "process", group: "runtime", included: false, reason: "needs exec, not available here", http: false, needs: ["exec"] },
+      { name: "message", group: "messaging", included: false, reason: "needs channels, not available here", http: false, needs: ["channels"] },
+      { name: "cron", group: "automation", included: false, reason: "needs cron, not available here", http: false, needs: ["cron"] },
+      { name: "sessions_send", group: "sessions", included: false, reason: "needs agentRuns, not available here", http: false, needs: ["store", "agentRuns"] },
+      { name: "sessions_spawn", group: "sessions", included: false, reason: "needs agentRuns, not available here", http: false, needs: ["store", "agentRuns"] },
+      { name: "session_status", group: "sessions", included: true, reason: coding, http: false, needs: ["store"] },
+      { name: "agents_list", group: "sessions", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)', http: false, needs: [] },
     ]);
   });
 

@@ -57,7 +57,7 @@ describe("web_search (Brave)", () => {
     expect(names({})).toContain("web_search");
     const off = { tools: { web: { search: { enabled: false } } } };
     expect(names(off)).not.toContain("web_search");
-    expect(explainTools({ config: off, store: createMemoryStore(), agentId: "main", sessionKey: "s" }).find((t) => t.name === "web_search")).toEqual({ name: "web_search", included: false, reason: "tools.web.search.enabled is false" });
+    expect(explainTools({ config: off, store: createMemoryStore(), agentId: "main", sessionKey: "s" }).find((t) => t.name === "web_search")).toMatchObject({ name: "web_search", included: false, reason: "tools.web.search.enabled is false" });
     expect(redactConfigValue({ tools: { web: { search: { apiKey: KEY, baseUrl: brave.url } } } })).toEqual({ tools: { web: { search: { apiKey: REDACTED_SENTINEL, baseUrl: brave.url } } } });
   });
 });

@@ -15,6 +15,7 @@ import { findInboundMessage } from "./resume.ts";
 import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
 import { type ExplainedTool, explainTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
 import { agentIds } from "./session-keys.ts";
+import { createVisionPort } from "./vision.ts";
 import { resolveWorkspace } from "./workspace.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
@@ -128,7 +129,9 @@ export class AgentRuntime {
   explainTools(agentId: string, sessionKey: string): ExplainedTool[] {
     const config = this.opts.config();
     const workspace = resolveWorkspace(config, agentId, agentId === agentIds(config).defaultId, this.opts.env ?? process.env);
-    return explainTools({ config, store: this.opts.store, agentId, sessionKey, workspace, nodes: this.opts.nodes, ...(this.opts.toolPorts && { ports: this.opts.toolPorts }) });
+    // Every run gets a vision port (the image tool's model, resolved on use), as executeRun builds it.
+    const vision = createVisionPort({ config, agentId, env: this.opts.env ?? process.env, loadModelLayer: this.loadModelLayer });
+    return explainTools({ config, store: this.opts.store, agentId, sessionKey, workspace, nodes: this.opts.nodes, ports: { ...this.opts.toolPorts, vision } });
   }
 
   /** Run ids in flight on a session. */

@@ -6,6 +6,7 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
+import { buildSkillsReport, type SkillStatus } from "../skills/index.ts";
 import type { SessionEntry, Store, TranscriptMessage, Usage } from "../store/index.ts";
 import { IMAGE_REPLAY_MESSAGES, limitReplayImages, toUserContent } from "./attachments.ts";
 import type { RunEvents } from "./events.ts";
@@ -33,6 +34,8 @@ export interface TurnDeps {
   nodes?: ToolNodes;
   /** Exec and approvals ports for `exec`/`process` (without `exec` those tools are left out). */
   ports?: Pick<ToolPorts, "exec" | "approvals">;
+  /** The gateway's state dir (managed and bundled skills live there); without it no skills are offered. */
+  stateDir?: string;
 }
 
 /** Why a run stopped early (the abort reason of its signal). */
@@ -88,7 +91,8 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
   const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...req.sender };
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }) });
+  const skills = eligibleSkills(config, workspace, deps);
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }), readDirs: skills.map((s) => s.baseDir) });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,
@@ -97,6 +101,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     sessionKey: req.sessionKey,
     channel: req.channel,
     toolNames: tools.map((t) => t.name),
+    skills: skills.map((s) => ({ name: s.name, description: s.description, path: s.path })),
     now: new Date(startedAt),
     extra: req.extraSystemPrompt,
   });
@@ -195,6 +200,14 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
 }
 
 // --- internal ---
+
+/** The agent's eligible skills, looked up for every run (a skill installed or a binary added counts next run). */
+function eligibleSkills(config: OpenClawConfig, workspace: string, deps: TurnDeps): SkillStatus[] {
+  if (!deps.stateDir) return [];
+  const report = buildSkillsReport({ config, env: deps.env, stateDir: deps.stateDir, workspace });
+  for (const p of report.problems) deps.logger.debug(`skill skipped: ${p.path}: ${p.message}`);
+  return report.skills.filter((s) => s.eligible);
+}
 
 function openSession(store: Store, config: OpenClawConfig, req: RunRequest, reset: boolean, now: number): SessionEntry {
   const current = store.getSession(req.sessionKey);

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
+import { formatSkillsPrompt, type PromptSkill } from "../skills/index.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -69,6 +70,8 @@ export interface PromptContext {
   /** Where the message came from: `webchat`, `cli`, `whatsapp`, … */
   channel: string;
   toolNames: string[];
+  /** Eligible skills; listed only when `read` is among the tools (the model opens them with it). */
+  skills?: PromptSkill[];
   now: Date;
   extra?: string;
 }
@@ -88,6 +91,7 @@ export function buildSystemPrompt(ctx: PromptContext): string {
     for (const f of present) lines.push("", `## ${f.name}`, "", (f.content as string).trimEnd());
   }
   if (missing.length > 0) lines.push("", `(Missing workspace files: ${missing.join(", ")})`);
+  if (ctx.skills?.length && ctx.toolNames.includes("read")) lines.push("", formatSkillsPrompt(ctx.skills));
   lines.push("", "## Current Date & Time", `${formatLocal(ctx.now)} (${Intl.DateTimeFormat().resolvedOptions().timeZone ?? "local"}); UTC ${ctx.now.toISOString()}`);
   lines.push("", "## Runtime", `session: ${ctx.sessionKey}`, `channel: ${ctx.channel}`);
   if (ctx.extra?.trim()) lines.push("", ctx.extra.trim());

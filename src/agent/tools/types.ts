@@ -49,6 +49,8 @@ export interface ToolWorkspace {
   dir: string;
   /** Further folders paths may lead into (`tools.fs.allowOutside`). */
   allowOutside: string[];
+  /** Folders only `read` may look into besides those (the eligible skills' folders); nothing writes there. */
+  readOnly?: string[];
 }
 
 /**
@@ -210,4 +212,6 @@ export interface ToolContext extends ToolRunContext {
   nodes?: ToolNodes;
   /** Other ports (`workspace` is filled from `workspace` + `tools.fs.allowOutside` when absent). */
   ports?: ToolPorts;
+  /** Folders `read` may open outside the workspace (the eligible skills' folders). */
+  readDirs?: string[];
 }

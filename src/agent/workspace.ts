@@ -5,11 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { OpenClawConfig } from "../config/schema.ts";
-import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
+import { resolveAgentWorkspace } from "../config/paths.ts";
 import { formatSkillsPrompt, type PromptSkill } from "../skills/index.ts";
-
-type Env = Record<string, string | undefined>;
 
 /** Files always looked for; missing ones are named in the prompt. */
 export const BOOTSTRAP_FILES = ["AGENTS.md", "SOUL.md", "TOOLS.md", "IDENTITY.md", "USER.md"] as const;
@@ -26,18 +23,8 @@ export interface BootstrapFile {
   truncated: boolean;
 }
 
-/**
- * The workspace dir of an agent: `agents.list[].workspace` > `agents.defaults.workspace` > `~/.openclaw/workspace`
- * (non-default agents: `~/.openclaw/workspace-<agentId>`).
- */
-export function resolveWorkspace(config: OpenClawConfig, agentId: string, isDefault: boolean, env: Env = process.env): string {
-  const own = config.agents?.list?.find((a) => a.id === agentId)?.workspace;
-  if (own) return expandHome(own, env);
-  const shared = config.agents?.defaults?.workspace;
-  if (shared) return expandHome(shared, env);
-  const base = resolveDefaultWorkspace(env);
-  return isDefault ? base : `${base.replace(/workspace(-[^/]*)?$/, "workspace")}-${agentId}`;
-}
+/** The workspace dir of an agent (config/paths.ts owns the rule; the CLI needs it too). */
+export const resolveWorkspace = resolveAgentWorkspace;
 
 /** Reads the bootstrap files of `dir`; unreadable files count as missing. Never throws. */
 export function loadBootstrapFiles(dir: string): BootstrapFile[] {

@@ -5,6 +5,6 @@
 export { BIN_CACHE_MS, checkSkill, collectSkillBins, hasBinOnPath, skillConfigOf, type SkillCheckContext, type SkillEntryConfig, type SkillRequirements, type SkillStatus } from "./eligibility.ts";
 export { parseSkillFile, SkillFormatError, type ParsedSkillFile, type SkillFrontmatter, type SkillMeta } from "./frontmatter.ts";
 export { isSkillProblem, loadSkills, materializeBundledSkills, MAX_SKILL_DEPTH, MAX_SKILL_FILE_BYTES, readSkillDir, SKILL_NAME, type SkillEntry, type SkillProblem, type SkillRoots, skillRootsOf, type SkillSource } from "./load.ts";
-export { buildSkillsReport, formatSkillsPrompt, type PromptSkill, type SkillsReport, type SkillsReportOptions } from "./report.ts";
+export { buildAgentSkillsReport, buildSkillsReport, formatSkillsPrompt, type PromptSkill, type SkillsReport, type SkillsReportOptions } from "./report.ts";
 export { ARCHIVE_LIMITS, type ArchiveEntry, ArchiveError, readArchive } from "./archive.ts";
 export { installSkill, type InstallSkillOptions, type InstallSkillResult, SkillInstallError } from "./install.ts";

@@ -2,6 +2,7 @@
  * The skills of one agent with their eligibility (`skills.status`, `openclaw skills list|check`), and the
  * compact list of eligible skills the system prompt carries.
  */
+import { resolveAgentWorkspace } from "../config/paths.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { checkSkill, type SkillStatus } from "./eligibility.ts";
 import { loadSkills, type SkillProblem, skillRootsOf } from "./load.ts";
@@ -39,6 +40,20 @@ export function buildSkillsReport(opts: SkillsReportOptions): SkillsReport {
     skills: skills.map((s) => checkSkill(s, { config: opts.config, env: opts.env, platform: opts.platform })),
     problems,
   };
+}
+
+/**
+ * The report of one configured agent (default: the default agent), its workspace resolved from the config.
+ * @returns undefined when `agentId` names no configured agent (matched case-insensitively, as upstream).
+ */
+export function buildAgentSkillsReport(opts: Omit<SkillsReportOptions, "workspace"> & { agentId?: string }): SkillsReport | undefined {
+  const list = opts.config.agents?.list ?? [];
+  const ids = list.length ? list.map((a) => a.id) : ["main"];
+  const defaultId = list.length ? (list.find((a) => a.default) ?? list[0])?.id ?? "main" : "main";
+  const wanted = opts.agentId?.trim() ?? "";
+  const agentId = wanted ? (ids.find((id) => id === wanted) ?? ids.find((id) => id.toLowerCase() === wanted.toLowerCase())) : defaultId;
+  if (!agentId) return undefined;
+  return buildSkillsReport({ ...opts, workspace: resolveAgentWorkspace(opts.config, agentId, agentId === defaultId, opts.env) });
 }
 
 /** One skill as the system prompt lists it. */

@@ -1,6 +1,6 @@
 import { agentIds, resolveWorkspace } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
-import { buildSkillsReport, collectSkillBins, loadSkills, type SkillsReport, skillRootsOf } from "../../skills/index.ts";
+import { buildAgentSkillsReport, collectSkillBins, loadSkills, type SkillsReport, skillRootsOf } from "../../skills/index.ts";
 import type { MethodHandler } from "../context.ts";
 import type { SkillsHost } from "./_host.ts";
 
@@ -29,10 +29,8 @@ export const skillsBins: MethodHandler<"skills.bins", SkillsHost> = (ctx) => {
 };
 
 /** The report of one agent (default: the default agent). @throws GatewayError INVALID_REQUEST for an unknown agent. */
-export function reportFor(gw: Pick<SkillsHost, "config" | "stateDir">, agentIdRaw: string | undefined): SkillsReport {
-  const { ids, defaultId } = agentIds(gw.config);
-  const wanted = agentIdRaw?.trim() ?? "";
-  const agentId = wanted ? ids.find((id) => id === wanted) ?? ids.find((id) => id.toLowerCase() === wanted.toLowerCase()) : defaultId;
-  if (!agentId) throw new GatewayError("INVALID_REQUEST", `unknown agent id "${wanted}"`);
-  return buildSkillsReport({ config: gw.config, env: process.env, stateDir: gw.stateDir, workspace: resolveWorkspace(gw.config, agentId, agentId === defaultId) });
+export function reportFor(gw: Pick<SkillsHost, "config" | "stateDir">, agentId: string | undefined): SkillsReport {
+  const report = buildAgentSkillsReport({ config: gw.config, env: process.env, stateDir: gw.stateDir, agentId });
+  if (!report) throw new GatewayError("INVALID_REQUEST", `unknown agent id "${agentId?.trim()}"`);
+  return report;
 }

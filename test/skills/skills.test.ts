@@ -7,9 +7,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildTools } from "../../src/agent/tools/index.ts";
 import { buildSystemPrompt } from "../../src/agent/workspace.ts";
 import { BUNDLED_SKILLS } from "../../src/skills/bundled/index.ts";
 import { BIN_CACHE_MS, buildSkillsReport, checkSkill, collectSkillBins, formatSkillsPrompt, hasBinOnPath, loadSkills, parseSkillFile, readSkillDir, skillRootsOf, type SkillEntry } from "../../src/skills/index.ts";
+import { createMemoryStore } from "../../src/store/index.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dirs: string[] = [];
@@ -222,5 +224,21 @@ describe("system prompt", () => {
     expect(buildSystemPrompt({ ...base, toolNames: ["web_fetch"], skills })).not.toContain("## Skills");
     expect(buildSystemPrompt({ ...base, toolNames: ["read"], skills: [] })).not.toContain("## Skills");
     expect(formatSkillsPrompt([])).toBe("");
+  });
+});
+
+describe("read access to skill folders", () => {
+  test("read opens a listed skill folder outside the workspace; write cannot; an unlisted folder stays refused", async () => {
+    const ws = tmp();
+    const skillDir = skill(tmp(), "outside", "name: outside\ndescription: d", "SECRET-FREE BODY\n");
+    const other = skill(tmp(), "other", "name: other\ndescription: d");
+    const tools = Object.fromEntries(
+      buildTools({ config: { tools: { profile: "coding" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: ws, readDirs: [skillDir] }).map((t) => [t.name, t]),
+    );
+    const signal = new AbortController().signal;
+    expect(await tools.read?.execute({ path: join(skillDir, "SKILL.md") }, { signal })).toContain("SECRET-FREE BODY");
+    await expect(tools.write?.execute({ path: join(skillDir, "SKILL.md"), content: "x" }, { signal }) as Promise<string>).rejects.toThrow(/outside the workspace/);
+    await expect(tools.read?.execute({ path: join(other, "SKILL.md") }, { signal }) as Promise<string>).rejects.toThrow(/outside the workspace/);
+    expect(readFileSync(join(skillDir, "SKILL.md"), "utf8")).toContain("SECRET-FREE BODY");
   });
 });

@@ -37,6 +37,7 @@ export const SkillStatusEntry = defineOpen(
     requirements: SkillRequirementLists,
     missing: SkillRequirementLists,
     configChecks: T.Array(defineOpen({ path: T.String(), satisfied: T.Boolean() })),
+    install: T.Array(AnyValue, { description: "Installer options; always empty (dependencies are not installed by this gateway)." }),
   },
   { $id: "SkillStatusEntry", description: "A skill and its eligibility." },
 );

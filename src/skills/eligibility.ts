@@ -55,6 +55,8 @@ export interface SkillStatus {
   missing: SkillRequirements;
   /** Each `requires.config` path and whether it holds (values are not shown: they may be secrets). */
   configChecks: { path: string; satisfied: boolean }[];
+  /** Installer options, always empty: this gateway installs no dependencies (the upstream's UI reads the field). */
+  install: never[];
 }
 
 /** What {@link checkSkill} reads. */
@@ -117,6 +119,7 @@ export function checkSkill(skill: SkillEntry, ctx: SkillCheckContext): SkillStat
     requirements,
     missing,
     configChecks,
+    install: [],
   };
 }
 

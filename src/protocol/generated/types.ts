@@ -1624,6 +1624,8 @@ export interface SkillStatusEntry {
     satisfied: boolean;
     [key: string]: unknown;
   }[];
+  /** Installer options; always empty (dependencies are not installed by this gateway). */
+  install: unknown[];
   [key: string]: unknown;
 }
 

@@ -6,7 +6,7 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
-import { buildSkillsReport, type SkillStatus } from "../skills/index.ts";
+import { buildSkillsReport, skillEnvOf, type SkillStatus } from "../skills/index.ts";
 import type { SessionEntry, Store, TranscriptMessage, Usage } from "../store/index.ts";
 import { IMAGE_REPLAY_MESSAGES, limitReplayImages, toUserContent } from "./attachments.ts";
 import type { RunEvents } from "./events.ts";
@@ -92,7 +92,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
   const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...req.sender };
   const skills = eligibleSkills(config, workspace, deps);
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }), readDirs: skills.map((s) => s.baseDir) });
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }), readDirs: skills.map((s) => s.baseDir), skillEnv: skillEnvOf(config, skills, deps.env) });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,

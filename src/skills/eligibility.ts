@@ -137,6 +137,31 @@ export function hasBinOnPath(bin: string, path: string): boolean {
   return found;
 }
 
+/**
+ * The environment the eligible skills bring to a run's commands: each `skills.entries.<key>.env` value and a
+ * string `apiKey` as the skill's `primaryEnv`, only for names the gateway's environment does not set already.
+ * PATH and loader variables (LD_*, DYLD_*) are never taken (host commands refuse them). SecretRef apiKeys are
+ * not resolved here.
+ * @returns name → value; empty when nothing applies.
+ */
+export function skillEnvOf(config: OpenClawConfig, skills: readonly Pick<SkillStatus, "skillKey" | "primaryEnv" | "eligible">[], env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  const take = (name: string, value: unknown) => {
+    const upper = name.toUpperCase();
+    if (typeof value !== "string" || value === "" || env[name] || name in out) return;
+    if (upper === "PATH" || upper.startsWith("LD_") || upper.startsWith("DYLD_")) return;
+    out[name] = value;
+  };
+  for (const s of skills) {
+    if (!s.eligible) continue;
+    const entry = skillConfigOf(config, s.skillKey);
+    if (!entry) continue;
+    if (entry.env && typeof entry.env === "object") for (const [k, v] of Object.entries(entry.env)) take(k, v);
+    if (s.primaryEnv) take(s.primaryEnv, entry.apiKey);
+  }
+  return out;
+}
+
 /** Every binary the skills require (`requires.bins` and `anyBins`), sorted, without duplicates. */
 export function collectSkillBins(skills: readonly SkillEntry[]): string[] {
   const bins = new Set<string>();

@@ -7,10 +7,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { ProcessRegistry } from "../../src/agent/exec/index.ts";
 import { buildTools } from "../../src/agent/tools/index.ts";
 import { buildSystemPrompt } from "../../src/agent/workspace.ts";
 import { BUNDLED_SKILLS } from "../../src/skills/bundled/index.ts";
-import { BIN_CACHE_MS, buildSkillsReport, checkSkill, collectSkillBins, formatSkillsPrompt, hasBinOnPath, loadSkills, parseSkillFile, readSkillDir, skillRootsOf, type SkillEntry } from "../../src/skills/index.ts";
+import { BIN_CACHE_MS, buildSkillsReport, checkSkill, collectSkillBins, formatSkillsPrompt, hasBinOnPath, loadSkills, parseSkillFile, readSkillDir, skillEnvOf, skillRootsOf, type SkillEntry } from "../../src/skills/index.ts";
 import { createMemoryStore } from "../../src/store/index.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -240,5 +241,42 @@ describe("read access to skill folders", () => {
     await expect(tools.write?.execute({ path: join(skillDir, "SKILL.md"), content: "x" }, { signal }) as Promise<string>).rejects.toThrow(/outside the workspace/);
     await expect(tools.read?.execute({ path: join(other, "SKILL.md") }, { signal }) as Promise<string>).rejects.toThrow(/outside the workspace/);
     expect(readFileSync(join(skillDir, "SKILL.md"), "utf8")).toContain("SECRET-FREE BODY");
+  });
+});
+
+describe("skill environment", () => {
+  const st = (skillKey: string, primaryEnv?: string, eligible = true) => ({ skillKey, eligible, ...(primaryEnv && { primaryEnv }) });
+
+  test("entries' env and apiKey (as primaryEnv) of eligible skills, never over the gateway's own, never PATH or LD_*", () => {
+    const config = {
+      skills: {
+        entries: {
+          a: { apiKey: "key-a", env: { A_EXTRA: "x", PATH: "/evil", LD_PRELOAD: "/evil.so", HOME_SET: "ignored" } },
+          b: { apiKey: { source: "env", id: "B" } },
+          off: { env: { OFF_VAR: "y" } },
+        },
+      },
+    };
+    expect(skillEnvOf(config, [st("a", "A_KEY"), st("b", "B_KEY"), st("off", undefined, false)], { HOME_SET: "kept" })).toEqual({ A_EXTRA: "x", A_KEY: "key-a" });
+  });
+
+  test("exec on this machine gets the skill variables under the call's own; a node never does", async () => {
+    const ws = tmp();
+    const processes = new ProcessRegistry({ onFinished: () => {} });
+    try {
+      const ports = { exec: { processes, shell: "/bin/sh", sandboxStatus: () => ({ available: false, reason: "test" }) }, approvals: { file: { read: () => ({ version: 1 as const, defaults: { security: "full" as const } }), addAllowlistEntry: () => {} } } };
+      const invoked: unknown[] = [];
+      const nodes = { list: () => [{ nodeId: "n1", commands: ["system.run"] }], invoke: async (input: { params?: unknown }) => (invoked.push(input.params), { payload: { stdout: "", exitCode: 0 } }) };
+      const tools = buildTools({ config: { tools: { profile: "coding" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: ws, ports, nodes, skillEnv: { SKILL_TOKEN: "from-skill", BOTH: "skill" } });
+      const exec = tools.find((t) => t.name === "exec");
+      const signal = new AbortController().signal;
+      const out = await exec?.execute({ command: 'echo "$SKILL_TOKEN/$BOTH"', env: { BOTH: "call" }, host: "gateway" }, { signal });
+      expect(out).toContain("from-skill/call");
+      await exec?.execute({ command: "true", host: "node", node: "n1" }, { signal });
+      expect(invoked.length).toBe(1);
+      expect(JSON.stringify(invoked)).not.toContain("from-skill");
+    } finally {
+      processes.killAll();
+    }
   });
 });

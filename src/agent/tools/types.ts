@@ -124,6 +124,8 @@ export interface ToolRunContext {
   /** The agent's workspace folder, when known. */
   workspace?: string;
   origin?: ToolOrigin;
+  /** Variables the eligible skills bring (`skills.entries.<key>.env`/`apiKey`); `exec` sets them under the call's own. */
+  skillEnv?: Record<string, string>;
 }
 
 /** What one call's `execute` gets: the run context, the ports it declared, the call id and the abort signal. */

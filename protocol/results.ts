@@ -31,6 +31,7 @@ export const SkillStatusEntry = defineOpen(
     emoji: T.Optional(T.String()),
     homepage: T.Optional(T.String()),
     always: T.Boolean(),
+    disableModelInvocation: T.Boolean({ description: "Kept out of the model's skill list." }),
     disabled: T.Boolean(),
     blockedByAllowlist: T.Boolean(),
     eligible: T.Boolean(),

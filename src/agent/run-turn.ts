@@ -101,7 +101,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     sessionKey: req.sessionKey,
     channel: req.channel,
     toolNames: tools.map((t) => t.name),
-    skills: skills.map((s) => ({ name: s.name, description: s.description, path: s.path })),
+    skills: skills.filter((s) => !s.disableModelInvocation).map((s) => ({ name: s.name, description: s.description, path: s.path })),
     now: new Date(startedAt),
     extra: req.extraSystemPrompt,
   });

@@ -45,6 +45,8 @@ export interface SkillStatus {
   emoji?: string;
   homepage?: string;
   always: boolean;
+  /** `disable-model-invocation: true`: kept out of the system prompt's list (the upstream's key). */
+  disableModelInvocation: boolean;
   /** `skills.entries.<key>.enabled` is false. */
   disabled: boolean;
   /** A bundled skill left out by `skills.allowBundled`. */
@@ -113,6 +115,7 @@ export function checkSkill(skill: SkillEntry, ctx: SkillCheckContext): SkillStat
     ...(meta.emoji && { emoji: meta.emoji }),
     ...(skill.frontmatter.homepage && { homepage: skill.frontmatter.homepage }),
     always: meta.always,
+    disableModelInvocation: skill.frontmatter.raw["disable-model-invocation"] === true,
     disabled,
     blockedByAllowlist,
     eligible: ok && !disabled && !blockedByAllowlist,

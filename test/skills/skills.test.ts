@@ -8,11 +8,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcessRegistry } from "../../src/agent/exec/index.ts";
+import { AgentRuntime } from "../../src/agent/index.ts";
 import { buildTools } from "../../src/agent/tools/index.ts";
 import { buildSystemPrompt } from "../../src/agent/workspace.ts";
 import { BUNDLED_SKILLS } from "../../src/skills/bundled/index.ts";
 import { BIN_CACHE_MS, buildSkillsReport, checkSkill, collectSkillBins, formatSkillsPrompt, hasBinOnPath, loadSkills, parseSkillFile, readSkillDir, skillEnvOf, skillRootsOf, type SkillEntry } from "../../src/skills/index.ts";
+import { Logger } from "../../src/logging/logger.ts";
 import { createMemoryStore } from "../../src/store/index.ts";
+import { startFakeProvider } from "../helpers/fake-provider.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dirs: string[] = [];
@@ -277,6 +280,47 @@ describe("skill environment", () => {
       expect(JSON.stringify(invoked)).not.toContain("from-skill");
     } finally {
       processes.killAll();
+    }
+  });
+});
+
+describe("disable-model-invocation", () => {
+  test("is reported and the skill stays eligible (the run leaves it out of the prompt list)", () => {
+    const ws = tmp();
+    skill(join(ws, "skills"), "hidden", "name: hidden\ndescription: only by hand\ndisable-model-invocation: true");
+    const s = buildSkillsReport({ config: {}, env: {}, stateDir: tmp(), workspace: ws }).skills.find((x) => x.name === "hidden");
+    expect(s).toMatchObject({ eligible: true, disableModelInvocation: true });
+  });
+});
+
+describe("agent runs", () => {
+  test("the prompt lists eligible skills, not ineligible or disable-model-invocation ones; without a state dir none", async () => {
+    const fake = startFakeProvider();
+    try {
+      const ws = tmp();
+      skill(join(ws, "skills"), "shown", "name: shown\ndescription: listed one");
+      skill(join(ws, "skills"), "hidden", "name: hidden\ndescription: by hand only\ndisable-model-invocation: true");
+      skill(join(ws, "skills"), "blocked", 'name: blocked\ndescription: needs a tool\nmetadata: {"openclaw": {"requires": {"bins": ["no-such-bin-run-test"]}}}');
+      const config = {
+        models: { providers: { local: { baseUrl: fake.openaiBaseUrl, apiKey: "sk", api: "openai-completions" as const, models: [{ id: "m1" }] } } },
+        agents: { defaults: { workspace: ws, model: { primary: "local/m1" } } },
+      };
+      const run = async (stateDir?: string) => {
+        const rt = new AgentRuntime({ store: createMemoryStore(), config: () => config, emit: () => {}, logger: new Logger("t", { write: () => {} }), env: { PATH: process.env.PATH }, chatThrottleMs: 0, ...(stateDir && { stateDir }) });
+        fake.push({ text: "ok" });
+        const r = rt.submit({ runId: crypto.randomUUID(), kind: "agent", sessionKey: "agent:main:main", agentId: "main", message: "hi", timeoutMs: 30_000, channel: "test" });
+        if (r.status !== "accepted") throw new Error(r.status);
+        await r.done;
+        return String(fake.requests.at(-1)?.body.messages[0].content);
+      };
+      const prompt = await run(tmp());
+      expect(prompt).toContain(`- shown: listed one (${join(ws, "skills", "shown", "SKILL.md")})`);
+      expect(prompt).toContain("- weather:");
+      expect(prompt).not.toContain("hidden");
+      expect(prompt).not.toContain("blocked");
+      expect(await run()).not.toContain("## Skills");
+    } finally {
+      fake.stop();
     }
   });
 });

@@ -1600,6 +1600,8 @@ export interface SkillStatusEntry {
   emoji?: string;
   homepage?: string;
   always: boolean;
+  /** Kept out of the model's skill list. */
+  disableModelInvocation: boolean;
   disabled: boolean;
   blockedByAllowlist: boolean;
   eligible: boolean;

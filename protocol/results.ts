@@ -8,6 +8,41 @@ import { ApprovalDecision, ExecApprovalRequest, HeartbeatEvent } from "./events.
 import { CronDelivery, CronPayload, CronSchedule, CronSessionTarget, CronWakeMode } from "./params-admin.ts";
 import { AnyValue, defineLiterals, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
 
+const SkillRequirementLists = defineOpen({
+  bins: T.Array(T.String()),
+  anyBins: T.Array(T.String()),
+  env: T.Array(T.String()),
+  config: T.Array(T.String()),
+  os: T.Array(T.String()),
+});
+
+/** One skill in `skills.status`: where it is, what it requires and what of that is missing. */
+export const SkillStatusEntry = defineOpen(
+  {
+    name: T.String(),
+    description: T.String(),
+    source: T.String({ description: "openclaw-bundled, openclaw-managed or openclaw-workspace." }),
+    bundled: T.Boolean(),
+    path: T.String({ description: "Absolute path of its SKILL.md." }),
+    filePath: T.String({ description: "Same as path (the upstream's name)." }),
+    baseDir: T.String(),
+    skillKey: T.String({ description: "Its key under skills.entries." }),
+    primaryEnv: T.Optional(T.String()),
+    emoji: T.Optional(T.String()),
+    homepage: T.Optional(T.String()),
+    always: T.Boolean(),
+    disableModelInvocation: T.Boolean({ description: "Kept out of the model's skill list." }),
+    disabled: T.Boolean(),
+    blockedByAllowlist: T.Boolean(),
+    eligible: T.Boolean(),
+    requirements: SkillRequirementLists,
+    missing: SkillRequirementLists,
+    configChecks: T.Array(defineOpen({ path: T.String(), satisfied: T.Boolean() })),
+    install: T.Array(AnyValue, { description: "Installer options; always empty (dependencies are not installed by this gateway)." }),
+  },
+  { $id: "SkillStatusEntry", description: "A skill and its eligibility." },
+);
+
 /** What a finished agent run produced: reply payloads and run metadata (`meta.agentMeta.usage`, `meta.aborted`, …). */
 export const AgentRunOutput = defineOpen(
   {
@@ -449,6 +484,18 @@ export const METHOD_RESULTS = {
   "voicewake.get": Triggers(),
   "voicewake.set": Triggers(),
   "skills.bins": defineOpen({ bins: T.Array(T.String()) }),
+  "skills.status": defineOpen({
+    workspaceDir: T.String(),
+    managedSkillsDir: T.String(),
+    bundledSkillsDir: T.String(),
+    skills: T.Array(SkillStatusEntry),
+    problems: T.Array(defineOpen({ path: T.String(), message: T.String() }), { description: "Skill folders that were skipped, and why." }),
+  }),
+  "skills.update": defineOpen({
+    ok: T.Literal(true),
+    skillKey: T.String(),
+    config: T.Record(T.String(), AnyValue, { description: "The skill's config entry as now written, secrets redacted." }),
+  }),
   "exec.approvals.get": ExecApprovalsSnapshot,
   "exec.approvals.set": ExecApprovalsSnapshot,
   "exec.approvals.node.get": ExecApprovalsSnapshot,

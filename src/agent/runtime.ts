@@ -49,6 +49,8 @@ export interface AgentRuntimeOptions {
    * Read at every run, so the host may fill it in after constructing the runtime.
    */
   toolPorts?: HostToolPorts;
+  /** The gateway's state dir (managed and bundled skills live there); without it runs get no skills. */
+  stateDir?: string;
 }
 
 interface ActiveRun {
@@ -198,7 +200,7 @@ export class AgentRuntime {
     const log = this.opts.logger;
     try {
       if (controller.signal.aborted) return this.abortedBeforeStart(req, events, controller.signal.reason as StopReason);
-      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes, ports: this.opts.toolPorts }, req, controller.signal, events);
+      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes, ports: this.opts.toolPorts, ...(this.opts.stateDir && { stateDir: this.opts.stateDir }) }, req, controller.signal, events);
     } catch (err) {
       // A bug or a store failure: the run still ends with an error, and the gateway stays up.
       log.error("run crashed", { runId: req.runId, error: toErrorMessage(err), stack: (err as Error)?.stack });

@@ -139,6 +139,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     logger: opts.logger.child("agent"),
     nodes: toToolNodes(nodes),
     toolPorts,
+    stateDir: opts.stateDir,
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,

@@ -52,7 +52,8 @@ export const execTool = defineTool({
       {
         command: params.command,
         ...(workdir !== undefined && { workdir }),
-        ...(params.env && { env: params.env }),
+        // Skill variables reach commands on this machine (sandbox or gateway host), never a remote node.
+        ...((params.env || (ctx.skillEnv && host !== "node")) && { env: { ...(host !== "node" && ctx.skillEnv), ...params.env } }),
         timeoutMs: params.timeout !== undefined ? params.timeout * 1000 : settings.timeoutMs,
         yieldMs: params.yieldMs ?? settings.yieldMs,
         ...(params.background !== undefined && { background: params.background }),

@@ -51,7 +51,7 @@ export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema,
 
 /** The ports a context provides (`workspace` from `ctx.workspace` and `tools.fs.allowOutside` when not given). */
 export function toolPortsOf(ctx: ToolContext): ToolPorts {
-  const workspace = ctx.workspace ? { dir: ctx.workspace, allowOutside: fsAllowOutside(ctx.config, ctx.agentId) } : undefined;
+  const workspace = ctx.workspace ? { dir: ctx.workspace, allowOutside: fsAllowOutside(ctx.config, ctx.agentId), ...(ctx.readDirs?.length && { readOnly: ctx.readDirs }) } : undefined;
   return { store: ctx.store, ...(ctx.nodes && { nodes: ctx.nodes }), ...(workspace && { workspace }), ...ctx.ports };
 }
 
@@ -80,7 +80,7 @@ export function buildTools(ctx: ToolContext): AgentTool[] {
   const ports = toolPortsOf(ctx);
   const defs = toolDefinitions(ctx.config);
   const verdicts = effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: defs });
-  const { store: _s, nodes: _n, ports: _p, ...run } = ctx;
+  const { store: _s, nodes: _n, ports: _p, readDirs: _r, ...run } = ctx;
   return defs.filter((_, i) => verdicts[i]?.included).map((d) => bindTool(d, run, ports));
 }
 

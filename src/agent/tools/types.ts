@@ -57,6 +57,8 @@ export interface ToolWorkspace {
   dir: string;
   /** Further folders paths may lead into (`tools.fs.allowOutside`). */
   allowOutside: string[];
+  /** Folders only `read` may look into besides those (the eligible skills' folders); nothing writes there. */
+  readOnly?: string[];
 }
 
 /**
@@ -242,6 +244,8 @@ export interface ToolRunContext {
   /** The agent's workspace folder, when known. */
   workspace?: string;
   origin?: ToolOrigin;
+  /** Variables the eligible skills bring (`skills.entries.<key>.env`/`apiKey`); `exec` sets them under the call's own. */
+  skillEnv?: Record<string, string>;
 }
 
 /** What one call's `execute` gets: the run context, the ports it declared, the call id and the abort signal. */
@@ -330,4 +334,6 @@ export interface ToolContext extends ToolRunContext {
   nodes?: ToolNodes;
   /** Other ports (`workspace` is filled from `workspace` + `tools.fs.allowOutside` when absent). */
   ports?: ToolPorts;
+  /** Folders `read` may open outside the workspace (the eligible skills' folders). */
+  readDirs?: string[];
 }

@@ -1599,6 +1599,55 @@ export interface ShutdownEvent {
   restartExpectedMs?: number | null;
 }
 
+/** A skill and its eligibility. */
+export interface SkillStatusEntry {
+  name: string;
+  description: string;
+  /** openclaw-bundled, openclaw-managed or openclaw-workspace. */
+  source: string;
+  bundled: boolean;
+  /** Absolute path of its SKILL.md. */
+  path: string;
+  /** Same as path (the upstream's name). */
+  filePath: string;
+  baseDir: string;
+  /** Its key under skills.entries. */
+  skillKey: string;
+  primaryEnv?: string;
+  emoji?: string;
+  homepage?: string;
+  always: boolean;
+  /** Kept out of the model's skill list. */
+  disableModelInvocation: boolean;
+  disabled: boolean;
+  blockedByAllowlist: boolean;
+  eligible: boolean;
+  requirements: {
+    bins: string[];
+    anyBins: string[];
+    env: string[];
+    config: string[];
+    os: string[];
+    [key: string]: unknown;
+  };
+  missing: {
+    bins: string[];
+    anyBins: string[];
+    env: string[];
+    config: string[];
+    os: string[];
+    [key: string]: unknown;
+  };
+  configChecks: {
+    path: string;
+    satisfied: boolean;
+    [key: string]: unknown;
+  }[];
+  /** Installer options; always empty (dependencies are not installed by this gateway). */
+  install: unknown[];
+  [key: string]: unknown;
+}
+
 /** Params of `skills.bins`. */
 export type SkillsBinsParams = Record<string, never>;
 
@@ -1620,12 +1669,36 @@ export interface SkillsStatusParams {
   agentId?: string;
 }
 
+/** Result (ok payload) of `skills.status`. */
+export interface SkillsStatusResult {
+  workspaceDir: string;
+  managedSkillsDir: string;
+  bundledSkillsDir: string;
+  skills: SkillStatusEntry[];
+  /** Skill folders that were skipped, and why. */
+  problems: {
+    path: string;
+    message: string;
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
 /** Params of `skills.update`. */
 export interface SkillsUpdateParams {
   skillKey: string;
   enabled?: boolean;
   apiKey?: string;
   env?: Record<string, string>;
+}
+
+/** Result (ok payload) of `skills.update`. */
+export interface SkillsUpdateResult {
+  ok: true;
+  skillKey: string;
+  /** The skill's config entry as now written, secrets redacted. */
+  config: Record<string, unknown>;
+  [key: string]: unknown;
 }
 
 /** Presence and health state counters; both start at 1. */
@@ -2041,7 +2114,9 @@ export interface MethodResultMap {
   "agents.files.list": AgentsFilesListResult;
   "agents.files.get": AgentsFilesGetResult;
   "agents.files.set": AgentsFilesSetResult;
+  "skills.status": SkillsStatusResult;
   "skills.bins": SkillsBinsResult;
+  "skills.update": SkillsUpdateResult;
   "voicewake.get": VoicewakeGetResult;
   "voicewake.set": VoicewakeSetResult;
   "sessions.list": SessionsListResult;

@@ -337,6 +337,8 @@ export declare const validateSetHeartbeatsParams: Validator<T.SetHeartbeatsParam
 export declare const validateSetHeartbeatsResult: Validator<T.SetHeartbeatsResult>;
 /** Validates {@link T.ShutdownEvent}. */
 export declare const validateShutdownEvent: Validator<T.ShutdownEvent>;
+/** Validates {@link T.SkillStatusEntry}. */
+export declare const validateSkillStatusEntry: Validator<T.SkillStatusEntry>;
 /** Validates {@link T.SkillsBinsParams}. */
 export declare const validateSkillsBinsParams: Validator<T.SkillsBinsParams>;
 /** Validates {@link T.SkillsBinsResult}. */
@@ -345,8 +347,12 @@ export declare const validateSkillsBinsResult: Validator<T.SkillsBinsResult>;
 export declare const validateSkillsInstallParams: Validator<T.SkillsInstallParams>;
 /** Validates {@link T.SkillsStatusParams}. */
 export declare const validateSkillsStatusParams: Validator<T.SkillsStatusParams>;
+/** Validates {@link T.SkillsStatusResult}. */
+export declare const validateSkillsStatusResult: Validator<T.SkillsStatusResult>;
 /** Validates {@link T.SkillsUpdateParams}. */
 export declare const validateSkillsUpdateParams: Validator<T.SkillsUpdateParams>;
+/** Validates {@link T.SkillsUpdateResult}. */
+export declare const validateSkillsUpdateResult: Validator<T.SkillsUpdateResult>;
 /** Validates {@link T.StateVersion}. */
 export declare const validateStateVersion: Validator<T.StateVersion>;
 /** Validates {@link T.StatusParams}. */
@@ -549,7 +555,9 @@ export declare const RESULT_VALIDATORS: {
   readonly "agents.files.list": Validator<T.AgentsFilesListResult>;
   readonly "agents.files.get": Validator<T.AgentsFilesGetResult>;
   readonly "agents.files.set": Validator<T.AgentsFilesSetResult>;
+  readonly "skills.status": Validator<T.SkillsStatusResult>;
   readonly "skills.bins": Validator<T.SkillsBinsResult>;
+  readonly "skills.update": Validator<T.SkillsUpdateResult>;
   readonly "voicewake.get": Validator<T.VoicewakeGetResult>;
   readonly "voicewake.set": Validator<T.VoicewakeSetResult>;
   readonly "sessions.list": Validator<T.SessionsListResult>;

@@ -79,6 +79,8 @@ export interface BroadcastOptions {
   scope?: string;
   /** Only clients with this role (agent and chat events go to operators, never to nodes). */
   role?: "operator" | "node";
+  /** The payload v4 connections get instead, when the versions differ (e.g. chat deltas with `deltaText`). */
+  v4Payload?: unknown;
 }
 
 /** Sockets by connId, plus broadcast. */
@@ -144,6 +146,7 @@ export class Connections {
   broadcast(event: string, payload: unknown, opts: BroadcastOptions = {}): number {
     this.seq += 1;
     let head: string | undefined;
+    let headV4: string | undefined;
     let tail = "}";
     for (const ws of this.sockets.values()) {
       const client = ws.data.client;
@@ -156,8 +159,13 @@ export class Connections {
         head = JSON.stringify({ type: "event", event, payload }).slice(0, -1);
         if (opts.stateVersion) tail = `,"stateVersion":${JSON.stringify(opts.stateVersion)}}`;
       }
+      let h = head;
+      if (opts.v4Payload !== undefined && client.protocol >= 4) {
+        headV4 ??= JSON.stringify({ type: "event", event, payload: opts.v4Payload }).slice(0, -1);
+        h = headV4;
+      }
       const seq = (ws.data.eventSeq ?? 0) + 1;
-      if (this.sendText(ws, `${head},"seq":${seq}${tail}`, opts.dropIfSlow === true)) ws.data.eventSeq = seq;
+      if (this.sendText(ws, `${h},"seq":${seq}${tail}`, opts.dropIfSlow === true)) ws.data.eventSeq = seq;
     }
     return this.seq;
   }

@@ -94,6 +94,7 @@ export const METHODS = [
  * `sessions.resolve`; `web.login.*` come from the WhatsApp channel plugin when it is loaded.
  * `channels.pairing.*` are ours: the DM pairing queue behind `openclaw pairing` (admin only).
  * `node.canvas.capability.refresh` (role node) mints a new canvas capability for the calling node.
+ * `memory.*` are ours: the workspace memory index behind `openclaw memory` (search and status read; reindex is admin).
  */
 export const UNADVERTISED_METHODS = [
   "poll",
@@ -105,6 +106,9 @@ export const UNADVERTISED_METHODS = [
   "channels.pairing.approve",
   "channels.pairing.reject",
   "node.canvas.capability.refresh",
+  "memory.search",
+  "memory.status",
+  "memory.reindex",
 ] as const;
 
 /** An advertised method name. */
@@ -161,6 +165,8 @@ export const READ_METHODS: readonly string[] = [
   "node.list",
   "node.describe",
   "chat.history",
+  "memory.search",
+  "memory.status",
 ];
 
 /** Need `operator.write` (or admin). */

@@ -32,7 +32,7 @@ export interface TurnDeps {
   /** The gateway's nodes, passed on to the tools. */
   nodes?: ToolNodes;
   /** Exec and approvals ports for `exec`/`process` (without `exec` those tools are left out). */
-  ports?: Pick<ToolPorts, "exec" | "approvals">;
+  ports?: Pick<ToolPorts, "exec" | "approvals" | "memory">;
 }
 
 /** Why a run stopped early (the abort reason of its signal). */

@@ -42,9 +42,10 @@ export interface AgentRuntimeOptions {
   nodes?: ToolNodes;
   /**
    * The host's exec engine ports: `exec` (process registry with its onFinished) and `approvals` (the
-   * approvals file and a way to ask a person). Without `exec`, the `exec` and `process` tools are left out.
+   * approvals file and a way to ask a person). Without `exec`, the `exec` and `process` tools are left out;
+   * without `memory` (the workspace memory index), `memory_search` and `memory_get`.
    */
-  toolPorts?: Pick<ToolPorts, "exec" | "approvals">;
+  toolPorts?: Pick<ToolPorts, "exec" | "approvals" | "memory">;
 }
 
 interface ActiveRun {

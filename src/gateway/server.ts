@@ -32,6 +32,8 @@ import { NodeRegistry } from "./nodes/nodes.ts";
 import { NodePairingStore } from "../store/node-pairing.ts";
 import { CronStore } from "../store/cron.ts";
 import { CronService } from "./cron/index.ts";
+import { MemoryService } from "../memory/index.ts";
+import { toToolMemory } from "./memory/index.ts";
 import { FEATURES } from "./features.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
@@ -110,6 +112,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
     },
   });
+  // The workspace memory index (state DB), watched from the memory feature's start.
+  const memory = new MemoryService({ db: stateDb.db, onWarn: (msg) => log.warn(msg) });
   const agents = new AgentRuntime({
     store,
     config: () => loaded.config,
@@ -119,7 +123,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
     logger: opts.logger.child("agent"),
     nodes: toToolNodes(nodes),
-    toolPorts: execPorts,
+    toolPorts: { ...execPorts, memory: toToolMemory(memory) },
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
@@ -181,6 +185,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     systemEvents,
     heartbeat,
     cron,
+    memory,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
     broadcastPresence() {
       connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });

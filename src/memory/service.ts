@@ -172,6 +172,8 @@ export class MemoryService {
     add(this.index.apply(ws.root, plan.changed.slice(0, SYNC_BATCH_FILES), plan.removed));
     for (let i = SYNC_BATCH_FILES; i < plan.changed.length; i += SYNC_BATCH_FILES) {
       await new Promise<void>((r) => setImmediate(r));
+      // Closed (the gateway is stopping and will close the DB): the rest is read at the next start.
+      if (this.closed) break;
       add(this.index.apply(ws.root, plan.changed.slice(i, i + SYNC_BATCH_FILES), []));
     }
     // Skipped files are re-judged at each sync that reads them; keep the last verdict per path.

@@ -15,6 +15,7 @@ import { canvasTool } from "./canvas.ts";
 import { bindTool } from "./define.ts";
 import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
+import { memoryGetTool, memorySearchTool } from "./memory.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
 import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
@@ -23,7 +24,7 @@ import type { AgentTool, PortName, ToolContext, ToolDefinition, ToolPorts } from
 import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-fetch.ts";
 import { writeTool } from "./write.ts";
 
-export type { AgentTool, ToolApprovals, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace } from "./types.ts";
+export type { AgentTool, ToolApprovals, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolMemory, ToolMemoryHit, ToolWorkspace } from "./types.ts";
 export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
 export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
 export { execSettingsOf, type ExecSettings, formatExecResult } from "./exec.ts";
@@ -35,7 +36,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_fet
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webFetchTool(toolPolicyOf(config).webFetch), canvasTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, memorySearchTool, memoryGetTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

@@ -1148,6 +1148,82 @@ export interface LogsTailResult {
   [key: string]: unknown;
 }
 
+/** Params of `memory.reindex`. */
+export interface MemoryReindexParams {
+  agentId?: string;
+  /** Forget the index and read every file again. */
+  full?: boolean;
+}
+
+/** Result (ok payload) of `memory.reindex`. */
+export interface MemoryReindexResult {
+  agents: {
+    agentId: string;
+    workspace: string;
+    added: number;
+    updated: number;
+    removed: number;
+    unchanged: number;
+    files: number;
+    chunks: number;
+    ms: number;
+    skipped: {
+      path: string;
+      reason: string;
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
+/** Params of `memory.search`. */
+export interface MemorySearchParams {
+  /** Words to look for; FTS syntax is taken as plain words. */
+  query: string;
+  agentId?: string;
+  maxResults?: number;
+}
+
+/** Result (ok payload) of `memory.search`. */
+export interface MemorySearchResult {
+  agentId: string;
+  results: {
+    path: string;
+    startLine: number;
+    endLine: number;
+    snippet: string;
+    score: number;
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
+/** Params of `memory.status`. */
+export interface MemoryStatusParams {
+  agentId?: string;
+}
+
+/** Result (ok payload) of `memory.status`. */
+export interface MemoryStatusResult {
+  agents: {
+    agentId: string;
+    workspace: string;
+    exists: boolean;
+    watching: boolean;
+    files: number;
+    chunks: number;
+    lastIndexedAt?: number;
+    skipped: {
+      path: string;
+      reason: string;
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
 /** Params of `models.list`. */
 export type ModelsListParams = Record<string, never>;
 
@@ -1967,6 +2043,9 @@ export interface MethodParamsMap {
   "channels.pairing.approve": ChannelsPairingApproveParams;
   "channels.pairing.reject": ChannelsPairingRejectParams;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
+  "memory.search": MemorySearchParams;
+  "memory.status": MemoryStatusParams;
+  "memory.reindex": MemoryReindexParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2026,6 +2105,9 @@ export interface MethodResultMap {
   "chat.abort": ChatAbortResult;
   "chat.send": ChatSendResult;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
+  "memory.search": MemorySearchResult;
+  "memory.status": MemoryStatusResult;
+  "memory.reindex": MemoryReindexResult;
 }
 
 /** Event name → payload type. */

@@ -155,6 +155,8 @@ describe("the registry", () => {
       { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
       { name: "exec", included: false, reason: "needs exec, not available here" },
       { name: "process", included: false, reason: "needs exec, not available here" },
+      { name: "memory_search", included: false, reason: "needs memory, not available here" },
+      { name: "memory_get", included: false, reason: "needs memory, not available here" },
     ]);
   });
 

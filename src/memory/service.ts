@@ -1,9 +1,12 @@
 /**
  * The memory service: one {@link MemoryIndex} over the state DB, one watch per workspace it was asked about,
- * and the rule that keeps answers exact. A watched change marks the workspace and schedules a debounced sync;
- * every search and status first runs a sync anyway (a stat of each memory file, reading only what changed),
- * so a missed or late event never serves stale results. Syncs of one workspace are serialized; a large sync
- * (the first index of many files) yields to the event loop between batches.
+ * and the rule that keeps answers exact. A watched change marks the workspace dirty at once and schedules a
+ * debounced sync. A search first runs a sync (a stat of every memory file, reading only what changed) unless
+ * the workspace is watched, nothing was reported since the last sync and that sync's stat check is younger
+ * than `recheckMs` (default {@link DEFAULT_RECHECK_MS}; 0 = before every search). So an event that arrived
+ * but was not yet handled never serves stale text, and one the kernel lost can only for `recheckMs`. Status
+ * and reindex always check. Syncs of one workspace are serialized; a large sync (the first index of many
+ * files) yields to the event loop between batches.
  */
 import type { Database } from "bun:sqlite";
 import { realpathSync } from "node:fs";
@@ -16,6 +19,8 @@ import { type MemoryWatch, watchMemoryFiles } from "./watcher.ts";
 export const DEFAULT_MAX_RESULTS = 6;
 /** Most results one search returns. */
 export const MAX_RESULTS_LIMIT = 50;
+/** Default of {@link MemoryServiceOptions.recheckMs}. */
+export const DEFAULT_RECHECK_MS = 1000;
 /** Files read per transaction during a large sync (the event loop runs between batches). */
 const SYNC_BATCH_FILES = 500;
 
@@ -24,8 +29,13 @@ export interface MemoryServiceOptions {
   db: Database;
   /** Delay between a watched change and its sync (default 150 ms). */
   debounceMs?: number;
-  /** Watch workspaces (default true); tests of the search-time check turn it off. */
+  /** Watch workspaces (default true); without a watch every search runs the stat check. */
   watch?: boolean;
+  /**
+   * How old the last stat check of a watched, quiet workspace may be before a search runs it again (default
+   * {@link DEFAULT_RECHECK_MS}); 0 checks before every search.
+   */
+  recheckMs?: number;
   /** Warnings (watcher errors, failed background syncs); file contents never reach it. */
   onWarn?: (message: string) => void;
   /** Called after each sync that changed the index (tests wait on it). */
@@ -54,6 +64,10 @@ interface WorkspaceState {
   timer?: ReturnType<typeof setTimeout>;
   /** The sync running now (others queue behind it). */
   running: Promise<unknown>;
+  /** A watcher event arrived since the last sync started. */
+  dirty: boolean;
+  /** When the last sync's stat check ran (performance.now()); -Infinity before the first. */
+  checkedAt: number;
   skipped: { path: string; reason: string }[];
 }
 
@@ -75,7 +89,11 @@ export class MemoryService {
     const parsed = parseQuery(query);
     const max = Math.max(1, Math.min(Math.floor(maxResults), MAX_RESULTS_LIMIT));
     const ws = this.workspace(dir);
-    await this.sync(ws);
+    const recheckMs = this.opts.recheckMs ?? DEFAULT_RECHECK_MS;
+    const quiet = ws.watch?.healthy === true && !ws.dirty && performance.now() - ws.checkedAt < recheckMs;
+    // A sync already queued (the debounced one, a reindex) is waited for even when quiet.
+    if (quiet) await ws.running;
+    else await this.sync(ws);
     return { results: ws.exists ? this.index.search(ws.root, parsed, max) : [] };
   }
 
@@ -128,7 +146,7 @@ export class MemoryService {
     }
     let ws = this.spaces.get(root);
     if (!ws) {
-      ws = { root, exists, running: Promise.resolve(), skipped: [] };
+      ws = { root, exists, running: Promise.resolve(), skipped: [], dirty: false, checkedAt: Number.NEGATIVE_INFINITY };
       this.spaces.set(root, ws);
     }
     ws.exists = exists;
@@ -143,6 +161,7 @@ export class MemoryService {
 
   private schedule(ws: WorkspaceState): void {
     if (this.closed) return;
+    ws.dirty = true;
     clearTimeout(ws.timer);
     ws.timer = setTimeout(() => {
       ws.timer = undefined;
@@ -160,7 +179,10 @@ export class MemoryService {
 
   private async syncNow(ws: WorkspaceState, full: boolean): Promise<SyncReport> {
     if (full) this.index.clear(ws.root);
+    // Cleared before the stat check: an event during this sync marks it again.
+    ws.dirty = false;
     const plan = this.index.plan(ws.root);
+    ws.checkedAt = performance.now();
     const total: SyncReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
     const add = (r: SyncReport) => {
       total.added += r.added;

@@ -102,3 +102,37 @@ test("reindex full reads every file again; the index survives a reopen of the st
   b.close();
   second.close();
 });
+
+test("a watched change makes the next search sync even before the debounced sync runs", async () => {
+  svc = new MemoryService({ db: db.db, watch: true, debounceMs: 60_000, recheckMs: 60_000 });
+  writeFileSync(join(dir, "MEMORY.md"), "first note\n");
+  expect((await svc.search(dir, "first")).results).toHaveLength(1);
+  writeFileSync(join(dir, "MEMORY.md"), "second note, longer\n");
+  // Neither the debounce nor the recheck age can fire here: only the event's dirty mark leads to the sync.
+  await waitFor(async () => (await svc!.search(dir, "second")).results.length === 1, "the event-marked search to sync");
+  expect((await svc.search(dir, "first")).results).toEqual([]);
+});
+
+test("a change the watcher never reports (written through a hard link elsewhere) is found by the recheck", async () => {
+  const outside = realpathSync(mkdtempSync(join(tmpdir(), "mem-link-")));
+  try {
+    mkdirSync(join(dir, "memory"));
+    writeFileSync(join(dir, "memory", "a.md"), "old words here\n");
+    const { linkSync } = await import("node:fs");
+    linkSync(join(dir, "memory", "a.md"), join(outside, "a.md"));
+    const strict = new MemoryService({ db: db.db, watch: true, recheckMs: 0 });
+    svc = strict;
+    expect((await strict.search(dir, "old")).results).toHaveLength(1);
+    writeFileSync(join(outside, "a.md"), "new words there\n");
+    // recheckMs 0: the stat check runs before every search, events or not.
+    expect((await strict.search(dir, "new")).results).toHaveLength(1);
+    strict.close();
+    const relaxed = new MemoryService({ db: db.db, watch: true, recheckMs: 100 });
+    svc = relaxed;
+    expect((await relaxed.search(dir, "new")).results).toHaveLength(1);
+    writeFileSync(join(outside, "a.md"), "fresh text instead\n");
+    await waitFor(async () => (await relaxed.search(dir, "fresh")).results.length === 1, "the recheck after recheckMs");
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
+});

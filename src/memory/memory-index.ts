@@ -137,11 +137,24 @@ export class MemoryIndex {
   search(root: string, query: ParsedQuery, max: number): MemoryHit[] {
     let rows: { path: string; start_line: number; end_line: number; text: string; rank: number }[];
     try {
-      rows = this.q.search.all(query.match, root, max);
+      rows = this.q.search.all(this.informativeMatch(query), root, max);
     } catch (err) {
       throw new MemoryQueryError(`the search index refused the query: ${(err as Error).message}`);
     }
     return rows.map((r) => ({ path: r.path, ...snippetOf(r.text, r.start_line, query.words), score: round(-r.rank) }));
+  }
+
+  /**
+   * The MATCH expression without the words that occur in more than half of all chunks, when the query has
+   * rarer ones too. FTS5's BM25 clamps the idf of such a word to ~0 (1e-6), so it adds nothing to the order
+   * of chunks that hold a rarer word; in an OR query it only makes nearly every chunk a match that must be
+   * scored (the cost of a search over thousands of files). A query of only such words keeps them all.
+   */
+  private informativeMatch(query: ParsedQuery): string {
+    if (query.terms.length < 2) return query.match;
+    const total = this.q.chunkCount.get()?.n ?? 0;
+    const kept = query.terms.filter((t) => (this.q.termDocs.get(t)?.n ?? 0) * 2 <= total);
+    return kept.length > 0 && kept.length < query.terms.length ? kept.join(" OR ") : query.match;
   }
 
   /** File and chunk counts of a workspace. */
@@ -183,6 +196,8 @@ function prepare(db: Database) {
     ),
     totals: db.query<{ files: number; chunks: number; last: number | null }, [string]>("SELECT COUNT(*) AS files, COALESCE(SUM(chunks), 0) AS chunks, MAX(indexed_at) AS last FROM memory_files WHERE workspace = ?"),
     clearChunks: db.query<never, [string]>("DELETE FROM memory_chunks WHERE workspace = ?"),
+    chunkCount: db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM memory_chunks"),
+    termDocs: db.query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM memory_fts WHERE memory_fts MATCH ?"),
     clearFiles: db.query<never, [string]>("DELETE FROM memory_files WHERE workspace = ?"),
   };
 }

@@ -18,9 +18,11 @@ export class MemoryQueryError extends Error {
   }
 }
 
-/** A parsed query: the FTS5 MATCH expression and the lower-cased words (for picking snippet lines). */
+/** A parsed query: the FTS5 MATCH expression, its OR-ed terms, and the lower-cased words (for picking snippet lines). */
 export interface ParsedQuery {
   match: string;
+  /** Each quoted term or phrase of `match` (`"word"`, `"a phrase"`, `"pre"*`). */
+  terms: string[];
   words: string[];
 }
 
@@ -54,7 +56,7 @@ export function parseQuery(input: unknown): ParsedQuery {
     for (const w of wordsOf(segment)) add([w.word], w.prefix);
   });
   if (terms.length === 0) throw new MemoryQueryError(`query ${JSON.stringify(input.slice(0, 80))} has no words to search for (letters or digits)`);
-  return { match: terms.join(" OR "), words: [...new Set(words)] };
+  return { match: terms.join(" OR "), terms, words: [...new Set(words)] };
 }
 
 // --- internal ---

@@ -1,11 +1,13 @@
 /**
  * The memory service: one {@link MemoryIndex} over the state DB, one watch per workspace it was asked about,
  * and the rule that keeps answers exact. A watched change marks the workspace dirty at once and schedules a
- * debounced sync. A search first runs a sync (a stat of every memory file, reading only what changed) unless
- * the workspace is watched, nothing was reported since the last sync and that sync's stat check is younger
- * than `recheckMs` (default {@link DEFAULT_RECHECK_MS}; 0 = before every search). So an event that arrived
- * but was not yet handled never serves stale text, and one the kernel lost can only for `recheckMs`. Status
- * and reindex always check. Syncs of one workspace are serialized; a large sync (the first index of many
+ * debounced sync; a watched workspace is also re-checked in the background every `recheckMs` (default
+ * {@link DEFAULT_RECHECK_MS}), which catches a change the kernel never reported. A search first runs a sync
+ * (a stat of every memory file, reading only what changed) unless the workspace is watched, nothing was
+ * reported since the last sync, and that sync's stat check is younger than twice `recheckMs` (the
+ * background check is late on a starved machine); `recheckMs: 0` checks before every search. So an event
+ * that arrived but was not yet handled never serves stale text, and a lost one only until the next
+ * background check. Status and reindex always check. Syncs of one workspace are serialized; a large sync (the first index of many
  * files) yields to the event loop between batches.
  */
 import type { Database } from "bun:sqlite";
@@ -20,7 +22,7 @@ export const DEFAULT_MAX_RESULTS = 6;
 /** Most results one search returns. */
 export const MAX_RESULTS_LIMIT = 50;
 /** Default of {@link MemoryServiceOptions.recheckMs}. */
-export const DEFAULT_RECHECK_MS = 1000;
+export const DEFAULT_RECHECK_MS = 2000;
 /** Files read per transaction during a large sync (the event loop runs between batches). */
 const SYNC_BATCH_FILES = 500;
 
@@ -32,8 +34,8 @@ export interface MemoryServiceOptions {
   /** Watch workspaces (default true); without a watch every search runs the stat check. */
   watch?: boolean;
   /**
-   * How old the last stat check of a watched, quiet workspace may be before a search runs it again (default
-   * {@link DEFAULT_RECHECK_MS}); 0 checks before every search.
+   * Interval of the background stat check of a watched workspace (default {@link DEFAULT_RECHECK_MS}); a
+   * search runs the check itself when the last one is older than twice this. 0: before every search, no timer.
    */
   recheckMs?: number;
   /** Warnings (watcher errors, failed background syncs); file contents never reach it. */
@@ -68,6 +70,10 @@ interface WorkspaceState {
   dirty: boolean;
   /** When the last sync's stat check ran (performance.now()); -Infinity before the first. */
   checkedAt: number;
+  /** Syncs queued or running. */
+  pending: number;
+  /** The background re-check. */
+  recheck?: ReturnType<typeof setInterval>;
   skipped: { path: string; reason: string }[];
 }
 
@@ -90,7 +96,7 @@ export class MemoryService {
     const max = Math.max(1, Math.min(Math.floor(maxResults), MAX_RESULTS_LIMIT));
     const ws = this.workspace(dir);
     const recheckMs = this.opts.recheckMs ?? DEFAULT_RECHECK_MS;
-    const quiet = ws.watch?.healthy === true && !ws.dirty && performance.now() - ws.checkedAt < recheckMs;
+    const quiet = ws.watch?.healthy === true && !ws.dirty && performance.now() - ws.checkedAt < recheckMs * 2;
     // A sync already queued (the debounced one, a reindex) is waited for even when quiet.
     if (quiet) await ws.running;
     else await this.sync(ws);
@@ -128,6 +134,7 @@ export class MemoryService {
     this.closed = true;
     for (const ws of this.spaces.values()) {
       clearTimeout(ws.timer);
+      clearInterval(ws.recheck);
       ws.watch?.close();
       ws.watch = undefined;
     }
@@ -146,7 +153,7 @@ export class MemoryService {
     }
     let ws = this.spaces.get(root);
     if (!ws) {
-      ws = { root, exists, running: Promise.resolve(), skipped: [], dirty: false, checkedAt: Number.NEGATIVE_INFINITY };
+      ws = { root, exists, running: Promise.resolve(), skipped: [], dirty: false, checkedAt: Number.NEGATIVE_INFINITY, pending: 0 };
       this.spaces.set(root, ws);
     }
     ws.exists = exists;
@@ -154,6 +161,13 @@ export class MemoryService {
       if (!ws.watch) {
         const state = ws;
         ws.watch = watchMemoryFiles(root, () => this.schedule(state), (err) => this.opts.onWarn?.(`memory watcher of ${root}: ${err.message}`));
+        const recheckMs = this.opts.recheckMs ?? DEFAULT_RECHECK_MS;
+        if (recheckMs > 0) {
+          state.recheck = setInterval(() => {
+            if (state.pending === 0) void this.sync(state).catch((err) => this.opts.onWarn?.(`memory index of ${root}: ${(err as Error).message}`));
+          }, recheckMs);
+          state.recheck.unref?.();
+        }
       } else ws.watch.refresh();
     }
     return ws;
@@ -172,7 +186,13 @@ export class MemoryService {
 
   /** Runs one sync of `ws` after the ones already queued. */
   private sync(ws: WorkspaceState, full = false): Promise<SyncReport> {
-    const next = ws.running.catch(() => undefined).then(() => this.syncNow(ws, full));
+    ws.pending += 1;
+    const next = ws.running
+      .catch(() => undefined)
+      .then(() => this.syncNow(ws, full))
+      .finally(() => {
+        ws.pending -= 1;
+      });
     ws.running = next;
     return next;
   }

@@ -129,6 +129,15 @@ describe("MemoryIndex", () => {
     expect(search("zzz-nothing")).toEqual([]);
   });
 
+  test("words in most chunks do not pad the results when the query has rarer ones; alone they still match", () => {
+    for (let i = 0; i < 9; i++) write(`memory/n${i}.md`, `the daily note ${i}\n`);
+    write("memory/trip.md", "the trip to Porto\n");
+    index.sync(dir);
+    expect(search("the porto").map((h) => h.path)).toEqual(["memory/trip.md"]);
+    expect(search("the")).toHaveLength(10);
+    expect(parseQuery("the porto").terms).toEqual(['"the"', '"porto"']);
+  });
+
   test("snippet line ranges point at the matching lines of the file", () => {
     const lines = Array.from({ length: 60 }, (_, i) => `line ${i + 1} filler`);
     lines[44] = "the passport number is kept in the drawer";

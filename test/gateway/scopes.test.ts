@@ -16,10 +16,14 @@ const env = useCleanup();
 const NODE = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.capability.refresh"];
 const APPROVALS = ["exec.approval.request", "exec.approval.resolve"];
 const PAIRING_PREFIXES = ["node.pair.", "device.pair.", "device.token."];
-const READ =
-  "health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(
+// Ours, beyond §4: the memory index methods read (reindex stays admin).
+const OUR_READ = ["memory.search", "memory.status"];
+const READ = [
+  ...OUR_READ,
+  ..."health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(
     ", ",
-  );
+  ),
+];
 const WRITE =
   "send, agent, agent.wait, wake, talk.mode, tts.enable, tts.disable, tts.convert, tts.setProvider, voicewake.set, node.invoke, chat.send, chat.abort, browser.request".split(", ");
 

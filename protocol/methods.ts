@@ -96,6 +96,7 @@ export const METHODS = [
  * `node.canvas.capability.refresh` (role node) mints a new canvas capability for the calling node.
  * `exec.approval.list` (operator.approvals) is upstream v4's list of waiting exec approvals.
  * `tools.effective` is ours: the agent tools a run of an agent/session gets and why (`openclaw tools list`).
+ * `memory.*` are ours: the workspace memory index behind `openclaw memory` (search and status read; reindex is admin).
  */
 export const UNADVERTISED_METHODS = [
   "poll",
@@ -109,6 +110,9 @@ export const UNADVERTISED_METHODS = [
   "node.canvas.capability.refresh",
   "exec.approval.list",
   "tools.effective",
+  "memory.search",
+  "memory.status",
+  "memory.reindex",
 ] as const;
 
 /** An advertised method name. */
@@ -166,6 +170,8 @@ export const READ_METHODS: readonly string[] = [
   "node.list",
   "node.describe",
   "chat.history",
+  "memory.search",
+  "memory.status",
 ];
 
 /** Need `operator.write` (or admin). */

@@ -147,6 +147,14 @@ export const ADMIN_PARAMS = {
   "agents.files.list": defineClosed({ agentId: NonEmptyString }),
   "agents.files.get": defineClosed({ agentId: NonEmptyString, name: NonEmptyString }),
   "agents.files.set": defineClosed({ agentId: NonEmptyString, name: NonEmptyString, content: T.String() }),
+  // Ours: the workspace memory index (MEMORY.md, memory/**.md) behind `openclaw memory`.
+  "memory.search": defineClosed({
+    query: T.String({ minLength: 1, maxLength: 2000, description: "Words to look for; FTS syntax is taken as plain words." }),
+    agentId: T.Optional(NonEmptyString),
+    maxResults: T.Optional(T.Integer({ minimum: 1, maximum: 50 })),
+  }),
+  "memory.status": defineClosed({ agentId: T.Optional(NonEmptyString) }),
+  "memory.reindex": defineClosed({ agentId: T.Optional(NonEmptyString), full: T.Optional(T.Boolean({ description: "Forget the index and read every file again." })) }),
   "skills.status": defineClosed({ agentId: T.Optional(T.String()) }),
   "tools.effective": defineClosed({
     agentId: T.Optional(NonEmptyString),

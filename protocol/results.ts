@@ -293,7 +293,47 @@ export const ProviderUsageSnapshot = defineOpen(
 );
 
 /** Method name → result schema, for the methods that have a documented result. */
+/** One hit of `memory.search`: workspace-relative path, 1-based inclusive lines of the snippet, BM25 score (higher is better). */
+const MemoryHit = defineOpen({
+  path: T.String(),
+  startLine: T.Integer({ minimum: 1 }),
+  endLine: T.Integer({ minimum: 1 }),
+  snippet: T.String(),
+  score: T.Number(),
+});
+
+const MemorySkipped = T.Array(defineOpen({ path: T.String(), reason: T.String() }));
+
+/** One agent's memory index in `memory.status`. */
+const MemoryAgentStatus = defineOpen({
+  agentId: T.String(),
+  workspace: T.String(),
+  exists: T.Boolean(),
+  watching: T.Boolean(),
+  files: T.Integer({ minimum: 0 }),
+  chunks: T.Integer({ minimum: 0 }),
+  lastIndexedAt: T.Optional(Millis),
+  skipped: MemorySkipped,
+});
+
+/** What `memory.reindex` did for one agent. */
+const MemoryAgentReindex = defineOpen({
+  agentId: T.String(),
+  workspace: T.String(),
+  added: T.Integer({ minimum: 0 }),
+  updated: T.Integer({ minimum: 0 }),
+  removed: T.Integer({ minimum: 0 }),
+  unchanged: T.Integer({ minimum: 0 }),
+  files: T.Integer({ minimum: 0 }),
+  chunks: T.Integer({ minimum: 0 }),
+  ms: T.Integer({ minimum: 0 }),
+  skipped: MemorySkipped,
+});
+
 export const METHOD_RESULTS = {
+  "memory.search": defineOpen({ agentId: T.String(), results: T.Array(MemoryHit) }),
+  "memory.status": defineOpen({ agents: T.Array(MemoryAgentStatus) }),
+  "memory.reindex": defineOpen({ agents: T.Array(MemoryAgentReindex) }),
   health: HealthSnapshot,
   status: defineOpen({
     heartbeat: defineOpen({

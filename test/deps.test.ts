@@ -28,6 +28,7 @@ const RULES: [string, string[]][] = [
   ["logging", ["gateway", "channels", "agent", "cli", "client"]],
   ["release", ["gateway", "channels", "agent", "cli", "client"]],
   ["store", ["gateway", "channels", "agent", "cli", "client"]],
+  ["memory", ["gateway", "channels", "agent", "cli", "client"]],
   ["agent", ["gateway", "channels", "cli", "client"]],
   ["services", ["gateway", "channels", "agent", "cli", "client"]],
   ["util", ["gateway", "channels", "agent", "cli", "client", "services"]],

@@ -1463,6 +1463,50 @@ public struct LogsTailParams: Codable {
     }
 }
 
+/// Params of `memory.reindex`.
+public struct MemoryReindexParams: Codable {
+    public var agentId: String?
+    /// Forget the index and read every file again.
+    public var full: Bool?
+
+    public init(
+        agentId: String? = nil,
+        full: Bool? = nil
+    ) {
+        self.agentId = agentId
+        self.full = full
+    }
+}
+
+/// Params of `memory.search`.
+public struct MemorySearchParams: Codable {
+    /// Words to look for; FTS syntax is taken as plain words.
+    public var query: String
+    public var agentId: String?
+    public var maxResults: Int?
+
+    public init(
+        query: String,
+        agentId: String? = nil,
+        maxResults: Int? = nil
+    ) {
+        self.query = query
+        self.agentId = agentId
+        self.maxResults = maxResults
+    }
+}
+
+/// Params of `memory.status`.
+public struct MemoryStatusParams: Codable {
+    public var agentId: String?
+
+    public init(
+        agentId: String? = nil
+    ) {
+        self.agentId = agentId
+    }
+}
+
 /// Params of `models.list`.
 public struct ModelsListParams: Codable {
     public init() {}

@@ -45,7 +45,7 @@ export interface AgentRuntimeOptions {
   nodes?: ToolNodes;
   /**
    * The host's tool ports: `exec` (process registry with its onFinished), `approvals` (the approvals file
-   * and a way to ask a person), `channels`, `cron`, `agentRuns`. A tool whose port is missing is left out.
+   * and a way to ask a person), `channels`, `cron`, `agentRuns`, `memory` (the workspace memory index). A tool whose port is missing is left out.
    * Read at every run, so the host may fill it in after constructing the runtime.
    */
   toolPorts?: HostToolPorts;

@@ -71,6 +71,7 @@ export function buildSystemPrompt(ctx: PromptContext): string {
   lines.push(ctx.toolNames.length > 0 ? `Available tools: ${ctx.toolNames.join(", ")}. Use them only when they help answer.` : "No tools are available in this session.");
   lines.push("You cannot run shell commands.");
   lines.push("", "## Workspace", `Your workspace directory is ${ctx.workspace}.`);
+  lines.push(...memorySection(ctx.toolNames));
   const present = ctx.files.filter((f) => f.content !== undefined);
   const missing = ctx.files.filter((f) => f.content === undefined).map((f) => f.name);
   if (present.length > 0) {
@@ -83,6 +84,25 @@ export function buildSystemPrompt(ctx: PromptContext): string {
   lines.push("", "## Runtime", `session: ${ctx.sessionKey}`, `channel: ${ctx.channel}`);
   if (ctx.extra?.trim()) lines.push("", ctx.extra.trim());
   return lines.join("\n");
+}
+
+/**
+ * The memory instructions, only for the tools the run has: recall with `memory_search` (and `memory_get`),
+ * and keeping durable facts in `MEMORY.md` / `memory/YYYY-MM-DD.md` with `write` / `edit`.
+ * @returns no lines when the run has neither memory nor file-writing tools.
+ */
+export function memorySection(toolNames: readonly string[]): string[] {
+  const has = (name: string) => toolNames.includes(name);
+  const writers = ["write", "edit"].filter(has);
+  if (!has("memory_search") && !has("memory_get")) return [];
+  const out = ["", "## Memory", "Your long-term memory is plain Markdown in the workspace: MEMORY.md (durable facts, preferences, decisions) and memory/YYYY-MM-DD.md (daily notes)."];
+  if (has("memory_search")) {
+    out.push(`Before answering anything about earlier conversations, decisions, dates, people, preferences or todos, run memory_search${has("memory_get") ? " and read the lines you need with memory_get" : ""}; say so when nothing was found.`);
+  }
+  if (writers.length > 0) {
+    out.push(`When you learn something worth keeping (the user asks you to remember it, a preference, a decision, a date), write it down with ${writers.join("/")}: durable facts to MEMORY.md, day notes to memory/YYYY-MM-DD.md (today's date). Anything not written there is forgotten after this session.`);
+  }
+  return out;
 }
 
 /** Keeps the head (70%) and tail (20%) of a long text with a marker between. */

@@ -10,6 +10,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { NodePairingStore } from "../store/node-pairing.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { MemoryService } from "../memory/index.ts";
 import type { Store } from "../store/index.ts";
 import type { HealthSnapshot as ProtocolHealthSnapshot, KnownMethod, ParamsOf } from "../protocol/index.ts";
 import type { ExecApprovalQueue } from "./approvals/approvals.ts";
@@ -61,6 +62,8 @@ export interface GatewayContext {
   heartbeat: HeartbeatRunner;
   /** The cron scheduler: jobs, their runs and run logs (state DB). */
   cron: CronService;
+  /** The workspace memory index (state DB): search, status, reindex, watching. */
+  memory: MemoryService;
   /** The browser control service (gateway port + 2); undefined when disabled or its port was taken. */
   browserControl?: BrowserControlHandle;
   /** The daemon running this gateway; absent when embedded (tests), where no in-process restart exists. */

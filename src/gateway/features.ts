@@ -16,6 +16,7 @@ import { healthFeature } from "./health/index.ts";
 import { heartbeatFeature } from "./heartbeat/index.ts";
 import { httpApiFeature } from "./http/feature.ts";
 import { logsFeature } from "./logs/index.ts";
+import { memoryFeature } from "./memory/index.ts";
 import { nodesFeature } from "./nodes/index.ts";
 import { presenceFeature } from "./presence/index.ts";
 import { sessionsFeature } from "./sessions/index.ts";
@@ -43,6 +44,7 @@ export const FEATURES: readonly Feature[] = [
   devicesFeature,
   nodesFeature,
   cronFeature,
+  memoryFeature,
   browserBridgeFeature,
   chatFeature,
   httpApiFeature,

@@ -40,6 +40,8 @@ import { NodeRegistry } from "./nodes/nodes.ts";
 import { NodePairingStore } from "../store/node-pairing.ts";
 import { CronStore } from "../store/cron.ts";
 import { CronService } from "./cron/index.ts";
+import { MemoryService } from "../memory/index.ts";
+import { toToolMemory } from "./memory/index.ts";
 import { FEATURES } from "./features.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
@@ -129,8 +131,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
       if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
     },
   });
+  // The workspace memory index (state DB), watched from the memory feature's start.
+  const memory = new MemoryService({ db: stateDb.db, onWarn: (msg) => log.warn(msg) });
   // The runtime reads its ports at every run: channels, cron and agent runs are added once they exist.
-  const toolPorts: HostToolPorts = { ...execPorts };
+  const toolPorts: HostToolPorts = { ...execPorts, memory: toToolMemory(memory) };
   const agents = new AgentRuntime({
     store,
     config: () => loaded.config,
@@ -211,6 +215,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     systemEvents,
     heartbeat,
     cron,
+    memory,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
     broadcastPresence() {
       connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });

@@ -1,7 +1,7 @@
 /**
  * The owner of the state DB (`<stateDir>/state.db`, bun:sqlite): one connection, opened once by the gateway
  * and handed to every store that keeps its data there (sessions and transcripts, runs, cron, node, device and
- * channel pairing, channel cursors, the channel inbound queue). Opening runs the migrations of every store
+ * channel pairing, channel cursors, the channel inbound queue, the memory index). Opening runs the migrations of every store
  * (`migrate.ts`); the stores create no tables themselves.
  *
  * The file (and its `-wal`/`-shm`) is mode 0600. WAL journal with `synchronous=FULL`: a write that returned is on disk, so a `kill -9` (or power loss) after
@@ -17,6 +17,7 @@ import { CHANNEL_INBOUND_SCHEMA } from "./channel-inbound.ts";
 import { CHANNEL_PAIRING_SCHEMA } from "./channel-pairing.ts";
 import { CRON_SCHEMA } from "./cron.ts";
 import { DEVICE_PAIRING_SCHEMA } from "./device-pairing.ts";
+import { MEMORY_INDEX_SCHEMA } from "./memory-index.ts";
 import { type SchemaPart, migrate } from "./migrate.ts";
 import { NODE_PAIRING_SCHEMA } from "./node-pairing.ts";
 import { SESSIONS_SCHEMA } from "./sqlite.ts";
@@ -101,5 +102,5 @@ function createFresh(path: string): void {
 
 /** Every store's schema, in the order they are migrated (read at open, not at module load: stores import this file). */
 function schemaParts(): SchemaPart[] {
-  return [SESSIONS_SCHEMA, CHANNEL_PAIRING_SCHEMA, CHANNEL_CURSORS_SCHEMA, CHANNEL_INBOUND_SCHEMA, CRON_SCHEMA, NODE_PAIRING_SCHEMA, DEVICE_PAIRING_SCHEMA];
+  return [SESSIONS_SCHEMA, CHANNEL_PAIRING_SCHEMA, CHANNEL_CURSORS_SCHEMA, CHANNEL_INBOUND_SCHEMA, CRON_SCHEMA, NODE_PAIRING_SCHEMA, DEVICE_PAIRING_SCHEMA, MEMORY_INDEX_SCHEMA];
 }

@@ -112,6 +112,21 @@ describe("workspace", () => {
     expect(prompt).toContain("UTC 2026-01-02T03:04:00.000Z");
     expect(prompt).toContain("channel: webchat");
     expect(prompt).toContain("Available tools: web_fetch");
+    expect(prompt).not.toContain("## Memory");
+    expect(prompt).not.toContain("MEMORY.md");
+  });
+
+  test("the memory section appears only with the memory tools, and names write/edit only when the run has them", () => {
+    const prompt = (toolNames: string[]) => buildSystemPrompt({ agentId: "main", workspace: "/ws", files: [], sessionKey: "agent:main:main", channel: "webchat", toolNames, now: new Date(0) });
+    expect(prompt(["read", "write", "edit"])).not.toContain("## Memory");
+    const readOnly = prompt(["read", "memory_search", "memory_get"]);
+    expect(readOnly).toContain("## Memory");
+    expect(readOnly).toContain("run memory_search and read the lines you need with memory_get");
+    expect(readOnly).not.toContain("write it down");
+    const coding = prompt(["read", "write", "edit", "memory_search", "memory_get"]);
+    expect(coding).toContain("write it down with write/edit: durable facts to MEMORY.md, day notes to memory/YYYY-MM-DD.md");
+    expect(prompt(["memory_get", "edit"])).toContain("write it down with edit:");
+    expect(prompt(["memory_get", "edit"])).not.toContain("run memory_search");
   });
 });
 

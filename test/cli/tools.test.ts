@@ -49,9 +49,9 @@ function rows(out: string): Record<string, string[]> {
 describe("openclaw tools list", () => {
   test("default agent: a header, then every tool with group, on/off, http and why", async () => {
     const out = await ok(["tools", "list"]);
-    expect(out.split("\n")[0]).toBe("Agent main · session agent:main:main · no tools.profile (default tool set) (9 of 20 tools on)");
+    expect(out.split("\n")[0]).toBe("Agent main · session agent:main:main · no tools.profile (default tool set) (11 of 22 tools on)");
     const r = rows(out);
-    expect(Object.keys(r)).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas", "browser", "image", "nodes", "read", "write", "edit", "apply_patch", "exec", "process", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"]);
+    expect(Object.keys(r)).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas", "browser", "image", "nodes", "read", "write", "edit", "apply_patch", "exec", "process", "memory_search", "memory_get", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"]);
     expect(r.read).toEqual(["fs", "on", "no", "allowed by default tool set (no tools.profile)"]);
     expect(r.web_fetch).toEqual(["web", "on", "yes", "allowed by default tool set (no tools.profile)"]);
     expect(r.exec!.slice(0, 3)).toEqual(["runtime", "off", "no"]);
@@ -60,7 +60,7 @@ describe("openclaw tools list", () => {
 
   test("--agent: that agent's profile and deny entry decide", async () => {
     const out = await ok(["tools", "list", "--agent", "coder"]);
-    expect(out.split("\n")[0]).toBe("Agent coder · session agent:coder:main · profile coding (11 of 20 tools on)");
+    expect(out.split("\n")[0]).toBe("Agent coder · session agent:coder:main · profile coding (13 of 22 tools on)");
     const r = rows(out);
     expect(r.exec).toEqual(["runtime", "on", "no", 'allowed by profile "coding" (agents.list[1].tools.profile)']);
     expect(r.edit).toEqual(["fs", "off", "no", 'denied by agents.list[1].tools.deny ("edit")']);

@@ -78,6 +78,7 @@ describe("over real sockets", () => {
   test("handleFrame after connect: every well-formed request is answered, junk is ignored, the socket stays usable", async () => {
     const rng = new Rng(SEED + 2);
     const COUNT = 1500;
+    // exec.approval.request waits for an operator's answer (120 s by default) like the others.
     const WAITERS = new Set(["agent.wait", "web.login.wait", "node.invoke", "exec.approval.request"]);
     let ws = await adminSocket();
     let generation = 0;

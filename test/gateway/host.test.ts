@@ -103,11 +103,12 @@ describe("defineFeature", () => {
       },
       close: () => void calls.push(`${name}.close`),
     });
-    const gw = { channels: service("channels"), heartbeat: service("heartbeat"), cron: service("cron"), approvals: service("approvals") } as unknown as HostServices;
+    const memory = { watch: (dirs: string[]) => void calls.push(`memory.watch ${dirs.length}`), close: () => void calls.push("memory.close") };
+    const gw = { config: {}, channels: service("channels"), heartbeat: service("heartbeat"), cron: service("cron"), approvals: service("approvals"), memory } as unknown as HostServices;
     for (const f of FEATURES) await f.start?.(gw);
-    expect(calls.splice(0)).toEqual(["channels.start", "heartbeat.start", "cron.start"]);
+    expect(calls.splice(0)).toEqual(["channels.start", "heartbeat.start", "cron.start", "memory.watch 1"]);
     for (const f of [...FEATURES].reverse()) await f.stop?.(gw);
-    expect(calls).toEqual(["cron.stop", "heartbeat.stop", "approvals.close", "channels.stop"]);
+    expect(calls).toEqual(["memory.close", "cron.stop", "heartbeat.stop", "approvals.close", "channels.stop"]);
     expect(FEATURES.filter((f) => f.stopAfterRuns).map((f) => f.name)).toEqual(["heartbeat", "cron"]);
   });
 });

@@ -17,10 +17,14 @@ const NODE = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.ca
 // Plus upstream v4's `exec.approval.list` (issue #20: `openclaw approvals pending` reads it with operator.approvals).
 const APPROVALS = ["exec.approval.request", "exec.approval.resolve", "exec.approval.list"];
 const PAIRING_PREFIXES = ["node.pair.", "device.pair.", "device.token."];
-const READ =
-  "health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(
+// Ours, beyond §4: the memory index methods read (reindex stays admin).
+const OUR_READ = ["memory.search", "memory.status"];
+const READ = [
+  ...OUR_READ,
+  ..."health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(
     ", ",
-  );
+  ),
+];
 // Ours (issue #20): the effective agent tools are read-only information.
 READ.push("tools.effective");
 const WRITE =

@@ -21,7 +21,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const ALL = ["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas", "browser", "image", "nodes", "read", "write", "edit", "apply_patch", "exec", "process", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"];
+const ALL = ["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas", "browser", "image", "nodes", "read", "write", "edit", "apply_patch", "exec", "process", "memory_search", "memory_get", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"];
 
 async function setup(scopes?: string[]) {
   const root = mkdtempSync(join(tmpdir(), "openclaw-tools-"));

@@ -169,8 +169,11 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["node.invoke"]).toBe("write");
     expect(METHOD_SCOPES.poll).toBe("admin");
     expect(METHOD_SCOPES["tools.effective"]).toBe("read");
+    expect(METHOD_SCOPES["memory.search"]).toBe("read");
+    expect(METHOD_SCOPES["memory.status"]).toBe("read");
+    expect(METHOD_SCOPES["memory.reindex"]).toBe("admin");
     const count = (scope: string) => Object.values(METHOD_SCOPES).filter((s) => s === scope).length;
-    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([24, 14, 3, 11, 4]);
+    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([26, 14, 3, 11, 4]);
   });
 });
 

@@ -21,6 +21,7 @@ import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
 import { messageTool } from "./message.ts";
 import { imageTool } from "./image.ts";
+import { memoryGetTool, memorySearchTool } from "./memory.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
 import { nodesTool } from "./nodes.ts";
 import { processTool } from "./process.ts";
@@ -33,7 +34,7 @@ import { WEB_FETCH_DEFAULTS, type WebFetchSettings, webFetchTool } from "./web-f
 import { webSearchToolOf } from "./web-search.ts";
 import { writeTool } from "./write.ts";
 
-export type { AgentTool, ToolApprovals, ToolBrowser, ToolVision, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolWorkspace, ToolChannels, ToolCron, ToolCronJob, ToolAgentRuns, ToolRunEnd, ToolSpawnedRun, HostToolPorts } from "./types.ts";
+export type { AgentTool, ToolApprovals, ToolBrowser, ToolVision, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolMemory, ToolMemoryHit, ToolWorkspace, ToolChannels, ToolCron, ToolCronJob, ToolAgentRuns, ToolRunEnd, ToolSpawnedRun, HostToolPorts } from "./types.ts";
 export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
 export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
 export { execSettingsOf, type ExecSettings, formatExecResult } from "./exec.ts";
@@ -45,7 +46,7 @@ export const DEFAULT_TOOL_NAMES = ["sessions_list", "sessions_history", "web_sea
 
 /** Every registered tool definition, in the order models see them (web_fetch takes its settings from `config`). */
 export function toolDefinitions(config: OpenClawConfig): ToolDefinition<TSchema, PortName>[] {
-  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, imageTool, nodesTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, messageTool, cronTool, sessionsSendTool, sessionsSpawnTool, sessionStatusTool, agentsListTool];
+  const defs = [sessionsListTool, sessionsHistoryTool, webSearchToolOf(config), webFetchTool(toolPolicyOf(config).webFetch), canvasTool, browserTool, imageTool, nodesTool, readTool, writeTool, editTool, applyPatchTool, execTool, processTool, memorySearchTool, memoryGetTool, messageTool, cronTool, sessionsSendTool, sessionsSpawnTool, sessionStatusTool, agentsListTool];
   return defs as unknown as ToolDefinition<TSchema, PortName>[];
 }
 

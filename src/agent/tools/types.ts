@@ -90,6 +90,33 @@ export interface ToolApprovals {
   timeoutMs?: number;
 }
 
+/** One `memory_search` hit: workspace-relative path, 1-based inclusive line range of the snippet, score (higher is better). */
+export interface ToolMemoryHit {
+  path: string;
+  startLine: number;
+  endLine: number;
+  snippet: string;
+  score: number;
+}
+
+/**
+ * The workspace memory index as `memory_search` / `memory_get` see it (the gateway passes an adapter of its
+ * memory service; the agent never imports it). Both methods only read and are safe to call concurrently.
+ */
+export interface ToolMemory {
+  /**
+   * Searches the memory files of `workspace`, brought up to date first.
+   * @throws Error with a readable message for a query without words, an empty or too long one.
+   */
+  search(input: { workspace: string; query: string; maxResults?: number }): Promise<{ results: ToolMemoryHit[] }>;
+  /**
+   * Reads `lines` lines of one memory file from line `from` (1-based).
+   * @throws Error when `path` is not `MEMORY.md`, `memory.md` or `memory/**.md` inside the workspace (after
+   *   resolving symlinks), is missing, or `from` is past its end.
+   */
+  get(input: { workspace: string; path: string; from?: number; lines?: number }): Promise<{ path: string; from: number; to: number; totalLines: number; text: string }>;
+}
+
 /**
  * The gateway's channels as `message` sees them: the same delivery path as the `send` method (chunking,
  * formatting, idempotency). Safe to call concurrently.
@@ -207,6 +234,7 @@ export interface ToolPorts {
   nodes?: ToolNodes;
   exec?: ToolExec;
   approvals?: ToolApprovals;
+  memory?: ToolMemory;
   browser?: ToolBrowser;
   vision?: ToolVision;
   channels?: ToolChannels;

@@ -1302,6 +1302,82 @@ export interface LogsTailResult {
   [key: string]: unknown;
 }
 
+/** Params of `memory.reindex`. */
+export interface MemoryReindexParams {
+  agentId?: string;
+  /** Forget the index and read every file again. */
+  full?: boolean;
+}
+
+/** Result (ok payload) of `memory.reindex`. */
+export interface MemoryReindexResult {
+  agents: {
+    agentId: string;
+    workspace: string;
+    added: number;
+    updated: number;
+    removed: number;
+    unchanged: number;
+    files: number;
+    chunks: number;
+    ms: number;
+    skipped: {
+      path: string;
+      reason: string;
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
+/** Params of `memory.search`. */
+export interface MemorySearchParams {
+  /** Words to look for; FTS syntax is taken as plain words. */
+  query: string;
+  agentId?: string;
+  maxResults?: number;
+}
+
+/** Result (ok payload) of `memory.search`. */
+export interface MemorySearchResult {
+  agentId: string;
+  results: {
+    path: string;
+    startLine: number;
+    endLine: number;
+    snippet: string;
+    score: number;
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
+/** Params of `memory.status`. */
+export interface MemoryStatusParams {
+  agentId?: string;
+}
+
+/** Result (ok payload) of `memory.status`. */
+export interface MemoryStatusResult {
+  agents: {
+    agentId: string;
+    workspace: string;
+    exists: boolean;
+    watching: boolean;
+    files: number;
+    chunks: number;
+    lastIndexedAt?: number;
+    skipped: {
+      path: string;
+      reason: string;
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
 /** Params of `models.list`. */
 export type ModelsListParams = Record<string, never>;
 
@@ -2257,6 +2333,9 @@ export interface MethodParamsMap {
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
   "exec.approval.list": ExecApprovalListParams;
   "tools.effective": ToolsEffectiveParams;
+  "memory.search": MemorySearchParams;
+  "memory.status": MemoryStatusParams;
+  "memory.reindex": MemoryReindexParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2320,6 +2399,9 @@ export interface MethodResultMap {
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
   "exec.approval.list": ExecApprovalListResult;
   "tools.effective": ToolsEffectiveResult;
+  "memory.search": MemorySearchResult;
+  "memory.status": MemoryStatusResult;
+  "memory.reindex": MemoryReindexResult;
 }
 
 /** Event name → payload type. */

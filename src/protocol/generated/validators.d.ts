@@ -267,6 +267,18 @@ export declare const validateLastHeartbeatResult: Validator<T.LastHeartbeatResul
 export declare const validateLogsTailParams: Validator<T.LogsTailParams>;
 /** Validates {@link T.LogsTailResult}. */
 export declare const validateLogsTailResult: Validator<T.LogsTailResult>;
+/** Validates {@link T.MemoryReindexParams}. */
+export declare const validateMemoryReindexParams: Validator<T.MemoryReindexParams>;
+/** Validates {@link T.MemoryReindexResult}. */
+export declare const validateMemoryReindexResult: Validator<T.MemoryReindexResult>;
+/** Validates {@link T.MemorySearchParams}. */
+export declare const validateMemorySearchParams: Validator<T.MemorySearchParams>;
+/** Validates {@link T.MemorySearchResult}. */
+export declare const validateMemorySearchResult: Validator<T.MemorySearchResult>;
+/** Validates {@link T.MemoryStatusParams}. */
+export declare const validateMemoryStatusParams: Validator<T.MemoryStatusParams>;
+/** Validates {@link T.MemoryStatusResult}. */
+export declare const validateMemoryStatusResult: Validator<T.MemoryStatusResult>;
 /** Validates {@link T.ModelsListParams}. */
 export declare const validateModelsListParams: Validator<T.ModelsListParams>;
 /** Validates {@link T.ModelsListResult}. */
@@ -561,6 +573,9 @@ export declare const PARAMS_VALIDATORS: {
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshParams>;
   readonly "exec.approval.list": Validator<T.ExecApprovalListParams>;
   readonly "tools.effective": Validator<T.ToolsEffectiveParams>;
+  readonly "memory.search": Validator<T.MemorySearchParams>;
+  readonly "memory.status": Validator<T.MemoryStatusParams>;
+  readonly "memory.reindex": Validator<T.MemoryReindexParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -623,6 +638,9 @@ export declare const RESULT_VALIDATORS: {
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshResult>;
   readonly "exec.approval.list": Validator<T.ExecApprovalListResult>;
   readonly "tools.effective": Validator<T.ToolsEffectiveResult>;
+  readonly "memory.search": Validator<T.MemorySearchResult>;
+  readonly "memory.status": Validator<T.MemoryStatusResult>;
+  readonly "memory.reindex": Validator<T.MemoryReindexResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

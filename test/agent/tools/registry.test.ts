@@ -167,6 +167,8 @@ describe("the registry", () => {
       { name: "apply_patch", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
       { name: "exec", group: "runtime", included: false, reason: "needs exec, not available here", http: false, needs: ["exec", "workspace"] },
       { name: "process", group: "runtime", included: false, reason: "needs exec, not available here", http: false, needs: ["exec"] },
+      { name: "memory_search", group: "memory", included: false, reason: "needs memory, not available here", http: false, needs: ["memory"] },
+      { name: "memory_get", group: "memory", included: false, reason: "needs memory, not available here", http: false, needs: ["memory"] },
       { name: "message", group: "messaging", included: false, reason: "needs channels, not available here", http: false, needs: ["channels"] },
       { name: "cron", group: "automation", included: false, reason: "needs cron, not available here", http: false, needs: ["cron"] },
       { name: "sessions_send", group: "sessions", included: false, reason: "needs agentRuns, not available here", http: false, needs: ["store", "agentRuns"] },

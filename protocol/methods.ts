@@ -94,6 +94,8 @@ export const METHODS = [
  * `sessions.resolve`; `web.login.*` come from the WhatsApp channel plugin when it is loaded.
  * `channels.pairing.*` are ours: the DM pairing queue behind `openclaw pairing` (admin only).
  * `node.canvas.capability.refresh` (role node) mints a new canvas capability for the calling node.
+ * `exec.approval.list` (operator.approvals) is upstream v4's list of waiting exec approvals.
+ * `tools.effective` is ours: the agent tools a run of an agent/session gets and why (`openclaw tools list`).
  */
 export const UNADVERTISED_METHODS = [
   "poll",
@@ -105,6 +107,8 @@ export const UNADVERTISED_METHODS = [
   "channels.pairing.approve",
   "channels.pairing.reject",
   "node.canvas.capability.refresh",
+  "exec.approval.list",
+  "tools.effective",
 ] as const;
 
 /** An advertised method name. */
@@ -119,7 +123,7 @@ export type MethodScope = "read" | "write" | "admin" | "approvals" | "pairing" |
 export const NODE_METHODS: readonly string[] = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.capability.refresh"];
 
 /** Need `operator.approvals` (or admin). */
-export const APPROVAL_METHODS: readonly string[] = ["exec.approval.request", "exec.approval.resolve"];
+export const APPROVAL_METHODS: readonly string[] = ["exec.approval.request", "exec.approval.resolve", "exec.approval.list"];
 
 /** Need `operator.pairing` (or admin). */
 export const PAIRING_METHODS: readonly string[] = [
@@ -150,6 +154,7 @@ export const READ_METHODS: readonly string[] = [
   "agents.list",
   "agent.identity.get",
   "skills.status",
+  "tools.effective",
   "voicewake.get",
   "sessions.list",
   "sessions.preview",

@@ -130,6 +130,7 @@ export const ADMIN_PARAMS = {
     sessionKey: OptionalNullableString(),
     timeoutMs: T.Optional(T.Integer({ minimum: 1, description: "Default 120000." })),
   }),
+  "exec.approval.list": NoParams(),
   "exec.approval.resolve": defineClosed({
     id: NonEmptyString,
     decision: ApprovalDecision,
@@ -147,6 +148,10 @@ export const ADMIN_PARAMS = {
   "agents.files.get": defineClosed({ agentId: NonEmptyString, name: NonEmptyString }),
   "agents.files.set": defineClosed({ agentId: NonEmptyString, name: NonEmptyString, content: T.String() }),
   "skills.status": defineClosed({ agentId: T.Optional(T.String()) }),
+  "tools.effective": defineClosed({
+    agentId: T.Optional(NonEmptyString),
+    sessionKey: T.Optional(NonEmptyString),
+  }),
   "skills.bins": NoParams(),
   "skills.install": defineClosed({
     name: NonEmptyString,

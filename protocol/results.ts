@@ -4,9 +4,44 @@
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
 import { HealthSnapshot, PresenceEntry } from "./connect.ts";
-import { ApprovalDecision, HeartbeatEvent } from "./events.ts";
+import { ApprovalDecision, ExecApprovalRequest, HeartbeatEvent } from "./events.ts";
 import { CronDelivery, CronPayload, CronSchedule, CronSessionTarget, CronWakeMode } from "./params-admin.ts";
 import { AnyValue, defineLiterals, defineOpen, LooseRecord, Millis, nullable } from "./_schema-helpers.ts";
+
+const SkillRequirementLists = defineOpen({
+  bins: T.Array(T.String()),
+  anyBins: T.Array(T.String()),
+  env: T.Array(T.String()),
+  config: T.Array(T.String()),
+  os: T.Array(T.String()),
+});
+
+/** One skill in `skills.status`: where it is, what it requires and what of that is missing. */
+export const SkillStatusEntry = defineOpen(
+  {
+    name: T.String(),
+    description: T.String(),
+    source: T.String({ description: "openclaw-bundled, openclaw-managed or openclaw-workspace." }),
+    bundled: T.Boolean(),
+    path: T.String({ description: "Absolute path of its SKILL.md." }),
+    filePath: T.String({ description: "Same as path (the upstream's name)." }),
+    baseDir: T.String(),
+    skillKey: T.String({ description: "Its key under skills.entries." }),
+    primaryEnv: T.Optional(T.String()),
+    emoji: T.Optional(T.String()),
+    homepage: T.Optional(T.String()),
+    always: T.Boolean(),
+    disableModelInvocation: T.Boolean({ description: "Kept out of the model's skill list." }),
+    disabled: T.Boolean(),
+    blockedByAllowlist: T.Boolean(),
+    eligible: T.Boolean(),
+    requirements: SkillRequirementLists,
+    missing: SkillRequirementLists,
+    configChecks: T.Array(defineOpen({ path: T.String(), satisfied: T.Boolean() })),
+    install: T.Array(AnyValue, { description: "Installer options; always empty (dependencies are not installed by this gateway)." }),
+  },
+  { $id: "SkillStatusEntry", description: "A skill and its eligibility." },
+);
 
 /** What a finished agent run produced: reply payloads and run metadata (`meta.agentMeta.usage`, `meta.aborted`, …). */
 export const AgentRunOutput = defineOpen(
@@ -142,6 +177,8 @@ export const CronJob = defineOpen(
   {
     id: T.String(),
     agentId: T.Optional(T.String()),
+    createdBy: T.Optional(T.String({ description: '"agent:<agentId>" when the agent\'s cron tool added the job; absent for operators.' })),
+    createdBySessionKey: T.Optional(T.String({ description: "The session the creating agent run was on." })),
     name: T.String(),
     description: T.Optional(T.String()),
     enabled: T.Boolean(),
@@ -203,6 +240,16 @@ const AgentFile = defineOpen({
   size: T.Optional(T.Integer({ minimum: 0 })),
   updatedAtMs: T.Optional(Millis),
   content: T.Optional(T.String()),
+});
+
+/** One registered agent tool as `tools.effective` reports it: offered to the run or not, and why. */
+const EffectiveTool = defineOpen({
+  name: T.String(),
+  group: T.Optional(T.String({ description: "The tool's group (`group:<name>` in tools.allow/deny)." })),
+  included: T.Boolean(),
+  reason: T.String({ description: "The config key (profile, allow or deny entry) or missing port that decided." }),
+  http: T.Boolean({ description: "May run over POST /tools/invoke (unless gateway.tools says otherwise)." }),
+  needs: T.Array(T.String(), { description: "Host ports the tool needs." }),
 });
 
 const TokenCount = T.Integer({ minimum: 0 });
@@ -300,6 +347,12 @@ export const METHOD_RESULTS = {
   "config.apply": ConfigWriteResult("required"),
   "config.patch": ConfigWriteResult("required"),
   "agents.files.list": defineOpen({ agentId: T.String(), workspace: T.String(), files: T.Array(AgentFile) }),
+  "tools.effective": defineOpen({
+    agentId: T.String(),
+    sessionKey: T.String(),
+    profile: T.Optional(T.String({ description: "The tool profile in force (agent's, else tools.profile); absent when none is set." })),
+    tools: T.Array(EffectiveTool),
+  }),
   "agents.files.get": defineOpen({ agentId: T.String(), workspace: T.String(), file: AgentFile }),
   "agents.files.set": defineOpen({ ok: T.Boolean(), agentId: T.String(), workspace: T.String(), file: AgentFile }),
   "sessions.compact": defineOpen({
@@ -431,6 +484,18 @@ export const METHOD_RESULTS = {
   "voicewake.get": Triggers(),
   "voicewake.set": Triggers(),
   "skills.bins": defineOpen({ bins: T.Array(T.String()) }),
+  "skills.status": defineOpen({
+    workspaceDir: T.String(),
+    managedSkillsDir: T.String(),
+    bundledSkillsDir: T.String(),
+    skills: T.Array(SkillStatusEntry),
+    problems: T.Array(defineOpen({ path: T.String(), message: T.String() }), { description: "Skill folders that were skipped, and why." }),
+  }),
+  "skills.update": defineOpen({
+    ok: T.Literal(true),
+    skillKey: T.String(),
+    config: T.Record(T.String(), AnyValue, { description: "The skill's config entry as now written, secrets redacted." }),
+  }),
   "exec.approvals.get": ExecApprovalsSnapshot,
   "exec.approvals.set": ExecApprovalsSnapshot,
   "exec.approvals.node.get": ExecApprovalsSnapshot,
@@ -442,6 +507,16 @@ export const METHOD_RESULTS = {
     expiresAtMs: Millis,
   }),
   "exec.approval.resolve": OkResult,
+  "exec.approval.list": T.Array(
+    defineOpen({
+      id: T.String(),
+      request: ExecApprovalRequest,
+      createdAtMs: Millis,
+      expiresAtMs: Millis,
+      approvalKind: T.Optional(T.Literal("exec")),
+    }),
+    { description: "Exec approvals waiting for an operator, oldest first." },
+  ),
   "cron.list": defineOpen({ jobs: T.Array(CronJob) }),
   "cron.status": defineOpen({
     enabled: T.Boolean({ description: "False when cron.enabled is false: jobs can be edited but nothing fires." }),

@@ -31,6 +31,7 @@ const RULES: [string, string[]][] = [
   ["agent", ["gateway", "channels", "cli", "client"]],
   ["services", ["gateway", "channels", "agent", "cli", "client"]],
   ["util", ["gateway", "channels", "agent", "cli", "client", "services"]],
+  ["skills", ["gateway", "channels", "agent", "cli", "client"]],
 ];
 
 for (const [layer, forbidden] of RULES) {

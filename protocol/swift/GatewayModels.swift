@@ -989,6 +989,11 @@ public struct EventFrame: Codable {
     }
 }
 
+/// Params of `exec.approval.list`.
+public struct ExecApprovalListParams: Codable {
+    public init() {}
+}
+
 /// Params of `exec.approval.request`.
 public struct ExecApprovalRequestParams: Codable {
     public var id: String?
@@ -2133,6 +2138,20 @@ public struct TalkModeParams: Codable {
     ) {
         self.enabled = enabled
         self.phase = phase
+    }
+}
+
+/// Params of `tools.effective`.
+public struct ToolsEffectiveParams: Codable {
+    public var agentId: String?
+    public var sessionKey: String?
+
+    public init(
+        agentId: String? = nil,
+        sessionKey: String? = nil
+    ) {
+        self.agentId = agentId
+        self.sessionKey = sessionKey
     }
 }
 

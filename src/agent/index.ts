@@ -24,7 +24,7 @@ export { contextWindowOf, DEFAULT_MODEL_REF, isKnownProvider, modelChain, parseM
 export { AgentRuntime, type AgentRuntimeOptions, DEDUPE_MAX, DEDUPE_TTL_MS, DEFAULT_TIMEOUT_SECONDS } from "./runtime.ts";
 export { agentIds, agentOf, canonicalSessionKey, mainSessionKey, resolveSession, sessionKind, type ResolvedSession, type SessionTarget } from "./session-keys.ts";
 export { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
-export { buildTools, DEFAULT_TOOL_NAMES, type EffectiveTool, effectiveTools, explainTools, toolPolicyOf, type ToolApprovals, type ToolExec, type ToolNode, type ToolNodes } from "./tools/index.ts";
+export { buildTools, DEFAULT_TOOL_NAMES, type EffectiveTool, effectiveTools, type ExplainedTool, explainTools, toolPolicyOf, type ToolApprovals, type ToolExec, type ToolBrowser, type ToolVision, type ToolNode, type ToolNodes, type ToolChannels, type ToolCron, type ToolCronJob, type ToolAgentRuns, type ToolRunEnd, type HostToolPorts } from "./tools/index.ts";
 export { replyTextOf } from "./reply.ts";
 export type { DeliveryContext, RunErrorShape, RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 export { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";

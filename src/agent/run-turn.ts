@@ -6,6 +6,7 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import { toErrorMessage } from "../errors.ts";
 import type { Logger } from "../logging/logger.ts";
+import { buildSkillsReport, skillEnvOf, type SkillStatus } from "../skills/index.ts";
 import type { SessionEntry, Store, TranscriptMessage, Usage } from "../store/index.ts";
 import { IMAGE_REPLAY_MESSAGES, limitReplayImages, toUserContent } from "./attachments.ts";
 import type { RunEvents } from "./events.ts";
@@ -14,8 +15,9 @@ import { contextWindowOf, modelChain, type ModelSpec, resolveModel } from "./mod
 import { findInboundMessage, finishedAnswer, resumeHistory } from "./resume.ts";
 import { agentIds } from "./session-keys.ts";
 import { isSessionStale, parseResetCommand, resetPolicyOf } from "./session-reset.ts";
-import { buildTools, type ToolNodes, type ToolPorts } from "./tools/index.ts";
+import { buildTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
 import type { DeliveryContext, RunFinal, RunRequest } from "./types.ts";
+import { createVisionPort } from "./vision.ts";
 import { buildSystemPrompt, loadBootstrapFiles, resolveWorkspace } from "./workspace.ts";
 
 /** Messages of history sent to the model at most. */
@@ -31,8 +33,10 @@ export interface TurnDeps {
   loadModelLayer: () => Promise<typeof Llm>;
   /** The gateway's nodes, passed on to the tools. */
   nodes?: ToolNodes;
-  /** Exec and approvals ports for `exec`/`process` (without `exec` those tools are left out). */
-  ports?: Pick<ToolPorts, "exec" | "approvals">;
+  /** The host's ports (exec, approvals, channels, cron, agent runs); a tool whose port is missing is left out. */
+  ports?: HostToolPorts;
+  /** The gateway's state dir (managed and bundled skills live there); without it no skills are offered. */
+  stateDir?: string;
 }
 
 /** Why a run stopped early (the abort reason of its signal). */
@@ -87,8 +91,11 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const { defaultId } = agentIds(config);
   const agentConf = config.agents?.list?.find((a) => a.id === req.agentId);
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
-  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...req.sender };
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ...(deps.ports && { ports: deps.ports }) });
+  const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...(req.deliveryContext?.accountId && { accountId: req.deliveryContext.accountId }), ...req.sender };
+  // The image tool's model: loaded and resolved only when the tool is called.
+  const vision = createVisionPort({ config, agentId: req.agentId, modelOverride: req.model ?? entry.modelOverride, env: deps.env, loadModelLayer: deps.loadModelLayer });
+  const skills = eligibleSkills(config, workspace, deps);
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ports: { ...deps.ports, vision }, readDirs: skills.map((s) => s.baseDir), skillEnv: skillEnvOf(config, skills, deps.env) });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,
@@ -97,6 +104,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     sessionKey: req.sessionKey,
     channel: req.channel,
     toolNames: tools.map((t) => t.name),
+    skills: skills.filter((s) => !s.disableModelInvocation).map((s) => ({ name: s.name, description: s.description, path: s.path })),
     now: new Date(startedAt),
     extra: req.extraSystemPrompt,
   });
@@ -195,6 +203,14 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
 }
 
 // --- internal ---
+
+/** The agent's eligible skills, looked up for every run (a skill installed or a binary added counts next run). */
+function eligibleSkills(config: OpenClawConfig, workspace: string, deps: TurnDeps): SkillStatus[] {
+  if (!deps.stateDir) return [];
+  const report = buildSkillsReport({ config, env: deps.env, stateDir: deps.stateDir, workspace });
+  for (const p of report.problems) deps.logger.debug(`skill skipped: ${p.path}: ${p.message}`);
+  return report.skills.filter((s) => s.eligible);
+}
 
 function openSession(store: Store, config: OpenClawConfig, req: RunRequest, reset: boolean, now: number): SessionEntry {
   const current = store.getSession(req.sessionKey);

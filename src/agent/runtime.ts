@@ -13,7 +13,10 @@ import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
 import { findInboundMessage } from "./resume.ts";
 import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
-import type { ToolNodes, ToolPorts } from "./tools/index.ts";
+import { type ExplainedTool, explainTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
+import { agentIds } from "./session-keys.ts";
+import { createVisionPort } from "./vision.ts";
+import { resolveWorkspace } from "./workspace.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
 
@@ -41,10 +44,13 @@ export interface AgentRuntimeOptions {
   /** The gateway's nodes, for tools that drive them (`canvas`); without it those tools are left out. */
   nodes?: ToolNodes;
   /**
-   * The host's exec engine ports: `exec` (process registry with its onFinished) and `approvals` (the
-   * approvals file and a way to ask a person). Without `exec`, the `exec` and `process` tools are left out.
+   * The host's tool ports: `exec` (process registry with its onFinished), `approvals` (the approvals file
+   * and a way to ask a person), `channels`, `cron`, `agentRuns`. A tool whose port is missing is left out.
+   * Read at every run, so the host may fill it in after constructing the runtime.
    */
-  toolPorts?: Pick<ToolPorts, "exec" | "approvals">;
+  toolPorts?: HostToolPorts;
+  /** The gateway's state dir (managed and bundled skills live there); without it runs get no skills. */
+  stateDir?: string;
 }
 
 interface ActiveRun {
@@ -118,6 +124,18 @@ export class AgentRuntime {
     return ids;
   }
 
+  /**
+   * What a run of `agentId` on `sessionKey` would be offered, tool by tool, with the reason: the same
+   * ports, workspace and policy a run gets (`tools.effective`). Pure with respect to the runtime.
+   */
+  explainTools(agentId: string, sessionKey: string): ExplainedTool[] {
+    const config = this.opts.config();
+    const workspace = resolveWorkspace(config, agentId, agentId === agentIds(config).defaultId, this.opts.env ?? process.env);
+    // Every run gets a vision port (the image tool's model, resolved on use), as executeRun builds it.
+    const vision = createVisionPort({ config, agentId, env: this.opts.env ?? process.env, loadModelLayer: this.loadModelLayer });
+    return explainTools({ config, store: this.opts.store, agentId, sessionKey, workspace, nodes: this.opts.nodes, ports: { ...this.opts.toolPorts, vision } });
+  }
+
   /** Run ids in flight on a session. */
   runsOn(sessionKey: string): string[] {
     return [...this.active.values()].filter((r) => r.req.sessionKey === sessionKey).map((r) => r.req.runId);
@@ -182,7 +200,7 @@ export class AgentRuntime {
     const log = this.opts.logger;
     try {
       if (controller.signal.aborted) return this.abortedBeforeStart(req, events, controller.signal.reason as StopReason);
-      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes, ports: this.opts.toolPorts }, req, controller.signal, events);
+      return await executeRun({ store: this.opts.store, config: this.opts.config(), env: this.opts.env ?? process.env, logger: log, loadModelLayer: this.loadModelLayer, nodes: this.opts.nodes, ports: this.opts.toolPorts, ...(this.opts.stateDir && { stateDir: this.opts.stateDir }) }, req, controller.signal, events);
     } catch (err) {
       // A bug or a store failure: the run still ends with an error, and the gateway stays up.
       log.error("run crashed", { runId: req.runId, error: toErrorMessage(err), stack: (err as Error)?.stack });

@@ -5,10 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { OpenClawConfig } from "../config/schema.ts";
-import { expandHome, resolveDefaultWorkspace } from "../config/paths.ts";
-
-type Env = Record<string, string | undefined>;
+import { resolveAgentWorkspace } from "../config/paths.ts";
+import { formatSkillsPrompt, type PromptSkill } from "../skills/index.ts";
 
 /** Files always looked for; missing ones are named in the prompt. */
 export const BOOTSTRAP_FILES = ["AGENTS.md", "SOUL.md", "TOOLS.md", "IDENTITY.md", "USER.md"] as const;
@@ -25,18 +23,8 @@ export interface BootstrapFile {
   truncated: boolean;
 }
 
-/**
- * The workspace dir of an agent: `agents.list[].workspace` > `agents.defaults.workspace` > `~/.openclaw/workspace`
- * (non-default agents: `~/.openclaw/workspace-<agentId>`).
- */
-export function resolveWorkspace(config: OpenClawConfig, agentId: string, isDefault: boolean, env: Env = process.env): string {
-  const own = config.agents?.list?.find((a) => a.id === agentId)?.workspace;
-  if (own) return expandHome(own, env);
-  const shared = config.agents?.defaults?.workspace;
-  if (shared) return expandHome(shared, env);
-  const base = resolveDefaultWorkspace(env);
-  return isDefault ? base : `${base.replace(/workspace(-[^/]*)?$/, "workspace")}-${agentId}`;
-}
+/** The workspace dir of an agent (config/paths.ts owns the rule; the CLI needs it too). */
+export const resolveWorkspace = resolveAgentWorkspace;
 
 /** Reads the bootstrap files of `dir`; unreadable files count as missing. Never throws. */
 export function loadBootstrapFiles(dir: string): BootstrapFile[] {
@@ -69,6 +57,8 @@ export interface PromptContext {
   /** Where the message came from: `webchat`, `cli`, `whatsapp`, … */
   channel: string;
   toolNames: string[];
+  /** Eligible skills; listed only when `read` is among the tools (the model opens them with it). */
+  skills?: PromptSkill[];
   now: Date;
   extra?: string;
 }
@@ -88,6 +78,7 @@ export function buildSystemPrompt(ctx: PromptContext): string {
     for (const f of present) lines.push("", `## ${f.name}`, "", (f.content as string).trimEnd());
   }
   if (missing.length > 0) lines.push("", `(Missing workspace files: ${missing.join(", ")})`);
+  if (ctx.skills?.length && ctx.toolNames.includes("read")) lines.push("", formatSkillsPrompt(ctx.skills));
   lines.push("", "## Current Date & Time", `${formatLocal(ctx.now)} (${Intl.DateTimeFormat().resolvedOptions().timeZone ?? "local"}); UTC ${ctx.now.toISOString()}`);
   lines.push("", "## Runtime", `session: ${ctx.sessionKey}`, `channel: ${ctx.channel}`);
   if (ctx.extra?.trim()) lines.push("", ctx.extra.trim());

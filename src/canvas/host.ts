@@ -6,12 +6,14 @@
  * Access is by the gateway secret (Bearer) or a capability, never by client IP. A capability is minted for
  * one connected node (WebViews send no headers): it rides in the path (`/__openclaw__/cap/<cap>/…`, so
  * relative links keep working) or the query (`?oc_cap=`, then a path-scoped cookie), slides 10 minutes
- * forward on every use and dies with the node's connection. Paths are confined to the root: `..`, encoded
- * traversal and symlinks are refused.
+ * forward on every use and dies with the node's connection. Paths are confined to the root by the shared
+ * symlink-safe resolver (util/workspace-path.ts): `..`, encoded traversal and symlinks are refused (here
+ * even a symlink that stays inside the root: a link could lead out after a later change).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type FSWatcher, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, watch, writeFileSync } from "node:fs";
-import { extname, join, sep } from "node:path";
+import { type FSWatcher, existsSync, mkdirSync, readFileSync, realpathSync, statSync, watch, writeFileSync } from "node:fs";
+import { extname, join } from "node:path";
+import { type ResolvedWorkspacePath, resolveWorkspacePath, WorkspacePathError } from "../util/workspace-path.ts";
 import { A2UI_ASSETS } from "./a2ui/generated/assets.ts";
 
 export const CANVAS_PREFIX = "/__openclaw__/canvas";
@@ -214,8 +216,9 @@ export function createCanvasHost(opts: CanvasHostOptions): CanvasHost {
 }
 
 /**
- * Resolves a URL path below the root.
- * @returns the file path, or an error response for traversal, symlinks and missing files.
+ * Resolves a URL path below the root; a directory serves its index.html.
+ * @returns the real file path, or an error response: 400 for a bad escape, 403 for traversal or any
+ *   symlink on the way, 404 for a missing file.
  */
 export function resolveCanvasPath(realRoot: string, urlPath: string): { file: string } | { status: number; message: string } {
   let decoded: string;
@@ -226,27 +229,28 @@ export function resolveCanvasPath(realRoot: string, urlPath: string): { file: st
   }
   const parts = decoded.split(/[\\/]+/).filter(Boolean);
   if (parts.some((p) => p === ".." || p === "." || p.includes("\0"))) return { status: 403, message: "forbidden" };
-  let current = realRoot;
-  for (const part of parts) {
-    current = join(current, part);
-    let st: ReturnType<typeof lstatSync>;
-    try {
-      st = lstatSync(current);
-    } catch {
-      return { status: 404, message: "not found" };
-    }
-    // Symlinks are refused outright: a link could lead out of the root, now or after a later change.
-    if (st.isSymbolicLink()) return { status: 403, message: "forbidden" };
+  const rel = parts.length > 0 ? parts.join("/") : ".";
+  let found = confine(realRoot, rel);
+  if ("status" in found) return found;
+  if (found.exists && statSync(found.path).isDirectory()) {
+    found = confine(realRoot, join(rel, "index.html"));
+    if ("status" in found) return found;
   }
-  if (statSync(current).isDirectory()) current = join(current, "index.html");
-  if (!existsSync(current)) return { status: 404, message: decoded.endsWith("/") || parts.length === 0 ? `Missing file. Create ${join(realRoot, "index.html")}` : "not found" };
-  if (lstatSync(current).isSymbolicLink()) return { status: 403, message: "forbidden" };
-  const real = realpathSync(current);
-  if (real !== realRoot && !real.startsWith(realRoot + sep)) return { status: 403, message: "forbidden" };
-  return { file: real };
+  if (!found.exists) return { status: 404, message: decoded.endsWith("/") || parts.length === 0 ? `Missing file. Create ${join(realRoot, "index.html")}` : "not found" };
+  return { file: found.path };
 }
 
 // --- internal ---
+
+/** {@link resolveWorkspacePath} with its refusals as 403. */
+function confine(realRoot: string, rel: string): ResolvedWorkspacePath | { status: number; message: string } {
+  try {
+    return resolveWorkspacePath(realRoot, rel, { noSymlinks: true });
+  } catch (err) {
+    if (err instanceof WorkspacePathError) return { status: 403, message: "forbidden" };
+    throw err;
+  }
+}
 
 /** A request path with its capability prefix taken off. */
 interface ScopedPath {

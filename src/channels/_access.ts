@@ -84,3 +84,37 @@ function decideGroup(msg: InboundMessage, account: CommonAccountConfig, isApprov
     return { kind: "drop", reason: "sender not in groupAllowFrom" };
   return { kind: "allow", requireMention: topic?.requireMention ?? entry?.requireMention ?? true };
 }
+
+/** What the channel knows of a sender beyond "may talk": passed to the agent run as part of its origin. */
+export interface SenderStanding {
+  /** An owner: the linked account itself, `commands.ownerAllowFrom`, or a concrete (non-`*`) `allowFrom` entry. */
+  owner: boolean;
+  /** Named by a concrete allowlist entry that applies to this chat, or approved by pairing. A `*` entry names nobody. */
+  allowlisted: boolean;
+}
+
+/**
+ * The sender's standing. `ownerAllowFrom` entries are `<channel>:<id>` (or a bare id, any channel);
+ * wildcards never make an owner or an allowlisted sender: they open the chat, they do not name anyone.
+ * @param isApproved whether an operator approved this sender (pairing store).
+ */
+export function senderStanding(
+  msg: Pick<InboundMessage, "channel" | "senderId" | "senderUsername" | "chatType" | "chatId" | "threadId" | "fromSelf">,
+  account: CommonAccountConfig,
+  ownerAllowFrom: readonly (string | number)[] | undefined,
+  isApproved: (peerId: string) => boolean,
+): SenderStanding {
+  const concrete = (entries: readonly (string | number)[] | undefined) => entries?.filter((e) => String(e).trim() !== "*");
+  const prefix = new RegExp(`^(${msg.channel}|${msg.channel === "telegram" ? "tg" : "wa"}):`, "i");
+  const owners = concrete(ownerAllowFrom)
+    ?.map((e) => String(e).trim())
+    .filter((e) => prefix.test(e) || !/^[a-z]+:/i.test(e))
+    .map((e) => e.replace(prefix, ""));
+  const owner = msg.fromSelf === true || matchesAllowList(owners, msg) || matchesAllowList(concrete(account.allowFrom), msg);
+  const approved = isApproved(normalizePeer(msg.channel, msg.senderId));
+  if (msg.chatType === "direct") return { owner, allowlisted: owner || approved || matchesAllowList(concrete(account.allowFrom), msg) };
+  const entry = account.groups?.[msg.chatId] ?? account.groups?.["*"];
+  const topic = msg.threadId !== undefined ? entry?.topics?.[msg.threadId] : undefined;
+  const senderList = topic?.allowFrom ?? entry?.allowFrom ?? account.groupAllowFrom;
+  return { owner, allowlisted: owner || approved || matchesAllowList(concrete(senderList), msg) };
+}

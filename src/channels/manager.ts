@@ -31,7 +31,7 @@ import {
   type SendResult,
 } from "./channel.ts";
 import { CHANNEL_DESCRIPTORS } from "./registry.ts";
-import { ChannelRouter, type RunAgentTurn } from "./router.ts";
+import { ChannelRouter, type HandleChatCommand, type RunAgentTurn } from "./router.ts";
 
 export type { ChannelFactory };
 
@@ -41,6 +41,8 @@ export interface ChannelManagerOptions {
   getConfig(): OpenClawConfig;
   logger: Logger;
   runAgentTurn: RunAgentTurn;
+  /** Answers `/approve` from a chat (see `ChannelRouterOptions.chatCommand`). */
+  chatCommand?: HandleChatCommand;
   env?: Record<string, string | undefined>;
   /** Replaces the lazily imported adapter of a channel (tests). */
   factories?: Partial<Record<ChannelId, ChannelFactory>>;
@@ -116,6 +118,7 @@ export class ChannelManager {
       cursors: () => this.cursors(),
       inbound: () => this.inbound(),
       runAgentTurn: opts.runAgentTurn,
+      ...(opts.chatCommand && { chatCommand: opts.chatCommand }),
       getChannel: (ch, id) => this.runtimes.get(key(ch, id))?.instance,
       logger: opts.logger,
     });

@@ -9,7 +9,7 @@ import type { CursorStore } from "../store/channel-cursors.ts";
 import type { InboundRow, InboundStore } from "../store/channel-inbound.ts";
 import type { PairingStore } from "../store/channel-pairing.ts";
 import { toErrorMessage } from "../errors.ts";
-import { decideAccess, normalizePeer } from "./_access.ts";
+import { type AccessDecision, decideAccess, normalizePeer, type SenderStanding, senderStanding } from "./_access.ts";
 import { resolveAccountConfig } from "./_config.ts";
 import { DEFAULT_OUTBOUND_MEDIA_MAX_MB, loadOutboundMedia } from "./_media.ts";
 import { resolveQueueSettings, SessionQueue } from "./_queue.ts";
@@ -35,6 +35,10 @@ export interface AgentTurnRequest {
     chatType: "direct" | "group";
     senderId: string;
     senderName?: string;
+    /** The sender is an owner (see `senderStanding`): the linked account, `commands.ownerAllowFrom` or a concrete `allowFrom` entry. */
+    senderIsOwner: boolean;
+    /** The sender is named by a concrete allowlist entry of this chat or approved by pairing. */
+    senderAllowlisted: boolean;
     threadId?: string;
     messageId: string;
     groupName?: string;
@@ -52,6 +56,19 @@ export type AgentTurnResult = { text: string; mediaUrls?: string[] } | { error: 
 /** Runs one agent turn to completion. Must not throw (errors come back as `{error}`), but throws are handled. */
 export type RunAgentTurn = (req: AgentTurnRequest) => Promise<AgentTurnResult>;
 
+/**
+ * A chat command the gateway answers without a model turn: `/approve <args>` from a sender the channel lets
+ * command the agent (owner or allowlisted).
+ */
+export interface ChatCommandRequest {
+  name: "approve";
+  args: string;
+  channel: AgentTurnRequest["channel"];
+}
+
+/** Answers a {@link ChatCommandRequest}; resolves with the reply for the chat. */
+export type HandleChatCommand = (req: ChatCommandRequest) => Promise<string> | string;
+
 /** What the router needs. */
 export interface ChannelRouterOptions {
   getConfig(): OpenClawConfig;
@@ -60,6 +77,8 @@ export interface ChannelRouterOptions {
   /** The durable inbound queue (state DB). */
   inbound(): InboundStore;
   runAgentTurn: RunAgentTurn;
+  /** Answers `/approve`; without it the text goes to the agent like any other message. */
+  chatCommand?: HandleChatCommand;
   /** The running account a reply goes out on. */
   getChannel(channel: ChannelId, accountId: string): Channel | undefined;
   logger: Logger;
@@ -112,6 +131,8 @@ export class ChannelRouter implements ChannelHost {
     const account = resolveAccountConfig(config, msg.channel, msg.accountId);
     const peer = normalizePeer(msg.channel, msg.senderId);
     const decision = decideAccess(msg, account, (p) => this.opts.pairing().isApproved(msg.channel, p));
+    const command = this.opts.chatCommand ? parseChatCommand(msg.text) : undefined;
+    if (command) return this.runChatCommand(msg, command, decision);
     if (decision.kind === "pair") return this.answerPairing(msg, peer);
     if (decision.kind === "drop") return this.drop(msg, decision.reason);
     const route = resolveRoute(config, msg);
@@ -249,6 +270,42 @@ export class ChannelRouter implements ChannelHost {
     return { kind: "pairing", code: request.code, created };
   }
 
+  /**
+   * `/approve`: never a model turn. From a sender who may command the agent (an owner, or allowlisted and let
+   * in by the channel's policy) it goes to the gateway and the answer is sent back; anyone else's is dropped
+   * with one log line (no body). Not recorded in the inbound queue: it answers a question that waits now.
+   */
+  private async runChatCommand(msg: InboundMessage, command: { name: "approve"; args: string }, decision: AccessDecision): Promise<InboundOutcome> {
+    const standing = this.standingOf(msg);
+    if (!standing.owner && !(decision.kind === "allow" && standing.allowlisted)) return this.drop(msg, `/${command.name} from a sender not allowed to command the agent`);
+    const channel: AgentTurnRequest["channel"] = {
+      channel: msg.channel,
+      accountId: msg.accountId,
+      chatId: msg.chatId,
+      chatType: msg.chatType,
+      senderId: normalizePeer(msg.channel, msg.senderId),
+      senderName: msg.senderName,
+      senderIsOwner: standing.owner,
+      senderAllowlisted: standing.allowlisted,
+      threadId: msg.threadId,
+      messageId: msg.messageId,
+      groupName: msg.groupName,
+    };
+    let reply: string;
+    try {
+      reply = await (this.opts.chatCommand as HandleChatCommand)({ ...command, channel });
+    } catch (err) {
+      reply = `/${command.name} failed: ${toErrorMessage(err)}`;
+    }
+    const target: OutboundTarget = { chatId: msg.chatId, threadId: msg.threadId, replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined };
+    try {
+      await this.opts.getChannel(msg.channel, msg.accountId)?.send(target, { text: reply });
+    } catch (err) {
+      this.log.warn(`could not send the /${command.name} answer: ${toErrorMessage(err)}`, { channel: msg.channel });
+    }
+    return { kind: "dropped", reason: `/${command.name} handled by the gateway` };
+  }
+
   private async runTurn(sessionKey: string, queued: Item[]): Promise<void> {
     const items = rowsOf(queued);
     const ids = items.map((i) => i.rowId);
@@ -275,6 +332,7 @@ export class ChannelRouter implements ChannelHost {
       replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined,
     };
     const typing = this.startTyping(this.opts.getChannel(msg.channel, msg.accountId), target);
+    const standing = this.standingOf(msg);
     let result: AgentTurnResult;
     try {
       result = await this.opts.runAgentTurn({
@@ -289,6 +347,8 @@ export class ChannelRouter implements ChannelHost {
           chatType: msg.chatType,
           senderId: normalizePeer(msg.channel, msg.senderId),
           senderName: msg.senderName,
+          senderIsOwner: standing.owner,
+          senderAllowlisted: standing.allowlisted,
           threadId: msg.threadId,
           messageId: msg.messageId,
           groupName: msg.groupName,
@@ -317,6 +377,14 @@ export class ChannelRouter implements ChannelHost {
     } finally {
       this.deliveries.delete(delivery);
     }
+  }
+
+  /** The sender's standing under the live config (owner, allowlisted). */
+  private standingOf(msg: InboundMessage): SenderStanding {
+    const config = this.opts.getConfig();
+    const account = resolveAccountConfig(config, msg.channel, msg.accountId);
+    const owners = (config.commands as { ownerAllowFrom?: (string | number)[] } | undefined)?.ownerAllowFrom;
+    return senderStanding(msg, account, owners, (p) => this.opts.pairing().isApproved(msg.channel, p));
   }
 
   /** Sends the reply (or the failure notice) and marks the rows done. Never throws. */
@@ -416,6 +484,15 @@ export function coalesce(msgs: InboundMessage[]): string {
   const body = (m: InboundMessage) => (m.chatType === "group" && m.senderName ? `${m.senderName}: ${m.text}` : m.text);
   if (msgs.length === 1) return body(msgs[0]);
   return ["[Queued messages while agent was busy]", ...msgs.map((m, i) => `---\nQueued #${i + 1}\n${body(m)}`)].join("\n\n");
+}
+
+/**
+ * A chat command the gateway handles itself: `/approve` (also `/approve@botname` in Telegram groups).
+ * @returns undefined for any other text.
+ */
+export function parseChatCommand(text: string): { name: "approve"; args: string } | undefined {
+  const m = /^\/approve(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  return m ? { name: "approve", args: (m[1] ?? "").trim() } : undefined;
 }
 
 /** Queued items with the messages each carries from an interrupted turn, in order. */

@@ -24,7 +24,9 @@ import { messageCommand } from "./commands/message.ts";
 import { nodesCommand } from "./commands/nodes.ts";
 import { pairingCommand } from "./commands/pairing.ts";
 import { setupCommand } from "./commands/setup.ts";
+import { skillsCommand } from "./commands/skills.ts";
 import { statusCommand } from "./commands/status.ts";
+import { toolsCommand } from "./commands/tools.ts";
 import { updateCommand } from "./commands/update.ts";
 import { VERSION } from "../version.ts";
 
@@ -56,6 +58,6 @@ export function createRootCommand(deps: { runGateway: RunGateway }) {
       version: VERSION,
       description: "OpenClaw Gateway: messaging channels, agent runs and the control plane in one process. Global: --dev, --profile <name>, --no-color, -V",
     },
-    subCommands: { gateway, agent: agentCommand, browser: browserCommand, health: healthCommand, status: statusCommand, logs: logsCommand, setup: setupCommand, update: updateCommand, doctor: doctorCommand, nodes: nodesCommand, devices: devicesCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, cron: cronCommand, approvals: approvalsCommand, "exec-approvals": approvalsCommand },
+    subCommands: { gateway, agent: agentCommand, browser: browserCommand, health: healthCommand, status: statusCommand, logs: logsCommand, setup: setupCommand, update: updateCommand, doctor: doctorCommand, nodes: nodesCommand, devices: devicesCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, cron: cronCommand, approvals: approvalsCommand, "exec-approvals": approvalsCommand, tools: toolsCommand, skills: skillsCommand },
   });
 }

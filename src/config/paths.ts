@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { OpenClawConfig } from "./schema.ts";
 
 /** Default gateway port of the default profile. */
 export const DEFAULT_GATEWAY_PORT = 18789;
@@ -82,6 +83,19 @@ export function resolveDefaultWorkspace(env: Env = process.env): string {
   const profile = env.OPENCLAW_PROFILE;
   const suffix = profile && profile !== "default" ? `-${profile}` : "";
   return join(resolveHome(env), ".openclaw", `workspace${suffix}`);
+}
+
+/**
+ * The workspace dir of an agent: `agents.list[].workspace` > `agents.defaults.workspace` > `~/.openclaw/workspace`
+ * (non-default agents: `~/.openclaw/workspace-<agentId>`).
+ */
+export function resolveAgentWorkspace(config: OpenClawConfig, agentId: string, isDefault: boolean, env: Env = process.env): string {
+  const own = config.agents?.list?.find((a) => a.id === agentId)?.workspace;
+  if (own) return expandHome(own, env);
+  const shared = config.agents?.defaults?.workspace;
+  if (shared) return expandHome(shared, env);
+  const base = resolveDefaultWorkspace(env);
+  return isDefault ? base : `${base.replace(/workspace(-[^/]*)?$/, "workspace")}-${agentId}`;
 }
 
 /** Credentials dir (`OPENCLAW_OAUTH_DIR` override). */

@@ -12,7 +12,8 @@ import { CronConfigSchema } from "./cron-schema.ts";
 import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
-import { AgentToolsSchema, ToolsConfigSchema } from "./tools-schema.ts";
+import { AgentToolsSchema, SubagentsSchema, ToolsConfigSchema } from "./tools-schema.ts";
+import { SkillsConfigSchema } from "./skills-schema.ts";
 
 const Port = T.Integer({ minimum: 1, maximum: 65535 });
 const OpenObject = T.Record(T.String(), T.Unknown());
@@ -147,6 +148,7 @@ const AgentEntry = T.Object(
     ),
     heartbeat: T.Optional(HeartbeatConfigSchema),
     tools: T.Optional(AgentToolsSchema),
+    subagents: T.Optional(SubagentsSchema),
   },
   { additionalProperties: true },
 );
@@ -163,6 +165,7 @@ const Agents = T.Object(
           skipBootstrap: T.Optional(T.Boolean()),
           userTimezone: T.Optional(T.String({ minLength: 1, description: 'The user\'s IANA time zone, e.g. "Europe/Berlin" (heartbeat active hours).' })),
           heartbeat: T.Optional(HeartbeatConfigSchema),
+          subagents: T.Optional(SubagentsSchema),
         },
         { additionalProperties: true },
       ),
@@ -229,7 +232,17 @@ export const ConfigSchema = T.Object(
     meta: T.Optional(OpenObject),
     env: T.Optional(T.Record(T.String(), T.String())),
     gateway: T.Optional(Gateway),
-    commands: T.Optional(T.Object({ restart: T.Optional(T.Boolean()) }, { additionalProperties: true })),
+    commands: T.Optional(
+      T.Object(
+        {
+          restart: T.Optional(T.Boolean()),
+          ownerAllowFrom: T.Optional(
+            T.Array(T.Union([T.String(), T.Number()]), { description: 'Channel senders who own this gateway ("telegram:123", "whatsapp:+15551234567"); they may answer exec approvals in chat.' }),
+          ),
+        },
+        { additionalProperties: true },
+      ),
+    ),
     canvasHost: T.Optional(
       T.Object(
         {
@@ -264,7 +277,7 @@ export const ConfigSchema = T.Object(
     browser: T.Optional(BrowserConfigSchema),
     cron: T.Optional(CronConfigSchema),
     plugins: T.Optional(OpenObject),
-    skills: T.Optional(OpenObject),
+    skills: T.Optional(SkillsConfigSchema),
     identity: T.Optional(OpenObject),
     wizard: T.Optional(OpenObject),
     discovery: T.Optional(OpenObject),

@@ -63,23 +63,68 @@ export const ExecToolSchema = T.Object(
   { additionalProperties: true },
 );
 
+/** `tools.message` (also `agents.list[].tools.message`, key by key over the defaults): where `message` may send. */
+export const MessageToolSchema = T.Object(
+  {
+    allowAnyTarget: T.Optional(T.Boolean({ description: "Let the message tool (and cron deliveries the agent sets up) reach any chat, not only the one the run came from (default false)." })),
+    allowTargets: T.Optional(
+      T.Array(T.String({ minLength: 1 }), { description: 'Chats the agent may send to besides the current one: "<channel>:<to>" (e.g. "telegram:123456789"), or "<channel>:*" for every chat of a channel.' }),
+    ),
+    crossContext: T.Optional(
+      T.Object(
+        {
+          allowWithinProvider: T.Optional(T.Boolean({ description: "Upstream's switch: true lets the agent reach any chat on the channel the run came from." })),
+          allowAcrossProviders: T.Optional(T.Boolean({ description: "Upstream's switch: true lets the agent reach any chat on any channel." })),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
 /** `tools`. */
 export const ToolsConfigSchema = T.Object(
   {
     ...policyFields,
     fs: T.Optional(Fs),
     exec: T.Optional(ExecToolSchema),
+    message: T.Optional(MessageToolSchema),
     web: T.Optional(T.Object({ fetch: T.Optional(WebFetch), search: T.Optional(T.Record(T.String(), T.Unknown())) }, { additionalProperties: true })),
   },
   { additionalProperties: true },
 );
 
 /** `agents.list[].tools`: the agent's policy over the defaults in `tools`. */
-export const AgentToolsSchema = T.Object({ ...policyFields, fs: T.Optional(Fs), exec: T.Optional(ExecToolSchema) }, { additionalProperties: true });
+export const AgentToolsSchema = T.Object({ ...policyFields, fs: T.Optional(Fs), exec: T.Optional(ExecToolSchema), message: T.Optional(MessageToolSchema) }, { additionalProperties: true });
 
 /** `tools`. */
 export type ToolsConfig = Static<typeof ToolsConfigSchema>;
 /** `tools.exec`. */
 export type ExecToolConfig = Static<typeof ExecToolSchema>;
+/** `tools.message`. */
+export type MessageToolConfig = Static<typeof MessageToolSchema>;
 /** `agents.list[].tools`. */
 export type AgentToolsConfig = Static<typeof AgentToolsSchema>;
+
+/** Upstream's default of `agents.defaults.subagents.maxConcurrent`. */
+export const DEFAULT_SUBAGENT_MAX_CONCURRENT = 8;
+/** Default of `agents.defaults.subagents.maxSpawnDepth`: 1 = a sub-agent cannot spawn. */
+export const DEFAULT_SUBAGENT_MAX_SPAWN_DEPTH = 1;
+/** Default of `agents.defaults.subagents.maxChildrenPerAgent`. */
+export const DEFAULT_SUBAGENT_MAX_CHILDREN = 5;
+
+/** `agents.defaults.subagents` (also `agents.list[].subagents`): sub-agents started with `sessions_spawn`. */
+export const SubagentsSchema = T.Object(
+  {
+    maxConcurrent: T.Optional(T.Integer({ minimum: 1, description: `Sub-agent runs at once over the gateway (default ${DEFAULT_SUBAGENT_MAX_CONCURRENT}).` })),
+    maxSpawnDepth: T.Optional(T.Integer({ minimum: 1, maximum: 5, description: `How deep spawning may nest (default ${DEFAULT_SUBAGENT_MAX_SPAWN_DEPTH}: a sub-agent cannot spawn).` })),
+    maxChildrenPerAgent: T.Optional(T.Integer({ minimum: 1, maximum: 20, description: `Sub-agents one session may have running at once (default ${DEFAULT_SUBAGENT_MAX_CHILDREN}).` })),
+    model: T.Optional(T.String({ minLength: 1, description: "Model ref sub-agents run on (default: the requester's)." })),
+    runTimeoutSeconds: T.Optional(T.Integer({ minimum: 0, description: "Default timeout of a sub-agent run (0 = the agent default)." })),
+  },
+  // Upstream keys not used here (allowAgents, thinking, archiveAfterMinutes, …) still load.
+  { additionalProperties: true },
+);
+/** `agents.defaults.subagents`. */
+export type SubagentsConfig = Static<typeof SubagentsSchema>;

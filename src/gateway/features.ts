@@ -19,6 +19,7 @@ import { logsFeature } from "./logs/index.ts";
 import { nodesFeature } from "./nodes/index.ts";
 import { presenceFeature } from "./presence/index.ts";
 import { sessionsFeature } from "./sessions/index.ts";
+import { skillsFeature } from "./skills/index.ts";
 import { talkFeature } from "./talk/index.ts";
 import { usageFeature } from "./usage/index.ts";
 
@@ -34,6 +35,7 @@ export const FEATURES: readonly Feature[] = [
   configWritesFeature,
   approvalsFeature,
   agentsFeature,
+  skillsFeature,
   talkFeature,
   sessionsFeature,
   heartbeatFeature,

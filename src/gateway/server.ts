@@ -17,12 +17,20 @@ import { tryStartBrowserControl } from "../browser/index.ts";
 import { derivePorts } from "../config/paths.ts";
 import { ExecApprovalQueue } from "./approvals/approvals.ts";
 import { agentExecPorts } from "./approvals/agent-exec.ts";
+import { ChatApprovals } from "./approvals/chat-approvals.ts";
 import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
+import { sessionDefaults } from "./agents/agents-view.ts";
+import { toV4RunEventPayload } from "./run-events-v4.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
-import { toRunAgentTurn } from "./channels/channel-agent.ts";
+import { toToolBrowser } from "./browser-bridge/index.ts";
+import { toRunAgentTurn, toTargetString } from "./channels/channel-agent.ts";
+import { toToolChannels } from "./channels/agent-channels.ts";
+import { toToolCron } from "./cron/agent-cron.ts";
+import { toToolAgentRuns } from "./chat/agent-runs.ts";
+import type { HostToolPorts } from "../agent/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { buildHealthSnapshot } from "./health/health-snapshot.ts";
 import { DeviceStore } from "./devices/devices.ts";
@@ -111,29 +119,36 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const store = createSqliteStore(stateDb);
   const runListeners = new RunListeners();
   // Background processes and approval questions of agent runs; a finished process tells the main session.
+  // Questions of runs that came from a chat also go to that chat; its owner answers with /approve.
+  const chatApprovals: ChatApprovals = new ChatApprovals({ queue: approvals, logger: opts.logger, channels: { send: (req): Promise<unknown> => channels.send(req) } });
   const execPorts = agentExecPorts({
     stateDir: opts.stateDir,
     approvals,
+    chat: chatApprovals,
     notify: (text) => {
       if (enqueueSystemEvent(systemEvents, text)) void heartbeat.requestNow("wake");
     },
   });
+  // The runtime reads its ports at every run: channels, cron and agent runs are added once they exist.
+  const toolPorts: HostToolPorts = { ...execPorts };
   const agents = new AgentRuntime({
     store,
     config: () => loaded.config,
-    emit: (event, payload) => {
-      connections.broadcast(event, payload, { role: "operator" });
+    emit: (event, payload, v4Extra) => {
+      connections.broadcast(event, payload, { role: "operator", v4Payload: toV4RunEventPayload(payload, v4Extra, () => sessionDefaults(loaded.config).defaultAgentId) });
       runListeners.dispatch(event, payload);
     },
     logger: opts.logger.child("agent"),
     nodes: toToolNodes(nodes),
-    toolPorts: execPorts,
+    toolPorts,
+    stateDir: opts.stateDir,
   });
   const channels = new ChannelManager({
     stateDir: opts.stateDir,
     getConfig: () => loaded.config,
     logger: opts.logger,
     runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
+    chatCommand: (req): string => chatApprovals.answer({ chat: { channel: req.channel.channel, accountId: req.channel.accountId, to: toTargetString(req) }, senderId: req.channel.senderId, args: req.args }),
     stateDb,
     ...opts.channelOptions,
   });
@@ -155,6 +170,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const heartbeat = new HeartbeatRunner({ host: schedulerHost, logger: opts.logger, clock: opts.heartbeatClock });
   const cronStore = new CronStore(stateDb);
   const cron = new CronService({ host: schedulerHost, store: cronStore, logger: opts.logger, clock: opts.cronClock });
+  Object.assign(toolPorts, {
+    channels: toToolChannels(channels, opts.logger),
+    cron: toToolCron(cron),
+    agentRuns: toToolAgentRuns(() => agents),
+    // The browser port reads ctx.browserControl per call: the service starts once the listener is up.
+    browser: toToolBrowser({ control: () => ctx.browserControl, secret: () => (ctx.settings.auth.mode === "password" ? ctx.settings.auth.password : ctx.settings.auth.token) }),
+  });
 
   let presenceTimer: ReturnType<typeof setTimeout> | undefined;
   let healthTimerOnce: ReturnType<typeof setTimeout> | undefined;

@@ -2,7 +2,7 @@
  * One symlink-safe resolver for paths a caller names relative to a root folder (an agent's workspace):
  * `..`, absolute paths and symlinks that lead out of the root are refused; extra roots may be allowed.
  * Meant for every place that turns a user- or model-supplied path into a file: the agent's file tools,
- * and (to switch over) `agents.files.*` and the canvas host.
+ * `agents.files.*` and the canvas host.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -11,6 +11,11 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 export interface WorkspacePathOptions {
   /** Further folders (absolute, `~` not expanded) that paths may lead into; their real paths count. */
   allowOutside?: readonly string[];
+  /**
+   * Refuse a symlink anywhere below the root, even one that stays inside it (the canvas host: what it serves
+   * must be the file at that path, now and after a later change of the link). Default: followed when it stays in.
+   */
+  noSymlinks?: boolean;
 }
 
 /** A checked path. */
@@ -54,6 +59,7 @@ export function resolveWorkspacePath(root: string, input: string, opts: Workspac
   if (!roots.some((r) => isInside(r, candidate)) && !(isAbsolute(input) && roots.some((r) => isInside(r, realParentOr(candidate))))) {
     throw new WorkspacePathError(isAbsolute(input) ? `${input}: absolute paths outside the workspace are refused` : `${input}: leaves the workspace`);
   }
+  if (opts.noSymlinks) refuseSymlinks(rootReal, candidate, input);
   const { real, exists } = realpathOfExisting(candidate);
   if (!roots.some((r) => isInside(r, real))) throw new WorkspacePathError(`${input}: resolves outside the workspace (through a symlink)`);
   return { path: real, display: isInside(rootReal, real) ? relative(rootReal, real) : real, exists };
@@ -148,6 +154,22 @@ function realpathOfExisting(abs: string): { real: string; exists: boolean } {
     return { real: rest.length ? join(real, ...rest) : real, exists: i === parts.length };
   }
   return { real: abs, exists: false };
+}
+
+/** Throws when an existing component of `abs` below `root` is a symlink. */
+function refuseSymlinks(root: string, abs: string, input: string): void {
+  if (!isInside(root, abs)) return;
+  let current = root;
+  for (const part of relative(root, abs).split(sep).filter(Boolean)) {
+    current = join(current, part);
+    let link: boolean;
+    try {
+      link = lstatSync(current).isSymbolicLink();
+    } catch {
+      return; // the rest does not exist yet
+    }
+    if (link) throw new WorkspacePathError(`${input}: is or passes through a symlink (refused here)`);
+  }
 }
 
 function realParentOr(abs: string): string {

@@ -42,10 +42,10 @@ const signal = new AbortController().signal;
 
 describe("policy", () => {
   test("default set; deny, allow and web.fetch.enabled", () => {
-    expect(Object.keys(tools())).toEqual(["sessions_list", "sessions_history", "web_fetch"]);
-    expect(Object.keys(tools({ tools: { deny: ["web_fetch"] } }))).toEqual(["sessions_list", "sessions_history"]);
+    expect(Object.keys(tools())).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "session_status", "agents_list"]);
+    expect(Object.keys(tools({ tools: { deny: ["web_fetch"] } }))).toEqual(["sessions_list", "sessions_history", "web_search", "session_status", "agents_list"]);
     expect(Object.keys(tools({ tools: { allow: ["sessions_list"] } }))).toEqual(["sessions_list"]);
-    expect(Object.keys(tools({ tools: { web: { fetch: { enabled: false } } } }))).toEqual(["sessions_list", "sessions_history"]);
+    expect(Object.keys(tools({ tools: { web: { fetch: { enabled: false } } } }))).toEqual(["sessions_list", "sessions_history", "web_search", "session_status", "agents_list"]);
   });
 });
 

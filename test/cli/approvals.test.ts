@@ -1,18 +1,21 @@
 /**
  * `openclaw approvals …` run as a real CLI process (`bun src/main.ts`) against an in-process gateway: get
  * (summary and --json) on a fresh host, set from a file (twice: the second write sends the hash it read),
- * allowlist add/remove, a node target, and the errors a user sees. The allowlist edits on their own.
+ * allowlist add/remove, a node target, and the errors a user sees; pending/allow/deny answering requests a
+ * WebSocket client raised. The allowlist edits and the id picking on their own.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addAllowlistPattern, parseApprovalsText, removeAllowlistPattern } from "../../src/cli/commands/approvals.ts";
+import { addAllowlistPattern, parseApprovalsText, pickApproval, removeAllowlistPattern } from "../../src/cli/commands/approvals.ts";
 import { CliError } from "../../src/errors.ts";
 import type { ExecApprovalsFile } from "../../src/store/exec-approvals.ts";
 import { cliRunner } from "../helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { SimulatedNode } from "../helpers/node.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { connectClient } from "../helpers/ws.ts";
 
 let gw: TestGateway;
 let home: string;
@@ -107,6 +110,53 @@ describe("openclaw approvals", () => {
     const unknown = await cli(["approvals", "get", "--node", "nope-node"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Unknown node "nope-node".');
+  });
+});
+
+describe("openclaw approvals pending | allow | deny", () => {
+  test("lists what waits; allow (by an 8-char prefix), allow --always and deny answer the requester; unknown ids are named", async () => {
+    const { sock } = await connectClient(gw.url, gw.token, { scopes: ["operator.approvals"] });
+    try {
+      const ask = (id: string, command: string) => sock.send({ type: "req", id: `req-${id}`, method: "exec.approval.request", params: { id, command, cwd: "/srv/work", agentId: "main", host: "gateway", timeoutMs: 60_000 } });
+      const answerOf = (id: string) => sock.nextMatching((f) => f.type === "res" && f.id === `req-${id}`);
+      expect(await ok(["approvals", "pending"])).toBe("No pending approvals.\n");
+      ask("0a1b2c3d-1111-4111-8111-000000000001", "uptime");
+      ask("9f8e7d6c-2222-4222-8222-000000000002", "df -h");
+      ask("5a5a5a5a-3333-4333-8333-000000000003", "rm -rf build");
+      await waitFor(async () => JSON.parse(await ok(["approvals", "pending", "--json"])).length === 3, "three pending approvals");
+
+      const listed = JSON.parse(await ok(["approvals", "pending", "--json"]));
+      expect(listed.map((a: any) => a.request.command)).toEqual(["uptime", "df -h", "rm -rf build"]);
+      expect(listed[0]).toMatchObject({ id: "0a1b2c3d-1111-4111-8111-000000000001", request: { command: "uptime", cwd: "/srv/work", agentId: "main" }, approvalKind: "exec" });
+      expect(listed[0].expiresAtMs - listed[0].createdAtMs).toBe(60_000);
+      const table = await ok(["approvals", "pending"]);
+      expect(table).toMatch(/^ID\s+AGENT\s+ASKED\s+EXPIRES IN\s+CWD\s+COMMAND\n0a1b2c3d\s+main\s+\d+s ago\s+\d+s\s+\/srv\/work\s+uptime\n/);
+      expect(table).toContain("openclaw approvals allow <id> [--always]");
+
+      expect(await ok(["approvals", "allow", "0a1b2c3d"])).toBe("Allowed once: uptime (0a1b2c3d-1111-4111-8111-000000000001)\n");
+      expect((await answerOf("0a1b2c3d-1111-4111-8111-000000000001")).payload.decision).toBe("allow-once");
+      await ok(["approvals", "allow", "9f8e7d6c-2222-4222-8222-000000000002", "--always"]);
+      expect((await answerOf("9f8e7d6c-2222-4222-8222-000000000002")).payload.decision).toBe("allow-always");
+      expect(await ok(["approvals", "deny", "5a5a5a5a"])).toBe("Denied: rm -rf build (5a5a5a5a-3333-4333-8333-000000000003)\n");
+      expect((await answerOf("5a5a5a5a-3333-4333-8333-000000000003")).payload.decision).toBe("deny");
+
+      const gone = await cli(["approvals", "allow", "0a1b2c3d"]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toContain('No waiting approval with id "0a1b2c3d" (it may have been answered or expired; nothing is waiting).');
+      expect(await ok(["approvals", "pending"])).toBe("No pending approvals.\n");
+    } finally {
+      sock.close();
+    }
+  });
+
+  test("pickApproval: exact ids, unique prefixes of 6+ characters; short, ambiguous and unknown ones are refused by name", () => {
+    const a = (id: string) => ({ id, request: { command: id }, createdAtMs: 0, expiresAtMs: 1 });
+    const list = [a("abcdef01-x"), a("abcdef02-y"), a("123")];
+    expect(pickApproval(list, "123").id).toBe("123");
+    expect(pickApproval(list, "ABCDEF01").id).toBe("abcdef01-x");
+    expect(() => pickApproval(list, "abcdef")).toThrow('Approval id "abcdef" is ambiguous (2 waiting approvals start with it); use more characters.');
+    expect(() => pickApproval(list, "abcde")).toThrow('No waiting approval with id "abcde" (it may have been answered or expired; see `openclaw approvals pending`).');
+    expect(() => pickApproval(list, " ")).toThrow(CliError);
   });
 });
 

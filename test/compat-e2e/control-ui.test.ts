@@ -1,8 +1,8 @@
 /**
  * The upstream 2026.2.3 Control UI, served from its own loopback origin, against our compiled binary in
  * headless Chromium: the Config view's schema form renders every section (Agents → Defaults included)
- * without "Unsupported schema node", the Sessions table shows "total / context" tokens, and the Skills tab,
- * whose skills.status we do not serve (nor advertise), shows an error and leaves the app connected.
+ * without "Unsupported schema node", the Sessions table shows "total / context" tokens, and the Skills tab
+ * lists the skills from our skills.status (the bundled ones included) and stays connected.
  */
 import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -108,15 +108,15 @@ describe("upstream Control UI against our gateway", () => {
     await page.close();
   }, 60_000);
 
-  runUi("Skills tab: skills.status is not advertised; the tab shows the error and the app stays connected", async () => {
+  runUi("Skills tab: lists the skills from skills.status (bundled ones included); the app stays connected", async () => {
     const { sock, hello } = await connectClient(env.url, env.token);
     sock.close();
-    expect(hello.features.methods).not.toContain("skills.status");
+    expect(hello.features.methods).toContain("skills.status");
     const page = await env.page("/skills");
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await waitConnected(page);
-    await page.waitForFunction(() => /skills\.status|unknown method/i.test(document.querySelector("openclaw-app")?.textContent ?? ""), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => /summarize-url/.test(document.querySelector("openclaw-app")?.textContent ?? ""), undefined, { timeout: 20_000 });
     expect(await page.evaluate(() => (document.querySelector("openclaw-app") as any).connected)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();

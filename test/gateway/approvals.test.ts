@@ -35,3 +35,23 @@ test("expiry and a gateway stop end a request without a resolved event, and free
   expect(q.resolve("s", "deny", undefined)).toBe(false);
   expect(events.map((e) => `${e.event}:${e.payload.id}`)).toEqual(["exec.approval.requested:e", "exec.approval.requested:s"]);
 });
+
+test("list shows what waits, oldest first; find takes a full id or a unique prefix of 6+ characters", async () => {
+  const { q } = queue();
+  const a = q.request({ id: "abcdef01-aaaa", request: REQUEST, timeoutMs: 60_000, connId: "c" });
+  const b = q.request({ id: "abcdef02-bbbb", request: { ...REQUEST, command: "df" }, timeoutMs: 60_000, connId: "c" });
+  expect(q.list().map((x) => [x.id, x.request.command, x.expiresAtMs - x.createdAtMs])).toEqual([
+    ["abcdef01-aaaa", "ls", 60_000],
+    ["abcdef02-bbbb", "df", 60_000],
+  ]);
+  expect(q.find("ABCDEF01-AAAA")).toEqual({ id: "abcdef01-aaaa" });
+  expect(q.find("abcdef02")).toEqual({ id: "abcdef02-bbbb" });
+  expect(q.find("abcdef")).toEqual({ error: "ambiguous" });
+  expect(q.find("abcde")).toEqual({ error: "unknown" });
+  expect(q.find("abcdef", (id) => id.endsWith("bbbb"))).toEqual({ id: "abcdef02-bbbb" });
+  expect(q.find("zzzzzzzz")).toEqual({ error: "unknown" });
+  q.resolve("abcdef01-aaaa", "deny", undefined);
+  q.resolve("abcdef02-bbbb", "deny", undefined);
+  await Promise.all([a, b]);
+  expect(q.list()).toEqual([]);
+});

@@ -14,12 +14,15 @@ const env = useCleanup();
 
 // §4, verbatim.
 const NODE = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.capability.refresh"];
-const APPROVALS = ["exec.approval.request", "exec.approval.resolve"];
+// Plus upstream v4's `exec.approval.list` (issue #20: `openclaw approvals pending` reads it with operator.approvals).
+const APPROVALS = ["exec.approval.request", "exec.approval.resolve", "exec.approval.list"];
 const PAIRING_PREFIXES = ["node.pair.", "device.pair.", "device.token."];
 const READ =
   "health, logs.tail, channels.status, status, usage.status, usage.cost, tts.status, tts.providers, models.list, agents.list, agent.identity.get, skills.status, voicewake.get, sessions.list, sessions.preview, cron.list, cron.status, cron.runs, system-presence, last-heartbeat, node.list, node.describe, chat.history".split(
     ", ",
   );
+// Ours (issue #20): the effective agent tools are read-only information.
+READ.push("tools.effective");
 const WRITE =
   "send, agent, agent.wait, wake, talk.mode, tts.enable, tts.disable, tts.convert, tts.setProvider, voicewake.set, node.invoke, chat.send, chat.abort, browser.request".split(", ");
 
@@ -108,8 +111,8 @@ describe("node-only methods", () => {
     for (const method of NODE) {
       expect((await admin.request(method, {})).error).toEqual({ code: "INVALID_REQUEST", message: "unauthorized role: operator" });
       const res = await node.request(method, {});
-      // One takes no params: it answers. Other implemented ones get past authorization to params validation; the rest are unknown.
-      if (method === "node.canvas.capability.refresh") {
+      // Two take no params: they answer. Other implemented ones get past authorization to params validation; the rest are unknown.
+      if (method === "node.canvas.capability.refresh" || method === "skills.bins") {
         expect(res.ok).toBe(true);
         continue;
       }

@@ -47,6 +47,11 @@ export interface FakeProvider {
   /** Scripts the next answers, in order. When the queue is empty, `fallback` answers. */
   push(...replies: FakeReply[]): void;
   fallback: FakeReply;
+  /**
+   * Picks the answer from the request itself, ahead of the queue (undefined = use the queue): for runs
+   * that happen concurrently (sub-agents, cron jobs), where a queue's order would be a race.
+   */
+  route?: (req: FakeRequest) => FakeReply | undefined;
   /** Streams still open (hanging or slow). */
   openStreams(): number;
   /** SSE data frames written so far, over all streams (to wait until a slow reply is partway). */
@@ -92,7 +97,7 @@ export function startFakeProvider(opts: { fallback?: FakeReply; requireKey?: str
       requests.push({ api, path, headers, body });
       const key = api === "openai" ? headers.authorization?.replace(/^Bearer /, "") : headers["x-api-key"];
       if (opts.requireKey && key !== opts.requireKey) return errorResponse(api, { status: 401, message: "invalid api key" });
-      const reply = queue.shift() ?? fake.fallback;
+      const reply = fake.route?.({ api, path, headers, body }) ?? queue.shift() ?? fake.fallback;
       if ("status" in reply) return errorResponse(api, reply);
       const frames = api === "openai" ? openaiFrames(reply, body.model) : anthropicFrames(reply, body.model);
       return sse(frames, reply, req.signal, (d) => (open += d), () => (sent += 1));

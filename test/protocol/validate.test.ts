@@ -159,6 +159,7 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["agents.files.get"]).toBe("admin");
     expect(METHOD_SCOPES["config.patch"]).toBe("admin");
     expect(METHOD_SCOPES["exec.approval.resolve"]).toBe("approvals");
+    expect(METHOD_SCOPES["exec.approval.list"]).toBe("approvals");
     expect(METHOD_SCOPES["exec.approvals.get"]).toBe("admin");
     expect(METHOD_SCOPES["node.rename"]).toBe("pairing");
     expect(METHOD_SCOPES["device.token.rotate"]).toBe("pairing");
@@ -167,8 +168,9 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["node.canvas.capability.refresh"]).toBe("node");
     expect(METHOD_SCOPES["node.invoke"]).toBe("write");
     expect(METHOD_SCOPES.poll).toBe("admin");
+    expect(METHOD_SCOPES["tools.effective"]).toBe("read");
     const count = (scope: string) => Object.values(METHOD_SCOPES).filter((s) => s === scope).length;
-    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([23, 14, 2, 11, 4]);
+    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([24, 14, 3, 11, 4]);
   });
 });
 

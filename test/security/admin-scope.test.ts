@@ -65,8 +65,9 @@ describe("method table", () => {
     }
   });
 
-  test("only config.set, config.apply and config.patch write the config file, and they are admin-only", () => {
-    const WRITERS: Record<string, string> = { "config-set.ts": "config.set", "config-apply.ts": "config.apply", "config-patch.ts": "config.patch" };
+  test("only config.set, config.apply, config.patch and skills.update write the config file, and they are admin-only", () => {
+    // index.ts hands the writer's patch helper to skills.update (checked below).
+    const WRITERS: Record<string, string> = { "config-set.ts": "config.set", "config-apply.ts": "config.apply", "config-patch.ts": "config.patch", "index.ts": "skills.update" };
     // Handlers live beside their feature's logic; the config-writes feature holds every config method.
     const dir = join(SRC, "gateway/config-writes");
     for (const file of readdirSync(dir).filter((f) => f !== "config-writes.ts")) {
@@ -79,7 +80,10 @@ describe("method table", () => {
     }
     // Nothing else in the gateway reaches the writer module.
     const users = listTs(join(SRC, "gateway")).filter((f) => /config-writes\.ts"/.test(readFileSync(f, "utf8")));
-    expect(users.map((f) => relative(SRC, f)).sort()).toEqual(["gateway/config-writes/config-apply.ts", "gateway/config-writes/config-patch.ts", "gateway/config-writes/config-set.ts"]);
+    expect(users.map((f) => relative(SRC, f)).sort()).toEqual(["gateway/config-writes/config-apply.ts", "gateway/config-writes/config-patch.ts", "gateway/config-writes/config-set.ts", "gateway/config-writes/index.ts"]);
+    // Outside the feature, only skills.update reaches its face (for patchConfigFile).
+    const faceUsers = listTs(join(SRC, "gateway")).filter((f) => /config-writes\/index\.ts"/.test(readFileSync(f, "utf8")));
+    expect(faceUsers.map((f) => relative(SRC, f)).sort()).toEqual(["gateway/features.ts", "gateway/skills/skills-update.ts"]);
   });
 });
 

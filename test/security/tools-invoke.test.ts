@@ -115,7 +115,7 @@ describe("/tools/invoke", () => {
     for (const d of defs) {
       if (d.group === "fs" && d.name !== "read") expect({ tool: d.name, http: d.http === true, denied: DEFAULT_HTTP_TOOL_DENY.includes(d.name) }).toEqual({ tool: d.name, http: false, denied: true });
     }
-    expect(defs.filter((d) => d.http === true).map((d) => d.name)).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
+    expect(defs.filter((d) => d.http === true).map((d) => d.name)).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas"]);
   });
 
   test("a tool that is not marked http-safe is refused over HTTP unless gateway.tools.allow names it, deny list or not", () => {

@@ -59,6 +59,17 @@ describe("resolveWorkspacePath", () => {
     expect(resolveWorkspacePath(ws, "in-link")).toMatchObject({ path: join(ws, "a.txt"), display: "a.txt" });
   });
 
+  test("noSymlinks refuses every symlink below the root, even one that stays inside; plain paths are unchanged", () => {
+    const opts = { noSymlinks: true };
+    refused("in-link", "passes through a symlink", opts);
+    refused("out-dir/secret.txt", "passes through a symlink", opts);
+    refused("dangling", "passes through a symlink", opts);
+    refused("out-dir/new-file.txt", "passes through a symlink", opts);
+    refused("../outside/secret.txt", "leaves the workspace", opts);
+    expect(resolveWorkspacePath(ws, "a.txt", opts)).toEqual({ path: join(ws, "a.txt"), display: "a.txt", exists: true });
+    expect(resolveWorkspacePath(ws, "sub/new.txt", opts)).toMatchObject({ path: join(ws, "sub/new.txt"), exists: false });
+  });
+
   test("allowOutside widens the roots (relative through a link, or absolute)", () => {
     const opts = { allowOutside: [outside] };
     expect(resolveWorkspacePath(ws, "out-dir/secret.txt", opts).path).toBe(join(outside, "secret.txt"));

@@ -33,6 +33,7 @@ export {
   ExecInputError,
   runCommand,
   type ExecApprovalAnswer,
+  type ExecApprovalOrigin,
   type ExecApprovalQuestion,
   type ExecContext,
   type ExecResult,

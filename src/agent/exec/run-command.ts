@@ -37,12 +37,22 @@ export interface RunCommandOptions {
   maxOutputBytes?: number;
 }
 
+/** Where the run that asks came from: a chat's owner may be asked there too. */
+export interface ExecApprovalOrigin {
+  /** `telegram`, `whatsapp`, `webchat`, … */
+  channel: string;
+  /** The chat, in the form the channel's `send` accepts, when the run came from one. */
+  chat?: string;
+  accountId?: string;
+}
+
 /** An approval question for the operator (the `exec.approval.request` request). */
 export interface ExecApprovalQuestion {
   command: string;
   cwd: string;
   agentId: string;
   sessionKey?: string;
+  origin?: ExecApprovalOrigin;
   host: "gateway";
   security: string;
   ask: string;
@@ -60,6 +70,8 @@ export type ExecApprovalAnswer = "allow-once" | "allow-always" | "deny" | null;
 export interface ExecContext {
   agentId: string;
   sessionKey?: string;
+  /** Where the run came from (passed on with approval questions). */
+  origin?: ExecApprovalOrigin;
   /** The agent's workspace (absolute). */
   workspace: string;
   processes: ProcessManager;
@@ -264,6 +276,7 @@ async function gateHost(command: string, cwd: string, ctx: ExecContext): Promise
     cwd,
     agentId: ctx.agentId,
     ...(ctx.sessionKey && { sessionKey: ctx.sessionKey }),
+    ...(ctx.origin && { origin: ctx.origin }),
     host: "gateway",
     security: policy.security,
     ask: policy.ask,

@@ -137,6 +137,46 @@ export async function runModelTurn(opts: TurnOptions): Promise<TurnOutcome> {
   return { status: "ok", usage, produced };
 }
 
+/** Inputs of {@link describeImage}. */
+export interface DescribeImageOptions {
+  spec: ModelSpec;
+  image: { data: string; mimeType: string };
+  prompt: string;
+  signal: AbortSignal;
+}
+
+/**
+ * One model call, no tools: the prompt and the image in a single user message (the `image` tool).
+ * @returns the model's text (possibly empty).
+ * @throws Error with the provider's failure described (status, message), or "aborted".
+ */
+export async function describeImage(opts: DescribeImageOptions): Promise<{ text: string; usage: Usage }> {
+  // Streamed like a turn (not generateText): every provider path we speak is exercised the same way.
+  let failure: unknown;
+  let text = "";
+  let usage = zeroUsage();
+  try {
+    const result = streamText({
+      model: createLanguageModel(opts.spec),
+      messages: [{ role: "user", content: [{ type: "text", text: opts.prompt }, { type: "file", data: opts.image.data, mediaType: opts.image.mimeType }] }],
+      maxRetries: 1,
+      maxOutputTokens: opts.spec.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      abortSignal: opts.signal,
+      onError: () => {}, // errors arrive as stream parts below
+    });
+    for await (const part of result.fullStream) {
+      if (part.type === "text-delta") text += part.text;
+      else if (part.type === "finish-step") usage = addUsage(usage, toUsage(part.usage));
+      else if (part.type === "error") failure ??= part.error;
+    }
+  } catch (err) {
+    failure ??= err;
+  }
+  if (opts.signal.aborted) throw new Error("aborted");
+  if (failure !== undefined) throw new Error(describeModelError(failure, opts.spec.provider).message, { cause: failure });
+  return { text, usage };
+}
+
 // --- internal ---
 
 function toSdkTools(tools: AgentTool[], imagesInline: boolean, held: { data: string; mimeType: string }[]): Record<string, Tool> | undefined {

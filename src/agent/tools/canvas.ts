@@ -79,14 +79,23 @@ export function pickNode(connected: ToolNode[], query: string | undefined, comma
     if (connected.length === 0) throw new Error("no node is connected");
     throw new Error(`no connected node supports ${wanted} (connected: ${connected.map(label).join(", ")})`);
   }
+  const node = matchNode(connected, q);
+  if (!capable.includes(node)) throw new Error(`node ${label(node)} does not support ${wanted}`);
+  return node;
+}
+
+/**
+ * The connected node `query` names: exact id, else display name ignoring case, else unique id prefix.
+ * @throws Error naming the candidates when none or several match.
+ */
+export function matchNode(connected: ToolNode[], query: string): ToolNode {
+  const q = query.trim();
   const lower = q.toLowerCase();
   const tiers = [connected.filter((n) => n.nodeId === q), connected.filter((n) => n.displayName?.toLowerCase() === lower), connected.filter((n) => n.nodeId.startsWith(q))];
   const hit = tiers.find((t) => t.length > 0);
   if (!hit) throw new Error(`no connected node matches "${q}"${connected.length > 0 ? ` (connected: ${connected.map(label).join(", ")})` : ""}`);
   if (hit.length > 1) throw new Error(`"${q}" matches several nodes: ${hit.map(label).join(", ")}; use the node id`);
-  const node = hit[0]!;
-  if (!capable.includes(node)) throw new Error(`node ${label(node)} does not support ${wanted}`);
-  return node;
+  return hit[0]!;
 }
 
 // --- internal ---
@@ -135,8 +144,11 @@ function splitJsonl(text: string): unknown[] {
   });
 }
 
-// `promise` always gets a handler: a rejection nobody awaits ends the Bun process.
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * `promise`, or a rejection with "aborted" as soon as `signal` aborts. `promise` always gets a handler: a
+ * rejection nobody awaits ends the Bun process.
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Error("aborted"));
     if (signal.aborted) onAbort();

@@ -52,7 +52,8 @@ export const execTool = defineTool({
       {
         command: params.command,
         ...(workdir !== undefined && { workdir }),
-        ...(params.env && { env: params.env }),
+        // Skill variables reach commands on this machine (sandbox or gateway host), never a remote node.
+        ...((params.env || (ctx.skillEnv && host !== "node")) && { env: { ...(host !== "node" && ctx.skillEnv), ...params.env } }),
         timeoutMs: params.timeout !== undefined ? params.timeout * 1000 : settings.timeoutMs,
         yieldMs: params.yieldMs ?? settings.yieldMs,
         ...(params.background !== undefined && { background: params.background }),
@@ -64,6 +65,7 @@ export const execTool = defineTool({
       {
         agentId: ctx.agentId,
         sessionKey: ctx.sessionKey,
+        ...(ctx.origin && { origin: { channel: ctx.origin.channel, ...(ctx.origin.chat && { chat: ctx.origin.chat }), ...(ctx.origin.accountId && { accountId: ctx.origin.accountId }) } }),
         workspace: workspace.dir,
         processes: exec.processes.forAgent(ctx.agentId),
         sandbox: settings.sandbox,

@@ -4,7 +4,8 @@
  *
  * Order (each stage can only take tools away):
  * 1. ports: a tool whose host ports are missing is not offered;
- * 2. `tools.web.fetch.enabled: false` drops web_fetch;
+ * 2. `tools.web.fetch.enabled: false` drops web_fetch, `tools.web.search.enabled: false` web_search,
+ *    `browser.enabled: false` browser;
  * 3. the profile (`agents.list[].tools.profile`, else `tools.profile`) plus `alsoAllow`; with no profile
  *    set, the default set (below) plus every tool named in an allow list;
  * 4. `tools.deny`, then `tools.allow` (when set);
@@ -84,12 +85,15 @@ export function effectiveTools(opts: EffectiveToolsOptions): EffectiveTool[] {
   const base = profile ? PROFILE_ALLOW[profile] : [...DEFAULT_TOOL_ALLOW, ...(globalAllow ?? []), ...(agentAllow ?? [])];
   const baseList = base ? [...base, ...alsoAllow] : undefined;
   const webFetchOff = (global.web?.fetch as { enabled?: unknown } | undefined)?.enabled === false;
+  const webSearchOff = (global.web?.search as { enabled?: unknown } | undefined)?.enabled === false;
 
   return opts.tools.map((t): EffectiveTool => {
     const no = (reason: string) => ({ name: t.name, included: false, reason });
     const missing = t.needs.filter((n) => !opts.available.includes(n));
     if (missing.length > 0) return no(`needs ${missing.join(", ")}, not available here`);
     if (t.name === "web_fetch" && webFetchOff) return no("tools.web.fetch.enabled is false");
+    if (t.name === "web_search" && webSearchOff) return no("tools.web.search.enabled is false");
+    if (t.name === "browser" && opts.config.browser?.enabled === false) return no("browser.enabled is false");
     if (baseList && !matchEntry(baseList, t.name)) {
       return no(profile ? `not in profile "${profile}" (${profileKey})` : 'not in the default tool set (no tools.profile); set tools.profile to "coding" or "full", or name it in tools.allow');
     }

@@ -34,7 +34,8 @@ export const readTool = defineTool({
     { additionalProperties: false },
   ),
   async execute({ path, offset, limit }, { ports }) {
-    const ws = ports.workspace;
+    // `read` also reaches the eligible skills' folders (bundled and managed skills live outside the workspace).
+    const ws = { ...ports.workspace, allowOutside: [...ports.workspace.allowOutside, ...(ports.workspace.readOnly ?? [])] };
     const file = resolveIn(ws, path);
     if (!file.exists) throw new Error(`${file.display}: no such file`);
     const { data, truncated, size } = readInWorkspace(ws.dir, file, Math.max(MAX_TEXT_BYTES, READ_MAX_IMAGE_BYTES), { allowOutside: ws.allowOutside });

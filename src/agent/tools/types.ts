@@ -11,6 +11,7 @@ import type { ProcessRegistry } from "../exec/process-actions.ts";
 import type { ExecApprovalAnswer, ExecApprovalQuestion } from "../exec/run-command.ts";
 import type { SandboxStatus } from "../../util/sandbox.ts";
 import type { ImageContent, Store } from "../../store/index.ts";
+import type { BrowserClient } from "../../browser/client.ts";
 
 /** A JSON Schema object describing a tool's arguments (what the model is shown). */
 export type ToolParameters = { type: "object"; properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean };
@@ -26,6 +27,13 @@ export interface ToolNode {
   displayName?: string;
   /** The commands it declared that the gateway allows. */
   commands: string[];
+  platform?: string;
+  version?: string;
+  deviceFamily?: string;
+  modelIdentifier?: string;
+  caps?: string[];
+  permissions?: Record<string, boolean>;
+  connectedAtMs?: number;
 }
 
 /**
@@ -49,6 +57,8 @@ export interface ToolWorkspace {
   dir: string;
   /** Further folders paths may lead into (`tools.fs.allowOutside`). */
   allowOutside: string[];
+  /** Folders only `read` may look into besides those (the eligible skills' folders); nothing writes there. */
+  readOnly?: string[];
 }
 
 /**
@@ -81,9 +91,115 @@ export interface ToolApprovals {
 }
 
 /**
+ * The gateway's channels as `message` sees them: the same delivery path as the `send` method (chunking,
+ * formatting, idempotency). Safe to call concurrently.
+ */
+export interface ToolChannels {
+  /** Channel ids configured (loaded) here, e.g. `["telegram"]`; empty when none. */
+  configured(): string[];
+  /**
+   * The canonical form of a recipient (`telegram:123` → `123`), so two spellings of one chat compare
+   * equal. @returns the trimmed input when the channel cannot parse it (the send will say why).
+   */
+  canonicalTarget(channel: string, to: string): string;
+  /**
+   * Sends text and optional media (`mediaUrls`: public http(s) URLs, or absolute local paths when
+   * `localMedia` is true) to `to` on `channel`.
+   * @throws GatewayError INVALID_REQUEST (unknown channel or target), NOT_LINKED (channel not configured or
+   *   account not linked), UNAVAILABLE (the service refused or could not be reached).
+   */
+  send(input: { channel: string; to: string; accountId?: string; text: string; mediaUrls?: string[]; localMedia?: boolean; idempotencyKey: string }): Promise<{ channel: string; to: string; messageId?: string }>;
+}
+
+/**
+ * The cron scheduler as the `cron` tool sees it (the `cron.*` methods' service). Jobs are plain JSON here;
+ * the host validates them against the `cron.add` / `cron.update` schemas. Safe to call concurrently.
+ */
+export interface ToolCron {
+  status(): Record<string, unknown>;
+  /** Jobs, soonest first (disabled ones with `includeDisabled`). */
+  list(includeDisabled: boolean): ToolCronJob[];
+  /** The job with `id`, or undefined. */
+  get(id: string): ToolCronJob | undefined;
+  /**
+   * Adds a job (`cron.add` params) marked with its creator.
+   * @throws GatewayError INVALID_REQUEST naming the field or rule the job breaks.
+   */
+  add(job: Record<string, unknown>, meta: { createdBy: string; sessionKey: string }): ToolCronJob;
+  /** Applies a `cron.update` patch. @returns undefined for an unknown id. @throws GatewayError INVALID_REQUEST. */
+  update(id: string, patch: Record<string, unknown>): ToolCronJob | undefined;
+  /** @returns whether the job existed. */
+  remove(id: string): boolean;
+  /** Runs a job now. @returns undefined for an unknown id. */
+  run(id: string): Record<string, unknown> | undefined;
+  /** The newest `limit` run log entries, oldest first. */
+  runs(id: string, limit: number): Record<string, unknown>[];
+}
+
+/** A cron job as the tool sees it (the `cron.list` shape). */
+export type ToolCronJob = { id: string; agentId?: string; name: string; createdBy?: string } & Record<string, unknown>;
+
+/** How a run started by a tool ended. */
+export interface ToolRunEnd {
+  status: "ok" | "error" | "timeout" | "aborted";
+  /** The reply text (empty when the run produced none). */
+  reply: string;
+  error?: string;
+  startedAt?: number;
+  endedAt?: number;
+  /** Token usage of the run, when the model reported it. */
+  usage?: { input?: number; output?: number; total?: number };
+}
+
+/** A sub-agent run in progress. */
+export interface ToolSpawnedRun {
+  runId: string;
+  sessionKey: string;
+  /** The session that spawned it. */
+  parentSessionKey: string;
+}
+
+/**
+ * Agent runs on other sessions, for `sessions_send` and `sessions_spawn`: start a turn and learn how it
+ * ended. The host keeps one instance per gateway. Safe to call concurrently.
+ */
+export interface ToolAgentRuns {
+  /**
+   * Starts one turn on `sessionKey` (created when new). `parentSessionKey` marks a sub-agent run (counted
+   * in {@link spawned} until it ends). @returns its run id and a promise of its end (never rejects).
+   * @throws Error when the runtime is shutting down.
+   */
+  start(req: { sessionKey: string; agentId: string; message: string; model?: string; timeoutMs: number; label?: string; extraSystemPrompt?: string; channel: string; parentSessionKey?: string }): { runId: string; done: Promise<ToolRunEnd> };
+  /** Sub-agent runs that have not ended yet. */
+  spawned(): ToolSpawnedRun[];
+}
+
+/**
+ * The browser control service as the `browser` tool sees it: the control API's typed calls, made with the
+ * rights of an agent (never operator.admin), so the service's network rule applies: pages, redirects and
+ * requests may reach only public addresses unless `browser.allowPrivate` is set in the config file. Every
+ * call throws BrowserApiError (the service said no: code + message) or BrowserTransportError; a gateway
+ * whose browser control is off makes every call throw a clear "not running" error. Safe to call concurrently.
+ */
+export type ToolBrowser = Pick<BrowserClient, "status" | "start" | "stop" | "tabs" | "openTab" | "focusTab" | "closeTab" | "navigate" | "snapshot" | "act" | "screenshot">;
+
+/**
+ * The run's image model (the `image` tool): `agents.defaults.imageModel` when set, else the run's own model
+ * chain, called through the agent's model layer (loaded on first use). Safe to call concurrently.
+ */
+export interface ToolVision {
+  /**
+   * Asks the model about one image.
+   * @returns the answer and the `provider/model` that gave it.
+   * @throws Error when no model could be called (each ref's failure named) or the call was aborted.
+   */
+  describe(input: { image: ImageContent; prompt: string; signal: AbortSignal }): Promise<{ text: string; model: string }>;
+}
+
+/**
  * Ports a tool may need from the host. A tool whose `needs` are not all present is not offered. Ports
- * typed `unknown` are placeholders for hosts that land later (browser, channels, cron); their owners narrow
- * the type when they plug in.
+ * typed `unknown` are placeholders for hosts that land later (browser); their owners narrow the type
+ * when they plug in.
  */
 export interface ToolPorts {
   store?: Store;
@@ -91,12 +207,16 @@ export interface ToolPorts {
   nodes?: ToolNodes;
   exec?: ToolExec;
   approvals?: ToolApprovals;
-  browser?: unknown;
-  channels?: unknown;
-  cron?: unknown;
+  browser?: ToolBrowser;
+  vision?: ToolVision;
+  channels?: ToolChannels;
+  cron?: ToolCron;
+  agentRuns?: ToolAgentRuns;
 }
 /** A port's name. */
 export type PortName = keyof ToolPorts;
+/** The ports a gateway hands the runtime once (the run adds `store`, `workspace` and `nodes`). */
+export type HostToolPorts = Omit<ToolPorts, "store" | "workspace" | "nodes">;
 
 /** Where the message that started the run came from. */
 export interface ToolOrigin {
@@ -104,6 +224,8 @@ export interface ToolOrigin {
   channel: string;
   /** The chat (`to` form of the channel), when the run came from one. */
   chat?: string;
+  /** The channel account the chat is on, when the run came from one. */
+  accountId?: string;
   /** The sender's id on the channel, when known. */
   sender?: string;
   /** True when the sender is the owner (operator, or an owner entry of the channel). */
@@ -122,6 +244,8 @@ export interface ToolRunContext {
   /** The agent's workspace folder, when known. */
   workspace?: string;
   origin?: ToolOrigin;
+  /** Variables the eligible skills bring (`skills.entries.<key>.env`/`apiKey`); `exec` sets them under the call's own. */
+  skillEnv?: Record<string, string>;
 }
 
 /** What one call's `execute` gets: the run context, the ports it declared, the call id and the abort signal. */
@@ -210,4 +334,6 @@ export interface ToolContext extends ToolRunContext {
   nodes?: ToolNodes;
   /** Other ports (`workspace` is filled from `workspace` + `tools.fs.allowOutside` when absent). */
   ports?: ToolPorts;
+  /** Folders `read` may open outside the workspace (the eligible skills' folders). */
+  readDirs?: string[];
 }

@@ -2,6 +2,7 @@
  * `openclaw approvals get|set|allowlist add|remove` (alias `exec-approvals`): the exec approvals file of the
  * gateway host, or of a connected node with `--node`, read and replaced through the running gateway. Every
  * write sends the hash of what was read, so a concurrent edit is refused instead of overwritten.
+ * `openclaw approvals pending|allow|deny`: the commands waiting for an operator, and the answer to one.
  */
 import { defineCommand } from "citty";
 import JSON5 from "json5";
@@ -74,11 +75,66 @@ const allowlist = defineCommand({
   subCommands: { add: allowlistAdd, remove: allowlistRemove },
 });
 
+const ID_ARG = { id: { type: "positional", description: "Approval id, or its first 8 characters as `pending` shows them", required: true } } as const;
+
+const pending = defineCommand({
+  meta: { name: "pending", description: "List the commands waiting for an operator's approval" },
+  args: { ...RPC_ARGS },
+  async run({ args }) {
+    const list = await withCalls(args, (call) => call<PendingApproval[]>("exec.approval.list", {}));
+    if (args.json) return printJson(list);
+    printPending(list);
+  },
+});
+
+const allow = defineCommand({
+  meta: { name: "allow", description: "Let a waiting command run (once, or --always: add it to the agent's allowlist)" },
+  args: { ...ID_ARG, always: { type: "boolean", description: "Allow always: the executable joins the agent's allowlist" }, ...RPC_ARGS },
+  async run({ args }) {
+    await answer(args, args.always ? "allow-always" : "allow-once");
+  },
+});
+
+const deny = defineCommand({
+  meta: { name: "deny", description: "Refuse a waiting command" },
+  args: { ...ID_ARG, ...RPC_ARGS },
+  async run({ args }) {
+    await answer(args, "deny");
+  },
+});
+
 /** The `approvals` command tree. */
 export const approvalsCommand = defineCommand({
-  meta: { name: "approvals", description: "Exec approvals of the gateway host or a node: get, set, allowlist" },
-  subCommands: { get, set, allowlist },
+  meta: { name: "approvals", description: "Exec approvals: the approvals file (get, set, allowlist) and waiting commands (pending, allow, deny)" },
+  subCommands: { get, set, allowlist, pending, allow, deny },
 });
+
+/** One entry of `exec.approval.list`. */
+export interface PendingApproval {
+  id: string;
+  request: { command: string; cwd?: string | null; agentId?: string | null; resolvedPath?: string | null; sessionKey?: string | null; host?: string | null };
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+/** Shortest id prefix accepted (the gateway's MIN_APPROVAL_ID_PREFIX); `pending` shows 8 characters. */
+const MIN_PREFIX = 6;
+
+/**
+ * The waiting approval `input` names: its full id, or a prefix of at least 6 characters only one id starts with.
+ * @throws CliError naming the id when none or several match.
+ */
+export function pickApproval(list: readonly PendingApproval[], input: string): PendingApproval {
+  const want = input.trim().toLowerCase();
+  if (!want) throw new CliError("Approval id required.");
+  const exact = list.find((a) => a.id.toLowerCase() === want);
+  if (exact) return exact;
+  const hits = want.length >= MIN_PREFIX ? list.filter((a) => a.id.toLowerCase().startsWith(want)) : [];
+  if (hits.length === 1) return hits[0] as PendingApproval;
+  if (hits.length > 1) throw new CliError(`Approval id "${input}" is ambiguous (${hits.length} waiting approvals start with it); use more characters.`);
+  const hint = list.length === 0 ? "nothing is waiting" : "see `openclaw approvals pending`";
+  throw new CliError(`No waiting approval with id "${input}" (it may have been answered or expired; ${hint}).`);
+}
 
 /**
  * Adds `pattern` to `agent`'s allowlist (creating the agent entry), unless an entry with that pattern is
@@ -164,6 +220,30 @@ async function editAllowlist(
   if (!result) return void process.stdout.write(`${unchanged}\n`);
   if (args.json) return printJson(result.snapshot);
   printSnapshot(result.snapshot, result.label);
+}
+
+async function answer(args: { id: string; json?: boolean; url?: string; port?: string; token?: string; password?: string; timeout?: string }, decision: "allow-once" | "allow-always" | "deny"): Promise<void> {
+  const approval = await withCalls(args, async (call) => {
+    const picked = pickApproval(await call<PendingApproval[]>("exec.approval.list", {}), args.id);
+    await call("exec.approval.resolve", { id: picked.id, decision });
+    return picked;
+  });
+  if (args.json) return printJson({ ok: true, id: approval.id, decision });
+  const verb = decision === "deny" ? "Denied" : decision === "allow-always" ? "Allowed always" : "Allowed once";
+  process.stdout.write(`${verb}: ${approval.request.command} (${approval.id})\n`);
+}
+
+function printPending(list: readonly PendingApproval[]): void {
+  const now = Date.now();
+  const rows = list.map((a) => [a.id.slice(0, 8), a.request.agentId ?? "-", formatAge(a.createdAtMs, now), `${Math.max(0, Math.round((a.expiresAtMs - now) / 1000))}s`, a.request.cwd ?? "-", oneLine(a.request.command)]);
+  printTable(["ID", "AGENT", "ASKED", "EXPIRES IN", "CWD", "COMMAND"], rows, "No pending approvals.");
+  if (list.length > 0) process.stdout.write("Answer with: openclaw approvals allow <id> [--always] | openclaw approvals deny <id>\n");
+}
+
+/** A command on one table line: control characters shown as spaces, long ones cut. */
+function oneLine(command: string): string {
+  const flat = command.replace(/[\u0000-\u001f\u007f]+/g, " ");
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }
 
 async function readText(path: string): Promise<string> {

@@ -2,7 +2,7 @@
 import type { HostView } from "../host.ts";
 
 /** Listed in the feature's `needs`. */
-export const AGENTS_NEEDS = ["config"] as const;
+export const AGENTS_NEEDS = ["config", "agents"] as const;
 
 /** The host as this feature's handlers see it. */
 export type AgentsHost = HostView<(typeof AGENTS_NEEDS)[number]>;

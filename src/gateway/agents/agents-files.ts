@@ -1,15 +1,18 @@
 /**
  * `agents.files.list|get|set` (operator.admin): an agent's workspace bootstrap files, the ones the system
  * prompt is built from, plus its memory file. Only these names are served; nothing else in the workspace
- * (or outside it) can be read or written through here.
+ * (or outside it) can be read or written through here. Paths go through the shared symlink-safe resolver
+ * (util/workspace-path.ts, the one the agent's file tools use): a name that is a symlink leading out of the
+ * workspace is neither read, written nor described.
  */
-import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import type { AgentsHost } from "./_host.ts";
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import { resolveWorkspace } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { AgentsFilesGetResult } from "../../protocol/generated/types.ts";
 import { writeFileAtomic } from "../../util/atomic-write.ts";
+import { readInWorkspace, resolveWorkspacePath, WorkspacePathError } from "../../util/workspace-path.ts";
 import { listAgents } from "./agents-view.ts";
 import type { MethodHandler } from "../context.ts";
 
@@ -40,7 +43,13 @@ export const agentsFilesGet: MethodHandler<"agents.files.get", AgentsHost> = (ct
   const { agentId, workspace } = resolveAgent(ctx.host, params.agentId);
   const name = checkName(params.name);
   const file = describe(workspace, name);
-  if (!file.missing) file.content = readFileSync(insideTarget(workspace, file.path, name, "read"), "utf8");
+  if (file.missing) {
+    // Missing, or a symlink the listing does not describe: say which.
+    if (existsSync(workspace)) insideTarget(workspace, name, "read");
+    return { agentId, workspace, file };
+  }
+  const resolved = insideTarget(workspace, name, "read");
+  file.content = readInWorkspace(workspace, resolved, Number.MAX_SAFE_INTEGER).data.toString("utf8");
   return { agentId, workspace, file };
 };
 
@@ -57,8 +66,7 @@ export const agentsFilesSet: MethodHandler<"agents.files.set", AgentsHost> = (ct
   const name = checkName(params.name);
   const content = String(params.content);
   mkdirSync(workspace, { recursive: true, mode: 0o700 });
-  const path = join(workspace, name);
-  const target = insideTarget(workspace, path, name, "write");
+  const target = insideTarget(workspace, name, "write").path;
   writeFileAtomic(target, content, { mode: existingMode(target) ?? 0o600 });
   return { ok: true, agentId, workspace, file: { ...describe(workspace, name), content } };
 };
@@ -80,10 +88,12 @@ function checkName(raw: unknown): string {
   return name;
 }
 
+/** A file as listed; one that does not resolve inside the workspace (a symlink out of it) is listed as missing. */
 function describe(workspace: string, name: string): FileEntry {
   const path = join(workspace, name);
   try {
-    const st = statSync(path);
+    const resolved = resolveWorkspacePath(workspace, name);
+    const st = statSync(resolved.path);
     if (st.isFile()) return { name, path, missing: false, size: st.size, updatedAtMs: Math.floor(st.mtimeMs) };
   } catch {
     // missing or unreadable: listed as missing
@@ -91,25 +101,19 @@ function describe(workspace: string, name: string): FileEntry {
   return { name, path, missing: true };
 }
 
-/** Where a read or write of `path` lands: the path itself, or a symlink's target when that stays in the workspace. */
-function insideTarget(workspace: string, path: string, name: string, verb: "read" | "write"): string {
-  let link = false;
+/**
+ * Where a read or write of `name` lands: the file itself, or a symlink's target when that stays in the workspace.
+ * @throws GatewayError INVALID_REQUEST when it leads out of the workspace or is a symlink to nothing.
+ */
+function insideTarget(workspace: string, name: string, verb: "read" | "write") {
   try {
-    link = lstatSync(path).isSymbolicLink();
-  } catch {
-    return path;
+    return resolveWorkspacePath(workspace, name);
+  } catch (err) {
+    // An agent can plant symlinks in its own workspace; reading or writing through one must not reach the rest of the disk.
+    if (!(err instanceof WorkspacePathError)) throw err;
+    const why = /missing target/.test(err.message) ? "it is a symlink to a missing file" : "it is a symlink that leaves the workspace";
+    throw new GatewayError("INVALID_REQUEST", `refusing to ${verb} "${name}": ${why}`);
   }
-  if (!link) return path;
-  let target: string;
-  try {
-    target = realpathSync(path);
-  } catch {
-    target = "";
-  }
-  const root = realpathSync(workspace);
-  // An agent can plant symlinks in its own workspace; reading or writing through one must not reach the rest of the disk.
-  if (!target.startsWith(root + sep)) throw new GatewayError("INVALID_REQUEST", `refusing to ${verb} "${name}": it is a symlink that leaves the workspace`);
-  return target;
 }
 
 function existingMode(path: string): number | undefined {

@@ -1,5 +1,5 @@
 /**
- * Agents and models: `agents.list`, `agents.files.*`, `models.list`, and the
+ * Agents and models: `agents.list`, `agents.files.*`, `models.list`, `tools.effective`, and the
  * read-only views of configured agents other features share (`agents-view.ts`).
  */
 import { AGENTS_NEEDS } from "./_host.ts";
@@ -7,6 +7,7 @@ import { defineFeature, defineMethod } from "../feature.ts";
 import { agentsFilesGet, agentsFilesList, agentsFilesSet } from "./agents-files.ts";
 import { agentsList } from "./agents-list.ts";
 import { modelsList } from "./models-list.ts";
+import { toolsEffective } from "./tools-effective.ts";
 
 /** The agents feature: its methods and the config it claims. */
 export const agentsFeature = defineFeature({
@@ -18,6 +19,7 @@ export const agentsFeature = defineFeature({
     defineMethod("agents.files.list", agentsFilesList),
     defineMethod("agents.files.get", agentsFilesGet),
     defineMethod("agents.files.set", agentsFilesSet),
+    defineMethod("tools.effective", toolsEffective),
   ],
   // Read on use: a change applies with the next call.
   config: { prefixes: ["identity", "models", "agents", "tools", "agent", "skills", "bindings", "routing", "messages"] },

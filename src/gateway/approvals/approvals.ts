@@ -14,6 +14,9 @@ const MAX_APPROVAL_TIMEOUT_MS = 2 ** 31 - 1;
 /** Requests one connection may have waiting at once; bounds what a single client can park here. */
 export const MAX_PENDING_APPROVALS_PER_CONNECTION = 100;
 
+/** Shortest id prefix that names an approval (chat and CLI show the first 8 characters of the id). */
+export const MIN_APPROVAL_ID_PREFIX = 6;
+
 /** An operator's answer. */
 export type ApprovalDecision = "allow-once" | "allow-always" | "deny";
 
@@ -105,6 +108,26 @@ export class ExecApprovalQueue {
     });
     this.#opts.broadcast("exec.approval.requested", { id, request: input.request, createdAtMs, expiresAtMs });
     return outcome;
+  }
+
+  /** The waiting requests, oldest first (`exec.approval.list`). */
+  list(): { id: string; request: ExecApprovalRequest; createdAtMs: number; expiresAtMs: number }[] {
+    return [...this.#pending.values()].sort((a, b) => a.createdAtMs - b.createdAtMs).map(({ id, request, createdAtMs, expiresAtMs }) => ({ id, request, createdAtMs, expiresAtMs }));
+  }
+
+  /**
+   * The id of the waiting request `idOrPrefix` names: its full id, or a prefix of at least
+   * {@link MIN_APPROVAL_ID_PREFIX} characters that only one waiting id starts with (case-insensitive).
+   * @returns `{id}`, or why not: "unknown" (nothing waiting matches) or "ambiguous" (several do).
+   */
+  find(idOrPrefix: string, filter: (id: string) => boolean = () => true): { id: string } | { error: "unknown" | "ambiguous" } {
+    const want = idOrPrefix.trim().toLowerCase();
+    if (!want) return { error: "unknown" };
+    for (const id of this.#pending.keys()) if (id.toLowerCase() === want && filter(id)) return { id };
+    if (want.length < MIN_APPROVAL_ID_PREFIX) return { error: "unknown" };
+    const hits = [...this.#pending.keys()].filter((id) => id.toLowerCase().startsWith(want) && filter(id));
+    if (hits.length === 1) return { id: hits[0] as string };
+    return { error: hits.length === 0 ? "unknown" : "ambiguous" };
   }
 
   /**

@@ -30,6 +30,12 @@ export const execApprovalRequest: MethodHandler<"exec.approval.request", Approva
 };
 
 /**
+ * `exec.approval.list {}`: the waiting requests, oldest first, as upstream v4 lists them:
+ * `[{id, request, createdAtMs, expiresAtMs, approvalKind: "exec"}]`.
+ */
+export const execApprovalList: MethodHandler<"exec.approval.list", ApprovalsHost> = (ctx) => ctx.host.approvals.list().map((a) => ({ ...a, approvalKind: "exec" as const }));
+
+/**
  * `exec.approval.resolve {id, decision}`: settles a waiting request and broadcasts
  * `exec.approval.resolved {id, decision, resolvedBy, ts}` (resolvedBy: the resolver's display name, else its
  * client id). `{ok: true}`. Adding an allow-always pattern to an allowlist is the requester's job, as upstream.

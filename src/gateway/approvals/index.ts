@@ -4,7 +4,7 @@
  */
 import { APPROVALS_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
-import { execApprovalRequest, execApprovalResolve } from "./exec-approval.ts";
+import { execApprovalList, execApprovalRequest, execApprovalResolve } from "./exec-approval.ts";
 import { execApprovalsGet, execApprovalsNodeGet, execApprovalsNodeSet, execApprovalsSet } from "./exec-approvals.ts";
 
 /** The approvals feature: its methods. */
@@ -18,6 +18,7 @@ export const approvalsFeature = defineFeature({
     defineMethod("exec.approvals.node.set", execApprovalsNodeSet),
     defineMethod("exec.approval.request", execApprovalRequest),
     defineMethod("exec.approval.resolve", execApprovalResolve),
+    defineMethod("exec.approval.list", execApprovalList),
   ],
   // Waiting approvals fail now, so their error answers go out while the sockets are still open.
   stop: (host) => host.approvals.close(),

@@ -5,6 +5,8 @@ import { BROWSER_BRIDGE_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
 import { browserRequest } from "./browser-request.ts";
 
+export { toToolBrowser } from "./agent-browser.ts";
+
 /** The browser-bridge feature: its methods and the config it claims. */
 export const browserBridgeFeature = defineFeature({
   name: "browser-bridge",

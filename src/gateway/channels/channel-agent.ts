@@ -30,6 +30,7 @@ export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAge
       channel: req.channel.channel,
       extraSystemPrompt: describeOrigin(req),
       deliveryContext: { channel: req.channel.channel, to: toTargetString(req), accountId: req.channel.accountId },
+      sender: { sender: req.channel.senderId, senderIsOwner: req.channel.senderIsOwner, senderAllowlisted: req.channel.senderAllowlisted },
     });
     const final = sub.status === "accepted" ? await sub.done : sub.status === "done" ? sub.final : undefined;
     if (!final) return { error: "duplicate run" };
@@ -48,7 +49,7 @@ export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAge
 }
 
 /** The chat as a `send` target: the chat id, plus `:topic:<id>` for a Telegram forum topic. */
-function toTargetString(req: AgentTurnRequest): string {
+export function toTargetString(req: Pick<AgentTurnRequest, "channel">): string {
   const c = req.channel;
   return c.channel === "telegram" && c.threadId ? `${c.chatId}:topic:${c.threadId}` : c.chatId;
 }

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import type { ConfigWritesHost } from "./_host.ts";
 import JSON5 from "json5";
+import { applyMergePatch } from "../../config/merge-patch.ts";
 import { hashText, type LoadedConfig, parseConfigText, viewConfigEnv } from "../../config/load.ts";
 import { findFileOnlyChanges } from "../../config/file-only.ts";
 import { hasRedactedValues, redactConfigValue, restoreRedactedValues } from "../../config/redact.ts";
@@ -216,6 +217,21 @@ export function restartForWrite(
   }
   const path = writeRestartSentinel(gw.stateDir, payload);
   return { restart: scheduleRestart(gw, opts.method, delayMs), sentinel: { path, payload } };
+}
+
+/**
+ * Applies a JSON merge patch to the config file as written, the way `config.patch` does (validated,
+ * file-only keys refused, atomic write), then reloads as a file edit would (live, or a restart when the plan
+ * needs one). For methods that change one part of the config (`skills.update`).
+ * @returns the config as now written (`${ENV}` references kept, secrets not redacted) and the reload outcome.
+ * @throws GatewayError INVALID_REQUEST when the file is invalid now or the result would be; nothing is written then.
+ */
+export function patchConfigFile(gw: ConfigWritesHost, patch: Record<string, unknown>, method: string): { parsed: Record<string, unknown>; reload: ReloadOutcome; restart?: RestartInfo } {
+  const disk = readDiskConfig(gw.loaded.path);
+  if (!isDiskConfigValid(disk)) throw new GatewayError("INVALID_REQUEST", `invalid config; fix ${disk.path} before ${method}`);
+  const prepared = prepareConfig(disk, applyMergePatch(disk.exists ? disk.parsed : {}, patch));
+  const loaded = commitConfig(gw, disk, prepared);
+  return { parsed: prepared.parsed, ...reloadWritten(gw, loaded, method) };
 }
 
 /** The config as a client may see it back: secrets redacted. */

@@ -10,6 +10,8 @@ import { configPatch } from "./config-patch.ts";
 import { configSchema } from "./config-schema.ts";
 import { configSet } from "./config-set.ts";
 
+export { patchConfigFile } from "./config-writes.ts";
+
 /** The config feature: its methods. */
 export const configWritesFeature = defineFeature({
   name: "config",

@@ -13,16 +13,26 @@ import { checkDeliveryChannel } from "../channels/delivery.ts";
 import { checkThinking } from "../chat/runs.ts";
 import { checkSchedule, computeNextRunAtMs } from "./_schedule.ts";
 
+/** Who made a job, when not an operator: kept on the job and shown by `cron.list`. */
+export interface CronJobMeta {
+  /** `agent:<agentId>` for jobs the agent's `cron` tool added. */
+  createdBy?: string;
+  /** The session the creating run was on. */
+  sessionKey?: string;
+}
+
 /** A `cron.update` patch. */
 export type CronJobPatch = CronUpdateParams["patch"];
 
 /**
- * Builds a new job from `cron.add` params, its first run computed from `now`.
+ * Builds a new job from `cron.add` params, its first run computed from `now`; `meta` records who made it.
  * @throws GatewayError INVALID_REQUEST for a rule the job breaks (see {@link checkJob}) or a bad schedule.
  */
-export function buildJob(gw: CronHost, p: CronAddParams, now: number): CronJob {
+export function buildJob(gw: CronHost, p: CronAddParams, now: number, meta: CronJobMeta = {}): CronJob {
   const job: CronJob = dropUndefined({
     id: randomUUID(),
+    createdBy: meta.createdBy,
+    createdBySessionKey: meta.sessionKey,
     agentId: p.agentId ?? undefined,
     name: p.name.trim(),
     description: p.description?.trim() || undefined,

@@ -17,7 +17,7 @@ import type { CronJob, CronRunLogEntry, CronStore } from "../../store/cron.ts";
 import { DEFAULT_CRON_MAX_CONCURRENT_RUNS } from "../../config/cron-schema.ts";
 import type { CronHost } from "./_run.ts";
 import { type HeartbeatClock, SYSTEM_CLOCK, WakeTimer } from "../_wake-timer.ts";
-import { buildJob, type CronJobPatch, patchJob } from "./_jobs.ts";
+import { buildJob, type CronJobMeta, type CronJobPatch, patchJob } from "./_jobs.ts";
 import { type CronRunOutcome, executeCronJob } from "./_run.ts";
 import { computeNextRunAtMs, describeSchedule } from "./_schedule.ts";
 
@@ -150,11 +150,11 @@ export class CronService {
   }
 
   /**
-   * Adds a job (`cron.add`). @returns the stored job.
+   * Adds a job (`cron.add`; `meta` marks jobs an agent made). @returns the stored job.
    * @throws GatewayError INVALID_REQUEST for a job that breaks a rule.
    */
-  add(params: CronAddParams): CronJob {
-    const job = buildJob(this.opts.host, params, this.clock.now());
+  add(params: CronAddParams, meta?: CronJobMeta): CronJob {
+    const job = buildJob(this.opts.host, params, this.clock.now(), meta);
     this.store.putJob(job);
     this.log.info(`added "${job.name}" (${describeSchedule(job.schedule)})`, { jobId: job.id });
     this.emit({ jobId: job.id, action: "added", ...next(job) });

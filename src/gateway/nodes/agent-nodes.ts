@@ -13,7 +13,19 @@ export function toToolNodes(nodes: NodeRegistry): ToolNodes {
       nodes
         .list()
         .filter((n) => n.connected)
-        .map((n) => ({ nodeId: n.nodeId, ...(n.displayName && { displayName: n.displayName }), commands: n.commands })),
+        .map((n) => ({
+          nodeId: n.nodeId,
+          ...(n.displayName && { displayName: n.displayName }),
+          commands: n.commands,
+          // What the `nodes` tool's describe shows; the node's address stays out of the agent's view.
+          ...(n.platform && { platform: n.platform }),
+          ...(n.version && { version: n.version }),
+          ...(n.deviceFamily && { deviceFamily: n.deviceFamily }),
+          ...(n.modelIdentifier && { modelIdentifier: n.modelIdentifier }),
+          caps: n.caps,
+          ...(n.permissions && { permissions: n.permissions }),
+          ...(n.connectedAtMs !== undefined && { connectedAtMs: n.connectedAtMs }),
+        })),
     async invoke(input) {
       const result = await nodes.invoke(input);
       return { payload: result.payload };

@@ -77,8 +77,12 @@ export declare const validateChatSendParams: Validator<T.ChatSendParams>;
 export declare const validateChatSendResult: Validator<T.ChatSendResult>;
 /** Validates {@link T.ClientId}. */
 export declare const validateClientId: Validator<T.ClientId>;
+/** Validates {@link T.ClientIdV4}. */
+export declare const validateClientIdV4: Validator<T.ClientIdV4>;
 /** Validates {@link T.ClientMode}. */
 export declare const validateClientMode: Validator<T.ClientMode>;
+/** Validates {@link T.ClientModeV4}. */
+export declare const validateClientModeV4: Validator<T.ClientModeV4>;
 /** Validates {@link T.ConfigApplyParams}. */
 export declare const validateConfigApplyParams: Validator<T.ConfigApplyParams>;
 /** Validates {@link T.ConfigApplyResult}. */
@@ -101,16 +105,26 @@ export declare const validateConfigSetParams: Validator<T.ConfigSetParams>;
 export declare const validateConfigSetResult: Validator<T.ConfigSetResult>;
 /** Validates {@link T.ConnectAuth}. */
 export declare const validateConnectAuth: Validator<T.ConnectAuth>;
+/** Validates {@link T.ConnectAuthV4}. */
+export declare const validateConnectAuthV4: Validator<T.ConnectAuthV4>;
 /** Validates {@link T.ConnectChallenge}. */
 export declare const validateConnectChallenge: Validator<T.ConnectChallenge>;
 /** Validates {@link T.ConnectChallengeEvent}. */
 export declare const validateConnectChallengeEvent: Validator<T.ConnectChallengeEvent>;
 /** Validates {@link T.ConnectClient}. */
 export declare const validateConnectClient: Validator<T.ConnectClient>;
+/** Validates {@link T.ConnectClientV4}. */
+export declare const validateConnectClientV4: Validator<T.ConnectClientV4>;
 /** Validates {@link T.ConnectDevice}. */
 export declare const validateConnectDevice: Validator<T.ConnectDevice>;
+/** Validates {@link T.ConnectDeviceV4}. */
+export declare const validateConnectDeviceV4: Validator<T.ConnectDeviceV4>;
+/** Validates {@link T.ConnectModelCatalog}. */
+export declare const validateConnectModelCatalog: Validator<T.ConnectModelCatalog>;
 /** Validates {@link T.ConnectParams}. */
 export declare const validateConnectParams: Validator<T.ConnectParams>;
+/** Validates {@link T.ConnectParamsV4}. */
+export declare const validateConnectParamsV4: Validator<T.ConnectParamsV4>;
 /** Validates {@link T.CronAddParams}. */
 export declare const validateCronAddParams: Validator<T.CronAddParams>;
 /** Validates {@link T.CronAddResult}. */
@@ -177,10 +191,20 @@ export declare const validateDeviceTokenRotateParams: Validator<T.DeviceTokenRot
 export declare const validateDeviceTokenSummary: Validator<T.DeviceTokenSummary>;
 /** Validates {@link T.ErrorCode}. */
 export declare const validateErrorCode: Validator<T.ErrorCode>;
+/** Validates {@link T.ErrorCodeV4}. */
+export declare const validateErrorCodeV4: Validator<T.ErrorCodeV4>;
 /** Validates {@link T.ErrorShape}. */
 export declare const validateErrorShape: Validator<T.ErrorShape>;
+/** Validates {@link T.ErrorShapeV4}. */
+export declare const validateErrorShapeV4: Validator<T.ErrorShapeV4>;
 /** Validates {@link T.EventFrame}. */
 export declare const validateEventFrame: Validator<T.EventFrame>;
+/** Validates {@link T.EventFrameV4}. */
+export declare const validateEventFrameV4: Validator<T.EventFrameV4>;
+/** Validates {@link T.ExecApprovalListParams}. */
+export declare const validateExecApprovalListParams: Validator<T.ExecApprovalListParams>;
+/** Validates {@link T.ExecApprovalListResult}. */
+export declare const validateExecApprovalListResult: Validator<T.ExecApprovalListResult>;
 /** Validates {@link T.ExecApprovalRequest}. */
 export declare const validateExecApprovalRequest: Validator<T.ExecApprovalRequest>;
 /** Validates {@link T.ExecApprovalRequestParams}. */
@@ -215,6 +239,8 @@ export declare const validateExecApprovalsSetResult: Validator<T.ExecApprovalsSe
 export declare const validateExecApprovalsSnapshot: Validator<T.ExecApprovalsSnapshot>;
 /** Validates {@link T.GatewayFrame}. */
 export declare const validateGatewayFrame: Validator<T.GatewayFrame>;
+/** Validates {@link T.GatewayFrameV4}. */
+export declare const validateGatewayFrameV4: Validator<T.GatewayFrameV4>;
 /** Validates {@link T.HealthEvent}. */
 export declare const validateHealthEvent: Validator<T.HealthEvent>;
 /** Validates {@link T.HealthParams}. */
@@ -227,8 +253,12 @@ export declare const validateHealthSessions: Validator<T.HealthSessions>;
 export declare const validateHealthSnapshot: Validator<T.HealthSnapshot>;
 /** Validates {@link T.HeartbeatEvent}. */
 export declare const validateHeartbeatEvent: Validator<T.HeartbeatEvent>;
+/** Validates {@link T.HelloAuthV4}. */
+export declare const validateHelloAuthV4: Validator<T.HelloAuthV4>;
 /** Validates {@link T.HelloOk}. */
 export declare const validateHelloOk: Validator<T.HelloOk>;
+/** Validates {@link T.HelloOkV4}. */
+export declare const validateHelloOkV4: Validator<T.HelloOkV4>;
 /** Validates {@link T.LastHeartbeatParams}. */
 export declare const validateLastHeartbeatParams: Validator<T.LastHeartbeatParams>;
 /** Validates {@link T.LastHeartbeatResult}. */
@@ -293,6 +323,8 @@ export declare const validateOkResult: Validator<T.OkResult>;
 export declare const validatePairedDevice: Validator<T.PairedDevice>;
 /** Validates {@link T.Policy}. */
 export declare const validatePolicy: Validator<T.Policy>;
+/** Validates {@link T.PolicyV4}. */
+export declare const validatePolicyV4: Validator<T.PolicyV4>;
 /** Validates {@link T.PollParams}. */
 export declare const validatePollParams: Validator<T.PollParams>;
 /** Validates {@link T.PresenceEntry}. */
@@ -303,8 +335,12 @@ export declare const validatePresenceEvent: Validator<T.PresenceEvent>;
 export declare const validateProviderUsageSnapshot: Validator<T.ProviderUsageSnapshot>;
 /** Validates {@link T.RequestFrame}. */
 export declare const validateRequestFrame: Validator<T.RequestFrame>;
+/** Validates {@link T.RequestFrameV4}. */
+export declare const validateRequestFrameV4: Validator<T.RequestFrameV4>;
 /** Validates {@link T.ResponseFrame}. */
 export declare const validateResponseFrame: Validator<T.ResponseFrame>;
+/** Validates {@link T.ResponseFrameV4}. */
+export declare const validateResponseFrameV4: Validator<T.ResponseFrameV4>;
 /** Validates {@link T.SendParams}. */
 export declare const validateSendParams: Validator<T.SendParams>;
 /** Validates {@link T.SessionDefaults}. */
@@ -333,6 +369,8 @@ export declare const validateSetHeartbeatsParams: Validator<T.SetHeartbeatsParam
 export declare const validateSetHeartbeatsResult: Validator<T.SetHeartbeatsResult>;
 /** Validates {@link T.ShutdownEvent}. */
 export declare const validateShutdownEvent: Validator<T.ShutdownEvent>;
+/** Validates {@link T.SkillStatusEntry}. */
+export declare const validateSkillStatusEntry: Validator<T.SkillStatusEntry>;
 /** Validates {@link T.SkillsBinsParams}. */
 export declare const validateSkillsBinsParams: Validator<T.SkillsBinsParams>;
 /** Validates {@link T.SkillsBinsResult}. */
@@ -341,8 +379,12 @@ export declare const validateSkillsBinsResult: Validator<T.SkillsBinsResult>;
 export declare const validateSkillsInstallParams: Validator<T.SkillsInstallParams>;
 /** Validates {@link T.SkillsStatusParams}. */
 export declare const validateSkillsStatusParams: Validator<T.SkillsStatusParams>;
+/** Validates {@link T.SkillsStatusResult}. */
+export declare const validateSkillsStatusResult: Validator<T.SkillsStatusResult>;
 /** Validates {@link T.SkillsUpdateParams}. */
 export declare const validateSkillsUpdateParams: Validator<T.SkillsUpdateParams>;
+/** Validates {@link T.SkillsUpdateResult}. */
+export declare const validateSkillsUpdateResult: Validator<T.SkillsUpdateResult>;
 /** Validates {@link T.StateVersion}. */
 export declare const validateStateVersion: Validator<T.StateVersion>;
 /** Validates {@link T.StatusParams}. */
@@ -365,6 +407,10 @@ export declare const validateTalkModeParams: Validator<T.TalkModeParams>;
 export declare const validateTalkModeResult: Validator<T.TalkModeResult>;
 /** Validates {@link T.TickEvent}. */
 export declare const validateTickEvent: Validator<T.TickEvent>;
+/** Validates {@link T.ToolsEffectiveParams}. */
+export declare const validateToolsEffectiveParams: Validator<T.ToolsEffectiveParams>;
+/** Validates {@link T.ToolsEffectiveResult}. */
+export declare const validateToolsEffectiveResult: Validator<T.ToolsEffectiveResult>;
 /** Validates {@link T.TtsConvertParams}. */
 export declare const validateTtsConvertParams: Validator<T.TtsConvertParams>;
 /** Validates {@link T.TtsDisableParams}. */
@@ -513,6 +559,8 @@ export declare const PARAMS_VALIDATORS: {
   readonly "channels.pairing.approve": Validator<T.ChannelsPairingApproveParams>;
   readonly "channels.pairing.reject": Validator<T.ChannelsPairingRejectParams>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshParams>;
+  readonly "exec.approval.list": Validator<T.ExecApprovalListParams>;
+  readonly "tools.effective": Validator<T.ToolsEffectiveParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -539,7 +587,9 @@ export declare const RESULT_VALIDATORS: {
   readonly "agents.files.list": Validator<T.AgentsFilesListResult>;
   readonly "agents.files.get": Validator<T.AgentsFilesGetResult>;
   readonly "agents.files.set": Validator<T.AgentsFilesSetResult>;
+  readonly "skills.status": Validator<T.SkillsStatusResult>;
   readonly "skills.bins": Validator<T.SkillsBinsResult>;
+  readonly "skills.update": Validator<T.SkillsUpdateResult>;
   readonly "voicewake.get": Validator<T.VoicewakeGetResult>;
   readonly "voicewake.set": Validator<T.VoicewakeSetResult>;
   readonly "sessions.list": Validator<T.SessionsListResult>;
@@ -571,6 +621,8 @@ export declare const RESULT_VALIDATORS: {
   readonly "chat.abort": Validator<T.ChatAbortResult>;
   readonly "chat.send": Validator<T.ChatSendResult>;
   readonly "node.canvas.capability.refresh": Validator<T.NodeCanvasCapabilityRefreshResult>;
+  readonly "exec.approval.list": Validator<T.ExecApprovalListResult>;
+  readonly "tools.effective": Validator<T.ToolsEffectiveResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

@@ -1,9 +1,10 @@
 /**
  * The control UI: connects to this gateway over the same WebSocket protocol as any client, shows health,
- * presence, channels and sessions, and a WebChat panel. The token is kept in localStorage and sent only to
+ * presence, channels and sessions, pending exec approvals (to connections allowed to answer them), and a WebChat panel. The token is kept in localStorage and sent only to
  * the origin this page came from; it is never read from the URL.
  */
 
+import { type ApprovalRequest, ApprovalsView } from "./approvals.ts";
 import { ChatView } from "./chat-view.ts";
 import { type PickedImage, readImageFile, thumbnail, toAttachments } from "./images.ts";
 import { renderPresence, uiInstanceId } from "./presence.ts";
@@ -11,6 +12,8 @@ import { renderPresence, uiInstanceId } from "./presence.ts";
 type Frame = { type: string; id?: string; ok?: boolean; payload?: any; error?: { code: string; message: string }; event?: string };
 
 const TOKEN_KEY = "openclaw.gateway.token";
+/** What this page asks for at connect; the gateway may grant less (a paired device's token says what). */
+const REQUESTED_SCOPES = ["operator.admin"];
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let ws: WebSocket | undefined;
@@ -19,6 +22,7 @@ const pending = new Map<string, (f: Frame) => void>();
 let sessionKey = "main";
 let activeRunId: string | undefined;
 const chat = new ChatView($("messages"));
+const approvals = new ApprovalsView($("approvals-card"), $("approvals"), (id, decision) => request("exec.approval.resolve", { id, decision }));
 const instanceId = uiInstanceId();
 let retryMs = 1000;
 /** The gateway's largest accepted frame (hello policy); a message with images must fit in one. */
@@ -74,7 +78,7 @@ function connect(token: string): void {
           maxProtocol: 3,
           client: { id: "openclaw-control-ui", version: "ui", platform: navigator.platform || "web", mode: "ui", instanceId },
           role: "operator",
-          scopes: ["operator.admin"],
+          scopes: REQUESTED_SCOPES,
           auth: { token },
           userAgent: navigator.userAgent,
         },
@@ -117,13 +121,22 @@ function onHello(hello: any): void {
   $("chat-session").textContent = sessionKey;
   renderHealth(hello.snapshot?.health);
   renderPresence($("presence"), hello.snapshot?.presence ?? [], instanceId);
+  const scopes: string[] = hello.auth?.scopes ?? REQUESTED_SCOPES;
+  approvals.setEnabled(scopes.includes("operator.approvals") || scopes.includes("operator.admin"));
   // a run that was going when the socket dropped may have ended unseen (Send would stay disabled); its
   // reply is in the history loaded below
   if (activeRunId) endRun();
   void refresh();
 }
 
+/** Requests that were waiting before this connection (gateways without `exec.approval.list` answer an error: none known). */
+async function loadApprovals(): Promise<void> {
+  const list = await request("exec.approval.list").catch(() => undefined);
+  if (Array.isArray(list)) approvals.load(list as ApprovalRequest[]);
+}
+
 async function refresh(): Promise<void> {
+  void loadApprovals();
   const [channels, sessions] = await Promise.all([request("channels.status").catch(() => undefined), request("sessions.list", { limit: 50 }).catch(() => undefined)]);
   renderChannels(channels);
   renderSessions(sessions);
@@ -146,6 +159,8 @@ async function loadHistory(): Promise<void> {
 function onEvent(event: string, payload: any): void {
   if (event === "health") renderHealth(payload);
   else if (event === "presence") renderPresence($("presence"), payload?.presence ?? [], instanceId);
+  else if (event === "exec.approval.requested") approvals.add(payload);
+  else if (event === "exec.approval.resolved") approvals.remove(payload?.id);
   else if (event === "chat" && ofThisChat(payload)) {
     if (chat.onChat(payload) === "end" && (!activeRunId || payload.runId === activeRunId)) endRun();
   } else if (event === "agent" && ofThisChat(payload)) chat.onAgent(payload);

@@ -105,15 +105,22 @@ describe("the registry", () => {
     buildTools({ config, store: createMemoryStore(), agentId: "main", sessionKey: "agent:main:main", ...extra }).map((t) => t.name);
 
   test("tools whose ports are missing are not offered", () => {
-    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_fetch"]);
-    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_fetch", "canvas"]);
-    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_fetch", "read"]);
-    expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch"]);
+    const base = ["session_status", "agents_list"];
+    expect(tools()).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", ...base]);
+    expect(tools({ nodes: { list: () => [], invoke: async () => ({}) } })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "canvas", ...base]);
+    expect(tools({ workspace: "/tmp/x" })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "read", ...base]);
+    // coding holds group:sessions (session_status) but not agents_list, as upstream's profile.
+    expect(tools({ workspace: "/tmp/x" }, { tools: { profile: "coding" } })).toEqual(["sessions_list", "sessions_history", "read", "write", "edit", "apply_patch", "session_status"]);
+    // The host ports bring message, cron and the session run tools.
+    const ports = { channels: { configured: () => [], canonicalTarget: (_c: string, t: string) => t, send: async () => ({ channel: "telegram", to: "1" }) }, cron: {} as never, agentRuns: { start: () => ({ runId: "r", done: new Promise(() => {}) }), spawned: () => [] } };
+    expect(tools({ ports }, { tools: { profile: "full" } })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", "message", "cron", "sessions_send", "sessions_spawn", "session_status", "agents_list"]);
+    expect(tools({ ports }, { tools: { profile: "messaging" } })).toEqual(["sessions_list", "sessions_history", "message", "sessions_send", "session_status"]);
+    expect(tools({ ports })).toEqual(["sessions_list", "sessions_history", "web_search", "web_fetch", ...base]);
   });
 
   test("http flags: only the read-only originals are HTTP-invokable; file tools are not", () => {
     const all = buildTools({ config: { tools: { profile: "full" } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x", nodes: { list: () => [], invoke: async () => ({}) } });
-    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_fetch: true, canvas: true, read: false, write: false, edit: false, apply_patch: false });
+    expect(Object.fromEntries(all.map((t) => [t.name, t.http]))).toEqual({ sessions_list: true, sessions_history: true, web_search: true, web_fetch: true, canvas: true, nodes: false, read: false, write: false, edit: false, apply_patch: false, session_status: false, agents_list: false });
   });
 
   test("the original four keep their model-facing schemas", () => {
@@ -142,19 +149,30 @@ describe("the registry", () => {
     expect(by.canvas.additionalProperties).toBe(false);
   });
 
-  test("explainTools lists every registered tool with its verdict and reason", () => {
+  test("explainTools lists every registered tool with its verdict, reason, group, http flag and ports", () => {
     const v = explainTools({ config: { agents: { list: [{ id: "main", tools: { profile: "coding", deny: ["edit"] } }] } }, store: createMemoryStore(), agentId: "main", sessionKey: "s", workspace: "/tmp/x" });
+    const coding = 'allowed by profile "coding" (agents.list[0].tools.profile)';
     expect(v).toEqual([
-      { name: "sessions_list", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "sessions_history", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "web_fetch", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)' },
-      { name: "canvas", included: false, reason: "needs nodes, not available here" },
-      { name: "read", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "write", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "edit", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")' },
-      { name: "apply_patch", included: true, reason: 'allowed by profile "coding" (agents.list[0].tools.profile)' },
-      { name: "exec", included: false, reason: "needs exec, not available here" },
-      { name: "process", included: false, reason: "needs exec, not available here" },
+      { name: "sessions_list", group: "sessions", included: true, reason: coding, http: true, needs: ["store"] },
+      { name: "sessions_history", group: "sessions", included: true, reason: coding, http: true, needs: ["store"] },
+      { name: "web_search", group: "web", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)', http: true, needs: [] },
+      { name: "web_fetch", group: "web", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)', http: true, needs: [] },
+      { name: "canvas", group: "ui", included: false, reason: "needs nodes, not available here", http: true, needs: ["nodes"] },
+      { name: "browser", group: "ui", included: false, reason: "needs browser, not available here", http: false, needs: ["browser"] },
+      { name: "image", included: false, reason: "needs vision, not available here", http: false, needs: ["vision"] },
+      { name: "nodes", group: "nodes", included: false, reason: "needs nodes, not available here", http: false, needs: ["nodes"] },
+      { name: "read", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
+      { name: "write", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
+      { name: "edit", group: "fs", included: false, reason: 'denied by agents.list[0].tools.deny ("edit")', http: false, needs: ["workspace"] },
+      { name: "apply_patch", group: "fs", included: true, reason: coding, http: false, needs: ["workspace"] },
+      { name: "exec", group: "runtime", included: false, reason: "needs exec, not available here", http: false, needs: ["exec", "workspace"] },
+      { name: "process", group: "runtime", included: false, reason: "needs exec, not available here", http: false, needs: ["exec"] },
+      { name: "message", group: "messaging", included: false, reason: "needs channels, not available here", http: false, needs: ["channels"] },
+      { name: "cron", group: "automation", included: false, reason: "needs cron, not available here", http: false, needs: ["cron"] },
+      { name: "sessions_send", group: "sessions", included: false, reason: "needs agentRuns, not available here", http: false, needs: ["store", "agentRuns"] },
+      { name: "sessions_spawn", group: "sessions", included: false, reason: "needs agentRuns, not available here", http: false, needs: ["store", "agentRuns"] },
+      { name: "session_status", group: "sessions", included: true, reason: coding, http: false, needs: ["store"] },
+      { name: "agents_list", group: "sessions", included: false, reason: 'not in profile "coding" (agents.list[0].tools.profile)', http: false, needs: [] },
     ]);
   });
 

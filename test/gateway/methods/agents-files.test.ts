@@ -150,6 +150,20 @@ describe("agents.files.get / set", () => {
     expect((await call(sock, "agents.files.get", { agentId: "main", name: "USER.md" })).file.content).toBe("likes tea");
   });
 
+  test("a symlink out of the workspace is not described by the listing (no size or mtime of the file it points at)", async () => {
+    const { sock, root, main } = await setup();
+    const outside = join(root, "secret.txt");
+    writeFileSync(outside, "api key: sk-live-123");
+    symlinkSync(outside, join(main, "MEMORY.md"));
+    symlinkSync(join(root, "nowhere.md"), join(main, "SOUL.md"));
+    const res = await call(sock, "agents.files.list", { agentId: "main" });
+    const entry = (n: string) => res.files.find((f: { name: string }) => f.name === n);
+    expect(entry("MEMORY.md")).toEqual({ name: "MEMORY.md", path: join(main, "MEMORY.md"), missing: true });
+    expect(entry("SOUL.md")).toEqual({ name: "SOUL.md", path: join(main, "SOUL.md"), missing: true });
+    // Reading it says why instead of "missing".
+    expect((await sock.request("agents.files.get", { agentId: "main", name: "SOUL.md" })).error).toEqual({ code: "INVALID_REQUEST", message: 'refusing to read "SOUL.md": it is a symlink to a missing file' });
+  });
+
   test("admin only", async () => {
     const { gw } = await setup();
     const { sock } = await connectClient(gw.url, gw.token, { scopes: ["operator.read", "operator.write"] });

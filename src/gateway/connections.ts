@@ -70,6 +70,11 @@ export interface ConnectedClient {
 /** A gateway socket. */
 export type GatewaySocket = ServerWebSocket<ConnectionData>;
 
+/** A payload already serialized as JSON: broadcast splices it into the frame as is. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
 /** Options of one broadcast. */
 export interface BroadcastOptions {
   /** Skip clients that are behind instead of closing them (tick, presence, heartbeat). */
@@ -156,7 +161,7 @@ export class Connections {
       if (opts.role && client.role !== opts.role) continue;
       if (head === undefined) {
         // `{"type":"event","event":…,"payload":…` + `,"seq":N` + `[,"stateVersion":…]}`: the key order of before.
-        head = JSON.stringify({ type: "event", event, payload }).slice(0, -1);
+        head = payload instanceof RawJson ? `{"type":"event","event":${JSON.stringify(event)},"payload":${payload.json}` : JSON.stringify({ type: "event", event, payload }).slice(0, -1);
         if (opts.stateVersion) tail = `,"stateVersion":${JSON.stringify(opts.stateVersion)}}`;
       }
       let h = head;

@@ -20,7 +20,7 @@ import { agentExecPorts } from "./approvals/agent-exec.ts";
 import { ChatApprovals } from "./approvals/chat-approvals.ts";
 import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
-import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
+import { Connections, type ConnectionData, RawJson, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
 import { sessionDefaults } from "./agents/agents-view.ts";
 import { toV4RunEventPayload } from "./run-events-v4.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
@@ -218,7 +218,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     memory,
     stateVersion: () => ({ presence: presence.version, health: health.version }),
     broadcastPresence() {
-      connections.broadcast("presence", { presence: presence.list() }, { dropIfSlow: true, stateVersion: ctx.stateVersion() });
+      connections.broadcast("presence", new RawJson(`{"presence":${presence.json()}}`), { dropIfSlow: true, stateVersion: ctx.stateVersion() });
     },
     schedulePresenceBroadcast() {
       // Coalesced: a burst of connects costs one fan-out per window, not one per connect (N² at 1 000 clients).

@@ -32,3 +32,17 @@ test("rows older than five minutes leave the list; the gateway's own row stays a
   advance(5 * 60_000);
   expect(p.list()).toHaveLength(1);
 });
+
+test("json() is the list serialized, after upserts and after rows expire", () => {
+  const { p, advance } = table();
+  expect(JSON.parse(p.json())).toEqual(p.list());
+  p.upsert("a", { host: "a", text: "a" });
+  advance(10);
+  p.upsert("b", { host: "b", text: "b", tags: ["x"] });
+  expect(JSON.parse(p.json())).toEqual(p.list());
+  advance(5 * 60_000 - 5);
+  expect(JSON.parse(p.json()).map((e: { host: string }) => e.host)).toEqual([p.list()[0]?.host, "b"]);
+  advance(10);
+  expect(JSON.parse(p.json())).toEqual(p.list());
+  expect(JSON.parse(p.json())).toHaveLength(1);
+});

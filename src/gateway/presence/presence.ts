@@ -35,6 +35,11 @@ export class Presence {
   /** The other rows newest first, as of `rowsVersion` (every connect and presence event reads the list). */
   private rows: PresenceEntry[] = [];
   private rowsVersion = 0;
+  /** `rows` as JSON without the brackets, as of `rowsJsonVersion` (hello-ok and `presence` events splice it in). */
+  private rowsJson = "";
+  /** Counts rebuilds of `rows` (a rebuild after expiry keeps `version`); `rowsJson` is of build `rowsJsonBuild`. */
+  private rowsBuild = 0;
+  private rowsJsonBuild = -1;
   /** Smallest `ts` among the stored rows: no row can have expired before `oldestTs + TTL_MS`. */
   private oldestTs = Number.POSITIVE_INFINITY;
 
@@ -134,8 +139,22 @@ export class Presence {
       rows.sort((a, b) => b.ts - a.ts);
       this.rows = rows;
       this.rowsVersion = this.version;
+      this.rowsBuild += 1;
     }
     return [{ ...this.self }, ...this.rows];
+  }
+
+  /**
+   * The list as JSON text, equal to `JSON.stringify(this.list())`: the rows are serialized once per change,
+   * only the gateway's own row (its timestamp moves) on every call.
+   */
+  json(): string {
+    const [self] = this.list();
+    if (this.rowsJsonBuild !== this.rowsBuild) {
+      this.rowsJson = JSON.stringify(this.rows).slice(1, -1);
+      this.rowsJsonBuild = this.rowsBuild;
+    }
+    return this.rowsJson ? `[${JSON.stringify(self)},${this.rowsJson}]` : `[${JSON.stringify(self)}]`;
   }
 
   /** JSON bytes of the stored rows (self excluded); stays at or under {@link MAX_PRESENCE_BYTES}. */

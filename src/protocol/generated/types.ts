@@ -255,6 +255,7 @@ export interface ChannelsPairingRejectParams {
 export interface ChannelsStatusParams {
   probe?: boolean;
   timeoutMs?: number;
+  channel?: string;
 }
 
 /** Result (ok payload) of `channels.status`. */
@@ -275,6 +276,8 @@ export interface ChannelsStatusResult {
 export interface ChatAbortParams {
   sessionKey: string;
   runId?: string;
+  agentId?: string;
+  preserveSideRuns?: boolean;
 }
 
 /** Result (ok payload) of `chat.abort`. */
@@ -302,6 +305,15 @@ export interface ChatEvent {
 export interface ChatHistoryParams {
   sessionKey: string;
   limit?: number;
+  agentId?: string;
+  cursor?: string;
+  maxBytes?: number;
+  offset?: number;
+  pendingBefore?: number;
+  inputRunIds?: string[];
+  messageId?: string;
+  sessionId?: string;
+  maxChars?: number;
 }
 
 /** Result (ok payload) of `chat.history`. */
@@ -330,6 +342,27 @@ export interface ChatSendParams {
   attachments?: unknown[];
   timeoutMs?: number;
   idempotencyKey: string;
+  agentId?: string;
+  sessionId?: string;
+  mentions?: unknown;
+  workContext?: unknown;
+  intent?: unknown;
+  fastMode?: boolean | "auto";
+  fastAutoOnSeconds?: number;
+  queueMode?: "steer" | "followup" | "collect" | "interrupt";
+  originatingChannel?: string;
+  originatingTo?: string;
+  originatingAccountId?: string;
+  originatingThreadId?: string;
+  replyToId?: string;
+  toolBindings?: unknown;
+  systemInputProvenance?: unknown;
+  systemProvenanceReceipt?: string;
+  suppressCommandInterpretation?: boolean;
+  expectedLeafEntryId?: string | null;
+  expectedSessionRoutingContract?: string;
+  expectedPermissionMode?: string | null;
+  expectedToolOverrides?: unknown;
 }
 
 /** Result (ok payload) of `chat.send`. */
@@ -606,6 +639,20 @@ export interface CronJobState {
 /** Params of `cron.list`. */
 export interface CronListParams {
   includeDisabled?: boolean;
+  sessionKey?: string;
+  sessionAgentId?: string;
+  limit?: number;
+  offset?: number;
+  query?: string;
+  enabled?: "all" | "enabled" | "disabled";
+  scheduleKind?: "all" | "at" | "every" | "cron" | "on-exit" | "stream";
+  lastRunStatus?: "all" | "ok" | "error" | "skipped" | "unknown";
+  trigger?: "all" | "conditional" | "unconditional";
+  sortBy?: "nextRunAtMs" | "updatedAtMs" | "name";
+  sortDir?: "asc" | "desc";
+  agentId?: string;
+  compact?: boolean;
+  includeDeliveryPreviews?: boolean;
 }
 
 /** Result (ok payload) of `cron.list`. */
@@ -680,6 +727,20 @@ export type CronRunsParams = {
 } | {
   jobId: string;
   limit?: number;
+} | {
+  agentId?: string;
+  scope?: "job" | "all";
+  id?: string;
+  jobId?: string;
+  runId?: string;
+  limit?: number;
+  offset?: number;
+  statuses?: ("ok" | "error" | "skipped")[];
+  status?: "all" | "ok" | "error" | "skipped";
+  deliveryStatuses?: string[];
+  deliveryStatus?: string;
+  query?: string;
+  sortDir?: "asc" | "desc";
 };
 
 /** Result (ok payload) of `cron.runs`. */
@@ -950,6 +1011,8 @@ export interface ExecApprovalRequestedEvent {
 export interface ExecApprovalResolveParams {
   id: string;
   decision: ApprovalDecision;
+  reviewer?: unknown;
+  grantExpiresInDays?: number;
 }
 
 /** Result (ok payload) of `exec.approval.resolve`. */
@@ -1149,7 +1212,18 @@ export interface LogsTailResult {
 }
 
 /** Params of `models.list`. */
-export type ModelsListParams = Record<string, never>;
+export interface ModelsListParams {
+  agentId?: string;
+  sessionKey?: string;
+  authProfileId?: string;
+  provider?: string;
+  includeDetails?: boolean;
+  includeProviderCapabilities?: boolean;
+  includeDefaultModels?: boolean;
+  preparedOnly?: boolean;
+  refresh?: boolean;
+  view?: "default" | "configured" | "provider-config" | "all";
+}
 
 /** Result (ok payload) of `models.list`. */
 export interface ModelsListResult {
@@ -1493,6 +1567,29 @@ export interface SessionsListParams {
   spawnedBy?: string;
   agentId?: string;
   search?: string;
+  offset?: number;
+  activeOnly?: boolean;
+  requireLastInteraction?: boolean;
+  sortBy?: "updatedAt" | "lastInteractionAt" | "activity";
+  excludeSubagents?: boolean;
+  excludeCron?: boolean;
+  excludeSystem?: boolean;
+  configuredAgentsOnly?: boolean;
+  includeActivitySummary?: boolean;
+  projectId?: string;
+  workspaceDir?: string;
+  group?: string;
+  pinned?: boolean;
+  boardFace?: "chat" | "dashboard";
+  hasBoard?: boolean;
+  creatorId?: string;
+  ownerId?: string;
+  ownerFirst?: boolean;
+  involvingMe?: boolean;
+  profileRelation?: unknown;
+  involvingProfileId?: string;
+  includePeople?: boolean;
+  archived?: boolean | "all";
 }
 
 /** Result (ok payload) of `sessions.list`. */
@@ -1537,6 +1634,34 @@ export interface SessionsPatchParams {
   spawnedBy?: string | null;
   sendPolicy?: "allow" | "deny" | null;
   groupActivation?: "mention" | "always" | null;
+  agentId?: string;
+  expectedSessionId?: string;
+  expectedLifecycleRevision?: string;
+  expectedPermissionMode?: unknown;
+  expectedSandboxMode?: unknown;
+  expectedNativeRuntimeConsent?: unknown;
+  expectedToolOverrides?: unknown;
+  expectedMarkedUnreadAt?: number | null;
+  autoLabel?: string | null;
+  icon?: string | null;
+  color?: string | null;
+  category?: string | null;
+  boardFace?: unknown;
+  boardPresentation?: unknown;
+  statusNote?: unknown;
+  attention?: unknown;
+  ttlMinutes?: unknown;
+  archived?: boolean | null;
+  pinned?: boolean | null;
+  unread?: boolean | null;
+  contextWindow?: unknown;
+  fastMode?: unknown;
+  toolOverrides?: unknown;
+  traceLevel?: string | null;
+  permissionMode?: string | null;
+  sandboxMode?: string | null;
+  nativeRuntimeConsent?: string | null;
+  agentRuntime?: string | null;
 }
 
 /** Params of `sessions.preview`. */
@@ -1549,6 +1674,9 @@ export interface SessionsPreviewParams {
 /** Params of `sessions.reset`. */
 export interface SessionsResetParams {
   key: string;
+  agentId?: string;
+  reason?: "new" | "reset";
+  expectedSessionId?: string;
 }
 
 /** Params of `sessions.resolve`. */

@@ -91,3 +91,31 @@ export const EVENTS = [
 
 /** An advertised event name. */
 export type EventName = (typeof EVENTS)[number];
+
+// --- protocol v4 (spec protocol-v4.md §1) ---
+
+/** Protocol versions this gateway negotiates, per connection; the highest one both sides speak wins. */
+export const SUPPORTED_PROTOCOL_VERSIONS = [3, 4] as const;
+/** The newest protocol version (what `expectedProtocol` names in a mismatch). */
+export const LATEST_PROTOCOL_VERSION = 4;
+/** The oldest version a probe may use (`minimumProbeProtocol` of a mismatch). */
+export const MIN_PROBE_PROTOCOL_VERSION = 3;
+
+/** Accepted `client.id` values of a v4 connect: the v3 ids plus the newer apps (§1.3). */
+export const CLIENT_IDS_V4 = [
+  ...CLIENT_IDS,
+  "openclaw-browser-copilot",
+  "openclaw-tui",
+  "openclaw-linux",
+  "openclaw-watchos",
+  "openclaw-worker",
+] as const;
+
+/** Accepted `client.mode` values of a v4 connect. `worker` parses but is refused on the main socket. */
+export const CLIENT_MODES_V4 = [...CLIENT_MODES, "worker"] as const;
+
+/** Error codes on v4 connections: v4 adds FORBIDDEN (missing scope) and APPROVAL_NOT_FOUND (§1.6). */
+export const ERROR_CODES_V4 = [...ERROR_CODES, "FORBIDDEN", "APPROVAL_NOT_FOUND"] as const;
+
+/** Longest W3C `traceparent` a v4 request frame may carry. */
+export const TRACEPARENT_MAX_CHARS = 128;

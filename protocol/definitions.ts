@@ -19,6 +19,7 @@ import {
   PresenceEntry,
   SessionDefaults,
 } from "./connect.ts";
+import { V4_ROOT_DEFINITIONS } from "./connect-v4.ts";
 import { EVENT_PAYLOADS } from "./events.ts";
 import { ErrorCode, ErrorShape, EventFrame, GatewayFrame, RequestFrame, ResponseFrame, StateVersion } from "./frames.ts";
 import { type KnownMethodName, METHODS, UNADVERTISED_METHODS } from "./methods.ts";
@@ -60,7 +61,7 @@ function listRootDefinitions(): RootDefinition[] {
   const shared = [ErrorCode, ErrorShape, StateVersion, RequestFrame, ResponseFrame, EventFrame, GatewayFrame];
   const connect = [ClientId, ClientMode, ConnectClient, ConnectDevice, ConnectAuth, ConnectParams, ConnectChallenge];
   const hello = [PresenceEntry, HealthSessions, HealthSnapshot, Policy, SessionDefaults, HelloOk];
-  for (const schema of [...shared, ...connect, ...hello]) roots.push([schema.$id!, schema]);
+  for (const schema of [...shared, ...connect, ...hello, ...V4_ROOT_DEFINITIONS]) roots.push([schema.$id!, schema]);
   for (const method of ALL_METHODS) {
     const { params, result } = METHOD_SCHEMAS[method];
     roots.push([toDefinitionName(method, "Params"), params, `Params of \`${method}\`.`]);

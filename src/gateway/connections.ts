@@ -56,6 +56,13 @@ export interface ConnectedClient {
   pathEnv?: string;
   /** When the handshake completed (ms epoch). */
   connectedAtMs?: number;
+  /** The protocol version negotiated for this connection. */
+  protocol: 3 | 4;
+  /**
+   * v4: the events this connection is sent (its `features.events`); other broadcasts skip it. Unset on v3,
+   * whose clients keep receiving every broadcast their scopes allow.
+   */
+  events?: ReadonlySet<string>;
 }
 
 /** A gateway socket. */
@@ -138,7 +145,7 @@ export class Connections {
     const text = JSON.stringify(frame);
     for (const ws of this.clients()) {
       const client = ws.data.client as ConnectedClient;
-      if (!mayReceive(client, event)) continue;
+      if ((client.events && !client.events.has(event)) || !mayReceive(client, event)) continue;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
       if (opts.role && client.role !== opts.role) continue;
       this.sendText(ws, text, opts.dropIfSlow === true);

@@ -4,13 +4,14 @@
  * frame; nothing a client sends can take the gateway down.
  */
 import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
-import { checkRequestFrame, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
+import { checkRequestFrame, checkRequestFrameV4, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
 import { toGatewayError } from "./error-map.ts";
 import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_TABLE } from "./methods/index.ts";
+import { servesMethod } from "./protocol-version.ts";
 import { missingScope } from "./scope-check.ts";
 import { sendVoiceWakeSnapshot } from "./talk/voicewake.ts";
 
@@ -31,25 +32,32 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
   }
   if (!ws.data.client) return handleFirstFrame(gw, ws, frame);
 
-  const checked = checkRequestFrame(frame);
+  const client = ws.data.client;
+  const checked = client.protocol >= 4 ? checkRequestFrameV4(frame) : checkRequestFrame(frame);
   if (!checked.ok) {
     const id = typeof (frame as { id?: unknown })?.id === "string" && (frame as { id: string }).id ? (frame as { id: string }).id : "invalid";
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `invalid request frame: ${checked.message}` });
     return;
   }
   const { id, method } = checked.frame;
-  const client = ws.data.client;
 
   if (method === "connect") {
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: "connect is only valid as the first request" });
     return;
   }
-  const denied = authorize(client, method);
-  if (denied) {
-    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: denied });
+  // v4 clients hide a feature on "unknown method" (whatever scope they hold), so v4 answers it before the
+  // scope check; v3 keeps its order (admin-only for unknown names).
+  const known = servesMethod(client.protocol, method);
+  if (!known && client.protocol >= 4) {
+    sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `unknown method: ${method}` });
     return;
   }
-  const definition = METHOD_TABLE.get(method);
+  const denied = authorize(client, method);
+  if (denied) {
+    sendError(gw, ws, id, toDeniedError(client, method, denied));
+    return;
+  }
+  const definition = known ? METHOD_TABLE.get(method) : undefined;
   if (!definition) {
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `unknown method: ${method}` });
     return;
@@ -93,6 +101,25 @@ export function authorize(client: Pick<ConnectedClient, "role" | "scopes">, meth
   const need = scope === "read" || scope === "write" || scope === "approvals" || scope === "pairing" ? scope : "admin";
   const missing = missingScope(client.scopes, need);
   return missing === undefined ? undefined : `missing scope: ${missing}`;
+}
+
+/**
+ * The refusal of a call `authorize` denied: v3 keeps INVALID_REQUEST; on v4 a missing scope is FORBIDDEN with
+ * `details {code: "MISSING_SCOPE", missingScope, requiredScopes}` (protocol-v4.md §1.6).
+ */
+export function toDeniedError(client: Pick<ConnectedClient, "protocol">, method: string, message: string): ReturnType<typeof toErrorShape> {
+  const missing = message.startsWith(MISSING_SCOPE_PREFIX) ? message.slice(MISSING_SCOPE_PREFIX.length) : undefined;
+  if (client.protocol < 4 || missing === undefined) return { code: "INVALID_REQUEST", message };
+  return { code: "FORBIDDEN", message, details: { code: "MISSING_SCOPE", missingScope: missing, requiredScopes: requiredScopesOf(method, missing) } };
+}
+
+const MISSING_SCOPE_PREFIX = "missing scope: ";
+
+/** Scopes any one of which satisfies the method (`operator.admin` always does). */
+function requiredScopesOf(method: string, missing: string): string[] {
+  const scope = METHOD_SCOPES[method];
+  if (scope === "read") return ["operator.read", "operator.write", "operator.admin"];
+  return missing === "operator.admin" ? ["operator.admin"] : [missing, "operator.admin"];
 }
 
 /** The error shape for anything a handler threw (unknown errors become UNAVAILABLE). */
@@ -187,7 +214,7 @@ function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedCli
 
 function reject(gw: GatewayContext, ws: GatewaySocket, id: string, err: HandshakeError): void {
   gw.metrics.countHandshakeFailure(err.code);
-  sendError(gw, ws, id, toErrorShape(err));
+  if (!err.silent) sendError(gw, ws, id, toErrorShape(err));
   gw.logger.child("ws").debug("handshake rejected", { connId: ws.data.connId, code: err.code, reason: err.closeReason });
   clearTimeout(ws.data.handshakeTimer);
   ws.close(err.closeCode, truncateReason(err.closeReason));

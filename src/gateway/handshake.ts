@@ -3,36 +3,56 @@
  * or device token, device signature and pairing, then `hello-ok`. Every rejection answers with an error
  * frame and closes the socket with the code the spec lists.
  */
+import { randomUUID } from "node:crypto";
 import { GatewayError } from "../errors.ts";
-import { type ConnectDevice, type ConnectParams, checkParams, EVENTS, METHODS, POLICY, PROTOCOL_VERSION } from "../protocol/index.ts";
+import { type ConnectParamsV4, checkConnectParams, POLICY } from "../protocol/index.ts";
 import { sessionDefaults } from "./agents/agents-view.ts";
 import { checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
 import { canvasHostUrl } from "./canvas/canvas.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
-import { METHOD_TABLE } from "./methods/index.ts";
 import { requestNodeDevicePairing } from "./nodes/node-pair.ts";
+import {
+  ADVERTISED_EVENTS_V3,
+  ADVERTISED_EVENTS_V4,
+  ADVERTISED_METHODS_V3,
+  ADVERTISED_METHODS_V4,
+  claimsWorkerIdentity,
+  negotiateProtocol,
+  protocolMismatchDetails,
+  SERVER_CAPABILITIES_V4,
+} from "./protocol-version.ts";
+
+type ConnectParams = ConnectParamsV4;
 
 /** A handshake rejection: the error frame plus how to close. */
 export class HandshakeError extends GatewayError {
   readonly closeCode: number;
   readonly closeReason: string;
-  constructor(code: GatewayError["code"], message: string, opts: { closeCode?: number; closeReason?: string; details?: unknown; retryable?: boolean; retryAfterMs?: number } = {}) {
+  /** Close without answering the connect request (worker claims on the main socket). */
+  readonly silent: boolean;
+  constructor(
+    code: GatewayError["code"],
+    message: string,
+    opts: { closeCode?: number; closeReason?: string; details?: unknown; retryable?: boolean; retryAfterMs?: number; silent?: boolean } = {},
+  ) {
     super(code, message, opts);
     this.name = "HandshakeError";
     this.closeCode = opts.closeCode ?? 1008;
     this.closeReason = truncateReason(opts.closeReason ?? message);
+    this.silent = opts.silent === true;
   }
 }
 
 const BROWSER_CLIENTS = new Set(["openclaw-control-ui", "webchat-ui", "webchat"]);
 
-/** Methods and events this gateway implements, in the upstream's advertised order. */
-export const ADVERTISED_METHODS = METHODS.filter((m) => METHOD_TABLE.has(m));
-const EMITTED_EVENTS = new Set(["connect.challenge", "agent", "chat", "tick", "presence", "health", "shutdown", "device.pair.requested", "device.pair.resolved", "node.pair.requested", "node.pair.resolved", "node.invoke.request", "talk.mode", "voicewake.changed", "heartbeat", "cron", "exec.approval.requested", "exec.approval.resolved"]);
-/** Events this gateway emits. */
-export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));
+/** v3 methods and events this gateway implements, in the upstream's advertised order. */
+export const ADVERTISED_METHODS = ADVERTISED_METHODS_V3;
+/** v3 events this gateway emits. */
+export const ADVERTISED_EVENTS = ADVERTISED_EVENTS_V3;
+
+const EVENTS_V4: ReadonlySet<string> = new Set(ADVERTISED_EVENTS_V4);
 
 /**
  * Runs the handshake for a socket's first `connect` request.
@@ -40,12 +60,14 @@ export const ADVERTISED_EVENTS = EVENTS.filter((e) => EMITTED_EVENTS.has(e));
  * @throws HandshakeError for every rejection.
  */
 export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: unknown): { hello: Record<string, unknown>; client: ConnectedClient } {
-  const checked = checkParams("connect", rawParams);
+  if (claimsWorkerIdentity(rawParams)) throw new HandshakeError("INVALID_REQUEST", "invalid-handshake", { silent: true });
+  const checked = checkConnectParams(rawParams);
   if (!checked.ok) throw new HandshakeError("INVALID_REQUEST", checked.message);
   const p = checked.params;
 
-  if (p.maxProtocol < PROTOCOL_VERSION || p.minProtocol > PROTOCOL_VERSION) {
-    throw new HandshakeError("INVALID_REQUEST", "protocol mismatch", { closeCode: 1002, details: { expectedProtocol: PROTOCOL_VERSION } });
+  const protocol = negotiateProtocol(p.minProtocol, p.maxProtocol);
+  if (protocol === undefined) {
+    throw new HandshakeError("INVALID_REQUEST", "protocol mismatch", { closeCode: 1002, details: protocolMismatchDetails(p.minProtocol, p.maxProtocol) });
   }
   const role = p.role ?? "operator";
   if (role !== "operator" && role !== "node") throw new HandshakeError("INVALID_REQUEST", "invalid role");
@@ -87,11 +109,14 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
     connectedAtMs: Date.now(),
     deviceId,
     authMethod,
+    protocol,
+    ...(protocol >= 4 && { events: EVENTS_V4 }),
   };
 
+  if (protocol >= 4) return { hello: buildHelloV4(gw, ws, client, deviceAuth), client };
   const hello: Record<string, unknown> = {
     type: "hello-ok",
-    protocol: PROTOCOL_VERSION,
+    protocol,
     server: { version: gw.version, ...(process.env.GIT_COMMIT && { commit: process.env.GIT_COMMIT }), host: gw.presence.list()[0].host, connId: ws.data.connId },
     features: { methods: ADVERTISED_METHODS, events: ADVERTISED_EVENTS },
     snapshot: {
@@ -108,6 +133,49 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
     policy: { ...POLICY },
   };
   return { hello, client };
+}
+
+/**
+ * The v4 hello (protocol-v4.md §1.4, §4 step 3): `auth` always (clients gate their actions on its scopes),
+ * only implemented methods, events and capabilities, no canvas or plugin surface promises.
+ */
+function buildHelloV4(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient, deviceAuth: Record<string, unknown> | undefined): Record<string, unknown> {
+  return {
+    type: "hello-ok",
+    protocol: 4,
+    server: { version: gw.version, bootId: bootIdOf(gw), connId: ws.data.connId },
+    features: { methods: ADVERTISED_METHODS_V4, events: ADVERTISED_EVENTS_V4, capabilities: SERVER_CAPABILITIES_V4 },
+    snapshot: {
+      presence: gw.presence.list(),
+      health: gw.health.snapshot ?? {},
+      stateVersion: gw.stateVersion(),
+      uptimeMs: Date.now() - gw.startedAt,
+      ...(client.scopes.includes("operator.admin") && { configPath: gw.loaded.path, stateDir: gw.stateDir }),
+      sessionDefaults: sessionDefaults(gw.config),
+    },
+    auth: {
+      method: client.authMethod,
+      role: client.role,
+      scopes: [...client.scopes],
+      ...(deviceAuth && { deviceToken: deviceAuth.deviceToken, issuedAtMs: deviceAuth.issuedAtMs }),
+    },
+    policy: { ...POLICY, attachments: ATTACHMENT_POLICY },
+  };
+}
+
+/**
+ * Per-attachment ceilings (decoded bytes) that fit in one request frame: base64 grows data by 4/3 and the
+ * rest of the frame is given 256 KiB, the rule upstream uses for its own limit.
+ */
+const ATTACHMENT_MAX_BYTES = Math.max(1, Math.floor(((POLICY.maxPayload - 262_144) * 3) / 4));
+const ATTACHMENT_POLICY = { maxBytes: ATTACHMENT_MAX_BYTES, maxImageBytes: Math.min(ATTACHMENT_MAX_BYTES, 6_291_456) };
+
+const BOOT_IDS = new WeakMap<GatewayContext, string>();
+/** A random id per gateway run: v4 clients compare it across reconnects to notice a restart. */
+function bootIdOf(gw: GatewayContext): string {
+  let id = BOOT_IDS.get(gw);
+  if (!id) BOOT_IDS.set(gw, (id = randomUUID()));
+  return id;
 }
 
 /** Cuts a close reason to the 123 bytes a close frame allows (the spec keeps ≤120). */
@@ -180,7 +248,7 @@ function authenticate(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, r
 }
 
 function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): string {
-  const device = p.device as ConnectDevice;
+  const device = p.device as NonNullable<ConnectParams["device"]>;
   const verified = verifyDeviceSignature({
     device,
     clientId: p.client.id,

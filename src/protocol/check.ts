@@ -4,7 +4,15 @@
  */
 import type { ErrorObject } from "ajv";
 import { type ConfigIssue, formatValidationErrors, toConfigIssues } from "./format-errors.ts";
-import type { ConnectParams, EventPayloadMap, MethodParamsMap, MethodResultMap, RequestFrame } from "./generated/types.ts";
+import type {
+  ConnectParams,
+  ConnectParamsV4,
+  EventPayloadMap,
+  MethodParamsMap,
+  MethodResultMap,
+  RequestFrame,
+  RequestFrameV4,
+} from "./generated/types.ts";
 import {
   EVENT_VALIDATORS,
   PARAMS_VALIDATORS,
@@ -12,7 +20,9 @@ import {
   type Validator,
   validateConfig,
   validateConnectParams,
+  validateConnectParamsV4,
   validateRequestFrame,
+  validateRequestFrameV4,
 } from "./generated/validators.js";
 
 /** A method with a params schema (advertised or not). */
@@ -49,6 +59,24 @@ export type ConfigCheck = { ok: true; config: Record<string, unknown> } | { ok: 
 export function checkRequestFrame(value: unknown): RequestFrameCheck {
   if (validateRequestFrame(value)) return { ok: true, frame: value };
   return fail(formatValidationErrors(validateRequestFrame.errors), validateRequestFrame.errors);
+}
+
+/**
+ * Checks a request frame on a v4 connection: the v3 frame plus optional `traceparent` and `expectedProfileId`.
+ * Failure messages are formatted as {@link checkRequestFrame}'s.
+ */
+export function checkRequestFrameV4(value: unknown): { ok: true; frame: RequestFrameV4 } | CheckFailure {
+  if (validateRequestFrameV4(value)) return { ok: true, frame: value };
+  return fail(formatValidationErrors(validateRequestFrameV4.errors), validateRequestFrameV4.errors);
+}
+
+/**
+ * Validates `connect` params against the v4 schema, a superset of v3's, before the version is negotiated.
+ * The failure message is `invalid connect params: <errors>`, as for every method.
+ */
+export function checkConnectParams(params: unknown): { ok: true; params: ConnectParamsV4 } | CheckFailure {
+  if (validateConnectParamsV4(params)) return { ok: true, params };
+  return fail(`invalid connect params: ${formatValidationErrors(validateConnectParamsV4.errors)}`, validateConnectParamsV4.errors);
 }
 
 /**

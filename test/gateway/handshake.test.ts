@@ -76,11 +76,17 @@ describe("handshake failures (§3.5)", () => {
     expect(message.startsWith(closed.reason)).toBe(true);
   });
 
-  for (const [min, max] of [[4, 5], [1, 2]]) {
-    test(`protocol range ${min}..${max} excludes 3: close 1002, details.expectedProtocol`, async () => {
+  // Protocol v4 is negotiated beside v3 (issue 22): only a range holding neither is refused, with the v4 details.
+  for (const [min, max] of [[5, 6], [1, 2]]) {
+    test(`protocol range ${min}..${max} holds neither 3 nor 4: close 1002, v4 mismatch details`, async () => {
       const gw = await env.gateway();
       const h = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: min, maxProtocol: max }));
-      await expectRejected(h, { code: "INVALID_REQUEST", message: "protocol mismatch", details: { expectedProtocol: 3 }, closeCode: 1002 });
+      await expectRejected(h, {
+        code: "INVALID_REQUEST",
+        message: "protocol mismatch",
+        details: { code: "PROTOCOL_MISMATCH", clientMinProtocol: min, clientMaxProtocol: max, expectedProtocol: 4, minimumProbeProtocol: 3 },
+        closeCode: 1002,
+      });
     });
   }
 

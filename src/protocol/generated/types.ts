@@ -376,8 +376,14 @@ export interface ChatSendResult {
 /** Which client program connects. */
 export type ClientId = "webchat-ui" | "openclaw-control-ui" | "webchat" | "cli" | "gateway-client" | "openclaw-macos" | "openclaw-ios" | "openclaw-android" | "node-host" | "test" | "fingerprint" | "openclaw-probe";
 
+/** Which client program connects (v4 list). */
+export type ClientIdV4 = "webchat-ui" | "openclaw-control-ui" | "webchat" | "cli" | "gateway-client" | "openclaw-macos" | "openclaw-ios" | "openclaw-android" | "node-host" | "test" | "fingerprint" | "openclaw-probe" | "openclaw-browser-copilot" | "openclaw-tui" | "openclaw-linux" | "openclaw-watchos" | "openclaw-worker";
+
 /** How the client runs. */
 export type ClientMode = "webchat" | "cli" | "ui" | "backend" | "node" | "probe" | "test";
+
+/** How the client runs (v4 list). */
+export type ClientModeV4 = "webchat" | "cli" | "ui" | "backend" | "node" | "probe" | "test" | "worker";
 
 /** Params of `config.apply`. */
 export interface ConfigApplyParams {
@@ -522,6 +528,20 @@ export interface ConnectAuth {
   password?: string;
 }
 
+/** Credentials of a v4 connect. */
+export interface ConnectAuthV4 {
+  token?: string;
+  password?: string;
+  /** A device token issued in an earlier hello-ok; needs the signed device. */
+  deviceToken?: string;
+  /** Accepted on the wire; this gateway issues no bootstrap tokens. */
+  bootstrapToken?: string;
+  /** Accepted on the wire; not used by this gateway. */
+  approvalRuntimeToken?: string;
+  /** Accepted on the wire; not used by this gateway. */
+  agentRuntimeIdentityToken?: string;
+}
+
 /** Nonce a device must sign into its connect payload. */
 export interface ConnectChallenge {
   nonce: string;
@@ -544,6 +564,22 @@ export interface ConnectClient {
   instanceId?: string;
 }
 
+/** The connecting program (v4). */
+export interface ConnectClientV4 {
+  id: ClientIdV4;
+  displayName?: string;
+  version: string;
+  buildId?: string;
+  /** Free text such as darwin, linux, ios; not an enum. */
+  platform: string;
+  deviceFamily?: string;
+  modelIdentifier?: string;
+  /** Self-reported IANA zone. */
+  timeZone?: string;
+  mode: ClientModeV4;
+  instanceId?: string;
+}
+
 /** Ed25519 device identity; the signature covers the v1/v2 payload of §3.4. */
 export interface ConnectDevice {
   id: string;
@@ -552,6 +588,25 @@ export interface ConnectDevice {
   signedAt: number;
   nonce?: string;
 }
+
+/** Ed25519 device identity; the signature covers payload v3 or v2 (v1 on local v3 connections). */
+export interface ConnectDeviceV4 {
+  id: string;
+  publicKey: string;
+  signature: string;
+  signedAt: number;
+  nonce?: string;
+}
+
+/** Which agent or session the client's model catalog is for. */
+export type ConnectModelCatalog = {
+  agentId?: string;
+  sessionKey?: string;
+} | {
+  agentId?: string;
+  shortId: string;
+  slugHint?: string;
+};
 
 /** Params of `connect`, the mandatory first request. */
 export interface ConnectParams {
@@ -567,6 +622,27 @@ export interface ConnectParams {
   scopes?: string[];
   device?: ConnectDevice;
   auth?: ConnectAuth;
+  locale?: string;
+  userAgent?: string;
+}
+
+/** Params of `connect` (v4 superset of v3); the version is negotiated from min/maxProtocol. */
+export interface ConnectParamsV4 {
+  minProtocol: number;
+  maxProtocol: number;
+  client: ConnectClientV4;
+  caps?: string[];
+  commands?: string[];
+  computerUse?: unknown;
+  workerRuns?: unknown;
+  permissions?: Record<string, boolean>;
+  pathEnv?: string;
+  /** operator (default) or node. */
+  role?: string;
+  scopes?: string[];
+  modelCatalog?: ConnectModelCatalog;
+  device?: ConnectDeviceV4;
+  auth?: ConnectAuthV4;
   locale?: string;
   userAgent?: string;
 }
@@ -943,9 +1019,20 @@ export interface DeviceTokenSummary {
 
 export type ErrorCode = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT";
 
+export type ErrorCodeV4 = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT" | "FORBIDDEN" | "APPROVAL_NOT_FOUND";
+
 /** Why a request failed. */
 export interface ErrorShape {
   code: ErrorCode;
+  message: string;
+  details?: unknown;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+/** Why a request failed (v4 codes). */
+export interface ErrorShapeV4 {
+  code: ErrorCodeV4;
   message: string;
   details?: unknown;
   retryable?: boolean;
@@ -957,6 +1044,16 @@ export interface EventFrame {
   type: "event";
   event: string;
   payload?: unknown;
+  seq?: number;
+  stateVersion?: StateVersion;
+}
+
+/** A pushed event; `seq` counts this connection's events. */
+export interface EventFrameV4 {
+  type: "event";
+  event: string;
+  payload?: unknown;
+  /** Per connection, contiguous from 1. */
   seq?: number;
   stateVersion?: StateVersion;
 }
@@ -1154,6 +1251,15 @@ export interface HeartbeatEvent {
   [key: string]: unknown;
 }
 
+/** How the connection authenticated, its role and granted scopes, and a device token when one was issued. */
+export interface HelloAuthV4 {
+  method?: "none" | "token" | "password" | "tailscale" | "device-token" | "bootstrap-token" | "trusted-proxy";
+  role: string;
+  scopes: string[];
+  deviceToken?: string;
+  issuedAtMs?: number;
+}
+
 /** The handshake answer: server info, features, state snapshot, limits. */
 export interface HelloOk {
   type: "hello-ok";
@@ -1185,6 +1291,34 @@ export interface HelloOk {
     issuedAtMs?: number;
   };
   policy: Policy;
+}
+
+/** The v4 handshake answer: server info, implemented features, state snapshot, auth, limits. */
+export interface HelloOkV4 {
+  type: "hello-ok";
+  protocol: number;
+  server: {
+    version: string;
+    /** Changes on every gateway start. */
+    bootId?: string;
+    connId: string;
+  };
+  features: {
+    methods: string[];
+    events: string[];
+    capabilities?: string[];
+  };
+  snapshot: {
+    presence: PresenceEntry[];
+    health: HealthSnapshot;
+    stateVersion: StateVersion;
+    uptimeMs: number;
+    configPath?: string;
+    stateDir?: string;
+    sessionDefaults?: SessionDefaults;
+  };
+  auth: HelloAuthV4;
+  policy: PolicyV4;
 }
 
 /** Params of `last-heartbeat`. */
@@ -1442,6 +1576,18 @@ export interface Policy {
   tickIntervalMs: number;
 }
 
+/** Limits the server enforces (v4). */
+export interface PolicyV4 {
+  maxPayload: number;
+  maxBufferedBytes: number;
+  tickIntervalMs: number;
+  /** Decoded-size ceilings per attachment. */
+  attachments?: {
+    maxBytes: number;
+    maxImageBytes: number;
+  };
+}
+
 /** Params of `poll`. */
 export interface PollParams {
   to: string;
@@ -1500,6 +1646,18 @@ export interface RequestFrame {
   id: string;
   method: string;
   params?: unknown;
+}
+
+/** A method call on a v4 connection; the response echoes `id`. */
+export interface RequestFrameV4 {
+  type: "req";
+  id: string;
+  method: string;
+  params?: unknown;
+  /** W3C trace context; accepted, not propagated. */
+  traceparent?: string;
+  /** Ignored: this gateway does not offer profile-binding-v1. */
+  expectedProfileId?: string;
 }
 
 /** The answer to a request; `payload` on success, `error` on failure. */

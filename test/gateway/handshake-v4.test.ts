@@ -1,0 +1,150 @@
+/**
+ * Protocol v4 beside v3 on one port (issue 22, protocol-v4.md §1.1, §4 step 1): the version is negotiated per
+ * connection, the hello says honestly which one was chosen, v4 client ids parse, worker claims are closed.
+ */
+import { describe, expect, test } from "bun:test";
+import { validateHelloOk, validateHelloOkV4 } from "../../src/protocol/generated/validators.js";
+import { connectParams, openSocket } from "../helpers/ws.ts";
+import { clientInfo, expectNoFrame, handshake, useCleanup } from "../helpers/protocol.ts";
+
+const env = useCleanup();
+
+describe("protocol negotiation per connection", () => {
+  const CASES: [min: number, max: number, want: number][] = [
+    [3, 3, 3],
+    [4, 4, 4],
+    [3, 4, 4],
+    [2, 3, 3],
+    [1, 9, 4],
+  ];
+  for (const [min, max, want] of CASES) {
+    test(`range ${min}..${max} lands on v${want} and hello-ok.protocol says so`, async () => {
+      const gw = await env.gateway();
+      const h = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: min, maxProtocol: max }));
+      expect(h.res.ok).toBe(true);
+      expect(h.res.payload.protocol).toBe(want);
+      // Each version's hello matches that version's schema (v3's is closed: no v4 keys leak into it).
+      expect(want === 4 ? validateHelloOkV4(h.res.payload) : validateHelloOk(h.res.payload)).toBe(true);
+    });
+  }
+
+  test("a v3 and a v4 client share the port; each keeps its own version", async () => {
+    const gw = await env.gateway();
+    const v3 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token } }));
+    const v4 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4 }));
+    expect([v3.res.payload.protocol, v4.res.payload.protocol]).toEqual([3, 4]);
+    const [r3, r4] = await Promise.all([v3.sock.request("health", {}), v4.sock.request("health", {})]);
+    expect([r3.ok, r4.ok]).toEqual([true, true]);
+  });
+
+  test("v4 client ids and fields parse (openclaw-tui, buildId, timeZone, modelCatalog, auth.deviceToken key)", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, () =>
+      connectParams({
+        minProtocol: 4,
+        maxProtocol: 4,
+        client: clientInfo("openclaw-tui", "ui", { buildId: "b-1", timeZone: "Europe/Berlin" }),
+        modelCatalog: { sessionKey: "main" },
+        computerUse: { enabled: false },
+        auth: { token: gw.token, password: gw.token },
+      }),
+    );
+    expect(h.res.ok).toBe(true);
+    expect(h.res.payload.protocol).toBe(4);
+  });
+
+  test("a v4 client id with a v3-only range still parses (the schema is the v4 superset)", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, client: clientInfo("openclaw-linux", "ui") }));
+    expect(h.res.ok).toBe(true);
+    expect(h.res.payload.protocol).toBe(3);
+  });
+
+  test("unknown client.id keeps the exact upstream message", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4, client: clientInfo("nope", "cli") }));
+    expect(h.res.error).toEqual({
+      code: "INVALID_REQUEST",
+      message: "invalid connect params: at /client/id: must be equal to constant; at /client/id: must match a schema in anyOf",
+    });
+  });
+
+  const WORKER_CLAIMS: [string, Record<string, unknown>][] = [
+    ["role worker", { role: "worker" }],
+    ["client.id openclaw-worker", { client: clientInfo("openclaw-worker", "backend") }],
+    ["mode worker", { client: clientInfo("gateway-client", "worker") }],
+    ["mode worker with otherwise invalid params", { client: { id: "gateway-client", mode: "worker" }, bogus: 1 }],
+  ];
+  for (const [label, overrides] of WORKER_CLAIMS) {
+    test(`a worker claim on the main socket (${label}) is closed 1008 invalid-handshake with no answer`, async () => {
+      const gw = await env.gateway();
+      const sock = await openSocket(gw.url);
+      await sock.next();
+      sock.send({ type: "req", id: "c1", method: "connect", params: connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4, ...overrides }) });
+      expect(await sock.closed).toEqual({ code: 1008, reason: "invalid-handshake" });
+      await expectNoFrame(sock);
+    });
+  }
+});
+
+describe("v4 connections: hello and refusals", () => {
+  const v4 = (gw: { url: string; token: string }, extra: Record<string, unknown> = {}) =>
+    handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4, ...extra }));
+
+  test("hello-ok v4 carries auth always, server.bootId, and only implemented methods", async () => {
+    const gw = await env.gateway();
+    const h = await v4(gw, { scopes: ["operator.read"] });
+    const hello = h.res.payload;
+    expect(hello.auth).toEqual({ method: "token", role: "operator", scopes: ["operator.read"] });
+    expect(hello.server.connId).toBeString();
+    expect(hello.server.bootId).toBeString();
+    expect(hello.canvasHostUrl).toBeUndefined();
+    const { METHOD_TABLE } = await import("../../src/gateway/methods/index.ts");
+    for (const m of hello.features.methods) expect(METHOD_TABLE.has(m)).toBe(true);
+    // Gone in v4 (upstream answers unknown method): not advertised to v4 clients.
+    expect(hello.features.methods).not.toContain("node.pair.request");
+    expect(hello.features.methods).toContain("health");
+    // A second connection to the same gateway sees the same bootId.
+    const again = await v4(gw);
+    expect(again.res.payload.server.bootId).toBe(hello.server.bootId);
+  });
+
+  test("missing scope: FORBIDDEN + MISSING_SCOPE details on v4, INVALID_REQUEST on v3", async () => {
+    const gw = await env.gateway();
+    const h4 = await v4(gw, { scopes: ["operator.read"] });
+    const r4 = await h4.sock.request("device.pair.list", {});
+    expect(r4.error).toEqual({
+      code: "FORBIDDEN",
+      message: "missing scope: operator.pairing",
+      details: { code: "MISSING_SCOPE", missingScope: "operator.pairing", requiredScopes: ["operator.pairing", "operator.admin"] },
+    });
+    const h3 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, scopes: ["operator.read"] }));
+    const r3 = await h3.sock.request("device.pair.list", {});
+    expect(r3.error).toEqual({ code: "INVALID_REQUEST", message: "missing scope: operator.pairing" });
+  });
+
+  test("an unimplemented v4 method is 'unknown method: <name>' whatever the caller's scopes", async () => {
+    const gw = await env.gateway();
+    const h = await v4(gw, { scopes: ["operator.read"] });
+    for (const method of ["tasks.frobnicate", "node.pair.request"]) {
+      const res = await h.sock.request(method, {});
+      expect(res.error).toEqual({ code: "INVALID_REQUEST", message: `unknown method: ${method}` });
+    }
+  });
+
+  test("v4 request frames may carry traceparent and expectedProfileId; other extra keys are refused", async () => {
+    const gw = await env.gateway();
+    const h = await v4(gw);
+    h.sock.send({ type: "req", id: "tp", method: "health", params: {}, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", expectedProfileId: "p1" });
+    const ok = await h.sock.nextMatching((f) => f.type === "res" && f.id === "tp");
+    expect(ok.ok).toBe(true);
+    h.sock.send({ type: "req", id: "x", method: "health", params: {}, extra: 1 });
+    const bad = await h.sock.nextMatching((f) => f.type === "res" && f.id === "x");
+    expect(bad.error).toEqual({ code: "INVALID_REQUEST", message: "invalid request frame: at root: unexpected property 'extra'" });
+    // v3 frames stay closed: traceparent is refused there.
+    const h3 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token } }));
+    h3.sock.send({ type: "req", id: "tp3", method: "health", params: {}, traceparent: "00-x" });
+    const bad3 = await h3.sock.nextMatching((f) => f.type === "res" && f.id === "tp3");
+    expect(bad3.error.code).toBe("INVALID_REQUEST");
+  });
+});

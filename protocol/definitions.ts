@@ -22,7 +22,7 @@ import {
 import { V4_ROOT_DEFINITIONS } from "./connect-v4.ts";
 import { EVENT_PAYLOADS } from "./events.ts";
 import { ErrorCode, ErrorShape, EventFrame, GatewayFrame, RequestFrame, ResponseFrame, StateVersion } from "./frames.ts";
-import { type KnownMethodName, METHODS, UNADVERTISED_METHODS } from "./methods.ts";
+import { type KnownMethodName, METHODS, UNADVERTISED_METHODS, UNADVERTISED_V4_METHODS, V4_METHODS } from "./methods.ts";
 import { METHOD_SCHEMAS } from "./registry.ts";
 
 /** A JSON Schema as plain data. */
@@ -50,7 +50,7 @@ export function toDefinitionName(name: string, suffix: string): string {
 }
 
 /** Every protocol method with a params schema: advertised first, then unadvertised. */
-export const ALL_METHODS: readonly KnownMethodName[] = [...METHODS, ...UNADVERTISED_METHODS];
+export const ALL_METHODS: readonly KnownMethodName[] = [...METHODS, ...UNADVERTISED_METHODS, ...V4_METHODS, ...UNADVERTISED_V4_METHODS];
 
 /** A root definition: its name, schema, and the doc line used when the schema has no description. */
 type RootDefinition = [name: string, schema: TSchema, fallbackDescription?: string];

@@ -437,6 +437,47 @@ public struct ChatSendParams: Codable {
     }
 }
 
+/// Params of `chat.startup`.
+public struct ChatStartupParams: Codable {
+    public var sessionKey: String
+    public var limit: Int?
+    public var agentId: String?
+    public var cursor: String?
+    public var maxBytes: Int?
+    public var offset: Int?
+    public var pendingBefore: Int?
+    public var inputRunIds: [String]?
+    public var messageId: String?
+    public var sessionId: String?
+    public var maxChars: Int?
+
+    public init(
+        sessionKey: String,
+        limit: Int? = nil,
+        agentId: String? = nil,
+        cursor: String? = nil,
+        maxBytes: Int? = nil,
+        offset: Int? = nil,
+        pendingBefore: Int? = nil,
+        inputRunIds: [String]? = nil,
+        messageId: String? = nil,
+        sessionId: String? = nil,
+        maxChars: Int? = nil
+    ) {
+        self.sessionKey = sessionKey
+        self.limit = limit
+        self.agentId = agentId
+        self.cursor = cursor
+        self.maxBytes = maxBytes
+        self.offset = offset
+        self.pendingBefore = pendingBefore
+        self.inputRunIds = inputRunIds
+        self.messageId = messageId
+        self.sessionId = sessionId
+        self.maxChars = maxChars
+    }
+}
+
 /// Which client program connects.
 public enum ClientId: String, Codable, CaseIterable {
     case webchatUi = "webchat-ui"
@@ -462,6 +503,35 @@ public enum ClientMode: String, Codable, CaseIterable {
     case node = "node"
     case probe = "probe"
     case test = "test"
+}
+
+/// Params of `commands.list`.
+public struct CommandsListParams: Codable {
+    public var sessionKey: String?
+    public var agentId: String?
+    public var provider: String?
+    public var scope: Scope?
+    public var includeArgs: Bool?
+
+    public init(
+        sessionKey: String? = nil,
+        agentId: String? = nil,
+        provider: String? = nil,
+        scope: Scope? = nil,
+        includeArgs: Bool? = nil
+    ) {
+        self.sessionKey = sessionKey
+        self.agentId = agentId
+        self.provider = provider
+        self.scope = scope
+        self.includeArgs = includeArgs
+    }
+
+    public enum Scope: String, Codable, CaseIterable {
+        case text = "text"
+        case native = "native"
+        case both = "both"
+    }
 }
 
 /// Params of `config.apply`.
@@ -1565,6 +1635,64 @@ public struct LogsTailParams: Codable {
     }
 }
 
+/// Params of `message.action`.
+public struct MessageActionParams: Codable {
+    public var channel: String
+    public var action: String
+    public var params: [String: AnyCodable]
+    public var reply: AnyCodable?
+    public var accountId: String?
+    public var requesterAccountId: String?
+    public var requesterSenderId: String?
+    public var senderIsOwner: Bool?
+    public var sessionKey: String?
+    public var sessionId: String?
+    public var inboundTurnKind: InboundTurnKind?
+    public var agentId: String?
+    public var toolContext: AnyCodable?
+    public var conversationReadOrigin: String?
+    public var idempotencyKey: String
+
+    public init(
+        channel: String,
+        action: String,
+        params: [String: AnyCodable],
+        reply: AnyCodable? = nil,
+        accountId: String? = nil,
+        requesterAccountId: String? = nil,
+        requesterSenderId: String? = nil,
+        senderIsOwner: Bool? = nil,
+        sessionKey: String? = nil,
+        sessionId: String? = nil,
+        inboundTurnKind: InboundTurnKind? = nil,
+        agentId: String? = nil,
+        toolContext: AnyCodable? = nil,
+        conversationReadOrigin: String? = nil,
+        idempotencyKey: String
+    ) {
+        self.channel = channel
+        self.action = action
+        self.params = params
+        self.reply = reply
+        self.accountId = accountId
+        self.requesterAccountId = requesterAccountId
+        self.requesterSenderId = requesterSenderId
+        self.senderIsOwner = senderIsOwner
+        self.sessionKey = sessionKey
+        self.sessionId = sessionId
+        self.inboundTurnKind = inboundTurnKind
+        self.agentId = agentId
+        self.toolContext = toolContext
+        self.conversationReadOrigin = conversationReadOrigin
+        self.idempotencyKey = idempotencyKey
+    }
+
+    public enum InboundTurnKind: String, Codable, CaseIterable {
+        case userRequest = "user_request"
+        case roomEvent = "room_event"
+    }
+}
+
 /// Params of `models.list`.
 public struct ModelsListParams: Codable {
     public var agentId: String?
@@ -1809,6 +1937,21 @@ public struct NodeRenameParams: Codable {
     }
 }
 
+/// Params of `openclaw.approval.list`.
+public struct OpenclawApprovalListParams: Codable {
+    public init() {}
+}
+
+/// Params of `plugin.approval.list`.
+public struct PluginApprovalListParams: Codable {
+    public init() {}
+}
+
+/// Params of `plugins.controlUi.list`.
+public struct PluginsControlUiListParams: Codable {
+    public init() {}
+}
+
 /// Limits the server enforces.
 public struct Policy: Codable {
     public var maxPayload: Int
@@ -1912,6 +2055,11 @@ public struct PresenceEntry: Codable {
         self.scopes = scopes
         self.instanceId = instanceId
     }
+}
+
+/// Params of `question.list`.
+public struct QuestionListParams: Codable {
+    public init() {}
 }
 
 /// A method call; the response echoes `id`.
@@ -2040,6 +2188,26 @@ public struct SessionsDeleteParams: Codable {
     }
 }
 
+/// Params of `sessions.describe`.
+public struct SessionsDescribeParams: Codable {
+    public var key: String
+    public var agentId: String?
+    public var includeDerivedTitles: Bool?
+    public var includeLastMessage: Bool?
+
+    public init(
+        key: String,
+        agentId: String? = nil,
+        includeDerivedTitles: Bool? = nil,
+        includeLastMessage: Bool? = nil
+    ) {
+        self.key = key
+        self.agentId = agentId
+        self.includeDerivedTitles = includeDerivedTitles
+        self.includeLastMessage = includeLastMessage
+    }
+}
+
 /// Params of `sessions.list`.
 public struct SessionsListParams: Codable {
     public var limit: Int?
@@ -2155,6 +2323,37 @@ public struct SessionsListParams: Codable {
     public enum BoardFace: String, Codable, CaseIterable {
         case chat = "chat"
         case dashboard = "dashboard"
+    }
+}
+
+/// Params of `sessions.messages.subscribe`.
+public struct SessionsMessagesSubscribeParams: Codable {
+    public var key: String
+    public var agentId: String?
+    public var includeApprovals: Bool?
+
+    public init(
+        key: String,
+        agentId: String? = nil,
+        includeApprovals: Bool? = nil
+    ) {
+        self.key = key
+        self.agentId = agentId
+        self.includeApprovals = includeApprovals
+    }
+}
+
+/// Params of `sessions.messages.unsubscribe`.
+public struct SessionsMessagesUnsubscribeParams: Codable {
+    public var key: String
+    public var agentId: String?
+
+    public init(
+        key: String,
+        agentId: String? = nil
+    ) {
+        self.key = key
+        self.agentId = agentId
     }
 }
 
@@ -2383,6 +2582,129 @@ public struct SessionsResolveParams: Codable {
     }
 }
 
+/// Params of `sessions.subscribe`.
+public struct SessionsSubscribeParams: Codable {
+    public var limit: Int?
+    public var activeMinutes: Int?
+    public var includeGlobal: Bool?
+    public var includeUnknown: Bool?
+    public var includeDerivedTitles: Bool?
+    public var includeLastMessage: Bool?
+    public var label: String?
+    public var spawnedBy: String?
+    public var agentId: String?
+    public var search: String?
+    public var offset: Int?
+    public var activeOnly: Bool?
+    public var requireLastInteraction: Bool?
+    public var sortBy: SortBy?
+    public var excludeSubagents: Bool?
+    public var excludeCron: Bool?
+    public var excludeSystem: Bool?
+    public var configuredAgentsOnly: Bool?
+    public var includeActivitySummary: Bool?
+    public var projectId: String?
+    public var workspaceDir: String?
+    public var group: String?
+    public var pinned: Bool?
+    public var boardFace: BoardFace?
+    public var hasBoard: Bool?
+    public var creatorId: String?
+    public var ownerId: String?
+    public var ownerFirst: Bool?
+    public var involvingMe: Bool?
+    public var profileRelation: AnyCodable?
+    public var involvingProfileId: String?
+    public var includePeople: Bool?
+    public var archived: AnyCodable?
+
+    public init(
+        limit: Int? = nil,
+        activeMinutes: Int? = nil,
+        includeGlobal: Bool? = nil,
+        includeUnknown: Bool? = nil,
+        includeDerivedTitles: Bool? = nil,
+        includeLastMessage: Bool? = nil,
+        label: String? = nil,
+        spawnedBy: String? = nil,
+        agentId: String? = nil,
+        search: String? = nil,
+        offset: Int? = nil,
+        activeOnly: Bool? = nil,
+        requireLastInteraction: Bool? = nil,
+        sortBy: SortBy? = nil,
+        excludeSubagents: Bool? = nil,
+        excludeCron: Bool? = nil,
+        excludeSystem: Bool? = nil,
+        configuredAgentsOnly: Bool? = nil,
+        includeActivitySummary: Bool? = nil,
+        projectId: String? = nil,
+        workspaceDir: String? = nil,
+        group: String? = nil,
+        pinned: Bool? = nil,
+        boardFace: BoardFace? = nil,
+        hasBoard: Bool? = nil,
+        creatorId: String? = nil,
+        ownerId: String? = nil,
+        ownerFirst: Bool? = nil,
+        involvingMe: Bool? = nil,
+        profileRelation: AnyCodable? = nil,
+        involvingProfileId: String? = nil,
+        includePeople: Bool? = nil,
+        archived: AnyCodable? = nil
+    ) {
+        self.limit = limit
+        self.activeMinutes = activeMinutes
+        self.includeGlobal = includeGlobal
+        self.includeUnknown = includeUnknown
+        self.includeDerivedTitles = includeDerivedTitles
+        self.includeLastMessage = includeLastMessage
+        self.label = label
+        self.spawnedBy = spawnedBy
+        self.agentId = agentId
+        self.search = search
+        self.offset = offset
+        self.activeOnly = activeOnly
+        self.requireLastInteraction = requireLastInteraction
+        self.sortBy = sortBy
+        self.excludeSubagents = excludeSubagents
+        self.excludeCron = excludeCron
+        self.excludeSystem = excludeSystem
+        self.configuredAgentsOnly = configuredAgentsOnly
+        self.includeActivitySummary = includeActivitySummary
+        self.projectId = projectId
+        self.workspaceDir = workspaceDir
+        self.group = group
+        self.pinned = pinned
+        self.boardFace = boardFace
+        self.hasBoard = hasBoard
+        self.creatorId = creatorId
+        self.ownerId = ownerId
+        self.ownerFirst = ownerFirst
+        self.involvingMe = involvingMe
+        self.profileRelation = profileRelation
+        self.involvingProfileId = involvingProfileId
+        self.includePeople = includePeople
+        self.archived = archived
+    }
+
+    public enum SortBy: String, Codable, CaseIterable {
+        case updatedAt = "updatedAt"
+        case lastInteractionAt = "lastInteractionAt"
+        case activity = "activity"
+    }
+
+    public enum BoardFace: String, Codable, CaseIterable {
+        case chat = "chat"
+        case dashboard = "dashboard"
+    }
+}
+
+/// Params of `sessions.unsubscribe`.
+public struct SessionsUnsubscribeParams: Codable {
+    public init() {}
+}
+
 /// Params of `set-heartbeats`.
 public struct SetHeartbeatsParams: Codable {
     public var enabled: Bool
@@ -2534,6 +2856,32 @@ public struct TalkModeParams: Codable {
     }
 }
 
+/// Params of `tasks.list`.
+public struct TasksListParams: Codable {
+    public var status: AnyCodable?
+    public var agentId: String?
+    public var sessionKey: String?
+    public var limit: Int?
+    public var cursor: String?
+    public var sortBy: String?
+
+    public init(
+        status: AnyCodable? = nil,
+        agentId: String? = nil,
+        sessionKey: String? = nil,
+        limit: Int? = nil,
+        cursor: String? = nil,
+        sortBy: String? = nil
+    ) {
+        self.status = status
+        self.agentId = agentId
+        self.sessionKey = sessionKey
+        self.limit = limit
+        self.cursor = cursor
+        self.sortBy = sortBy
+    }
+}
+
 /// Params of `tts.convert`.
 public struct TtsConvertParams: Codable {
     public var text: String
@@ -2591,6 +2939,17 @@ public struct UpdateRunParams: Codable {
     }
 }
 
+/// Params of `update.status`.
+public struct UpdateStatusParams: Codable {
+    public var refreshCheckout: Bool?
+
+    public init(
+        refreshCheckout: Bool? = nil
+    ) {
+        self.refreshCheckout = refreshCheckout
+    }
+}
+
 /// Params of `usage.cost`.
 public struct UsageCostParams: Codable {
     public var days: Int?
@@ -2604,6 +2963,17 @@ public struct UsageCostParams: Codable {
 
 /// Params of `usage.status`.
 public typealias UsageStatusParams = [String: AnyCodable]
+
+/// Params of `users.prefs.get`.
+public struct UsersPrefsGetParams: Codable {
+    public var keys: [String]?
+
+    public init(
+        keys: [String]? = nil
+    ) {
+        self.keys = keys
+    }
+}
 
 /// Params of `voicewake.get`.
 public typealias VoicewakeGetParams = [String: AnyCodable]

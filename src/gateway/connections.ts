@@ -77,6 +77,8 @@ export interface BroadcastOptions {
   scope?: string;
   /** Only clients with this role (agent and chat events go to operators, never to nodes). */
   role?: "operator" | "node";
+  /** Only these connections (subscribers of a v4 subscription event). */
+  connIds?: ReadonlySet<string>;
 }
 
 /** Sockets by connId, plus broadcast. */
@@ -148,6 +150,7 @@ export class Connections {
       if ((client.events && !client.events.has(event)) || !mayReceive(client, event)) continue;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
       if (opts.role && client.role !== opts.role) continue;
+      if (opts.connIds && !opts.connIds.has(ws.data.connId)) continue;
       this.sendText(ws, text, opts.dropIfSlow === true);
     }
     return this.seq;

@@ -19,6 +19,7 @@ import { logsFeature } from "./logs/index.ts";
 import { nodesFeature } from "./nodes/index.ts";
 import { presenceFeature } from "./presence/index.ts";
 import { sessionsFeature } from "./sessions/index.ts";
+import { startupReadsFeature } from "./startup-reads/index.ts";
 import { talkFeature } from "./talk/index.ts";
 import { usageFeature } from "./usage/index.ts";
 
@@ -45,4 +46,5 @@ export const FEATURES: readonly Feature[] = [
   chatFeature,
   httpApiFeature,
   canvasFeature,
+  startupReadsFeature,
 ];

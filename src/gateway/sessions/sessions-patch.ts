@@ -3,6 +3,7 @@ import type { SessionsHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
+import { notifySessionChanged } from "./_subscriptions.ts";
 import { stateDbPath } from "./sessions-view.ts";
 import { checkThinking } from "../chat/runs.ts";
 
@@ -42,6 +43,7 @@ export const sessionsPatch: MethodHandler<"sessions.patch", SessionsHost> = (ctx
   }
   for (const field of PASSTHROUGH) if (field in params) setOrDelete(entry, field, params[field] === null ? undefined : params[field]);
   store.setSession(key, entry);
+  notifySessionChanged(ctx.host, key, "patch");
   return { ok: true, path: stateDbPath(ctx.host.stateDir), key, entry };
 };
 

@@ -2,6 +2,7 @@ import { canonicalSessionKey } from "../../agent/index.ts";
 import type { SessionsHost } from "./_host.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
+import { notifySessionChanged } from "./_subscriptions.ts";
 import { checkExpectedSession } from "./sessions-patch.ts";
 
 /**
@@ -26,5 +27,6 @@ export const sessionsReset: MethodHandler<"sessions.reset", SessionsHost> = (ctx
     ...(old?.thinkingLevel && { thinkingLevel: old.thinkingLevel }),
   };
   store.setSession(key, entry);
+  notifySessionChanged(ctx.host, key, "reset");
   return { ok: true, key, entry };
 };

@@ -373,6 +373,30 @@ export interface ChatSendResult {
   [key: string]: unknown;
 }
 
+/** Params of `chat.startup`. */
+export interface ChatStartupParams {
+  sessionKey: string;
+  limit?: number;
+  agentId?: string;
+  cursor?: string;
+  maxBytes?: number;
+  offset?: number;
+  pendingBefore?: number;
+  inputRunIds?: string[];
+  messageId?: string;
+  sessionId?: string;
+  maxChars?: number;
+}
+
+/** Result (ok payload) of `chat.startup`. */
+export interface ChatStartupResult {
+  sessionKey: string;
+  sessionId?: string;
+  messages: unknown[];
+  thinkingLevel?: string | null;
+  [key: string]: unknown;
+}
+
 /** Which client program connects. */
 export type ClientId = "webchat-ui" | "openclaw-control-ui" | "webchat" | "cli" | "gateway-client" | "openclaw-macos" | "openclaw-ios" | "openclaw-android" | "node-host" | "test" | "fingerprint" | "openclaw-probe";
 
@@ -384,6 +408,39 @@ export type ClientMode = "webchat" | "cli" | "ui" | "backend" | "node" | "probe"
 
 /** How the client runs (v4 list). */
 export type ClientModeV4 = "webchat" | "cli" | "ui" | "backend" | "node" | "probe" | "test" | "worker";
+
+/** A chat slash command: its name, aliases as typed, what it does and whether it takes text after it. */
+export interface CommandEntry {
+  name: string;
+  textAliases?: string[];
+  description: string;
+  category?: string;
+  source: "native" | "skill" | "plugin";
+  scope: "text" | "native" | "both";
+  acceptsArgs: boolean;
+  args?: {
+    name: string;
+    description: string;
+    type: string;
+    required?: boolean;
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
+/** Params of `commands.list`. */
+export interface CommandsListParams {
+  sessionKey?: string;
+  agentId?: string;
+  provider?: string;
+  scope?: "text" | "native" | "both";
+  includeArgs?: boolean;
+}
+
+/** Result (ok payload) of `commands.list`. */
+export interface CommandsListResult {
+  commands: CommandEntry[];
+}
 
 /** Params of `config.apply`. */
 export interface ConfigApplyParams {
@@ -1345,6 +1402,33 @@ export interface LogsTailResult {
   [key: string]: unknown;
 }
 
+/** Params of `message.action`. */
+export interface MessageActionParams {
+  channel: string;
+  action: string;
+  params: Record<string, unknown>;
+  reply?: unknown;
+  accountId?: string;
+  requesterAccountId?: string;
+  requesterSenderId?: string;
+  senderIsOwner?: boolean;
+  sessionKey?: string;
+  sessionId?: string;
+  inboundTurnKind?: "user_request" | "room_event";
+  agentId?: string;
+  toolContext?: unknown;
+  conversationReadOrigin?: "direct-operator";
+  idempotencyKey: string;
+}
+
+/** Result (ok payload) of `message.action`. */
+export interface MessageActionResult {
+  ok: boolean;
+  channel: string;
+  action: string;
+  [key: string]: unknown;
+}
+
 /** Params of `models.list`. */
 export interface ModelsListParams {
   agentId?: string;
@@ -1551,6 +1635,12 @@ export interface OkResult {
   [key: string]: unknown;
 }
 
+/** Params of `openclaw.approval.list`. */
+export type OpenclawApprovalListParams = Record<string, never>;
+
+/** Result (ok payload) of `openclaw.approval.list`. */
+export type OpenclawApprovalListResult = unknown[];
+
 /** A paired device with its token metadata. */
 export interface PairedDevice {
   deviceId: string;
@@ -1566,6 +1656,23 @@ export interface PairedDevice {
   createdAtMs: number;
   approvedAtMs: number;
   tokens: DeviceTokenSummary[];
+  [key: string]: unknown;
+}
+
+/** Params of `plugin.approval.list`. */
+export type PluginApprovalListParams = Record<string, never>;
+
+/** Result (ok payload) of `plugin.approval.list`. */
+export type PluginApprovalListResult = unknown[];
+
+/** Params of `plugins.controlUi.list`. */
+export type PluginsControlUiListParams = Record<string, never>;
+
+/** Result (ok payload) of `plugins.controlUi.list`. */
+export interface PluginsControlUiListResult {
+  revision: string;
+  plugins: unknown[];
+  diagnostics: unknown[];
   [key: string]: unknown;
 }
 
@@ -1637,6 +1744,15 @@ export interface ProviderUsageSnapshot {
   }[];
   plan?: string;
   error?: string;
+  [key: string]: unknown;
+}
+
+/** Params of `question.list`. */
+export type QuestionListParams = Record<string, never>;
+
+/** Result (ok payload) of `question.list`. */
+export interface QuestionListResult {
+  questions: unknown[];
   [key: string]: unknown;
 }
 
@@ -1713,6 +1829,20 @@ export interface SessionsDeleteParams {
   deleteTranscript?: boolean;
 }
 
+/** Params of `sessions.describe`. */
+export interface SessionsDescribeParams {
+  key: string;
+  agentId?: string;
+  includeDerivedTitles?: boolean;
+  includeLastMessage?: boolean;
+}
+
+/** Result (ok payload) of `sessions.describe`. */
+export interface SessionsDescribeResult {
+  session: Record<string, unknown> | null;
+  [key: string]: unknown;
+}
+
 /** Params of `sessions.list`. */
 export interface SessionsListParams {
   limit?: number;
@@ -1772,6 +1902,35 @@ export interface SessionsListResult {
     totalTokens?: number;
     [key: string]: unknown;
   }[];
+  [key: string]: unknown;
+}
+
+/** Params of `sessions.messages.subscribe`. */
+export interface SessionsMessagesSubscribeParams {
+  key: string;
+  agentId?: string;
+  includeApprovals?: true;
+}
+
+/** Result (ok payload) of `sessions.messages.subscribe`. */
+export interface SessionsMessagesSubscribeResult {
+  subscribed: boolean;
+  key: string;
+  agentId?: string;
+  [key: string]: unknown;
+}
+
+/** Params of `sessions.messages.unsubscribe`. */
+export interface SessionsMessagesUnsubscribeParams {
+  key: string;
+  agentId?: string;
+}
+
+/** Result (ok payload) of `sessions.messages.unsubscribe`. */
+export interface SessionsMessagesUnsubscribeResult {
+  subscribed: boolean;
+  key: string;
+  agentId?: string;
   [key: string]: unknown;
 }
 
@@ -1846,6 +2005,81 @@ export interface SessionsResolveParams {
   spawnedBy?: string;
   includeGlobal?: boolean;
   includeUnknown?: boolean;
+}
+
+/** Params of `sessions.subscribe`. */
+export interface SessionsSubscribeParams {
+  limit?: number;
+  activeMinutes?: number;
+  includeGlobal?: boolean;
+  includeUnknown?: boolean;
+  includeDerivedTitles?: boolean;
+  includeLastMessage?: boolean;
+  label?: string;
+  spawnedBy?: string;
+  agentId?: string;
+  search?: string;
+  offset?: number;
+  activeOnly?: boolean;
+  requireLastInteraction?: boolean;
+  sortBy?: "updatedAt" | "lastInteractionAt" | "activity";
+  excludeSubagents?: boolean;
+  excludeCron?: boolean;
+  excludeSystem?: boolean;
+  configuredAgentsOnly?: boolean;
+  includeActivitySummary?: boolean;
+  projectId?: string;
+  workspaceDir?: string;
+  group?: string;
+  pinned?: boolean;
+  boardFace?: "chat" | "dashboard";
+  hasBoard?: boolean;
+  creatorId?: string;
+  ownerId?: string;
+  ownerFirst?: boolean;
+  involvingMe?: boolean;
+  profileRelation?: unknown;
+  involvingProfileId?: string;
+  includePeople?: boolean;
+  archived?: boolean | "all";
+}
+
+/** Result (ok payload) of `sessions.subscribe`. */
+export interface SessionsSubscribeResult {
+  subscribed: boolean;
+  list?: {
+    ts: number;
+    path: string;
+    count: number;
+    defaults: {
+      modelProvider?: string | null;
+      model?: string | null;
+      contextTokens?: number | null;
+      [key: string]: unknown;
+    };
+    sessions: {
+      key: string;
+      kind?: string;
+      sessionId?: string;
+      updatedAt?: number | null;
+      label?: string;
+      model?: string;
+      modelProvider?: string;
+      totalTokens?: number;
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Params of `sessions.unsubscribe`. */
+export type SessionsUnsubscribeParams = Record<string, never>;
+
+/** Result (ok payload) of `sessions.unsubscribe`. */
+export interface SessionsUnsubscribeResult {
+  subscribed: boolean;
+  [key: string]: unknown;
 }
 
 /** Params of `set-heartbeats`. */
@@ -1992,6 +2226,23 @@ export interface TalkModeResult {
   [key: string]: unknown;
 }
 
+/** Params of `tasks.list`. */
+export interface TasksListParams {
+  status?: unknown;
+  agentId?: string;
+  sessionKey?: string;
+  limit?: number;
+  cursor?: string;
+  sortBy?: string;
+}
+
+/** Result (ok payload) of `tasks.list`. */
+export interface TasksListResult {
+  tasks: unknown[];
+  nextCursor?: string;
+  [key: string]: unknown;
+}
+
 /** Payload of the `tick` event. */
 export interface TickEvent {
   ts: number;
@@ -2028,6 +2279,18 @@ export interface UpdateRunParams {
   note?: string;
   restartDelayMs?: number;
   timeoutMs?: number;
+}
+
+/** Params of `update.status`. */
+export interface UpdateStatusParams {
+  refreshCheckout?: boolean;
+}
+
+/** Result (ok payload) of `update.status`. */
+export interface UpdateStatusResult {
+  sentinel: unknown;
+  updateAvailable: Record<string, unknown> | null;
+  [key: string]: unknown;
 }
 
 /** Token and cost totals of one calendar day. */
@@ -2082,6 +2345,18 @@ export type UsageStatusParams = Record<string, unknown>;
 export interface UsageStatusResult {
   updatedAt: number;
   providers: ProviderUsageSnapshot[];
+  [key: string]: unknown;
+}
+
+/** Params of `users.prefs.get`. */
+export interface UsersPrefsGetParams {
+  keys?: string[];
+}
+
+/** Result (ok payload) of `users.prefs.get`. */
+export interface UsersPrefsGetResult {
+  status: "ok";
+  entries: Record<string, unknown>;
   [key: string]: unknown;
 }
 
@@ -2253,6 +2528,21 @@ export interface MethodParamsMap {
   "channels.pairing.approve": ChannelsPairingApproveParams;
   "channels.pairing.reject": ChannelsPairingRejectParams;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshParams;
+  "chat.startup": ChatStartupParams;
+  "sessions.subscribe": SessionsSubscribeParams;
+  "sessions.describe": SessionsDescribeParams;
+  "sessions.messages.subscribe": SessionsMessagesSubscribeParams;
+  "sessions.messages.unsubscribe": SessionsMessagesUnsubscribeParams;
+  "question.list": QuestionListParams;
+  "message.action": MessageActionParams;
+  "commands.list": CommandsListParams;
+  "update.status": UpdateStatusParams;
+  "users.prefs.get": UsersPrefsGetParams;
+  "plugins.controlUi.list": PluginsControlUiListParams;
+  "tasks.list": TasksListParams;
+  "plugin.approval.list": PluginApprovalListParams;
+  "openclaw.approval.list": OpenclawApprovalListParams;
+  "sessions.unsubscribe": SessionsUnsubscribeParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2312,6 +2602,21 @@ export interface MethodResultMap {
   "chat.abort": ChatAbortResult;
   "chat.send": ChatSendResult;
   "node.canvas.capability.refresh": NodeCanvasCapabilityRefreshResult;
+  "chat.startup": ChatStartupResult;
+  "sessions.subscribe": SessionsSubscribeResult;
+  "sessions.describe": SessionsDescribeResult;
+  "sessions.messages.subscribe": SessionsMessagesSubscribeResult;
+  "sessions.messages.unsubscribe": SessionsMessagesUnsubscribeResult;
+  "question.list": QuestionListResult;
+  "message.action": MessageActionResult;
+  "commands.list": CommandsListResult;
+  "update.status": UpdateStatusResult;
+  "users.prefs.get": UsersPrefsGetResult;
+  "plugins.controlUi.list": PluginsControlUiListResult;
+  "tasks.list": TasksListResult;
+  "plugin.approval.list": PluginApprovalListResult;
+  "openclaw.approval.list": OpenclawApprovalListResult;
+  "sessions.unsubscribe": SessionsUnsubscribeResult;
 }
 
 /** Event name → payload type. */

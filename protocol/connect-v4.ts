@@ -194,6 +194,24 @@ export const EventFrameV4 = defineClosed(
   { $id: "EventFrameV4", description: "A pushed event; `seq` counts this connection's events." },
 );
 
+/** Server → client answer on a v4 connection (v4 error codes). */
+export const ResponseFrameV4 = defineClosed(
+  {
+    type: T.Literal("res"),
+    id: T.String(),
+    ok: T.Boolean(),
+    payload: T.Optional(AnyValue),
+    error: T.Optional(ErrorShapeV4),
+  },
+  { $id: "ResponseFrameV4", description: "The answer to a request on a v4 connection." },
+);
+
+/** Any frame on a v4 connection. */
+export const GatewayFrameV4 = T.Union([RequestFrameV4, ResponseFrameV4, EventFrameV4], {
+  $id: "GatewayFrameV4",
+  description: "Any frame of protocol v4.",
+});
+
 /** The v4 root definitions, in emission order (the generators add the v4 schema set from these). */
 export const V4_ROOT_DEFINITIONS = [
   ClientIdV4,
@@ -209,5 +227,7 @@ export const V4_ROOT_DEFINITIONS = [
   ErrorCodeV4,
   ErrorShapeV4,
   RequestFrameV4,
+  ResponseFrameV4,
   EventFrameV4,
+  GatewayFrameV4,
 ] as const;

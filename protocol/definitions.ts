@@ -24,6 +24,7 @@ import { EVENT_PAYLOADS } from "./events.ts";
 import { ErrorCode, ErrorShape, EventFrame, GatewayFrame, RequestFrame, ResponseFrame, StateVersion } from "./frames.ts";
 import { type KnownMethodName, METHODS, UNADVERTISED_METHODS, UNADVERTISED_V4_METHODS, V4_METHODS } from "./methods.ts";
 import { METHOD_SCHEMAS } from "./registry.ts";
+import { collectReachable } from "./_emit-swift.ts";
 
 /** A JSON Schema as plain data. */
 export type JsonSchema = { [key: string]: unknown };
@@ -185,5 +186,55 @@ export function buildProtocolDocument(): ProtocolDocument {
     $id: PROTOCOL_DOCUMENT_ID,
     title: "OpenClaw gateway protocol v3",
     definitions: sorted,
+  };
+}
+
+// --- one document per protocol version ---
+
+/** `$id` of the published v4 schema set (protocol/schema-v4.json). */
+export const PROTOCOL_V4_DOCUMENT_ID = "openclaw-gateway-protocol-v4";
+
+/** Definitions that exist only in v4 (they carry the V4 suffix). */
+const V4_ONLY_NAMES: ReadonlySet<string> = new Set(V4_ROOT_DEFINITIONS.map((s) => s.$id!));
+/** v3 envelope and handshake definitions that v4 replaces with its own. */
+const V3_ONLY_NAMES: ReadonlySet<string> = new Set([
+  "ClientId",
+  "ClientMode",
+  "ConnectClient",
+  "ConnectDevice",
+  "ConnectAuth",
+  "ConnectParams",
+  "HelloOk",
+  "Policy",
+  "ErrorCode",
+  "ErrorShape",
+  "RequestFrame",
+  "ResponseFrame",
+  "EventFrame",
+  "GatewayFrame",
+]);
+
+/** Names of the root definitions a version's document is built from (its shared shapes follow by `$ref`). */
+export function listVersionRoots(doc: ProtocolDocument, version: 3 | 4): string[] {
+  const all = Object.keys(doc.definitions);
+  return version === 3 ? all.filter((n) => !V4_ONLY_NAMES.has(n)) : all.filter((n) => !V3_ONLY_NAMES.has(n));
+}
+
+/**
+ * The published schema set of one protocol version: the definitions reachable from its roots, under its own
+ * `$id`. The validators are compiled from the combined document (both versions' definitions side by side).
+ * @throws Error when a v3 definition reaches a v4-only one (the v3 set must stand on its own).
+ */
+export function selectVersionDocument(doc: ProtocolDocument, version: 3 | 4): ProtocolDocument {
+  const names = collectReachable(doc, listVersionRoots(doc, version));
+  if (version === 3) {
+    const leaked = names.filter((n) => V4_ONLY_NAMES.has(n));
+    if (leaked.length > 0) throw new Error(`v3 definitions reference v4-only ones: ${leaked.join(", ")}`);
+  }
+  return {
+    $schema: doc.$schema,
+    $id: version === 3 ? PROTOCOL_DOCUMENT_ID : PROTOCOL_V4_DOCUMENT_ID,
+    title: `OpenClaw gateway protocol v${version}`,
+    definitions: Object.fromEntries(names.map((n) => [n, doc.definitions[n]!])),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Protocol v3 source of truth (build time): TypeBox definitions of frames, handshake, method params/results
+ * Protocol v3 and v4 source of truth (build time): TypeBox definitions of frames, handshake, method params/results
  * and event payloads, plus the plain tables (methods, scopes, events). gen.ts / gen-swift.ts emit from here.
  */
 export {
@@ -13,6 +13,16 @@ export {
   Policy,
   PresenceEntry,
 } from "./connect.ts";
+export {
+  ConnectParamsV4,
+  ErrorShapeV4,
+  EventFrameV4,
+  GatewayFrameV4,
+  HelloOkV4,
+  RequestFrameV4,
+  ResponseFrameV4,
+  V4_ROOT_DEFINITIONS,
+} from "./connect-v4.ts";
 export {
   CLIENT_IDS,
   CLIENT_LIMITS,

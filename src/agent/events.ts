@@ -9,8 +9,11 @@
  * deltas still add up to `text`), and what is pending goes out before any tool, lifecycle or chat event.
  */
 
-/** Where events go (the gateway broadcasts them). */
-export type EmitFn = (event: "agent" | "chat", payload: Record<string, unknown>) => void;
+/**
+ * Where events go (the gateway broadcasts them). `v4Extra` holds fields only protocol v4 clients get (a chat
+ * delta's `deltaText`: the text added since the previous chat delta of the run).
+ */
+export type EmitFn = (event: "agent" | "chat", payload: Record<string, unknown>, v4Extra?: Record<string, unknown>) => void;
 
 /** Default spacing of `chat` delta events. */
 export const CHAT_DELTA_THROTTLE_MS = 150;
@@ -23,6 +26,8 @@ export class RunEvents {
   private seq = 0;
   private text = "";
   private lastChatAt = 0;
+  /** Length of the text the previous chat delta showed (the next `deltaText` starts there). */
+  private chattedLength = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Assistant text not yet sent in an `agent` event, when its last one went out, and the flush timer. */
   private pendingDelta = "";
@@ -108,9 +113,9 @@ export class RunEvents {
     this.emit("agent", { runId: this.runId, seq: this.seq, stream, ts: Date.now(), data, sessionKey: this.sessionKey });
   }
 
-  private chat(fields: Record<string, unknown>): void {
+  private chat(fields: Record<string, unknown>, v4Extra?: Record<string, unknown>): void {
     if (this.closed) return;
-    this.emit("chat", { runId: this.runId, sessionKey: this.chatSessionKey, seq: this.seq, ...fields });
+    this.emit("chat", { runId: this.runId, sessionKey: this.chatSessionKey, seq: this.seq, ...fields }, v4Extra);
   }
 
   /** Sends the pending assistant text, if any, as one `agent` assistant event. */
@@ -129,7 +134,10 @@ export class RunEvents {
     this.flushAssistant();
     this.timer = undefined;
     this.lastChatAt = Date.now();
-    this.chat({ state: "delta", message: { role: "assistant", content: [{ type: "text", text: this.text }], timestamp: this.lastChatAt } });
+    // The text only grows, so what the previous delta showed is a prefix of it.
+    const deltaText = this.text.slice(this.chattedLength);
+    this.chattedLength = this.text.length;
+    this.chat({ state: "delta", message: { role: "assistant", content: [{ type: "text", text: this.text }], timestamp: this.lastChatAt } }, { deltaText });
   }
 
   /** Ends the delta timers before a terminal event: pending assistant text is sent now, chat deltas dropped. */

@@ -1,5 +1,5 @@
 /**
- * The registry of open sockets and the broadcaster: one global `seq` per process, per-client scope filters
+ * The registry of open sockets and the broadcaster: a `seq` per connection, per-client scope filters
  * (every event by the table in event-audience.ts), and slow-consumer handling (drop droppable events,
  * close the client on anything else).
  */
@@ -26,6 +26,8 @@ export interface ConnectionData {
   closed: boolean;
   /** Work pending for this socket's requests (e.g. `agent.wait`), aborted when the socket leaves the registry. */
   abortOnClose?: Set<AbortController>;
+  /** The `seq` of the last broadcast event sent to this socket: per connection, contiguous from 1. */
+  eventSeq?: number;
   /** Set when the socket is to be closed once what is buffered for it has gone out (slow consumers). */
   closeWhenDrained?: { code: number; reason: string; timer: ReturnType<typeof setTimeout> };
 }
@@ -79,6 +81,8 @@ export interface BroadcastOptions {
   role?: "operator" | "node";
   /** Only these connections (subscribers of a v4 subscription event). */
   connIds?: ReadonlySet<string>;
+  /** The payload v4 connections get instead, when the versions differ (e.g. chat deltas with `deltaText`). */
+  v4Payload?: unknown;
 }
 
 /** Sockets by connId, plus broadcast. */
@@ -129,29 +133,42 @@ export class Connections {
     return this.sockets.values();
   }
 
-  /** The last broadcast sequence number. */
+  /** How many broadcasts have been made (each connection numbers the ones it receives itself). */
   get lastSeq(): number {
     return this.seq;
   }
 
   /**
-   * Sends an event to every authenticated client allowed to see it ({@link mayReceive}, then `opts`), with
-   * the next global `seq`.
-   * The frame is serialized once. Never throws.
-   * @returns the seq used.
+   * Sends an event to every authenticated client allowed to see it ({@link mayReceive}, the connection's
+   * version's event list, then `opts`). Each connection gets its own `seq`, contiguous from 1: a client
+   * filtered out of an event, or skipped as slow for a droppable one, sees no gap (v4 clients reconnect on
+   * any gap). The frame is serialized once; per client only the seq is spliced in. Never throws.
+   * @returns how many broadcasts have been made, this one included.
    */
   broadcast(event: string, payload: unknown, opts: BroadcastOptions = {}): number {
     this.seq += 1;
-    const frame: Record<string, unknown> = { type: "event", event, payload, seq: this.seq };
-    if (opts.stateVersion) frame.stateVersion = opts.stateVersion;
-    const text = JSON.stringify(frame);
-    for (const ws of this.clients()) {
-      const client = ws.data.client as ConnectedClient;
+    let head: string | undefined;
+    let headV4: string | undefined;
+    let tail = "}";
+    for (const ws of this.sockets.values()) {
+      const client = ws.data.client;
+      if (!client || ws.data.closed) continue;
       if ((client.events && !client.events.has(event)) || !mayReceive(client, event)) continue;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
       if (opts.role && client.role !== opts.role) continue;
       if (opts.connIds && !opts.connIds.has(ws.data.connId)) continue;
-      this.sendText(ws, text, opts.dropIfSlow === true);
+      if (head === undefined) {
+        // `{"type":"event","event":…,"payload":…` + `,"seq":N` + `[,"stateVersion":…]}`: the key order of before.
+        head = JSON.stringify({ type: "event", event, payload }).slice(0, -1);
+        if (opts.stateVersion) tail = `,"stateVersion":${JSON.stringify(opts.stateVersion)}}`;
+      }
+      let h = head;
+      if (opts.v4Payload !== undefined && client.protocol >= 4) {
+        headV4 ??= JSON.stringify({ type: "event", event, payload: opts.v4Payload }).slice(0, -1);
+        h = headV4;
+      }
+      const seq = (ws.data.eventSeq ?? 0) + 1;
+      if (this.sendText(ws, `${h},"seq":${seq}${tail}`, opts.dropIfSlow === true)) ws.data.eventSeq = seq;
     }
     return this.seq;
   }

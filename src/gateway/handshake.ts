@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { GatewayError } from "../errors.ts";
 import { type ConnectParamsV4, checkConnectParams, POLICY } from "../protocol/index.ts";
 import { sessionDefaults } from "./agents/agents-view.ts";
-import { checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
+import { type AuthFailure, checkSharedSecret, describeAuthFailure, describeLockout } from "./auth.ts";
 import { canvasHostUrl } from "./canvas/canvas.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
@@ -21,6 +21,7 @@ import {
   claimsWorkerIdentity,
   negotiateProtocol,
   protocolMismatchDetails,
+  type ProtocolVersion,
   SERVER_CAPABILITIES_V4,
 } from "./protocol-version.ts";
 
@@ -72,19 +73,21 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
   const role = p.role ?? "operator";
   if (role !== "operator" && role !== "node") throw new HandshakeError("INVALID_REQUEST", "invalid role");
 
-  checkOrigin(gw, ws, p.client.id);
+  checkOrigin(gw, ws, p.client.id, protocol);
 
   const requestedScopes = p.scopes ?? [];
   const scopes = role === "node" ? [] : requestedScopes.length > 0 ? [...new Set(requestedScopes)] : ["operator.admin"];
-  const authMethod = authenticate(gw, ws, p, role, requestedScopes, scopes);
+  const authMethod = authenticate(gw, ws, p, role, requestedScopes, scopes, protocol);
 
   let deviceId: string | undefined;
   let deviceAuth: Record<string, unknown> | undefined;
   if (p.device) {
-    deviceId = checkDevice(gw, ws, p, role, requestedScopes, scopes);
+    deviceId = checkDevice(gw, ws, p, role, requestedScopes, scopes, protocol);
     deviceAuth = { ...gw.devices.issueToken(deviceId, role, scopes) };
   } else if (p.client.id === "openclaw-control-ui" && !ws.data.isLocal && !gw.config.gateway?.controlUi?.allowInsecureAuth && !gw.config.gateway?.controlUi?.dangerouslyDisableDeviceAuth) {
-    throw new HandshakeError("INVALID_REQUEST", "control ui requires HTTPS or localhost (secure context)");
+    throw new HandshakeError("INVALID_REQUEST", "control ui requires HTTPS or localhost (secure context)", {
+      details: withV4Details(protocol, undefined, { code: "CONTROL_UI_DEVICE_IDENTITY_REQUIRED" }),
+    });
   }
 
   const client: ConnectedClient = {
@@ -187,7 +190,7 @@ export function truncateReason(text: string): string {
 
 // --- internal ---
 
-function checkOrigin(gw: GatewayContext, ws: GatewaySocket, clientId: string): void {
+function checkOrigin(gw: GatewayContext, ws: GatewaySocket, clientId: string, protocol: ProtocolVersion): void {
   const origin = ws.data.origin;
   const browserClient = BROWSER_CLIENTS.has(clientId);
   // Any socket that carries an Origin comes from a web page; it is held to the same rule whatever
@@ -195,10 +198,50 @@ function checkOrigin(gw: GatewayContext, ws: GatewaySocket, clientId: string): v
   if (!origin && !browserClient) return;
   const allowed = gw.config.gateway?.controlUi?.allowedOrigins ?? [];
   if (origin && (allowed.includes(origin) || allowed.includes("*") || isSameOrigin(origin, ws.data.host))) return;
-  throw new HandshakeError(
-    "INVALID_REQUEST",
-    `origin not allowed (open the Control UI from the gateway host or add it to gateway.controlUi.allowedOrigins)`,
-  );
+  throw new HandshakeError("INVALID_REQUEST", `origin not allowed (open the Control UI from the gateway host or add it to gateway.controlUi.allowedOrigins)`, {
+    details: withV4Details(protocol, undefined, { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED", reason: origin ? "origin-not-allowed" : "origin-missing" }),
+  });
+}
+
+/**
+ * Handshake error details: v3 keeps what it always carried (`base`, e.g. a pairing requestId); v4 clients also
+ * get `code` (and, for auth failures, `recommendedNextStep`) to decide whether to retry (protocol-v4.md §1.6).
+ */
+function withV4Details(protocol: ProtocolVersion, base: Record<string, unknown> | undefined, v4: Record<string, unknown>): Record<string, unknown> | undefined {
+  return protocol >= 4 ? { ...base, ...v4 } : base;
+}
+
+/** Upstream's advice for each shared-secret / device-token failure. */
+const AUTH_FAILURE_CODES: Record<AuthFailure | "device_token_mismatch", [code: string, next: string]> = {
+  token_missing: ["AUTH_TOKEN_MISSING", "update_auth_configuration"],
+  token_missing_config: ["AUTH_TOKEN_NOT_CONFIGURED", "update_auth_configuration"],
+  password_missing: ["AUTH_PASSWORD_MISSING", "update_auth_configuration"],
+  password_missing_config: ["AUTH_PASSWORD_NOT_CONFIGURED", "update_auth_configuration"],
+  token_mismatch: ["AUTH_TOKEN_MISMATCH", "update_auth_credentials"],
+  password_mismatch: ["AUTH_PASSWORD_MISMATCH", "update_auth_credentials"],
+  device_token_mismatch: ["AUTH_DEVICE_TOKEN_MISMATCH", "update_auth_credentials"],
+};
+
+/** The token a device signs: `auth.token`, else `auth.deviceToken`, else `auth.bootstrapToken` (upstream's order). */
+function signedTokenOf(p: ConnectParams): string | undefined {
+  return p.auth?.token ?? p.auth?.deviceToken ?? p.auth?.bootstrapToken;
+}
+
+function verifyDevice(ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], protocol: ProtocolVersion) {
+  return verifyDeviceSignature({
+    device: p.device as NonNullable<ConnectParams["device"]>,
+    clientId: p.client.id,
+    clientMode: p.client.mode,
+    role,
+    scopes: requestedScopes,
+    token: signedTokenOf(p),
+    platform: p.client.platform,
+    deviceFamily: p.client.deviceFamily,
+    challengeNonce: ws.data.nonce,
+    isLocal: ws.data.isLocal,
+    protocol,
+    nowMs: Date.now(),
+  });
 }
 
 function isSameOrigin(origin: string, host: string | undefined): boolean {
@@ -210,57 +253,76 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
-function authenticate(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): ConnectedClient["authMethod"] {
+function authenticate(
+  gw: GatewayContext,
+  ws: GatewaySocket,
+  p: ConnectParams,
+  role: string,
+  requestedScopes: string[],
+  scopes: string[],
+  protocol: ProtocolVersion,
+): ConnectedClient["authMethod"] {
   const sent = p.auth;
   const address = ws.data.remoteAddress;
-  // A device token travels in auth.token; it only counts together with a signed device identity. A paired
-  // device proving itself this way is not a guess at the shared secret, so it is checked before (and is not
-  // refused by) the shared-secret lockout: the owner's CLI keeps working while someone guesses.
-  if (p.device && sent?.token) {
-    const device = verifyDeviceSignature({
-      device: p.device,
-      clientId: p.client.id,
-      clientMode: p.client.mode,
-      role,
-      scopes: requestedScopes,
-      token: sent.token,
-      challengeNonce: ws.data.nonce,
-      isLocal: ws.data.isLocal,
-      nowMs: Date.now(),
-    });
-    if (device.ok && gw.devices.verifyToken(device.deviceId, role, scopes, sent.token)) return "device-token";
+  // A device token travels in auth.deviceToken (v4 clients) or auth.token (v3 clients); it only counts
+  // together with a signed device identity. A paired device proving itself this way is not a guess at the
+  // shared secret, so it is checked before (and is not refused by) the shared-secret lockout: the owner's
+  // CLI keeps working while someone guesses.
+  const deviceTokens = [sent?.deviceToken, sent?.token].filter((t): t is string => typeof t === "string" && t !== "");
+  if (p.device && deviceTokens.length > 0) {
+    const device = verifyDevice(ws, p, role, requestedScopes, protocol);
+    if (device.ok && deviceTokens.some((t) => gw.devices.verifyToken(device.deviceId, role, scopes, t))) return "device-token";
   }
 
   const wait = gw.rateLimiter.retryAfter(address, "shared-secret");
-  if (wait > 0) throw new HandshakeError("INVALID_REQUEST", describeLockout(wait), { retryable: true, retryAfterMs: wait });
+  if (wait > 0) {
+    throw new HandshakeError("INVALID_REQUEST", describeLockout(wait), {
+      retryable: true,
+      retryAfterMs: wait,
+      details: withV4Details(protocol, undefined, { code: "AUTH_RATE_LIMITED", authReason: "rate_limited", canRetryWithDeviceToken: false, recommendedNextStep: "wait_then_retry" }),
+    });
+  }
   const shared = checkSharedSecret(gw.settings.auth, sent);
   if (shared.ok) {
     gw.rateLimiter.recordSuccess(address, "shared-secret");
     return gw.settings.auth.mode;
   }
 
-  if (!sent?.token && !sent?.password && !p.device) {
-    throw new HandshakeError("NOT_PAIRED", "device identity required");
+  if (!sent?.token && !sent?.password && !sent?.deviceToken && !p.device) {
+    throw new HandshakeError("NOT_PAIRED", "device identity required", { details: withV4Details(protocol, undefined, { code: "DEVICE_IDENTITY_REQUIRED" }) });
   }
+  // Only a device token was offered, and it did not prove anything: say so rather than "token missing".
+  const reason = sent?.deviceToken && !sent.token && !sent.password ? "device_token_mismatch" : shared.reason;
   const lockout = gw.rateLimiter.recordFailure(address, "shared-secret");
-  gw.logger.child("ws").warn("auth failed", { connId: ws.data.connId, reason: shared.reason, client: p.client.id, remote: ws.data.remoteAddress, ...(lockout > 0 && { lockedOutMs: lockout }) });
-  throw new HandshakeError("INVALID_REQUEST", describeAuthFailure(shared.reason, p.client.id));
+  gw.logger.child("ws").warn("auth failed", { connId: ws.data.connId, reason, client: p.client.id, remote: ws.data.remoteAddress, ...(lockout > 0 && { lockedOutMs: lockout }) });
+  const message = reason === "device_token_mismatch" ? "unauthorized: device token mismatch (rotate/reissue device token)" : describeAuthFailure(reason, p.client.id);
+  const [code, next] = AUTH_FAILURE_CODES[reason];
+  // A paired device that sent a stale shared token may retry with its device token (upstream's hint).
+  const canRetryWithDeviceToken = reason === "token_mismatch" && p.device !== undefined && !sent?.password && !sent?.deviceToken;
+  throw new HandshakeError("INVALID_REQUEST", message, {
+    details: withV4Details(protocol, undefined, {
+      code,
+      authReason: reason,
+      canRetryWithDeviceToken,
+      recommendedNextStep: canRetryWithDeviceToken ? "retry_with_device_token" : next,
+    }),
+  });
 }
 
-function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, role: string, requestedScopes: string[], scopes: string[]): string {
+function checkDevice(
+  gw: GatewayContext,
+  ws: GatewaySocket,
+  p: ConnectParams,
+  role: string,
+  requestedScopes: string[],
+  scopes: string[],
+  protocol: ProtocolVersion,
+): string {
   const device = p.device as NonNullable<ConnectParams["device"]>;
-  const verified = verifyDeviceSignature({
-    device,
-    clientId: p.client.id,
-    clientMode: p.client.mode,
-    role,
-    scopes: requestedScopes,
-    token: p.auth?.token,
-    challengeNonce: ws.data.nonce,
-    isLocal: ws.data.isLocal,
-    nowMs: Date.now(),
-  });
-  if (!verified.ok) throw new HandshakeError("INVALID_REQUEST", verified.message);
+  const verified = verifyDevice(ws, p, role, requestedScopes, protocol);
+  if (!verified.ok) {
+    throw new HandshakeError("INVALID_REQUEST", verified.message, { details: withV4Details(protocol, undefined, { code: verified.code, reason: verified.message }) });
+  }
   const deviceId = verified.deviceId;
   // A node is approved for the commands it declares now, not for what a request once said.
   const declared = role === "node" ? [...new Set(p.commands ?? [])] : undefined;
@@ -284,9 +346,13 @@ function checkDevice(gw: GatewayContext, ws: GatewaySocket, p: ConnectParams, ro
   if (role === "node") {
     // One request in the device store, approvable by device.pair.approve or node.pair.approve.
     const pendingNode = requestNodeDevicePairing(gw, request);
-    throw new HandshakeError("NOT_PAIRED", "pairing required", { details: { requestId: pendingNode.requestId } });
+    throw new HandshakeError("NOT_PAIRED", "pairing required", { details: pairingDetails(protocol, pendingNode.requestId) });
   }
   const pending = gw.devices.requestPairing(request);
   gw.connections.broadcast("device.pair.requested", pending, { scope: "operator.pairing" });
-  throw new HandshakeError("NOT_PAIRED", "pairing required", { details: { requestId: pending.requestId } });
+  throw new HandshakeError("NOT_PAIRED", "pairing required", { details: pairingDetails(protocol, pending.requestId) });
+}
+
+function pairingDetails(protocol: ProtocolVersion, requestId: string): Record<string, unknown> | undefined {
+  return withV4Details(protocol, { requestId }, { code: "PAIRING_REQUIRED", reason: "not-paired" });
 }

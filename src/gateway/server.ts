@@ -20,6 +20,8 @@ import { agentExecPorts } from "./approvals/agent-exec.ts";
 import { enqueueSystemEvent } from "./heartbeat/system-events.ts";
 import { AuthRateLimiter, checkSharedSecret } from "./auth.ts";
 import { Connections, type ConnectionData, forgetPendingClose, type GatewaySocket, onDrain } from "./connections.ts";
+import { sessionDefaults } from "./agents/agents-view.ts";
+import { toV4RunEventPayload } from "./run-events-v4.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
 import { toRunAgentTurn } from "./channels/channel-agent.ts";
@@ -113,8 +115,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   const agents = new AgentRuntime({
     store,
     config: () => loaded.config,
-    emit: (event, payload) => {
-      connections.broadcast(event, payload, { role: "operator" });
+    emit: (event, payload, v4Extra) => {
+      connections.broadcast(event, payload, { role: "operator", v4Payload: toV4RunEventPayload(payload, v4Extra, () => sessionDefaults(loaded.config).defaultAgentId) });
       runListeners.dispatch(event, payload);
     },
     logger: opts.logger.child("agent"),

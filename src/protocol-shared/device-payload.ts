@@ -46,6 +46,44 @@ export function buildDeviceAuthPayload(input: DeviceAuthPayloadInput): string {
   return input.nonce ? ["v2", ...base, input.nonce].join("|") : ["v1", ...base].join("|");
 }
 
+/** Fields of signature payload v3: the v2 fields plus the client's platform and device family. */
+export interface DeviceAuthPayloadV3Input extends DeviceAuthPayloadInput {
+  nonce: string;
+  platform?: string | undefined;
+  deviceFamily?: string | undefined;
+}
+
+/**
+ * Builds signature payload v3 (protocol-v4.md §1.9), signed by today's TUI and node host:
+ * `v3|deviceId|clientId|clientMode|role|scopes|signedAtMs|token|nonce|platform|deviceFamily`, where platform
+ * and deviceFamily are trimmed and ASCII-lowercased ("" when absent). Binding them means a signature made
+ * for one platform cannot be replayed under another.
+ * @example
+ * buildDeviceAuthPayloadV3({ deviceId, clientId: "node-host", clientMode: "node", role: "node", scopes: [],
+ *   signedAtMs: 1700000000000, token: "tok", nonce: "n-1", platform: "Linux", deviceFamily: undefined });
+ * // "v3|<deviceId>|node-host|node|node||1700000000000|tok|n-1|linux|"
+ */
+export function buildDeviceAuthPayloadV3(input: DeviceAuthPayloadV3Input): string {
+  return [
+    "v3",
+    input.deviceId,
+    input.clientId,
+    input.clientMode,
+    input.role,
+    input.scopes.join(","),
+    String(input.signedAtMs),
+    input.token ?? "",
+    input.nonce,
+    normalizeDeviceMetadata(input.platform),
+    normalizeDeviceMetadata(input.deviceFamily),
+  ].join("|");
+}
+
+/** Trims and lowercases ASCII A–Z only (other characters are kept as they are), as payload v3 wants. */
+export function normalizeDeviceMetadata(value: string | undefined): string {
+  return (value ?? "").trim().replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
 /** Encodes bytes as unpadded base64url. */
 export function encodeBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");

@@ -6,13 +6,21 @@ import { join } from "node:path";
 import { loadOrCreateDeviceIdentity, signDeviceAuth } from "../../src/client/device-identity.ts";
 import {
   buildDeviceAuthPayload,
+  buildDeviceAuthPayloadV3,
   deriveDeviceId,
   type VerifyDeviceSignatureInput,
   verifyDeviceSignature,
 } from "../../src/gateway/device-auth.ts";
 
 const NOW = 1_700_000_000_000;
-const fail = (message: string) => ({ ok: false, message }) as const;
+const FAILURE_CODES: Record<string, string> = {
+  "device identity mismatch": "DEVICE_AUTH_DEVICE_ID_MISMATCH",
+  "device signature expired": "DEVICE_AUTH_SIGNATURE_EXPIRED",
+  "device nonce required": "DEVICE_AUTH_NONCE_REQUIRED",
+  "device nonce mismatch": "DEVICE_AUTH_NONCE_MISMATCH",
+  "device signature invalid": "DEVICE_AUTH_SIGNATURE_INVALID",
+};
+const fail = (message: string) => ({ ok: false, message, code: FAILURE_CODES[message] }) as never;
 const NONCE = "5b0c6f7e-1111-4222-8333-944445555666";
 
 function makeKey() {
@@ -80,7 +88,7 @@ describe("verifyDeviceSignature", () => {
   test("accepts a valid v2 signature", () => {
     const key = makeKey();
     const result = verifyDeviceSignature(makeInput(key));
-    expect(result).toEqual({ ok: true, deviceId: key.id, publicKeyRaw: key.raw });
+    expect(result).toEqual({ ok: true, deviceId: key.id, publicKeyRaw: key.raw, payloadVersion: "v2" });
   });
 
   test("covers auth.token in the payload", () => {
@@ -180,5 +188,89 @@ describe("client signature verifies on the server", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** A valid input signed over payload v3, as today's TUI and node host sign it. */
+function makeInputV3(key = makeKey(), opts: { platform?: string; deviceFamily?: string; token?: string; protocol?: number } = {}): VerifyDeviceSignatureInput {
+  const payload = buildDeviceAuthPayloadV3({
+    deviceId: key.id,
+    clientId: "node-host",
+    clientMode: "node",
+    role: "node",
+    scopes: [],
+    signedAtMs: NOW,
+    token: opts.token,
+    nonce: NONCE,
+    platform: opts.platform ?? "Linux",
+    deviceFamily: opts.deviceFamily,
+  });
+  return {
+    device: { id: key.id, publicKey: key.b64, signature: signPayload(key.privateKey, payload), signedAt: NOW, nonce: NONCE },
+    clientId: "node-host",
+    clientMode: "node",
+    role: "node",
+    scopes: [],
+    token: opts.token,
+    platform: opts.platform ?? "Linux",
+    deviceFamily: opts.deviceFamily,
+    challengeNonce: NONCE,
+    isLocal: false,
+    protocol: opts.protocol ?? 4,
+    nowMs: NOW,
+  };
+}
+
+describe("signature payload v3 (protocol-v4.md §1.9)", () => {
+  test("format: platform and deviceFamily trimmed and ASCII-lowercased, empty when absent", () => {
+    const base = { deviceId: "d", clientId: "openclaw-tui", clientMode: "ui", role: "operator", signedAtMs: 5, nonce: "n" };
+    expect(buildDeviceAuthPayloadV3({ ...base, scopes: ["a", "b"], token: "t", platform: " Linux ", deviceFamily: "MacBookPro" })).toBe(
+      "v3|d|openclaw-tui|ui|operator|a,b|5|t|n|linux|macbookpro",
+    );
+    expect(buildDeviceAuthPayloadV3({ ...base, scopes: [], token: undefined, platform: "Ünix" })).toBe("v3|d|openclaw-tui|ui|operator||5||n|Ünix|");
+  });
+
+  test("accepted on v4 and on v3 connections (today's node host signs v3 in its legacy envelope)", () => {
+    const key = makeKey();
+    expect(verifyDeviceSignature(makeInputV3(key))).toMatchObject({ ok: true, payloadVersion: "v3" });
+    expect(verifyDeviceSignature(makeInputV3(key, { protocol: 3 }))).toMatchObject({ ok: true, payloadVersion: "v3" });
+  });
+
+  test("the platform is bound: a signature for linux is refused when the connect claims darwin", () => {
+    const input = makeInputV3(makeKey(), { platform: "linux" });
+    expect(verifyDeviceSignature({ ...input, platform: "darwin" })).toEqual(fail("device signature invalid"));
+    expect(verifyDeviceSignature({ ...input, deviceFamily: "iPhone" })).toEqual(fail("device signature invalid"));
+    // Case and surrounding spaces do not matter, as upstream normalizes both sides.
+    expect(verifyDeviceSignature({ ...input, platform: " LINUX" }).ok).toBe(true);
+  });
+
+  test("the signed token is covered: a v3 signature over another token is refused", () => {
+    const input = makeInputV3(makeKey(), { token: "device-token-1" });
+    expect(verifyDeviceSignature(input).ok).toBe(true);
+    expect(verifyDeviceSignature({ ...input, token: "device-token-2" })).toEqual(fail("device signature invalid"));
+  });
+});
+
+describe("v4 connections", () => {
+  test("the nonce is required even on loopback, and payload v1 is gone", () => {
+    const input = makeInput(makeKey(), { nonce: undefined });
+    expect(verifyDeviceSignature({ ...input, isLocal: true, protocol: 3 }).ok).toBe(true);
+    expect(verifyDeviceSignature({ ...input, isLocal: true, protocol: 4 })).toEqual(fail("device nonce required"));
+  });
+
+  test("a replayed nonce (not this socket's challenge) is refused", () => {
+    const input = makeInputV3(makeKey());
+    expect(verifyDeviceSignature({ ...input, challengeNonce: "a-later-challenge" })).toEqual(fail("device nonce mismatch"));
+  });
+
+  test("clock skew is ±120 s on v4 (±10 min on v3)", () => {
+    const input = makeInput(makeKey(), { signedAt: NOW - 120_001 });
+    expect(verifyDeviceSignature({ ...input, protocol: 4 })).toEqual(fail("device signature expired"));
+    expect(verifyDeviceSignature({ ...input, protocol: 3 }).ok).toBe(true);
+    expect(verifyDeviceSignature({ ...makeInput(makeKey(), { signedAt: NOW - 120_000 }), protocol: 4 }).ok).toBe(true);
+  });
+
+  test("payload v2 is still accepted (the Control UI signs v2)", () => {
+    expect(verifyDeviceSignature({ ...makeInput(makeKey()), protocol: 4 })).toMatchObject({ ok: true, payloadVersion: "v2" });
   });
 });

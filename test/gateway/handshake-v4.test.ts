@@ -3,9 +3,13 @@
  * connection, the hello says honestly which one was chosen, v4 client ids parse, worker claims are closed.
  */
 import { describe, expect, test } from "bun:test";
+import { createPrivateKey, sign } from "node:crypto";
+import type { DeviceIdentity } from "../../src/client/device-identity.ts";
+import { buildDeviceAuthPayload, buildDeviceAuthPayloadV3 } from "../../src/gateway/device-auth.ts";
+import { parseDevicePublicKey } from "../../src/protocol-shared/device-payload.ts";
 import { validateHelloOk, validateHelloOkV4 } from "../../src/protocol/generated/validators.js";
 import { connectParams, openSocket } from "../helpers/ws.ts";
-import { clientInfo, expectNoFrame, handshake, useCleanup } from "../helpers/protocol.ts";
+import { clientInfo, deviceConnect, expectNoFrame, expectRejected, handshake, newIdentity, useCleanup } from "../helpers/protocol.ts";
 
 const env = useCleanup();
 
@@ -146,5 +150,126 @@ describe("v4 connections: hello and refusals", () => {
     h3.sock.send({ type: "req", id: "tp3", method: "health", params: {}, traceparent: "00-x" });
     const bad3 = await h3.sock.nextMatching((f) => f.type === "res" && f.id === "tp3");
     expect(bad3.error.code).toBe("INVALID_REQUEST");
+  });
+});
+
+// --- device auth on v4 (protocol-v4.md §1.9, §4 step 2) ---
+
+/** Connect params of a v4 device client signing payload v3 (or v2), the way the 2026.9 TUI / node host do. */
+function signedV4(
+  identity: DeviceIdentity,
+  nonce: string | undefined,
+  opts: { auth?: Record<string, string>; platform?: string; signPlatform?: string; payload?: "v3" | "v2"; role?: string; scopes?: string[]; client?: string; mode?: string } = {},
+): Record<string, unknown> {
+  const role = opts.role ?? "operator";
+  const scopes = opts.scopes ?? (role === "node" ? [] : ["operator.read", "operator.write"]);
+  const client = clientInfo(opts.client ?? "openclaw-tui", opts.mode ?? "ui", { platform: opts.platform ?? "Linux", deviceFamily: "Linux" });
+  const token = opts.auth?.token ?? opts.auth?.deviceToken;
+  const signedAtMs = Date.now();
+  const base = { deviceId: identity.deviceId, clientId: client.id as string, clientMode: client.mode as string, role, scopes, signedAtMs, token };
+  const payload =
+    opts.payload === "v2"
+      ? buildDeviceAuthPayload({ ...base, nonce })
+      : buildDeviceAuthPayloadV3({ ...base, nonce: nonce ?? "", platform: opts.signPlatform ?? opts.platform ?? "Linux", deviceFamily: "Linux" });
+  const signature = sign(null, Buffer.from(payload), createPrivateKey(identity.privateKeyPem)).toString("base64url");
+  const publicKey = Buffer.from(parseDevicePublicKey(identity.publicKeyPem)!).toString("base64url");
+  return connectParams({
+    minProtocol: 4,
+    maxProtocol: 4,
+    client,
+    role,
+    scopes,
+    ...(opts.auth && { auth: opts.auth }),
+    device: { id: identity.deviceId, publicKey, signature, signedAt: signedAtMs, ...(nonce !== undefined && { nonce }) },
+  });
+}
+
+describe("v4 device auth", () => {
+  test("payload v3 connects, the hello issues a device token, and auth.deviceToken alone reconnects", async () => {
+    const gw = await env.gateway();
+    const id = newIdentity();
+    const first = await handshake(gw.url, (c) => signedV4(id, c.payload.nonce, { auth: { token: gw.token } }));
+    expect(first.res.ok).toBe(true);
+    const auth = first.res.payload.auth;
+    expect(auth).toMatchObject({ method: "token", role: "operator", scopes: ["operator.read", "operator.write"] });
+    expect(auth.deviceToken).toBeString();
+    const again = await handshake(gw.url, (c) => signedV4(id, c.payload.nonce, { auth: { deviceToken: auth.deviceToken } }));
+    expect(again.res.ok).toBe(true);
+    expect(again.res.payload.auth.method).toBe("device-token");
+  });
+
+  test("payload v2 (the Control UI's) is accepted on v4", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, (c) => signedV4(newIdentity(), c.payload.nonce, { auth: { token: gw.token }, payload: "v2" }));
+    expect(h.res.ok).toBe(true);
+  });
+
+  test("a signature made for another platform is refused (DEVICE_AUTH_SIGNATURE_INVALID)", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, (c) => signedV4(newIdentity(), c.payload.nonce, { auth: { token: gw.token }, platform: "darwin", signPlatform: "linux" }));
+    await expectRejected(h, {
+      code: "INVALID_REQUEST",
+      message: "device signature invalid",
+      details: { code: "DEVICE_AUTH_SIGNATURE_INVALID", reason: "device signature invalid" },
+    });
+  });
+
+  test("a nonce replayed from another socket's challenge is refused (DEVICE_AUTH_NONCE_MISMATCH)", async () => {
+    const gw = await env.gateway();
+    const id = newIdentity();
+    const other = await openSocket(gw.url);
+    const stolen = (await other.next()).payload.nonce;
+    env.defer(() => other.close());
+    const h = await handshake(gw.url, () => signedV4(id, stolen, { auth: { token: gw.token } }));
+    await expectRejected(h, { code: "INVALID_REQUEST", message: "device nonce mismatch", details: { code: "DEVICE_AUTH_NONCE_MISMATCH", reason: "device nonce mismatch" } });
+  });
+
+  test("a v4 device without a nonce is refused even on loopback (DEVICE_AUTH_NONCE_REQUIRED); v3 local v1 still works", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, () => signedV4(newIdentity(), undefined, { auth: { token: gw.token }, payload: "v2" }));
+    await expectRejected(h, { code: "INVALID_REQUEST", message: "device nonce required", details: { code: "DEVICE_AUTH_NONCE_REQUIRED", reason: "device nonce required" } });
+    const v3 = await deviceConnect(gw.url, newIdentity(), { token: gw.token, nonce: null });
+    expect(v3.res.ok).toBe(true);
+  });
+
+  test("a wrong device token alone is refused (AUTH_DEVICE_TOKEN_MISMATCH) and cannot pose as another device's", async () => {
+    const gw = await env.gateway();
+    const a = newIdentity();
+    const first = await handshake(gw.url, (c) => signedV4(a, c.payload.nonce, { auth: { token: gw.token } }));
+    const tokenOfA = first.res.payload.auth.deviceToken;
+    const h = await handshake(gw.url, (c) => signedV4(newIdentity(), c.payload.nonce, { auth: { deviceToken: tokenOfA } }));
+    await expectRejected(h, {
+      code: "INVALID_REQUEST",
+      message: "unauthorized: device token mismatch (rotate/reissue device token)",
+      details: { code: "AUTH_DEVICE_TOKEN_MISMATCH", authReason: "device_token_mismatch", canRetryWithDeviceToken: false, recommendedNextStep: "update_auth_credentials" },
+    });
+  });
+
+  test("token mismatch: v4 gets details.code and recommendedNextStep, v3 keeps the bare error", async () => {
+    const gw = await env.gateway();
+    const h4 = await handshake(gw.url, () => connectParams({ auth: { token: "wrong" }, minProtocol: 4, maxProtocol: 4 }));
+    expect(h4.res.error.details).toEqual({ code: "AUTH_TOKEN_MISMATCH", authReason: "token_mismatch", canRetryWithDeviceToken: false, recommendedNextStep: "update_auth_credentials" });
+    const h3 = await handshake(gw.url, () => connectParams({ auth: { token: "wrong" } }));
+    expect(h3.res.error.details).toBeUndefined();
+  });
+
+  test("a paired device with a stale shared token is told it may retry with its device token", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, (c) => signedV4(newIdentity(), c.payload.nonce, { auth: { token: "stale" } }));
+    expect(h.res.error.details).toMatchObject({ code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true, recommendedNextStep: "retry_with_device_token" });
+  });
+
+  test("no credentials at all on v4: DEVICE_IDENTITY_REQUIRED", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, () => connectParams({ minProtocol: 4, maxProtocol: 4 }));
+    await expectRejected(h, { code: "NOT_PAIRED", message: "device identity required", details: { code: "DEVICE_IDENTITY_REQUIRED" } });
+  });
+
+  test("a remote v4 device gets PAIRING_REQUIRED with the requestId", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, (c) => signedV4(newIdentity(), c.payload.nonce, { auth: { token: gw.token } }), { headers: { "x-forwarded-for": "203.0.113.9" } });
+    expect(h.res.error.code).toBe("NOT_PAIRED");
+    expect(h.res.error.details).toMatchObject({ code: "PAIRING_REQUIRED", reason: "not-paired" });
+    expect(h.res.error.details.requestId).toBeString();
   });
 });

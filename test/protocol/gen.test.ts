@@ -6,10 +6,12 @@ import { join, resolve } from "node:path";
 const ROOT = resolve(import.meta.dir, "../..");
 const GENERATED = [
   "protocol/schema.json",
+  "protocol/schema-v4.json",
   "src/protocol/generated/types.ts",
   "src/protocol/generated/validators.js",
   "src/protocol/generated/validators.d.ts",
   "protocol/swift/GatewayModels.swift",
+  "protocol/swift/GatewayModelsV4.swift",
 ];
 
 const outDir = await mkdtemp(join(tmpdir(), "openclaw-protocol-gen-"));

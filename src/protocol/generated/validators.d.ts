@@ -245,6 +245,8 @@ export declare const validateExecApprovalsSetResult: Validator<T.ExecApprovalsSe
 export declare const validateExecApprovalsSnapshot: Validator<T.ExecApprovalsSnapshot>;
 /** Validates {@link T.GatewayFrame}. */
 export declare const validateGatewayFrame: Validator<T.GatewayFrame>;
+/** Validates {@link T.GatewayFrameV4}. */
+export declare const validateGatewayFrameV4: Validator<T.GatewayFrameV4>;
 /** Validates {@link T.HealthEvent}. */
 export declare const validateHealthEvent: Validator<T.HealthEvent>;
 /** Validates {@link T.HealthParams}. */
@@ -363,6 +365,8 @@ export declare const validateRequestFrame: Validator<T.RequestFrame>;
 export declare const validateRequestFrameV4: Validator<T.RequestFrameV4>;
 /** Validates {@link T.ResponseFrame}. */
 export declare const validateResponseFrame: Validator<T.ResponseFrame>;
+/** Validates {@link T.ResponseFrameV4}. */
+export declare const validateResponseFrameV4: Validator<T.ResponseFrameV4>;
 /** Validates {@link T.SendParams}. */
 export declare const validateSendParams: Validator<T.SendParams>;
 /** Validates {@link T.SessionDefaults}. */

@@ -127,6 +127,7 @@ export const V4_METHODS = [
   "tasks.list",
   "plugin.approval.list",
   "openclaw.approval.list",
+  "diagnostics.lanes",
 ] as const;
 
 /** v4-era methods of ours that no client needs to see advertised. */
@@ -209,6 +210,7 @@ export const READ_METHODS: readonly string[] = [
   "users.prefs.get",
   "plugins.controlUi.list",
   "tasks.list",
+  "diagnostics.lanes",
 ];
 
 /** Need `operator.write` (or admin). */

@@ -62,4 +62,5 @@ export const V4_PARAMS = {
   }),
   "plugin.approval.list": defineClosed({}),
   "openclaw.approval.list": defineClosed({}),
+  "diagnostics.lanes": defineClosed({}),
 } satisfies Record<string, TSchema>;

@@ -40,4 +40,16 @@ export const V4_RESULTS = {
   "tasks.list": defineOpen({ tasks: T.Array(AnyValue), nextCursor: T.Optional(T.String()) }),
   "plugin.approval.list": T.Array(AnyValue),
   "openclaw.approval.list": T.Array(AnyValue),
+  "diagnostics.lanes": defineOpen({
+    ts: T.Integer({ minimum: 0 }),
+    lanes: T.Array(
+      defineOpen({
+        lane: T.String(),
+        queuedCount: T.Integer({ minimum: 0 }),
+        activeCount: T.Integer({ minimum: 0 }),
+        maxConcurrent: T.Integer({ minimum: 0 }),
+      }),
+    ),
+    dynamic: T.Null(),
+  }),
 } satisfies Record<string, TSchema>;

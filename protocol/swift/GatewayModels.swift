@@ -1179,6 +1179,11 @@ public struct DeviceTokenRotateParams: Codable {
     }
 }
 
+/// Params of `diagnostics.lanes`.
+public struct DiagnosticsLanesParams: Codable {
+    public init() {}
+}
+
 public enum ErrorCode: String, Codable, CaseIterable {
     case iNVALIDREQUEST = "INVALID_REQUEST"
     case uNAVAILABLE = "UNAVAILABLE"

@@ -1237,6 +1237,11 @@ public struct DeviceTokenRotateParams: Codable {
     }
 }
 
+/// Params of `diagnostics.lanes`.
+public struct DiagnosticsLanesParams: Codable {
+    public init() {}
+}
+
 public enum ErrorCodeV4: String, Codable, CaseIterable {
     case iNVALIDREQUEST = "INVALID_REQUEST"
     case uNAVAILABLE = "UNAVAILABLE"

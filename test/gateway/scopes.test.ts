@@ -24,7 +24,7 @@ const WRITE =
   "send, agent, agent.wait, wake, talk.mode, tts.enable, tts.disable, tts.convert, tts.setProvider, voicewake.set, node.invoke, chat.send, chat.abort, browser.request".split(", ");
 
 // Methods new in protocol v4 (upstream 2026.9.6 method-scopes table); update.status stays admin.
-const V4_READ = "chat.startup, sessions.subscribe, sessions.unsubscribe, sessions.describe, sessions.messages.subscribe, sessions.messages.unsubscribe, commands.list, users.prefs.get, plugins.controlUi.list, tasks.list".split(", ");
+const V4_READ = "chat.startup, sessions.subscribe, sessions.unsubscribe, sessions.describe, sessions.messages.subscribe, sessions.messages.unsubscribe, commands.list, users.prefs.get, plugins.controlUi.list, tasks.list, diagnostics.lanes".split(", ");
 const V4_WRITE = ["message.action"];
 const V4_APPROVALS = ["plugin.approval.list", "openclaw.approval.list"];
 const V4_QUESTIONS = ["question.list"];

@@ -172,8 +172,8 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["node.invoke"]).toBe("write");
     expect(METHOD_SCOPES.poll).toBe("admin");
     const count = (scope: string) => Object.values(METHOD_SCOPES).filter((s) => s === scope).length;
-    // v3's 23 read, 14 write and 2 approvals methods plus the v4 ones (10 read, message.action, 2 approval lists, question.list).
-    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("questions"), count("node")]).toEqual([33, 15, 4, 11, 1, 4]);
+    // v3's 23 read, 14 write and 2 approvals methods plus the v4 ones (11 read, message.action, 2 approval lists, question.list).
+    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("questions"), count("node")]).toEqual([34, 15, 4, 11, 1, 4]);
     expect(METHOD_SCOPES["update.status"]).toBe("admin");
     expect(METHOD_SCOPES_V4_CHANGES).toEqual({ "config.get": "read", "config.schema": "read" });
   });

@@ -52,13 +52,13 @@ function pageOf<T>(items: T[], offset: number | undefined, limit: number | undef
  * never ran). Sort: `sortBy` nextRunAtMs (default, jobs without a next run last), updatedAtMs or name;
  * `sortDir` asc (default) or desc. `snapshotRevision` changes whenever any job is added, changed or removed.
  */
-export function listJobsPage(all: CronJob[], params: CronListParams) {
+export function listJobsPage(all: CronJob[], params: CronListParams, defaultAgentId: string) {
   const enabled = params.enabled ?? (params.includeDisabled ? "all" : "enabled");
   const query = params.query?.trim().toLowerCase();
   const jobs = all.filter((j) => {
     if (enabled === "enabled" && !j.enabled) return false;
     if (enabled === "disabled" && j.enabled) return false;
-    if (params.agentId !== undefined && (j.agentId ?? undefined) !== params.agentId) return false;
+    if (params.agentId !== undefined && (j.agentId ?? defaultAgentId) !== params.agentId) return false;
     if (params.scheduleKind && params.scheduleKind !== "all" && j.schedule.kind !== params.scheduleKind) return false;
     if (params.lastRunStatus && params.lastRunStatus !== "all" && (j.state.lastStatus ?? "unknown") !== params.lastRunStatus) return false;
     if (query && ![j.name, j.description, j.id].some((v) => typeof v === "string" && v.toLowerCase().includes(query))) return false;
@@ -83,7 +83,7 @@ export function listJobsPage(all: CronJob[], params: CronListParams) {
  * `agentId` (the job's), `runId` (none of our runs carry one, so it matches nothing), `query` (job name,
  * summary or error). Newest first unless `sortDir:"asc"`. Entries gain `jobName`.
  */
-export function listRunsPage(entries: CronRunLogEntry[], jobs: CronJob[], params: CronRunsPageParams) {
+export function listRunsPage(entries: CronRunLogEntry[], jobs: CronJob[], params: CronRunsPageParams, defaultAgentId: string) {
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const statuses = params.statuses ?? (params.status && params.status !== "all" ? [params.status] : undefined);
   const query = params.query?.trim().toLowerCase();
@@ -94,7 +94,7 @@ export function listRunsPage(entries: CronRunLogEntry[], jobs: CronJob[], params
     })
     .filter((e) => {
       if (statuses && !(e.status && (statuses as string[]).includes(e.status))) return false;
-      if (params.agentId !== undefined && (byId.get(e.jobId)?.agentId ?? undefined) !== params.agentId) return false;
+      if (params.agentId !== undefined && (byId.get(e.jobId)?.agentId ?? defaultAgentId) !== params.agentId) return false;
       if (params.runId !== undefined && (e as { runId?: unknown }).runId !== params.runId) return false;
       if (query && ![(e as { jobName?: string }).jobName, e.summary, e.error].some((v) => typeof v === "string" && v.toLowerCase().includes(query))) return false;
       return true;

@@ -2,6 +2,7 @@
  * `cron.*`: scheduled jobs. list/status/runs need operator.read, add/update/remove/run operator.admin
  * (protocol.md §4). Jobs are named by `id`, with `jobId` accepted as an alias.
  */
+import { agentIds } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { CronFeatureHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
@@ -17,7 +18,7 @@ export const CRON_RUNS_DEFAULT_LIMIT = 200;
  */
 export const cronList: MethodHandler<"cron.list", CronFeatureHost> = (ctx, params) => {
   if (!isPagedListRequest(params)) return { jobs: ctx.host.cron.list(params.includeDisabled === true) };
-  return listJobsPage(ctx.host.cron.list(true), params);
+  return listJobsPage(ctx.host.cron.list(true), params, agentIds(ctx.host.config).defaultId);
 };
 
 /** `cron.status {}` → `{enabled, jobs, enabledJobs, running, nextWakeAtMs, storePath}`. */
@@ -70,7 +71,7 @@ export const cronRuns: MethodHandler<"cron.runs", CronFeatureHost> = (ctx, param
   }
   const jobs = ctx.host.cron.list(true);
   const ids = params.scope === "all" ? jobs.map((j) => j.id) : [String(id)];
-  return listRunsPage(ids.flatMap((j) => ctx.host.cron.runs(j, RUNS_SCAN_LIMIT)), jobs, params);
+  return listRunsPage(ids.flatMap((j) => ctx.host.cron.runs(j, RUNS_SCAN_LIMIT)), jobs, params, agentIds(ctx.host.config).defaultId);
 };
 
 // --- internal ---

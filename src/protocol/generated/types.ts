@@ -1074,6 +1074,23 @@ export interface DeviceTokenSummary {
   [key: string]: unknown;
 }
 
+/** Params of `diagnostics.lanes`. */
+export type DiagnosticsLanesParams = Record<string, never>;
+
+/** Result (ok payload) of `diagnostics.lanes`. */
+export interface DiagnosticsLanesResult {
+  ts: number;
+  lanes: {
+    lane: string;
+    queuedCount: number;
+    activeCount: number;
+    maxConcurrent: number;
+    [key: string]: unknown;
+  }[];
+  dynamic: null;
+  [key: string]: unknown;
+}
+
 export type ErrorCode = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT";
 
 export type ErrorCodeV4 = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT" | "FORBIDDEN" | "APPROVAL_NOT_FOUND";
@@ -2554,6 +2571,7 @@ export interface MethodParamsMap {
   "tasks.list": TasksListParams;
   "plugin.approval.list": PluginApprovalListParams;
   "openclaw.approval.list": OpenclawApprovalListParams;
+  "diagnostics.lanes": DiagnosticsLanesParams;
   "sessions.unsubscribe": SessionsUnsubscribeParams;
 }
 
@@ -2628,6 +2646,7 @@ export interface MethodResultMap {
   "tasks.list": TasksListResult;
   "plugin.approval.list": PluginApprovalListResult;
   "openclaw.approval.list": OpenclawApprovalListResult;
+  "diagnostics.lanes": DiagnosticsLanesResult;
   "sessions.unsubscribe": SessionsUnsubscribeResult;
 }
 

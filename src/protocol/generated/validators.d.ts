@@ -199,6 +199,10 @@ export declare const validateDeviceTokenRevokeParams: Validator<T.DeviceTokenRev
 export declare const validateDeviceTokenRotateParams: Validator<T.DeviceTokenRotateParams>;
 /** Validates {@link T.DeviceTokenSummary}. */
 export declare const validateDeviceTokenSummary: Validator<T.DeviceTokenSummary>;
+/** Validates {@link T.DiagnosticsLanesParams}. */
+export declare const validateDiagnosticsLanesParams: Validator<T.DiagnosticsLanesParams>;
+/** Validates {@link T.DiagnosticsLanesResult}. */
+export declare const validateDiagnosticsLanesResult: Validator<T.DiagnosticsLanesResult>;
 /** Validates {@link T.ErrorCode}. */
 export declare const validateErrorCode: Validator<T.ErrorCode>;
 /** Validates {@link T.ErrorCodeV4}. */
@@ -621,6 +625,7 @@ export declare const PARAMS_VALIDATORS: {
   readonly "tasks.list": Validator<T.TasksListParams>;
   readonly "plugin.approval.list": Validator<T.PluginApprovalListParams>;
   readonly "openclaw.approval.list": Validator<T.OpenclawApprovalListParams>;
+  readonly "diagnostics.lanes": Validator<T.DiagnosticsLanesParams>;
   readonly "sessions.unsubscribe": Validator<T.SessionsUnsubscribeParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
@@ -694,6 +699,7 @@ export declare const RESULT_VALIDATORS: {
   readonly "tasks.list": Validator<T.TasksListResult>;
   readonly "plugin.approval.list": Validator<T.PluginApprovalListResult>;
   readonly "openclaw.approval.list": Validator<T.OpenclawApprovalListResult>;
+  readonly "diagnostics.lanes": Validator<T.DiagnosticsLanesResult>;
   readonly "sessions.unsubscribe": Validator<T.SessionsUnsubscribeResult>;
 };
 /** Event name → payload validator. */

@@ -62,6 +62,7 @@ const NEW_METHODS = [
   "tasks.list",
   "plugin.approval.list",
   "openclaw.approval.list",
+  "diagnostics.lanes",
 ];
 
 describe("hello", () => {
@@ -180,6 +181,8 @@ describe("startup reads, commands and message.action", () => {
     expect(await ok(sock, "plugin.approval.list")).toEqual([]);
     expect(await ok(sock, "openclaw.approval.list")).toEqual([]);
     expect(await ok(sock, "update.status")).toEqual({ sentinel: null, updateAvailable: null });
+    const lanes = await ok(sock, "diagnostics.lanes");
+    expect(lanes).toEqual({ ts: expect.any(Number), lanes: [{ lane: "main", queuedCount: 0, activeCount: 0, maxConcurrent: 4, draining: false }], dynamic: null });
   });
 
   test("scopes as upstream: question.list needs operator.questions (write implies it), update.status admin", async () => {

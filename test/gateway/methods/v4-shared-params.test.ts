@@ -143,6 +143,9 @@ describe("cron paging (v4) beside the v3 answers", () => {
     const all = await ok("cron.list", { enabled: "all", limit: 50, offset: 0, sortBy: "name", sortDir: "desc" });
     expect(all.jobs.map((j: any) => j.name)).toEqual(["Charlie", "Bravo", "Alpha"]);
     expect((await ok("cron.list", { enabled: "disabled", query: "char" })).jobs.map((j: any) => j.id)).toEqual([ids[2]]);
+    // Jobs without an agentId run on the default agent, so the Control UI's agentId filter keeps them.
+    expect((await ok("cron.list", { agentId: "main", includeDisabled: true, limit: 50, offset: 0 })).total).toBe(3);
+    expect((await ok("cron.list", { agentId: "ops", limit: 50 })).total).toBe(0);
     await ok("cron.update", { id: ids[0], patch: { description: "changed" } });
     expect((await ok("cron.list", { limit: 1 })).snapshotRevision).not.toBe(first.snapshotRevision);
   });

@@ -206,7 +206,7 @@ function trackPresence(gw: GatewayContext, ws: GatewaySocket, client: ConnectedC
 
 function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedClient, tracked: boolean): void {
   // CLI commands connect once per command (`logs --follow` with upstream clients: once per poll); at info they drown the log.
-  gw.logger.child("ws").log(client.mode === "cli" ? "debug" : "info", "client connected", { connId: ws.data.connId, client: client.id, mode: client.mode, role: client.role, auth: client.authMethod });
+  gw.logger.child("ws").log(client.mode === "cli" ? "debug" : "info", "client connected", { connId: ws.data.connId, client: client.id, mode: client.mode, role: client.role, auth: client.authMethod, protocol: client.protocol });
   if (tracked) gw.schedulePresenceBroadcast();
   if (client.role === "node") gw.nodes.noteConnected(ws);
   if (client.role === "node") sendVoiceWakeSnapshot(gw, ws);

@@ -346,7 +346,10 @@ function checkDevice(
   if (role === "node") {
     // One request in the device store, approvable by device.pair.approve or node.pair.approve.
     const pendingNode = requestNodeDevicePairing(gw, request);
-    throw new HandshakeError("NOT_PAIRED", "pairing required", { details: pairingDetails(protocol, pendingNode.requestId) });
+    // A node keeps retrying while the request waits (v4 node hosts otherwise pause until restarted by hand).
+    throw new HandshakeError("NOT_PAIRED", "pairing required", {
+      details: withV4Details(protocol, { requestId: pendingNode.requestId }, { code: "PAIRING_REQUIRED", reason: "not-paired", recommendedNextStep: "wait_then_retry", retryable: true, pauseReconnect: false }),
+    });
   }
   const pending = gw.devices.requestPairing(request);
   gw.connections.broadcast("device.pair.requested", pending, { scope: "operator.pairing" });

@@ -272,4 +272,12 @@ describe("v4 device auth", () => {
     expect(h.res.error.details).toMatchObject({ code: "PAIRING_REQUIRED", reason: "not-paired" });
     expect(h.res.error.details.requestId).toBeString();
   });
+
+  test("a remote v4 node is told to wait and retry (it keeps reconnecting until approved)", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, (c) => signedV4(newIdentity(), c.payload.nonce, { auth: { token: gw.token }, role: "node", client: "node-host", mode: "node" }), {
+      headers: { "x-forwarded-for": "203.0.113.9" },
+    });
+    expect(h.res.error.details).toMatchObject({ code: "PAIRING_REQUIRED", recommendedNextStep: "wait_then_retry", retryable: true, pauseReconnect: false });
+  });
 });

@@ -1,50 +1,182 @@
 /**
- * The upstream OpenClaw 2026.9.6 clients (protocol v4) run against our binary: where the install is, the
- * Control UI's remote-gateway handoff, and the TUI in a pseudo-terminal. The install is the one
- * `REF_VERSION=2026.9.6 reference-gateway.sh install` makes (~/.cache/openclaw-reference-2026.9.6, or
- * $OPENCLAW_REFERENCE_V4_DIR). Suites that need it skip with a message when it is missing, unless
- * OPENCLAW_REQUIRE_REFERENCE is set: then a missing install fails the run.
+ * The upstream OpenClaw 2026.9.6 clients (protocol v4), run against our binary in tests: its CLI, its node
+ * host (`openclaw node run`), its TUI in a pty and its Control UI, on the Node 24 the install bundles. The install lives in a cache folder
+ * (`test/helpers/install-reference.sh --version 2026.9.6` puts it there; `.ci/run` calls it).
+ *
+ * As for 2026.2.3 (upstream.ts): when the install is missing the suites that need it are skipped with a
+ * message, unless OPENCLAW_REQUIRE_REFERENCE is set (CI sets it); then a missing install fails the run.
  */
 import { test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import type { ReferenceInstall, UpstreamControlUi } from "./upstream.ts";
+import type { GatewayTarget, ReferenceInstall, UpstreamCliResult, UpstreamControlUi } from "./upstream.ts";
 import { waitFor } from "./wait.ts";
 
-/** The v4 upstream release these helpers run. */
+/** The upstream release these helpers run. */
 export const REFERENCE_V4_VERSION = "2026.9.6";
 
-/** Where the v4 install is looked for. */
+/** Where the install is looked for: $OPENCLAW_REFERENCE_V4_DIR, else ~/.cache/openclaw-reference-2026.9.6. */
 export function referenceV4Dir(): string {
   return process.env.OPENCLAW_REFERENCE_V4_DIR || join(homedir(), ".cache", `openclaw-reference-${REFERENCE_V4_VERSION}`);
 }
 
-/** @returns the install when `dir` holds openclaw 2026.9.6 with its node and Control UI, else undefined. */
+/** @returns the install when `dir` holds openclaw REFERENCE_V4_VERSION with its node, else undefined. */
 export function locateReferenceV4(dir = referenceV4Dir()): ReferenceInstall | undefined {
   const bin = join(dir, "node_modules", ".bin");
   const pkg = join(dir, "node_modules", "openclaw", "package.json");
-  const controlUiDir = join(dir, "node_modules", "openclaw", "dist", "control-ui");
-  if (!existsSync(join(bin, "openclaw")) || !existsSync(join(bin, "node")) || !existsSync(join(controlUiDir, "index.html"))) return undefined;
+  if (!existsSync(join(bin, "openclaw")) || !existsSync(join(bin, "node")) || !existsSync(pkg)) return undefined;
   try {
-    return JSON.parse(readFileSync(pkg, "utf8")).version === REFERENCE_V4_VERSION ? { dir, bin, controlUiDir } : undefined;
+    if (JSON.parse(readFileSync(pkg, "utf8")).version !== REFERENCE_V4_VERSION) return undefined;
   } catch {
     return undefined;
   }
+  return { dir, bin, controlUiDir: join(dir, "node_modules", "openclaw", "dist", "control-ui") };
 }
 
 /**
- * The v4 install for a suite and the `test` to declare its tests with (`test.skip` plus one warning naming the
- * fix when the install is missing). @throws Error when it is missing and OPENCLAW_REQUIRE_REFERENCE is set.
+ * The install for a suite, and the `test` function to declare its tests with: `test.skip` (and one warning
+ * naming the fix) when the install is missing and not required.
+ * @throws Error when it is missing and OPENCLAW_REQUIRE_REFERENCE is set.
  */
 export function referenceV4ForSuite(suite: string): { ref: ReferenceInstall | undefined; run: typeof test } {
   const ref = locateReferenceV4();
   if (ref) return { ref, run: test };
-  const hint = `upstream openclaw ${REFERENCE_V4_VERSION} not found in ${referenceV4Dir()} (install it with REF_VERSION=${REFERENCE_V4_VERSION} reference-gateway.sh install)`;
+  const hint = `upstream openclaw ${REFERENCE_V4_VERSION} not found in ${referenceV4Dir()} (install it with test/helpers/install-reference.sh --version ${REFERENCE_V4_VERSION})`;
   if (process.env.OPENCLAW_REQUIRE_REFERENCE) throw new Error(`${suite}: ${hint}; OPENCLAW_REQUIRE_REFERENCE is set`);
   console.warn(`${suite} skipped: ${hint}`);
   return { ref: undefined, run: test.skip as unknown as typeof test };
+}
+
+/** A fresh HOME whose config points the upstream CLI at `target` (remote mode). */
+function cliHome(target: GatewayTarget): string {
+  const home = mkdtempSync(join(tmpdir(), "openclaw-upstream-v4-"));
+  mkdirSync(join(home, ".openclaw"), { recursive: true });
+  writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { mode: "remote", remote: { url: target.url, token: target.token } } }));
+  return home;
+}
+
+function upstreamEnv(ref: ReferenceInstall, home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: `${ref.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, TMPDIR: tmpdir(), NO_COLOR: "1", OPENCLAW_DISABLE_BONJOUR: "1", ...extra };
+}
+
+/** Runs the 2026.9.6 CLI with `args` against `target`, in a fresh HOME (removed afterwards). */
+export async function runUpstreamCliV4(ref: ReferenceInstall, target: GatewayTarget, args: string[], opts: { timeoutMs?: number } = {}): Promise<UpstreamCliResult> {
+  const home = cliHome(target);
+  try {
+    const proc = Bun.spawn([join(ref.bin, "openclaw"), ...args], { cwd: home, env: upstreamEnv(ref, home), stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** A running upstream node host. */
+export interface UpstreamNodeHost {
+  /** What it printed so far (stdout and stderr). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `openclaw node run` against ws://`host`:`port` (no TLS) with the gateway token in the environment,
+ * in a fresh HOME (its device identity and node config live there; removed by `stop`).
+ */
+export function startUpstreamNodeHost(ref: ReferenceInstall, opts: { host: string; port: number; token: string; displayName: string }): UpstreamNodeHost {
+  const home = mkdtempSync(join(tmpdir(), "openclaw-upstream-node-"));
+  const proc = Bun.spawn(
+    [join(ref.bin, "openclaw"), "node", "run", "--host", opts.host, "--port", String(opts.port), "--no-tls", "--display-name", opts.displayName],
+    { cwd: home, env: upstreamEnv(ref, home, { OPENCLAW_GATEWAY_TOKEN: opts.token }), stdout: "pipe", stderr: "pipe" },
+  );
+  let out = "";
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    const reader = s.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      out += dec.decode(value, { stream: true });
+    }
+  };
+  const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  return {
+    output: () => out,
+    async stop() {
+      proc.kill("SIGTERM");
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      await proc.exited;
+      clearTimeout(killer);
+      await pumped.catch(() => {});
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One frame seen by a {@link RecordingProxy}: `in` went client → gateway, `out` gateway → client. */
+export interface ProxiedFrame {
+  dir: "in" | "out";
+  frame: any;
+}
+
+/** A WebSocket forwarder between a client and the gateway that keeps every frame. */
+export interface RecordingProxy {
+  port: number;
+  frames: ProxiedFrame[];
+  stop(): void;
+}
+
+/**
+ * Forwards WebSocket connections from 127.0.0.1:<port> to `target`, adding `headers` to the upstream
+ * handshake (e.g. `x-forwarded-for`, so the gateway treats the client as remote, as behind a reverse proxy),
+ * and records every text frame both ways (parsed JSON).
+ */
+export function startRecordingProxy(target: string, headers: Record<string, string> = {}): RecordingProxy {
+  const frames: ProxiedFrame[] = [];
+  type Peer = { up?: WebSocket; queue: string[] };
+  const record = (dir: "in" | "out", text: string) => {
+    try {
+      frames.push({ dir, frame: JSON.parse(text) });
+    } catch {
+      frames.push({ dir, frame: text });
+    }
+  };
+  const server = Bun.serve<Peer, never>({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(req, srv) {
+      return srv.upgrade(req, { data: { queue: [] } }) ? undefined : new Response("websocket only", { status: 400 });
+    },
+    websocket: {
+      open(ws) {
+        const up = new WebSocket(target, { headers } as never);
+        ws.data.up = up;
+        up.onopen = () => {
+          for (const m of ws.data.queue.splice(0)) up.send(m);
+        };
+        up.onmessage = (e) => {
+          const text = String(e.data);
+          record("out", text);
+          ws.send(text);
+        };
+        up.onclose = (e) => ws.close(e.code === 1005 || e.code === 1006 ? 1000 : e.code, e.reason);
+      },
+      message(ws, message) {
+        const text = String(message);
+        record("in", text);
+        const up = ws.data.up;
+        if (up?.readyState === WebSocket.OPEN) up.send(text);
+        else ws.data.queue.push(text);
+      },
+      close(ws) {
+        ws.data.up?.close();
+      },
+    },
+  });
+  return { port: server.port as number, frames, stop: () => server.stop(true) };
 }
 
 const MIME: Record<string, string> = {

@@ -194,8 +194,12 @@ export function buildProtocolDocument(): ProtocolDocument {
 /** `$id` of the published v4 schema set (protocol/schema-v4.json). */
 export const PROTOCOL_V4_DOCUMENT_ID = "openclaw-gateway-protocol-v4";
 
-/** Definitions that exist only in v4 (they carry the V4 suffix). */
-const V4_ONLY_NAMES: ReadonlySet<string> = new Set(V4_ROOT_DEFINITIONS.map((s) => s.$id!));
+/** Definitions that exist only in v4: the V4-suffixed envelope and handshake, and the methods new in v4. */
+const V4_ONLY_NAMES: ReadonlySet<string> = new Set([
+  ...V4_ROOT_DEFINITIONS.map((s) => s.$id!),
+  ...[...V4_METHODS, ...UNADVERTISED_V4_METHODS].flatMap((m) => [toDefinitionName(m, "Params"), toDefinitionName(m, "Result")]),
+  "CommandEntry",
+]);
 /** v3 envelope and handshake definitions that v4 replaces with its own. */
 const V3_ONLY_NAMES: ReadonlySet<string> = new Set([
   "ClientId",

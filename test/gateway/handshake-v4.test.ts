@@ -159,7 +159,18 @@ describe("v4 connections: hello and refusals", () => {
 function signedV4(
   identity: DeviceIdentity,
   nonce: string | undefined,
-  opts: { auth?: Record<string, string>; platform?: string; signPlatform?: string; payload?: "v3" | "v2"; role?: string; scopes?: string[]; client?: string; mode?: string } = {},
+  opts: {
+    auth?: Record<string, string>;
+    platform?: string;
+    signPlatform?: string;
+    payload?: "v3" | "v2";
+    role?: string;
+    scopes?: string[];
+    client?: string;
+    mode?: string;
+    /** min = max protocol sent (default 4). */
+    protocol?: number;
+  } = {},
 ): Record<string, unknown> {
   const role = opts.role ?? "operator";
   const scopes = opts.scopes ?? (role === "node" ? [] : ["operator.read", "operator.write"]);
@@ -174,8 +185,8 @@ function signedV4(
   const signature = sign(null, Buffer.from(payload), createPrivateKey(identity.privateKeyPem)).toString("base64url");
   const publicKey = Buffer.from(parseDevicePublicKey(identity.publicKeyPem)!).toString("base64url");
   return connectParams({
-    minProtocol: 4,
-    maxProtocol: 4,
+    minProtocol: opts.protocol ?? 4,
+    maxProtocol: opts.protocol ?? 4,
     client,
     role,
     scopes,
@@ -279,5 +290,15 @@ describe("v4 device auth", () => {
       headers: { "x-forwarded-for": "203.0.113.9" },
     });
     expect(h.res.error.details).toMatchObject({ code: "PAIRING_REQUIRED", recommendedNextStep: "wait_then_retry", retryable: true, pauseReconnect: false });
+  });
+
+  test("a node host in the legacy v3 envelope signing payload v3 is accepted, and its hello says protocol 3", async () => {
+    const gw = await env.gateway();
+    const h = await handshake(gw.url, (c) =>
+      signedV4(newIdentity(), c.payload.nonce, { auth: { token: gw.token }, role: "node", client: "node-host", mode: "node", protocol: 3 }),
+    );
+    expect(h.res.ok).toBe(true);
+    // A v4 node host that sees more than 3 here closes and reconnects at v4 in a loop.
+    expect(h.res.payload.protocol).toBe(3);
   });
 });

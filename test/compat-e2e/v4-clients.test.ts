@@ -116,8 +116,13 @@ describeUi("the 2026.9.6 Control UI in headless Chromium", () => {
       await composer.fill("hello from the Control UI");
       await composer.press("Enter");
       await page.waitForFunction(() => document.body.innerText.includes("Streaming answer for the Control UI"), undefined, { timeout: 30_000 });
+      // The UI subscribed with sessions.messages.subscribe: no event of its own run draws a second copy.
+      // (A user-turn copy would come at run start, before the sidebar row shows the reply.)
+      await page.waitForFunction(() => document.body.innerText.split("Streaming answer for the Control UI").length - 1 >= 2, undefined, { timeout: 30_000 });
       const text = await pageText(page);
-      expect(text).toContain("hello from the Control UI");
+      // Once in the transcript and once in the sidebar's session row (title, last message).
+      expect(text.split("hello from the Control UI").length - 1).toBe(2);
+      expect(text.split("Streaming answer for the Control UI").length - 1).toBe(2);
       expect(text).not.toMatch(/unknown method/i);
     } finally {
       await page.close();

@@ -1,8 +1,7 @@
 /**
  * v4 session subscriptions (spec protocol-v4.md §3.1, §3.3): `sessions.subscribe` callers get
  * `sessions.changed` whenever a session is patched, reset, deleted, compacted or a run on it starts or ends;
- * `sessions.messages.subscribe` callers get `session.message` for the transcript messages of one session as
- * runs commit them. Subscriptions live as long as the socket (a closed one is dropped at the next event).
+ * `sessions.messages.subscribe` callers get `session.message` for the user turns runs commit on one session. Subscriptions live as long as the socket (a closed one is dropped at the next event).
  */
 import { agentOf, canonicalSessionKey } from "../../agent/index.ts";
 import type { SessionsHost } from "./_host.ts";
@@ -14,6 +13,8 @@ interface Subscribers {
   sessions: Set<string>;
   /** connId → canonical session key → the key as that client spelled it. */
   messages: Map<string, Map<string, string>>;
+  /** runId → the connection whose `chat.send` started it (it shows its own message already). */
+  origins: Map<string, string>;
 }
 
 type SubscriptionHost = Pick<SessionsHost, "connections" | "store" | "config">;
@@ -23,7 +24,7 @@ const BY_GATEWAY = new WeakMap<object, Subscribers>();
 /** The subscribers of the gateway behind `host` (created on first use). */
 export function subscribersOf(host: Pick<SessionsHost, "connections">): Subscribers {
   let subs = BY_GATEWAY.get(host.connections);
-  if (!subs) BY_GATEWAY.set(host.connections, (subs = { sessions: new Set(), messages: new Map() }));
+  if (!subs) BY_GATEWAY.set(host.connections, (subs = { sessions: new Set(), messages: new Map(), origins: new Map() }));
   return subs;
 }
 
@@ -51,11 +52,19 @@ export function notifySessionChanged(host: SubscriptionHost, key: string, reason
 }
 
 /**
- * Sends the newest transcript message of session `key` to its `sessions.messages.subscribe` callers when it
- * has role `role` (the user turn a run just committed, or the reply it just finished), as
+ * Records that connection `connId` started run `runId` with `chat.send`: it draws that user message itself,
+ * so the run's `session.message` skips it (a second copy would show twice).
+ */
+export function noteRunOrigin(host: Pick<SessionsHost, "connections">, runId: string, connId: string): void {
+  subscribersOf(host).origins.set(runId, connId);
+}
+
+/**
+ * Sends the newest transcript message of session `key` to its `sessions.messages.subscribe` callers (except
+ * `skipConnId`) when it has role `role` (the user turn a run just committed), as
  * `{sessionKey, agentId, sessionId, message, updatedAt}`.
  */
-export function publishSessionMessage(host: SubscriptionHost, key: string, role: "user" | "assistant"): void {
+export function publishSessionMessage(host: SubscriptionHost, key: string, role: "user" | "assistant", skipConnId?: string): void {
   const subs = subscribersOf(host);
   // Subscribers grouped by how they spelled the key, so each gets the key as it asked.
   const bySpelling = new Map<string, Set<string>>();
@@ -65,7 +74,7 @@ export function publishSessionMessage(host: SubscriptionHost, key: string, role:
       continue;
     }
     const spelled = keys.get(key);
-    if (spelled === undefined) continue;
+    if (spelled === undefined || connId === skipConnId) continue;
     let set = bySpelling.get(spelled);
     if (!set) bySpelling.set(spelled, (set = new Set()));
     set.add(connId);
@@ -101,21 +110,24 @@ export function unsubscribeMessages(host: Pick<SessionsHost, "connections" | "co
 }
 
 /**
- * Turns run lifecycle events into subscription events: a start means a new user turn and an active run,
- * an end (or error) a reply and an idle session.
+ * Turns run lifecycle events into subscription events: a start means a new user turn (sent as
+ * `session.message` to the subscribers that did not send it) and an active run, an end (or error) an idle
+ * session. Replies are not sent again as `session.message`: every operator already gets them as `chat` events
+ * (without the upstream's transcript ids, a second copy would be drawn twice).
  */
 export function onRunEvent(host: SubscriptionHost, event: "agent" | "chat", payload: Record<string, unknown>): void {
   if (event !== "agent" || payload.stream !== "lifecycle" || typeof payload.sessionKey !== "string") return;
   const phase = (payload.data as { phase?: unknown } | undefined)?.phase;
   const key = payload.sessionKey;
+  const runId = String(payload.runId);
   if (phase === "start") {
     // A run commits its session entry and user message right after announcing its start (same tick).
     queueMicrotask(() => {
-      publishSessionMessage(host, key, "user");
+      publishSessionMessage(host, key, "user", subscribersOf(host).origins.get(runId));
       notifySessionChanged(host, key, "run.started");
     });
   } else if (phase === "end" || phase === "error") {
-    publishSessionMessage(host, key, "assistant");
+    subscribersOf(host).origins.delete(runId);
     notifySessionChanged(host, key, "run.finished");
   }
 }

@@ -16,6 +16,8 @@ import { onRunEvent } from "./_subscriptions.ts";
 /** Per gateway: how to stop listening to runs. */
 const stopListening = new WeakMap<object, () => void>();
 
+export { noteRunOrigin } from "./_subscriptions.ts";
+
 /** The sessions feature: its methods and the config it claims. */
 export const sessionsFeature = defineFeature({
   name: "sessions",

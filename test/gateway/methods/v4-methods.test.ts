@@ -144,19 +144,25 @@ describe("sessions subscriptions", () => {
     expect((await drain(sock)).filter((f) => f.event === "sessions.changed")).toEqual([]);
   });
 
-  test("sessions.messages.subscribe gets the user turn and the reply of runs on that session only", async () => {
+  test("sessions.messages.subscribe gets the user turns of runs on that session, except the sender's own", async () => {
     const { sock } = await connectV4();
+    const sender = (await connectV4()).sock;
     expect(await ok(sock, "sessions.messages.subscribe", { key: "msgs", includeApprovals: true })).toEqual({ subscribed: true, key: "msgs" });
+    expect(await ok(sender, "sessions.messages.subscribe", { key: "msgs" })).toEqual({ subscribed: true, key: "msgs" });
     fx.fake.push({ text: "other session reply" }, { text: "the reply" });
-    await ok(sock, "chat.send", { sessionKey: "elsewhere", message: "not mine", idempotencyKey: "v4-msg-0" });
+    await ok(sender, "chat.send", { sessionKey: "elsewhere", message: "not mine", idempotencyKey: "v4-msg-0" });
     await sock.nextMatching((f) => f.event === "chat" && f.payload.runId === "v4-msg-0" && f.payload.state === "final", 10_000);
-    await ok(sock, "chat.send", { sessionKey: "msgs", message: "hello there", idempotencyKey: "v4-msg-1" });
+    await ok(sender, "chat.send", { sessionKey: "msgs", message: "hello there", idempotencyKey: "v4-msg-1" });
     const user = await sock.nextMatching((f) => f.event === "session.message", 10_000);
-    expect(user.payload).toMatchObject({ sessionKey: "msgs", agentId: "main", message: { role: "user" } });
+    expect(user.payload).toMatchObject({ sessionKey: "msgs", agentId: "main", sessionId: expect.any(String), message: { role: "user" } });
     expect(JSON.stringify(user.payload.message.content)).toContain("hello there");
-    const reply = await sock.nextMatching((f) => f.event === "session.message", 10_000);
-    expect(reply.payload).toMatchObject({ sessionKey: "msgs", sessionId: user.payload.sessionId, message: { role: "assistant" } });
-    expect(JSON.stringify(reply.payload.message.content)).toContain("the reply");
+    // The reply reaches everyone as chat events; it is not sent a second time.
+    await sock.nextMatching((f) => f.event === "chat" && f.payload.runId === "v4-msg-1" && f.payload.state === "final", 10_000);
+    await sender.nextMatching((f) => f.event === "chat" && f.payload.runId === "v4-msg-1" && f.payload.state === "final", 10_000);
+    await ok(sock, "health");
+    await ok(sender, "health");
+    expect((await drain(sock)).filter((f) => f.event === "session.message")).toEqual([]);
+    expect((await drain(sender)).filter((f) => f.event === "session.message")).toEqual([]);
     expect(await ok(sock, "sessions.messages.unsubscribe", { key: "msgs" })).toEqual({ subscribed: false, key: "msgs" });
   });
 

@@ -22,7 +22,7 @@ import {
 import { V4_ROOT_DEFINITIONS } from "./connect-v4.ts";
 import { EVENT_PAYLOADS } from "./events.ts";
 import { ErrorCode, ErrorShape, EventFrame, GatewayFrame, RequestFrame, ResponseFrame, StateVersion } from "./frames.ts";
-import { type KnownMethodName, METHODS, UNADVERTISED_METHODS } from "./methods.ts";
+import { type KnownMethodName, METHODS, UNADVERTISED_METHODS, UNADVERTISED_V4_METHODS, V4_METHODS } from "./methods.ts";
 import { METHOD_SCHEMAS } from "./registry.ts";
 import { collectReachable } from "./_emit-swift.ts";
 
@@ -51,7 +51,7 @@ export function toDefinitionName(name: string, suffix: string): string {
 }
 
 /** Every protocol method with a params schema: advertised first, then unadvertised. */
-export const ALL_METHODS: readonly KnownMethodName[] = [...METHODS, ...UNADVERTISED_METHODS];
+export const ALL_METHODS: readonly KnownMethodName[] = [...METHODS, ...UNADVERTISED_METHODS, ...V4_METHODS, ...UNADVERTISED_V4_METHODS];
 
 /** A root definition: its name, schema, and the doc line used when the schema has no description. */
 type RootDefinition = [name: string, schema: TSchema, fallbackDescription?: string];
@@ -194,8 +194,12 @@ export function buildProtocolDocument(): ProtocolDocument {
 /** `$id` of the published v4 schema set (protocol/schema-v4.json). */
 export const PROTOCOL_V4_DOCUMENT_ID = "openclaw-gateway-protocol-v4";
 
-/** Definitions that exist only in v4 (they carry the V4 suffix). */
-const V4_ONLY_NAMES: ReadonlySet<string> = new Set(V4_ROOT_DEFINITIONS.map((s) => s.$id!));
+/** Definitions that exist only in v4: the V4-suffixed envelope and handshake, and the methods new in v4. */
+const V4_ONLY_NAMES: ReadonlySet<string> = new Set([
+  ...V4_ROOT_DEFINITIONS.map((s) => s.$id!),
+  ...[...V4_METHODS, ...UNADVERTISED_V4_METHODS].flatMap((m) => [toDefinitionName(m, "Params"), toDefinitionName(m, "Result")]),
+  "CommandEntry",
+]);
 /** v3 envelope and handshake definitions that v4 replaces with its own. */
 const V3_ONLY_NAMES: ReadonlySet<string> = new Set([
   "ClientId",

@@ -115,19 +115,58 @@ export const UNADVERTISED_METHODS = [
   "memory.reindex",
 ] as const;
 
+/**
+ * Methods new in protocol v4 that this gateway implements (spec protocol-v4.md §4 step 8): advertised to v4
+ * connections only (callable by v3 ones too). `sessions.unsubscribe` is ours (upstream ends a subscription
+ * only with the socket), so it is listed in {@link UNADVERTISED_V4_METHODS} instead.
+ */
+export const V4_METHODS = [
+  "chat.startup",
+  "sessions.subscribe",
+  "sessions.describe",
+  "sessions.messages.subscribe",
+  "sessions.messages.unsubscribe",
+  "question.list",
+  "message.action",
+  "commands.list",
+  "update.status",
+  "users.prefs.get",
+  "plugins.controlUi.list",
+  "tasks.list",
+  "plugin.approval.list",
+  "openclaw.approval.list",
+  "diagnostics.lanes",
+] as const;
+
+/** v4-era methods of ours that no client needs to see advertised. */
+export const UNADVERTISED_V4_METHODS = ["sessions.unsubscribe"] as const;
+
+/**
+ * `features.capabilities` this gateway's methods back (v4 hello): `published-model-catalog` = `models.list`
+ * takes the v4 params (the v4 CLI's `models list` refuses to run without it).
+ */
+export const METHOD_CAPABILITIES_V4 = ["published-model-catalog"] as const;
+
 /** An advertised method name. */
 export type MethodName = (typeof METHODS)[number];
 /** Any method name the protocol defines params for. */
-export type KnownMethodName = MethodName | (typeof UNADVERTISED_METHODS)[number];
+export type KnownMethodName =
+  | MethodName
+  | (typeof UNADVERTISED_METHODS)[number]
+  | (typeof V4_METHODS)[number]
+  | (typeof UNADVERTISED_V4_METHODS)[number];
 
 /** What a caller needs: an operator scope (`operator.<scope>`), or role `node` for `"node"`. */
-export type MethodScope = "read" | "write" | "admin" | "approvals" | "pairing" | "node";
+export type MethodScope = "read" | "write" | "admin" | "approvals" | "pairing" | "questions" | "node";
 
 /** Callable only by connections with role `node`. */
 export const NODE_METHODS: readonly string[] = ["node.invoke.result", "node.event", "skills.bins", "node.canvas.capability.refresh"];
 
 /** Need `operator.approvals` (or admin). */
-export const APPROVAL_METHODS: readonly string[] = ["exec.approval.request", "exec.approval.resolve", "exec.approval.list"];
+export const APPROVAL_METHODS: readonly string[] = ["exec.approval.request", "exec.approval.resolve", "exec.approval.list", "plugin.approval.list", "openclaw.approval.list"];
+
+/** Need `operator.questions` (v4; `operator.write` and admin imply it). */
+export const QUESTION_METHODS: readonly string[] = ["question.list"];
 
 /** Need `operator.pairing` (or admin). */
 export const PAIRING_METHODS: readonly string[] = [
@@ -172,6 +211,17 @@ export const READ_METHODS: readonly string[] = [
   "chat.history",
   "memory.search",
   "memory.status",
+  "chat.startup",
+  "sessions.subscribe",
+  "sessions.unsubscribe",
+  "sessions.describe",
+  "sessions.messages.subscribe",
+  "sessions.messages.unsubscribe",
+  "commands.list",
+  "users.prefs.get",
+  "plugins.controlUi.list",
+  "tasks.list",
+  "diagnostics.lanes",
 ];
 
 /** Need `operator.write` (or admin). */
@@ -190,12 +240,14 @@ export const WRITE_METHODS: readonly string[] = [
   "chat.send",
   "chat.abort",
   "browser.request",
+  "message.action",
 ];
 
 /** Scope class of one method; everything not listed in a set is admin-only (§4). */
 function toMethodScope(method: string): MethodScope {
   if (NODE_METHODS.includes(method)) return "node";
   if (APPROVAL_METHODS.includes(method)) return "approvals";
+  if (QUESTION_METHODS.includes(method)) return "questions";
   if (PAIRING_METHODS.includes(method)) return "pairing";
   if (READ_METHODS.includes(method)) return "read";
   if (WRITE_METHODS.includes(method)) return "write";
@@ -207,5 +259,11 @@ function toMethodScope(method: string): MethodScope {
  * a name not in the table is not a protocol method.
  */
 export const METHOD_SCOPES: Readonly<Record<string, MethodScope>> = Object.freeze(
-  Object.fromEntries([...METHODS, ...UNADVERTISED_METHODS].map((m) => [m, toMethodScope(m)])),
+  Object.fromEntries([...METHODS, ...UNADVERTISED_METHODS, ...V4_METHODS, ...UNADVERTISED_V4_METHODS].map((m) => [m, toMethodScope(m)])),
 );
+
+/**
+ * Scopes that differ on v4 connections (spec protocol-v4.md §1.10): the config reads moved from admin to read
+ * (secrets stay redacted in their answers). v3 connections keep {@link METHOD_SCOPES}.
+ */
+export const METHOD_SCOPES_V4_CHANGES: Readonly<Record<string, MethodScope>> = Object.freeze({ "config.get": "read", "config.schema": "read" });

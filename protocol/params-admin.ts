@@ -107,6 +107,142 @@ function defineCronJobRef<P extends Record<string, TSchema>>(extra: P) {
   return T.Union([defineClosed({ id: NonEmptyString, ...extra }), defineClosed({ jobId: NonEmptyString, ...extra })]);
 }
 
+/**
+ * v4 `models.list`: `view` picks the rows (`configured`/`default`/`provider-config`/`all` are all the
+ * configured providers' models here: we have no discovered catalog), `provider` filters, `agentId`/
+ * `sessionKey` name whose view (every agent sees the same models); `includeDetails` and the other flags
+ * are accepted: our rows always carry what we know.
+ */
+const ModelsList = defineClosed({
+  agentId: T.Optional(NonEmptyString),
+  sessionKey: T.Optional(NonEmptyString),
+  authProfileId: T.Optional(NonEmptyString),
+  provider: T.Optional(NonEmptyString),
+  includeDetails: T.Optional(T.Boolean()),
+  includeProviderCapabilities: T.Optional(T.Boolean()),
+  includeDefaultModels: T.Optional(T.Boolean()),
+  preparedOnly: T.Optional(T.Boolean()),
+  refresh: T.Optional(T.Boolean()),
+  view: T.Optional(defineLiterals(["default", "configured", "provider-config", "all"] as const)),
+});
+
+/**
+ * Fields v4 clients add to `sessions.list`. `offset` pages, `configuredAgentsOnly` drops sessions of agents
+ * no longer configured, `archived: true` lists nothing (we never archive); the rest (owners, boards,
+ * projects, people, activity sorting) have no counterpart here and are accepted and ignored.
+ */
+const V4_SESSIONS_LIST_FIELDS = {
+  offset: T.Optional(T.Integer({ minimum: 0 })),
+  activeOnly: T.Optional(T.Boolean()),
+  requireLastInteraction: T.Optional(T.Boolean()),
+  sortBy: T.Optional(defineLiterals(["updatedAt", "lastInteractionAt", "activity"] as const)),
+  excludeSubagents: T.Optional(T.Boolean()),
+  excludeCron: T.Optional(T.Boolean()),
+  excludeSystem: T.Optional(T.Boolean()),
+  configuredAgentsOnly: T.Optional(T.Boolean()),
+  includeActivitySummary: T.Optional(T.Boolean()),
+  projectId: T.Optional(NonEmptyString),
+  workspaceDir: T.Optional(NonEmptyString),
+  group: T.Optional(T.String()),
+  pinned: T.Optional(T.Boolean()),
+  boardFace: T.Optional(defineLiterals(["chat", "dashboard"] as const)),
+  hasBoard: T.Optional(T.Boolean()),
+  creatorId: T.Optional(NonEmptyString),
+  ownerId: T.Optional(NonEmptyString),
+  ownerFirst: T.Optional(T.Boolean()),
+  involvingMe: T.Optional(T.Boolean()),
+  profileRelation: T.Optional(AnyValue),
+  involvingProfileId: T.Optional(NonEmptyString),
+  includePeople: T.Optional(T.Boolean()),
+  archived: T.Optional(T.Union([T.Boolean(), T.Literal("all")])),
+};
+
+/**
+ * Fields v4 clients add to `sessions.patch`. `agentId` names what the key already names and
+ * `expectedSessionId` refuses a patch of a session that was reset meanwhile. The sidebar state the Control
+ * UI writes (`unread`, `pinned`, `archived` with `expectedMarkedUnreadAt`) and the other v4 settings have
+ * no counterpart in our session entries: accepted and ignored, the answer is the unchanged entry.
+ */
+const V4_SESSIONS_PATCH_FIELDS = {
+  agentId: T.Optional(NonEmptyString),
+  expectedSessionId: T.Optional(NonEmptyString),
+  expectedLifecycleRevision: T.Optional(NonEmptyString),
+  expectedPermissionMode: T.Optional(AnyValue),
+  expectedSandboxMode: T.Optional(AnyValue),
+  expectedNativeRuntimeConsent: T.Optional(AnyValue),
+  expectedToolOverrides: T.Optional(AnyValue),
+  expectedMarkedUnreadAt: T.Optional(nullable(T.Number({ minimum: 0 }))),
+  autoLabel: OptionalNullableString(),
+  icon: OptionalNullableString(),
+  color: OptionalNullableString(),
+  category: OptionalNullableString(),
+  boardFace: T.Optional(AnyValue),
+  boardPresentation: T.Optional(AnyValue),
+  statusNote: T.Optional(AnyValue),
+  attention: T.Optional(AnyValue),
+  ttlMinutes: T.Optional(AnyValue),
+  archived: T.Optional(nullable(T.Boolean())),
+  pinned: T.Optional(nullable(T.Boolean())),
+  unread: T.Optional(nullable(T.Boolean())),
+  contextWindow: T.Optional(AnyValue),
+  fastMode: T.Optional(AnyValue),
+  toolOverrides: T.Optional(AnyValue),
+  traceLevel: OptionalNullableString(),
+  permissionMode: OptionalNullableString(),
+  sandboxMode: OptionalNullableString(),
+  nativeRuntimeConsent: OptionalNullableString(),
+  agentRuntime: OptionalNullableString(),
+};
+
+const CronSortDir = defineLiterals(["asc", "desc"] as const);
+
+/**
+ * v4 `cron.list`: v3's `includeDisabled` plus paging (`limit` ≤ 200, `offset`), `enabled`
+ * (all/enabled/disabled, wins over includeDisabled), `agentId`, `query` (name or description), `sortBy`,
+ * `sortDir`, `scheduleKind`, `lastRunStatus`. `sessionKey`, `sessionAgentId`, `trigger`, `compact` and
+ * `includeDeliveryPreviews` are accepted and ignored (rows are always full; we have no triggers).
+ */
+const CronList = defineClosed({
+  includeDisabled: T.Optional(T.Boolean()),
+  sessionKey: T.Optional(NonEmptyString),
+  sessionAgentId: T.Optional(NonEmptyString),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
+  offset: T.Optional(T.Integer({ minimum: 0 })),
+  query: T.Optional(T.String()),
+  enabled: T.Optional(defineLiterals(["all", "enabled", "disabled"] as const)),
+  scheduleKind: T.Optional(defineLiterals(["all", "at", "every", "cron", "on-exit", "stream"] as const)),
+  lastRunStatus: T.Optional(defineLiterals(["all", "ok", "error", "skipped", "unknown"] as const)),
+  trigger: T.Optional(defineLiterals(["all", "conditional", "unconditional"] as const)),
+  sortBy: T.Optional(defineLiterals(["nextRunAtMs", "updatedAtMs", "name"] as const)),
+  sortDir: T.Optional(CronSortDir),
+  agentId: T.Optional(NonEmptyString),
+  compact: T.Optional(T.Boolean()),
+  includeDeliveryPreviews: T.Optional(T.Boolean()),
+});
+
+const CronRunStatusValue = defineLiterals(["ok", "error", "skipped"] as const);
+
+/**
+ * v4 `cron.runs`: one job (`id`/`jobId`, scope "job") or every job (`scope:"all"`), paged by `limit` ≤ 200
+ * and `offset`, newest first unless `sortDir:"asc"`, filtered by `status`/`statuses`, `agentId`, `runId`
+ * and `query` (job name, summary, error). Delivery status filters are accepted and ignored (we record none).
+ */
+const CronRunsV4 = defineClosed({
+  agentId: T.Optional(NonEmptyString),
+  scope: T.Optional(defineLiterals(["job", "all"] as const)),
+  id: T.Optional(NonEmptyString),
+  jobId: T.Optional(NonEmptyString),
+  runId: T.Optional(NonEmptyString),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
+  offset: T.Optional(T.Integer({ minimum: 0 })),
+  statuses: T.Optional(T.Array(CronRunStatusValue, { minItems: 1, maxItems: 3 })),
+  status: T.Optional(defineLiterals(["all", "ok", "error", "skipped"] as const)),
+  deliveryStatuses: T.Optional(T.Array(T.String(), { minItems: 1, maxItems: 4 })),
+  deliveryStatus: T.Optional(T.String()),
+  query: T.Optional(T.String()),
+  sortDir: T.Optional(CronSortDir),
+});
+
 /** Params of config, approvals, wizard, model/agent/skill, update, session and cron methods. */
 export const ADMIN_PARAMS = {
   "config.get": NoParams(),
@@ -131,9 +267,13 @@ export const ADMIN_PARAMS = {
     timeoutMs: T.Optional(T.Integer({ minimum: 1, description: "Default 120000." })),
   }),
   "exec.approval.list": NoParams(),
+  // v4 adds `reviewer` (who answered, for channel reviews) and `grantExpiresInDays` (standing grants, which
+  // we do not keep): both accepted and ignored.
   "exec.approval.resolve": defineClosed({
     id: NonEmptyString,
     decision: ApprovalDecision,
+    reviewer: T.Optional(AnyValue),
+    grantExpiresInDays: T.Optional(T.Integer({ minimum: 1, maximum: 3650 })),
   }),
   "wizard.start": defineClosed({ mode: T.Optional(defineLiterals(["local", "remote"] as const)), workspace: T.Optional(T.String()) }),
   "wizard.next": defineClosed({
@@ -142,7 +282,7 @@ export const ADMIN_PARAMS = {
   }),
   "wizard.cancel": defineClosed({ sessionId: NonEmptyString }),
   "wizard.status": defineClosed({ sessionId: NonEmptyString }),
-  "models.list": NoParams(),
+  "models.list": ModelsList,
   "agents.list": NoParams(),
   "agents.files.list": defineClosed({ agentId: NonEmptyString }),
   "agents.files.get": defineClosed({ agentId: NonEmptyString, name: NonEmptyString }),
@@ -189,6 +329,7 @@ export const ADMIN_PARAMS = {
     spawnedBy: T.Optional(T.String()),
     agentId: T.Optional(T.String()),
     search: T.Optional(T.String()),
+    ...V4_SESSIONS_LIST_FIELDS,
   }),
   "sessions.preview": defineClosed({
     keys: T.Array(NonEmptyString, { minItems: 1 }),
@@ -220,11 +361,19 @@ export const ADMIN_PARAMS = {
     spawnedBy: OptionalNullableString(),
     sendPolicy: T.Optional(nullable(defineLiterals(["allow", "deny"] as const))),
     groupActivation: T.Optional(nullable(defineLiterals(["mention", "always"] as const))),
+    ...V4_SESSIONS_PATCH_FIELDS,
   }),
-  "sessions.reset": defineClosed({ key: NonEmptyString }),
+  // v4: `reason` ("new" | "reset") is informational here; `expectedSessionId` refuses a reset of a session
+  // that moved on; `agentId` names what the key already names.
+  "sessions.reset": defineClosed({
+    key: NonEmptyString,
+    agentId: T.Optional(NonEmptyString),
+    reason: T.Optional(defineLiterals(["new", "reset"] as const)),
+    expectedSessionId: T.Optional(NonEmptyString),
+  }),
   "sessions.delete": defineClosed({ key: NonEmptyString, deleteTranscript: T.Optional(T.Boolean()) }),
   "sessions.compact": defineClosed({ key: NonEmptyString, maxLines: T.Optional(T.Integer({ minimum: 1 })) }),
-  "cron.list": defineClosed({ includeDisabled: T.Optional(T.Boolean()) }),
+  "cron.list": CronList,
   "cron.status": NoParams(),
   "cron.add": defineClosed({
     name: NonEmptyString,
@@ -238,7 +387,7 @@ export const ADMIN_PARAMS = {
   "cron.update": defineCronJobRef({ patch: CronJobPatch }),
   "cron.remove": defineCronJobRef({}),
   "cron.run": defineCronJobRef({ mode: T.Optional(defineLiterals(["due", "force"] as const)) }),
-  "cron.runs": defineCronJobRef({ limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000 })) }),
+  "cron.runs": T.Union([defineCronJobRef({ limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000 })) }), CronRunsV4]),
   "web.login.start": defineClosed({
     force: T.Optional(T.Boolean()),
     timeoutMs: T.Optional(Millis),

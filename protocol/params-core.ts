@@ -5,7 +5,7 @@
  */
 import { type TSchema, Type as T } from "@sinclair/typebox";
 import { CLIENT_LIMITS } from "./constants.ts";
-import { AnyValue, defineClosed, defineLiterals, defineOpen, Millis, NonEmptyString } from "./_schema-helpers.ts";
+import { AnyValue, defineClosed, defineLiterals, defineOpen, Millis, NonEmptyString, nullable } from "./_schema-helpers.ts";
 
 // Upstream ignores these params entirely; `{}` is the documented shape but anything passes.
 const Ignored = () => defineOpen({});
@@ -14,16 +14,68 @@ const ClientText = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
 // Client-chosen keys that name stored sessions and runs (listed in health / hello-ok, carried by every event).
 const ClientKey = () => T.String({ minLength: 1, maxLength: CLIENT_LIMITS.keyChars });
 
+/**
+ * `chat.history` (and v4 `chat.startup`): v3's `{sessionKey, limit}` plus the v4 fields. `offset` skips the
+ * newest N messages and `maxBytes` caps the answer; `agentId` and `sessionId` name what the key already
+ * names; `cursor`, `pendingBefore`, `inputRunIds`, `messageId` and `maxChars` (delta catch-up, pending
+ * inputs, per-message truncation) are accepted and ignored: the answer is always a full page.
+ */
+export const ChatHistory = () =>
+  defineClosed({
+    sessionKey: NonEmptyString,
+    limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
+    agentId: T.Optional(NonEmptyString),
+    cursor: T.Optional(T.String()),
+    maxBytes: T.Optional(T.Integer({ minimum: 1024 })),
+    offset: T.Optional(T.Integer({ minimum: 0 })),
+    pendingBefore: T.Optional(T.Integer({ minimum: 1 })),
+    inputRunIds: T.Optional(T.Array(T.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 50, uniqueItems: true })),
+    messageId: T.Optional(NonEmptyString),
+    sessionId: T.Optional(NonEmptyString),
+    maxChars: T.Optional(T.Integer({ minimum: 1, maximum: 500000 })),
+  });
+
+/**
+ * Fields v4 clients add to `chat.send`. `agentId`/`sessionId` name what the key already names; the rest
+ * (queue modes, mentions, provenance, optimistic-concurrency `expected*` checks, tool bindings, fast mode,
+ * originating route, reply target) have no counterpart here and are accepted and ignored.
+ */
+const V4_CHAT_SEND_FIELDS = {
+  agentId: T.Optional(NonEmptyString),
+  sessionId: T.Optional(NonEmptyString),
+  mentions: T.Optional(AnyValue),
+  workContext: T.Optional(AnyValue),
+  intent: T.Optional(AnyValue),
+  fastMode: T.Optional(T.Union([T.Boolean(), T.Literal("auto")])),
+  fastAutoOnSeconds: T.Optional(T.Integer({ minimum: 1 })),
+  queueMode: T.Optional(defineLiterals(["steer", "followup", "collect", "interrupt"] as const)),
+  originatingChannel: T.Optional(T.String()),
+  originatingTo: T.Optional(T.String()),
+  originatingAccountId: T.Optional(T.String()),
+  originatingThreadId: T.Optional(T.String()),
+  replyToId: T.Optional(NonEmptyString),
+  toolBindings: T.Optional(AnyValue),
+  systemInputProvenance: T.Optional(AnyValue),
+  systemProvenanceReceipt: T.Optional(T.String()),
+  suppressCommandInterpretation: T.Optional(T.Boolean()),
+  expectedLeafEntryId: T.Optional(nullable(NonEmptyString)),
+  expectedSessionRoutingContract: T.Optional(NonEmptyString),
+  expectedPermissionMode: T.Optional(nullable(T.String())),
+  expectedToolOverrides: T.Optional(AnyValue),
+};
+
 /** Params of health, status, system, messaging, agent, chat, talk, tts, voicewake and browser methods. */
 export const CORE_PARAMS = {
   health: defineOpen({ probe: T.Optional(T.Boolean({ description: "Skip the cache and probe channels now." })) }),
+  // v4 clients send `{includeChannelSummary:false}`; upstream validates nothing here, so neither do we.
   status: Ignored(),
   "logs.tail": defineClosed({
     cursor: T.Optional(T.Integer({ minimum: 0 })),
     limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000 })),
     maxBytes: T.Optional(T.Integer({ minimum: 1, maximum: 1000000 })),
   }),
-  "channels.status": defineClosed({ probe: T.Optional(T.Boolean()), timeoutMs: T.Optional(Millis) }),
+  // v4 adds `channel`: report that channel only.
+  "channels.status": defineClosed({ probe: T.Optional(T.Boolean()), timeoutMs: T.Optional(Millis), channel: T.Optional(NonEmptyString) }),
   "channels.logout": defineClosed({ channel: NonEmptyString, accountId: T.Optional(T.String()) }),
   "usage.status": Ignored(),
   "usage.cost": defineOpen({ days: T.Optional(T.Integer({ minimum: 1 })) }),
@@ -106,7 +158,7 @@ export const CORE_PARAMS = {
   }),
   "agent.identity.get": defineClosed({ agentId: T.Optional(T.String()), sessionKey: T.Optional(T.String()) }),
   "agent.wait": defineClosed({ runId: NonEmptyString, timeoutMs: T.Optional(Millis) }),
-  "chat.history": defineClosed({ sessionKey: NonEmptyString, limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })) }),
+  "chat.history": ChatHistory(),
   "chat.send": defineClosed({
     sessionKey: ClientKey(),
     message: T.String({ description: "May be empty when attachments are sent." }),
@@ -115,8 +167,15 @@ export const CORE_PARAMS = {
     attachments: T.Optional(T.Array(AnyValue)),
     timeoutMs: T.Optional(Millis),
     idempotencyKey: ClientKey(),
+    ...V4_CHAT_SEND_FIELDS,
   }),
-  "chat.abort": defineClosed({ sessionKey: NonEmptyString, runId: T.Optional(NonEmptyString) }),
+  // v4 adds `agentId` (the key already names its agent) and `preserveSideRuns` (we have no side runs).
+  "chat.abort": defineClosed({
+    sessionKey: NonEmptyString,
+    runId: T.Optional(NonEmptyString),
+    agentId: T.Optional(NonEmptyString),
+    preserveSideRuns: T.Optional(T.Boolean()),
+  }),
   "chat.inject": defineClosed({
     sessionKey: NonEmptyString,
     message: NonEmptyString,

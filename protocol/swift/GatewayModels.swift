@@ -246,13 +246,16 @@ public struct ChannelsPairingRejectParams: Codable {
 public struct ChannelsStatusParams: Codable {
     public var probe: Bool?
     public var timeoutMs: Int?
+    public var channel: String?
 
     public init(
         probe: Bool? = nil,
-        timeoutMs: Int? = nil
+        timeoutMs: Int? = nil,
+        channel: String? = nil
     ) {
         self.probe = probe
         self.timeoutMs = timeoutMs
+        self.channel = channel
     }
 }
 
@@ -260,13 +263,19 @@ public struct ChannelsStatusParams: Codable {
 public struct ChatAbortParams: Codable {
     public var sessionKey: String
     public var runId: String?
+    public var agentId: String?
+    public var preserveSideRuns: Bool?
 
     public init(
         sessionKey: String,
-        runId: String? = nil
+        runId: String? = nil,
+        agentId: String? = nil,
+        preserveSideRuns: Bool? = nil
     ) {
         self.sessionKey = sessionKey
         self.runId = runId
+        self.agentId = agentId
+        self.preserveSideRuns = preserveSideRuns
     }
 }
 
@@ -274,13 +283,40 @@ public struct ChatAbortParams: Codable {
 public struct ChatHistoryParams: Codable {
     public var sessionKey: String
     public var limit: Int?
+    public var agentId: String?
+    public var cursor: String?
+    public var maxBytes: Int?
+    public var offset: Int?
+    public var pendingBefore: Int?
+    public var inputRunIds: [String]?
+    public var messageId: String?
+    public var sessionId: String?
+    public var maxChars: Int?
 
     public init(
         sessionKey: String,
-        limit: Int? = nil
+        limit: Int? = nil,
+        agentId: String? = nil,
+        cursor: String? = nil,
+        maxBytes: Int? = nil,
+        offset: Int? = nil,
+        pendingBefore: Int? = nil,
+        inputRunIds: [String]? = nil,
+        messageId: String? = nil,
+        sessionId: String? = nil,
+        maxChars: Int? = nil
     ) {
         self.sessionKey = sessionKey
         self.limit = limit
+        self.agentId = agentId
+        self.cursor = cursor
+        self.maxBytes = maxBytes
+        self.offset = offset
+        self.pendingBefore = pendingBefore
+        self.inputRunIds = inputRunIds
+        self.messageId = messageId
+        self.sessionId = sessionId
+        self.maxChars = maxChars
     }
 }
 
@@ -311,6 +347,27 @@ public struct ChatSendParams: Codable {
     public var attachments: [AnyCodable]?
     public var timeoutMs: Int?
     public var idempotencyKey: String
+    public var agentId: String?
+    public var sessionId: String?
+    public var mentions: AnyCodable?
+    public var workContext: AnyCodable?
+    public var intent: AnyCodable?
+    public var fastMode: AnyCodable?
+    public var fastAutoOnSeconds: Int?
+    public var queueMode: QueueMode?
+    public var originatingChannel: String?
+    public var originatingTo: String?
+    public var originatingAccountId: String?
+    public var originatingThreadId: String?
+    public var replyToId: String?
+    public var toolBindings: AnyCodable?
+    public var systemInputProvenance: AnyCodable?
+    public var systemProvenanceReceipt: String?
+    public var suppressCommandInterpretation: Bool?
+    public var expectedLeafEntryId: String?
+    public var expectedSessionRoutingContract: String?
+    public var expectedPermissionMode: String?
+    public var expectedToolOverrides: AnyCodable?
 
     public init(
         sessionKey: String,
@@ -319,7 +376,28 @@ public struct ChatSendParams: Codable {
         deliver: Bool? = nil,
         attachments: [AnyCodable]? = nil,
         timeoutMs: Int? = nil,
-        idempotencyKey: String
+        idempotencyKey: String,
+        agentId: String? = nil,
+        sessionId: String? = nil,
+        mentions: AnyCodable? = nil,
+        workContext: AnyCodable? = nil,
+        intent: AnyCodable? = nil,
+        fastMode: AnyCodable? = nil,
+        fastAutoOnSeconds: Int? = nil,
+        queueMode: QueueMode? = nil,
+        originatingChannel: String? = nil,
+        originatingTo: String? = nil,
+        originatingAccountId: String? = nil,
+        originatingThreadId: String? = nil,
+        replyToId: String? = nil,
+        toolBindings: AnyCodable? = nil,
+        systemInputProvenance: AnyCodable? = nil,
+        systemProvenanceReceipt: String? = nil,
+        suppressCommandInterpretation: Bool? = nil,
+        expectedLeafEntryId: String? = nil,
+        expectedSessionRoutingContract: String? = nil,
+        expectedPermissionMode: String? = nil,
+        expectedToolOverrides: AnyCodable? = nil
     ) {
         self.sessionKey = sessionKey
         self.message = message
@@ -328,6 +406,75 @@ public struct ChatSendParams: Codable {
         self.attachments = attachments
         self.timeoutMs = timeoutMs
         self.idempotencyKey = idempotencyKey
+        self.agentId = agentId
+        self.sessionId = sessionId
+        self.mentions = mentions
+        self.workContext = workContext
+        self.intent = intent
+        self.fastMode = fastMode
+        self.fastAutoOnSeconds = fastAutoOnSeconds
+        self.queueMode = queueMode
+        self.originatingChannel = originatingChannel
+        self.originatingTo = originatingTo
+        self.originatingAccountId = originatingAccountId
+        self.originatingThreadId = originatingThreadId
+        self.replyToId = replyToId
+        self.toolBindings = toolBindings
+        self.systemInputProvenance = systemInputProvenance
+        self.systemProvenanceReceipt = systemProvenanceReceipt
+        self.suppressCommandInterpretation = suppressCommandInterpretation
+        self.expectedLeafEntryId = expectedLeafEntryId
+        self.expectedSessionRoutingContract = expectedSessionRoutingContract
+        self.expectedPermissionMode = expectedPermissionMode
+        self.expectedToolOverrides = expectedToolOverrides
+    }
+
+    public enum QueueMode: String, Codable, CaseIterable {
+        case steer = "steer"
+        case followup = "followup"
+        case collect = "collect"
+        case interrupt = "interrupt"
+    }
+}
+
+/// Params of `chat.startup`.
+public struct ChatStartupParams: Codable {
+    public var sessionKey: String
+    public var limit: Int?
+    public var agentId: String?
+    public var cursor: String?
+    public var maxBytes: Int?
+    public var offset: Int?
+    public var pendingBefore: Int?
+    public var inputRunIds: [String]?
+    public var messageId: String?
+    public var sessionId: String?
+    public var maxChars: Int?
+
+    public init(
+        sessionKey: String,
+        limit: Int? = nil,
+        agentId: String? = nil,
+        cursor: String? = nil,
+        maxBytes: Int? = nil,
+        offset: Int? = nil,
+        pendingBefore: Int? = nil,
+        inputRunIds: [String]? = nil,
+        messageId: String? = nil,
+        sessionId: String? = nil,
+        maxChars: Int? = nil
+    ) {
+        self.sessionKey = sessionKey
+        self.limit = limit
+        self.agentId = agentId
+        self.cursor = cursor
+        self.maxBytes = maxBytes
+        self.offset = offset
+        self.pendingBefore = pendingBefore
+        self.inputRunIds = inputRunIds
+        self.messageId = messageId
+        self.sessionId = sessionId
+        self.maxChars = maxChars
     }
 }
 
@@ -356,6 +503,35 @@ public enum ClientMode: String, Codable, CaseIterable {
     case node = "node"
     case probe = "probe"
     case test = "test"
+}
+
+/// Params of `commands.list`.
+public struct CommandsListParams: Codable {
+    public var sessionKey: String?
+    public var agentId: String?
+    public var provider: String?
+    public var scope: Scope?
+    public var includeArgs: Bool?
+
+    public init(
+        sessionKey: String? = nil,
+        agentId: String? = nil,
+        provider: String? = nil,
+        scope: Scope? = nil,
+        includeArgs: Bool? = nil
+    ) {
+        self.sessionKey = sessionKey
+        self.agentId = agentId
+        self.provider = provider
+        self.scope = scope
+        self.includeArgs = includeArgs
+    }
+
+    public enum Scope: String, Codable, CaseIterable {
+        case text = "text"
+        case native = "native"
+        case both = "both"
+    }
 }
 
 /// Params of `config.apply`.
@@ -626,11 +802,93 @@ public struct CronDelivery: Codable {
 /// Params of `cron.list`.
 public struct CronListParams: Codable {
     public var includeDisabled: Bool?
+    public var sessionKey: String?
+    public var sessionAgentId: String?
+    public var limit: Int?
+    public var offset: Int?
+    public var query: String?
+    public var enabled: Enabled?
+    public var scheduleKind: ScheduleKind?
+    public var lastRunStatus: LastRunStatus?
+    public var trigger: Trigger?
+    public var sortBy: SortBy?
+    public var sortDir: SortDir?
+    public var agentId: String?
+    public var compact: Bool?
+    public var includeDeliveryPreviews: Bool?
 
     public init(
-        includeDisabled: Bool? = nil
+        includeDisabled: Bool? = nil,
+        sessionKey: String? = nil,
+        sessionAgentId: String? = nil,
+        limit: Int? = nil,
+        offset: Int? = nil,
+        query: String? = nil,
+        enabled: Enabled? = nil,
+        scheduleKind: ScheduleKind? = nil,
+        lastRunStatus: LastRunStatus? = nil,
+        trigger: Trigger? = nil,
+        sortBy: SortBy? = nil,
+        sortDir: SortDir? = nil,
+        agentId: String? = nil,
+        compact: Bool? = nil,
+        includeDeliveryPreviews: Bool? = nil
     ) {
         self.includeDisabled = includeDisabled
+        self.sessionKey = sessionKey
+        self.sessionAgentId = sessionAgentId
+        self.limit = limit
+        self.offset = offset
+        self.query = query
+        self.enabled = enabled
+        self.scheduleKind = scheduleKind
+        self.lastRunStatus = lastRunStatus
+        self.trigger = trigger
+        self.sortBy = sortBy
+        self.sortDir = sortDir
+        self.agentId = agentId
+        self.compact = compact
+        self.includeDeliveryPreviews = includeDeliveryPreviews
+    }
+
+    public enum Enabled: String, Codable, CaseIterable {
+        case all = "all"
+        case enabled = "enabled"
+        case disabled = "disabled"
+    }
+
+    public enum ScheduleKind: String, Codable, CaseIterable {
+        case all = "all"
+        case at = "at"
+        case every = "every"
+        case cron = "cron"
+        case onExit = "on-exit"
+        case stream = "stream"
+    }
+
+    public enum LastRunStatus: String, Codable, CaseIterable {
+        case all = "all"
+        case ok = "ok"
+        case error = "error"
+        case skipped = "skipped"
+        case unknown = "unknown"
+    }
+
+    public enum Trigger: String, Codable, CaseIterable {
+        case all = "all"
+        case conditional = "conditional"
+        case unconditional = "unconditional"
+    }
+
+    public enum SortBy: String, Codable, CaseIterable {
+        case nextRunAtMs = "nextRunAtMs"
+        case updatedAtMs = "updatedAtMs"
+        case name = "name"
+    }
+
+    public enum SortDir: String, Codable, CaseIterable {
+        case asc = "asc"
+        case desc = "desc"
     }
 }
 
@@ -702,21 +960,7 @@ public struct CronRunParams: Codable {
 }
 
 /// Params of `cron.runs`.
-public struct CronRunsParams: Codable {
-    public var id: String?
-    public var limit: Int?
-    public var jobId: String?
-
-    public init(
-        id: String? = nil,
-        limit: Int? = nil,
-        jobId: String? = nil
-    ) {
-        self.id = id
-        self.limit = limit
-        self.jobId = jobId
-    }
-}
+public typealias CronRunsParams = AnyCodable
 
 /// Once at an ISO time, every N ms (aligned to anchorMs), or on a cron expression in a time zone.
 public struct CronSchedule: Codable {
@@ -935,6 +1179,11 @@ public struct DeviceTokenRotateParams: Codable {
     }
 }
 
+/// Params of `diagnostics.lanes`.
+public struct DiagnosticsLanesParams: Codable {
+    public init() {}
+}
+
 public enum ErrorCode: String, Codable, CaseIterable {
     case iNVALIDREQUEST = "INVALID_REQUEST"
     case uNAVAILABLE = "UNAVAILABLE"
@@ -1037,13 +1286,19 @@ public struct ExecApprovalRequestParams: Codable {
 public struct ExecApprovalResolveParams: Codable {
     public var id: String
     public var decision: ApprovalDecision
+    public var reviewer: AnyCodable?
+    public var grantExpiresInDays: Int?
 
     public init(
         id: String,
-        decision: ApprovalDecision
+        decision: ApprovalDecision,
+        reviewer: AnyCodable? = nil,
+        grantExpiresInDays: Int? = nil
     ) {
         self.id = id
         self.decision = decision
+        self.reviewer = reviewer
+        self.grantExpiresInDays = grantExpiresInDays
     }
 }
 
@@ -1434,9 +1689,107 @@ public struct MemoryStatusParams: Codable {
     }
 }
 
+/// Params of `message.action`.
+public struct MessageActionParams: Codable {
+    public var channel: String
+    public var action: String
+    public var params: [String: AnyCodable]
+    public var reply: AnyCodable?
+    public var accountId: String?
+    public var requesterAccountId: String?
+    public var requesterSenderId: String?
+    public var senderIsOwner: Bool?
+    public var sessionKey: String?
+    public var sessionId: String?
+    public var inboundTurnKind: InboundTurnKind?
+    public var agentId: String?
+    public var toolContext: AnyCodable?
+    public var conversationReadOrigin: String?
+    public var idempotencyKey: String
+
+    public init(
+        channel: String,
+        action: String,
+        params: [String: AnyCodable],
+        reply: AnyCodable? = nil,
+        accountId: String? = nil,
+        requesterAccountId: String? = nil,
+        requesterSenderId: String? = nil,
+        senderIsOwner: Bool? = nil,
+        sessionKey: String? = nil,
+        sessionId: String? = nil,
+        inboundTurnKind: InboundTurnKind? = nil,
+        agentId: String? = nil,
+        toolContext: AnyCodable? = nil,
+        conversationReadOrigin: String? = nil,
+        idempotencyKey: String
+    ) {
+        self.channel = channel
+        self.action = action
+        self.params = params
+        self.reply = reply
+        self.accountId = accountId
+        self.requesterAccountId = requesterAccountId
+        self.requesterSenderId = requesterSenderId
+        self.senderIsOwner = senderIsOwner
+        self.sessionKey = sessionKey
+        self.sessionId = sessionId
+        self.inboundTurnKind = inboundTurnKind
+        self.agentId = agentId
+        self.toolContext = toolContext
+        self.conversationReadOrigin = conversationReadOrigin
+        self.idempotencyKey = idempotencyKey
+    }
+
+    public enum InboundTurnKind: String, Codable, CaseIterable {
+        case userRequest = "user_request"
+        case roomEvent = "room_event"
+    }
+}
+
 /// Params of `models.list`.
 public struct ModelsListParams: Codable {
-    public init() {}
+    public var agentId: String?
+    public var sessionKey: String?
+    public var authProfileId: String?
+    public var provider: String?
+    public var includeDetails: Bool?
+    public var includeProviderCapabilities: Bool?
+    public var includeDefaultModels: Bool?
+    public var preparedOnly: Bool?
+    public var refresh: Bool?
+    public var view: View?
+
+    public init(
+        agentId: String? = nil,
+        sessionKey: String? = nil,
+        authProfileId: String? = nil,
+        provider: String? = nil,
+        includeDetails: Bool? = nil,
+        includeProviderCapabilities: Bool? = nil,
+        includeDefaultModels: Bool? = nil,
+        preparedOnly: Bool? = nil,
+        refresh: Bool? = nil,
+        view: View? = nil
+    ) {
+        self.agentId = agentId
+        self.sessionKey = sessionKey
+        self.authProfileId = authProfileId
+        self.provider = provider
+        self.includeDetails = includeDetails
+        self.includeProviderCapabilities = includeProviderCapabilities
+        self.includeDefaultModels = includeDefaultModels
+        self.preparedOnly = preparedOnly
+        self.refresh = refresh
+        self.view = view
+    }
+
+    public enum View: String, Codable, CaseIterable {
+        case `default` = "default"
+        case configured = "configured"
+        case providerConfig = "provider-config"
+        case all = "all"
+    }
 }
 
 /// Params of `node.canvas.capability.refresh`.
@@ -1638,6 +1991,21 @@ public struct NodeRenameParams: Codable {
     }
 }
 
+/// Params of `openclaw.approval.list`.
+public struct OpenclawApprovalListParams: Codable {
+    public init() {}
+}
+
+/// Params of `plugin.approval.list`.
+public struct PluginApprovalListParams: Codable {
+    public init() {}
+}
+
+/// Params of `plugins.controlUi.list`.
+public struct PluginsControlUiListParams: Codable {
+    public init() {}
+}
+
 /// Limits the server enforces.
 public struct Policy: Codable {
     public var maxPayload: Int
@@ -1741,6 +2109,11 @@ public struct PresenceEntry: Codable {
         self.scopes = scopes
         self.instanceId = instanceId
     }
+}
+
+/// Params of `question.list`.
+public struct QuestionListParams: Codable {
+    public init() {}
 }
 
 /// A method call; the response echoes `id`.
@@ -1869,6 +2242,26 @@ public struct SessionsDeleteParams: Codable {
     }
 }
 
+/// Params of `sessions.describe`.
+public struct SessionsDescribeParams: Codable {
+    public var key: String
+    public var agentId: String?
+    public var includeDerivedTitles: Bool?
+    public var includeLastMessage: Bool?
+
+    public init(
+        key: String,
+        agentId: String? = nil,
+        includeDerivedTitles: Bool? = nil,
+        includeLastMessage: Bool? = nil
+    ) {
+        self.key = key
+        self.agentId = agentId
+        self.includeDerivedTitles = includeDerivedTitles
+        self.includeLastMessage = includeLastMessage
+    }
+}
+
 /// Params of `sessions.list`.
 public struct SessionsListParams: Codable {
     public var limit: Int?
@@ -1881,6 +2274,29 @@ public struct SessionsListParams: Codable {
     public var spawnedBy: String?
     public var agentId: String?
     public var search: String?
+    public var offset: Int?
+    public var activeOnly: Bool?
+    public var requireLastInteraction: Bool?
+    public var sortBy: SortBy?
+    public var excludeSubagents: Bool?
+    public var excludeCron: Bool?
+    public var excludeSystem: Bool?
+    public var configuredAgentsOnly: Bool?
+    public var includeActivitySummary: Bool?
+    public var projectId: String?
+    public var workspaceDir: String?
+    public var group: String?
+    public var pinned: Bool?
+    public var boardFace: BoardFace?
+    public var hasBoard: Bool?
+    public var creatorId: String?
+    public var ownerId: String?
+    public var ownerFirst: Bool?
+    public var involvingMe: Bool?
+    public var profileRelation: AnyCodable?
+    public var involvingProfileId: String?
+    public var includePeople: Bool?
+    public var archived: AnyCodable?
 
     public init(
         limit: Int? = nil,
@@ -1892,7 +2308,30 @@ public struct SessionsListParams: Codable {
         label: String? = nil,
         spawnedBy: String? = nil,
         agentId: String? = nil,
-        search: String? = nil
+        search: String? = nil,
+        offset: Int? = nil,
+        activeOnly: Bool? = nil,
+        requireLastInteraction: Bool? = nil,
+        sortBy: SortBy? = nil,
+        excludeSubagents: Bool? = nil,
+        excludeCron: Bool? = nil,
+        excludeSystem: Bool? = nil,
+        configuredAgentsOnly: Bool? = nil,
+        includeActivitySummary: Bool? = nil,
+        projectId: String? = nil,
+        workspaceDir: String? = nil,
+        group: String? = nil,
+        pinned: Bool? = nil,
+        boardFace: BoardFace? = nil,
+        hasBoard: Bool? = nil,
+        creatorId: String? = nil,
+        ownerId: String? = nil,
+        ownerFirst: Bool? = nil,
+        involvingMe: Bool? = nil,
+        profileRelation: AnyCodable? = nil,
+        involvingProfileId: String? = nil,
+        includePeople: Bool? = nil,
+        archived: AnyCodable? = nil
     ) {
         self.limit = limit
         self.activeMinutes = activeMinutes
@@ -1904,6 +2343,71 @@ public struct SessionsListParams: Codable {
         self.spawnedBy = spawnedBy
         self.agentId = agentId
         self.search = search
+        self.offset = offset
+        self.activeOnly = activeOnly
+        self.requireLastInteraction = requireLastInteraction
+        self.sortBy = sortBy
+        self.excludeSubagents = excludeSubagents
+        self.excludeCron = excludeCron
+        self.excludeSystem = excludeSystem
+        self.configuredAgentsOnly = configuredAgentsOnly
+        self.includeActivitySummary = includeActivitySummary
+        self.projectId = projectId
+        self.workspaceDir = workspaceDir
+        self.group = group
+        self.pinned = pinned
+        self.boardFace = boardFace
+        self.hasBoard = hasBoard
+        self.creatorId = creatorId
+        self.ownerId = ownerId
+        self.ownerFirst = ownerFirst
+        self.involvingMe = involvingMe
+        self.profileRelation = profileRelation
+        self.involvingProfileId = involvingProfileId
+        self.includePeople = includePeople
+        self.archived = archived
+    }
+
+    public enum SortBy: String, Codable, CaseIterable {
+        case updatedAt = "updatedAt"
+        case lastInteractionAt = "lastInteractionAt"
+        case activity = "activity"
+    }
+
+    public enum BoardFace: String, Codable, CaseIterable {
+        case chat = "chat"
+        case dashboard = "dashboard"
+    }
+}
+
+/// Params of `sessions.messages.subscribe`.
+public struct SessionsMessagesSubscribeParams: Codable {
+    public var key: String
+    public var agentId: String?
+    public var includeApprovals: Bool?
+
+    public init(
+        key: String,
+        agentId: String? = nil,
+        includeApprovals: Bool? = nil
+    ) {
+        self.key = key
+        self.agentId = agentId
+        self.includeApprovals = includeApprovals
+    }
+}
+
+/// Params of `sessions.messages.unsubscribe`.
+public struct SessionsMessagesUnsubscribeParams: Codable {
+    public var key: String
+    public var agentId: String?
+
+    public init(
+        key: String,
+        agentId: String? = nil
+    ) {
+        self.key = key
+        self.agentId = agentId
     }
 }
 
@@ -1924,6 +2428,34 @@ public struct SessionsPatchParams: Codable {
     public var spawnedBy: String?
     public var sendPolicy: SendPolicy?
     public var groupActivation: GroupActivation?
+    public var agentId: String?
+    public var expectedSessionId: String?
+    public var expectedLifecycleRevision: String?
+    public var expectedPermissionMode: AnyCodable?
+    public var expectedSandboxMode: AnyCodable?
+    public var expectedNativeRuntimeConsent: AnyCodable?
+    public var expectedToolOverrides: AnyCodable?
+    public var expectedMarkedUnreadAt: Double?
+    public var autoLabel: String?
+    public var icon: String?
+    public var color: String?
+    public var category: String?
+    public var boardFace: AnyCodable?
+    public var boardPresentation: AnyCodable?
+    public var statusNote: AnyCodable?
+    public var attention: AnyCodable?
+    public var ttlMinutes: AnyCodable?
+    public var archived: Bool?
+    public var pinned: Bool?
+    public var unread: Bool?
+    public var contextWindow: AnyCodable?
+    public var fastMode: AnyCodable?
+    public var toolOverrides: AnyCodable?
+    public var traceLevel: String?
+    public var permissionMode: String?
+    public var sandboxMode: String?
+    public var nativeRuntimeConsent: String?
+    public var agentRuntime: String?
 
     public init(
         key: String,
@@ -1940,7 +2472,35 @@ public struct SessionsPatchParams: Codable {
         model: String? = nil,
         spawnedBy: String? = nil,
         sendPolicy: SendPolicy? = nil,
-        groupActivation: GroupActivation? = nil
+        groupActivation: GroupActivation? = nil,
+        agentId: String? = nil,
+        expectedSessionId: String? = nil,
+        expectedLifecycleRevision: String? = nil,
+        expectedPermissionMode: AnyCodable? = nil,
+        expectedSandboxMode: AnyCodable? = nil,
+        expectedNativeRuntimeConsent: AnyCodable? = nil,
+        expectedToolOverrides: AnyCodable? = nil,
+        expectedMarkedUnreadAt: Double? = nil,
+        autoLabel: String? = nil,
+        icon: String? = nil,
+        color: String? = nil,
+        category: String? = nil,
+        boardFace: AnyCodable? = nil,
+        boardPresentation: AnyCodable? = nil,
+        statusNote: AnyCodable? = nil,
+        attention: AnyCodable? = nil,
+        ttlMinutes: AnyCodable? = nil,
+        archived: Bool? = nil,
+        pinned: Bool? = nil,
+        unread: Bool? = nil,
+        contextWindow: AnyCodable? = nil,
+        fastMode: AnyCodable? = nil,
+        toolOverrides: AnyCodable? = nil,
+        traceLevel: String? = nil,
+        permissionMode: String? = nil,
+        sandboxMode: String? = nil,
+        nativeRuntimeConsent: String? = nil,
+        agentRuntime: String? = nil
     ) {
         self.key = key
         self.label = label
@@ -1957,6 +2517,34 @@ public struct SessionsPatchParams: Codable {
         self.spawnedBy = spawnedBy
         self.sendPolicy = sendPolicy
         self.groupActivation = groupActivation
+        self.agentId = agentId
+        self.expectedSessionId = expectedSessionId
+        self.expectedLifecycleRevision = expectedLifecycleRevision
+        self.expectedPermissionMode = expectedPermissionMode
+        self.expectedSandboxMode = expectedSandboxMode
+        self.expectedNativeRuntimeConsent = expectedNativeRuntimeConsent
+        self.expectedToolOverrides = expectedToolOverrides
+        self.expectedMarkedUnreadAt = expectedMarkedUnreadAt
+        self.autoLabel = autoLabel
+        self.icon = icon
+        self.color = color
+        self.category = category
+        self.boardFace = boardFace
+        self.boardPresentation = boardPresentation
+        self.statusNote = statusNote
+        self.attention = attention
+        self.ttlMinutes = ttlMinutes
+        self.archived = archived
+        self.pinned = pinned
+        self.unread = unread
+        self.contextWindow = contextWindow
+        self.fastMode = fastMode
+        self.toolOverrides = toolOverrides
+        self.traceLevel = traceLevel
+        self.permissionMode = permissionMode
+        self.sandboxMode = sandboxMode
+        self.nativeRuntimeConsent = nativeRuntimeConsent
+        self.agentRuntime = agentRuntime
     }
 
     public enum ResponseUsage: String, Codable, CaseIterable {
@@ -1997,11 +2585,25 @@ public struct SessionsPreviewParams: Codable {
 /// Params of `sessions.reset`.
 public struct SessionsResetParams: Codable {
     public var key: String
+    public var agentId: String?
+    public var reason: Reason?
+    public var expectedSessionId: String?
 
     public init(
-        key: String
+        key: String,
+        agentId: String? = nil,
+        reason: Reason? = nil,
+        expectedSessionId: String? = nil
     ) {
         self.key = key
+        self.agentId = agentId
+        self.reason = reason
+        self.expectedSessionId = expectedSessionId
+    }
+
+    public enum Reason: String, Codable, CaseIterable {
+        case new = "new"
+        case reset = "reset"
     }
 }
 
@@ -2032,6 +2634,129 @@ public struct SessionsResolveParams: Codable {
         self.includeGlobal = includeGlobal
         self.includeUnknown = includeUnknown
     }
+}
+
+/// Params of `sessions.subscribe`.
+public struct SessionsSubscribeParams: Codable {
+    public var limit: Int?
+    public var activeMinutes: Int?
+    public var includeGlobal: Bool?
+    public var includeUnknown: Bool?
+    public var includeDerivedTitles: Bool?
+    public var includeLastMessage: Bool?
+    public var label: String?
+    public var spawnedBy: String?
+    public var agentId: String?
+    public var search: String?
+    public var offset: Int?
+    public var activeOnly: Bool?
+    public var requireLastInteraction: Bool?
+    public var sortBy: SortBy?
+    public var excludeSubagents: Bool?
+    public var excludeCron: Bool?
+    public var excludeSystem: Bool?
+    public var configuredAgentsOnly: Bool?
+    public var includeActivitySummary: Bool?
+    public var projectId: String?
+    public var workspaceDir: String?
+    public var group: String?
+    public var pinned: Bool?
+    public var boardFace: BoardFace?
+    public var hasBoard: Bool?
+    public var creatorId: String?
+    public var ownerId: String?
+    public var ownerFirst: Bool?
+    public var involvingMe: Bool?
+    public var profileRelation: AnyCodable?
+    public var involvingProfileId: String?
+    public var includePeople: Bool?
+    public var archived: AnyCodable?
+
+    public init(
+        limit: Int? = nil,
+        activeMinutes: Int? = nil,
+        includeGlobal: Bool? = nil,
+        includeUnknown: Bool? = nil,
+        includeDerivedTitles: Bool? = nil,
+        includeLastMessage: Bool? = nil,
+        label: String? = nil,
+        spawnedBy: String? = nil,
+        agentId: String? = nil,
+        search: String? = nil,
+        offset: Int? = nil,
+        activeOnly: Bool? = nil,
+        requireLastInteraction: Bool? = nil,
+        sortBy: SortBy? = nil,
+        excludeSubagents: Bool? = nil,
+        excludeCron: Bool? = nil,
+        excludeSystem: Bool? = nil,
+        configuredAgentsOnly: Bool? = nil,
+        includeActivitySummary: Bool? = nil,
+        projectId: String? = nil,
+        workspaceDir: String? = nil,
+        group: String? = nil,
+        pinned: Bool? = nil,
+        boardFace: BoardFace? = nil,
+        hasBoard: Bool? = nil,
+        creatorId: String? = nil,
+        ownerId: String? = nil,
+        ownerFirst: Bool? = nil,
+        involvingMe: Bool? = nil,
+        profileRelation: AnyCodable? = nil,
+        involvingProfileId: String? = nil,
+        includePeople: Bool? = nil,
+        archived: AnyCodable? = nil
+    ) {
+        self.limit = limit
+        self.activeMinutes = activeMinutes
+        self.includeGlobal = includeGlobal
+        self.includeUnknown = includeUnknown
+        self.includeDerivedTitles = includeDerivedTitles
+        self.includeLastMessage = includeLastMessage
+        self.label = label
+        self.spawnedBy = spawnedBy
+        self.agentId = agentId
+        self.search = search
+        self.offset = offset
+        self.activeOnly = activeOnly
+        self.requireLastInteraction = requireLastInteraction
+        self.sortBy = sortBy
+        self.excludeSubagents = excludeSubagents
+        self.excludeCron = excludeCron
+        self.excludeSystem = excludeSystem
+        self.configuredAgentsOnly = configuredAgentsOnly
+        self.includeActivitySummary = includeActivitySummary
+        self.projectId = projectId
+        self.workspaceDir = workspaceDir
+        self.group = group
+        self.pinned = pinned
+        self.boardFace = boardFace
+        self.hasBoard = hasBoard
+        self.creatorId = creatorId
+        self.ownerId = ownerId
+        self.ownerFirst = ownerFirst
+        self.involvingMe = involvingMe
+        self.profileRelation = profileRelation
+        self.involvingProfileId = involvingProfileId
+        self.includePeople = includePeople
+        self.archived = archived
+    }
+
+    public enum SortBy: String, Codable, CaseIterable {
+        case updatedAt = "updatedAt"
+        case lastInteractionAt = "lastInteractionAt"
+        case activity = "activity"
+    }
+
+    public enum BoardFace: String, Codable, CaseIterable {
+        case chat = "chat"
+        case dashboard = "dashboard"
+    }
+}
+
+/// Params of `sessions.unsubscribe`.
+public struct SessionsUnsubscribeParams: Codable {
+    public init() {}
 }
 
 /// Params of `set-heartbeats`.
@@ -2185,6 +2910,32 @@ public struct TalkModeParams: Codable {
     }
 }
 
+/// Params of `tasks.list`.
+public struct TasksListParams: Codable {
+    public var status: AnyCodable?
+    public var agentId: String?
+    public var sessionKey: String?
+    public var limit: Int?
+    public var cursor: String?
+    public var sortBy: String?
+
+    public init(
+        status: AnyCodable? = nil,
+        agentId: String? = nil,
+        sessionKey: String? = nil,
+        limit: Int? = nil,
+        cursor: String? = nil,
+        sortBy: String? = nil
+    ) {
+        self.status = status
+        self.agentId = agentId
+        self.sessionKey = sessionKey
+        self.limit = limit
+        self.cursor = cursor
+        self.sortBy = sortBy
+    }
+}
+
 /// Params of `tools.effective`.
 public struct ToolsEffectiveParams: Codable {
     public var agentId: String?
@@ -2256,6 +3007,17 @@ public struct UpdateRunParams: Codable {
     }
 }
 
+/// Params of `update.status`.
+public struct UpdateStatusParams: Codable {
+    public var refreshCheckout: Bool?
+
+    public init(
+        refreshCheckout: Bool? = nil
+    ) {
+        self.refreshCheckout = refreshCheckout
+    }
+}
+
 /// Params of `usage.cost`.
 public struct UsageCostParams: Codable {
     public var days: Int?
@@ -2269,6 +3031,17 @@ public struct UsageCostParams: Codable {
 
 /// Params of `usage.status`.
 public typealias UsageStatusParams = [String: AnyCodable]
+
+/// Params of `users.prefs.get`.
+public struct UsersPrefsGetParams: Codable {
+    public var keys: [String]?
+
+    public init(
+        keys: [String]? = nil
+    ) {
+        self.keys = keys
+    }
+}
 
 /// Params of `voicewake.get`.
 public typealias VoicewakeGetParams = [String: AnyCodable]

@@ -85,6 +85,11 @@ export class AgentRuntime {
     return this.active.size;
   }
 
+  /** The run queue as diagnostics report it: runs holding a slot, runs waiting, and the concurrency cap. */
+  laneStats(): { running: number; queued: number; maxConcurrent: number } {
+    return { running: this.lanes.active, queued: this.lanes.pending, maxConcurrent: this.opts.config().agents?.defaults?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT };
+  }
+
   /** The default run timeout in ms (`agents.defaults.timeoutSeconds`, 600). */
   defaultTimeoutMs(): number {
     return (this.opts.config().agents?.defaults?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;

@@ -84,6 +84,8 @@ export interface BroadcastOptions {
   scope?: string;
   /** Only clients with this role (agent and chat events go to operators, never to nodes). */
   role?: "operator" | "node";
+  /** Only these connections (subscribers of a v4 subscription event). */
+  connIds?: ReadonlySet<string>;
   /** The payload v4 connections get instead, when the versions differ (e.g. chat deltas with `deltaText`). */
   v4Payload?: unknown;
 }
@@ -159,6 +161,7 @@ export class Connections {
       if ((client.events && !client.events.has(event)) || !mayReceive(client, event)) continue;
       if (opts.scope && !hasScope(client, opts.scope)) continue;
       if (opts.role && client.role !== opts.role) continue;
+      if (opts.connIds && !opts.connIds.has(ws.data.connId)) continue;
       if (head === undefined) {
         // `{"type":"event","event":…,"payload":…` + `,"seq":N` + `[,"stateVersion":…]}`: the key order of before.
         head = payload instanceof RawJson ? `{"type":"event","event":${JSON.stringify(event)},"payload":${payload.json}` : JSON.stringify({ type: "event", event, payload }).slice(0, -1);

@@ -46,11 +46,20 @@ export const EVENT_AUDIENCE: Readonly<Record<EventName, EventAudience>> = {
 };
 
 /**
+ * Audiences of events only v4 connections get (protocol-v4.md §1.7): `sessions.changed` carries a
+ * `sessions.list` row, `session.message` a `chat.history` message; both go only to subscribers.
+ */
+export const V4_EVENT_AUDIENCE: Readonly<Record<string, EventAudience>> = {
+  "sessions.changed": { operators: "read", sameAs: "sessions.list", nodes: false },
+  "session.message": { operators: "read", sameAs: "chat.history", nodes: false },
+};
+
+/**
  * True when `client` may receive broadcast `event`. An event missing from {@link EVENT_AUDIENCE} (a
  * feature's own) goes to admins only until it is listed.
  */
 export function mayReceive(client: Pick<ConnectedClient, "role" | "scopes">, event: string): boolean {
-  const audience = (EVENT_AUDIENCE as Record<string, EventAudience | undefined>)[event];
+  const audience = (EVENT_AUDIENCE as Record<string, EventAudience | undefined>)[event] ?? V4_EVENT_AUDIENCE[event];
   if (client.role === "node") return audience?.nodes === true;
   return missingScope(client.scopes, audience?.operators ?? "admin") === undefined;
 }

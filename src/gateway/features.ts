@@ -21,6 +21,7 @@ import { nodesFeature } from "./nodes/index.ts";
 import { presenceFeature } from "./presence/index.ts";
 import { sessionsFeature } from "./sessions/index.ts";
 import { skillsFeature } from "./skills/index.ts";
+import { startupReadsFeature } from "./startup-reads/index.ts";
 import { talkFeature } from "./talk/index.ts";
 import { usageFeature } from "./usage/index.ts";
 
@@ -49,4 +50,5 @@ export const FEATURES: readonly Feature[] = [
   chatFeature,
   httpApiFeature,
   canvasFeature,
+  startupReadsFeature,
 ];

@@ -4,7 +4,7 @@
  * frame; nothing a client sends can take the gateway down.
  */
 import { isGatewayError, toErrorMessage, type GatewayError } from "../errors.ts";
-import { checkRequestFrame, checkRequestFrameV4, METHOD_SCOPES, NODE_METHODS } from "../protocol/index.ts";
+import { checkRequestFrame, checkRequestFrameV4, METHOD_SCOPES, METHOD_SCOPES_V4_CHANGES, NODE_METHODS } from "../protocol/index.ts";
 import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import { DEFERRED, type GatewayContext, type MethodContext } from "./context.ts";
 import { toGatewayError } from "./error-map.ts";
@@ -93,12 +93,13 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
  * Checks a method against the caller's role and scopes (protocol.md §4).
  * @returns undefined when allowed, else the error message.
  */
-export function authorize(client: Pick<ConnectedClient, "role" | "scopes">, method: string): string | undefined {
+export function authorize(client: Pick<ConnectedClient, "role" | "scopes"> & { protocol?: number }, method: string): string | undefined {
   if (NODE_ONLY.has(method)) return client.role === "node" ? undefined : `unauthorized role: ${client.role}`;
   if (client.role === "node") return "unauthorized role: node";
-  const scope = METHOD_SCOPES[method];
+  // v4 moved some methods to another scope (config reads to read); v3 keeps its table.
+  const scope = ((client.protocol ?? 3) >= 4 && METHOD_SCOPES_V4_CHANGES[method]) || METHOD_SCOPES[method];
   // Unknown methods and anything not listed need admin.
-  const need = scope === "read" || scope === "write" || scope === "approvals" || scope === "pairing" ? scope : "admin";
+  const need = scope === "read" || scope === "write" || scope === "approvals" || scope === "pairing" || scope === "questions" ? scope : "admin";
   const missing = missingScope(client.scopes, need);
   return missing === undefined ? undefined : `missing scope: ${missing}`;
 }

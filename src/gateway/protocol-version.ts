@@ -2,7 +2,7 @@
  * Protocol version per connection (protocol-v4.md §1.1, §4 step 1): which version a connect lands on, and
  * what each version advertises. v3 and v4 clients share one port; the highest version both sides speak wins.
  */
-import { EVENTS, LATEST_PROTOCOL_VERSION, METHODS, MIN_PROBE_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, UNADVERTISED_METHODS } from "../protocol/index.ts";
+import { EVENTS, LATEST_PROTOCOL_VERSION, METHOD_CAPABILITIES_V4, METHODS, MIN_PROBE_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, UNADVERTISED_METHODS, UNADVERTISED_V4_METHODS } from "../protocol/index.ts";
 import { METHOD_TABLE } from "./methods/index.ts";
 
 /** A protocol version this gateway speaks. */
@@ -49,7 +49,7 @@ export function claimsWorkerIdentity(raw: unknown): boolean {
 /** Methods upstream removed in v4 (`unknown method` there); still served to v3 connections. */
 export const V3_ONLY_METHODS: ReadonlySet<string> = new Set(["node.pair.request", "node.pair.verify"]);
 
-const UNADVERTISED: ReadonlySet<string> = new Set(UNADVERTISED_METHODS);
+const UNADVERTISED: ReadonlySet<string> = new Set([...UNADVERTISED_METHODS, ...UNADVERTISED_V4_METHODS]);
 const V3_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 /** v3 `features.methods`: the v3 methods this gateway implements, in upstream's advertised order. */
@@ -75,7 +75,7 @@ export const ADVERTISED_EVENTS_V3: readonly string[] = EVENTS.filter((e) => EMIT
  * Events emitted only to v4 connections (e.g. `sessions.changed`); add a name here when a feature starts
  * emitting it. Broadcasts of events outside a connection's list are not delivered to it.
  */
-export const V4_ONLY_EVENTS: readonly string[] = [];
+export const V4_ONLY_EVENTS: readonly string[] = ["sessions.changed", "session.message"];
 
 /** v4 `features.events`. */
 export const ADVERTISED_EVENTS_V4: readonly string[] = [...ADVERTISED_EVENTS_V3, ...V4_ONLY_EVENTS];
@@ -84,7 +84,7 @@ export const ADVERTISED_EVENTS_V4: readonly string[] = [...ADVERTISED_EVENTS_V3,
  * `features.capabilities` of a v4 hello: only capabilities this gateway really implements (the v4 CLI refuses
  * commands whose capability is missing, so a promise we do not keep breaks them).
  */
-export const SERVER_CAPABILITIES_V4: readonly string[] = [];
+export const SERVER_CAPABILITIES_V4: readonly string[] = [...METHOD_CAPABILITIES_V4];
 
 const EVENTS_BY_VERSION: Record<ProtocolVersion, ReadonlySet<string>> = {
   3: new Set(ADVERTISED_EVENTS_V3),

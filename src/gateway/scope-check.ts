@@ -6,7 +6,7 @@
  */
 
 /** What a method or an event asks of an operator. */
-export type ScopeNeed = "none" | "read" | "write" | "approvals" | "pairing" | "admin";
+export type ScopeNeed = "none" | "read" | "write" | "approvals" | "pairing" | "questions" | "admin";
 
 /** The scope that stands for all others. */
 export const ADMIN_SCOPE = "operator.admin";
@@ -16,6 +16,7 @@ const NEED_SCOPE: Readonly<Record<Exclude<ScopeNeed, "none">, string>> = {
   write: "operator.write",
   approvals: "operator.approvals",
   pairing: "operator.pairing",
+  questions: "operator.questions",
   admin: ADMIN_SCOPE,
 };
 
@@ -33,5 +34,7 @@ export function grantsScope(held: readonly string[], scope: string): boolean {
 export function missingScope(held: readonly string[], need: ScopeNeed): string | undefined {
   if (need === "none" || held.includes(ADMIN_SCOPE)) return undefined;
   if (need === "read") return grantsScope(held, NEED_SCOPE.read) || grantsScope(held, NEED_SCOPE.write) ? undefined : NEED_SCOPE.read;
+  // v4: operator.write implies operator.questions.
+  if (need === "questions") return grantsScope(held, NEED_SCOPE.questions) || grantsScope(held, NEED_SCOPE.write) ? undefined : NEED_SCOPE.questions;
   return grantsScope(held, NEED_SCOPE[need]) ? undefined : NEED_SCOPE[need];
 }

@@ -28,6 +28,11 @@ export {
   type MethodScope,
   NODE_METHODS,
   UNADVERTISED_METHODS,
+  UNADVERTISED_V4_METHODS,
+  V4_METHODS,
+  METHOD_CAPABILITIES_V4,
+  METHOD_SCOPES_V4_CHANGES,
+  QUESTION_METHODS,
 } from "../../protocol/methods.ts";
 export {
   type CheckFailure,

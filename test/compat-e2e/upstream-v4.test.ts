@@ -107,12 +107,12 @@ describe("the 2026.9.6 node host against our gateway", () => {
           return res.payload.nodes.find((n: any) => n.displayName === "v4-e2e-node" && n.connected);
         },
         "the node host connected after approval",
-        { timeoutMs: 60_000, intervalMs: 250 },
+        { timeoutMs: 150_000, intervalMs: 250 },
       );
       const hello = handshakesSince(remote, 0).find((h) => h.hello?.ok)!.hello.payload;
       expect(hello.protocol).toBe(4);
       expect(hello.auth).toMatchObject({ role: "node", scopes: [] });
-      expect(node.output()).toContain("node host gateway connected");
+      await waitFor(() => node.output().includes("node host gateway connected"), "the node host's connected line", { timeoutMs: 30_000, intervalMs: 100 });
 
       const res = await admin.request("node.invoke", { nodeId: listed.nodeId, command: "system.which", params: { bins: ["sh", "no-such-binary-v4e2e"] }, idempotencyKey: "which-1" });
       expect(res.ok).toBe(true);
@@ -122,5 +122,5 @@ describe("the 2026.9.6 node host against our gateway", () => {
       await node.stop();
       remote.stop();
     }
-  }, 180_000);
+  }, 300_000);
 });

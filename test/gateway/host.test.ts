@@ -104,11 +104,18 @@ describe("defineFeature", () => {
       close: () => void calls.push(`${name}.close`),
     });
     const memory = { watch: (dirs: string[]) => void calls.push(`memory.watch ${dirs.length}`), close: () => void calls.push("memory.close") };
-    const gw = { config: {}, channels: service("channels"), heartbeat: service("heartbeat"), cron: service("cron"), approvals: service("approvals"), memory } as unknown as HostServices;
+    // The sessions feature listens to every run (v4 session subscriptions) from start to stop.
+    const runListeners = {
+      onEvery: () => {
+        calls.push("runListeners.onEvery");
+        return () => void calls.push("runListeners.off");
+      },
+    };
+    const gw = { config: {}, channels: service("channels"), heartbeat: service("heartbeat"), cron: service("cron"), approvals: service("approvals"), memory, runListeners } as unknown as HostServices;
     for (const f of FEATURES) await f.start?.(gw);
-    expect(calls.splice(0)).toEqual(["channels.start", "heartbeat.start", "cron.start", "memory.watch 1"]);
+    expect(calls.splice(0)).toEqual(["channels.start", "runListeners.onEvery", "heartbeat.start", "cron.start", "memory.watch 1"]);
     for (const f of [...FEATURES].reverse()) await f.stop?.(gw);
-    expect(calls).toEqual(["memory.close", "cron.stop", "heartbeat.stop", "approvals.close", "channels.stop"]);
+    expect(calls).toEqual(["memory.close", "cron.stop", "heartbeat.stop", "runListeners.off", "approvals.close", "channels.stop"]);
     expect(FEATURES.filter((f) => f.stopAfterRuns).map((f) => f.name)).toEqual(["heartbeat", "cron"]);
   });
 });

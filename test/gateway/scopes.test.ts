@@ -30,6 +30,12 @@ READ.push("tools.effective");
 const WRITE =
   "send, agent, agent.wait, wake, talk.mode, tts.enable, tts.disable, tts.convert, tts.setProvider, voicewake.set, node.invoke, chat.send, chat.abort, browser.request".split(", ");
 
+// Methods new in protocol v4 (upstream 2026.9.6 method-scopes table); update.status stays admin.
+const V4_READ = "chat.startup, sessions.subscribe, sessions.unsubscribe, sessions.describe, sessions.messages.subscribe, sessions.messages.unsubscribe, commands.list, users.prefs.get, plugins.controlUi.list, tasks.list, diagnostics.lanes".split(", ");
+const V4_WRITE = ["message.action"];
+const V4_APPROVALS = ["plugin.approval.list", "openclaw.approval.list"];
+const V4_QUESTIONS = ["question.list"];
+
 interface Caller {
   name: string;
   role: "operator" | "node";
@@ -51,12 +57,13 @@ function expectedDenial(method: string, caller: Caller): string | undefined {
   if (NODE.includes(method)) return caller.role === "node" ? undefined : `unauthorized role: ${caller.role}`;
   if (caller.role === "node") return "unauthorized role: node";
   if (has("operator.admin")) return undefined;
-  if (APPROVALS.includes(method)) return has("operator.approvals") ? undefined : "missing scope: operator.approvals";
+  if (APPROVALS.includes(method) || V4_APPROVALS.includes(method)) return has("operator.approvals") ? undefined : "missing scope: operator.approvals";
+  if (V4_QUESTIONS.includes(method)) return has("operator.questions") || has("operator.write") ? undefined : "missing scope: operator.questions";
   if (PAIRING_PREFIXES.some((p) => method.startsWith(p)) || method === "node.rename") {
     return has("operator.pairing") ? undefined : "missing scope: operator.pairing";
   }
-  if (READ.includes(method)) return has("operator.read") || has("operator.write") ? undefined : "missing scope: operator.read";
-  if (WRITE.includes(method)) return has("operator.write") ? undefined : "missing scope: operator.write";
+  if (READ.includes(method) || V4_READ.includes(method)) return has("operator.read") || has("operator.write") ? undefined : "missing scope: operator.read";
+  if (WRITE.includes(method) || V4_WRITE.includes(method)) return has("operator.write") ? undefined : "missing scope: operator.write";
   return "missing scope: operator.admin";
 }
 

@@ -14,6 +14,9 @@ import {
   POLICY,
   PROTOCOL_VERSION,
   UNADVERTISED_METHODS,
+  UNADVERTISED_V4_METHODS,
+  V4_METHODS,
+  METHOD_SCOPES_V4_CHANGES,
 } from "../../src/protocol/index.ts";
 
 const goodConnect = {
@@ -151,8 +154,9 @@ describe("method and event tables", () => {
   });
 
   test("the scope table covers every method and follows §4", () => {
-    for (const method of [...METHODS, ...UNADVERTISED_METHODS]) expect(METHOD_SCOPES[method]).toBeDefined();
-    expect(Object.keys(METHOD_SCOPES).length).toBe(METHODS.length + UNADVERTISED_METHODS.length);
+    const all = [...METHODS, ...UNADVERTISED_METHODS, ...V4_METHODS, ...UNADVERTISED_V4_METHODS];
+    for (const method of all) expect(METHOD_SCOPES[method]).toBeDefined();
+    expect(Object.keys(METHOD_SCOPES).length).toBe(all.length);
     expect(METHOD_SCOPES.health).toBe("read");
     expect(METHOD_SCOPES["chat.send"]).toBe("write");
     expect(METHOD_SCOPES["system-event"]).toBe("admin");
@@ -173,7 +177,11 @@ describe("method and event tables", () => {
     expect(METHOD_SCOPES["memory.status"]).toBe("read");
     expect(METHOD_SCOPES["memory.reindex"]).toBe("admin");
     const count = (scope: string) => Object.values(METHOD_SCOPES).filter((s) => s === scope).length;
-    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("node")]).toEqual([26, 14, 3, 11, 4]);
+    // v3's 23 read, 14 write and 2 approvals methods, ours (tools.effective, memory.search/status, exec.approval.list)
+    // and the v4 ones (11 read, message.action, 2 approval lists, question.list).
+    expect([count("read"), count("write"), count("approvals"), count("pairing"), count("questions"), count("node")]).toEqual([37, 15, 5, 11, 1, 4]);
+    expect(METHOD_SCOPES["update.status"]).toBe("admin");
+    expect(METHOD_SCOPES_V4_CHANGES).toEqual({ "config.get": "read", "config.schema": "read" });
   });
 });
 

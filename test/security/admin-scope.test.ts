@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { APPROVAL_METHODS, METHOD_SCOPES, NODE_METHODS, PAIRING_METHODS, READ_METHODS, WRITE_METHODS } from "../../protocol/methods.ts";
+import { APPROVAL_METHODS, METHOD_SCOPES, NODE_METHODS, PAIRING_METHODS, QUESTION_METHODS, READ_METHODS, WRITE_METHODS } from "../../protocol/methods.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { METHOD_HANDLERS } from "../../src/gateway/methods/index.ts";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
@@ -25,7 +25,8 @@ async function gateway(config: Record<string, unknown> = {}): Promise<TestGatewa
 }
 
 const IMPLEMENTED = Object.keys(METHOD_HANDLERS);
-const NON_ADMIN = new Set([...NODE_METHODS, ...APPROVAL_METHODS, ...PAIRING_METHODS, ...READ_METHODS, ...WRITE_METHODS]);
+// question.list (v4) needs operator.questions, which operator.write implies.
+const NON_ADMIN = new Set([...NODE_METHODS, ...APPROVAL_METHODS, ...PAIRING_METHODS, ...READ_METHODS, ...WRITE_METHODS, ...QUESTION_METHODS]);
 const ADMIN_ONLY = IMPLEMENTED.filter((m) => !NON_ADMIN.has(m));
 
 /** Methods that change config, install or update code, or run programs: admin whether implemented or not. */

@@ -7,6 +7,7 @@ import { defineFeature, defineMethod } from "../feature.ts";
 import { channelsLogout } from "./channels-logout.ts";
 import { channelsPairingApprove, channelsPairingList, channelsPairingReject } from "./channels-pairing.ts";
 import { channelsStatus } from "./channels-status.ts";
+import { messageAction } from "./message-action.ts";
 import { send } from "./send.ts";
 import { webLoginStart, webLoginWait } from "./web-login.ts";
 
@@ -23,6 +24,7 @@ export const channelsFeature = defineFeature({
     defineMethod("web.login.start", webLoginStart),
     defineMethod("web.login.wait", webLoginWait),
     defineMethod("send", send),
+    defineMethod("message.action", messageAction),
   ],
   // Accounts connect in the background; a failing one retries on its own and never blocks the gateway.
   start: (host) => host.channels.start(),

@@ -38,14 +38,14 @@ export interface AgentRunInput {
  *   thinking level, an unknown agent id, or a delivery channel that is not configured; Error when the
  *   runtime is shut down. Safe to call concurrently.
  */
-export function submitAgentRun(gw: ChatHost, p: AgentRunInput, channel: string): SubmitResult {
+export function submitAgentRun(gw: ChatHost, p: AgentRunInput, channel: string): SubmitResult & { sessionKey: string; agentId: string } {
   const images = checkMessage(p.message, p.attachments, gw.logger);
   const thinking = checkThinking(p.thinking);
   const delivery = p.deliver ? { channel: p.replyChannel?.trim() || p.channel, to: p.replyTo ?? p.to, accountId: p.replyAccountId ?? p.accountId } : undefined;
   if (delivery) checkDeliveryChannel(gw, delivery.channel);
   const origin = p.channel?.trim().toLowerCase() === "last" ? undefined : p.channel;
   const session = resolveSession(gw.config, { sessionKey: p.sessionKey, agentId: p.agentId, sessionId: p.sessionId, to: p.to, channel: origin, accountId: p.accountId }, gw.store);
-  return gw.agents.submit({
+  const submitted = gw.agents.submit({
     runId: p.idempotencyKey,
     kind: "agent",
     sessionKey: session.key,
@@ -60,6 +60,7 @@ export function submitAgentRun(gw: ChatHost, p: AgentRunInput, channel: string):
     label: p.label,
     ...(delivery && { afterRun: (final: RunFinal) => deliverRunReply(gw, final, { ...delivery, sessionKey: session.key }) }),
   });
+  return { ...submitted, sessionKey: session.key, agentId: session.agentId };
 }
 
 /** Delivers a finished run's reply; the result goes into the final payload as `delivery`. */
@@ -74,7 +75,7 @@ async function deliverRunReply(gw: ChatHost, final: RunFinal, req: DeliveryReque
 
 /**
  * `agent`: runs one agent turn, answering twice on the same request id (protocol.md §8): first
- * `{runId, status:"accepted", acceptedAt}` once the message is committed to the store, then the final
+ * `{runId, status:"accepted", acceptedAt}` (v4: plus `sessionKey`, `agentId`) once the message is committed, then the final
  * `{runId, status:"ok", summary, result}` or an error (`UNAVAILABLE`, `AGENT_TIMEOUT`) with
  * `{runId, status:"error", summary}`. The idempotencyKey is the runId: a repeat while the run is going
  * answers `{runId, status:"in_flight"}`, after it ended the cached final.
@@ -90,6 +91,7 @@ export const agent: MethodHandler<"agent", ChatHost> = (ctx, params) => {
       return DEFERRED;
     case "accepted":
       void result.done.then((final) => ctx.respondLater(toFinalFrame(final)));
-      return { runId: result.runId, status: "accepted", acceptedAt: result.acceptedAt };
+      // v4 clients read which session and agent the run landed on from the ack (protocol-v4.md §2).
+      return { runId: result.runId, status: "accepted", acceptedAt: result.acceptedAt, ...(ctx.client.protocol >= 4 && { sessionKey: result.sessionKey, agentId: result.agentId }) };
   }
 };

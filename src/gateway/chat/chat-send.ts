@@ -1,6 +1,7 @@
 import { agentOf, canonicalSessionKey } from "../../agent/index.ts";
 import type { ChatHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
+import { noteRunOrigin } from "../sessions/index.ts";
 import { channelOf, checkMessage, checkThinking } from "./runs.ts";
 
 /**
@@ -28,6 +29,7 @@ export const chatSend: MethodHandler<"chat.send", ChatHost> = (ctx, params) => {
   });
   switch (result.status) {
     case "accepted":
+      noteRunOrigin(gw, result.runId, ctx.connId);
       return { runId: result.runId, status: "started" };
     case "in_flight":
       return { runId: result.runId, status: "in_flight" };

@@ -6,9 +6,22 @@
 /** Receives the `agent` event payloads of one run (`{runId, seq, stream, ts, data, sessionKey}`). */
 export type RunListener = (payload: Record<string, unknown>) => void;
 
-/** Listeners keyed by runId. Safe to use from any handler; a throwing listener is ignored. */
+/** Receives every `agent` and `chat` event payload of every run. */
+export type EveryRunListener = (event: "agent" | "chat", payload: Record<string, unknown>) => void;
+
+/** Listeners keyed by runId, plus listeners of every run. Safe to use from any handler; a throwing listener is ignored. */
 export class RunListeners {
   private readonly byRun = new Map<string, Set<RunListener>>();
+  private readonly every = new Set<EveryRunListener>();
+
+  /**
+   * Listens to the `agent` and `chat` events of every run (the sessions feature turns run starts and ends
+   * into `sessions.changed` / `session.message`). @returns the unsubscribe function.
+   */
+  onEvery(listener: EveryRunListener): () => void {
+    this.every.add(listener);
+    return () => this.every.delete(listener);
+  }
 
   /**
    * Listens to the `agent` events of `runId`; subscribe before submitting so no event is missed.
@@ -30,6 +43,13 @@ export class RunListeners {
 
   /** Hands an emitted event to the listeners of its run (`chat` mirror events are not forwarded). */
   dispatch(event: "agent" | "chat", payload: Record<string, unknown>): void {
+    for (const listener of [...this.every]) {
+      try {
+        listener(event, payload);
+      } catch {
+        // Same rule as below: a listener never breaks the run.
+      }
+    }
     if (event !== "agent") return;
     const set = this.byRun.get(payload.runId as string);
     if (!set) return;

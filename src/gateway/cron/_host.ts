@@ -2,7 +2,7 @@
 import type { HostView } from "../host.ts";
 
 /** Listed in the feature's `needs`. */
-export const CRON_NEEDS = ["cron"] as const;
+export const CRON_NEEDS = ["config", "cron"] as const;
 
 /** The host as this feature's handlers see it. */
 export type CronFeatureHost = HostView<(typeof CRON_NEEDS)[number]>;

@@ -2,15 +2,24 @@
  * `cron.*`: scheduled jobs. list/status/runs need operator.read, add/update/remove/run operator.admin
  * (protocol.md §4). Jobs are named by `id`, with `jobId` accepted as an alias.
  */
+import { agentIds } from "../../agent/index.ts";
 import { GatewayError } from "../../errors.ts";
 import type { CronFeatureHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
+import { isPagedListRequest, isPagedRunsRequest, listJobsPage, listRunsPage, RUNS_SCAN_LIMIT } from "./_paging.ts";
 
 /** Default `cron.runs` limit. */
 export const CRON_RUNS_DEFAULT_LIMIT = 200;
 
-/** `cron.list {includeDisabled?}` → `{jobs}`, soonest next run first. */
-export const cronList: MethodHandler<"cron.list", CronFeatureHost> = (ctx, params) => ({ jobs: ctx.host.cron.list(params.includeDisabled === true) });
+/**
+ * `cron.list {includeDisabled?}` → `{jobs}`, soonest next run first. A v4 request (any paging, filter or sort
+ * field) gets a page: `{jobs, snapshotRevision, total, offset, limit, hasMore, nextOffset}`; see
+ * `_paging.ts` for what each field does.
+ */
+export const cronList: MethodHandler<"cron.list", CronFeatureHost> = (ctx, params) => {
+  if (!isPagedListRequest(params)) return { jobs: ctx.host.cron.list(params.includeDisabled === true) };
+  return listJobsPage(ctx.host.cron.list(true), params, agentIds(ctx.host.config).defaultId);
+};
 
 /** `cron.status {}` → `{enabled, jobs, enabledJobs, running, nextWakeAtMs, storePath}`. */
 export const cronStatus: MethodHandler<"cron.status", CronFeatureHost> = (ctx) => ctx.host.cron.status();
@@ -46,10 +55,23 @@ export const cronRun: MethodHandler<"cron.run", CronFeatureHost> = (ctx, params)
   return result;
 };
 
-/** `cron.runs {id|jobId, limit?}` → `{entries}`: the newest `limit` (default 200) run log entries, oldest first. */
+/**
+ * `cron.runs {id|jobId, limit?}` → `{entries}`: the newest `limit` (default 200) run log entries, oldest
+ * first. A v4 request (`scope`, `offset`, filters or `sortDir`) gets a page of one job's or, with
+ * `scope:"all"`, every job's runs: `{entries, total, offset, limit, hasMore, nextOffset}`, newest first
+ * unless `sortDir:"asc"`. @throws INVALID_REQUEST for a v4 job-scope request without an id.
+ */
 export const cronRuns: MethodHandler<"cron.runs", CronFeatureHost> = (ctx, params) => {
-  const limit = typeof params.limit === "number" ? params.limit : CRON_RUNS_DEFAULT_LIMIT;
-  return { entries: ctx.host.cron.runs(jobIdOf(params), limit) };
+  const id = (params as { id?: string; jobId?: string }).id ?? (params as { jobId?: string }).jobId;
+  const all = isPagedRunsRequest(params) && params.scope === "all";
+  if (id === undefined && !all) throw new GatewayError("INVALID_REQUEST", 'invalid cron.runs params: id or jobId is required unless scope is "all"');
+  if (!isPagedRunsRequest(params)) {
+    const limit = typeof params.limit === "number" ? params.limit : CRON_RUNS_DEFAULT_LIMIT;
+    return { entries: ctx.host.cron.runs(String(id), limit) };
+  }
+  const jobs = ctx.host.cron.list(true);
+  const ids = params.scope === "all" ? jobs.map((j) => j.id) : [String(id)];
+  return listRunsPage(ids.flatMap((j) => ctx.host.cron.runs(j, RUNS_SCAN_LIMIT)), jobs, params, agentIds(ctx.host.config).defaultId);
 };
 
 // --- internal ---

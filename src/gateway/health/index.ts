@@ -1,8 +1,9 @@
 /**
- * Health and status: the `health` snapshot and the `status` summary.
+ * Health and status: the `health` snapshot, the `status` summary and the v4 `diagnostics.lanes` run queue.
  */
 import { HEALTH_NEEDS } from "./_host.ts";
 import { defineFeature, defineMethod } from "../feature.ts";
+import { diagnosticsLanes } from "./diagnostics-lanes.ts";
 import { health } from "./health.ts";
 import { status } from "./status.ts";
 
@@ -13,5 +14,6 @@ export const healthFeature = defineFeature({
   methods: [
     defineMethod("health", health),
     defineMethod("status", status),
+    defineMethod("diagnostics.lanes", diagnosticsLanes),
   ],
 });

@@ -2,7 +2,7 @@
 import type { HostView } from "../host.ts";
 
 /** Listed in the feature's `needs`. */
-export const SESSIONS_NEEDS = ["agents", "config", "stateDir", "store"] as const;
+export const SESSIONS_NEEDS = ["agents", "config", "connections", "runListeners", "stateDir", "store"] as const;
 
 /** The host as this feature's handlers see it. */
 export type SessionsHost = HostView<(typeof SESSIONS_NEEDS)[number]>;

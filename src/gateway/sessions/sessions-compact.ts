@@ -1,6 +1,7 @@
 import { canonicalSessionKey } from "../../agent/index.ts";
 import type { SessionsHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
+import { notifySessionChanged } from "./_subscriptions.ts";
 
 /** Messages kept when `maxLines` is not given (upstream's default). */
 export const DEFAULT_COMPACT_MAX_LINES = 400;
@@ -32,5 +33,6 @@ export const sessionsCompact: MethodHandler<"sessions.compact", SessionsHost> = 
     }
     return recent.length;
   });
+  notifySessionChanged(ctx.host, key, "compact");
   return { ok: true, key, compacted: true, kept, removed: total - kept };
 };

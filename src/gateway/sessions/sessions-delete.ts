@@ -2,6 +2,7 @@ import { canonicalSessionKey, mainSessionKey } from "../../agent/index.ts";
 import type { SessionsHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { MethodHandler } from "../context.ts";
+import { notifySessionChanged } from "./_subscriptions.ts";
 
 /**
  * `sessions.delete`: removes a session entry and (unless `deleteTranscript: false`) its transcript; runs on
@@ -18,5 +19,6 @@ export const sessionsDelete: MethodHandler<"sessions.delete", SessionsHost> = (c
     if (entry && params.deleteTranscript !== false) store.deleteTranscript(entry.sessionId);
     return store.deleteSession(key);
   });
+  if (deleted) notifySessionChanged(ctx.host, key, "delete");
   return { ok: true, key, deleted };
 };

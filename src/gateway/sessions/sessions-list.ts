@@ -10,7 +10,8 @@ const PREVIEW_CHARS = 160;
 
 /**
  * `sessions.list`: session entries from the store, most recently active first. Filters: `agentId`,
- * `activeMinutes`, `label` (exact), `search` (key, label, display name), `limit`. `includeLastMessage` adds
+ * `activeMinutes`, `label` (exact), `search` (key, label, display name), v4's `configuredAgentsOnly`
+ * and `archived`, then `offset` (v4) and `limit`. `includeLastMessage` adds
  * `lastMessagePreview`; `includeDerivedTitles` adds `derivedTitle` (the first user message).
  */
 export const sessionsList: MethodHandler<"sessions.list", SessionsHost> = (ctx, params) => {
@@ -18,6 +19,7 @@ export const sessionsList: MethodHandler<"sessions.list", SessionsHost> = (ctx, 
   const { store, config } = ctx.host;
   const now = Date.now();
   const search = p.search?.trim().toLowerCase();
+  const configured = agentIds(config).ids;
   let rows = store.listSessions(p.agentId ? `agent:${p.agentId}:` : undefined).filter((r) => {
     const kind = sessionKind(r.key);
     if (kind === "global" && p.includeGlobal === false) return false;
@@ -25,8 +27,15 @@ export const sessionsList: MethodHandler<"sessions.list", SessionsHost> = (ctx, 
     if (p.activeMinutes && now - r.entry.updatedAt > p.activeMinutes * 60_000) return false;
     if (p.label !== undefined && r.entry.label !== p.label) return false;
     if (search && ![r.key, r.entry.label, r.entry.displayName].some((v) => typeof v === "string" && v.toLowerCase().includes(search))) return false;
+    if (p.configuredAgentsOnly) {
+      const agent = agentOf(r.key);
+      if (agent !== undefined && !configured.includes(agent)) return false;
+    }
     return true;
   });
+  // We never archive a session: asking for archived ones only finds none.
+  if (p.archived === true) rows = [];
+  if (p.offset) rows = rows.slice(p.offset);
   if (p.limit) rows = rows.slice(0, p.limit);
   const [provider, ...rest] = defaultModelRef(config).split("/");
   return {

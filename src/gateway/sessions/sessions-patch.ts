@@ -3,6 +3,7 @@ import type { SessionsHost } from "./_host.ts";
 import { GatewayError } from "../../errors.ts";
 import type { SessionEntry } from "../../store/index.ts";
 import type { MethodHandler } from "../context.ts";
+import { notifySessionChanged } from "./_subscriptions.ts";
 import { stateDbPath } from "./sessions-view.ts";
 import { checkThinking } from "../chat/runs.ts";
 
@@ -12,7 +13,9 @@ const PASSTHROUGH = ["verboseLevel", "reasoningLevel", "responseUsage", "elevate
 /**
  * `sessions.patch`: changes a session's label (unique across sessions), model (`provider/model`, used
  * before the configured model on the next run), thinkingLevel, and the other per-session settings. `null`
- * clears a field. A session that does not exist yet is created.
+ * clears a field. A session that does not exist yet is created. v4's `expectedSessionId` refuses the patch
+ * when the session was reset (or never existed); the other v4 fields (sidebar state such as `unread`,
+ * `pinned`, `archived`, and settings we do not have) are accepted and leave the entry as it is.
  * @returns `{ok:true, path, key, entry}`.
  * @throws GatewayError INVALID_REQUEST for a bad model ref, unknown provider, bad thinking level or a label in use.
  */
@@ -20,7 +23,9 @@ export const sessionsPatch: MethodHandler<"sessions.patch", SessionsHost> = (ctx
   const { store, config } = ctx.host;
   const key = canonicalSessionKey(config, String(params.key));
   const now = Date.now();
-  const entry: SessionEntry = store.getSession(key) ?? { sessionId: crypto.randomUUID(), createdAt: now, updatedAt: now };
+  const current = store.getSession(key);
+  checkExpectedSession(key, current, params.expectedSessionId);
+  const entry: SessionEntry = current ?? { sessionId: crypto.randomUUID(), createdAt: now, updatedAt: now };
   if ("label" in params) {
     const label = params.label === null ? undefined : String(params.label).trim();
     if (label && store.listSessions().some((r) => r.key !== key && r.entry.label === label)) throw new GatewayError("INVALID_REQUEST", `label already in use: ${label}`);
@@ -38,8 +43,18 @@ export const sessionsPatch: MethodHandler<"sessions.patch", SessionsHost> = (ctx
   }
   for (const field of PASSTHROUGH) if (field in params) setOrDelete(entry, field, params[field] === null ? undefined : params[field]);
   store.setSession(key, entry);
+  notifySessionChanged(ctx.host, key, "patch");
   return { ok: true, path: stateDbPath(ctx.host.stateDir), key, entry };
 };
+
+/**
+ * v4 optimistic check shared by patch and reset: with `expected` set, the session must exist and still have
+ * that sessionId. @throws GatewayError INVALID_REQUEST naming both ids otherwise.
+ */
+export function checkExpectedSession(key: string, entry: SessionEntry | undefined, expected: string | undefined): void {
+  if (expected === undefined || entry?.sessionId === expected) return;
+  throw new GatewayError("INVALID_REQUEST", `session ${key} changed: expected sessionId ${expected}, current ${entry?.sessionId ?? "none"}`);
+}
 
 function setOrDelete(entry: SessionEntry, field: string, value: unknown): void {
   if (value === undefined) delete entry[field];

@@ -255,6 +255,7 @@ export interface ChannelsPairingRejectParams {
 export interface ChannelsStatusParams {
   probe?: boolean;
   timeoutMs?: number;
+  channel?: string;
 }
 
 /** Result (ok payload) of `channels.status`. */
@@ -275,6 +276,8 @@ export interface ChannelsStatusResult {
 export interface ChatAbortParams {
   sessionKey: string;
   runId?: string;
+  agentId?: string;
+  preserveSideRuns?: boolean;
 }
 
 /** Result (ok payload) of `chat.abort`. */
@@ -302,6 +305,15 @@ export interface ChatEvent {
 export interface ChatHistoryParams {
   sessionKey: string;
   limit?: number;
+  agentId?: string;
+  cursor?: string;
+  maxBytes?: number;
+  offset?: number;
+  pendingBefore?: number;
+  inputRunIds?: string[];
+  messageId?: string;
+  sessionId?: string;
+  maxChars?: number;
 }
 
 /** Result (ok payload) of `chat.history`. */
@@ -330,6 +342,27 @@ export interface ChatSendParams {
   attachments?: unknown[];
   timeoutMs?: number;
   idempotencyKey: string;
+  agentId?: string;
+  sessionId?: string;
+  mentions?: unknown;
+  workContext?: unknown;
+  intent?: unknown;
+  fastMode?: boolean | "auto";
+  fastAutoOnSeconds?: number;
+  queueMode?: "steer" | "followup" | "collect" | "interrupt";
+  originatingChannel?: string;
+  originatingTo?: string;
+  originatingAccountId?: string;
+  originatingThreadId?: string;
+  replyToId?: string;
+  toolBindings?: unknown;
+  systemInputProvenance?: unknown;
+  systemProvenanceReceipt?: string;
+  suppressCommandInterpretation?: boolean;
+  expectedLeafEntryId?: string | null;
+  expectedSessionRoutingContract?: string;
+  expectedPermissionMode?: string | null;
+  expectedToolOverrides?: unknown;
 }
 
 /** Result (ok payload) of `chat.send`. */
@@ -337,6 +370,30 @@ export interface ChatSendResult {
   runId: string;
   /** started, in_flight, ok or error. */
   status: string;
+  [key: string]: unknown;
+}
+
+/** Params of `chat.startup`. */
+export interface ChatStartupParams {
+  sessionKey: string;
+  limit?: number;
+  agentId?: string;
+  cursor?: string;
+  maxBytes?: number;
+  offset?: number;
+  pendingBefore?: number;
+  inputRunIds?: string[];
+  messageId?: string;
+  sessionId?: string;
+  maxChars?: number;
+}
+
+/** Result (ok payload) of `chat.startup`. */
+export interface ChatStartupResult {
+  sessionKey: string;
+  sessionId?: string;
+  messages: unknown[];
+  thinkingLevel?: string | null;
   [key: string]: unknown;
 }
 
@@ -351,6 +408,39 @@ export type ClientMode = "webchat" | "cli" | "ui" | "backend" | "node" | "probe"
 
 /** How the client runs (v4 list). */
 export type ClientModeV4 = "webchat" | "cli" | "ui" | "backend" | "node" | "probe" | "test" | "worker";
+
+/** A chat slash command: its name, aliases as typed, what it does and whether it takes text after it. */
+export interface CommandEntry {
+  name: string;
+  textAliases?: string[];
+  description: string;
+  category?: string;
+  source: "native" | "skill" | "plugin";
+  scope: "text" | "native" | "both";
+  acceptsArgs: boolean;
+  args?: {
+    name: string;
+    description: string;
+    type: string;
+    required?: boolean;
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
+/** Params of `commands.list`. */
+export interface CommandsListParams {
+  sessionKey?: string;
+  agentId?: string;
+  provider?: string;
+  scope?: "text" | "native" | "both";
+  includeArgs?: boolean;
+}
+
+/** Result (ok payload) of `commands.list`. */
+export interface CommandsListResult {
+  commands: CommandEntry[];
+}
 
 /** Params of `config.apply`. */
 export interface ConfigApplyParams {
@@ -686,6 +776,20 @@ export interface CronJobState {
 /** Params of `cron.list`. */
 export interface CronListParams {
   includeDisabled?: boolean;
+  sessionKey?: string;
+  sessionAgentId?: string;
+  limit?: number;
+  offset?: number;
+  query?: string;
+  enabled?: "all" | "enabled" | "disabled";
+  scheduleKind?: "all" | "at" | "every" | "cron" | "on-exit" | "stream";
+  lastRunStatus?: "all" | "ok" | "error" | "skipped" | "unknown";
+  trigger?: "all" | "conditional" | "unconditional";
+  sortBy?: "nextRunAtMs" | "updatedAtMs" | "name";
+  sortDir?: "asc" | "desc";
+  agentId?: string;
+  compact?: boolean;
+  includeDeliveryPreviews?: boolean;
 }
 
 /** Result (ok payload) of `cron.list`. */
@@ -760,6 +864,20 @@ export type CronRunsParams = {
 } | {
   jobId: string;
   limit?: number;
+} | {
+  agentId?: string;
+  scope?: "job" | "all";
+  id?: string;
+  jobId?: string;
+  runId?: string;
+  limit?: number;
+  offset?: number;
+  statuses?: ("ok" | "error" | "skipped")[];
+  status?: "all" | "ok" | "error" | "skipped";
+  deliveryStatuses?: string[];
+  deliveryStatus?: string;
+  query?: string;
+  sortDir?: "asc" | "desc";
 };
 
 /** Result (ok payload) of `cron.runs`. */
@@ -960,6 +1078,23 @@ export interface DeviceTokenSummary {
   [key: string]: unknown;
 }
 
+/** Params of `diagnostics.lanes`. */
+export type DiagnosticsLanesParams = Record<string, never>;
+
+/** Result (ok payload) of `diagnostics.lanes`. */
+export interface DiagnosticsLanesResult {
+  ts: number;
+  lanes: {
+    lane: string;
+    queuedCount: number;
+    activeCount: number;
+    maxConcurrent: number;
+    [key: string]: unknown;
+  }[];
+  dynamic: null;
+  [key: string]: unknown;
+}
+
 export type ErrorCode = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT";
 
 export type ErrorCodeV4 = "INVALID_REQUEST" | "UNAVAILABLE" | "NOT_LINKED" | "NOT_PAIRED" | "AGENT_TIMEOUT" | "FORBIDDEN" | "APPROVAL_NOT_FOUND";
@@ -1064,6 +1199,8 @@ export interface ExecApprovalRequestedEvent {
 export interface ExecApprovalResolveParams {
   id: string;
   decision: ApprovalDecision;
+  reviewer?: unknown;
+  grantExpiresInDays?: number;
 }
 
 /** Result (ok payload) of `exec.approval.resolve`. */
@@ -1378,8 +1515,46 @@ export interface MemoryStatusResult {
   [key: string]: unknown;
 }
 
+/** Params of `message.action`. */
+export interface MessageActionParams {
+  channel: string;
+  action: string;
+  params: Record<string, unknown>;
+  reply?: unknown;
+  accountId?: string;
+  requesterAccountId?: string;
+  requesterSenderId?: string;
+  senderIsOwner?: boolean;
+  sessionKey?: string;
+  sessionId?: string;
+  inboundTurnKind?: "user_request" | "room_event";
+  agentId?: string;
+  toolContext?: unknown;
+  conversationReadOrigin?: "direct-operator";
+  idempotencyKey: string;
+}
+
+/** Result (ok payload) of `message.action`. */
+export interface MessageActionResult {
+  ok: boolean;
+  channel: string;
+  action: string;
+  [key: string]: unknown;
+}
+
 /** Params of `models.list`. */
-export type ModelsListParams = Record<string, never>;
+export interface ModelsListParams {
+  agentId?: string;
+  sessionKey?: string;
+  authProfileId?: string;
+  provider?: string;
+  includeDetails?: boolean;
+  includeProviderCapabilities?: boolean;
+  includeDefaultModels?: boolean;
+  preparedOnly?: boolean;
+  refresh?: boolean;
+  view?: "default" | "configured" | "provider-config" | "all";
+}
 
 /** Result (ok payload) of `models.list`. */
 export interface ModelsListResult {
@@ -1573,6 +1748,12 @@ export interface OkResult {
   [key: string]: unknown;
 }
 
+/** Params of `openclaw.approval.list`. */
+export type OpenclawApprovalListParams = Record<string, never>;
+
+/** Result (ok payload) of `openclaw.approval.list`. */
+export type OpenclawApprovalListResult = unknown[];
+
 /** A paired device with its token metadata. */
 export interface PairedDevice {
   deviceId: string;
@@ -1588,6 +1769,23 @@ export interface PairedDevice {
   createdAtMs: number;
   approvedAtMs: number;
   tokens: DeviceTokenSummary[];
+  [key: string]: unknown;
+}
+
+/** Params of `plugin.approval.list`. */
+export type PluginApprovalListParams = Record<string, never>;
+
+/** Result (ok payload) of `plugin.approval.list`. */
+export type PluginApprovalListResult = unknown[];
+
+/** Params of `plugins.controlUi.list`. */
+export type PluginsControlUiListParams = Record<string, never>;
+
+/** Result (ok payload) of `plugins.controlUi.list`. */
+export interface PluginsControlUiListResult {
+  revision: string;
+  plugins: unknown[];
+  diagnostics: unknown[];
   [key: string]: unknown;
 }
 
@@ -1659,6 +1857,15 @@ export interface ProviderUsageSnapshot {
   }[];
   plan?: string;
   error?: string;
+  [key: string]: unknown;
+}
+
+/** Params of `question.list`. */
+export type QuestionListParams = Record<string, never>;
+
+/** Result (ok payload) of `question.list`. */
+export interface QuestionListResult {
+  questions: unknown[];
   [key: string]: unknown;
 }
 
@@ -1744,6 +1951,20 @@ export interface SessionsDeleteParams {
   deleteTranscript?: boolean;
 }
 
+/** Params of `sessions.describe`. */
+export interface SessionsDescribeParams {
+  key: string;
+  agentId?: string;
+  includeDerivedTitles?: boolean;
+  includeLastMessage?: boolean;
+}
+
+/** Result (ok payload) of `sessions.describe`. */
+export interface SessionsDescribeResult {
+  session: Record<string, unknown> | null;
+  [key: string]: unknown;
+}
+
 /** Params of `sessions.list`. */
 export interface SessionsListParams {
   limit?: number;
@@ -1756,6 +1977,29 @@ export interface SessionsListParams {
   spawnedBy?: string;
   agentId?: string;
   search?: string;
+  offset?: number;
+  activeOnly?: boolean;
+  requireLastInteraction?: boolean;
+  sortBy?: "updatedAt" | "lastInteractionAt" | "activity";
+  excludeSubagents?: boolean;
+  excludeCron?: boolean;
+  excludeSystem?: boolean;
+  configuredAgentsOnly?: boolean;
+  includeActivitySummary?: boolean;
+  projectId?: string;
+  workspaceDir?: string;
+  group?: string;
+  pinned?: boolean;
+  boardFace?: "chat" | "dashboard";
+  hasBoard?: boolean;
+  creatorId?: string;
+  ownerId?: string;
+  ownerFirst?: boolean;
+  involvingMe?: boolean;
+  profileRelation?: unknown;
+  involvingProfileId?: string;
+  includePeople?: boolean;
+  archived?: boolean | "all";
 }
 
 /** Result (ok payload) of `sessions.list`. */
@@ -1783,6 +2027,35 @@ export interface SessionsListResult {
   [key: string]: unknown;
 }
 
+/** Params of `sessions.messages.subscribe`. */
+export interface SessionsMessagesSubscribeParams {
+  key: string;
+  agentId?: string;
+  includeApprovals?: true;
+}
+
+/** Result (ok payload) of `sessions.messages.subscribe`. */
+export interface SessionsMessagesSubscribeResult {
+  subscribed: boolean;
+  key: string;
+  agentId?: string;
+  [key: string]: unknown;
+}
+
+/** Params of `sessions.messages.unsubscribe`. */
+export interface SessionsMessagesUnsubscribeParams {
+  key: string;
+  agentId?: string;
+}
+
+/** Result (ok payload) of `sessions.messages.unsubscribe`. */
+export interface SessionsMessagesUnsubscribeResult {
+  subscribed: boolean;
+  key: string;
+  agentId?: string;
+  [key: string]: unknown;
+}
+
 /** Params of `sessions.patch`. */
 export interface SessionsPatchParams {
   key: string;
@@ -1800,6 +2073,34 @@ export interface SessionsPatchParams {
   spawnedBy?: string | null;
   sendPolicy?: "allow" | "deny" | null;
   groupActivation?: "mention" | "always" | null;
+  agentId?: string;
+  expectedSessionId?: string;
+  expectedLifecycleRevision?: string;
+  expectedPermissionMode?: unknown;
+  expectedSandboxMode?: unknown;
+  expectedNativeRuntimeConsent?: unknown;
+  expectedToolOverrides?: unknown;
+  expectedMarkedUnreadAt?: number | null;
+  autoLabel?: string | null;
+  icon?: string | null;
+  color?: string | null;
+  category?: string | null;
+  boardFace?: unknown;
+  boardPresentation?: unknown;
+  statusNote?: unknown;
+  attention?: unknown;
+  ttlMinutes?: unknown;
+  archived?: boolean | null;
+  pinned?: boolean | null;
+  unread?: boolean | null;
+  contextWindow?: unknown;
+  fastMode?: unknown;
+  toolOverrides?: unknown;
+  traceLevel?: string | null;
+  permissionMode?: string | null;
+  sandboxMode?: string | null;
+  nativeRuntimeConsent?: string | null;
+  agentRuntime?: string | null;
 }
 
 /** Params of `sessions.preview`. */
@@ -1812,6 +2113,9 @@ export interface SessionsPreviewParams {
 /** Params of `sessions.reset`. */
 export interface SessionsResetParams {
   key: string;
+  agentId?: string;
+  reason?: "new" | "reset";
+  expectedSessionId?: string;
 }
 
 /** Params of `sessions.resolve`. */
@@ -1823,6 +2127,81 @@ export interface SessionsResolveParams {
   spawnedBy?: string;
   includeGlobal?: boolean;
   includeUnknown?: boolean;
+}
+
+/** Params of `sessions.subscribe`. */
+export interface SessionsSubscribeParams {
+  limit?: number;
+  activeMinutes?: number;
+  includeGlobal?: boolean;
+  includeUnknown?: boolean;
+  includeDerivedTitles?: boolean;
+  includeLastMessage?: boolean;
+  label?: string;
+  spawnedBy?: string;
+  agentId?: string;
+  search?: string;
+  offset?: number;
+  activeOnly?: boolean;
+  requireLastInteraction?: boolean;
+  sortBy?: "updatedAt" | "lastInteractionAt" | "activity";
+  excludeSubagents?: boolean;
+  excludeCron?: boolean;
+  excludeSystem?: boolean;
+  configuredAgentsOnly?: boolean;
+  includeActivitySummary?: boolean;
+  projectId?: string;
+  workspaceDir?: string;
+  group?: string;
+  pinned?: boolean;
+  boardFace?: "chat" | "dashboard";
+  hasBoard?: boolean;
+  creatorId?: string;
+  ownerId?: string;
+  ownerFirst?: boolean;
+  involvingMe?: boolean;
+  profileRelation?: unknown;
+  involvingProfileId?: string;
+  includePeople?: boolean;
+  archived?: boolean | "all";
+}
+
+/** Result (ok payload) of `sessions.subscribe`. */
+export interface SessionsSubscribeResult {
+  subscribed: boolean;
+  list?: {
+    ts: number;
+    path: string;
+    count: number;
+    defaults: {
+      modelProvider?: string | null;
+      model?: string | null;
+      contextTokens?: number | null;
+      [key: string]: unknown;
+    };
+    sessions: {
+      key: string;
+      kind?: string;
+      sessionId?: string;
+      updatedAt?: number | null;
+      label?: string;
+      model?: string;
+      modelProvider?: string;
+      totalTokens?: number;
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Params of `sessions.unsubscribe`. */
+export type SessionsUnsubscribeParams = Record<string, never>;
+
+/** Result (ok payload) of `sessions.unsubscribe`. */
+export interface SessionsUnsubscribeResult {
+  subscribed: boolean;
+  [key: string]: unknown;
 }
 
 /** Params of `set-heartbeats`. */
@@ -2042,6 +2421,23 @@ export interface TalkModeResult {
   [key: string]: unknown;
 }
 
+/** Params of `tasks.list`. */
+export interface TasksListParams {
+  status?: unknown;
+  agentId?: string;
+  sessionKey?: string;
+  limit?: number;
+  cursor?: string;
+  sortBy?: string;
+}
+
+/** Result (ok payload) of `tasks.list`. */
+export interface TasksListResult {
+  tasks: unknown[];
+  nextCursor?: string;
+  [key: string]: unknown;
+}
+
 /** Payload of the `tick` event. */
 export interface TickEvent {
   ts: number;
@@ -2108,6 +2504,18 @@ export interface UpdateRunParams {
   timeoutMs?: number;
 }
 
+/** Params of `update.status`. */
+export interface UpdateStatusParams {
+  refreshCheckout?: boolean;
+}
+
+/** Result (ok payload) of `update.status`. */
+export interface UpdateStatusResult {
+  sentinel: unknown;
+  updateAvailable: Record<string, unknown> | null;
+  [key: string]: unknown;
+}
+
 /** Token and cost totals of one calendar day. */
 export interface UsageCostDay {
   /** YYYY-MM-DD, gateway-local. */
@@ -2160,6 +2568,18 @@ export type UsageStatusParams = Record<string, unknown>;
 export interface UsageStatusResult {
   updatedAt: number;
   providers: ProviderUsageSnapshot[];
+  [key: string]: unknown;
+}
+
+/** Params of `users.prefs.get`. */
+export interface UsersPrefsGetParams {
+  keys?: string[];
+}
+
+/** Result (ok payload) of `users.prefs.get`. */
+export interface UsersPrefsGetResult {
+  status: "ok";
+  entries: Record<string, unknown>;
   [key: string]: unknown;
 }
 
@@ -2336,6 +2756,22 @@ export interface MethodParamsMap {
   "memory.search": MemorySearchParams;
   "memory.status": MemoryStatusParams;
   "memory.reindex": MemoryReindexParams;
+  "chat.startup": ChatStartupParams;
+  "sessions.subscribe": SessionsSubscribeParams;
+  "sessions.describe": SessionsDescribeParams;
+  "sessions.messages.subscribe": SessionsMessagesSubscribeParams;
+  "sessions.messages.unsubscribe": SessionsMessagesUnsubscribeParams;
+  "question.list": QuestionListParams;
+  "message.action": MessageActionParams;
+  "commands.list": CommandsListParams;
+  "update.status": UpdateStatusParams;
+  "users.prefs.get": UsersPrefsGetParams;
+  "plugins.controlUi.list": PluginsControlUiListParams;
+  "tasks.list": TasksListParams;
+  "plugin.approval.list": PluginApprovalListParams;
+  "openclaw.approval.list": OpenclawApprovalListParams;
+  "diagnostics.lanes": DiagnosticsLanesParams;
+  "sessions.unsubscribe": SessionsUnsubscribeParams;
 }
 
 /** Method name → result type, for the methods with a documented result. */
@@ -2402,6 +2838,22 @@ export interface MethodResultMap {
   "memory.search": MemorySearchResult;
   "memory.status": MemoryStatusResult;
   "memory.reindex": MemoryReindexResult;
+  "chat.startup": ChatStartupResult;
+  "sessions.subscribe": SessionsSubscribeResult;
+  "sessions.describe": SessionsDescribeResult;
+  "sessions.messages.subscribe": SessionsMessagesSubscribeResult;
+  "sessions.messages.unsubscribe": SessionsMessagesUnsubscribeResult;
+  "question.list": QuestionListResult;
+  "message.action": MessageActionResult;
+  "commands.list": CommandsListResult;
+  "update.status": UpdateStatusResult;
+  "users.prefs.get": UsersPrefsGetResult;
+  "plugins.controlUi.list": PluginsControlUiListResult;
+  "tasks.list": TasksListResult;
+  "plugin.approval.list": PluginApprovalListResult;
+  "openclaw.approval.list": OpenclawApprovalListResult;
+  "diagnostics.lanes": DiagnosticsLanesResult;
+  "sessions.unsubscribe": SessionsUnsubscribeResult;
 }
 
 /** Event name → payload type. */

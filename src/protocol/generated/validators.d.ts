@@ -75,6 +75,10 @@ export declare const validateChatInjectParams: Validator<T.ChatInjectParams>;
 export declare const validateChatSendParams: Validator<T.ChatSendParams>;
 /** Validates {@link T.ChatSendResult}. */
 export declare const validateChatSendResult: Validator<T.ChatSendResult>;
+/** Validates {@link T.ChatStartupParams}. */
+export declare const validateChatStartupParams: Validator<T.ChatStartupParams>;
+/** Validates {@link T.ChatStartupResult}. */
+export declare const validateChatStartupResult: Validator<T.ChatStartupResult>;
 /** Validates {@link T.ClientId}. */
 export declare const validateClientId: Validator<T.ClientId>;
 /** Validates {@link T.ClientIdV4}. */
@@ -83,6 +87,12 @@ export declare const validateClientIdV4: Validator<T.ClientIdV4>;
 export declare const validateClientMode: Validator<T.ClientMode>;
 /** Validates {@link T.ClientModeV4}. */
 export declare const validateClientModeV4: Validator<T.ClientModeV4>;
+/** Validates {@link T.CommandEntry}. */
+export declare const validateCommandEntry: Validator<T.CommandEntry>;
+/** Validates {@link T.CommandsListParams}. */
+export declare const validateCommandsListParams: Validator<T.CommandsListParams>;
+/** Validates {@link T.CommandsListResult}. */
+export declare const validateCommandsListResult: Validator<T.CommandsListResult>;
 /** Validates {@link T.ConfigApplyParams}. */
 export declare const validateConfigApplyParams: Validator<T.ConfigApplyParams>;
 /** Validates {@link T.ConfigApplyResult}. */
@@ -189,6 +199,10 @@ export declare const validateDeviceTokenRevokeParams: Validator<T.DeviceTokenRev
 export declare const validateDeviceTokenRotateParams: Validator<T.DeviceTokenRotateParams>;
 /** Validates {@link T.DeviceTokenSummary}. */
 export declare const validateDeviceTokenSummary: Validator<T.DeviceTokenSummary>;
+/** Validates {@link T.DiagnosticsLanesParams}. */
+export declare const validateDiagnosticsLanesParams: Validator<T.DiagnosticsLanesParams>;
+/** Validates {@link T.DiagnosticsLanesResult}. */
+export declare const validateDiagnosticsLanesResult: Validator<T.DiagnosticsLanesResult>;
 /** Validates {@link T.ErrorCode}. */
 export declare const validateErrorCode: Validator<T.ErrorCode>;
 /** Validates {@link T.ErrorCodeV4}. */
@@ -279,6 +293,10 @@ export declare const validateMemorySearchResult: Validator<T.MemorySearchResult>
 export declare const validateMemoryStatusParams: Validator<T.MemoryStatusParams>;
 /** Validates {@link T.MemoryStatusResult}. */
 export declare const validateMemoryStatusResult: Validator<T.MemoryStatusResult>;
+/** Validates {@link T.MessageActionParams}. */
+export declare const validateMessageActionParams: Validator<T.MessageActionParams>;
+/** Validates {@link T.MessageActionResult}. */
+export declare const validateMessageActionResult: Validator<T.MessageActionResult>;
 /** Validates {@link T.ModelsListParams}. */
 export declare const validateModelsListParams: Validator<T.ModelsListParams>;
 /** Validates {@link T.ModelsListResult}. */
@@ -331,8 +349,20 @@ export declare const validateNodePairVerifyParams: Validator<T.NodePairVerifyPar
 export declare const validateNodeRenameParams: Validator<T.NodeRenameParams>;
 /** Validates {@link T.OkResult}. */
 export declare const validateOkResult: Validator<T.OkResult>;
+/** Validates {@link T.OpenclawApprovalListParams}. */
+export declare const validateOpenclawApprovalListParams: Validator<T.OpenclawApprovalListParams>;
+/** Validates {@link T.OpenclawApprovalListResult}. */
+export declare const validateOpenclawApprovalListResult: Validator<T.OpenclawApprovalListResult>;
 /** Validates {@link T.PairedDevice}. */
 export declare const validatePairedDevice: Validator<T.PairedDevice>;
+/** Validates {@link T.PluginApprovalListParams}. */
+export declare const validatePluginApprovalListParams: Validator<T.PluginApprovalListParams>;
+/** Validates {@link T.PluginApprovalListResult}. */
+export declare const validatePluginApprovalListResult: Validator<T.PluginApprovalListResult>;
+/** Validates {@link T.PluginsControlUiListParams}. */
+export declare const validatePluginsControlUiListParams: Validator<T.PluginsControlUiListParams>;
+/** Validates {@link T.PluginsControlUiListResult}. */
+export declare const validatePluginsControlUiListResult: Validator<T.PluginsControlUiListResult>;
 /** Validates {@link T.Policy}. */
 export declare const validatePolicy: Validator<T.Policy>;
 /** Validates {@link T.PolicyV4}. */
@@ -345,6 +375,10 @@ export declare const validatePresenceEntry: Validator<T.PresenceEntry>;
 export declare const validatePresenceEvent: Validator<T.PresenceEvent>;
 /** Validates {@link T.ProviderUsageSnapshot}. */
 export declare const validateProviderUsageSnapshot: Validator<T.ProviderUsageSnapshot>;
+/** Validates {@link T.QuestionListParams}. */
+export declare const validateQuestionListParams: Validator<T.QuestionListParams>;
+/** Validates {@link T.QuestionListResult}. */
+export declare const validateQuestionListResult: Validator<T.QuestionListResult>;
 /** Validates {@link T.RequestFrame}. */
 export declare const validateRequestFrame: Validator<T.RequestFrame>;
 /** Validates {@link T.RequestFrameV4}. */
@@ -363,10 +397,22 @@ export declare const validateSessionsCompactParams: Validator<T.SessionsCompactP
 export declare const validateSessionsCompactResult: Validator<T.SessionsCompactResult>;
 /** Validates {@link T.SessionsDeleteParams}. */
 export declare const validateSessionsDeleteParams: Validator<T.SessionsDeleteParams>;
+/** Validates {@link T.SessionsDescribeParams}. */
+export declare const validateSessionsDescribeParams: Validator<T.SessionsDescribeParams>;
+/** Validates {@link T.SessionsDescribeResult}. */
+export declare const validateSessionsDescribeResult: Validator<T.SessionsDescribeResult>;
 /** Validates {@link T.SessionsListParams}. */
 export declare const validateSessionsListParams: Validator<T.SessionsListParams>;
 /** Validates {@link T.SessionsListResult}. */
 export declare const validateSessionsListResult: Validator<T.SessionsListResult>;
+/** Validates {@link T.SessionsMessagesSubscribeParams}. */
+export declare const validateSessionsMessagesSubscribeParams: Validator<T.SessionsMessagesSubscribeParams>;
+/** Validates {@link T.SessionsMessagesSubscribeResult}. */
+export declare const validateSessionsMessagesSubscribeResult: Validator<T.SessionsMessagesSubscribeResult>;
+/** Validates {@link T.SessionsMessagesUnsubscribeParams}. */
+export declare const validateSessionsMessagesUnsubscribeParams: Validator<T.SessionsMessagesUnsubscribeParams>;
+/** Validates {@link T.SessionsMessagesUnsubscribeResult}. */
+export declare const validateSessionsMessagesUnsubscribeResult: Validator<T.SessionsMessagesUnsubscribeResult>;
 /** Validates {@link T.SessionsPatchParams}. */
 export declare const validateSessionsPatchParams: Validator<T.SessionsPatchParams>;
 /** Validates {@link T.SessionsPreviewParams}. */
@@ -375,6 +421,14 @@ export declare const validateSessionsPreviewParams: Validator<T.SessionsPreviewP
 export declare const validateSessionsResetParams: Validator<T.SessionsResetParams>;
 /** Validates {@link T.SessionsResolveParams}. */
 export declare const validateSessionsResolveParams: Validator<T.SessionsResolveParams>;
+/** Validates {@link T.SessionsSubscribeParams}. */
+export declare const validateSessionsSubscribeParams: Validator<T.SessionsSubscribeParams>;
+/** Validates {@link T.SessionsSubscribeResult}. */
+export declare const validateSessionsSubscribeResult: Validator<T.SessionsSubscribeResult>;
+/** Validates {@link T.SessionsUnsubscribeParams}. */
+export declare const validateSessionsUnsubscribeParams: Validator<T.SessionsUnsubscribeParams>;
+/** Validates {@link T.SessionsUnsubscribeResult}. */
+export declare const validateSessionsUnsubscribeResult: Validator<T.SessionsUnsubscribeResult>;
 /** Validates {@link T.SetHeartbeatsParams}. */
 export declare const validateSetHeartbeatsParams: Validator<T.SetHeartbeatsParams>;
 /** Validates {@link T.SetHeartbeatsResult}. */
@@ -417,6 +471,10 @@ export declare const validateTalkModeEvent: Validator<T.TalkModeEvent>;
 export declare const validateTalkModeParams: Validator<T.TalkModeParams>;
 /** Validates {@link T.TalkModeResult}. */
 export declare const validateTalkModeResult: Validator<T.TalkModeResult>;
+/** Validates {@link T.TasksListParams}. */
+export declare const validateTasksListParams: Validator<T.TasksListParams>;
+/** Validates {@link T.TasksListResult}. */
+export declare const validateTasksListResult: Validator<T.TasksListResult>;
 /** Validates {@link T.TickEvent}. */
 export declare const validateTickEvent: Validator<T.TickEvent>;
 /** Validates {@link T.ToolsEffectiveParams}. */
@@ -437,6 +495,10 @@ export declare const validateTtsSetProviderParams: Validator<T.TtsSetProviderPar
 export declare const validateTtsStatusParams: Validator<T.TtsStatusParams>;
 /** Validates {@link T.UpdateRunParams}. */
 export declare const validateUpdateRunParams: Validator<T.UpdateRunParams>;
+/** Validates {@link T.UpdateStatusParams}. */
+export declare const validateUpdateStatusParams: Validator<T.UpdateStatusParams>;
+/** Validates {@link T.UpdateStatusResult}. */
+export declare const validateUpdateStatusResult: Validator<T.UpdateStatusResult>;
 /** Validates {@link T.UsageCostDay}. */
 export declare const validateUsageCostDay: Validator<T.UsageCostDay>;
 /** Validates {@link T.UsageCostParams}. */
@@ -449,6 +511,10 @@ export declare const validateUsageCostTotals: Validator<T.UsageCostTotals>;
 export declare const validateUsageStatusParams: Validator<T.UsageStatusParams>;
 /** Validates {@link T.UsageStatusResult}. */
 export declare const validateUsageStatusResult: Validator<T.UsageStatusResult>;
+/** Validates {@link T.UsersPrefsGetParams}. */
+export declare const validateUsersPrefsGetParams: Validator<T.UsersPrefsGetParams>;
+/** Validates {@link T.UsersPrefsGetResult}. */
+export declare const validateUsersPrefsGetResult: Validator<T.UsersPrefsGetResult>;
 /** Validates {@link T.VoicewakeChangedEvent}. */
 export declare const validateVoicewakeChangedEvent: Validator<T.VoicewakeChangedEvent>;
 /** Validates {@link T.VoicewakeGetParams}. */
@@ -576,6 +642,22 @@ export declare const PARAMS_VALIDATORS: {
   readonly "memory.search": Validator<T.MemorySearchParams>;
   readonly "memory.status": Validator<T.MemoryStatusParams>;
   readonly "memory.reindex": Validator<T.MemoryReindexParams>;
+  readonly "chat.startup": Validator<T.ChatStartupParams>;
+  readonly "sessions.subscribe": Validator<T.SessionsSubscribeParams>;
+  readonly "sessions.describe": Validator<T.SessionsDescribeParams>;
+  readonly "sessions.messages.subscribe": Validator<T.SessionsMessagesSubscribeParams>;
+  readonly "sessions.messages.unsubscribe": Validator<T.SessionsMessagesUnsubscribeParams>;
+  readonly "question.list": Validator<T.QuestionListParams>;
+  readonly "message.action": Validator<T.MessageActionParams>;
+  readonly "commands.list": Validator<T.CommandsListParams>;
+  readonly "update.status": Validator<T.UpdateStatusParams>;
+  readonly "users.prefs.get": Validator<T.UsersPrefsGetParams>;
+  readonly "plugins.controlUi.list": Validator<T.PluginsControlUiListParams>;
+  readonly "tasks.list": Validator<T.TasksListParams>;
+  readonly "plugin.approval.list": Validator<T.PluginApprovalListParams>;
+  readonly "openclaw.approval.list": Validator<T.OpenclawApprovalListParams>;
+  readonly "diagnostics.lanes": Validator<T.DiagnosticsLanesParams>;
+  readonly "sessions.unsubscribe": Validator<T.SessionsUnsubscribeParams>;
 };
 /** Method name → result validator, for the methods with a documented result. */
 export declare const RESULT_VALIDATORS: {
@@ -641,6 +723,22 @@ export declare const RESULT_VALIDATORS: {
   readonly "memory.search": Validator<T.MemorySearchResult>;
   readonly "memory.status": Validator<T.MemoryStatusResult>;
   readonly "memory.reindex": Validator<T.MemoryReindexResult>;
+  readonly "chat.startup": Validator<T.ChatStartupResult>;
+  readonly "sessions.subscribe": Validator<T.SessionsSubscribeResult>;
+  readonly "sessions.describe": Validator<T.SessionsDescribeResult>;
+  readonly "sessions.messages.subscribe": Validator<T.SessionsMessagesSubscribeResult>;
+  readonly "sessions.messages.unsubscribe": Validator<T.SessionsMessagesUnsubscribeResult>;
+  readonly "question.list": Validator<T.QuestionListResult>;
+  readonly "message.action": Validator<T.MessageActionResult>;
+  readonly "commands.list": Validator<T.CommandsListResult>;
+  readonly "update.status": Validator<T.UpdateStatusResult>;
+  readonly "users.prefs.get": Validator<T.UsersPrefsGetResult>;
+  readonly "plugins.controlUi.list": Validator<T.PluginsControlUiListResult>;
+  readonly "tasks.list": Validator<T.TasksListResult>;
+  readonly "plugin.approval.list": Validator<T.PluginApprovalListResult>;
+  readonly "openclaw.approval.list": Validator<T.OpenclawApprovalListResult>;
+  readonly "diagnostics.lanes": Validator<T.DiagnosticsLanesResult>;
+  readonly "sessions.unsubscribe": Validator<T.SessionsUnsubscribeResult>;
 };
 /** Event name → payload validator. */
 export declare const EVENT_VALIDATORS: {

@@ -49,7 +49,9 @@ export function claimsWorkerIdentity(raw: unknown): boolean {
 /** Methods upstream removed in v4 (`unknown method` there); still served to v3 connections. */
 export const V3_ONLY_METHODS: ReadonlySet<string> = new Set(["node.pair.request", "node.pair.verify"]);
 
-const UNADVERTISED: ReadonlySet<string> = new Set([...UNADVERTISED_METHODS, ...UNADVERTISED_V4_METHODS]);
+/** Methods v3 does not advertise that are upstream v4 methods, so v4 connections are told about them. */
+const V4_METHODS_UNADVERTISED_ON_V3: ReadonlySet<string> = new Set(["exec.approval.list"]);
+const UNADVERTISED: ReadonlySet<string> = new Set([...UNADVERTISED_METHODS, ...UNADVERTISED_V4_METHODS].filter((m) => !V4_METHODS_UNADVERTISED_ON_V3.has(m)));
 const V3_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 /** v3 `features.methods`: the v3 methods this gateway implements, in upstream's advertised order. */

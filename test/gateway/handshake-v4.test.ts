@@ -108,6 +108,9 @@ describe("v4 connections: hello and refusals", () => {
     // Gone in v4 (upstream answers unknown method): not advertised to v4 clients.
     expect(hello.features.methods).not.toContain("node.pair.request");
     expect(hello.features.methods).toContain("health");
+    // Upstream v4's list of waiting exec approvals (unadvertised on v3, which does not have it); ours stay unadvertised.
+    expect(hello.features.methods).toContain("exec.approval.list");
+    expect(hello.features.methods).not.toContain("tools.effective");
     // A second connection to the same gateway sees the same bootId.
     const again = await v4(gw);
     expect(again.res.payload.server.bootId).toBe(hello.server.bootId);

@@ -65,6 +65,8 @@ export function watchConfig(path: string, opts: WatchConfigOptions): ConfigWatch
     watcher?.close();
     watcher = undefined;
   });
+  // A write between the caller's load and this watch raised no event: look once (a no-op when unchanged).
+  timer = setTimeout(check, opts.debounceMs);
 
   return {
     setCurrentHash(hash: string) {

@@ -5,7 +5,7 @@
  */
 import { Type as T } from "@sinclair/typebox";
 import { CLIENT_IDS_V4, CLIENT_LIMITS, CLIENT_MODES_V4, ERROR_CODES_V4, TRACEPARENT_MAX_CHARS } from "./constants.ts";
-import { ConnectAuth, ConnectClient, ConnectDevice, ConnectParams, HealthSnapshot, PresenceEntry, SessionDefaults } from "./connect.ts";
+import { ConnectAuth, ConnectClient, ConnectDevice, ConnectParams, HealthSnapshot, Policy, PresenceEntry, SessionDefaults } from "./connect.ts";
 import { StateVersion } from "./frames.ts";
 import { AnyValue, defineClosed, defineLiterals, Millis, NonEmptyString } from "./_schema-helpers.ts";
 
@@ -104,9 +104,7 @@ export const HelloAuthV4 = defineClosed(
 /** `hello-ok.policy` (v4): adds the per-attachment limits. */
 export const PolicyV4 = defineClosed(
   {
-    maxPayload: T.Integer({ minimum: 1 }),
-    maxBufferedBytes: T.Integer({ minimum: 1 }),
-    tickIntervalMs: T.Integer({ minimum: 1 }),
+    ...Policy.properties,
     attachments: T.Optional(
       defineClosed({ maxBytes: T.Integer({ minimum: 1 }), maxImageBytes: T.Integer({ minimum: 1 }) }, { description: "Decoded-size ceilings per attachment." }),
     ),

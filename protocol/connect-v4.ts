@@ -5,12 +5,13 @@
  */
 import { Type as T } from "@sinclair/typebox";
 import { CLIENT_IDS_V4, CLIENT_LIMITS, CLIENT_MODES_V4, ERROR_CODES_V4, TRACEPARENT_MAX_CHARS } from "./constants.ts";
-import { HealthSnapshot, PresenceEntry, SessionDefaults } from "./connect.ts";
+import { ConnectAuth, ConnectClient, ConnectDevice, ConnectParams, HealthSnapshot, Policy, PresenceEntry, SessionDefaults } from "./connect.ts";
 import { StateVersion } from "./frames.ts";
 import { AnyValue, defineClosed, defineLiterals, Millis, NonEmptyString } from "./_schema-helpers.ts";
 
-const Short = () => T.String({ maxLength: CLIENT_LIMITS.shortChars });
-const ShortList = (maxItems: number) => T.Array(Short(), { maxItems });
+// The v4 connect is a superset of v3's: the fields they share are v3's schemas, listed here in v4's order.
+const v3Client = ConnectClient.properties;
+const v3Params = ConnectParams.properties;
 const ShortId = () => T.String({ minLength: 1, maxLength: CLIENT_LIMITS.shortChars });
 
 /** `client.id` of a v4 connect. */
@@ -22,39 +23,32 @@ export const ClientModeV4 = defineLiterals(CLIENT_MODES_V4, { $id: "ClientModeV4
 export const ConnectClientV4 = defineClosed(
   {
     id: ClientIdV4,
-    displayName: T.Optional(Short()),
-    version: Short(),
+    displayName: v3Client.displayName,
+    version: v3Client.version,
     buildId: T.Optional(T.String({ minLength: 1, maxLength: 96 })),
-    platform: T.String({ maxLength: CLIENT_LIMITS.shortChars, description: "Free text such as darwin, linux, ios; not an enum." }),
-    deviceFamily: T.Optional(Short()),
-    modelIdentifier: T.Optional(Short()),
+    platform: v3Client.platform,
+    deviceFamily: v3Client.deviceFamily,
+    modelIdentifier: v3Client.modelIdentifier,
     timeZone: T.Optional(T.String({ minLength: 1, maxLength: 64, description: "Self-reported IANA zone." })),
     mode: ClientModeV4,
-    instanceId: T.Optional(Short()),
+    instanceId: v3Client.instanceId,
   },
   { $id: "ConnectClientV4", description: "The connecting program (v4)." },
 );
 
 /**
- * `connect.params.device` (v4 superset). The nonce is optional in the schema so that v3 connects parse with
+ * `connect.params.device` (v4): the v3 fields. The nonce is optional in the schema so that v3 connects parse with
  * it too; a connection negotiated at v4 must carry it (refused with DEVICE_AUTH_NONCE_REQUIRED otherwise).
  */
-export const ConnectDeviceV4 = defineClosed(
-  {
-    id: ShortId(),
-    publicKey: ShortId(),
-    signature: ShortId(),
-    signedAt: T.Integer({ minimum: 0 }),
-    nonce: T.Optional(ShortId()),
-  },
-  { $id: "ConnectDeviceV4", description: "Ed25519 device identity; the signature covers payload v3 or v2 (v1 on local v3 connections)." },
-);
+export const ConnectDeviceV4 = defineClosed(ConnectDevice.properties, {
+  $id: "ConnectDeviceV4",
+  description: "Ed25519 device identity; the signature covers payload v3 or v2 (v1 on local v3 connections).",
+});
 
 /** `connect.params.auth` (v4): the shared secret, or a device / bootstrap token. */
 export const ConnectAuthV4 = defineClosed(
   {
-    token: T.Optional(T.String()),
-    password: T.Optional(T.String()),
+    ...ConnectAuth.properties,
     deviceToken: T.Optional(T.String({ description: "A device token issued in an earlier hello-ok; needs the signed device." })),
     bootstrapToken: T.Optional(T.String({ description: "Accepted on the wire; this gateway issues no bootstrap tokens." })),
     approvalRuntimeToken: T.Optional(T.String({ description: "Accepted on the wire; not used by this gateway." })),
@@ -75,24 +69,22 @@ export const ConnectModelCatalog = T.Union(
 /** Params of `connect` as this gateway parses them for every client: v4's fields, a superset of v3's. */
 export const ConnectParamsV4 = defineClosed(
   {
-    minProtocol: T.Integer({ minimum: 1 }),
-    maxProtocol: T.Integer({ minimum: 1 }),
+    minProtocol: v3Params.minProtocol,
+    maxProtocol: v3Params.maxProtocol,
     client: ConnectClientV4,
-    caps: T.Optional(ShortList(CLIENT_LIMITS.listItems)),
-    commands: T.Optional(ShortList(CLIENT_LIMITS.listItems)),
+    caps: v3Params.caps,
+    commands: v3Params.commands,
     computerUse: T.Optional(AnyValue),
     workerRuns: T.Optional(AnyValue),
-    permissions: T.Optional(
-      T.Record(T.String(), T.Boolean(), { maxProperties: CLIENT_LIMITS.listItems, propertyNames: { maxLength: CLIENT_LIMITS.shortChars } }),
-    ),
-    pathEnv: T.Optional(T.String({ maxLength: CLIENT_LIMITS.pathEnvChars })),
-    role: T.Optional(T.String({ maxLength: CLIENT_LIMITS.shortChars, description: "operator (default) or node." })),
-    scopes: T.Optional(ShortList(CLIENT_LIMITS.tagItems)),
+    permissions: v3Params.permissions,
+    pathEnv: v3Params.pathEnv,
+    role: v3Params.role,
+    scopes: v3Params.scopes,
     modelCatalog: T.Optional(ConnectModelCatalog),
     device: T.Optional(ConnectDeviceV4),
     auth: T.Optional(ConnectAuthV4),
-    locale: T.Optional(Short()),
-    userAgent: T.Optional(T.String({ maxLength: CLIENT_LIMITS.userAgentChars })),
+    locale: v3Params.locale,
+    userAgent: v3Params.userAgent,
   },
   { $id: "ConnectParamsV4", description: "Params of `connect` (v4 superset of v3); the version is negotiated from min/maxProtocol." },
 );
@@ -112,9 +104,7 @@ export const HelloAuthV4 = defineClosed(
 /** `hello-ok.policy` (v4): adds the per-attachment limits. */
 export const PolicyV4 = defineClosed(
   {
-    maxPayload: T.Integer({ minimum: 1 }),
-    maxBufferedBytes: T.Integer({ minimum: 1 }),
-    tickIntervalMs: T.Integer({ minimum: 1 }),
+    ...Policy.properties,
     attachments: T.Optional(
       defineClosed({ maxBytes: T.Integer({ minimum: 1 }), maxImageBytes: T.Integer({ minimum: 1 }) }, { description: "Decoded-size ceilings per attachment." }),
     ),

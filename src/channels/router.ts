@@ -278,26 +278,13 @@ export class ChannelRouter implements ChannelHost {
   private async runChatCommand(msg: InboundMessage, command: { name: "approve"; args: string }, decision: AccessDecision): Promise<InboundOutcome> {
     const standing = this.standingOf(msg);
     if (!standing.owner && !(decision.kind === "allow" && standing.allowlisted)) return this.drop(msg, `/${command.name} from a sender not allowed to command the agent`);
-    const channel: AgentTurnRequest["channel"] = {
-      channel: msg.channel,
-      accountId: msg.accountId,
-      chatId: msg.chatId,
-      chatType: msg.chatType,
-      senderId: normalizePeer(msg.channel, msg.senderId),
-      senderName: msg.senderName,
-      senderIsOwner: standing.owner,
-      senderAllowlisted: standing.allowlisted,
-      threadId: msg.threadId,
-      messageId: msg.messageId,
-      groupName: msg.groupName,
-    };
     let reply: string;
     try {
-      reply = await (this.opts.chatCommand as HandleChatCommand)({ ...command, channel });
+      reply = await (this.opts.chatCommand as HandleChatCommand)({ ...command, channel: turnChannelOf(msg, standing) });
     } catch (err) {
       reply = `/${command.name} failed: ${toErrorMessage(err)}`;
     }
-    const target: OutboundTarget = { chatId: msg.chatId, threadId: msg.threadId, replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined };
+    const target = replyTargetOf(msg);
     try {
       await this.opts.getChannel(msg.channel, msg.accountId)?.send(target, { text: reply });
     } catch (err) {
@@ -325,12 +312,7 @@ export class ChannelRouter implements ChannelHost {
       // The turn still runs; the rows stay "received" and would only run again after a restart.
       this.log.warn(`could not mark inbound messages running: ${toErrorMessage(err)}`, { channel: msg.channel });
     }
-    const target: OutboundTarget = {
-      chatId: msg.chatId,
-      threadId: msg.threadId,
-      // In a group, answer as a reply so it is clear whom the agent talks to.
-      replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined,
-    };
+    const target = replyTargetOf(msg);
     const typing = this.startTyping(this.opts.getChannel(msg.channel, msg.accountId), target);
     const standing = this.standingOf(msg);
     let result: AgentTurnResult;
@@ -341,17 +323,7 @@ export class ChannelRouter implements ChannelHost {
         text: coalesce(items.map((i) => i.msg)),
         inboundKey: `inbound:${[...ids].sort((a, b) => a - b).join(",")}`,
         channel: {
-          channel: msg.channel,
-          accountId: msg.accountId,
-          chatId: msg.chatId,
-          chatType: msg.chatType,
-          senderId: normalizePeer(msg.channel, msg.senderId),
-          senderName: msg.senderName,
-          senderIsOwner: standing.owner,
-          senderAllowlisted: standing.allowlisted,
-          threadId: msg.threadId,
-          messageId: msg.messageId,
-          groupName: msg.groupName,
+          ...turnChannelOf(msg, standing),
           mediaPaths: items.flatMap((i) => (i.msg.media ?? []).flatMap((m) => (m.path ? [m.path] : []))),
         },
       });
@@ -517,4 +489,26 @@ function fromStoredMessage(row: InboundRow): InboundMessage | undefined {
   if (!b || b.channel !== row.channel || b.accountId !== row.accountId) return undefined;
   for (const k of ["chatId", "senderId", "messageId", "text", "chatType"]) if (typeof b[k] !== "string") return undefined;
   return b as unknown as InboundMessage;
+}
+
+/** Where a turn came from, as the agent (and a chat command) sees it: the chat, the sender and its standing. */
+function turnChannelOf(msg: InboundMessage, standing: SenderStanding): AgentTurnRequest["channel"] {
+  return {
+    channel: msg.channel,
+    accountId: msg.accountId,
+    chatId: msg.chatId,
+    chatType: msg.chatType,
+    senderId: normalizePeer(msg.channel, msg.senderId),
+    senderName: msg.senderName,
+    senderIsOwner: standing.owner,
+    senderAllowlisted: standing.allowlisted,
+    threadId: msg.threadId,
+    messageId: msg.messageId,
+    groupName: msg.groupName,
+  };
+}
+
+/** Where the answer to `msg` goes. In a group it is a reply, so it is clear whom the agent talks to. */
+function replyTargetOf(msg: InboundMessage): OutboundTarget {
+  return { chatId: msg.chatId, threadId: msg.threadId, replyToMessageId: msg.chatType === "group" ? msg.messageId : undefined };
 }

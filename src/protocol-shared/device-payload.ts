@@ -34,16 +34,13 @@ export interface DeviceAuthPayloadInput {
  * // "v2|<deviceId>|cli|cli|operator|operator.admin|1700000000000||n-1"
  */
 export function buildDeviceAuthPayload(input: DeviceAuthPayloadInput): string {
-  const base = [
-    input.deviceId,
-    input.clientId,
-    input.clientMode,
-    input.role,
-    input.scopes.join(","),
-    String(input.signedAtMs),
-    input.token ?? "",
-  ];
+  const base = signedFields(input);
   return input.nonce ? ["v2", ...base, input.nonce].join("|") : ["v1", ...base].join("|");
+}
+
+/** The fields every payload version signs, in order, after its version tag. */
+function signedFields(input: DeviceAuthPayloadInput): string[] {
+  return [input.deviceId, input.clientId, input.clientMode, input.role, input.scopes.join(","), String(input.signedAtMs), input.token ?? ""];
 }
 
 /** Fields of signature payload v3: the v2 fields plus the client's platform and device family. */
@@ -66,13 +63,7 @@ export interface DeviceAuthPayloadV3Input extends DeviceAuthPayloadInput {
 export function buildDeviceAuthPayloadV3(input: DeviceAuthPayloadV3Input): string {
   return [
     "v3",
-    input.deviceId,
-    input.clientId,
-    input.clientMode,
-    input.role,
-    input.scopes.join(","),
-    String(input.signedAtMs),
-    input.token ?? "",
+    ...signedFields(input),
     input.nonce,
     normalizeDeviceMetadata(input.platform),
     normalizeDeviceMetadata(input.deviceFamily),

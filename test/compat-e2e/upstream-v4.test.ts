@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBinary, freePort, runBinary, startBinaryGateway, tempHome } from "../helpers/binary.ts";
-import { parseCliJson } from "../helpers/upstream.ts";
-import { type RecordingProxy, referenceV4ForSuite, runUpstreamCliV4, startRecordingProxy, startUpstreamNodeHost } from "../helpers/upstream-v4.ts";
+import { parseCliJson, runUpstreamCli } from "../helpers/upstream.ts";
+import { type RecordingProxy, referenceV4ForSuite, startRecordingProxy, startUpstreamNodeHost } from "../helpers/upstream-v4.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
 
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 /** The 9.6 CLI, pointed at the recording forwarder in front of our gateway. */
-const cli = (args: string[]) => runUpstreamCliV4(ref!, { url: `ws://127.0.0.1:${proxy.port}`, token: TOKEN }, args, { timeoutMs: 90_000 });
+const cli = (args: string[]) => runUpstreamCli(ref!, { url: `ws://127.0.0.1:${proxy.port}`, token: TOKEN }, args, { timeoutMs: 90_000 });
 
 /** Connect requests and their answers seen since `from` (index into proxy.frames). */
 function handshakesSince(p: RecordingProxy, from: number): { connect: any; hello: any }[] {

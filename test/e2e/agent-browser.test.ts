@@ -10,18 +10,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomRangeStart, skipWithoutBrowser } from "../helpers/browser.ts";
-import { BINARY, binaryEnv, ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
+import { ensureBinary, freePort, runBinaryAsync, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { type FakeProvider, type FakeRequest, startFakeProvider } from "../helpers/fake-provider.ts";
 
 const SKIP = skipWithoutBrowser();
 const TOKEN = "agent-browser-e2e-token-0123456789abcdef";
 
 /** Runs the CLI without blocking this process (the fake provider and the page live here). */
-async function cli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([BINARY, ...args], { env: binaryEnv(home), cwd: home, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
+const cli = (home: string, args: string[]) => runBinaryAsync(args, { home });
 
 /** The text of the tool result for `callId` in the requests the fake received. */
 function toolResult(requests: FakeRequest[], callId: string): string {

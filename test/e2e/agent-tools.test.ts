@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectWebchat } from "../helpers/agent-gateway.ts";
-import { BINARY, binaryEnv, ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
+import { ensureBinary, freePort, runBinaryAsync, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 import { FAKE_BOT, FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -78,11 +78,7 @@ afterAll(() => {
 });
 
 /** Runs the CLI without blocking this process (the fakes live here). */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([BINARY, ...args], { env: binaryEnv(home), cwd: home, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runBinaryAsync(args, { home });
 
 async function pending(): Promise<any[]> {
   const r = await cli(["approvals", "pending", "--json"]);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, binaryEnv, ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
+import { ensureBinary, freePort, runBinaryAsync, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { collectUntil, connectWebchat } from "../helpers/agent-gateway.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 
@@ -45,11 +45,7 @@ async function start(model = "local/m1") {
 }
 
 /** Runs the CLI without blocking this process (the fake provider lives here). */
-async function cli(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([BINARY, ...args], { env: binaryEnv(home), cwd: home, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], home: string) => runBinaryAsync(args, { home });
 
 describe("openclaw agent (compiled binary)", () => {
   test("prints the streamed answer; --json prints the final payload", async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectUntil, connectWebchat } from "../helpers/agent-gateway.ts";
-import { BINARY, binaryEnv, ensureBinary, freePort, startBinaryGateway, tempHome } from "../helpers/binary.ts";
+import { ensureBinary, freePort, runBinaryAsync, startBinaryGateway, tempHome } from "../helpers/binary.ts";
 import { type FakeProvider, startFakeProvider } from "../helpers/fake-provider.ts";
 import type { TestSocket } from "../helpers/ws.ts";
 
@@ -89,8 +89,7 @@ test("a fact written in one session is found by memory_search in another, and af
   expect(JSON.parse(after.g2!)).toMatchObject({ path: "MEMORY.md", from: 3, to: 3, text: "- Prefers window seats on flights." });
   web.close();
 
-  const p = Bun.spawn([BINARY, "memory", "search", "window", "--json"], { env: binaryEnv(home), cwd: home, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const { code, stdout, stderr } = await runBinaryAsync(["memory", "search", "window", "--json"], { home });
   expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   expect(JSON.parse(stdout).results[0]).toMatchObject({ path: "MEMORY.md", startLine: 3 });
   gw.proc.kill("SIGTERM");

@@ -33,6 +33,13 @@ export function runBinary(args: string[], opts: { home: string; env?: Record<str
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
+/** Runs the binary to completion without blocking this process (for tests whose fakes live in it). */
+export async function runBinaryAsync(args: string[], opts: { home: string; env?: Record<string, string>; cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([BINARY, ...args], { env: binaryEnv(opts.home, opts.env), cwd: opts.cwd ?? opts.home, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
 /** A port that was free a moment ago on 127.0.0.1 and ::1. */
 export function freePort(): number {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });

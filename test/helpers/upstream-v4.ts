@@ -7,11 +7,11 @@
  * message, unless OPENCLAW_REQUIRE_REFERENCE is set (CI sets it); then a missing install fails the run.
  */
 import { test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import type { GatewayTarget, ReferenceInstall, UpstreamCliResult, UpstreamControlUi } from "./upstream.ts";
+import { collectOutput, endProcess, type ReferenceInstall, type UpstreamControlUi, upstreamEnv } from "./upstream.ts";
 import { waitFor } from "./wait.ts";
 
 /** The upstream release these helpers run. */
@@ -49,32 +49,6 @@ export function referenceV4ForSuite(suite: string): { ref: ReferenceInstall | un
   return { ref: undefined, run: test.skip as unknown as typeof test };
 }
 
-/** A fresh HOME whose config points the upstream CLI at `target` (remote mode). */
-function cliHome(target: GatewayTarget): string {
-  const home = mkdtempSync(join(tmpdir(), "openclaw-upstream-v4-"));
-  mkdirSync(join(home, ".openclaw"), { recursive: true });
-  writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { mode: "remote", remote: { url: target.url, token: target.token } } }));
-  return home;
-}
-
-function upstreamEnv(ref: ReferenceInstall, home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: `${ref.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, TMPDIR: tmpdir(), NO_COLOR: "1", OPENCLAW_DISABLE_BONJOUR: "1", ...extra };
-}
-
-/** Runs the 2026.9.6 CLI with `args` against `target`, in a fresh HOME (removed afterwards). */
-export async function runUpstreamCliV4(ref: ReferenceInstall, target: GatewayTarget, args: string[], opts: { timeoutMs?: number } = {}): Promise<UpstreamCliResult> {
-  const home = cliHome(target);
-  try {
-    const proc = Bun.spawn([join(ref.bin, "openclaw"), ...args], { cwd: home, env: upstreamEnv(ref, home), stdout: "pipe", stderr: "pipe" });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    clearTimeout(timer);
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
-
 /** A running upstream node host. */
 export interface UpstreamNodeHost {
   /** What it printed so far (stdout and stderr). */
@@ -92,25 +66,12 @@ export function startUpstreamNodeHost(ref: ReferenceInstall, opts: { host: strin
     [join(ref.bin, "openclaw"), "node", "run", "--host", opts.host, "--port", String(opts.port), "--no-tls", "--display-name", opts.displayName],
     { cwd: home, env: upstreamEnv(ref, home, { OPENCLAW_GATEWAY_TOKEN: opts.token }), stdout: "pipe", stderr: "pipe" },
   );
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    const reader = s.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      out += dec.decode(value, { stream: true });
-    }
-  };
-  const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  const { output, drained } = collectOutput(proc);
   return {
-    output: () => out,
+    output,
     async stop() {
-      proc.kill("SIGTERM");
-      const killer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-      await proc.exited;
-      clearTimeout(killer);
-      await pumped.catch(() => {});
+      await endProcess(proc);
+      await drained.catch(() => {});
       rmSync(home, { recursive: true, force: true });
     },
   };

@@ -81,12 +81,7 @@ export async function runUpstreamCli(ref: ReferenceInstall, target: GatewayTarge
   try {
     mkdirSync(join(home, ".openclaw"), { recursive: true });
     writeFileSync(join(home, ".openclaw", "openclaw.json"), JSON.stringify({ gateway: { mode: "remote", remote: { url: target.url, token: target.token } } }));
-    const proc = Bun.spawn([join(ref.bin, "openclaw"), ...args], {
-      cwd: home,
-      env: { PATH: `${ref.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, TMPDIR: tmpdir(), NO_COLOR: "1", OPENCLAW_DISABLE_BONJOUR: "1", ...opts.env },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const proc = Bun.spawn([join(ref.bin, "openclaw"), ...args], { cwd: home, env: upstreamEnv(ref, home, opts.env), stdout: "pipe", stderr: "pipe" });
     const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     clearTimeout(timer);
@@ -124,10 +119,33 @@ export async function startUpstreamGateway(ref: ReferenceInstall, opts: { port: 
   }
   const proc = Bun.spawn([join(ref.bin, "openclaw"), "--dev", "gateway", "--allow-unconfigured", "--port", String(opts.port)], {
     cwd: home,
-    env: { PATH: `${ref.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, TMPDIR: tmpdir(), OPENCLAW_GATEWAY_TOKEN: opts.token, OPENCLAW_DISABLE_BONJOUR: "1", NO_COLOR: "1" },
+    env: upstreamEnv(ref, home, { OPENCLAW_GATEWAY_TOKEN: opts.token }),
     stdout: "pipe",
     stderr: "pipe",
   });
+  const { output } = collectOutput(proc);
+  const stop = async () => {
+    await endProcess(proc);
+    rmSync(home, { recursive: true, force: true });
+  };
+  const started = await waitFor(() => (/listening on ws:\/\//.test(output()) ? "listening" : proc.exitCode !== null && "exited"), "the upstream gateway's listening line", {
+    timeoutMs: opts.timeoutMs ?? 90_000,
+    intervalMs: 50,
+  }).catch(async () => {
+    await stop();
+    throw new Error(`upstream gateway did not start: ${output()}`);
+  });
+  if (started === "exited") throw new Error(`upstream gateway exited: ${output()}`);
+  return { url: `ws://127.0.0.1:${opts.port}`, token: opts.token, port: opts.port, home, log: output, stop };
+}
+
+/** The environment an upstream process runs with: its own bin first on PATH, `home` as HOME, no colours, no Bonjour. */
+export function upstreamEnv(ref: ReferenceInstall, home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: `${ref.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, TMPDIR: tmpdir(), NO_COLOR: "1", OPENCLAW_DISABLE_BONJOUR: "1", ...extra };
+}
+
+/** Collects what a spawned process prints on stdout and stderr; `drained` settles when both streams end. */
+export function collectOutput(proc: { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> }): { output: () => string; drained: Promise<unknown> } {
   let out = "";
   const pump = async (s: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
@@ -138,24 +156,17 @@ export async function startUpstreamGateway(ref: ReferenceInstall, opts: { port: 
       out += dec.decode(value, { stream: true });
     }
   };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
-  const stop = async () => {
-    proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-    await proc.exited;
-    clearTimeout(timer);
-    rmSync(home, { recursive: true, force: true });
-  };
-  const started = await waitFor(() => (/listening on ws:\/\//.test(out) ? "listening" : proc.exitCode !== null && "exited"), "the upstream gateway's listening line", {
-    timeoutMs: opts.timeoutMs ?? 90_000,
-    intervalMs: 50,
-  }).catch(async () => {
-    await stop();
-    throw new Error(`upstream gateway did not start: ${out}`);
-  });
-  if (started === "exited") throw new Error(`upstream gateway exited: ${out}`);
-  return { url: `ws://127.0.0.1:${opts.port}`, token: opts.token, port: opts.port, home, log: () => out, stop };
+  const drained = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  drained.catch(() => {});
+  return { output: () => out, drained };
+}
+
+/** Ends a spawned process: SIGTERM, then SIGKILL when it is still running 5 s later. Resolves once it exited. */
+export async function endProcess(proc: { kill(signal?: NodeJS.Signals): void; exited: Promise<number> }): Promise<void> {
+  proc.kill("SIGTERM");
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+  await proc.exited;
+  clearTimeout(timer);
 }
 
 const MIME: Record<string, string> = {

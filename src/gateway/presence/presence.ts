@@ -37,6 +37,8 @@ export class Presence {
   private rowsVersion = 0;
   /** `rows` as JSON without the brackets, as of `rowsJsonVersion` (hello-ok and `presence` events splice it in). */
   private rowsJson = "";
+  /** Each stored row's JSON, made once at upsert (rows are replaced, never changed, by an upsert). */
+  private readonly rowJson = new WeakMap<PresenceEntry, string>();
   /** Counts rebuilds of `rows` (a rebuild after expiry keeps `version`); `rowsJson` is of build `rowsJsonBuild`. */
   private rowsBuild = 0;
   private rowsJsonBuild = -1;
@@ -75,7 +77,9 @@ export class Presence {
     this.remove(k);
     this.entries.set(k, merged);
     if (merged.ts < this.oldestTs) this.oldestTs = merged.ts;
-    const size = Buffer.byteLength(JSON.stringify(merged));
+    const json = JSON.stringify(merged);
+    this.rowJson.set(merged, json);
+    const size = Buffer.byteLength(json);
     this.sizes.set(k, size);
     this.totalBytes += size;
     while (this.entries.size > MAX_ENTRIES || (this.totalBytes > MAX_PRESENCE_BYTES && this.entries.size > 1)) {
@@ -151,7 +155,7 @@ export class Presence {
   json(): string {
     const [self] = this.list();
     if (this.rowsJsonBuild !== this.rowsBuild) {
-      this.rowsJson = JSON.stringify(this.rows).slice(1, -1);
+      this.rowsJson = this.rows.map((r) => this.rowJson.get(r) ?? JSON.stringify(r)).join(",");
       this.rowsJsonBuild = this.rowsBuild;
     }
     return this.rowsJson ? `[${JSON.stringify(self)},${this.rowsJson}]` : `[${JSON.stringify(self)}]`;

@@ -39,6 +39,15 @@ export interface TurnDeps {
   stateDir?: string;
 }
 
+/**
+ * The ports a run's tools get: the host's, plus the run's vision port (the `image` tool's model, resolved on
+ * use). `tools.effective` asks the same question, so both build them here.
+ */
+export function runToolPorts(deps: Pick<TurnDeps, "config" | "env" | "loadModelLayer" | "ports">, agentId: string, modelOverride?: string): HostToolPorts {
+  const vision = createVisionPort({ config: deps.config, agentId, modelOverride, env: deps.env, loadModelLayer: deps.loadModelLayer });
+  return { ...deps.ports, vision };
+}
+
 /** Why a run stopped early (the abort reason of its signal). */
 export type StopReason = "rpc" | "timeout" | "shutdown";
 
@@ -93,9 +102,8 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
   const workspace = resolveWorkspace(config, req.agentId, req.agentId === defaultId, deps.env);
   const origin = { channel: req.channel, ...(req.deliveryContext?.to && { chat: req.deliveryContext.to }), ...(req.deliveryContext?.accountId && { accountId: req.deliveryContext.accountId }), ...req.sender };
   // The image tool's model: loaded and resolved only when the tool is called.
-  const vision = createVisionPort({ config, agentId: req.agentId, modelOverride: req.model ?? entry.modelOverride, env: deps.env, loadModelLayer: deps.loadModelLayer });
   const skills = eligibleSkills(config, workspace, deps);
-  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ports: { ...deps.ports, vision }, readDirs: skills.map((s) => s.baseDir), skillEnv: skillEnvOf(config, skills, deps.env) });
+  const tools = buildTools({ config, store, agentId: req.agentId, sessionKey: req.sessionKey, runId: req.runId, workspace, origin, nodes: deps.nodes, ports: runToolPorts(deps, req.agentId, req.model ?? entry.modelOverride), readDirs: skills.map((s) => s.baseDir), skillEnv: skillEnvOf(config, skills, deps.env) });
   const system = buildSystemPrompt({
     agentId: req.agentId,
     agentName: agentConf?.identity?.name ?? agentConf?.name,

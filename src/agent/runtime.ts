@@ -12,10 +12,9 @@ import { type EmitFn, RunEvents } from "./events.ts";
 import { DEFAULT_MAX_CONCURRENT, Lanes } from "./lanes.ts";
 import type * as Llm from "./llm/index.ts";
 import { findInboundMessage } from "./resume.ts";
-import { executeRun, HISTORY_LIMIT, type StopReason } from "./run-turn.ts";
+import { executeRun, HISTORY_LIMIT, runToolPorts, type StopReason } from "./run-turn.ts";
 import { type ExplainedTool, explainTools, type HostToolPorts, type ToolNodes } from "./tools/index.ts";
 import { agentIds } from "./session-keys.ts";
-import { createVisionPort } from "./vision.ts";
 import { resolveWorkspace } from "./workspace.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { RunFinal, RunRequest, SubmitResult, WaitResult } from "./types.ts";
@@ -135,10 +134,10 @@ export class AgentRuntime {
    */
   explainTools(agentId: string, sessionKey: string): ExplainedTool[] {
     const config = this.opts.config();
-    const workspace = resolveWorkspace(config, agentId, agentId === agentIds(config).defaultId, this.opts.env ?? process.env);
-    // Every run gets a vision port (the image tool's model, resolved on use), as executeRun builds it.
-    const vision = createVisionPort({ config, agentId, env: this.opts.env ?? process.env, loadModelLayer: this.loadModelLayer });
-    return explainTools({ config, store: this.opts.store, agentId, sessionKey, workspace, nodes: this.opts.nodes, ports: { ...this.opts.toolPorts, vision } });
+    const env = this.opts.env ?? process.env;
+    const workspace = resolveWorkspace(config, agentId, agentId === agentIds(config).defaultId, env);
+    const ports = runToolPorts({ config, env, loadModelLayer: this.loadModelLayer, ports: this.opts.toolPorts }, agentId);
+    return explainTools({ config, store: this.opts.store, agentId, sessionKey, workspace, nodes: this.opts.nodes, ports });
   }
 
   /** Run ids in flight on a session. */

@@ -32,16 +32,14 @@ export class Presence {
   private readonly now: () => number;
   /** Bumped on every change; starts at 1. */
   version = 1;
-  /** The other rows newest first, as of `rowsVersion` (every connect and presence event reads the list). */
-  private rows: PresenceEntry[] = [];
-  private rowsVersion = 0;
-  /** `rows` as JSON without the brackets, as of `rowsJsonVersion` (hello-ok and `presence` events splice it in). */
-  private rowsJson = "";
+  /**
+   * The other rows newest first, and the same as JSON without brackets (hello-ok and `presence` events splice
+   * it in); built on first read after a change (every connect and presence event reads them), undefined when stale.
+   */
+  private rows: PresenceEntry[] | undefined;
+  private rowsJson: string | undefined;
   /** Each stored row's JSON, made once at upsert (rows are replaced, never changed, by an upsert). */
   private readonly rowJson = new WeakMap<PresenceEntry, string>();
-  /** Counts rebuilds of `rows` (a rebuild after expiry keeps `version`); `rowsJson` is of build `rowsJsonBuild`. */
-  private rowsBuild = 0;
-  private rowsJsonBuild = -1;
   /** Smallest `ts` among the stored rows: no row can have expired before `oldestTs + TTL_MS`. */
   private oldestTs = Number.POSITIVE_INFINITY;
 
@@ -125,25 +123,15 @@ export class Presence {
   list(): PresenceEntry[] {
     const now = this.now();
     if (now - this.oldestTs > TTL_MS) {
-      let removed = false;
-      for (const [k, e] of this.entries) {
-        if (now - e.ts > TTL_MS) {
-          this.remove(k);
-          removed = true;
-        }
-      }
+      for (const [k, e] of this.entries) if (now - e.ts > TTL_MS) this.remove(k);
       this.oldestTs = Number.POSITIVE_INFINITY;
       for (const e of this.entries.values()) if (e.ts < this.oldestTs) this.oldestTs = e.ts;
-      if (removed) this.rowsVersion = -1;
     }
     this.self.ts = now;
-    if (this.rowsVersion !== this.version) {
+    if (!this.rows) {
       const rows: PresenceEntry[] = [];
       for (const [k, e] of this.entries) if (k !== this.selfKey) rows.push(e);
-      rows.sort((a, b) => b.ts - a.ts);
-      this.rows = rows;
-      this.rowsVersion = this.version;
-      this.rowsBuild += 1;
+      this.rows = rows.sort((a, b) => b.ts - a.ts);
     }
     return [{ ...this.self }, ...this.rows];
   }
@@ -153,11 +141,8 @@ export class Presence {
    * only the gateway's own row (its timestamp moves) on every call.
    */
   json(): string {
-    const [self] = this.list();
-    if (this.rowsJsonBuild !== this.rowsBuild) {
-      this.rowsJson = this.rows.map((r) => this.rowJson.get(r) ?? JSON.stringify(r)).join(",");
-      this.rowsJsonBuild = this.rowsBuild;
-    }
+    const [self, ...rows] = this.list();
+    this.rowsJson ??= rows.map((r) => this.rowJson.get(r) ?? JSON.stringify(r)).join(",");
     return this.rowsJson ? `[${JSON.stringify(self)},${this.rowsJson}]` : `[${JSON.stringify(self)}]`;
   }
 
@@ -167,6 +152,8 @@ export class Presence {
   }
 
   private remove(key: string): void {
+    this.rows = undefined;
+    this.rowsJson = undefined;
     this.totalBytes -= this.sizes.get(key) ?? 0;
     this.sizes.delete(key);
     this.entries.delete(key);

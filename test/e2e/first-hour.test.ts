@@ -390,9 +390,11 @@ describe("upstream CLI logs against ours", () => {
     const h = home();
     const port = freePort();
     writeConfig(h, local(port));
-    const gw = await gateway(h);
+    // Another run's gateway may have used this port today: its lines are not this gateway's.
     const file = resolveLogFile(undefined, undefined, `default-${port}`);
+    rmSync(file, { force: true });
     logFiles.push(file);
+    const gw = await gateway(h);
     const upstream = (args: string[]) => runUpstreamCli(ref, { url: `ws://127.0.0.1:${port}`, token: TOKEN }, args);
     const plain = await upstream(["logs", "--plain", "--limit", "20"]);
     expect(plain.code).toBe(0);

@@ -32,7 +32,7 @@ async function startDaemon() {
   const dir = join(home, ".openclaw");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "openclaw.json");
-  writeFileSync(path, JSON.stringify({ gateway: { mode: "local", port, auth: { token: TOKEN }, reload: { debounceMs: 50 } }, browser: { enabled: false } }, null, 2));
+  writeFileSync(path, JSON.stringify({ gateway: { mode: "local", port, auth: { token: TOKEN }, reload: { debounceMs: 50 } }, browser: { enabled: false }, logging: { file: join(home, "gateway.log") } }, null, 2));
   const proc = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "gateway"], {
     cwd: home,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: tmpdir(), OPENCLAW_DISABLE_BONJOUR: "1" },

@@ -1,6 +1,6 @@
 /**
  * Config schema of the agent's tool policy: `tools.*` (profile, allow/alsoAllow/deny with groups and `*`,
- * `tools.fs`, `tools.web.fetch`, `tools.exec`) and the per-agent override `agents.list[].tools`. Referenced from
+ * `tools.fs`, `tools.web.fetch`, `tools.web.search`, `tools.exec`) and the per-agent override `agents.list[].tools`. Referenced from
  * schema.ts; validators are precompiled by `bun run protocol:gen`. Keys owned by subsystems that land later
  * (exec, elevated, media, byProvider, …) are accepted and checked by their owners.
  */
@@ -35,6 +35,20 @@ const WebFetch = T.Object(
     timeoutSeconds: T.Optional(T.Number({ exclusiveMinimum: 0, description: "Whole-fetch timeout (default 20)." })),
   },
   // Upstream keys not used here yet (maxCharsCap, userAgent, readability, firecrawl, …) still load.
+  { additionalProperties: true },
+);
+
+const WebSearch = T.Object(
+  {
+    enabled: T.Optional(T.Boolean({ description: "Offer web_search (default true)." })),
+    provider: T.Optional(T.String({ minLength: 1, description: 'Search provider (only "brave" here).' })),
+    apiKey: T.Optional(T.String({ description: "Brave Search API key (secret); BRAVE_API_KEY is used when unset." })),
+    baseUrl: T.Optional(T.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://", description: "Provider endpoint (default https://api.search.brave.com)." })),
+    maxResults: T.Optional(T.Integer({ minimum: 1, description: "Results when the call gives no count (default 5, at most 10)." })),
+    timeoutSeconds: T.Optional(T.Number({ exclusiveMinimum: 0, description: "Whole-search timeout (default 30)." })),
+    cacheTtlMinutes: T.Optional(T.Number({ minimum: 0, description: "How long this gateway process reuses a search answer (default 15; 0 turns the cache off)." })),
+  },
+  // Upstream keys for other providers (perplexity, grok, …) still load; web_search reports them as unsupported.
   { additionalProperties: true },
 );
 
@@ -90,7 +104,7 @@ export const ToolsConfigSchema = T.Object(
     fs: T.Optional(Fs),
     exec: T.Optional(ExecToolSchema),
     message: T.Optional(MessageToolSchema),
-    web: T.Optional(T.Object({ fetch: T.Optional(WebFetch), search: T.Optional(T.Record(T.String(), T.Unknown())) }, { additionalProperties: true })),
+    web: T.Optional(T.Object({ fetch: T.Optional(WebFetch), search: T.Optional(WebSearch) }, { additionalProperties: true })),
   },
   { additionalProperties: true },
 );

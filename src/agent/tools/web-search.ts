@@ -1,12 +1,15 @@
 /**
  * `web_search`: searches the web through one provider interface; Brave Search API is the first (and
  * default) provider. Config `tools.web.search.{enabled, provider, apiKey, baseUrl, maxResults,
- * timeoutSeconds}`; the key may also come from `BRAVE_API_KEY`. The key is a secret: it is sent only in
+ * timeoutSeconds, cacheTtlMinutes}`; the key may also come from `BRAVE_API_KEY`. The key is a secret: it is sent only in
  * Brave's `X-Subscription-Token` header, never logged, and `config.get` redacts it (`apiKey` is a secret
  * key name in config/redact.ts). Results are `{title, url, description}` (the snippet, HTML stripped) as
- * upstream names them.
+ * upstream names them. Answers are cached per gateway process for `cacheTtlMinutes` (default 15, `0` turns the
+ * cache off), keyed by provider, endpoint, query and every parameter that changes the results; a cache hit
+ * is marked `cached: true` and makes no provider call.
  */
 import { Type as T } from "@sinclair/typebox";
+import { DEFAULT_SEARCH_CACHE_TTL_MINUTES, SearchCache } from "./_search-cache.ts";
 import { defineTool } from "./define.ts";
 
 /** Default Brave endpoint host (`<baseUrl>/res/v1/web/search`). */
@@ -50,7 +53,15 @@ export interface WebSearchSettings {
   baseUrl: string;
   maxResults: number;
   timeoutMs: number;
+  /** How long an answer is reused; 0 = never cached. */
+  cacheTtlMs: number;
 }
+
+/** A cached answer: the results as the provider gave them. */
+export type CachedSearch = { provider: string; results: WebSearchResult[] };
+
+/** The cache every `web_search` of this gateway process shares (see {@link SearchCache} for its bounds). */
+export const webSearchCache = new SearchCache<CachedSearch>();
 
 /**
  * Reads `tools.web.search` (loose in the config schema: upstream has many provider keys).
@@ -70,6 +81,8 @@ export function webSearchSettingsOf(raw: unknown): WebSearchSettings {
     if (typeof v !== "number" || !(v > 0)) throw new Error(`tools.web.search.${k} must be a positive number`);
     return Math.min(v, max);
   };
+  const ttl = s.cacheTtlMinutes;
+  if (ttl !== undefined && ttl !== null && (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl < 0)) throw new Error("tools.web.search.cacheTtlMinutes must be a number >= 0 (0 turns the cache off)");
   const provider = (str("provider") ?? "brave").toLowerCase();
   if (provider !== "brave") throw new Error(`tools.web.search.provider "${provider}" is not supported here (use "brave")`);
   const baseUrl = str("baseUrl") ?? BRAVE_DEFAULT_BASE_URL;
@@ -81,6 +94,7 @@ export function webSearchSettingsOf(raw: unknown): WebSearchSettings {
     baseUrl: baseUrl.replace(/\/+$/, ""),
     maxResults: Math.floor(num("maxResults", 5, WEB_SEARCH_MAX_COUNT)),
     timeoutMs: num("timeoutSeconds", 30, 300) * 1000,
+    cacheTtlMs: Math.round((typeof ttl === "number" ? ttl : DEFAULT_SEARCH_CACHE_TTL_MINUTES) * 60_000),
   };
 }
 
@@ -121,8 +135,19 @@ export function braveSearchProvider(opts: { apiKey: string; baseUrl: string }): 
   };
 }
 
-/** The tool's definition with the given settings; `env` supplies `BRAVE_API_KEY` when the config has no key. */
-export function webSearchTool(settings: WebSearchSettings, env: Record<string, string | undefined> = process.env) {
+/**
+ * The cache key of a query: everything that changes what the provider answers (the key does not: a cached
+ * answer is only served while some key is configured, see the tool).
+ */
+export function webSearchCacheKey(provider: string, baseUrl: string, q: WebSearchQuery): string {
+  return JSON.stringify([provider, baseUrl, q.query.trim().replace(/\s+/g, " "), q.count, q.country ?? "", q.search_lang ?? "", q.ui_lang ?? "", q.freshness ?? ""]);
+}
+
+/**
+ * The tool's definition with the given settings; `env` supplies `BRAVE_API_KEY` when the config has no key;
+ * `cache` defaults to the process-wide {@link webSearchCache}.
+ */
+export function webSearchTool(settings: WebSearchSettings, env: Record<string, string | undefined> = process.env, cache: SearchCache<CachedSearch> = webSearchCache) {
   return defineTool({
     name: "web_search",
     description: "Search the web (Brave Search). Returns titles, URLs and snippets; use web_fetch or the browser to read a result.",
@@ -145,15 +170,23 @@ export function webSearchTool(settings: WebSearchSettings, env: Record<string, s
       if (!apiKey) throw new Error("web_search needs a Brave Search API key: set tools.web.search.apiKey in the config or BRAVE_API_KEY in the gateway's environment");
       const provider = braveSearchProvider({ apiKey, baseUrl: settings.baseUrl });
       const count = args.count ?? settings.maxResults;
+      const query: WebSearchQuery = { ...args, query: args.query.trim(), count };
+      const key = webSearchCacheKey(provider.name, settings.baseUrl, query);
+      const hit = cache.get(key, settings.cacheTtlMs);
+      if (hit) {
+        signal.throwIfAborted();
+        return JSON.stringify({ query: args.query, provider: hit.provider, count: hit.results.length, tookMs: 0, cached: true, results: hit.results }, null, 2);
+      }
       const timeout = AbortSignal.timeout(settings.timeoutMs);
       const started = Date.now();
       let results: WebSearchResult[];
       try {
-        results = await provider.search({ ...args, query: args.query.trim(), count }, AbortSignal.any([signal, timeout]));
+        results = await provider.search(query, AbortSignal.any([signal, timeout]));
       } catch (err) {
         if (timeout.aborted) throw new Error(`web_search timed out after ${Math.round(settings.timeoutMs / 1000)} s`);
         throw err;
       }
+      cache.set(key, { provider: provider.name, results }, Buffer.byteLength(JSON.stringify(results)), settings.cacheTtlMs);
       return JSON.stringify({ query: args.query, provider: provider.name, count: results.length, tookMs: Date.now() - started, results }, null, 2);
     },
   });
@@ -168,7 +201,7 @@ export function webSearchToolOf(config: { tools?: unknown }): ReturnType<typeof 
   try {
     return webSearchTool(webSearchSettingsOf(raw));
   } catch (err) {
-    const broken = webSearchTool({ enabled: true, provider: "brave", baseUrl: BRAVE_DEFAULT_BASE_URL, maxResults: 5, timeoutMs: 30_000 });
+    const broken = webSearchTool({ enabled: true, provider: "brave", baseUrl: BRAVE_DEFAULT_BASE_URL, maxResults: 5, timeoutMs: 30_000, cacheTtlMs: 0 });
     return { ...broken, execute: async () => Promise.reject(new Error(`web_search is misconfigured: ${(err as Error).message}`)) };
   }
 }

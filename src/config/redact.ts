@@ -5,9 +5,10 @@
  * every value that came from a `${VAR}` reference. The write methods put the stored value back wherever a
  * client returns a redacted value unchanged, so a round trip through an editor never overwrites a real
  * secret with the placeholder. `${ENV}` references themselves are not secrets (the value lives in the
- * environment) and stay visible as written.
+ * environment) and stay visible as written; so do SecretRef objects (`{source, provider?, id}`).
  */
 import JSON5 from "json5";
+import { isSecretRef } from "./secret-ref.ts";
 
 /** What a redacted value reads as (the upstream's placeholder, so its clients recognise it). */
 export const REDACTED_SENTINEL = "__OPENCLAW_REDACTED__";
@@ -68,6 +69,8 @@ export function collectSecrets(value: unknown): string[] {
     if (typeof v === "string") {
       if (sensitive && v !== "" && v !== REDACTED_SENTINEL && !ENV_REFERENCE_ONLY.test(v)) found.add(v);
       else if (redactUrlPassword(v) !== v) found.add(v);
+    } else if (sensitive && isSecretRef(v)) {
+      // A reference names where the secret is; its strings ("env", a variable name) are not secret.
     } else if (Array.isArray(v)) {
       for (const item of v) visit(item, sensitive);
     } else if (isPlainObject(v)) {
@@ -169,6 +172,7 @@ function walk(value: unknown, sensitive: boolean): unknown {
     return redactUrlPassword(value);
   }
   if (Array.isArray(value)) return value.map((v) => walk(v, sensitive));
+  if (sensitive && isSecretRef(value)) return { ...value };
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = walk(v, sensitive || isSensitiveKey(k));

@@ -13,6 +13,7 @@ import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
 import { AgentToolsSchema, SubagentsSchema, ToolsConfigSchema } from "./tools-schema.ts";
+import { SecretsConfigSchema } from "./secrets-schema.ts";
 import { SkillsConfigSchema } from "./skills-schema.ts";
 
 const Port = T.Integer({ minimum: 1, maximum: 65535 });
@@ -278,6 +279,7 @@ export const ConfigSchema = T.Object(
     cron: T.Optional(CronConfigSchema),
     plugins: T.Optional(OpenObject),
     skills: T.Optional(SkillsConfigSchema),
+    secrets: T.Optional(SecretsConfigSchema),
     identity: T.Optional(OpenObject),
     wizard: T.Optional(OpenObject),
     discovery: T.Optional(OpenObject),

@@ -1,11 +1,13 @@
 /**
  * Whether a skill may be used now: every `requires.bins` on PATH (looked up at call time, remembered for at
  * most {@link BIN_CACHE_MS}), one of `requires.anyBins`, every `requires.env` set (in the gateway's
- * environment or by `skills.entries.<key>.env` / `.apiKey` for the `primaryEnv`), every `requires.config` path
+ * environment or by `skills.entries.<key>.env` / `.apiKey` for the `primaryEnv`, a SecretRef there counting only
+ * when it resolves now), every `requires.config` path
  * truthy, `os` listing this platform; `skills.entries.<key>.enabled: false` and `skills.allowBundled` switch
  * skills off whatever they require.
  */
 import type { OpenClawConfig } from "../config/schema.ts";
+import { resolveSecretInput } from "../config/secret-ref.ts";
 import { TtlCache } from "../util/ttl-cache.ts";
 import type { SkillEntry, SkillSource } from "./load.ts";
 
@@ -17,8 +19,10 @@ export const BIN_CACHE_MS = 1000;
 /** `skills.entries.<key>` as read here (the schema is in config/skills-schema.ts). */
 export interface SkillEntryConfig {
   enabled?: boolean;
+  /** A string or a SecretRef. */
   apiKey?: unknown;
-  env?: Record<string, string>;
+  /** Values are strings or SecretRefs. */
+  env?: Record<string, unknown>;
 }
 
 /** The requirement lists of a skill, or what of them is missing. */
@@ -94,7 +98,7 @@ export function checkSkill(skill: SkillEntry, ctx: SkillCheckContext): SkillStat
     : {
         bins: req.bins.filter((b) => !hasBin(b)),
         anyBins: req.anyBins.length > 0 && !req.anyBins.some(hasBin) ? req.anyBins : [],
-        env: req.env.filter((name) => !envProvided(name, ctx.env, entry, meta.primaryEnv)),
+        env: req.env.filter((name) => !envProvided(name, ctx, entry, meta.primaryEnv)),
         config: configChecks.filter((c) => !c.satisfied).map((c) => c.path),
         os,
       };
@@ -141,19 +145,20 @@ export function hasBinOnPath(bin: string, path: string): boolean {
 }
 
 /**
- * The environment the eligible skills bring to a run's commands: each `skills.entries.<key>.env` value and a
- * string `apiKey` as the skill's `primaryEnv`, only for names the gateway's environment does not set already.
- * PATH and loader variables (LD_*, DYLD_*) are never taken (host commands refuse them). SecretRef apiKeys are
- * not resolved here.
- * @returns name → value; empty when nothing applies.
+ * The environment the eligible skills bring to a run's commands: each `skills.entries.<key>.env` value and the
+ * `apiKey` as the skill's `primaryEnv`, only for names the gateway's environment does not set already. A
+ * SecretRef value is resolved now (from `env`, or a `secrets.providers` file); one that does not resolve is
+ * left out. PATH and loader variables (LD_*, DYLD_*) are never taken (host commands refuse them).
+ * @returns name → value; empty when nothing applies. The values are secrets: never log them.
  */
 export function skillEnvOf(config: OpenClawConfig, skills: readonly Pick<SkillStatus, "skillKey" | "primaryEnv" | "eligible">[], env: Env): Record<string, string> {
   const out: Record<string, string> = {};
-  const take = (name: string, value: unknown) => {
+  const take = (name: string, input: unknown) => {
     const upper = name.toUpperCase();
-    if (typeof value !== "string" || value === "" || env[name] || name in out) return;
+    if (env[name] || name in out) return;
     if (upper === "PATH" || upper.startsWith("LD_") || upper.startsWith("DYLD_")) return;
-    out[name] = value;
+    const value = resolveSecretInput(input, { config, env });
+    if (value?.ok) out[name] = value.value;
   };
   for (const s of skills) {
     if (!s.eligible) continue;
@@ -176,11 +181,13 @@ export function collectSkillBins(skills: readonly SkillEntry[]): string[] {
 
 const binCache = new TtlCache<string, boolean>({ ttlMs: BIN_CACHE_MS, maxEntries: 2000 });
 
-function envProvided(name: string, env: Env, entry: SkillEntryConfig | undefined, primaryEnv: string | undefined): boolean {
-  if (env[name]) return true;
+// The same test skillEnvOf applies, so "eligible" means the run's commands really get the variable.
+function envProvided(name: string, ctx: SkillCheckContext, entry: SkillEntryConfig | undefined, primaryEnv: string | undefined): boolean {
+  if (ctx.env[name]) return true;
   const own = entry?.env;
-  if (own && typeof own === "object" && typeof own[name] === "string" && own[name] !== "") return true;
-  return primaryEnv === name && isTruthy(entry?.apiKey);
+  const secrets = { config: ctx.config, env: ctx.env };
+  if (own && typeof own === "object" && Object.hasOwn(own, name) && resolveSecretInput(own[name], secrets)?.ok) return true;
+  return primaryEnv === name && resolveSecretInput(entry?.apiKey, secrets)?.ok === true;
 }
 
 /** The value at a dotted path (`channels.telegram.botToken`), or undefined. */

@@ -1,7 +1,8 @@
 /**
  * The skills methods over the protocol: `skills.status` (every skill with what is missing), `skills.update`
  * (writes `skills.entries.<key>` like config.patch; secrets redacted in its answer and in config.get),
- * `skills.bins` (nodes only). Replaces the earlier "not served yet" check: the methods are served now.
+ * `skills.bins` (nodes only). Replaces the earlier "not served yet" check: the methods are served now. A
+ * SecretRef apiKey satisfies the primaryEnv only while it resolves, and its value is in no answer.
  */
 import { expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,9 +23,9 @@ function workspaceWithSkill(): string {
   return ws;
 }
 
-async function start() {
+async function start(extra: Record<string, unknown> = {}) {
   const ws = workspaceWithSkill();
-  const config = { gateway: { mode: "local" as const, auth: { token: TEST_TOKEN } }, agents: { defaults: { workspace: ws } } };
+  const config = { gateway: { mode: "local" as const, auth: { token: TEST_TOKEN } }, agents: { defaults: { workspace: ws } }, ...extra };
   const gw = await env.gateway({ config });
   // The file the writes start from holds what the gateway runs, so a skills change is the only difference.
   writeFileSync(join(gw.stateDir, "openclaw.json"), JSON.stringify({ ...config, canvasHost: { root: join(gw.stateDir, "canvas") } }));
@@ -91,4 +92,21 @@ test("skills.update needs operator.admin; skills.bins is for nodes", async () =>
   expect(upd.ok).toBe(false);
   expect(upd.error.message).toContain("operator.admin");
   expect((await sock.request("skills.bins", {})).ok).toBe(false);
+});
+
+test("a SecretRef apiKey counts for the primaryEnv while it resolves; skills.status and config.get never show the value", async () => {
+  const name = "SKILLS_STATUS_REF_SECRET";
+  env.defer(() => delete process.env[name]);
+  const { sock } = await start({ skills: { entries: { "needs-tool": { apiKey: { source: "env", id: name } } } } });
+  const status = async () => (await sock.request("skills.status", {})).payload;
+  const needsTool = (report: { skills: { name: string }[] }) => report.skills.find((s) => s.name === "needs-tool") as unknown as { missing: { env: string[] } };
+  expect(needsTool(await status()).missing.env).toEqual(["NEEDS_TOOL_KEY"]);
+  process.env[name] = "ref-resolved-secret-9";
+  const report = await status();
+  expect(needsTool(report).missing.env).toEqual([]);
+  expect(JSON.stringify(report)).not.toContain("ref-resolved-secret-9");
+  const got = await sock.request("config.get", {});
+  expect(got.ok).toBe(true);
+  expect(JSON.stringify(got.payload)).not.toContain("ref-resolved-secret-9");
+  expect(got.payload.config.skills.entries["needs-tool"].apiKey).toEqual({ source: "env", id: name });
 });

@@ -186,6 +186,21 @@ describe("eligibility", () => {
     expect(checkSkill(s, { config: { skills: { entries: { s: { env: { A_KEY: "" } } } } }, env: {} }).missing.env).toEqual(["A_KEY", "B_KEY"]);
   });
 
+  test("a SecretRef apiKey or env value counts only when it resolves now (env, or a private secrets file)", () => {
+    const s = entry('name: s\ndescription: d\nmetadata: {"openclaw": {"requires": {"env": ["S_API_KEY", "S_EXTRA"]}, "primaryEnv": "S_API_KEY"}}');
+    const vault = join(tmp(), "secrets.json");
+    writeFileSync(vault, JSON.stringify({ s: { extra: "from-file" } }), { mode: 0o600 });
+    const with_ = (apiKey: unknown, extra: unknown, secrets?: unknown) => ({ skills: { entries: { s: { apiKey, env: { S_EXTRA: extra } } } }, ...(secrets !== undefined && { secrets }) }) as never;
+    const secrets = { providers: { vault: { source: "file", path: vault } } };
+    const missing = (config: never, env: Record<string, string> = {}) => checkSkill(s, { config, env }).missing.env;
+    expect(missing(with_({ source: "env", id: "VAULT_S_KEY" }, { source: "file", provider: "vault", id: "/s/extra" }, secrets), { VAULT_S_KEY: "v" })).toEqual([]);
+    // Before the fix a ref counted as present whatever it pointed at.
+    expect(missing(with_({ source: "env", id: "VAULT_S_KEY" }, { source: "file", provider: "vault", id: "/s/none" }, secrets))).toEqual(["S_API_KEY", "S_EXTRA"]);
+    expect(missing(with_({ source: "exec", provider: "op", id: "s/key" }, "plain"))).toEqual(["S_API_KEY"]);
+    chmodSync(vault, 0o644);
+    expect(missing(with_("plain-key", { source: "file", provider: "vault", id: "/s/extra" }, secrets))).toEqual(["S_EXTRA"]);
+  });
+
   test("enabled: false disables; allowBundled leaves other bundled skills out", () => {
     const s = entry("name: s\ndescription: d");
     const off = checkSkill(s, { config: { skills: { entries: { s: { enabled: false } } } }, env: {} });
@@ -255,12 +270,66 @@ describe("skill environment", () => {
       skills: {
         entries: {
           a: { apiKey: "key-a", env: { A_EXTRA: "x", PATH: "/evil", LD_PRELOAD: "/evil.so", HOME_SET: "ignored" } },
-          b: { apiKey: { source: "env", id: "B" } },
+          b: { apiKey: { source: "env" as const, id: "B" } },
           off: { env: { OFF_VAR: "y" } },
         },
       },
     };
     expect(skillEnvOf(config, [st("a", "A_KEY"), st("b", "B_KEY"), st("off", undefined, false)], { HOME_SET: "kept" })).toEqual({ A_EXTRA: "x", A_KEY: "key-a" });
+  });
+
+  test("SecretRef apiKey and env values are resolved into the variables like plain strings; unresolvable ones are left out", () => {
+    const vault = join(tmp(), "single.txt");
+    writeFileSync(vault, "file-secret-value\n", { mode: 0o600 });
+    const config = {
+      secrets: { providers: { one: { source: "file" as const, path: vault, mode: "singleValue" as const } } },
+      skills: {
+        entries: {
+          a: { apiKey: { source: "env" as const, id: "VAULT_A" }, env: { A_FILE: { source: "file" as const, provider: "one", id: "value" }, A_GONE: { source: "env" as const, id: "NOT_SET_X" } } },
+          b: { apiKey: { source: "file" as const, provider: "one", id: "value" } },
+          c: { apiKey: { source: "store" as const, id: "C_KEY" } },
+        },
+      },
+    };
+    expect(skillEnvOf(config, [st("a", "A_KEY"), st("b", "B_KEY"), st("c", "C_KEY")], { VAULT_A: "env-secret-value" })).toEqual({ A_FILE: "file-secret-value", A_KEY: "env-secret-value", B_KEY: "file-secret-value" });
+  });
+
+  test("a run's exec command gets a SecretRef apiKey as the skill's primaryEnv; the value reaches no log", async () => {
+    const fake = startFakeProvider();
+    const processes = new ProcessRegistry({ onFinished: () => {} });
+    try {
+      const ws = tmp();
+      skill(join(ws, "skills"), "vaulted", 'name: vaulted\ndescription: needs a key\nmetadata: {"openclaw": {"requires": {"env": ["VAULTED_API_KEY"]}, "primaryEnv": "VAULTED_API_KEY"}}');
+      const vault = join(tmp(), "secrets.json");
+      writeFileSync(vault, JSON.stringify({ vaulted: { token: "file-held-token-77" } }), { mode: 0o600 });
+      const config = {
+        models: { providers: { local: { baseUrl: fake.openaiBaseUrl, apiKey: "sk", api: "openai-completions" as const, models: [{ id: "m1" }] } } },
+        agents: { defaults: { workspace: ws, model: { primary: "local/m1" } } },
+        tools: { profile: "coding" as const },
+        secrets: { providers: { vault: { source: "file" as const, path: vault } } },
+        skills: { entries: { vaulted: { apiKey: { source: "env" as const, id: "VAULT_HELD_KEY" }, env: { VAULTED_TOKEN: { source: "file" as const, provider: "vault", id: "/vaulted/token" } } } } },
+      };
+      const logs: string[] = [];
+      const toolPorts = {
+        exec: { processes, shell: "/bin/sh", sandboxStatus: () => ({ available: false, reason: "test" }) },
+        approvals: { file: { read: () => ({ version: 1 as const, defaults: { security: "full" as const } }), addAllowlistEntry: () => {} } },
+      };
+      const rt = new AgentRuntime({ store: createMemoryStore(), config: () => config, emit: () => {}, logger: new Logger("t", { write: (line: string) => void logs.push(line) }), env: { PATH: process.env.PATH, VAULT_HELD_KEY: "env-held-key-42" }, chatThrottleMs: 0, stateDir: tmp(), toolPorts });
+      fake.push({ toolCalls: [{ id: "x1", name: "exec", args: { command: 'echo "key=$VAULTED_API_KEY token=$VAULTED_TOKEN"', host: "gateway" } }] }, { text: "Done." });
+      const r = rt.submit({ runId: crypto.randomUUID(), kind: "agent", sessionKey: "agent:main:main", agentId: "main", message: "use the skill", timeoutMs: 30_000, channel: "test" });
+      if (r.status !== "accepted") throw new Error(r.status);
+      expect((await r.done).ok).toBe(true);
+      const first = fake.requests.at(-2)?.body;
+      expect(String(first.messages[0].content)).toContain("- vaulted: needs a key");
+      const toolMsg = fake.requests.at(-1)?.body.messages.find((m: { role: string }) => m.role === "tool");
+      expect(String(toolMsg?.content)).toContain("key=env-held-key-42 token=file-held-token-77");
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs.join("\n")).not.toContain("env-held-key-42");
+      expect(logs.join("\n")).not.toContain("file-held-token-77");
+    } finally {
+      processes.killAll();
+      fake.stop();
+    }
   });
 
   test("exec on this machine gets the skill variables under the call's own; a node never does", async () => {

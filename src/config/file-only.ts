@@ -11,7 +11,9 @@
  * and `hooks.mappings[].transform` (modules the gateway imports); `logging.file` (a path the gateway
  * appends to, e.g. a shell profile); `env` entries that steer program or library loading (`PATH`,
  * `LD_*`, `DYLD_*`, `NODE_OPTIONS`, …); `tools.exec.{host, node, safeBins, pathPrepend, security, ask,
- * sandbox.*}` and the same under `agents.list[].tools.exec` (where and what the agent runs). Everything else is data the gateway interprets itself.
+ * sandbox.*}` and the same under `agents.list[].tools.exec` (where and what the agent runs); `secrets` (its file
+ * providers name files of the gateway's user whose content skill SecretRefs hand to the agent's commands).
+ * Everything else is data the gateway interprets itself.
  */
 
 /** One refused change. */
@@ -33,6 +35,7 @@ const FILE_ONLY: readonly { path: string[]; why: string }[] = [
   { path: ["hooks", "transformsDir"], why: "where the gateway loads code from" },
   { path: ["hooks", "mappings", "*", "transform"], why: "code the gateway loads" },
   { path: ["logging", "file"], why: "a file the gateway writes to" },
+  { path: ["secrets"], why: "files and variables the gateway reads secrets from and hands to the agent's commands" },
   ...execRules(["tools", "exec"]),
   ...execRules(["agents", "list", "*", "tools", "exec"]),
 ];

@@ -158,6 +158,7 @@ describe("config never names something the gateway runs, except the reviewed adm
     plugins: "plugin settings (no plugin loader in this gateway)",
     "tools.exec": "where the agent's exec tool runs and which programs skip approval (host, node, safeBins, sandbox.*); those keys are config file only",
     "agents.list[].tools.exec": "the same per agent; config file only",
+    "secrets.defaults.exec": "the provider alias exec SecretRefs default to: a name; exec refs never run here, and secrets is config file only",
   };
 
   function configPaths(): string[] {

@@ -47,6 +47,7 @@ describe("process-spawning and code-loading keys are file-only", () => {
     ["hooks.transformsDir", { hooks: { transformsDir: "/tmp" } }, "hooks.transformsDir"],
     ["a hook mapping's transform", { hooks: { mappings: [{ transform: { module: "x.js" } }] } }, "hooks.mappings.0.transform"],
     ["logging.file", { logging: { file: "~/.bashrc" } }, "logging.file"],
+    ["secrets (a file provider would hand ~/.ssh to skills)", { secrets: { providers: { k: { source: "file", path: "~/.ssh/id_ed25519", mode: "singleValue" } } } }, "secrets"],
     ["env.LD_PRELOAD", { env: { LD_PRELOAD: "/tmp/evil.so" } }, "env.LD_PRELOAD"],
     ["env.NODE_OPTIONS", { env: { NODE_OPTIONS: "--require /tmp/x.js" } }, "env.NODE_OPTIONS"],
     ["env.PATH", { env: { PATH: "/tmp/evil:/usr/bin" } }, "env.PATH"],

@@ -23,6 +23,8 @@ export interface LaunchOptions {
   extraArgs: string[];
   /** How long the launch may take (ms). */
   timeoutMs: number;
+  /** The egress proxy every request goes through (`http://127.0.0.1:<port>`), loopback included. */
+  proxyServer?: string;
 }
 
 /** A browser process this service launched. */
@@ -46,7 +48,7 @@ export interface LaunchedBrowser {
  * browser should only talk to the pages it is driven to, and in containers those services flood refused
  * connections.
  */
-export function buildLaunchArgs(opts: Pick<LaunchOptions, "headless" | "noSandbox" | "extraArgs">): string[] {
+export function buildLaunchArgs(opts: Pick<LaunchOptions, "headless" | "noSandbox" | "extraArgs" | "proxyServer">): string[] {
   const args = [
     "--no-first-run",
     "--no-default-browser-check",
@@ -63,8 +65,20 @@ export function buildLaunchArgs(opts: Pick<LaunchOptions, "headless" | "noSandbo
   if (opts.headless) args.push("--disable-gpu");
   // Chrome refuses to start as root with its sandbox on; the config (or the root default) turns it off.
   if (opts.noSandbox) args.push("--no-sandbox", "--disable-setuid-sandbox");
-  args.push(...opts.extraArgs);
+  if (!opts.proxyServer) {
+    args.push(...opts.extraArgs);
+    return args;
+  }
+  // The egress proxy is the browser's only way out: extra proxy flags cannot replace it, and `<-loopback>`
+  // removes Chromium's implicit bypass of localhost, 127.0.0.1 and [::1].
+  args.push(...opts.extraArgs.filter((a) => !isProxyFlag(a)));
+  args.push(`--proxy-server=${opts.proxyServer}`, "--proxy-bypass-list=<-loopback>");
   return args;
+}
+
+/** True for a command-line flag that would change or switch off the browser's proxy. */
+export function isProxyFlag(arg: string): boolean {
+  return /^--(proxy-server|proxy-pac-url|proxy-auto-detect|no-proxy-server|proxy-bypass-list|winhttp-proxy-resolver)(=|$)/.test(arg);
 }
 
 /**

@@ -77,7 +77,7 @@ describe.skipIf(SKIP)("managed browser egress: WebSockets, DNS rebinding, the pr
     fetch: (req, srv): Response | undefined => {
       const path = new URL(req.url).pathname;
       siteHits.push(`${req.headers.get("host")}${path}`);
-      if (path === "/public-ws" && srv.upgrade(req)) return undefined;
+      if (path === "/public-ws" && srv.upgrade(req, { data: undefined })) return undefined;
       if (path === "/ws") {
         const script = `const set = (id, t) => (document.getElementById(id).textContent = t);
 const a = new WebSocket("ws://127.0.0.1:${internal.port}/ws"); a.onopen = () => set("a", "loopback-ws-open"); a.onerror = () => set("a", "loopback-ws-error");

@@ -6,6 +6,7 @@
  *   resolves once per connection and connects to the address it checked; the browser never resolves it;
  * - nothing else on the machine can use the proxy: without the per-launch credential it answers 407, the
  *   credential is not on the browser's command line, and the proxy closes with the browser;
+ * - WebRTC: a page's ICE checks send no UDP to a loopback port (WebRTC is kept to the proxy);
  * - an admin-navigated tab still reaches its internal page, WebSocket included.
  *
  * "public.test" and "rebind.test" stand for public sites: the test resolvers say 93.184.216.34, and the
@@ -14,6 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,6 +69,12 @@ describe.skipIf(SKIP)("managed browser egress: WebSockets, DNS rebinding, the pr
   let stateDir: string;
   const logs: string[] = [];
   const internal = startInternal();
+  // A loopback UDP service: counts datagrams.
+  let udpPackets = 0;
+  const udp = createSocket("udp4");
+  udp.on("message", () => udpPackets++);
+  let udpBound = 0;
+  const udpPort = () => udpBound;
   let proxyLookups = 0;
   let rebindLookups = 0;
   const siteHits: string[] = [];
@@ -84,6 +92,21 @@ const a = new WebSocket("ws://127.0.0.1:${internal.port}/ws"); a.onopen = () => 
 const b = new WebSocket("ws://localhost:${internal.port}/ws"); b.onopen = () => set("b", "localhost-ws-open"); b.onerror = () => set("b", "localhost-ws-error");
 const c = new WebSocket("ws://public.test:${site.port}/public-ws"); c.onopen = () => set("c", "public-ws-open"); c.onerror = () => set("c", "public-ws-error");`;
         return new Response(`<title>public</title><p id="a">a</p><p id="b">b</p><p id="c">c</p><script>${script}</script>`, { headers: { "content-type": "text/html" } });
+      }
+      if (path === "/rtc") {
+        // ICE connectivity checks towards a loopback UDP port named by the page.
+        const script = `(async () => {
+  const pc = new RTCPeerConnection(); pc.createDataChannel("x");
+  const udp = [];
+  const gathered = new Promise((done) => (pc.onicecandidate = (e) => (e.candidate ? e.candidate.protocol === "udp" && udp.push(e.candidate) : done())));
+  const offer = await pc.createOffer(); await pc.setLocalDescription(offer);
+  const sdp = offer.sdp.replace(/a=setup:actpass/g, "a=setup:active").replace(/a=ice-ufrag:.*/g, "a=ice-ufrag:abcd").replace(/a=ice-pwd:.*/g, "a=ice-pwd:abcdefghijklmnopqrstuvwx");
+  await pc.setRemoteDescription({ type: "answer", sdp });
+  await pc.addIceCandidate({ candidate: "candidate:1 1 udp 2122260223 127.0.0.1 " + ${udpPort()} + " typ host", sdpMid: "0", sdpMLineIndex: 0 });
+  await gathered;
+  document.getElementById("r").textContent = "rtc-gathered udp=" + udp.length;
+})().catch((e) => (document.getElementById("r").textContent = "rtc-failed " + e.message));`;
+        return new Response(`<title>rtc</title><p id="r">pending</p><script>${script}</script>`, { headers: { "content-type": "text/html" } });
       }
       if (path === "/first") {
         // The rebinding page: once the name points at loopback, read "its own" origin again.
@@ -107,6 +130,8 @@ const c = new WebSocket("ws://public.test:${site.port}/public-ws"); c.onopen = (
   };
 
   beforeAll(async () => {
+    await new Promise<void>((ok) => udp.bind(0, "127.0.0.1", () => ok()));
+    udpBound = udp.address().port;
     stateDir = mkdtempSync(join(tmpdir(), "openclaw-browser-egress-"));
     const config: OpenClawConfig = { browser: { headless: true, noSandbox: true, extraArgs: ["--host-resolver-rules=MAP public.test 127.0.0.1, MAP rebind.test 127.0.0.1"] } };
     control = await startBrowserControl({
@@ -133,6 +158,7 @@ const c = new WebSocket("ws://public.test:${site.port}/public-ws"); c.onopen = (
     await control?.stop();
     site.stop(true);
     internal.stop();
+    udp.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -156,6 +182,14 @@ const c = new WebSocket("ws://public.test:${site.port}/public-ws"); c.onopen = (
     expect(internal.hits).toEqual([]);
     expect(rebindLookups).toBeGreaterThanOrEqual(2);
     expect(logs.some((l) => l.includes(`refused GET http://rebind.test:${internal.port}/secret`))).toBe(true);
+  }, 90_000);
+
+  test("WebRTC: a public page's ICE checks never reach a loopback UDP port", async () => {
+    const nav = await call("POST", "/navigate", { url: `http://public.test:${site.port}/rtc` });
+    expect(nav.status).toBe(200);
+    // Gathering done with no UDP candidate: the browser holds no UDP socket a check could leave from.
+    expect(await waitText("rtc-gathered udp=0")).toBe("rtc-gathered udp=0");
+    expect(udpPackets).toBe(0);
   }, 90_000);
 
   test("an admin-navigated tab still reaches its internal page and that page's WebSocket", async () => {

@@ -85,6 +85,7 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   const clients = new Set<Socket>();
   const upstreams = new Set<Socket>();
   const log = (msg: string) => opts.log?.info(msg);
+  let wrongLogged = false;
 
   const isGranted = (key: string) => {
     const until = grants.get(key);
@@ -138,7 +139,9 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     if (!/^HTTP\/1\.[01]$/.test(version)) return void client.end(reply(400, "not an HTTP/1.x proxy request"));
     const auth = headerLines.find((l) => /^proxy-authorization:/i.test(l))?.slice("proxy-authorization:".length).trim();
     if (auth === undefined || !timingSafeEqual(digest(auth), expected)) {
-      if (auth !== undefined) log("browser egress proxy refused a client with a wrong credential");
+      // Logged once per launch: any local process can send wrong credentials, and must not flood the log.
+      if (auth !== undefined && !wrongLogged) log("browser egress proxy refused a client with a wrong credential (further ones are not logged)");
+      if (auth !== undefined) wrongLogged = true;
       return void client.end(reply(407, "proxy credential required", [`Proxy-Authenticate: Basic realm="${REALM}"`]));
     }
     const connectMethod = method === "CONNECT";
@@ -161,27 +164,24 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     const to = opts.dial?.(verdict.address, port) ?? { host: verdict.address, port };
     const upstream = connect({ host: to.host, port: to.port });
     upstreams.add(upstream);
-    upstream.on("close", () => {
-      upstreams.delete(upstream);
-      client.destroy();
-    });
-    client.on("close", () => upstream.destroy());
+    upstream.once("close", () => upstreams.delete(upstream));
+    client.once("close", () => upstream.destroy());
     const connected = await new Promise<boolean>((done) => {
       const timer = setTimeout(() => done(false), connectMs);
-      upstream.once("connect", () => {
+      const settle = (ok: boolean) => {
         clearTimeout(timer);
-        done(true);
-      });
-      upstream.once("error", () => {
-        clearTimeout(timer);
-        done(false);
-      });
+        done(ok);
+      };
+      upstream.once("connect", () => settle(true));
+      upstream.once("error", () => settle(false));
+      upstream.once("close", () => settle(false));
     });
     upstream.on("error", () => upstream.destroy());
-    if (!connected) {
+    if (!connected || client.destroyed) {
       upstream.destroy();
       return void client.end(reply(502, `cannot connect to ${url.host}`));
     }
+    upstream.once("close", () => client.destroy());
     upstream.setTimeout(idleMs, () => upstream.destroy());
     if (connectMethod) {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");

@@ -190,6 +190,17 @@ describe("egress proxy", () => {
     await p.close();
   });
 
+  test("an unreachable target is a 502 naming it", async () => {
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const deadPort = closed.port as number;
+    closed.stop(true);
+    const { p } = await start({ allowPrivate: () => true });
+    const r = send(p, `CONNECT 127.0.0.1:${deadPort} HTTP/1.1\r\n${authOf(p)}\r\n`);
+    await r.closed;
+    expect(r.data()).toStartWith("HTTP/1.1 502 ");
+    expect(r.data()).toContain(`cannot connect to 127.0.0.1:${deadPort}`);
+  });
+
   test("malformed requests are refused with a reason", async () => {
     const { p } = await start();
     for (const [text, want] of [

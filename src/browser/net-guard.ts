@@ -8,8 +8,10 @@
  * when `browser.allowPrivate` is set (file-only) or when it comes from a tab an `operator.admin` caller
  * navigated (a "trusted" tab, see {@link TrustedTabs}). Everything else gets `net::ERR_BLOCKED_BY_CLIENT`.
  *
- * Known limit: names are resolved here and again by the browser, so a DNS answer that
- * changes in between (rebinding) is not caught.
+ * A browser this gateway launches also sends all of its traffic through the egress proxy
+ * (egress-proxy.ts), which resolves once and connects to the checked address (rebinding) and sees the
+ * WebSocket handshakes this guard never does. The guard answers that proxy's credential challenge and tells
+ * it which hosts a trusted tab asked for.
  */
 import type { CDPSession } from "./pw-session.ts";
 import { isNonPublicAddress, resolveAll } from "../util/net.ts";
@@ -29,6 +31,10 @@ export interface NetGuardPolicy {
    * refused main-frame `Document` load makes Chromium commit its error page in that tab a moment later.
    */
   onBlocked?(url: string, why: string, request: { frameId?: string; resourceType?: string }): void;
+  /** Called for each request of a trusted tab just before it goes on (the egress proxy's grant). */
+  onTrusted?(url: string): void;
+  /** The egress proxy's origin and credential: its 407 challenges are answered with it, others left alone. */
+  proxyAuth?(): { origin: string; username: string; password: string } | undefined;
 }
 
 /** Main frames (= target ids) of tabs an admin caller navigated; any other caller's navigation revokes. */
@@ -82,8 +88,10 @@ export async function checkBrowserRequest(raw: string, trusted: boolean, allowPr
 export async function installNetGuard(session: CDPSession, policy: NetGuardPolicy): Promise<void> {
   session.on("Fetch.requestPaused", (ev: { requestId: string; request: { url: string }; frameId?: string; resourceType?: string }) => {
     void (async () => {
-      const why = await checkBrowserRequest(ev.request.url, policy.isTrusted(ev.frameId), policy.allowPrivate(), policy.resolve);
+      const trusted = policy.isTrusted(ev.frameId);
+      const why = await checkBrowserRequest(ev.request.url, trusted, policy.allowPrivate(), policy.resolve);
       if (why === undefined) {
+        if (trusted) policy.onTrusted?.(ev.request.url);
         await session.send("Fetch.continueRequest", { requestId: ev.requestId });
         return;
       }
@@ -93,5 +101,15 @@ export async function installNetGuard(session: CDPSession, policy: NetGuardPolic
       // The request or the browser went away meanwhile.
     });
   });
-  await session.send("Fetch.enable", { patterns: [{ urlPattern: "*", requestStage: "Request" }] });
+  const answered = new Set<string>();
+  session.on("Fetch.authRequired", (ev: { requestId: string; authChallenge: { source?: string; origin: string } }) => {
+    const auth = policy.proxyAuth?.();
+    // Once per request: a second challenge means the credential is stale (the proxy was restarted).
+    const ours = auth !== undefined && ev.authChallenge.source === "Proxy" && ev.authChallenge.origin === auth.origin && !answered.has(ev.requestId);
+    if (ours) answered.add(ev.requestId);
+    if (answered.size > 1000) answered.clear();
+    const response = ours ? { response: "ProvideCredentials" as const, username: auth.username, password: auth.password } : { response: "Default" as const };
+    session.send("Fetch.continueWithAuth", { requestId: ev.requestId, authChallengeResponse: response }).catch(() => {});
+  });
+  await session.send("Fetch.enable", { patterns: [{ urlPattern: "*", requestStage: "Request" }], handleAuthRequests: policy.proxyAuth !== undefined });
 }

@@ -5,9 +5,10 @@
  * "current" tab. A browser that dies on its own is reported as crashed and launched again on the next call.
  */
 import { closeBrowserOverCdp, fetchCdpVersion } from "./cdp.ts";
-import { type LaunchedBrowser, launchBrowser, stopBrowserProcess } from "./chrome.ts";
+import { isProxyFlag, type LaunchedBrowser, launchBrowser, stopBrowserProcess } from "./chrome.ts";
 import { normalizeCdpUrl, type ResolvedBrowserConfig, type ResolvedProfile } from "./config.ts";
 import { badRequest, BrowserApiError, notRunning } from "./errors.ts";
+import { type EgressProxy, type EgressProxyOptions, startEgressProxy } from "./egress-proxy.ts";
 import { detectBrowserExecutable, missingBrowserHint } from "./executables.ts";
 import { checkBrowserRequest, type HostResolver, type NetGuardPolicy, TrustedTabs } from "./net-guard.ts";
 import { type ProfilePorts, resolveUserDataDir } from "./profiles.ts";
@@ -19,6 +20,9 @@ export interface BrowserLog {
   info(msg: string): void;
   warn(msg: string): void;
 }
+
+/** Test hooks of the egress proxy: its resolver and where a checked address is reached. */
+export type EgressHooks = Pick<EgressProxyOptions, "resolve" | "dial">;
 
 /** Where one call's browser is. */
 interface Endpoint {
@@ -45,17 +49,23 @@ export class ProfileRuntime {
   private readonly trusted = new TrustedTabs();
   private allowPrivate = false;
   private readonly guard: NetGuardPolicy;
+  /** The egress proxy of the browser this runtime launched; closed with it. */
+  private egress: EgressProxy | undefined;
+  private readonly egressHooks: EgressHooks;
 
-  constructor(name: string, deps: { stateDir: string; ports: ProfilePorts; log: BrowserLog; resolveHost?: HostResolver }) {
+  constructor(name: string, deps: { stateDir: string; ports: ProfilePorts; log: BrowserLog; resolveHost?: HostResolver; egress?: EgressHooks }) {
     this.name = name;
     this.stateDir = deps.stateDir;
     this.ports = deps.ports;
     this.log = deps.log;
+    this.egressHooks = { resolve: deps.egress?.resolve ?? deps.resolveHost, dial: deps.egress?.dial };
     this.guard = {
       resolve: deps.resolveHost,
       allowPrivate: () => this.allowPrivate,
       isTrusted: (frameId) => this.trusted.has(frameId),
       onBlocked: (url, why) => this.log.info(`browser for profile ${this.name} refused ${url.slice(0, 200)}: ${why}`),
+      onTrusted: (url) => this.egress?.grant(url),
+      proxyAuth: () => this.egress && { origin: this.egress.server, username: this.egress.username, password: this.egress.password },
     };
   }
 
@@ -146,6 +156,7 @@ export class ProfileRuntime {
       } finally {
         this.stopping = false;
         if (this.launched === b) this.launched = undefined;
+        await this.closeEgress();
       }
       this.log.info(`browser for profile ${this.name} stopped (pid ${b.pid})`);
       return { stopped: true };
@@ -171,6 +182,7 @@ export class ProfileRuntime {
     await stopBrowserProcess(b).catch(() => {});
     this.launched = undefined;
     this.stopping = false;
+    await this.closeEgress();
   }
 
   /**
@@ -299,16 +311,33 @@ export class ProfileRuntime {
     this.attachedUrl = undefined;
     const exe = detectBrowserExecutable(resolved.executablePath);
     if (!exe) throw new BrowserApiError(503, "BROWSER_UNAVAILABLE", `no Chromium-family browser found: ${missingBrowserHint()}`);
-    const launched = await launchBrowser({
-      exe,
-      profileName: this.name,
-      color: profile.color,
-      userDataDir: resolveUserDataDir(this.stateDir, this.name),
-      headless: resolved.headless,
-      noSandbox: resolved.noSandbox,
-      extraArgs: resolved.extraArgs,
-      timeoutMs: resolved.launchTimeoutMs,
+    // Every launch gets its own proxy and credential (see egress-proxy.ts); with browser.allowPrivate it
+    // passes everything, so a config edit that clears that flag applies to a running browser at once.
+    await this.closeEgress();
+    const egress = await startEgressProxy({
+      allowPrivate: () => this.allowPrivate,
+      ...this.egressHooks,
+      log: { info: (m) => this.log.info(`browser for profile ${this.name}: ${m}`) },
     });
+    if (resolved.extraArgs.some(isProxyFlag)) this.log.warn(`browser.extraArgs proxy flags are ignored for profile ${this.name}: the browser goes through the gateway's egress proxy`);
+    let launched: LaunchedBrowser;
+    try {
+      launched = await launchBrowser({
+        exe,
+        profileName: this.name,
+        color: profile.color,
+        userDataDir: resolveUserDataDir(this.stateDir, this.name),
+        headless: resolved.headless,
+        noSandbox: resolved.noSandbox,
+        extraArgs: resolved.extraArgs,
+        timeoutMs: resolved.launchTimeoutMs,
+        proxyServer: egress.server,
+      });
+    } catch (err) {
+      await egress.close();
+      throw err;
+    }
+    this.egress = egress;
     this.launched = launched;
     this.launches += 1;
     this.crashed = false;
@@ -322,12 +351,19 @@ export class ProfileRuntime {
     if (this.launched !== b) return;
     this.launched = undefined;
     if (this.stopping) return;
+    void this.closeEgress();
     this.crashed = true;
     this.lastExit = exit;
     this.current = undefined;
     this.trusted.clear();
     void this.dropSession();
     this.log.warn(`browser for profile ${this.name} exited unexpectedly (${exit.signal ?? `code ${exit.code}`}); it is relaunched on the next call`);
+  }
+
+  private async closeEgress(): Promise<void> {
+    const e = this.egress;
+    this.egress = undefined;
+    await e?.close();
   }
 
   private async dropSession(): Promise<void> {

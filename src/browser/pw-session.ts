@@ -294,6 +294,8 @@ export class PwSession {
           resolve: this.guard.resolve,
           allowPrivate: () => this.guard.allowPrivate(),
           isTrusted: (frameId) => this.guard.isTrusted(frameId),
+          onTrusted: this.guard.onTrusted && ((url) => this.guard.onTrusted?.(url)),
+          proxyAuth: this.guard.proxyAuth && (() => this.guard.proxyAuth?.()),
           onBlocked: (url, why, request) => {
             // A tab's main frame id is its target id.
             const state = request.resourceType === "Document" && request.frameId ? this.errorPages.get(request.frameId) : undefined;

@@ -7,7 +7,7 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import { pickProfile, resolveBrowserConfig } from "./config.ts";
 import { BrowserApiError, isBrowserApiError } from "./errors.ts";
-import { type BrowserLog, ProfileRuntime } from "./profile-runtime.ts";
+import { type BrowserLog, type EgressHooks, ProfileRuntime } from "./profile-runtime.ts";
 import { ProfilePorts } from "./profiles.ts";
 import { ROUTES } from "./routes.ts";
 import type { BrowserErrorBody } from "./types.ts";
@@ -28,6 +28,11 @@ export interface BrowserControlOptions {
   log?: BrowserLog & { error?(msg: string): void };
   /** Host name resolution for the browser's network rule (default: the system resolver; tests map names). */
   resolveHost?: (host: string) => Promise<string[]>;
+  /**
+   * Tests only (the gateway never sets it): the egress proxy's resolver (default `resolveHost`) and where
+   * it reaches a checked address (default: that address).
+   */
+  egress?: EgressHooks;
 }
 
 /** A running control service. */
@@ -54,7 +59,7 @@ export async function startBrowserControl(opts: BrowserControlOptions): Promise<
   const runtimes = new Map<string, ProfileRuntime>();
   const runtimeOf = (name: string) => {
     let r = runtimes.get(name);
-    if (!r) runtimes.set(name, (r = new ProfileRuntime(name, { stateDir: opts.stateDir, ports, log, resolveHost: opts.resolveHost })));
+    if (!r) runtimes.set(name, (r = new ProfileRuntime(name, { stateDir: opts.stateDir, ports, log, resolveHost: opts.resolveHost, egress: opts.egress })));
     return r;
   };
   let port = opts.port;

@@ -61,10 +61,10 @@ export interface CheckedTarget {
 
 /**
  * {@link checkPublicUrl}, keeping the address that was checked so {@link fetchChecked} connects there and
- * nowhere else.
+ * nowhere else. `resolve` replaces {@link resolveAll} (the browser's egress proxy passes its own in tests).
  * @throws Error naming the reason (scheme, credentials, non-public address, unresolvable host).
  */
-export async function checkPublicTarget(raw: string, allowPrivate = false): Promise<CheckedTarget> {
+export async function checkPublicTarget(raw: string, allowPrivate = false, resolve: (host: string) => Promise<string[]> = resolveAll): Promise<CheckedTarget> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -76,7 +76,7 @@ export async function checkPublicTarget(raw: string, allowPrivate = false): Prom
   if (allowPrivate) return { url };
   let addresses: string[];
   try {
-    addresses = await resolveAll(url.hostname);
+    addresses = await resolve(url.hostname);
   } catch {
     throw new Error(`cannot resolve ${url.hostname}`);
   }

@@ -20,6 +20,12 @@ describe("buildLaunchArgs", () => {
     expect(args).toContain("--no-sandbox");
     expect(args).toContain("--lang=de");
   });
+  test("with the egress proxy: its flags, loopback not bypassed, extra proxy flags dropped", () => {
+    const extraArgs = ["--lang=de", "--no-proxy-server", "--proxy-server=http://other:3128", "--proxy-pac-url=data:x", "--proxy-bypass-list=*", "--proxy-auto-detect"];
+    const args = buildLaunchArgs({ ...base, headless: true, noSandbox: true, extraArgs, proxyServer: "http://127.0.0.1:4567" });
+    expect(args.filter((a) => /proxy/.test(a))).toEqual(["--proxy-server=http://127.0.0.1:4567", "--proxy-bypass-list=<-loopback>"]);
+    expect(args).toContain("--lang=de");
+  });
 });
 
 describe("decorateProfile", () => {

@@ -210,6 +210,8 @@ describe.skipIf(SKIP)("inside the browser: every hop is checked; DevTools is not
       config: () => config,
       verifyToken: (p) => safeEqual(p, TOKEN),
       resolveHost: async (host) => (host === "public.test" ? ["93.184.216.34"] : (await import("../../src/util/net.ts")).resolveAll(host)),
+      // The browser now reaches sites through the egress proxy: the test's "network" routes that address here.
+      egress: { dial: (address, port) => (address === "93.184.216.34" ? { host: "127.0.0.1", port } : { host: address, port }) },
     });
   });
   afterAll(async () => {

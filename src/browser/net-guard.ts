@@ -8,7 +8,7 @@
  * when `browser.allowPrivate` is set (file-only) or when it comes from a tab an `operator.admin` caller
  * navigated (a "trusted" tab, see {@link TrustedTabs}). Everything else gets `net::ERR_BLOCKED_BY_CLIENT`.
  *
- * Known limit, as for web_fetch: names are resolved here and again by the browser, so a DNS answer that
+ * Known limit: names are resolved here and again by the browser, so a DNS answer that
  * changes in between (rebinding) is not caught.
  */
 import type { CDPSession } from "./pw-session.ts";

@@ -6,7 +6,7 @@ import { mkdirSync, openSync, closeSync, readSync, fstatSync, writeFileSync } fr
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toErrorMessage } from "../errors.ts";
-import { checkPublicUrl } from "../util/net.ts";
+import { type CheckedTarget, checkPublicTarget, fetchChecked } from "../util/net.ts";
 import { ChannelInputError, ChannelTransportError, type ChannelId, type OutboundMedia } from "./channel.ts";
 
 /** Outbound cap when `agents.defaults.mediaMaxMb` is unset (channels.md §2). */
@@ -70,16 +70,17 @@ export async function loadOutboundMedia(channel: ChannelId, url: string, maxByte
 async function download(channel: ChannelId, url: string, publicOnly: boolean): Promise<Response> {
   let current = url;
   for (let hop = 0; ; hop++) {
+    let target: CheckedTarget | undefined;
     if (publicOnly) {
       try {
-        await checkPublicUrl(current);
+        target = await checkPublicTarget(current);
       } catch (err) {
         throw new ChannelInputError(`media refused: ${hop === 0 ? "" : `redirect ${hop} to ${current}: `}${toErrorMessage(err)}`);
       }
     }
     let res: Response;
     try {
-      res = await fetch(current, { redirect: publicOnly ? "manual" : "follow" });
+      res = target ? await fetchChecked(target, { redirect: "manual" }) : await fetch(current, { redirect: "follow" });
     } catch (err) {
       throw new ChannelTransportError(channel, `media download failed (${url})`, { cause: err });
     }

@@ -12,6 +12,7 @@ import { mayReceive } from "./event-audience.ts";
 import { HandshakeError, runHandshake, truncateReason } from "./handshake.ts";
 import { METHOD_TABLE } from "./methods/index.ts";
 import { servesMethod } from "./protocol-version.ts";
+import { exceedsPreauthLimit, MAX_PREAUTH_PAYLOAD_BYTES, PREAUTH_TOO_LARGE_CLOSE } from "./preauth.ts";
 import { missingScope } from "./scope-check.ts";
 import { sendVoiceWakeSnapshot } from "./talk/voicewake.ts";
 
@@ -19,6 +20,7 @@ const NODE_ONLY = new Set(NODE_METHODS);
 
 /** Handles one text frame from a socket. Never throws. */
 export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: string): Promise<void> {
+  if (!ws.data.client && exceedsPreauthLimit(text)) return rejectOversizedPreauth(gw, ws, text);
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -259,6 +261,14 @@ function onConnected(gw: GatewayContext, ws: GatewaySocket, client: ConnectedCli
   if (client.role === "node") gw.nodes.noteConnected(ws);
   if (client.role === "node") sendVoiceWakeSnapshot(gw, ws);
   gw.scheduleHealthRefresh();
+}
+
+/** A frame over the pre-auth cap before hello-ok: closed 1009 unparsed, no error frame (upstream sends none either). */
+function rejectOversizedPreauth(gw: GatewayContext, ws: GatewaySocket, text: string): void {
+  gw.metrics.countHandshakeFailure("PAYLOAD_TOO_LARGE");
+  gw.logger.child("ws").debug("pre-auth frame too large", { connId: ws.data.connId, chars: text.length, limitBytes: MAX_PREAUTH_PAYLOAD_BYTES });
+  clearTimeout(ws.data.handshakeTimer);
+  ws.close(PREAUTH_TOO_LARGE_CLOSE.code, PREAUTH_TOO_LARGE_CLOSE.reason);
 }
 
 function reject(gw: GatewayContext, ws: GatewaySocket, id: string, err: HandshakeError): void {

@@ -13,6 +13,7 @@ import type { ConnectedClient, GatewaySocket } from "./connections.ts";
 import type { GatewayContext } from "./context.ts";
 import { verifyDeviceSignature } from "./device-auth.ts";
 import { requestNodeDevicePairing } from "./nodes/node-pair.ts";
+import { devicelessV4Scopes } from "./preauth.ts";
 import {
   ADVERTISED_EVENTS_V3,
   ADVERTISED_EVENTS_V4,
@@ -76,7 +77,9 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
   checkOrigin(gw, ws, p.client.id, protocol);
 
   const requestedScopes = p.scopes ?? [];
-  const scopes = role === "node" ? [] : requestedScopes.length > 0 ? [...new Set(requestedScopes)] : ["operator.admin"];
+  // A v4 operator without a device identity keeps no self-declared scopes outside the local trust paths.
+  const deviceless = role === "operator" && protocol >= 4 && !p.device;
+  const scopes = role === "node" ? [] : deviceless ? devicelessV4Scopes(ws, p.client, requestedScopes) : requestedScopes.length > 0 ? [...new Set(requestedScopes)] : ["operator.admin"];
   const authMethod = authenticate(gw, ws, p, role, requestedScopes, scopes, protocol);
 
   let deviceId: string | undefined;

@@ -45,6 +45,7 @@ import { toToolMemory } from "./memory/index.ts";
 import { FEATURES } from "./features.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
+import { resolveHandshakeTimeoutMs } from "./preauth.ts";
 import { Metrics } from "./metrics.ts";
 import { Presence } from "./presence/presence.ts";
 import { RunListeners } from "./chat/run-listeners.ts";
@@ -69,7 +70,7 @@ export interface GatewayOptions {
   loaded: LoadedConfig;
   settings: GatewaySettings;
   logger: Logger;
-  /** Handshake timeout (default 10 000 ms); tests shorten it. */
+  /** Handshake timeout (default 15 000 ms or OPENCLAW_HANDSHAKE_TIMEOUT_MS); tests shorten it. */
   handshakeTimeoutMs?: number;
   /** Tick interval (default policy 30 000 ms); tests shorten it. */
   tickIntervalMs?: number;
@@ -259,7 +260,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
   };
 
   ctx.canvas = mountCanvas(ctx.config, opts.settings, opts.logger, ctx.rateLimiter);
-  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? resolveHandshakeTimeoutMs(process.env, (msg) => log.warn(msg));
   const websocket = {
     maxPayloadLength: POLICY.maxPayload,
     // Hard stop well above the policy threshold: a client that never reads cannot make us buffer forever.

@@ -3,8 +3,8 @@
  * loopback, link-local or otherwise not on the public internet, resolving a host to all of its addresses,
  * and the URL check both fetchers apply to every hop.
  *
- * Known limit: names are resolved and checked before the request, and the HTTP client resolves again, so a
- * DNS answer that changes in between (rebinding) is not caught.
+ * A name is resolved once: the request is sent to the address that was checked ({@link fetchChecked}), so a
+ * DNS answer that changes between the check and the connection (rebinding) cannot move it elsewhere.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
@@ -49,6 +49,22 @@ export async function resolveAll(host: string): Promise<string[]> {
  * @throws Error naming the reason (scheme, credentials, non-public address, unresolvable host).
  */
 export async function checkPublicUrl(raw: string, allowPrivate = false): Promise<URL> {
+  return (await checkPublicTarget(raw, allowPrivate)).url;
+}
+
+/** A URL that passed {@link checkPublicTarget}, with the checked address its connection must use. */
+export interface CheckedTarget {
+  url: URL;
+  /** The public address the name resolved to (absent for IP literals and when private targets are allowed). */
+  address?: string;
+}
+
+/**
+ * {@link checkPublicUrl}, keeping the address that was checked so {@link fetchChecked} connects there and
+ * nowhere else.
+ * @throws Error naming the reason (scheme, credentials, non-public address, unresolvable host).
+ */
+export async function checkPublicTarget(raw: string, allowPrivate = false): Promise<CheckedTarget> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -57,7 +73,7 @@ export async function checkPublicUrl(raw: string, allowPrivate = false): Promise
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`only http and https URLs can be fetched (got ${url.protocol})`);
   if (url.username || url.password) throw new Error("URLs with credentials are not fetched");
-  if (allowPrivate) return url;
+  if (allowPrivate) return { url };
   let addresses: string[];
   try {
     addresses = await resolveAll(url.hostname);
@@ -66,7 +82,24 @@ export async function checkPublicUrl(raw: string, allowPrivate = false): Promise
   }
   const blocked = addresses.find(isNonPublicAddress);
   if (blocked !== undefined) throw new Error(`refused: ${url.hostname} resolves to a private, loopback or link-local address (${blocked})`);
-  return url;
+  const bare = url.hostname.replace(/^\[|\]$/g, "");
+  return isIP(bare) ? { url } : { url, address: addresses[0] };
+}
+
+/**
+ * `fetch` of a checked target over a connection to its checked address: the URL names the address, the
+ * `Host` header and the TLS server name (SNI and certificate check) keep the original name. No second
+ * DNS lookup happens, so the name cannot be re-pointed at a private address in between.
+ */
+export function fetchChecked(target: CheckedTarget, init: RequestInit & { tls?: Record<string, unknown> } = {}): Promise<Response> {
+  const { url, address } = target;
+  if (address === undefined) return fetch(url, init);
+  const direct = new URL(url);
+  direct.hostname = address.includes(":") ? `[${address}]` : address;
+  const headers = new Headers(init.headers);
+  headers.set("host", url.host);
+  const tls = url.protocol === "https:" ? { ...init.tls, serverName: url.hostname } : init.tls;
+  return fetch(direct, { ...init, headers, ...(tls && { tls }) } as RequestInit);
 }
 
 // --- internal ---

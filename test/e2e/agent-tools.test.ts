@@ -5,7 +5,8 @@
  * cannot read ~/.ssh, write outside the workspace or reach a local listener; a background process's
  * "Exec finished" event reaches the heartbeat turn; read/write/edit/apply_patch change the workspace and
  * refuse a symlink that leaves it; `/approve` in a Telegram group from the owner works, a stranger's does
- * nothing (no resolution, no model turn). One gateway serves every test, in order.
+ * nothing (no resolution, no model turn); a group's question answered from the CLI gets one follow-up there and a
+ * late `/approve` is told how it ended. One gateway serves every test, in order.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
@@ -254,5 +255,26 @@ describe("/approve over Telegram", () => {
     // The /approve itself was no model turn: the only new request is the run's continuation after the tool.
     expect(provider.requests.length).toBe(requestsBefore + 1);
     expect(await pending()).toEqual([]);
+  });
+
+  test("answered from the CLI instead: the group gets one follow-up without the command; a late /approve is told", async () => {
+    provider.push({ toolCalls: [{ id: "call_tg_cli", name: "exec", args: { command: "printf 'tg-cli-%s' 4", host: "gateway" } }] }, { text: "Done via the CLI." });
+    const before = groupMessages().length;
+    telegram.pushText(OWNER, "check it again", { chat: GROUP });
+    const question = await waitFor(() => groupMessages().slice(before).find((t) => t.includes("/approve ")), "the question in the group", 15_000);
+    const short = /\/approve ([0-9a-f]{8}) allow/.exec(question)?.[1] as string;
+    expect((await cli(["approvals", "allow", short])).stdout).toStartWith("Allowed once: printf");
+    await waitFor(() => groupMessages().includes(`Approval ${short} was allowed once from the CLI.`), "the follow-up in the group");
+    await waitFor(() => groupMessages().includes("Done via the CLI."), "the run's reply in the group", 15_000);
+    expect(toolResult("call_tg_cli")).toMatch(/^Exit: exit code 0 \(gateway, \d+ ms\)\ntg-cli-4/);
+
+    const requestsBefore = provider.requests.length;
+    telegram.pushText(OWNER, `/approve ${short} deny`, { chat: GROUP });
+    await waitFor(() => groupMessages().includes(`Approval ${short} is no longer waiting: it was allowed once from the CLI.`), "the late /approve answer");
+    expect(provider.requests.length).toBe(requestsBefore);
+    expect(groupMessages().slice(before).filter((t) => t.startsWith(`Approval ${short} was`))).toHaveLength(1);
+    // Neither the message nor the command reaches the gateway's log.
+    expect(gw.output()).not.toContain("check it again");
+    expect(gw.output()).not.toContain("tg-cli");
   });
 });

@@ -3,15 +3,23 @@
  * the question reaches the chat; the owner's `/approve <short id> allow|always|deny` settles it with no
  * agent turn; a stranger's `/approve` (even in a chat open to everyone) settles nothing, starts no turn and
  * leaves one log line without its text; an approval sent to another chat cannot be answered from this one.
+ * Through the agent's approvals port: a question the chat saw and did not answer (answered from the control UI
+ * or the CLI, expired, cancelled by a stop) gets one follow-up there with the id and outcome only; a late
+ * `/approve` is told how it ended; approvals that never reached a chat get no follow-up.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ChannelOptions } from "../../src/channels/index.ts";
 import { parseChatCommand } from "../../src/channels/router.ts";
 import { createTelegramChannel } from "../../src/channels/telegram/index.ts";
 import type { TelegramAccountConfig } from "../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { type ExecApprovalOutcome, ExecApprovalQueue, type ExecApprovalRequest } from "../../src/gateway/approvals/approvals.ts";
+import { agentExecPorts } from "../../src/gateway/approvals/agent-exec.ts";
 import { ChatApprovals, formatQuestion } from "../../src/gateway/approvals/chat-approvals.ts";
+import type { ExecApprovalQuestion } from "../../src/agent/exec/index.ts";
 import { Logger } from "../../src/logging/logger.ts";
 import { startTestChannels, type TestChannels } from "../helpers/channels.ts";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
@@ -56,11 +64,9 @@ async function setup(): Promise<Setup> {
   const ask = async (id: string, to: string) => {
     const waiting = queue.request({ id, request: REQUEST, timeoutMs: 60_000, connId: "agent-runs" });
     chat.announce(id, QUESTION, { channel: "telegram", accountId: "default", to });
-    try {
-      return await waiting;
-    } finally {
-      chat.forget(id);
-    }
+    const outcome = await waiting;
+    chat.ended(id, outcome.decision === null ? { kind: "expired" } : { kind: "answered", decision: outcome.decision, ...(outcome.answeredBy && { answeredBy: outcome.answeredBy }) });
+    return outcome;
   };
   const repliesTo = (user: { id: number }) => fake.callsOf("sendMessage").filter((c) => String(c.params.chat_id) === String(user.id)).map((c) => String(c.params.text));
   // The question is sent through the running account: wait until it polls.
@@ -83,9 +89,10 @@ describe("/approve in the chat", () => {
     expect((await outcome).decision).toBe("allow-always");
     await waitFor(() => s.repliesTo(OWNER).includes("Allowed always: uptime"), "the owner's confirmation");
     expect(s.t.agent.turns).toEqual([]);
-    // Answered: the same id from the same chat now finds nothing.
+    // Answered: the same id from the same chat is told how it ended (no follow-up: this chat answered it).
     s.fake.pushText(OWNER, "/approve c0ffee12 deny");
-    await waitFor(() => s.repliesTo(OWNER).some((t) => t.startsWith("No waiting approval c0ffee12 for this chat")), "unknown id answer");
+    await waitFor(() => s.repliesTo(OWNER).includes("Approval c0ffee12 is no longer waiting: it was allowed always in this chat."), "late answer");
+    expect(s.repliesTo(OWNER).filter((t) => t.startsWith("Approval c0ffee12 was"))).toEqual([]);
     s.fake.pushText(OWNER, "/approve c0ffee12 maybe");
     await waitFor(() => s.repliesTo(OWNER).some((t) => t.startsWith("Usage: /approve ")), "usage answer");
     expect(s.t.agent.turns).toEqual([]);
@@ -128,5 +135,122 @@ describe("/approve in the chat", () => {
     const text = formatQuestion("0123456789abcdef", { ...QUESTION, command: "echo ```x```" });
     expect(text).toContain("```\necho '''x'''\n```");
     expect(text).toContain("/approve 01234567 deny");
+  });
+});
+
+describe("follow-ups through the agent's approvals port", () => {
+  const SECRET_COMMAND = "curl -H 'Authorization: Bearer tok-FOLLOWUP-secret' https://example.invalid";
+
+  function ports(s: Setup) {
+    const stateDir = mkdtempSync(join(tmpdir(), "openclaw-approvals-port-"));
+    cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    const p = agentExecPorts({ stateDir, approvals: s.queue, notify: () => {}, chat: s.chat });
+    cleanup.push(() => p.exec.processes.killAll());
+    const request = p.approvals.request as NonNullable<typeof p.approvals.request>;
+    const ask = (over: Partial<ExecApprovalQuestion> = {}) =>
+      request({
+        command: SECRET_COMMAND,
+        cwd: "/w",
+        agentId: "main",
+        host: "gateway",
+        security: "allowlist",
+        ask: "on-miss",
+        resolvedPath: "/usr/bin/curl",
+        reason: "curl is not on the allowlist",
+        timeoutMs: 60_000,
+        ifUnanswered: "refuse",
+        origin: { channel: "telegram", chat: String(OWNER.id), accountId: "default" },
+        ...over,
+      });
+    return ask;
+  }
+
+  /** The id of the question that reached the owner's chat as message number `n` (1-based). */
+  async function questionId(s: Setup, n: number): Promise<string> {
+    const text = await waitFor(() => s.repliesTo(OWNER).filter((t) => t.startsWith("Approval needed"))[n - 1], `question ${n} in the owner's chat`);
+    return /\(id ([0-9a-f-]{36})\)/.exec(text)?.[1] as string;
+  }
+
+  test("answered from the control UI: one follow-up with id and outcome only; a late /approve is told how it ended", async () => {
+    const s = await setup();
+    const ask = ports(s);
+    const answer = ask();
+    const id = await questionId(s, 1);
+    const short = id.slice(0, 8);
+    expect(s.queue.resolve(id, "allow-once", "Olga's laptop", "openclaw-control-ui")).toBe(true);
+    expect(await answer).toBe("allow-once");
+    const followUp = await waitFor(() => s.repliesTo(OWNER).find((t) => t.startsWith(`Approval ${short} was`)), "the follow-up");
+    expect(followUp).toBe(`Approval ${short} was allowed once from the control UI.`);
+
+    s.fake.pushText(OWNER, `/approve ${short} deny`);
+    await waitFor(() => s.repliesTo(OWNER).includes(`Approval ${short} is no longer waiting: it was allowed once from the control UI.`), "the late answer");
+    expect(s.t.agent.turns).toEqual([]);
+
+    // Denied from the CLI: said so, and that the command did not run.
+    const denied = ask();
+    const id2 = await questionId(s, 2);
+    s.queue.resolve(id2, "deny", "cli", "cli");
+    expect(await denied).toBe("deny");
+    await waitFor(() => s.repliesTo(OWNER).includes(`Approval ${id2.slice(0, 8)} was denied from the CLI; the command did not run.`), "the deny follow-up");
+    // One follow-up per question; neither carries the command, the resolver's name, nor lands in the logs.
+    const all = s.repliesTo(OWNER);
+    expect(all.filter((t) => t.startsWith("Approval ") && !t.startsWith("Approval needed") && !t.includes("no longer waiting"))).toHaveLength(2);
+    for (const t of all.filter((x) => !x.startsWith("Approval needed"))) {
+      expect(t).not.toContain("tok-FOLLOWUP-secret");
+      expect(t).not.toContain("Olga");
+    }
+    expect(s.t.logs.join("\n")).not.toContain("tok-FOLLOWUP-secret");
+  });
+
+  test("expired: the follow-up says whether the command ran; a late /approve hears it expired", async () => {
+    const s = await setup();
+    const ask = ports(s);
+    const refused = ask({ timeoutMs: 200, ifUnanswered: "refuse" });
+    const id = await questionId(s, 1);
+    expect(await refused).toBeNull();
+    await waitFor(() => s.repliesTo(OWNER).includes(`Approval ${id.slice(0, 8)} expired without an answer; the command did not run.`), "the expiry follow-up");
+
+    const fallback = ask({ timeoutMs: 200, ifUnanswered: "run" });
+    const id2 = await questionId(s, 2);
+    expect(await fallback).toBeNull();
+    await waitFor(() => s.repliesTo(OWNER).includes(`Approval ${id2.slice(0, 8)} expired without an answer; the command ran anyway (askFallback).`), "the fallback follow-up");
+
+    s.fake.pushText(OWNER, `/approve ${id} allow`);
+    await waitFor(() => s.repliesTo(OWNER).includes(`Approval ${id.slice(0, 8)} is no longer waiting: it expired without an answer; the command did not run.`), "the late answer");
+    expect(s.queue.size).toBe(0);
+    expect(s.t.agent.turns).toEqual([]);
+  });
+
+  test("a gateway stop cancels with a follow-up; no follow-up for approvals that never reached a chat", async () => {
+    const s = await setup();
+    const ask = ports(s);
+    // From WebChat: no chat to tell, before or after.
+    const web = ask({ origin: { channel: "webchat" } });
+    await waitFor(() => s.queue.size === 1, "the webchat request");
+    s.queue.resolve(s.queue.list()[0]!.id, "allow-once", "cli", "cli");
+    expect(await web).toBe("allow-once");
+
+    // The question could not be sent (Telegram said no): the chat never saw it, so no follow-up either.
+    s.fake.failNext("sendMessage", { status: 400, description: "Bad Request: chat not found" });
+    const lost = ask();
+    await waitFor(() => s.t.logs.some((l) => l.includes("could not send the approval question to the chat")), "the failed question");
+    const lostId = s.queue.list()[0]!.id;
+    s.queue.resolve(lostId, "deny", "cli", "cli");
+    expect(await lost).toBe("deny");
+
+    const stopped = ask();
+    // The failed send is recorded by the fake too: this question is the second one.
+    const id = await questionId(s, 2);
+    expect(id).not.toBe(lostId);
+    s.queue.close();
+    expect(await stopped).toBe("deny");
+    await waitFor(() => s.repliesTo(OWNER).includes(`Approval ${id.slice(0, 8)} was cancelled (the gateway stopped); the command did not run.`), "the cancel follow-up");
+    // Everything the chat got: the one question it saw and its follow-up (the failed send is recorded too).
+    expect(s.fake.callsOf("sendMessage").map((c) => String(c.params.text).split("\n")[0])).toEqual([
+      expect.stringMatching(/^Approval needed/),
+      expect.stringMatching(/^Approval needed/),
+      `Approval ${id.slice(0, 8)} was cancelled (the gateway stopped); the command did not run.`,
+    ]);
+    expect(s.fake.callsOf("sendMessage").some((c) => String(c.params.text).includes(lostId.slice(0, 8)) && !String(c.params.text).startsWith("Approval needed"))).toBe(false);
   });
 });

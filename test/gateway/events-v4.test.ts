@@ -22,7 +22,9 @@ afterAll(() => stop());
 async function connect(protocol: 3 | 4): Promise<TestSocket> {
   const sock = await openSocket(gw.url);
   await sock.next();
-  const res = await sock.request("connect", connectParams({ auth: { token: TEST_TOKEN }, minProtocol: protocol, maxProtocol: protocol }), "connect");
+  // v4 without a device identity: the local CLI path, which keeps the scopes it declares.
+  const v4 = protocol === 4 && { client: { id: "cli", version: "1.0.0", platform: "linux", mode: "cli" }, scopes: ["operator.admin"] };
+  const res = await sock.request("connect", connectParams({ auth: { token: TEST_TOKEN }, minProtocol: protocol, maxProtocol: protocol, ...v4 }), "connect");
   if (!res.ok) throw new Error(JSON.stringify(res.error));
   expect(res.payload.protocol).toBe(protocol);
   return sock;

@@ -29,7 +29,8 @@ describe("seq and stateVersion (§5.1)", () => {
   test("seq per connection: contiguous from 1 on every socket, whenever it joined", async () => {
     const gw = await env.gateway();
     const { sock: a } = await connectClient(gw.url, gw.token, { client: clientInfo("test", "test", { instanceId: "a" }) });
-    const { sock: b } = await connectClient(gw.url, gw.token, { client: clientInfo("test", "test", { instanceId: "b" }), minProtocol: 4, maxProtocol: 4 });
+    // v4 without a device: the local backend helper path keeps the scopes it declares.
+    const { sock: b } = await connectClient(gw.url, gw.token, { client: clientInfo("gateway-client", "backend", { instanceId: "b" }), minProtocol: 4, maxProtocol: 4, scopes: ["operator.admin"] });
     for (let i = 0; i < 3; i++) expect((await a.request("system-event", { text: `beacon ${i}`, instanceId: `n${i}` })).ok).toBe(true);
     for (const sock of [a, b]) {
       const events: any[] = [];

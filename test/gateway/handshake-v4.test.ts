@@ -9,7 +9,7 @@ import { buildDeviceAuthPayload, buildDeviceAuthPayloadV3 } from "../../src/gate
 import { parseDevicePublicKey } from "../../src/protocol-shared/device-payload.ts";
 import { validateHelloOk, validateHelloOkV4 } from "../../src/protocol/generated/validators.js";
 import { connectParams, openSocket } from "../helpers/ws.ts";
-import { clientInfo, deviceConnect, expectNoFrame, expectRejected, handshake, newIdentity, useCleanup } from "../helpers/protocol.ts";
+import { CLI, clientInfo, deviceConnect, expectNoFrame, expectRejected, handshake, newIdentity, useCleanup } from "../helpers/protocol.ts";
 
 const env = useCleanup();
 
@@ -35,7 +35,7 @@ describe("protocol negotiation per connection", () => {
   test("a v3 and a v4 client share the port; each keeps its own version", async () => {
     const gw = await env.gateway();
     const v3 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token } }));
-    const v4 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4 }));
+    const v4 = await handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4, client: CLI, scopes: ["operator.read"] }));
     expect([v3.res.payload.protocol, v4.res.payload.protocol]).toEqual([3, 4]);
     const [r3, r4] = await Promise.all([v3.sock.request("health", {}), v4.sock.request("health", {})]);
     expect([r3.ok, r4.ok]).toEqual([true, true]);
@@ -93,7 +93,8 @@ describe("protocol negotiation per connection", () => {
 
 describe("v4 connections: hello and refusals", () => {
   const v4 = (gw: { url: string; token: string }, extra: Record<string, unknown> = {}) =>
-    handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4, ...extra }));
+    // Device-less v4 operators keep declared scopes only on the local CLI path (the upstream CLI's own).
+    handshake(gw.url, () => connectParams({ auth: { token: gw.token }, minProtocol: 4, maxProtocol: 4, client: CLI, ...extra }));
 
   test("hello-ok v4 carries auth always, server.bootId, and only implemented methods", async () => {
     const gw = await env.gateway();
@@ -141,7 +142,7 @@ describe("v4 connections: hello and refusals", () => {
 
   test("v4 request frames may carry traceparent and expectedProfileId; other extra keys are refused", async () => {
     const gw = await env.gateway();
-    const h = await v4(gw);
+    const h = await v4(gw, { scopes: ["operator.read"] });
     h.sock.send({ type: "req", id: "tp", method: "health", params: {}, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", expectedProfileId: "p1" });
     const ok = await h.sock.nextMatching((f) => f.type === "res" && f.id === "tp");
     expect(ok.ok).toBe(true);

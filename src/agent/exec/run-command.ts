@@ -61,6 +61,8 @@ export interface ExecApprovalQuestion {
   /** Why the allowlist did not cover the command. */
   reason: string;
   timeoutMs: number;
+  /** What happens when nobody answers in time (askFallback applied to this command). */
+  ifUnanswered?: "run" | "refuse";
 }
 
 /** An operator's answer; null when nobody answered in time. */
@@ -283,6 +285,7 @@ async function gateHost(command: string, cwd: string, ctx: ExecContext): Promise
     resolvedPath: (missed[0] ?? analysis.segments[0])?.resolvedPath ?? null,
     reason: policy.ask === "always" ? "approvals are required for every command (ask: always)" : missReason(analysis),
     timeoutMs,
+    ifUnanswered: applyAskFallback(policy, analysis) ? "run" : "refuse",
   };
   const answer = ctx.requestApproval ? await askWithTimeout(ctx.requestApproval, question, timeoutMs) : null;
   if (answer === "deny") return "the operator denied this command";

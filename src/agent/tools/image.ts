@@ -11,7 +11,8 @@ import { resolveIn } from "./_fs.ts";
 import { defineTool } from "./define.ts";
 import { READ_MAX_IMAGE_BYTES, sniffImage } from "./read.ts";
 import type { ToolWorkspace } from "./types.ts";
-import { checkFetchUrl } from "./web-fetch.ts";
+import { fetchChecked } from "../../util/net.ts";
+import { checkFetchTarget } from "./web-fetch.ts";
 
 /** The prompt when none is given (upstream's). */
 export const IMAGE_DEFAULT_PROMPT = "Describe the image.";
@@ -63,16 +64,17 @@ function readWorkspaceImage(ws: ToolWorkspace | undefined, path: string): Loaded
 
 async function fetchImage(raw: string, allowPrivate: boolean, signal: AbortSignal): Promise<LoadedImage> {
   const both = AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]);
-  let url = await checkFetchUrl(raw, allowPrivate);
+  let target = await checkFetchTarget(raw, allowPrivate);
   let res: Response;
   for (let hop = 0; ; hop++) {
-    res = await fetch(url, { redirect: "manual", signal: both, headers: { "user-agent": "openclaw-image/1", accept: "image/*" } });
+    res = await fetchChecked(target, { redirect: "manual", signal: both, headers: { "user-agent": "openclaw-image/1", accept: "image/*" } });
     const location = res.headers.get("location");
     if (res.status < 300 || res.status >= 400 || !location) break;
     await res.body?.cancel();
     if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (>${MAX_REDIRECTS})`);
-    url = await checkFetchUrl(new URL(location, url).toString(), allowPrivate);
+    target = await checkFetchTarget(new URL(location, target.url).toString(), allowPrivate);
   }
+  const url = target.url;
   if (!res.ok) {
     await res.body?.cancel();
     throw new Error(`${url}: HTTP ${res.status}`);

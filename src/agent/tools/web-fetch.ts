@@ -6,7 +6,7 @@
  * and its known limit (DNS rebinding) are in src/util/net.ts.
  */
 import { Type as T } from "@sinclair/typebox";
-import { checkPublicUrl } from "../../util/net.ts";
+import { type CheckedTarget, checkPublicTarget, fetchChecked } from "../../util/net.ts";
 import { bindTool, defineTool } from "./define.ts";
 import type { AgentTool } from "./types.ts";
 
@@ -63,7 +63,12 @@ export function createWebFetchTool(settings: WebFetchSettings): AgentTool {
  * @throws Error naming the reason (scheme, non-public address, unresolvable host).
  */
 export async function checkFetchUrl(raw: string, allowPrivate: boolean): Promise<URL> {
-  return checkPublicUrl(raw, allowPrivate).catch((err: Error) => {
+  return (await checkFetchTarget(raw, allowPrivate)).url;
+}
+
+/** {@link checkFetchUrl}, keeping the checked address for {@link fetchChecked}. */
+export async function checkFetchTarget(raw: string, allowPrivate: boolean): Promise<CheckedTarget> {
+  return checkPublicTarget(raw, allowPrivate).catch((err: Error) => {
     throw err.message.startsWith("refused:") ? new Error(`${err.message}; set tools.web.fetch.allowPrivate to allow`) : err;
   });
 }
@@ -71,16 +76,17 @@ export async function checkFetchUrl(raw: string, allowPrivate: boolean): Promise
 // --- internal ---
 
 async function fetchText(raw: string, settings: WebFetchSettings, maxChars: number, signal: AbortSignal): Promise<string> {
-  let url = await checkFetchUrl(raw, settings.allowPrivate);
+  let target = await checkFetchTarget(raw, settings.allowPrivate);
   let res: Response | undefined;
   for (let hop = 0; ; hop++) {
-    res = await fetch(url, { redirect: "manual", signal, headers: { "user-agent": "openclaw-web-fetch/1", accept: "text/html,application/json,text/plain;q=0.9,*/*;q=0.5" } });
+    res = await fetchChecked(target, { redirect: "manual", signal, headers: { "user-agent": "openclaw-web-fetch/1", accept: "text/html,application/json,text/plain;q=0.9,*/*;q=0.5" } });
     const location = res.headers.get("location");
     if (res.status < 300 || res.status >= 400 || !location) break;
     await res.body?.cancel();
     if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (>${MAX_REDIRECTS})`);
-    url = await checkFetchUrl(new URL(location, url).toString(), settings.allowPrivate);
+    target = await checkFetchTarget(new URL(location, target.url).toString(), settings.allowPrivate);
   }
+  const url = target.url;
   const type = (res.headers.get("content-type") ?? "").toLowerCase();
   if (type && !/^(text\/|application\/(json|xml|xhtml\+xml|javascript|ld\+json|rss\+xml|atom\+xml))/.test(type)) {
     await res.body?.cancel();

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { ToolApprovals, ToolExec } from "../../agent/index.ts";
 import { createFileApprovalsPort, formatExecFinished, ProcessRegistry } from "../../agent/exec/index.ts";
 import type { ExecApprovalQueue } from "./approvals.ts";
-import type { ChatApprovals } from "./chat-approvals.ts";
+import type { ApprovalEnd, ChatApprovals } from "./chat-approvals.ts";
 
 /** Pseudo connection id of approval requests raised by agent runs (bounds how many may wait at once). */
 export const AGENT_APPROVALS_CONN = "agent-runs";
@@ -34,6 +34,7 @@ export function agentExecPorts(host: AgentExecHost): { exec: ToolExec; approvals
       async request(q) {
         const id = randomUUID();
         const chat = host.chat?.chatOf(q.origin);
+        let end: ApprovalEnd = { kind: "cancelled" };
         try {
           // Registered synchronously here, so an answer from the chat always finds it.
           const waiting = host.approvals.request({
@@ -43,12 +44,15 @@ export function agentExecPorts(host: AgentExecHost): { exec: ToolExec; approvals
             request: { command: q.command, cwd: q.cwd, host: q.host, security: q.security, ask: q.ask, agentId: q.agentId, resolvedPath: q.resolvedPath, sessionKey: q.sessionKey ?? null },
           });
           if (chat && !("error" in host.approvals.find(id))) host.chat?.announce(id, q, chat);
-          return (await waiting).decision;
+          const outcome = await waiting;
+          end = outcome.decision === null ? { kind: "expired" } : { kind: "answered", decision: outcome.decision, ...(outcome.answeredBy && { answeredBy: outcome.answeredBy }) };
+          return outcome.decision;
         } catch {
           // Gateway stopping or too many waiting: refused, never left to askFallback (which may allow).
           return "deny";
         } finally {
-          host.chat?.forget(id);
+          // A question the chat saw and did not answer gets a follow-up there saying how it ended.
+          host.chat?.ended(id, end);
         }
       },
     },

@@ -40,6 +40,20 @@ export interface ExecApprovalOutcome {
   expiresAtMs: number;
 }
 
+/**
+ * Who settled a request, for the requester only (never on the wire): the resolver's name as the
+ * `exec.approval.resolved` event shows it, and the client id it connected with, when it came over the protocol.
+ */
+export interface ApprovalAnswerer {
+  resolvedBy?: string;
+  clientId?: string;
+}
+
+/** What {@link ExecApprovalQueue.request} resolves with: the outcome, and who answered when someone did. */
+export interface ExecApprovalSettled extends ExecApprovalOutcome {
+  answeredBy?: ApprovalAnswerer;
+}
+
 /** Options of {@link ExecApprovalQueue}. */
 export interface ExecApprovalQueueOptions {
   /** Sends an approval event to the operators allowed to see it. */
@@ -53,7 +67,7 @@ interface Pending {
   expiresAtMs: number;
   connId: string;
   timer: ReturnType<typeof setTimeout>;
-  settle: (decision: ApprovalDecision | null) => void;
+  settle: (decision: ApprovalDecision, answeredBy: ApprovalAnswerer) => void;
   fail: (err: GatewayError) => void;
 }
 
@@ -76,11 +90,11 @@ export class ExecApprovalQueue {
 
   /**
    * Registers a request from connection `connId`, broadcasts `exec.approval.requested` and waits.
-   * @returns the outcome once resolved (`decision` set) or expired (`decision: null`).
+   * @returns the outcome once resolved (`decision` set, with `answeredBy`) or expired (`decision: null`).
    * @throws GatewayError INVALID_REQUEST "approval id already pending" for an id that is waiting;
    *   UNAVAILABLE when the connection has too many requests waiting, or when the gateway stops first.
    */
-  request(input: { id?: string; request: ExecApprovalRequest; timeoutMs?: number; connId: string }): Promise<ExecApprovalOutcome> {
+  request(input: { id?: string; request: ExecApprovalRequest; timeoutMs?: number; connId: string }): Promise<ExecApprovalSettled> {
     const id = input.id?.trim() || randomUUID();
     if (this.#pending.has(id)) return Promise.reject(new GatewayError("INVALID_REQUEST", "approval id already pending"));
     if (this.#countFor(input.connId) >= MAX_PENDING_APPROVALS_PER_CONNECTION) {
@@ -89,7 +103,7 @@ export class ExecApprovalQueue {
     const timeoutMs = Math.min(input.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS, MAX_APPROVAL_TIMEOUT_MS);
     const createdAtMs = Date.now();
     const expiresAtMs = createdAtMs + timeoutMs;
-    const outcome = new Promise<ExecApprovalOutcome>((resolve, reject) => {
+    const outcome = new Promise<ExecApprovalSettled>((resolve, reject) => {
       const timer = setTimeout(() => {
         // Expiry is silent, as upstream: clients drop the prompt at expiresAtMs on their own.
         if (this.#pending.get(id)?.timer === timer) this.#pending.delete(id);
@@ -102,7 +116,7 @@ export class ExecApprovalQueue {
         expiresAtMs,
         connId: input.connId,
         timer,
-        settle: (decision) => resolve({ id, decision, createdAtMs, expiresAtMs }),
+        settle: (decision, answeredBy) => resolve({ id, decision, createdAtMs, expiresAtMs, answeredBy }),
         fail: reject,
       });
     });
@@ -131,13 +145,14 @@ export class ExecApprovalQueue {
   }
 
   /**
-   * Settles a waiting request with an operator's decision and broadcasts `exec.approval.resolved`.
+   * Settles a waiting request with an operator's decision and broadcasts `exec.approval.resolved`
+   * (`resolvedBy` goes out with it; `clientId` only reaches the requester).
    * @returns false when no request with this id is waiting (unknown, already resolved, expired or cancelled).
    */
-  resolve(id: string, decision: ApprovalDecision, resolvedBy: string | undefined): boolean {
+  resolve(id: string, decision: ApprovalDecision, resolvedBy: string | undefined, clientId?: string): boolean {
     const p = this.#take(id);
     if (!p) return false;
-    p.settle(decision);
+    p.settle(decision, dropUndefined({ resolvedBy, clientId }));
     this.#opts.broadcast("exec.approval.resolved", dropUndefined({ id, decision, resolvedBy, ts: Date.now() }));
     return true;
   }

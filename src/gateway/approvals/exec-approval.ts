@@ -14,7 +14,7 @@ import type { MethodHandler } from "../context.ts";
  * @throws GatewayError INVALID_REQUEST "approval id already pending"; UNAVAILABLE when this connection has
  *   too many requests waiting or the gateway stops first.
  */
-export const execApprovalRequest: MethodHandler<"exec.approval.request", ApprovalsHost> = (ctx, params) => {
+export const execApprovalRequest: MethodHandler<"exec.approval.request", ApprovalsHost> = async (ctx, params) => {
   const p = params;
   const request: ExecApprovalRequest = {
     command: p.command,
@@ -26,7 +26,9 @@ export const execApprovalRequest: MethodHandler<"exec.approval.request", Approva
     resolvedPath: p.resolvedPath ?? null,
     sessionKey: p.sessionKey ?? null,
   };
-  return ctx.host.approvals.request({ id: p.id, request, timeoutMs: p.timeoutMs, connId: ctx.connId });
+  // Who answered stays in the gateway: the answer keeps upstream's four fields.
+  const { answeredBy: _who, ...outcome } = await ctx.host.approvals.request({ id: p.id, request, timeoutMs: p.timeoutMs, connId: ctx.connId });
+  return outcome;
 };
 
 /**
@@ -44,6 +46,6 @@ export const execApprovalList: MethodHandler<"exec.approval.list", ApprovalsHost
 export const execApprovalResolve: MethodHandler<"exec.approval.resolve", ApprovalsHost> = (ctx, params) => {
   const { id, decision } = params;
   const resolvedBy = ctx.client.displayName ?? ctx.client.id;
-  if (!ctx.host.approvals.resolve(id.trim(), decision, resolvedBy)) throw new GatewayError("INVALID_REQUEST", "unknown approval id");
+  if (!ctx.host.approvals.resolve(id.trim(), decision, resolvedBy, ctx.client.id)) throw new GatewayError("INVALID_REQUEST", "unknown approval id");
   return { ok: true };
 };

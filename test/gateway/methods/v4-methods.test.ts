@@ -32,7 +32,8 @@ async function connectV4(opts: { scopes?: string[]; caps?: string[]; minProtocol
     maxProtocol: opts.maxProtocol ?? 4,
     client: { id: "cli", version: "2026.9.6", platform: "linux", mode: "cli" },
     auth: { token: TEST_TOKEN },
-    ...(opts.scopes && { scopes: opts.scopes }),
+    // A device-less v4 operator gets only the scopes it declares (the upstream CLI always declares them).
+    scopes: opts.scopes ?? ["operator.admin"],
     ...(opts.caps && { caps: opts.caps }),
   });
   const res = await sock.request("connect", params, "connect");

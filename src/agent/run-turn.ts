@@ -48,8 +48,11 @@ export function runToolPorts(deps: Pick<TurnDeps, "config" | "env" | "loadModelL
   return { ...deps.ports, vision };
 }
 
-/** Why a run stopped early (the abort reason of its signal); `parent`: the run that spawned it was stopped. */
-export type StopReason = "rpc" | "timeout" | "shutdown" | "parent";
+/**
+ * Why a run stopped early (the abort reason of its signal): `rpc` (chat.abort), `stop` (a `/stop` message),
+ * `timeout`, `shutdown`, `parent` (the run that spawned it was stopped).
+ */
+export type StopReason = "rpc" | "stop" | "timeout" | "shutdown" | "parent";
 
 /**
  * Runs `req` to its end. Never throws; the outcome is in the returned final.

@@ -119,6 +119,14 @@ export class AgentRuntime {
    * @returns the ids that were aborted (empty when none matched).
    */
   abort(sessionKey: string, runId?: string, reason: StopReason = "rpc"): string[] {
+    return this.stop(sessionKey, runId, reason).runIds;
+  }
+
+  /**
+   * {@link abort}, also naming the sub-agent runs that were stopped with them (stop reason `parent`).
+   * @returns `runIds` of the session, `subagentRunIds` below them.
+   */
+  stop(sessionKey: string, runId?: string, reason: StopReason = "rpc"): { runIds: string[]; subagentRunIds: string[] } {
     const ids: string[] = [];
     for (const [id, run] of this.active) {
       if (run.req.sessionKey !== sessionKey || (runId !== undefined && id !== runId) || run.controller.signal.aborted) continue;
@@ -126,8 +134,8 @@ export class AgentRuntime {
       ids.push(id);
     }
     // Sub-agents go with what spawned them: the run (when one was named), else anything the session spawned.
-    this.abortDescendants(runId === undefined ? { sessions: [sessionKey], runIds: [] } : { sessions: [], runIds: [runId] });
-    return ids;
+    const subagentRunIds = this.abortDescendants(runId === undefined ? { sessions: [sessionKey], runIds: [] } : { sessions: [], runIds: [runId] });
+    return { runIds: ids, subagentRunIds };
   }
 
   /**

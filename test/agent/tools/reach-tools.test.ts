@@ -382,11 +382,13 @@ describe("sessions_spawn and stopping", () => {
 });
 
 describe("session_status and agents_list", () => {
-  test("session_status: model, last-turn tokens, context window and use; other agents' sessions refused", async () => {
+  test("session_status: model, the last model call's tokens, context window and use; other agents' sessions refused", async () => {
     const store = createMemoryStore();
     store.setSession("agent:main:main", { sessionId: "s1", updatedAt: Date.now(), modelProvider: "local", model: "m1", inputTokens: 1500, outputTokens: 500, totalTokens: 2000, contextTokens: 8000 });
-    const tool = bind(sessionStatusTool, { ports: { store }, sessionKey: "agent:main:main" });
-    expect(JSON.parse(await call(tool, {}))).toMatchObject({ sessionKey: "agent:main:main", current: true, model: "local/m1", tokens: { input: 1500, output: 500, total: 2000 }, contextWindow: 8000, contextUsed: "25%", messages: 0 });
+    store.appendMessages("s1", [{ role: "assistant", content: [{ type: "text", text: "hi" }], provider: "local", model: "m1", usage: { input: 1500, output: 500, cacheRead: 0, cacheWrite: 0, totalTokens: 2000 }, stopReason: "stop", timestamp: 1 }]);
+    const config: OpenClawConfig = { models: { providers: { local: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m1", contextWindow: 8000 }] } } } };
+    const tool = bind(sessionStatusTool, { ports: { store }, sessionKey: "agent:main:main", config });
+    expect(JSON.parse(await call(tool, {}))).toMatchObject({ sessionKey: "agent:main:main", current: true, model: "local/m1", tokens: { input: 1500, output: 500, total: 2000 }, contextWindow: 8000, contextUsed: "25%", messages: 1 });
     expect(await failure(tool, { sessionKey: "agent:ops:main" })).toBe("session agent:ops:main belongs to another agent");
     const fresh = bind(sessionStatusTool, { ports: { store }, sessionKey: "agent:main:new", config: { agents: { defaults: { model: "local/m2" } } } });
     expect(JSON.parse(await call(fresh, {}))).toMatchObject({ model: "local/m2", tokens: { total: null }, contextUsed: null });

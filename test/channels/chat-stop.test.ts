@@ -3,19 +3,24 @@
  * the turn it stops and never reaches the agent. From a sender who may command the agent it stops the runs
  * of the session the chat routes to (through `stopRuns`), drops the messages waiting for that session and
  * answers with what it stopped; a stranger's `/stop` stops nothing, gets no answer and leaves one log line
- * without its text; in a group, `/stop@another_bot` is not ours. Also the pieces: `isStopFor` and
- * `SessionQueue.clear`.
+ * without its text; in a group, `/stop@another_bot` is not ours. The same over WhatsApp (fake Baileys
+ * socket). Also the pieces: `isStopFor` and `SessionQueue.clear`.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SessionQueue } from "../../src/channels/_queue.ts";
 import type { AgentTurnResult, ChannelOptions, InboundMessage, StopRunsRequest } from "../../src/channels/index.ts";
 import { isStopFor } from "../../src/channels/router.ts";
 import { createTelegramChannel } from "../../src/channels/telegram/index.ts";
-import type { TelegramAccountConfig } from "../../src/config/channels-schema.ts";
+import { createWhatsAppChannel, openAuthState } from "../../src/channels/whatsapp/index.ts";
+import type { TelegramAccountConfig, WhatsAppAccountConfig } from "../../src/config/channels-schema.ts";
 import type { OpenClawConfig } from "../../src/config/schema.ts";
 import { InboundStore } from "../../src/store/channel-inbound.ts";
 import { openStateDb, stateDbPath } from "../../src/store/state-db.ts";
 import { startTestChannels, type TestChannels } from "../helpers/channels.ts";
+import { createFakeSocketFactory, SELF_JID, waText } from "../helpers/fake-baileys.ts";
 import { FAKE_BOT, FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -133,6 +138,52 @@ describe("/stop in a chat", () => {
     expect(s.stops.map((r) => r.sessionKey)).toEqual([`agent:main:telegram:group:${GROUP.id}`]);
     expect(s.textsTo(GROUP.id)).toEqual(["⏹️ Nothing was running."]);
     expect(s.t.agent.turns).toEqual([]);
+  });
+});
+
+describe("/stop over WhatsApp", () => {
+  test("the allowlisted sender's /stop ends the running turn; a stranger's (open DMs, shared session) stops nothing", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "openclaw-wa-stop-"));
+    cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    const auth = openAuthState(join(stateDir, "credentials", "whatsapp", "default"));
+    Object.assign(auth.state.creds, { me: { id: SELF_JID, name: "Tester" }, registered: true });
+    await auth.saveCreds();
+    const sockets = createFakeSocketFactory();
+    let end: ((r: AgentTurnResult) => void) | undefined;
+    const stops: StopRunsRequest[] = [];
+    const t = startTestChannels(
+      { messages: { queue: { mode: "followup", debounceMs: 10 } }, channels: { whatsapp: { dmPolicy: "open", allowFrom: ["*", "+15550001111"] } } },
+      {
+        stateDir,
+        factories: { whatsapp: (o) => createWhatsAppChannel({ ...(o as ChannelOptions<WhatsAppAccountConfig>), socketFactory: sockets.factory, random: () => 0.5 }) },
+        stopRuns: (req) => {
+          stops.push(req);
+          const running = end;
+          end = undefined;
+          running?.({ aborted: true });
+          return { runs: running ? 1 : 0, subagents: 0 };
+        },
+      },
+    );
+    cleanup.push(() => t.stop({ keepState: true }));
+    t.agent.reply = () => new Promise((resolve) => (end = resolve));
+    const sock = await sockets.waitForSockets(1);
+    sock.open();
+    await waitFor(() => t.manager.accountSnapshots("whatsapp")[0]?.connected === true, "whatsapp connected");
+    const textsTo = (e164: string) => sock.sent.filter((x) => x.jid === `${e164.slice(1)}@s.whatsapp.net`).map((x) => String(x.content.text ?? ""));
+
+    sock.inbound(waText("+15550001111", "plan my week"));
+    await t.agent.waitForTurns(1);
+    sock.inbound(waText("+15559990000", "/stop"));
+    await waitFor(() => t.logs.some((l) => l.includes("/stop from a sender not allowed to command the agent")), "the stranger's /stop dropped");
+    expect(stops).toEqual([]);
+    sock.inbound(waText("+15550001111", " /Stop "));
+    await waitFor(() => textsTo("+15550001111").length > 0, "the answer to /stop");
+    expect(textsTo("+15550001111")).toEqual(["⏹️ Stopped the running turn."]);
+    expect(stops.map((r) => r.sessionKey)).toEqual(["agent:main:main"]);
+    await t.manager.router.idle();
+    expect(t.agent.turns.map((x) => x.text)).toEqual(["plan my week"]);
+    expect(textsTo("+15559990000")).toEqual([]);
   });
 });
 

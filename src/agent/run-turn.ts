@@ -48,8 +48,11 @@ export function runToolPorts(deps: Pick<TurnDeps, "config" | "env" | "loadModelL
   return { ...deps.ports, vision };
 }
 
-/** Why a run stopped early (the abort reason of its signal). */
-export type StopReason = "rpc" | "timeout" | "shutdown";
+/**
+ * Why a run stopped early (the abort reason of its signal): `rpc` (chat.abort), `stop` (a `/stop` message),
+ * `timeout`, `shutdown`, `parent` (the run that spawned it was stopped).
+ */
+export type StopReason = "rpc" | "stop" | "timeout" | "shutdown" | "parent";
 
 /**
  * Runs `req` to its end. Never throws; the outcome is in the returned final.
@@ -121,6 +124,8 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
 
   let lastSpec: ModelSpec | undefined;
   let usage: Usage | undefined;
+  /** The usage of the last model call that finished: what the session's context holds now. */
+  let lastCall: Usage | undefined;
   let stepOfLastText = -1;
   let outcome: Awaited<ReturnType<typeof Llm.runModelTurn>> | undefined;
   let setupError: string | undefined;
@@ -157,6 +162,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
             break;
           case "step":
             store.appendMessages(entry.sessionId, ev.messages);
+            if (ev.usage.totalTokens > 0 || ev.usage.input + ev.usage.output > 0) lastCall = ev.usage;
             break;
         }
       },
@@ -178,7 +184,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     const partial = outcome?.partial ? { ...outcome.partial, stopReason: "aborted" as const, ...(errorMessage && { errorMessage }) } : undefined;
     store.transaction(() => {
       if (partial) store.appendMessages(entry.sessionId, [partial]);
-      store.setSession(req.sessionKey, { ...entry, ...tokenFields(usage, lastSpec, config), updatedAt: endedAt, abortedLastRun: true });
+      store.setSession(req.sessionKey, { ...entry, ...tokenFields(usage, lastCall, lastSpec, config), updatedAt: endedAt, abortedLastRun: true });
     });
     const message = text ? { role: "assistant", content: [{ type: "text", text }], timestamp: endedAt, stopReason: "aborted" } : undefined;
     events.aborted(startedAt, endedAt, stop, { message, errorMessage });
@@ -204,7 +210,7 @@ export async function executeRun(deps: TurnDeps, req: RunRequest, signal: AbortS
     return errorFinal(req, startedAt, endedAt, "UNAVAILABLE", message, outcome?.error);
   }
 
-  store.setSession(req.sessionKey, { ...entry, ...tokenFields(usage, lastSpec, config), updatedAt: endedAt, systemSent: true, abortedLastRun: false });
+  store.setSession(req.sessionKey, { ...entry, ...tokenFields(usage, lastCall, lastSpec, config), updatedAt: endedAt, systemSent: true, abortedLastRun: false });
   events.end(startedAt, endedAt, { role: "assistant", content: [{ type: "text", text }], timestamp: endedAt, stopReason: "stop", ...(usage && { usage }) });
   log.info("run completed", { runId: req.runId, model: lastSpec?.ref, durationMs: endedAt - startedAt });
   return okFinal(req, entry, startedAt, endedAt, text, lastSpec, usage, false);
@@ -251,14 +257,20 @@ function routeFields(route: DeliveryContext | undefined): Partial<SessionEntry> 
   return { lastChannel: route.channel, lastTo: route.to, ...(route.accountId && { lastAccountId: route.accountId }), deliveryContext };
 }
 
-function tokenFields(usage: Usage | undefined, spec: ModelSpec | undefined, config: OpenClawConfig): Partial<SessionEntry> {
+/**
+ * The session's token fields after a run: `inputTokens`/`outputTokens` over the whole run (every model call
+ * of it), `totalTokens` the context the last model call held (its prompt, cache reads and writes included,
+ * plus its completion), `contextTokens` the model's context window when known.
+ */
+function tokenFields(usage: Usage | undefined, lastCall: Usage | undefined, spec: ModelSpec | undefined, config: OpenClawConfig): Partial<SessionEntry> {
   if (!spec) return {};
   const input = usage ? usage.input + usage.cacheRead + usage.cacheWrite : undefined;
   const contextTokens = spec.contextWindow ?? contextWindowOf(config, spec.ref);
+  const held = lastCall ? lastCall.input + lastCall.cacheRead + lastCall.cacheWrite + lastCall.output : undefined;
   return {
     modelProvider: spec.provider,
     model: spec.model,
-    ...(usage && { inputTokens: input, outputTokens: usage.output, totalTokens: (input ?? 0) + usage.output }),
+    ...(usage && { inputTokens: input, outputTokens: usage.output, totalTokens: held ?? (input ?? 0) + usage.output }),
     ...(contextTokens !== undefined && { contextTokens }),
   };
 }

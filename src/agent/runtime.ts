@@ -119,13 +119,23 @@ export class AgentRuntime {
    * @returns the ids that were aborted (empty when none matched).
    */
   abort(sessionKey: string, runId?: string, reason: StopReason = "rpc"): string[] {
+    return this.stop(sessionKey, runId, reason).runIds;
+  }
+
+  /**
+   * {@link abort}, also naming the sub-agent runs that were stopped with them (stop reason `parent`).
+   * @returns `runIds` of the session, `subagentRunIds` below them.
+   */
+  stop(sessionKey: string, runId?: string, reason: StopReason = "rpc"): { runIds: string[]; subagentRunIds: string[] } {
     const ids: string[] = [];
     for (const [id, run] of this.active) {
       if (run.req.sessionKey !== sessionKey || (runId !== undefined && id !== runId) || run.controller.signal.aborted) continue;
       run.controller.abort(reason);
       ids.push(id);
     }
-    return ids;
+    // Sub-agents go with what spawned them: the run (when one was named), else anything the session spawned.
+    const subagentRunIds = this.abortDescendants(runId === undefined ? { sessions: [sessionKey], runIds: [] } : { sessions: [], runIds: [runId] });
+    return { runIds: ids, subagentRunIds };
   }
 
   /**
@@ -197,6 +207,31 @@ export class AgentRuntime {
 
   // --- internal ---
 
+  /**
+   * Aborts (reason `parent`) the sub-agent runs spawned by the given runs or sessions, then theirs, down
+   * the whole tree. @returns the ids aborted.
+   */
+  private abortDescendants(from: { sessions: string[]; runIds: string[] }): string[] {
+    const sessions = new Set(from.sessions);
+    const runIds = new Set(from.runIds);
+    const stopped: string[] = [];
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [id, run] of this.active) {
+        const parent = run.req.parent;
+        if (!parent || run.controller.signal.aborted) continue;
+        if (!sessions.has(parent.sessionKey) && !(parent.runId !== undefined && runIds.has(parent.runId))) continue;
+        run.controller.abort("parent");
+        stopped.push(id);
+        runIds.add(id);
+        sessions.add(run.req.sessionKey);
+        changed = true;
+      }
+    }
+    if (stopped.length > 0) this.opts.logger.info("sub-agents stopped with their parent", { runIds: stopped });
+    return stopped;
+  }
+
   private async execute(req: RunRequest, controller: AbortController): Promise<RunFinal> {
     const events = new RunEvents(this.opts.emit, req.runId, req.sessionKey, this.opts.chatThrottleMs, req.chatSessionKey);
     // Timers take a signed 32-bit delay; a longer one fires at once (TimeoutOverflowWarning), so cap it (~24.8 days).
@@ -237,7 +272,9 @@ export class AgentRuntime {
     }
   }
 
-  private settle(req: RunRequest, final: RunFinal): RunFinal {
+  private settle(req: RunRequest, settled: RunFinal): RunFinal {
+    const signal = this.active.get(req.runId)?.controller.signal;
+    const final = signal?.aborted ? { ...settled, stopReason: String(signal.reason ?? "rpc") } : settled;
     this.active.delete(req.runId);
     this.remember(req.runId, final);
     const status = final.ok ? ((final.payload.summary === "aborted" ? "aborted" : "ok") as RunRecord["status"]) : "error";

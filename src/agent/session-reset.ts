@@ -47,3 +47,8 @@ export function parseResetCommand(text: string): { reset: boolean; rest: string 
   const m = /^\s*\/(new|reset)(?=$|\s)\s*([\s\S]*)$/i.exec(text);
   return m ? { reset: true, rest: m[2].trim() } : { reset: false, rest: text };
 }
+
+/** True for a message that is only `/stop` (any case, surrounding spaces): stop the session's runs. */
+export function isStopCommand(text: string): boolean {
+  return text.trim().toLowerCase() === "/stop";
+}

@@ -43,6 +43,11 @@ export interface RunRequest {
   /** A model ref (`provider/model`) for this run only, ahead of the session's and the agent's. */
   model?: string;
   /**
+   * Set on a sub-agent run: the session (and run) that spawned it. Aborting that run, or every run of that
+   * session, aborts this one too (stop reason `parent`), and its own sub-agents after it.
+   */
+  parent?: { sessionKey: string; runId?: string };
+  /**
    * Called once a run ended ok (completed or aborted), while its session lane is still held, so what it
    * does (deliver the reply) happens before the session's next run. The fields it returns are added to the
    * final payload. A throw is logged and ignored.
@@ -72,6 +77,8 @@ export interface RunFinal {
   error?: RunErrorShape;
   startedAt?: number;
   endedAt?: number;
+  /** Why the run was stopped, when it was (`rpc`, `timeout`, `shutdown`, `parent`); not sent on the wire. */
+  stopReason?: string;
 }
 
 /** What `submit` did. */

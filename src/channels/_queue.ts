@@ -88,6 +88,20 @@ export class SessionQueue<T> {
     return this.lanes.get(key)?.pending.length ?? 0;
   }
 
+  /** Takes out and returns the items waiting for `key`; a turn running there goes on. */
+  clear(key: string): T[] {
+    const lane = this.lanes.get(key);
+    if (!lane) return [];
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    const taken = lane.pending.splice(0);
+    if (!lane.running) {
+      this.lanes.delete(key);
+      this.notifyIdle();
+    }
+    return taken;
+  }
+
   /** Resolves when no lane is running or waiting. */
   idle(): Promise<void> {
     if (this.lanes.size === 0) return Promise.resolve();

@@ -25,4 +25,4 @@ export {
   type SendResult,
 } from "./channel.ts";
 export { type ChannelFactory, ChannelManager, type ChannelManagerOptions, type SendRequest, UnsupportedChannelError } from "./manager.ts";
-export { type AgentTurnRequest, type AgentTurnResult, ChannelRouter, type ChannelRouterOptions, type ChatCommandRequest, coalesce, type HandleChatCommand, type RunAgentTurn } from "./router.ts";
+export { type AgentTurnRequest, type AgentTurnResult, ChannelRouter, type ChannelRouterOptions, type ChatCommandRequest, coalesce, type HandleChatCommand, type RunAgentTurn, type StopRunsRequest, type StopSessionRuns } from "./router.ts";

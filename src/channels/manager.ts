@@ -31,7 +31,7 @@ import {
   type SendResult,
 } from "./channel.ts";
 import { CHANNEL_DESCRIPTORS } from "./registry.ts";
-import { ChannelRouter, type HandleChatCommand, type RunAgentTurn } from "./router.ts";
+import { ChannelRouter, type HandleChatCommand, type RunAgentTurn, type StopSessionRuns } from "./router.ts";
 
 export type { ChannelFactory };
 
@@ -43,6 +43,8 @@ export interface ChannelManagerOptions {
   runAgentTurn: RunAgentTurn;
   /** Answers `/approve` from a chat (see `ChannelRouterOptions.chatCommand`). */
   chatCommand?: HandleChatCommand;
+  /** Carries out `/stop` from a chat (see `ChannelRouterOptions.stopRuns`). */
+  stopRuns?: StopSessionRuns;
   env?: Record<string, string | undefined>;
   /** Replaces the lazily imported adapter of a channel (tests). */
   factories?: Partial<Record<ChannelId, ChannelFactory>>;
@@ -119,6 +121,7 @@ export class ChannelManager {
       inbound: () => this.inbound(),
       runAgentTurn: opts.runAgentTurn,
       ...(opts.chatCommand && { chatCommand: opts.chatCommand }),
+      ...(opts.stopRuns && { stopRuns: opts.stopRuns }),
       getChannel: (ch, id) => this.runtimes.get(key(ch, id))?.instance,
       logger: opts.logger,
     });

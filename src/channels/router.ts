@@ -69,6 +69,16 @@ export interface ChatCommandRequest {
 /** Answers a {@link ChatCommandRequest}; resolves with the reply for the chat. */
 export type HandleChatCommand = (req: ChatCommandRequest) => Promise<string> | string;
 
+/** A `/stop` from a sender the channel lets command the agent: the session the chat routes to, and who asked. */
+export interface StopRunsRequest {
+  agentId: string;
+  sessionKey: string;
+  channel: AgentTurnRequest["channel"];
+}
+
+/** Stops the runs of a session and the sub-agent runs they spawned. @returns how many of each were stopped. */
+export type StopSessionRuns = (req: StopRunsRequest) => { runs: number; subagents: number } | Promise<{ runs: number; subagents: number }>;
+
 /** What the router needs. */
 export interface ChannelRouterOptions {
   getConfig(): OpenClawConfig;
@@ -79,6 +89,8 @@ export interface ChannelRouterOptions {
   runAgentTurn: RunAgentTurn;
   /** Answers `/approve`; without it the text goes to the agent like any other message. */
   chatCommand?: HandleChatCommand;
+  /** Carries out `/stop`; without it the text goes to the agent like any other message. */
+  stopRuns?: StopSessionRuns;
   /** The running account a reply goes out on. */
   getChannel(channel: ChannelId, accountId: string): Channel | undefined;
   logger: Logger;
@@ -133,6 +145,7 @@ export class ChannelRouter implements ChannelHost {
     const decision = decideAccess(msg, account, (p) => this.opts.pairing().isApproved(msg.channel, p));
     const command = this.opts.chatCommand ? parseChatCommand(msg.text) : undefined;
     if (command) return this.runChatCommand(msg, command, decision);
+    if (this.opts.stopRuns && isStopFor(msg)) return this.runStop(msg, decision);
     if (decision.kind === "pair") return this.answerPairing(msg, peer);
     if (decision.kind === "drop") return this.drop(msg, decision.reason);
     const route = resolveRoute(config, msg);
@@ -291,6 +304,34 @@ export class ChannelRouter implements ChannelHost {
       this.log.warn(`could not send the /${command.name} answer: ${toErrorMessage(err)}`, { channel: msg.channel });
     }
     return { kind: "dropped", reason: `/${command.name} handled by the gateway` };
+  }
+
+  /**
+   * `/stop`: never a model turn and never queued behind the turn it stops. From a sender who may command the
+   * agent (as for `/approve`) it stops the runs of the session the chat routes to and the sub-agents they
+   * spawned, drops the messages waiting for that session (marked done, one log line each), and answers with
+   * what it stopped; anyone else's is dropped with one log line (no body).
+   */
+  private async runStop(msg: InboundMessage, decision: AccessDecision): Promise<InboundOutcome> {
+    const standing = this.standingOf(msg);
+    if (!standing.owner && !(decision.kind === "allow" && standing.allowlisted)) return this.drop(msg, "/stop from a sender not allowed to command the agent");
+    const route = resolveRoute(this.opts.getConfig(), msg);
+    const waiting = this.queue.clear(route.sessionKey);
+    for (const item of waiting) this.finishDropped(item, "/stop dropped it before its turn");
+    let reply: string;
+    try {
+      const stopped = await (this.opts.stopRuns as StopSessionRuns)({ agentId: route.agentId, sessionKey: route.sessionKey, channel: turnChannelOf(msg, standing) });
+      reply = describeStop(stopped, rowsOf(waiting).length);
+      this.log.info(`/stop: ${stopped.runs} run(s), ${stopped.subagents} sub-agent run(s), ${rowsOf(waiting).length} waiting message(s)`, { channel: msg.channel, session: route.sessionKey });
+    } catch (err) {
+      reply = `/stop failed: ${toErrorMessage(err)}`;
+    }
+    try {
+      await this.opts.getChannel(msg.channel, msg.accountId)?.send(replyTargetOf(msg), { text: reply });
+    } catch (err) {
+      this.log.warn(`could not send the /stop answer: ${toErrorMessage(err)}`, { channel: msg.channel });
+    }
+    return { kind: "dropped", reason: "/stop handled by the gateway" };
   }
 
   private async runTurn(sessionKey: string, queued: Item[]): Promise<void> {
@@ -465,6 +506,25 @@ export function coalesce(msgs: InboundMessage[]): string {
 export function parseChatCommand(text: string): { name: "approve"; args: string } | undefined {
   const m = /^\/approve(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
   return m ? { name: "approve", args: (m[1] ?? "").trim() } : undefined;
+}
+
+/**
+ * True for a message that is only `/stop` (any case; `/stop@bot` in Telegram): in a group, a `/stop@name`
+ * that does not address this bot is someone else's command.
+ */
+export function isStopFor(msg: Pick<InboundMessage, "text" | "chatType" | "wasMentioned">): boolean {
+  const m = /^\/stop(@[A-Za-z0-9_]+)?$/i.exec(msg.text.trim());
+  if (!m) return false;
+  return !(m[1] && msg.chatType === "group" && msg.wasMentioned === false);
+}
+
+/** The answer to `/stop`: what it stopped, or that nothing was running. */
+function describeStop(stopped: { runs: number; subagents: number }, dropped: number): string {
+  const parts: string[] = [];
+  if (stopped.runs > 0) parts.push(stopped.runs === 1 ? "the running turn" : `${stopped.runs} runs`);
+  if (stopped.subagents > 0) parts.push(stopped.subagents === 1 ? "1 sub-agent" : `${stopped.subagents} sub-agents`);
+  const head = parts.length > 0 ? `⏹️ Stopped ${parts.join(" and ")}.` : "⏹️ Nothing was running.";
+  return dropped > 0 ? `${head} ${dropped === 1 ? "1 waiting message was" : `${dropped} waiting messages were`} dropped.` : head;
 }
 
 /** Queued items with the messages each carries from an interrupted turn, in order. */

@@ -97,10 +97,21 @@ export const MessageToolSchema = T.Object(
   { additionalProperties: true },
 );
 
+/** `tools.subagents.tools`: the sub-agent restriction layer (it only narrows what the agent's policy gives). */
+export const SubagentToolsSchema = T.Object(
+  {
+    allow: Names('Sub-agents get only these tools (names, "group:<name>", "*" wildcards); it cannot add a tool the agent\'s policy leaves out.'),
+    deny: Names("Tools sub-agents never get (deny wins over allow), on top of the built-in sub-agent deny list."),
+    alsoAllow: Names("Accepted for upstream configs; adds nothing here (the sub-agent layer only takes tools away)."),
+  },
+  { additionalProperties: false },
+);
+
 /** `tools`. */
 export const ToolsConfigSchema = T.Object(
   {
     ...policyFields,
+    subagents: T.Optional(T.Object({ tools: T.Optional(SubagentToolsSchema) }, { additionalProperties: false, description: "Tool policy of sub-agents (sessions_spawn)." })),
     fs: T.Optional(Fs),
     exec: T.Optional(ExecToolSchema),
     message: T.Optional(MessageToolSchema),
@@ -114,6 +125,8 @@ export const AgentToolsSchema = T.Object({ ...policyFields, fs: T.Optional(Fs), 
 
 /** `tools`. */
 export type ToolsConfig = Static<typeof ToolsConfigSchema>;
+/** `tools.subagents.tools`. */
+export type SubagentToolsConfig = Static<typeof SubagentToolsSchema>;
 /** `tools.exec`. */
 export type ExecToolConfig = Static<typeof ExecToolSchema>;
 /** `tools.message`. */

@@ -26,7 +26,7 @@ import { toV4RunEventPayload } from "./run-events-v4.ts";
 import { mountCanvas } from "./canvas/canvas.ts";
 import { toToolNodes } from "./nodes/agent-nodes.ts";
 import { toToolBrowser } from "./browser-bridge/index.ts";
-import { toRunAgentTurn, toTargetString } from "./channels/channel-agent.ts";
+import { toRunAgentTurn, toStopSessionRuns, toTargetString } from "./channels/channel-agent.ts";
 import { toToolChannels } from "./channels/agent-channels.ts";
 import { toToolCron } from "./cron/agent-cron.ts";
 import { toToolAgentRuns } from "./chat/agent-runs.ts";
@@ -153,6 +153,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     getConfig: () => loaded.config,
     logger: opts.logger,
     runAgentTurn: toRunAgentTurn(() => agents, opts.logger.child("channels")),
+    stopRuns: toStopSessionRuns(() => agents),
     chatCommand: (req): string => chatApprovals.answer({ chat: { channel: req.channel.channel, accountId: req.channel.accountId, to: toTargetString(req) }, senderId: req.channel.senderId, args: req.args }),
     stateDb,
     ...opts.channelOptions,

@@ -202,6 +202,43 @@ describe("failures end the run cleanly", () => {
   });
 });
 
+describe("sub-agents stop with their parent", () => {
+  test("aborting a session's runs aborts the sub-agents it spawned and theirs (reason parent); others run on", async () => {
+    const { runtime, events } = setup(config());
+    fake.push({ hang: true, first: "p" }, { hang: true, first: "c" }, { hang: true, first: "g" }, { hang: true, first: "o" });
+    const parent = runtime.submit(req({ runId: "tree-parent", sessionKey: "agent:main:tree" }));
+    const child = runtime.submit(req({ runId: "tree-child", sessionKey: "agent:main:subagent:c1", parent: { sessionKey: "agent:main:tree", runId: "tree-parent" } }));
+    const grandchild = runtime.submit(req({ runId: "tree-grandchild", sessionKey: "agent:main:subagent:g1", parent: { sessionKey: "agent:main:subagent:c1", runId: "tree-child" } }));
+    const other = runtime.submit(req({ runId: "tree-other", sessionKey: "agent:main:subagent:o1", parent: { sessionKey: "agent:main:elsewhere" } }));
+    const streaming = (id: string) => events.some((e) => e.payload.runId === id && e.payload.stream === "assistant");
+    await waitFor(() => ["tree-parent", "tree-child", "tree-grandchild", "tree-other"].every(streaming), "all four streaming");
+    expect(runtime.abort("agent:main:tree")).toEqual(["tree-parent"]);
+    const [fp, fc, fg] = await Promise.all([finish(parent), finish(child), finish(grandchild)]);
+    expect([fp.stopReason, fc.stopReason, fg.stopReason]).toEqual(["rpc", "parent", "parent"]);
+    for (const f of [fp, fc, fg]) expect(f.payload.summary).toBe("aborted");
+    const stops = events.filter((e) => e.event === "chat" && e.payload.state === "aborted").map((e) => [e.payload.runId, e.payload.stopReason]);
+    expect(stops).toEqual(expect.arrayContaining([["tree-child", "parent"], ["tree-grandchild", "parent"]]));
+    // The unrelated sub-agent is still running.
+    expect(runtime.runsOn("agent:main:subagent:o1")).toEqual(["tree-other"]);
+    runtime.abort("agent:main:subagent:o1");
+    expect((await finish(other)).stopReason).toBe("rpc");
+  });
+
+  test("aborting one run aborts only the sub-agents that run spawned; an ended parent's run id still reaches them", async () => {
+    const { runtime, events } = setup(config());
+    fake.push({ hang: true, first: "a" }, { hang: true, first: "b" });
+    const mine = runtime.submit(req({ runId: "exact-mine", sessionKey: "agent:main:subagent:m1", parent: { sessionKey: "agent:main:exact", runId: "exact-run-1" } }));
+    const sibling = runtime.submit(req({ runId: "exact-sibling", sessionKey: "agent:main:subagent:s1", parent: { sessionKey: "agent:main:exact", runId: "exact-run-2" } }));
+    await waitFor(() => ["exact-mine", "exact-sibling"].every((id) => events.some((e) => e.payload.runId === id && e.payload.stream === "assistant")), "both streaming");
+    // exact-run-1 is no longer running: nothing of its own to abort, its sub-agent still stops.
+    expect(runtime.abort("agent:main:exact", "exact-run-1")).toEqual([]);
+    expect((await finish(mine)).stopReason).toBe("parent");
+    expect(runtime.runsOn("agent:main:subagent:s1")).toEqual(["exact-sibling"]);
+    await runtime.shutdown();
+    expect((await finish(sibling)).stopReason).toBe("shutdown");
+  });
+});
+
 describe("scheduling and idempotency", () => {
   test("runs on one session never overlap; the global cap holds", async () => {
     const cfg = config({}, "local/m1");

@@ -23,6 +23,7 @@ import { messageTool } from "./message.ts";
 import { imageTool } from "./image.ts";
 import { memoryGetTool, memorySearchTool } from "./memory.ts";
 import { type EffectiveTool, effectiveTools } from "./policy.ts";
+import { subagentPositionOf } from "./subagent-policy.ts";
 import { nodesTool } from "./nodes.ts";
 import { processTool } from "./process.ts";
 import { readTool } from "./read.ts";
@@ -37,6 +38,7 @@ import { writeTool } from "./write.ts";
 export type { AgentTool, ToolApprovals, ToolBrowser, ToolVision, ToolCallContext, ToolContext, ToolDefinition, ToolNode, ToolNodes, ToolOrigin, ToolOutput, ToolParameters, ToolPorts, ToolResult, ToolRunContext, ToolExec, ToolMemory, ToolMemoryHit, ToolWorkspace, ToolChannels, ToolCron, ToolCronJob, ToolAgentRuns, ToolRunEnd, ToolSpawnedRun, HostToolPorts } from "./types.ts";
 export { bindTool, capOutput, defineTool, ToolArgumentsError } from "./define.ts";
 export { DEFAULT_TOOL_ALLOW, type EffectiveTool, effectiveTools, matchEntry, PROFILE_ALLOW, TOOL_GROUPS } from "./policy.ts";
+export { isSubagentKey, SUBAGENT_ALWAYS_DENY, SUBAGENT_LEAF_DENY } from "./subagent-policy.ts";
 export { execSettingsOf, type ExecSettings, formatExecResult } from "./exec.ts";
 export { checkFetchUrl, type WebFetchSettings } from "./web-fetch.ts";
 export { isNonPublicAddress } from "../../util/net.ts";
@@ -69,7 +71,7 @@ export interface ExplainedTool extends EffectiveTool {
 export function explainTools(ctx: ToolContext): ExplainedTool[] {
   const ports = toolPortsOf(ctx);
   const defs = toolDefinitions(ctx.config);
-  const verdicts = effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: defs });
+  const verdicts = judge(ctx, ports, defs);
   return verdicts.map((v, i) => {
     const def = defs[i] as ToolDefinition<TSchema, PortName>;
     return { ...v, ...(def.group && { group: def.group }), http: def.http === true, needs: [...def.needs] };
@@ -80,7 +82,7 @@ export function explainTools(ctx: ToolContext): ExplainedTool[] {
 export function buildTools(ctx: ToolContext): AgentTool[] {
   const ports = toolPortsOf(ctx);
   const defs = toolDefinitions(ctx.config);
-  const verdicts = effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: defs });
+  const verdicts = judge(ctx, ports, defs);
   const { store: _s, nodes: _n, ports: _p, readDirs: _r, ...run } = ctx;
   return defs.filter((_, i) => verdicts[i]?.included).map((d) => bindTool(d, run, ports));
 }
@@ -109,6 +111,12 @@ export function fsAllowOutside(config: OpenClawConfig, agentId: string): string[
   const global = ((config.tools ?? {}) as ToolsConfig).fs?.allowOutside ?? [];
   const agent = ((config.agents?.list?.find((a) => a.id === agentId)?.tools ?? {}) as AgentToolsConfig).fs?.allowOutside ?? [];
   return [...global, ...agent];
+}
+
+/** The policy's verdicts for a run of `ctx` (the sub-agent layer when `ctx.sessionKey` is a sub-agent's). */
+function judge(ctx: ToolContext, ports: ToolPorts, defs: ToolDefinition<TSchema, PortName>[]): EffectiveTool[] {
+  const subagent = subagentPositionOf(ctx.config, ctx.store, ctx.agentId, ctx.sessionKey);
+  return effectiveTools({ config: ctx.config, agentId: ctx.agentId, available: availablePorts(ports), tools: defs, ...(subagent && { subagent }) });
 }
 
 function availablePorts(ports: ToolPorts): PortName[] {

@@ -9,11 +9,14 @@
  * 3. the profile (`agents.list[].tools.profile`, else `tools.profile`) plus `alsoAllow`; with no profile
  *    set, the default set (below) plus every tool named in an allow list;
  * 4. `tools.deny`, then `tools.allow` (when set);
- * 5. `agents.list[].tools.deny`, then its `allow`.
+ * 5. `agents.list[].tools.deny`, then its `allow`;
+ * 6. for a sub-agent session only (subagent-policy.ts): the built-in sub-agent deny list, the spawn-depth
+ *    cap's list, `tools.subagents.tools.deny`, then its `allow`.
  * Entries are case-insensitive, may be `group:<name>` and may use `*` wildcards (`"*"` is every tool).
  */
 import type { OpenClawConfig } from "../../config/schema.ts";
 import type { AgentToolsConfig, ToolProfile, ToolsConfig } from "../../config/tools-schema.ts";
+import { SUBAGENT_ALWAYS_DENY, SUBAGENT_LEAF_DENY, type SubagentPosition } from "./subagent-policy.ts";
 import type { PortName } from "./types.ts";
 
 /** `group:<name>` → tool names (upstream's groups; tools that do not exist here yet are listed so entries keep their meaning). */
@@ -61,6 +64,8 @@ export interface EffectiveToolsOptions {
   available: readonly PortName[];
   /** The tools to judge (default: every registered tool). */
   tools: readonly PolicyTool[];
+  /** Set when the run's session is a sub-agent's: its layer applies after every other stage. */
+  subagent?: SubagentPosition;
 }
 
 /** One tool's verdict. */
@@ -106,8 +111,10 @@ export function effectiveTools(opts: EffectiveToolsOptions): EffectiveTool[] {
       if (denied) return no(`denied by ${key}.deny ("${denied}")`);
       if (p.allow && !matchEntry(p.allow, t.name)) return no(`not in ${key}.allow`);
     }
+    const sub = opts.subagent && subagentVerdict(opts.subagent, t.name);
+    if (sub) return no(sub);
     const by = profile ? `profile "${profile}" (${profileKey})` : matchEntry(DEFAULT_TOOL_ALLOW, t.name) ? "default tool set (no tools.profile)" : "named in an allow list";
-    return { name: t.name, included: true, reason: `allowed by ${by}` };
+    return { name: t.name, included: true, reason: `allowed by ${by}${opts.subagent ? "; kept for sub-agents (tools.subagents.tools)" : ""}` };
   });
 }
 
@@ -136,6 +143,19 @@ export function unknownPolicyEntries(lists: readonly (readonly string[] | undefi
 }
 
 // --- internal ---
+
+/** Why the sub-agent layer takes `name` away, or undefined when it keeps it. */
+function subagentVerdict(sub: SubagentPosition, name: string): string | undefined {
+  const always = matchEntry(SUBAGENT_ALWAYS_DENY, name);
+  if (always) return `never offered to sub-agents (built-in sub-agent deny list, "${always}")`;
+  if (sub.depth >= sub.maxSpawnDepth && matchEntry(SUBAGENT_LEAF_DENY, name)) {
+    return `not offered to a sub-agent at spawn depth ${sub.depth} (agents.defaults.subagents.maxSpawnDepth is ${sub.maxSpawnDepth})`;
+  }
+  const denied = sub.tools.deny ? matchEntry(sub.tools.deny, name) : undefined;
+  if (denied) return `denied by tools.subagents.tools.deny ("${denied}")`;
+  if (sub.tools.allow && !matchEntry(sub.tools.allow, name)) return "not in tools.subagents.tools.allow";
+  return undefined;
+}
 
 /** `allow` joined with `alsoAllow` (upstream: alsoAllow alone means "everything, plus these"). */
 function allowOf(p: { allow?: string[]; alsoAllow?: string[] }): string[] | undefined {

@@ -8,11 +8,11 @@
 import { randomUUID } from "node:crypto";
 import { Type as T } from "@sinclair/typebox";
 import type { OpenClawConfig } from "../../config/schema.ts";
-import { DEFAULT_SUBAGENT_MAX_CHILDREN, DEFAULT_SUBAGENT_MAX_CONCURRENT, DEFAULT_SUBAGENT_MAX_SPAWN_DEPTH, type SubagentsConfig } from "../../config/tools-schema.ts";
 import { toErrorMessage } from "../../errors.ts";
 import { canonicalSessionKey, mainSessionKey } from "../session-keys.ts";
 import { originTarget } from "./_targets.ts";
 import { defineTool } from "./define.ts";
+import { spawnDepthOf, subagentLimits } from "./subagent-policy.ts";
 import type { ToolCallContext, ToolRunEnd } from "./types.ts";
 
 /** Default wait of `sessions_send` for the reply. */
@@ -77,8 +77,10 @@ export const sessionsSpawnTool = defineTool({
   ),
   async execute(args, ctx) {
     const { store, agentRuns } = ctx.ports;
+    // A run being stopped starts nothing new (its sub-agents are stopped with it).
+    if (ctx.signal.aborted) throw new Error("this run is being stopped; no sub-agent was started");
     const limits = subagentLimits(ctx.config, ctx.agentId);
-    const depth = spawnDepthOf(ctx);
+    const depth = spawnDepthOf(store, ctx.sessionKey);
     if (depth >= limits.maxSpawnDepth) {
       throw new Error(
         depth === 0
@@ -105,6 +107,7 @@ export const sessionsSpawnTool = defineTool({
       timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : runTimeoutMs(ctx.config),
       channel: "subagent",
       parentSessionKey: ctx.sessionKey,
+      ...(ctx.runId && { parentRunId: ctx.runId }),
       ...(label && { label }),
       ...(model && { model }),
       extraSystemPrompt:
@@ -144,27 +147,6 @@ function targetKey(ctx: SessionsCtx, args: { sessionKey?: string; label?: string
   return key;
 }
 
-/** How deep the calling session is in a spawn chain (0 = not a sub-agent). */
-function spawnDepthOf(ctx: SessionsCtx): number {
-  const entry = ctx.ports.store.getSession(ctx.sessionKey);
-  const stored = typeof entry?.spawnDepth === "number" ? entry.spawnDepth : 0;
-  return Math.max(stored, ctx.sessionKey.includes(":subagent:") ? 1 : 0);
-}
-
-/** `agents.defaults.subagents` with the agent's own `agents.list[].subagents` over it. */
-function subagentLimits(config: OpenClawConfig, agentId: string) {
-  const defaults = (config.agents?.defaults?.subagents ?? {}) as SubagentsConfig;
-  const own = ((config.agents?.list?.find((a) => a.id === agentId) as { subagents?: SubagentsConfig } | undefined)?.subagents ?? {}) as SubagentsConfig;
-  const s = { ...defaults, ...own };
-  return {
-    maxSpawnDepth: s.maxSpawnDepth ?? DEFAULT_SUBAGENT_MAX_SPAWN_DEPTH,
-    maxConcurrent: s.maxConcurrent ?? DEFAULT_SUBAGENT_MAX_CONCURRENT,
-    maxChildren: s.maxChildrenPerAgent ?? DEFAULT_SUBAGENT_MAX_CHILDREN,
-    model: s.model,
-    runTimeoutSeconds: s.runTimeoutSeconds,
-  };
-}
-
 function runTimeoutMs(config: OpenClawConfig): number {
   return (config.agents?.defaults?.timeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS) * 1000;
 }
@@ -194,6 +176,10 @@ async function within<T>(done: Promise<T>, ms: number, signal: AbortSignal): Pro
 async function announce(ctx: ToolCallContext<"store" | "agentRuns">, run: { runId: string; childKey: string; label?: string; end: ToolRunEnd }): Promise<void> {
   const { end } = run;
   if (end.status === "ok" && end.reply.trim() === ANNOUNCE_SKIP) return;
+  // Stopped with its parent (chat.abort, /stop) or by a gateway stop: whoever stopped it knows; a result
+  // posted now would start a new turn in the session the user just stopped.
+  // (The runtime logs the stop.)
+  if (end.status === "aborted" && (end.stopReason === "parent" || end.stopReason === "shutdown")) return;
   const text = formatAnnouncement(run);
   try {
     const channels = ctx.ports.channels;
@@ -219,7 +205,7 @@ async function announce(ctx: ToolCallContext<"store" | "agentRuns">, run: { runI
 /** Status / Result / Notes and a stats line (upstream's template). */
 export function formatAnnouncement(run: { childKey: string; label?: string; end: ToolRunEnd }): string {
   const { end } = run;
-  const status = end.status === "ok" ? "success" : end.status === "aborted" ? "error" : end.status;
+  const status = end.status === "ok" ? "success" : end.status === "aborted" ? "stopped" : end.status;
   const seconds = end.startedAt && end.endedAt ? Math.max(0, Math.round((end.endedAt - end.startedAt) / 1000)) : undefined;
   const stats = [
     seconds !== undefined ? `runtime ${seconds}s` : undefined,

@@ -176,6 +176,8 @@ export interface ToolRunEnd {
   endedAt?: number;
   /** Token usage of the run, when the model reported it. */
   usage?: { input?: number; output?: number; total?: number };
+  /** Why an aborted run was stopped: `rpc` (chat.abort), `shutdown`, `parent` (the run that spawned it was stopped). */
+  stopReason?: string;
 }
 
 /** A sub-agent run in progress. */
@@ -193,10 +195,12 @@ export interface ToolSpawnedRun {
 export interface ToolAgentRuns {
   /**
    * Starts one turn on `sessionKey` (created when new). `parentSessionKey` marks a sub-agent run (counted
-   * in {@link spawned} until it ends). @returns its run id and a promise of its end (never rejects).
+   * in {@link spawned} until it ends): it is stopped when the parent run (`parentRunId`) is stopped, or
+   * when every run of the parent session is (chat.abort without a run id), and at gateway shutdown.
+   * @returns its run id and a promise of its end (never rejects).
    * @throws Error when the runtime is shutting down.
    */
-  start(req: { sessionKey: string; agentId: string; message: string; model?: string; timeoutMs: number; label?: string; extraSystemPrompt?: string; channel: string; parentSessionKey?: string }): { runId: string; done: Promise<ToolRunEnd> };
+  start(req: { sessionKey: string; agentId: string; message: string; model?: string; timeoutMs: number; label?: string; extraSystemPrompt?: string; channel: string; parentSessionKey?: string; parentRunId?: string }): { runId: string; done: Promise<ToolRunEnd> };
   /** Sub-agent runs that have not ended yet. */
   spawned(): ToolSpawnedRun[];
 }

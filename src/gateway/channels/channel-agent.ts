@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type AgentRuntime, loadImageFiles } from "../../agent/index.ts";
-import type { AgentTurnRequest, AgentTurnResult, RunAgentTurn } from "../../channels/index.ts";
+import type { AgentTurnRequest, AgentTurnResult, RunAgentTurn, StopSessionRuns } from "../../channels/index.ts";
 import { CHANNEL_LABELS } from "../../channels/index.ts";
 import type { Logger } from "../../logging/logger.ts";
 
@@ -45,6 +45,17 @@ export function toRunAgentTurn(agents: () => AgentRuntime, log?: Logger): RunAge
       text: payloads.map((p) => p.text ?? "").filter((t) => t.trim()).join("\n\n"),
       mediaUrls: payloads.flatMap((p) => (p.mediaUrl ? [p.mediaUrl] : [])),
     };
+  };
+}
+
+/**
+ * A {@link StopSessionRuns} over `agents`: a chat's `/stop` aborts the runs of its session (stop reason
+ * `stop`, running or queued) and the sub-agent runs they spawned (stop reason `parent`).
+ */
+export function toStopSessionRuns(agents: () => AgentRuntime): StopSessionRuns {
+  return (req) => {
+    const { runIds, subagentRunIds } = agents().stop(req.sessionKey, undefined, "stop");
+    return { runs: runIds.length, subagents: subagentRunIds.length };
   };
 }
 

@@ -26,6 +26,7 @@ export function toToolAgentRuns(agents: () => Pick<AgentRuntime, "submit">): Too
         ...(req.extraSystemPrompt && { extraSystemPrompt: req.extraSystemPrompt }),
         ...(req.label && { label: req.label }),
         ...(req.model && { model: req.model }),
+        ...(req.parentSessionKey && { parent: { sessionKey: req.parentSessionKey, ...(req.parentRunId && { runId: req.parentRunId }) } }),
       });
       if (sub.status !== "accepted") throw new Error(`run ${runId} was not accepted (${sub.status})`);
       if (req.parentSessionKey) spawned.set(runId, { runId, sessionKey: req.sessionKey, parentSessionKey: req.parentSessionKey });
@@ -41,7 +42,7 @@ export function toToolAgentRuns(agents: () => Pick<AgentRuntime, "submit">): Too
 // --- internal ---
 
 function toRunEnd(final: RunFinal): ToolRunEnd {
-  const times = { ...(final.startedAt && { startedAt: final.startedAt }), ...(final.endedAt && { endedAt: final.endedAt }) };
+  const times = { ...(final.startedAt && { startedAt: final.startedAt }), ...(final.endedAt && { endedAt: final.endedAt }), ...(final.stopReason && { stopReason: final.stopReason }) };
   if (!final.ok) {
     return { status: final.error?.code === "AGENT_TIMEOUT" ? "timeout" : "error", reply: "", error: final.error?.message ?? String(final.payload.summary ?? "run failed"), ...times };
   }

@@ -1,4 +1,4 @@
-import { agentOf, canonicalSessionKey } from "../../agent/index.ts";
+import { agentOf, canonicalSessionKey, isStopCommand } from "../../agent/index.ts";
 import type { ChatHost } from "./_host.ts";
 import type { MethodHandler } from "../context.ts";
 import { noteRunOrigin } from "../sessions/index.ts";
@@ -9,12 +9,18 @@ import { channelOf, checkMessage, checkThinking } from "./runs.ts";
  * reply streams as `chat` events (delta … then final, error or aborted). The message is committed to the
  * store before the answer. A repeated idempotencyKey answers `in_flight` while running, then `ok`/`error`.
  * `message` may be empty when the attachments carry an image; bad attachments fail the request.
+ * A message that is only `/stop` starts nothing: it stops the session's runs and the sub-agents they
+ * spawned (stop reason `stop`) and answers `{runId, status:"ok", ok, aborted, runIds}` like chat.abort.
  */
 export const chatSend: MethodHandler<"chat.send", ChatHost> = (ctx, params) => {
   const p = params;
   const { host: gw } = ctx;
   const images = checkMessage(p.message, p.attachments, gw.logger);
   const key = canonicalSessionKey(gw.config, p.sessionKey);
+  if (isStopCommand(p.message)) {
+    const runIds = gw.agents.abort(key, undefined, "stop");
+    return { runId: p.idempotencyKey, status: "ok", ok: true, aborted: runIds.length > 0, runIds };
+  }
   const result = gw.agents.submit({
     runId: p.idempotencyKey,
     kind: "chat",

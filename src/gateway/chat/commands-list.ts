@@ -3,8 +3,9 @@ import type { MethodHandler } from "../context.ts";
 import type { P } from "../../protocol/index.ts";
 
 /**
- * The chat slash commands the agent understands (`parseResetCommand` in src/agent): typed at the start of
- * a message on any channel, WebChat and the TUI included. No channel registers them as native bot commands.
+ * The chat slash commands the agent understands (`parseResetCommand` and `isStopCommand` in src/agent; a
+ * channel's `/stop` is handled by its router): typed at the start of a message on any channel, WebChat and
+ * the TUI included. No channel registers them as native bot commands.
  */
 const COMMANDS: readonly P.CommandEntry[] = [
   {
@@ -26,6 +27,15 @@ const COMMANDS: readonly P.CommandEntry[] = [
     scope: "text",
     acceptsArgs: true,
     args: [{ name: "message", description: "First message after the reset.", type: "string", required: false }],
+  },
+  {
+    name: "stop",
+    textAliases: ["/stop"],
+    description: "Stop the session's running turn and the sub-agents it started (a message that is only /stop).",
+    category: "session",
+    source: "native",
+    scope: "text",
+    acceptsArgs: false,
   },
 ];
 

@@ -324,12 +324,71 @@ describe("sessions_send and sessions_spawn", () => {
   });
 });
 
+describe("sessions_spawn and stopping", () => {
+  function oneRun(end: ToolRunEnd) {
+    const started: Parameters<ToolAgentRuns["start"]>[0][] = [];
+    let release: () => void = () => {};
+    const runs: ToolAgentRuns & { started: typeof started; finish: () => void } = {
+      started,
+      start(req) {
+        started.push(req);
+        return { runId: `r${started.length}`, done: new Promise<ToolRunEnd>((resolve) => (release = () => resolve(end))) };
+      },
+      spawned: () => [],
+      finish: () => release(),
+    };
+    return runs;
+  }
+
+  test("the child is tied to the spawning run (parentRunId), and a stopping run spawns nothing", async () => {
+    const store = createMemoryStore();
+    const runs = oneRun({ status: "ok", reply: "x" });
+    await call(bind(sessionsSpawnTool, { ports: { store, agentRuns: runs } }), { task: "t" });
+    expect(runs.started[0]).toMatchObject({ parentSessionKey: "agent:main:telegram:dm:42", parentRunId: "run-1" });
+    const stopping = new AbortController();
+    stopping.abort("rpc");
+    const tool = bind(sessionsSpawnTool, { ports: { store, agentRuns: runs } });
+    const refused = await tool.run({ task: "late" }, { signal: stopping.signal, toolCallId: "c2" }).then(() => "no error", (e: Error) => e.message);
+    expect(refused).not.toBe("no error");
+    expect(runs.started.length).toBe(1);
+  });
+
+  for (const stopReason of ["parent", "shutdown"]) {
+    test(`a sub-agent stopped with its parent or the gateway (${stopReason}) announces nothing, in a chat or as a turn`, async () => {
+      const store = createMemoryStore();
+      const channels = fakeChannels();
+      const inChat = oneRun({ status: "aborted", reply: "half", stopReason });
+      await call(bind(sessionsSpawnTool, { ports: { store, agentRuns: inChat, channels } }), { task: "t" });
+      inChat.finish();
+      const asTurn = oneRun({ status: "aborted", reply: "half", stopReason });
+      await call(bind(sessionsSpawnTool, { ports: { store, agentRuns: asTurn, channels }, origin: { channel: "webchat" }, sessionKey: "agent:main:main" }), { task: "t" });
+      asTurn.finish();
+      await flush();
+      expect(channels.sent).toEqual([]);
+      expect(asTurn.started.length).toBe(1);
+    });
+  }
+
+  test("a sub-agent stopped on its own (chat.abort on its session) is announced as stopped, never as a success", async () => {
+    const store = createMemoryStore();
+    const channels = fakeChannels();
+    const runs = oneRun({ status: "aborted", reply: "partial", stopReason: "rpc", startedAt: 1000, endedAt: 2000 });
+    const res = JSON.parse(await call(bind(sessionsSpawnTool, { ports: { store, agentRuns: runs, channels } }), { task: "t", label: "job" }));
+    runs.finish();
+    await waitFor(() => channels.sent.length > 0, "the announcement");
+    expect(channels.sent[0]?.text).toBe(`Sub-agent "job" finished.\nStatus: stopped\nResult: partial\nNotes: the run was stopped\n(runtime 1s · session ${res.childSessionKey})`);
+    expect(channels.sent[0]?.text).not.toContain("success");
+  });
+});
+
 describe("session_status and agents_list", () => {
-  test("session_status: model, last-turn tokens, context window and use; other agents' sessions refused", async () => {
+  test("session_status: model, the last model call's tokens, context window and use; other agents' sessions refused", async () => {
     const store = createMemoryStore();
     store.setSession("agent:main:main", { sessionId: "s1", updatedAt: Date.now(), modelProvider: "local", model: "m1", inputTokens: 1500, outputTokens: 500, totalTokens: 2000, contextTokens: 8000 });
-    const tool = bind(sessionStatusTool, { ports: { store }, sessionKey: "agent:main:main" });
-    expect(JSON.parse(await call(tool, {}))).toMatchObject({ sessionKey: "agent:main:main", current: true, model: "local/m1", tokens: { input: 1500, output: 500, total: 2000 }, contextWindow: 8000, contextUsed: "25%", messages: 0 });
+    store.appendMessages("s1", [{ role: "assistant", content: [{ type: "text", text: "hi" }], provider: "local", model: "m1", usage: { input: 1500, output: 500, cacheRead: 0, cacheWrite: 0, totalTokens: 2000 }, stopReason: "stop", timestamp: 1 }]);
+    const config: OpenClawConfig = { models: { providers: { local: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m1", contextWindow: 8000 }] } } } };
+    const tool = bind(sessionStatusTool, { ports: { store }, sessionKey: "agent:main:main", config });
+    expect(JSON.parse(await call(tool, {}))).toMatchObject({ sessionKey: "agent:main:main", current: true, model: "local/m1", tokens: { input: 1500, output: 500, total: 2000 }, contextWindow: 8000, contextUsed: "25%", messages: 1 });
     expect(await failure(tool, { sessionKey: "agent:ops:main" })).toBe("session agent:ops:main belongs to another agent");
     const fresh = bind(sessionStatusTool, { ports: { store }, sessionKey: "agent:main:new", config: { agents: { defaults: { model: "local/m2" } } } });
     expect(JSON.parse(await call(fresh, {}))).toMatchObject({ model: "local/m2", tokens: { total: null }, contextUsed: null });

@@ -207,10 +207,10 @@ describe("startup reads, commands and message.action", () => {
     expect((await asker.request("question.list", {})).ok).toBe(true);
   });
 
-  test("commands.list: the /new and /reset commands the agent understands, by scope, args on request", async () => {
+  test("commands.list: the /new, /reset and /stop commands the agent understands, by scope, args on request", async () => {
     const { sock } = await connectV4();
     const text = await ok(sock, "commands.list", { agentId: "main", scope: "text", includeArgs: false });
-    expect(text.commands.map((c: any) => c.textAliases)).toEqual([["/new"], ["/reset"]]);
+    expect(text.commands.map((c: any) => c.textAliases)).toEqual([["/new"], ["/reset"], ["/stop"]]);
     expect(text.commands[0].args).toBeUndefined();
     expect((await ok(sock, "commands.list", { includeArgs: true })).commands[0].args).toEqual([expect.objectContaining({ name: "message" })]);
     expect(await ok(sock, "commands.list", { scope: "native" })).toEqual({ commands: [] });

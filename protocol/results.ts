@@ -521,6 +521,7 @@ export const METHOD_RESULTS = {
         archiveReason: T.Optional(T.String()),
         markedUnreadAt: T.Optional(Millis),
         lastReadAt: T.Optional(Millis),
+        lastInteractionAt: T.Optional(T.Number({ description: "v4: time of the newest transcript message." })),
       }),
     ),
   }),

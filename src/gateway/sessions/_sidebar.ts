@@ -48,8 +48,12 @@ export function checkSidebarPatch(config: OpenClawConfig, key: string, current: 
   return "apply";
 }
 
-/** Applies the sidebar fields of a checked patch to `entry` (in place), stamping changes with `now`. */
-export function applySidebarPatch(entry: SessionEntry, params: PatchParams, now: number): void {
+/**
+ * Applies the sidebar fields of a checked patch to `entry` (in place), stamping changes with `now`. Marking
+ * read covers every message there is: `lastReadAt` is never older than `newestAt` (the newest message's
+ * time, which a channel's clock may have put ahead of ours).
+ */
+export function applySidebarPatch(entry: SessionEntry, params: PatchParams, now: number, newestAt = 0): void {
   if (params.archived === true) {
     if (entry.archivedAt === undefined) {
       entry.archivedAt = now;
@@ -69,7 +73,7 @@ export function applySidebarPatch(entry: SessionEntry, params: PatchParams, now:
     // Strictly increasing, so a read acknowledgement for an older mark never clears a newer one.
     entry.markedUnreadAt = Math.max(now, (typeof entry.markedUnreadAt === "number" ? entry.markedUnreadAt : 0) + 1);
   } else if (params.unread === false) {
-    entry.lastReadAt = now;
+    entry.lastReadAt = Math.max(now, newestAt);
     delete entry.markedUnreadAt;
   }
 }
@@ -80,17 +84,18 @@ export function isArchived(entry: SessionEntry): boolean {
 }
 
 /**
- * The derived sidebar booleans of a row: `pinned`, `archived`, and `unread` (marked unread, or a transcript
- * message newer than the last read, or than the session's creation when it was never read).
+ * The derived sidebar state of a v4 row: `pinned`, `archived`, `unread` (marked unread, or a transcript
+ * message newer than the last read, or than the session's creation when it was never read), and
+ * `lastInteractionAt` (the newest message's time) from which the Control UI derives `unread` the same way.
  */
-export function sidebarFlags(store: Store, entry: SessionEntry): { pinned: boolean; archived: boolean; unread: boolean } {
+export function sidebarFlags(store: Store, entry: SessionEntry): { pinned: boolean; archived: boolean; unread: boolean; lastInteractionAt?: number } {
   const pinned = entry.pinnedAt !== undefined;
   const archived = isArchived(entry);
-  if (entry.markedUnreadAt !== undefined) return { pinned, archived, unread: true };
-  const baseline = typeof entry.lastReadAt === "number" ? entry.lastReadAt : entry.createdAt;
-  if (baseline === undefined) return { pinned, archived, unread: false };
   const newest = store.readMessages(entry.sessionId, 1, { imageMessages: 0 })[0];
-  return { pinned, archived, unread: newest !== undefined && newest.timestamp > baseline };
+  const lastInteractionAt = newest?.timestamp;
+  const baseline = typeof entry.lastReadAt === "number" ? entry.lastReadAt : entry.createdAt;
+  const unread = entry.markedUnreadAt !== undefined || (baseline !== undefined && lastInteractionAt !== undefined && lastInteractionAt > baseline);
+  return { pinned, archived, unread, ...(lastInteractionAt !== undefined && { lastInteractionAt }) };
 }
 
 /** `entry` without its sidebar fields (a copy; the entry itself when it has none): what v3 answers show. */

@@ -49,7 +49,7 @@ export const sessionsPatch: MethodHandler<"sessions.patch", SessionsHost> = (ctx
     setOrDelete(entry, "modelOverride", ref);
   }
   for (const field of PASSTHROUGH) if (field in params) setOrDelete(entry, field, params[field] === null ? undefined : params[field]);
-  applySidebarPatch(entry, params, now);
+  applySidebarPatch(entry, params, now, params.unread === false ? store.readMessages(entry.sessionId, 1, { imageMessages: 0 })[0]?.timestamp : undefined);
   store.setSession(key, entry);
   notifySessionChanged(ctx.host, key, "patch");
   return answer(entry);

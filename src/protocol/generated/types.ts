@@ -2077,6 +2077,8 @@ export interface SessionsListResult {
     archiveReason?: string;
     markedUnreadAt?: number;
     lastReadAt?: number;
+    /** v4: time of the newest transcript message. */
+    lastInteractionAt?: number;
     [key: string]: unknown;
   }[];
   [key: string]: unknown;
@@ -2256,6 +2258,8 @@ export interface SessionsSubscribeResult {
       archiveReason?: string;
       markedUnreadAt?: number;
       lastReadAt?: number;
+      /** v4: time of the newest transcript message. */
+      lastInteractionAt?: number;
       [key: string]: unknown;
     }[];
     [key: string]: unknown;

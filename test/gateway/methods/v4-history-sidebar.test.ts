@@ -262,10 +262,17 @@ describe("sessions.patch sidebar state (v4)", () => {
     expect(store().getSession("agent:main:never")).toBeUndefined();
 
     // A message newer than the last read makes the row unread again, without a mark.
-    store().appendMessages(sessionId, [said("while away", Date.now() + 1)]);
-    expect(await row()).toMatchObject({ unread: true });
+    const away = said("while away", Date.now() + 1);
+    store().appendMessages(sessionId, [away]);
+    // lastInteractionAt lets the Control UI derive the same unread state from the row's timestamps.
+    expect(await row()).toMatchObject({ unread: true, lastInteractionAt: away.timestamp });
     expect((await row()).markedUnreadAt).toBeUndefined();
     await ok(sock, "sessions.patch", { key, unread: false });
+    expect(await row()).toMatchObject({ unread: false });
+    // Reading covers a message stamped ahead of the gateway's clock (a channel's clock) too.
+    const ahead = said("from a clock a minute fast", Date.now() + 60_000);
+    store().appendMessages(sessionId, [ahead]);
+    expect((await ok(sock, "sessions.patch", { key, unread: false })).entry.lastReadAt).toBe(ahead.timestamp);
     expect(await row()).toMatchObject({ unread: false });
 
     const pinned = await ok(sock, "sessions.patch", { key, pinned: true });

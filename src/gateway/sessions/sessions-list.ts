@@ -57,7 +57,8 @@ export const sessionsList: MethodHandler<"sessions.list", SessionsHost> = (ctx, 
  * clients show as "total / context": `totalTokens` always (0 before the first run), the model the session
  * runs on (`modelProvider`, `model`: the last run's, else the one it would use), and, once it has run,
  * `contextTokens` (the model's context window; the 200k default when the config names none). With
- * `sidebar` (v4 rows) it adds `pinned`, `archived` and `unread`; without, the stored sidebar fields are left out.
+ * `sidebar` (v4 rows) it adds `pinned`, `archived`, `unread` and `lastInteractionAt` (`_sidebar.ts`); without,
+ * the stored sidebar fields are left out.
  */
 export function toListRow(store: Store, config: OpenClawConfig, row: SessionRow, opts: ListRowOptions = {}): Record<string, unknown> {
   const { lastMessage = false, derivedTitle = false, sidebar = false } = opts;

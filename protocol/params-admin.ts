@@ -128,8 +128,9 @@ const ModelsList = defineClosed({
 
 /**
  * Fields v4 clients add to `sessions.list`. `offset` pages, `configuredAgentsOnly` drops sessions of agents
- * no longer configured, `archived: true` lists nothing (we never archive); the rest (owners, boards,
- * projects, people, activity sorting) have no counterpart here and are accepted and ignored.
+ * no longer configured, `pinned` keeps the pinned (or unpinned) ones, `archived` lists archived sessions
+ * (`"all"`: both; a v4 list without it leaves them out); the rest (owners, boards, projects, people, activity
+ * sorting) have no counterpart here and are accepted and ignored.
  */
 const V4_SESSIONS_LIST_FIELDS = {
   offset: T.Optional(T.Integer({ minimum: 0 })),
@@ -160,8 +161,9 @@ const V4_SESSIONS_LIST_FIELDS = {
 /**
  * Fields v4 clients add to `sessions.patch`. `agentId` names what the key already names and
  * `expectedSessionId` refuses a patch of a session that was reset meanwhile. The sidebar state the Control
- * UI writes (`unread`, `pinned`, `archived` with `expectedMarkedUnreadAt`) and the other v4 settings have
- * no counterpart in our session entries: accepted and ignored, the answer is the unchanged entry.
+ * UI writes is stored: `pinned`, `archived` (needs `expectedSessionId`), `unread` (`unread:false` with
+ * `expectedMarkedUnreadAt` as its only change clears only that mark). The other v4 settings have no
+ * counterpart in our session entries: accepted and ignored.
  */
 const V4_SESSIONS_PATCH_FIELDS = {
   agentId: T.Optional(NonEmptyString),
@@ -171,7 +173,9 @@ const V4_SESSIONS_PATCH_FIELDS = {
   expectedSandboxMode: T.Optional(AnyValue),
   expectedNativeRuntimeConsent: T.Optional(AnyValue),
   expectedToolOverrides: T.Optional(AnyValue),
-  expectedMarkedUnreadAt: T.Optional(nullable(T.Number({ minimum: 0 }))),
+  expectedMarkedUnreadAt: T.Optional(
+    nullable(T.Number({ minimum: 0, description: "With unread:false as the only change: clear the unread mark only when it is still this one (null: none)." })),
+  ),
   autoLabel: OptionalNullableString(),
   icon: OptionalNullableString(),
   color: OptionalNullableString(),
@@ -181,9 +185,9 @@ const V4_SESSIONS_PATCH_FIELDS = {
   statusNote: T.Optional(AnyValue),
   attention: T.Optional(AnyValue),
   ttlMinutes: T.Optional(AnyValue),
-  archived: T.Optional(nullable(T.Boolean())),
-  pinned: T.Optional(nullable(T.Boolean())),
-  unread: T.Optional(nullable(T.Boolean())),
+  archived: T.Optional(T.Boolean({ description: "Archive (true) or restore (false); needs expectedSessionId." })),
+  pinned: T.Optional(T.Boolean()),
+  unread: T.Optional(T.Boolean({ description: "true marks unread; false records the session as read." })),
   contextWindow: T.Optional(AnyValue),
   fastMode: T.Optional(AnyValue),
   toolOverrides: T.Optional(AnyValue),

@@ -16,16 +16,18 @@ const ClientKey = () => T.String({ minLength: 1, maxLength: CLIENT_LIMITS.keyCha
 
 /**
  * `chat.history` (and v4 `chat.startup`): v3's `{sessionKey, limit}` plus the v4 fields. `offset` skips the
- * newest N messages and `maxBytes` caps the answer; `agentId` and `sessionId` name what the key already
- * names; `cursor`, `pendingBefore`, `inputRunIds`, `messageId` and `maxChars` (delta catch-up, pending
- * inputs, per-message truncation) are accepted and ignored: the answer is always a full page.
+ * newest N messages and `maxBytes` caps the answer; on v4 `cursor` (a tail page's `deltaCursor`) asks for only
+ * what came after it. `agentId` names what the key already names; `sessionId` is allowed only beside
+ * `messageId`, `cursor` beside neither `offset` nor `messageId`, `offset` not beside `messageId`.
+ * `messageId` (anchored reads), `pendingBefore`, `inputRunIds` and `maxChars` (pending inputs, per-message
+ * truncation) are accepted and ignored.
  */
 export const ChatHistory = () =>
   defineClosed({
     sessionKey: NonEmptyString,
     limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
     agentId: T.Optional(NonEmptyString),
-    cursor: T.Optional(T.String()),
+    cursor: T.Optional(T.String({ description: "v4: a deltaCursor from an earlier tail page or delta." })),
     maxBytes: T.Optional(T.Integer({ minimum: 1024 })),
     offset: T.Optional(T.Integer({ minimum: 0 })),
     pendingBefore: T.Optional(T.Integer({ minimum: 1 })),

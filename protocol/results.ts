@@ -16,6 +16,58 @@ const SkillRequirementLists = defineOpen({
   os: T.Array(T.String()),
 });
 
+/** v4: the session row `chat.history` pages and deltas carry (`sessionInfo`): a `sessions.list` row with the sidebar state. */
+const SessionInfo = defineOpen(
+  {
+    key: T.String(),
+    sessionId: T.Optional(T.String()),
+    pinned: T.Optional(T.Boolean()),
+    archived: T.Optional(T.Boolean()),
+    unread: T.Optional(T.Boolean()),
+  },
+  { $id: "ChatSessionInfo", description: "v4: the session's sessions.list row, with its sidebar state." },
+);
+
+/** A `chat.history` page: the newest messages (after `offset`), oldest first, and on v4 where the page is. */
+const ChatHistoryPage = defineOpen(
+  {
+    sessionKey: T.String(),
+    sessionId: T.Optional(T.String()),
+    messages: T.Array(AnyValue),
+    thinkingLevel: T.Optional(nullable(T.String())),
+    totalMessages: T.Optional(T.Integer({ minimum: 0, description: "v4: messages in the transcript." })),
+    hasMore: T.Optional(T.Boolean({ description: "v4: older messages exist beyond this page." })),
+    offset: T.Optional(T.Integer({ minimum: 0, description: "v4: the offset asked for, echoed." })),
+    nextOffset: T.Optional(T.Integer({ minimum: 0, description: "v4: the offset of the next older page (only when hasMore)." })),
+    deltaCursor: T.Optional(T.String({ description: "v4, tail pages only: pass back as cursor to get what came after this page." })),
+    sessionInfo: T.Optional(SessionInfo),
+  },
+  { $id: "ChatHistoryPage", description: "A page of a session's messages, oldest first." },
+);
+
+/** v4 `chat.history {cursor}`: the messages after the cursor, each shaped like a `session.message` event. */
+const ChatHistoryDelta = defineOpen(
+  {
+    kind: T.Literal("delta"),
+    messages: T.Array(
+      defineOpen({
+        sessionKey: T.String(),
+        agentId: T.Optional(T.String()),
+        sessionId: T.String(),
+        message: AnyValue,
+        messageSeq: T.Integer({ minimum: 1, description: "1-based position of the message in the transcript." }),
+        updatedAt: T.Optional(Millis),
+      }),
+    ),
+    deltaCursor: T.String(),
+    sessionInfo: SessionInfo,
+  },
+  { $id: "ChatHistoryDelta", description: "v4: the messages after a cursor." },
+);
+
+/** v4 `chat.history {cursor}` when the cursor cannot be served. */
+const ChatHistoryReset = defineOpen({ kind: T.Literal("reset") }, { $id: "ChatHistoryReset", description: "v4: the cursor cannot be served; fetch a tail page." });
+
 /** One skill in `skills.status`: where it is, what it requires and what of that is missing. */
 export const SkillStatusEntry = defineOpen(
   {
@@ -461,6 +513,15 @@ export const METHOD_RESULTS = {
         model: T.Optional(T.String()),
         modelProvider: T.Optional(T.String()),
         totalTokens: T.Optional(T.Integer({ minimum: 0 })),
+        pinned: T.Optional(T.Boolean({ description: "v4: pinned to the top of the sidebar (since pinnedAt)." })),
+        archived: T.Optional(T.Boolean({ description: "v4: archived (since archivedAt, archiveReason \"manual\")." })),
+        unread: T.Optional(T.Boolean({ description: "v4: marked unread (markedUnreadAt), or a message newer than lastReadAt." })),
+        pinnedAt: T.Optional(Millis),
+        archivedAt: T.Optional(Millis),
+        archiveReason: T.Optional(T.String()),
+        markedUnreadAt: T.Optional(Millis),
+        lastReadAt: T.Optional(Millis),
+        lastInteractionAt: T.Optional(T.Number({ description: "v4: time of the newest transcript message." })),
       }),
     ),
   }),
@@ -512,11 +573,8 @@ export const METHOD_RESULTS = {
     avatar: T.Optional(T.String()),
     emoji: T.Optional(T.String()),
   }),
-  "chat.history": defineOpen({
-    sessionKey: T.String(),
-    sessionId: T.Optional(T.String()),
-    messages: T.Array(AnyValue),
-    thinkingLevel: T.Optional(nullable(T.String())),
+  "chat.history": T.Union([ChatHistoryPage, ChatHistoryDelta, ChatHistoryReset], {
+    description: "A page of messages; on v4, an answer to `cursor` is a delta (`kind:\"delta\"`) or `kind:\"reset\"` instead.",
   }),
   "chat.send": defineOpen({ runId: T.String(), status: T.String({ description: "started, in_flight, ok or error." }) }),
   "chat.abort": defineOpen({ ok: T.Boolean(), aborted: T.Boolean(), runIds: T.Array(T.String()) }),

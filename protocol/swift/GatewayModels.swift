@@ -284,6 +284,7 @@ public struct ChatHistoryParams: Codable {
     public var sessionKey: String
     public var limit: Int?
     public var agentId: String?
+    /// v4: a deltaCursor from an earlier tail page or delta.
     public var cursor: String?
     public var maxBytes: Int?
     public var offset: Int?
@@ -442,6 +443,7 @@ public struct ChatStartupParams: Codable {
     public var sessionKey: String
     public var limit: Int?
     public var agentId: String?
+    /// v4: a deltaCursor from an earlier tail page or delta.
     public var cursor: String?
     public var maxBytes: Int?
     public var offset: Int?
@@ -2445,8 +2447,10 @@ public struct SessionsPatchParams: Codable {
     public var statusNote: AnyCodable?
     public var attention: AnyCodable?
     public var ttlMinutes: AnyCodable?
+    /// Archive (true) or restore (false); needs expectedSessionId.
     public var archived: Bool?
     public var pinned: Bool?
+    /// true marks unread; false records the session as read.
     public var unread: Bool?
     public var contextWindow: AnyCodable?
     public var fastMode: AnyCodable?

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { FAKE_TOKEN, type FakeTelegram, startFakeTelegram } from "../helpers/fake-telegram.ts";
 import { runUpstreamCli, type UpstreamControlUi } from "../helpers/upstream.ts";
 import { openControlUiV4, pageText, referenceV4ForSuite, serveControlUiV4, startTui } from "../helpers/upstream-v4.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { connectClient, type TestSocket } from "../helpers/ws.ts";
 import { CHROMIUM, startUpstreamUiEnv, type UpstreamUiEnv } from "./_setup.ts";
 
@@ -126,6 +127,18 @@ describeUi("the 2026.9.6 Control UI in headless Chromium", () => {
       expect(copies === 1 || copies === 2).toBe(true);
       expect(text.split("Streaming answer for the Control UI").length - 1).toBe(2);
       expect(text).not.toMatch(/unknown method/i);
+      // The reply made the open chat's sidebar row unread; the UI marks it read (sessions.patch unread:false
+      // with expectedMarkedUnreadAt), which is stored and comes back in the v4 row.
+      const { sock: v4 } = await connectClient(env.url, env.token, { minProtocol: 4, maxProtocol: 4, client: { id: "cli", version: "2026.9.6", platform: "linux", mode: "cli" }, scopes: ["operator.admin"] });
+      try {
+        const row = await waitFor(async () => {
+          const { session } = (await v4.request("sessions.describe", { key: "agent:main:main" })).payload;
+          return session?.unread === false && typeof session.lastReadAt === "number" && session.lastReadAt >= session.lastInteractionAt ? session : undefined;
+        }, "the Control UI's read acknowledgement stored on agent:main:main", 30_000);
+        expect(row).toMatchObject({ pinned: false, archived: false, unread: false });
+      } finally {
+        v4.close();
+      }
     } finally {
       await page.close();
     }

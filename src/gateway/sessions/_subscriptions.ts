@@ -46,7 +46,7 @@ export function notifySessionChanged(host: SubscriptionHost, key: string, reason
     ...(agentId && { agentId }),
     reason,
     ts: Date.now(),
-    ...(entry && { session: toListRow(host.store, host.config, { key, entry }, true, true) }),
+    ...(entry && { session: toListRow(host.store, host.config, { key, entry }, { lastMessage: true, derivedTitle: true, sidebar: true }) }),
   };
   host.connections.broadcast("sessions.changed", payload, { connIds, role: "operator", dropIfSlow: true });
 }

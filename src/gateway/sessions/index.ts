@@ -17,6 +17,7 @@ import { onRunEvent } from "./_subscriptions.ts";
 const stopListening = new WeakMap<object, () => void>();
 
 export { noteRunOrigin } from "./_subscriptions.ts";
+export { toListRow } from "./sessions-list.ts";
 
 /** The sessions feature: its methods and the config it claims. */
 export const sessionsFeature = defineFeature({

@@ -33,7 +33,7 @@ export const sessionsDescribe: MethodHandler<"sessions.describe", SessionsHost> 
   const key = canonicalSessionKey(config, params.key);
   const entry = store.getSession(key);
   if (!entry) return { session: null };
-  return { session: toListRow(store, config, { key, entry }, params.includeLastMessage === true, params.includeDerivedTitles === true) };
+  return { session: toListRow(store, config, { key, entry }, { lastMessage: params.includeLastMessage === true, derivedTitle: params.includeDerivedTitles === true, sidebar: true }) };
 };
 
 /** `sessions.messages.subscribe {key}`: `session.message` events for that session's new transcript messages. */

@@ -301,11 +301,50 @@ export interface ChatEvent {
   [key: string]: unknown;
 }
 
+/** v4: the messages after a cursor. */
+export interface ChatHistoryDelta {
+  kind: "delta";
+  messages: {
+    sessionKey: string;
+    agentId?: string;
+    sessionId: string;
+    message: unknown;
+    /** 1-based position of the message in the transcript. */
+    messageSeq: number;
+    updatedAt?: number;
+    [key: string]: unknown;
+  }[];
+  deltaCursor: string;
+  sessionInfo: ChatSessionInfo;
+  [key: string]: unknown;
+}
+
+/** A page of a session's messages, oldest first. */
+export interface ChatHistoryPage {
+  sessionKey: string;
+  sessionId?: string;
+  messages: unknown[];
+  thinkingLevel?: string | null;
+  /** v4: messages in the transcript. */
+  totalMessages?: number;
+  /** v4: older messages exist beyond this page. */
+  hasMore?: boolean;
+  /** v4: the offset asked for, echoed. */
+  offset?: number;
+  /** v4: the offset of the next older page (only when hasMore). */
+  nextOffset?: number;
+  /** v4, tail pages only: pass back as cursor to get what came after this page. */
+  deltaCursor?: string;
+  sessionInfo?: ChatSessionInfo;
+  [key: string]: unknown;
+}
+
 /** Params of `chat.history`. */
 export interface ChatHistoryParams {
   sessionKey: string;
   limit?: number;
   agentId?: string;
+  /** v4: a deltaCursor from an earlier tail page or delta. */
   cursor?: string;
   maxBytes?: number;
   offset?: number;
@@ -316,14 +355,14 @@ export interface ChatHistoryParams {
   maxChars?: number;
 }
 
-/** Result (ok payload) of `chat.history`. */
-export interface ChatHistoryResult {
-  sessionKey: string;
-  sessionId?: string;
-  messages: unknown[];
-  thinkingLevel?: string | null;
+/** v4: the cursor cannot be served; fetch a tail page. */
+export interface ChatHistoryReset {
+  kind: "reset";
   [key: string]: unknown;
 }
+
+/** A page of messages; on v4, an answer to `cursor` is a delta (`kind:"delta"`) or `kind:"reset"` instead. */
+export type ChatHistoryResult = ChatHistoryPage | ChatHistoryDelta | ChatHistoryReset;
 
 /** Params of `chat.inject`. */
 export interface ChatInjectParams {
@@ -373,11 +412,22 @@ export interface ChatSendResult {
   [key: string]: unknown;
 }
 
+/** v4: the session's sessions.list row, with its sidebar state. */
+export interface ChatSessionInfo {
+  key: string;
+  sessionId?: string;
+  pinned?: boolean;
+  archived?: boolean;
+  unread?: boolean;
+  [key: string]: unknown;
+}
+
 /** Params of `chat.startup`. */
 export interface ChatStartupParams {
   sessionKey: string;
   limit?: number;
   agentId?: string;
+  /** v4: a deltaCursor from an earlier tail page or delta. */
   cursor?: string;
   maxBytes?: number;
   offset?: number;
@@ -388,14 +438,8 @@ export interface ChatStartupParams {
   maxChars?: number;
 }
 
-/** Result (ok payload) of `chat.startup`. */
-export interface ChatStartupResult {
-  sessionKey: string;
-  sessionId?: string;
-  messages: unknown[];
-  thinkingLevel?: string | null;
-  [key: string]: unknown;
-}
+/** A page of messages; on v4, an answer to `cursor` is a delta (`kind:"delta"`) or `kind:"reset"` instead. */
+export type ChatStartupResult = ChatHistoryPage | ChatHistoryDelta | ChatHistoryReset;
 
 /** Which client program connects. */
 export type ClientId = "webchat-ui" | "openclaw-control-ui" | "webchat" | "cli" | "gateway-client" | "openclaw-macos" | "openclaw-ios" | "openclaw-android" | "node-host" | "test" | "fingerprint" | "openclaw-probe";
@@ -2022,6 +2066,19 @@ export interface SessionsListResult {
     model?: string;
     modelProvider?: string;
     totalTokens?: number;
+    /** v4: pinned to the top of the sidebar (since pinnedAt). */
+    pinned?: boolean;
+    /** v4: archived (since archivedAt, archiveReason "manual"). */
+    archived?: boolean;
+    /** v4: marked unread (markedUnreadAt), or a message newer than lastReadAt. */
+    unread?: boolean;
+    pinnedAt?: number;
+    archivedAt?: number;
+    archiveReason?: string;
+    markedUnreadAt?: number;
+    lastReadAt?: number;
+    /** v4: time of the newest transcript message. */
+    lastInteractionAt?: number;
     [key: string]: unknown;
   }[];
   [key: string]: unknown;
@@ -2090,9 +2147,11 @@ export interface SessionsPatchParams {
   statusNote?: unknown;
   attention?: unknown;
   ttlMinutes?: unknown;
-  archived?: boolean | null;
-  pinned?: boolean | null;
-  unread?: boolean | null;
+  /** Archive (true) or restore (false); needs expectedSessionId. */
+  archived?: boolean;
+  pinned?: boolean;
+  /** true marks unread; false records the session as read. */
+  unread?: boolean;
   contextWindow?: unknown;
   fastMode?: unknown;
   toolOverrides?: unknown;
@@ -2188,6 +2247,19 @@ export interface SessionsSubscribeResult {
       model?: string;
       modelProvider?: string;
       totalTokens?: number;
+      /** v4: pinned to the top of the sidebar (since pinnedAt). */
+      pinned?: boolean;
+      /** v4: archived (since archivedAt, archiveReason "manual"). */
+      archived?: boolean;
+      /** v4: marked unread (markedUnreadAt), or a message newer than lastReadAt. */
+      unread?: boolean;
+      pinnedAt?: number;
+      archivedAt?: number;
+      archiveReason?: string;
+      markedUnreadAt?: number;
+      lastReadAt?: number;
+      /** v4: time of the newest transcript message. */
+      lastInteractionAt?: number;
       [key: string]: unknown;
     }[];
     [key: string]: unknown;

@@ -65,8 +65,14 @@ export declare const validateChatAbortParams: Validator<T.ChatAbortParams>;
 export declare const validateChatAbortResult: Validator<T.ChatAbortResult>;
 /** Validates {@link T.ChatEvent}. */
 export declare const validateChatEvent: Validator<T.ChatEvent>;
+/** Validates {@link T.ChatHistoryDelta}. */
+export declare const validateChatHistoryDelta: Validator<T.ChatHistoryDelta>;
+/** Validates {@link T.ChatHistoryPage}. */
+export declare const validateChatHistoryPage: Validator<T.ChatHistoryPage>;
 /** Validates {@link T.ChatHistoryParams}. */
 export declare const validateChatHistoryParams: Validator<T.ChatHistoryParams>;
+/** Validates {@link T.ChatHistoryReset}. */
+export declare const validateChatHistoryReset: Validator<T.ChatHistoryReset>;
 /** Validates {@link T.ChatHistoryResult}. */
 export declare const validateChatHistoryResult: Validator<T.ChatHistoryResult>;
 /** Validates {@link T.ChatInjectParams}. */
@@ -75,6 +81,8 @@ export declare const validateChatInjectParams: Validator<T.ChatInjectParams>;
 export declare const validateChatSendParams: Validator<T.ChatSendParams>;
 /** Validates {@link T.ChatSendResult}. */
 export declare const validateChatSendResult: Validator<T.ChatSendResult>;
+/** Validates {@link T.ChatSessionInfo}. */
+export declare const validateChatSessionInfo: Validator<T.ChatSessionInfo>;
 /** Validates {@link T.ChatStartupParams}. */
 export declare const validateChatStartupParams: Validator<T.ChatStartupParams>;
 /** Validates {@link T.ChatStartupResult}. */

@@ -54,7 +54,7 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
     sendError(gw, ws, id, { code: "INVALID_REQUEST", message: `unknown method: ${method}` });
     return;
   }
-  const denied = authorize(client, method);
+  const denied = authorize(client, method, checked.frame.params);
   if (denied) {
     sendError(gw, ws, id, toDeniedError(client, method, denied));
     return;
@@ -95,15 +95,28 @@ export async function handleFrame(gw: GatewayContext, ws: GatewaySocket, text: s
  * Checks a method against the caller's role and scopes (protocol.md §4).
  * @returns undefined when allowed, else the error message.
  */
-export function authorize(client: Pick<ConnectedClient, "role" | "scopes"> & { protocol?: number }, method: string): string | undefined {
+export function authorize(client: Pick<ConnectedClient, "role" | "scopes"> & { protocol?: number }, method: string, params?: unknown): string | undefined {
   if (NODE_ONLY.has(method)) return client.role === "node" ? undefined : `unauthorized role: ${client.role}`;
   if (client.role === "node") return "unauthorized role: node";
   // v4 moved some methods to another scope (config reads to read); v3 keeps its table.
-  const scope = ((client.protocol ?? 3) >= 4 && METHOD_SCOPES_V4_CHANGES[method]) || METHOD_SCOPES[method];
+  const v4 = (client.protocol ?? 3) >= 4;
+  const scope = (v4 && paramsScopeV4(method, params)) || (v4 && METHOD_SCOPES_V4_CHANGES[method]) || METHOD_SCOPES[method];
   // Unknown methods and anything not listed need admin.
   const need = scope === "read" || scope === "write" || scope === "approvals" || scope === "pairing" || scope === "questions" ? scope : "admin";
   const missing = missingScope(client.scopes, need);
   return missing === undefined ? undefined : `missing scope: ${missing}`;
+}
+
+/**
+ * v4 `sessions.patch` fields that only organize a session (name, sidebar state, the per-session model):
+ * `operator.write` may change them; any other field keeps the method admin-only.
+ */
+const SESSION_ORGANIZE_FIELDS = new Set(["key", "agentId", "expectedSessionId", "expectedMarkedUnreadAt", "label", "autoLabel", "icon", "color", "category", "pinned", "archived", "unread", "model"]);
+
+/** A v4 scope that depends on what a call changes, or undefined for the method's own scope. Pure. */
+function paramsScopeV4(method: string, params: unknown): string | undefined {
+  if (method !== "sessions.patch" || typeof params !== "object" || params === null || Array.isArray(params)) return undefined;
+  return Object.keys(params).every((field) => SESSION_ORGANIZE_FIELDS.has(field)) ? "write" : undefined;
 }
 
 /**

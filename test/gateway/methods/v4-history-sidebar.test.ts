@@ -345,6 +345,30 @@ describe("sessions.patch sidebar state (v4)", () => {
     expect((await ok(v4, "sessions.describe", { key })).session).toMatchObject({ archived: true, unread: true, label: "seen from v3" });
   });
 
+  test("scopes: operator.write may organize a session on v4, other fields stay admin-only, v3 stays admin-only", async () => {
+    const key = "agent:main:scoped";
+    seed(key, ["s1"]);
+    const write = await connect(4, ["operator.write"]);
+    await ok(write, "sessions.patch", { key, pinned: true });
+    await ok(write, "sessions.patch", { key, label: "organized", unread: true });
+    await ok(write, "sessions.patch", { key, unread: false });
+    // A runtime override, alone or mixed with organizing fields, needs operator.admin.
+    for (const params of [{ key, thinkingLevel: "high" }, { key, pinned: false, verboseLevel: "on" }]) {
+      const res = await write.request("sessions.patch", params);
+      expect(res.ok).toBe(false);
+      expect(res.error).toMatchObject({ code: "FORBIDDEN", message: "missing scope: operator.admin", details: { missingScope: "operator.admin" } });
+    }
+    const read = await connect(4, ["operator.read"]);
+    const res = await read.request("sessions.patch", { key, pinned: false });
+    expect(res.error).toMatchObject({ code: "FORBIDDEN", message: "missing scope: operator.write", details: { requiredScopes: ["operator.write", "operator.admin"] } });
+    const v3 = await connect(3, ["operator.write"]);
+    expect((await v3.request("sessions.patch", { key, label: "v3 write" })).error).toEqual({ code: "INVALID_REQUEST", message: "missing scope: operator.admin" });
+    // Nothing refused changed the session.
+    const admin = await connect(4);
+    expect((await ok(admin, "sessions.describe", { key })).session).toMatchObject({ key, label: "organized", pinned: true, unread: false });
+    expect(store().getSession(key)?.thinkingLevel).toBeUndefined();
+  });
+
   test("the sidebar state is stored: it survives a gateway restart", async () => {
     const key = "agent:main:sidebar";
     await fx.gw.restart();

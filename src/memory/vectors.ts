@@ -152,6 +152,7 @@ function prepare(db: Database) {
       "SELECT c.id AS id, e.vector AS vector FROM memory_chunks c JOIN memory_embeddings e ON e.model = ?1 AND e.hash = c.hash WHERE c.workspace = ?2",
     ),
     row: db.query<Omit<ChunkRow, "bm25">, [number]>("SELECT id, path, start_line, end_line, text FROM memory_chunks WHERE id = ?"),
-    prune: db.query<never, [string]>("DELETE FROM memory_embeddings WHERE model = ? AND NOT EXISTS (SELECT 1 FROM memory_chunks c WHERE c.hash = memory_embeddings.hash)"),
+    // NOT IN over the subquery: SQLite builds its set once (memory_chunks has no index on hash, to keep indexing cheap).
+    prune: db.query<never, [string]>("DELETE FROM memory_embeddings WHERE model = ? AND hash NOT IN (SELECT hash FROM memory_chunks WHERE hash IS NOT NULL)"),
   };
 }

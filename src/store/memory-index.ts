@@ -38,8 +38,7 @@ export const MEMORY_INDEX_SCHEMA: SchemaPart = {
       up: `ALTER TABLE memory_chunks ADD COLUMN hash TEXT;
         CREATE TABLE IF NOT EXISTS memory_embeddings (
           model TEXT NOT NULL, hash TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL, created_at INTEGER NOT NULL,
-          PRIMARY KEY (model, hash)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS memory_chunks_hash ON memory_chunks(hash);`,
+          PRIMARY KEY (model, hash)) WITHOUT ROWID;`,
     },
   ],
 };

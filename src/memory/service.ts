@@ -369,8 +369,8 @@ export class MemoryService {
     }
     this.embeddingSucceeded(ws);
     ws.emb.fallback = false;
-    const { scores, top } = nearest(stored, q, candidates);
-    const merged = mergeHybrid(text, (id) => scores.get(id) ?? 0, top, settings).slice(0, max);
+    const { scoreOf, top } = nearest(stored, q, candidates);
+    const merged = mergeHybrid(text, scoreOf, top, settings).slice(0, max);
     const byId = new Map(text.map((r) => [r.id, r]));
     const missing = merged.filter((m) => !byId.has(m.id)).map((m) => m.id);
     for (const r of this.vectors.rows(missing)) byId.set(r.id, r);

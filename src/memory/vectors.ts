@@ -14,6 +14,8 @@ export interface WorkspaceVectors {
   ids: number[];
   /** Unit length, so cosine is the dot product. */
   vectors: Float32Array[];
+  /** Chunk id → position in `ids`. */
+  positions: Map<number, number>;
 }
 
 /** Embedding counts of a workspace for a model. */
@@ -67,7 +69,7 @@ export class MemoryVectors {
       ids.push(r.id);
       vectors.push(normalize(fromBlob(r.vector)));
     }
-    return { ids, vectors };
+    return { ids, vectors, positions: new Map(ids.map((id, j) => [id, j])) };
   }
 
   /** Chunk rows by id (BM25 score 0), for candidates found by their vector only. */
@@ -96,23 +98,32 @@ export function normalize(v: Float32Array): Float32Array {
 }
 
 /**
- * The cosine similarity of the (normalized) query with every vector of the workspace, best `k` first.
- * A vector of another length (stored by a model of the same name with other dimensions) scores 0.
+ * The cosine similarity of the (normalized) query with every vector of the workspace, and the ids of the best
+ * `k` with a positive score, best first (ties by id). A vector of another length (stored by a model of the
+ * same name with other dimensions) scores 0.
  */
-export function nearest(ws: WorkspaceVectors, query: Float32Array, k: number): { scores: Map<number, number>; top: number[] } {
-  const scores = new Map<number, number>();
-  for (let j = 0; j < ws.ids.length; j++) {
+export function nearest(ws: WorkspaceVectors, query: Float32Array, k: number): { scoreOf: (id: number) => number; top: number[] } {
+  const n = ws.ids.length;
+  const scores = new Float64Array(n);
+  // The best k so far as positions, kept sorted best first; a plain insertion is cheap for k ≤ 200.
+  const best: number[] = [];
+  const better = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && ws.ids[a]! < ws.ids[b]!);
+  for (let j = 0; j < n; j++) {
     const v = ws.vectors[j]!;
     let dot = 0;
     if (v.length === query.length) for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-    scores.set(ws.ids[j]!, dot);
+    scores[j] = dot;
+    if (dot <= 0 || (best.length === k && !better(j, best[k - 1]!))) continue;
+    let at = best.length;
+    while (at > 0 && better(j, best[at - 1]!)) at--;
+    best.splice(at, 0, j);
+    if (best.length > k) best.pop();
   }
-  const top = [...scores.entries()]
-    .filter(([, s]) => s > 0)
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, k)
-    .map(([id]) => id);
-  return { scores, top };
+  const scoreOf = (id: number) => {
+    const j = ws.positions.get(id);
+    return j === undefined ? 0 : scores[j]!;
+  };
+  return { scoreOf, top: best.map((j) => ws.ids[j]!) };
 }
 
 /**

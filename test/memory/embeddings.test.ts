@@ -10,7 +10,8 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EmbeddingChoice, type MemoryEmbeddingsStatus, MemoryService, type MemoryServiceOptions, resolveEmbeddingChoice } from "../../src/memory/index.ts";
+import { type EmbeddingChoice, type MemoryEmbeddingsStatus, MemoryService, type MemoryServiceOptions, mergeHybrid, resolveEmbeddingChoice } from "../../src/memory/index.ts";
+import { nearest, normalize } from "../../src/memory/vectors.ts";
 import { MEMORY_INDEX_SCHEMA } from "../../src/store/memory-index.ts";
 import { openStateDb, type StateDb } from "../../src/store/state-db.ts";
 import { type FakeEmbeddings, startFakeEmbeddings } from "../helpers/fake-embeddings.ts";
@@ -204,4 +205,19 @@ test("an index written before embeddings existed (memory-index schema 1) is upgr
   } finally {
     upgraded.close();
   }
+});
+
+test("nearest and the merge: top-k by cosine, BM25 normalized by the best, weighted, ties by id", () => {
+  const vec = (...x: number[]) => normalize(Float32Array.from(x));
+  const ws = { ids: [10, 11, 12, 13], vectors: [vec(1, 0), vec(0, 1), vec(1, 1), vec(-1, 0)], positions: new Map([[10, 0], [11, 1], [12, 2], [13, 3]]) };
+  const { scoreOf, top } = nearest(ws, vec(1, 0), 2);
+  expect(top).toEqual([10, 12]);
+  expect(scoreOf(13)).toBeCloseTo(-1);
+  expect(scoreOf(99)).toBe(0);
+  // 11 matched BM25 best (score 1 after normalizing), 12 half as well; 10 only by its vector.
+  const merged = mergeHybrid([{ id: 11, bm25: 4 }, { id: 12, bm25: 2 }], scoreOf, top, { vectorWeight: 0.5, textWeight: 0.5 });
+  expect(merged.map((m) => m.id)).toEqual([12, 10, 11]);
+  expect(merged[0]!.score).toBeCloseTo(0.5 * Math.SQRT1_2 + 0.25);
+  expect(merged[1]!.score).toBeCloseTo(0.5);
+  expect(merged[2]!.score).toBeCloseTo(0.5);
 });

@@ -27,7 +27,10 @@ export interface MemoryHit {
   endLine: number;
   /** The matching line(s) of the chunk, with a line of context when short. */
   snippet: string;
-  /** BM25 relevance, higher is better (the negated FTS5 rank). */
+  /**
+   * Higher is better: BM25 relevance (the negated FTS5 rank), or with an embeddings provider the hybrid score
+   * (weighted cosine and BM25 normalized by the best candidate, 0..1).
+   */
   score: number;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Config schema of memory search: `agents.defaults.memorySearch` and the per-agent override
  * `agents.list[].memorySearch` (the upstream's keys). The gateway only reads the embeddings part (`enabled`,
- * `provider`, `model`, `remote.{baseUrl, apiKey, headers}`, `query.hybrid`): with no `provider`
+ * `provider`, `model`, `remote.{baseUrl, apiKey, headers}`, `query.{hybrid, minScore}`): with no `provider`
  * memory search is the FTS5/BM25 index alone and nothing contacts the network. `remote.apiKey` and every
  * `remote.headers` value are secrets (config.get redacts them by key name, see redact.ts). Upstream keys read by
  * parts that are not here (local models, batch jobs, sessions, sqlite-vec, chunking, sync) are accepted so an
@@ -48,7 +48,7 @@ export const MemorySearchConfigSchema = T.Object(
       T.Object(
         {
           maxResults: T.Optional(T.Integer({ minimum: 1, description: "Upstream default result count; accepted, not used (memory_search asks for its count, default 6)." })),
-          minScore: T.Optional(T.Number({ minimum: 0, maximum: 1, description: "Upstream score floor; accepted, not used." })),
+          minScore: T.Optional(T.Number({ minimum: 0, maximum: 1, description: "Least hybrid score of a result that matched no query word (default 0.35); keyword matches are always kept." })),
           hybrid: T.Optional(Hybrid),
         },
         { additionalProperties: false },

@@ -13,6 +13,8 @@ import type { MemorySearchConfig } from "../config/memory-search-schema.ts";
 export const DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small";
 /** Base URL used when `memorySearch.remote.baseUrl` is not set. */
 export const DEFAULT_EMBEDDING_BASE_URL = "https://api.openai.com/v1";
+/** Default of `memorySearch.query.minScore`: the least hybrid score of a result found by its vector alone. */
+export const DEFAULT_MIN_SCORE = 0.35;
 /** Inputs per request. */
 export const EMBED_BATCH_INPUTS = 64;
 /** Timeout of one indexing request (a batch of chunks). */
@@ -35,6 +37,8 @@ export interface EmbeddingSettings {
   vectorWeight: number;
   textWeight: number;
   candidateMultiplier: number;
+  /** A result found by its vector alone needs at least this hybrid score. */
+  minScore: number;
 }
 
 /** What the config asks for: nothing, a provider this gateway cannot serve (with why), or settings. */
@@ -80,6 +84,7 @@ export function resolveEmbeddingChoice(defaults: MemorySearchConfig | undefined,
       vectorWeight: sum > 0 ? vw / sum : 0,
       textWeight: sum > 0 ? tw / sum : 1,
       candidateMultiplier: hybrid.candidateMultiplier ?? 4,
+      minScore: a.query?.minScore ?? d.query?.minScore ?? DEFAULT_MIN_SCORE,
     },
   };
 }

@@ -129,18 +129,21 @@ export function nearest(ws: WorkspaceVectors, query: Float32Array, k: number): {
 /**
  * The weighted merge of a hybrid search over the union of its candidates: BM25 scores divided by the best
  * one (0..1), cosine clamped to 0..1, `vectorWeight × cosine + textWeight × bm25`. Best first; ties by id.
+ * A candidate found by its vector alone is dropped below `minScore` (every vector is somewhat similar to
+ * every query); a keyword match is always kept.
  */
 export function mergeHybrid(
   text: readonly Pick<ChunkRow, "id" | "bm25">[],
   cosineOf: (id: number) => number,
   vectorIds: readonly number[],
-  weights: { vectorWeight: number; textWeight: number },
+  weights: { vectorWeight: number; textWeight: number; minScore: number },
 ): { id: number; score: number }[] {
   const best = Math.max(0, ...text.map((r) => r.bm25));
   const textScore = new Map(text.map((r) => [r.id, best > 0 ? Math.max(0, r.bm25) / best : 0]));
   const ids = new Set([...text.map((r) => r.id), ...vectorIds]);
   return [...ids]
     .map((id) => ({ id, score: weights.vectorWeight * Math.min(1, Math.max(0, cosineOf(id))) + weights.textWeight * (textScore.get(id) ?? 0) }))
+    .filter((c) => textScore.has(c.id) || c.score >= weights.minScore)
     .sort((a, b) => b.score - a.score || a.id - b.id);
 }
 

@@ -75,6 +75,9 @@ test("hybrid ranking finds a fact that BM25 alone misses; keyword queries still 
   // The query was embedded with the key, as one input.
   expect(fake.calls.at(-1)).toMatchObject({ model: "fake-embed", inputs: [QUERY], authorization: `Bearer ${KEY}` });
 
+  // Sharing one concept of six with a chunk (cosine ~0.18) is not enough for a result that matched no word.
+  expect((await s.search(dir, "seat belts gloves scarf hat boots")).results).toEqual([]);
+
   const tea = await s.search(dir, "green tea", 2);
   expect(tea.results[0]).toMatchObject({ path: "memory/2026-12-01.md" });
 });
@@ -174,7 +177,7 @@ test("settings: the agent overrides the defaults key by key; the OpenAI key neve
   );
   expect(merged).toEqual({
     kind: "on",
-    settings: { provider: "openai", model: "m2", baseUrl: "http://127.0.0.1:9/v1", apiKey: "k1", headers: {}, hybrid: true, vectorWeight: 0.5, textWeight: 0.5, candidateMultiplier: 2 },
+    settings: { provider: "openai", model: "m2", baseUrl: "http://127.0.0.1:9/v1", apiKey: "k1", headers: {}, hybrid: true, vectorWeight: 0.5, textWeight: 0.5, candidateMultiplier: 2, minScore: 0.35 },
   });
   const custom = resolveEmbeddingChoice({ provider: "openai", remote: { baseUrl: "https://embed.example.net/v1" } }, undefined, "sk-openai-env");
   expect(custom.kind).toBe("on");
@@ -215,9 +218,11 @@ test("nearest and the merge: top-k by cosine, BM25 normalized by the best, weigh
   expect(scoreOf(13)).toBeCloseTo(-1);
   expect(scoreOf(99)).toBe(0);
   // 11 matched BM25 best (score 1 after normalizing), 12 half as well; 10 only by its vector.
-  const merged = mergeHybrid([{ id: 11, bm25: 4 }, { id: 12, bm25: 2 }], scoreOf, top, { vectorWeight: 0.5, textWeight: 0.5 });
+  const merged = mergeHybrid([{ id: 11, bm25: 4 }, { id: 12, bm25: 2 }], scoreOf, top, { vectorWeight: 0.5, textWeight: 0.5, minScore: 0.35 });
   expect(merged.map((m) => m.id)).toEqual([12, 10, 11]);
   expect(merged[0]!.score).toBeCloseTo(0.5 * Math.SQRT1_2 + 0.25);
   expect(merged[1]!.score).toBeCloseTo(0.5);
   expect(merged[2]!.score).toBeCloseTo(0.5);
+  // Above the floor only the keyword matches stay, however weak.
+  expect(mergeHybrid([{ id: 11, bm25: 4 }, { id: 12, bm25: 2 }], scoreOf, top, { vectorWeight: 0.5, textWeight: 0.5, minScore: 0.6 }).map((m) => m.id)).toEqual([12, 11]);
 });

@@ -100,47 +100,15 @@ export function describeEndpoint(baseUrl: string): string {
 }
 
 /**
- * Embeds `inputs` in batches of {@link EMBED_BATCH_INPUTS}, one request at a time.
+ * Embeds `inputs` in batches of {@link EMBED_BATCH_INPUTS}, one request at a time (the background pass asks
+ * for one batch per call and stores it before the next).
  * @returns one vector per input, in order.
- * @throws EmbeddingError on a network failure, a timeout, a non-2xx answer or a malformed body (the
- *   vectors of earlier batches are lost to the caller; it stores per batch through {@link embedBatches}).
+ * @throws EmbeddingError on a network failure, a timeout, a non-2xx answer or a malformed body.
  */
 export async function embedTexts(settings: EmbeddingSettings, inputs: readonly string[], opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  for await (const batch of embedBatches(settings, inputs, opts)) out.push(...batch.vectors);
+  for (let start = 0; start < inputs.length; start += EMBED_BATCH_INPUTS) out.push(...(await requestEmbeddings(settings, inputs.slice(start, start + EMBED_BATCH_INPUTS), opts)));
   return out;
-}
-
-/**
- * Yields the vectors of `inputs` batch by batch (`start` = index of the batch's first input), so a caller
- * can store each batch as it arrives.
- * @throws EmbeddingError as {@link embedTexts}.
- */
-export async function* embedBatches(
-  settings: EmbeddingSettings,
-  inputs: readonly string[],
-  opts: { timeoutMs: number; signal?: AbortSignal },
-): AsyncGenerator<{ start: number; vectors: Float32Array[] }> {
-  for (let start = 0; start < inputs.length; start += EMBED_BATCH_INPUTS) {
-    const batch = inputs.slice(start, start + EMBED_BATCH_INPUTS);
-    yield { start, vectors: await requestEmbeddings(settings, batch, opts) };
-  }
-}
-
-/** Cosine similarity of two vectors of the same length; 0 when either is all zeros or the lengths differ. */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
 /** A vector as stored: little-endian Float32 bytes. */

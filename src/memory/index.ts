@@ -4,7 +4,6 @@
  * optional embeddings (an OpenAI-compatible endpoint) for hybrid BM25 + cosine ranking.
  */
 export {
-  cosine,
   DEFAULT_EMBEDDING_BASE_URL,
   DEFAULT_EMBEDDING_MODEL,
   describeEndpoint,
@@ -20,4 +19,4 @@ export { isMemoryPath, listMemoryFiles, MAX_MEMORY_FILE_BYTES, MEMORY_DIR, MEMOR
 export { type ChunkRow, type IndexTotals, type MemoryHit, MemoryIndex, RACY_WINDOW_MS, SNIPPET_MAX_CHARS, type SyncReport } from "./memory-index.ts";
 export { MAX_QUERY_CHARS, MemoryQueryError, parseQuery, type ParsedQuery } from "./query.ts";
 export { DEFAULT_MAX_RESULTS, DEFAULT_RECHECK_MS, EMBED_RETRY_MS, MAX_RESULTS_LIMIT, type MemoryEmbeddingsStatus, type MemorySearchResult, MemoryService, type MemoryServiceOptions, type MemoryWorkspaceStatus } from "./service.ts";
-export { type EmbeddingCounts, mergeHybrid, MemoryVectors } from "./vectors.ts";
+export { type EmbeddingCounts, mergeHybrid, MemoryVectors, nearest, normalize, type WorkspaceVectors } from "./vectors.ts";

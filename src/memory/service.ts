@@ -35,6 +35,8 @@ export const DEFAULT_RECHECK_MS = 2000;
 const SYNC_BATCH_FILES = 500;
 /** After the provider failed, searches skip it (BM25 only) and the background pass waits this long. */
 export const EMBED_RETRY_MS = 30_000;
+/** Least time between two reloads of a workspace's vectors while the background pass adds to them. */
+const VECTOR_RELOAD_MS = 1000;
 /** Most candidates a hybrid search takes from each side. */
 const MAX_HYBRID_CANDIDATES = 200;
 
@@ -133,8 +135,12 @@ interface EmbedState {
   /** No provider call (search or pass) before this (performance.now()). */
   skipUntil: number;
   fallback: boolean;
-  /** The in-memory vectors for `model`, dropped when the chunks or vectors change. */
-  cache?: { model: string; vectors: WorkspaceVectors };
+  /**
+   * The in-memory vectors for `model`: dropped when a sync changes the chunks; when the background pass adds
+   * vectors it is marked `behind` and reloaded at most every {@link VECTOR_RELOAD_MS} (a chunk embedded since
+   * is still found by its words).
+   */
+  cache?: { model: string; vectors: WorkspaceVectors; loadedAt: number; behind: boolean };
   abort: AbortController;
 }
 
@@ -338,10 +344,12 @@ export class MemoryService {
       if (this.closed) return;
       this.vectors.store(settings.model, batch.map((b, i) => ({ hash: b.hash, vector: vectors[i]! })));
       stored += batch.length;
-      ws.emb.cache = undefined;
+      if (ws.emb.cache) ws.emb.cache.behind = true;
       this.embeddingSucceeded(ws);
     }
     ws.emb.completeFor = settings.model;
+    // The pass is done: the next search loads every vector it added.
+    if (ws.emb.cache?.behind) ws.emb.cache = undefined;
     // Vectors of text no chunk holds any more; not while a sync (a full reindex) may be between batches.
     if (stored > 0 && [...this.spaces.values()].every((s) => s.pending === 0)) this.vectors.prune(settings.model);
   }
@@ -350,8 +358,11 @@ export class MemoryService {
     const candidates = Math.min(max * settings.candidateMultiplier, MAX_HYBRID_CANDIDATES);
     const text = this.index.searchChunks(ws.root, parsed, candidates);
     const keywordOnly = () => text.slice(0, max).map((r) => toHit(r, parsed, r.bm25));
-    if (ws.emb.cache?.model !== settings.model) ws.emb.cache = { model: settings.model, vectors: this.vectors.load(ws.root, settings.model) };
-    const stored = ws.emb.cache.vectors;
+    const cached = ws.emb.cache;
+    if (cached?.model !== settings.model || (cached.behind && performance.now() - cached.loadedAt >= VECTOR_RELOAD_MS)) {
+      ws.emb.cache = { model: settings.model, vectors: this.vectors.load(ws.root, settings.model), loadedAt: performance.now(), behind: false };
+    }
+    const stored = ws.emb.cache!.vectors;
     // Nothing embedded yet (or the provider is resting after a failure): no network call.
     if (stored.ids.length === 0) return keywordOnly();
     if (performance.now() < ws.emb.skipUntil) {

@@ -345,7 +345,10 @@ export const ProviderUsageSnapshot = defineOpen(
 );
 
 /** Method name → result schema, for the methods that have a documented result. */
-/** One hit of `memory.search`: workspace-relative path, 1-based inclusive lines of the snippet, BM25 score (higher is better). */
+/**
+ * One hit of `memory.search`: workspace-relative path, 1-based inclusive lines of the snippet, score (higher is
+ * better): BM25, or with an embeddings provider the weighted merge of normalized BM25 and cosine (0..1).
+ */
 const MemoryHit = defineOpen({
   path: T.String(),
   startLine: T.Integer({ minimum: 1 }),
@@ -355,6 +358,20 @@ const MemoryHit = defineOpen({
 });
 
 const MemorySkipped = T.Array(defineOpen({ path: T.String(), reason: T.String() }));
+
+/** The optional embeddings provider of one agent's memory search in `memory.status` (never its key). */
+const MemoryEmbeddingsStatus = defineOpen({
+  provider: T.String({ description: '"none" when no provider is configured (keyword search only).' }),
+  model: T.Optional(T.String()),
+  endpoint: T.Optional(T.String({ description: "The endpoint without userinfo or query." })),
+  state: T.String({ description: "off | unsupported | indexing | ready | error" }),
+  hybrid: T.Boolean(),
+  embedded: T.Optional(T.Integer({ minimum: 0 })),
+  total: T.Optional(T.Integer({ minimum: 0 })),
+  lastError: T.Optional(T.String()),
+  lastErrorAt: T.Optional(Millis),
+  fallback: T.Boolean({ description: "The last search answered from BM25 alone because the provider failed." }),
+});
 
 /** One agent's memory index in `memory.status`. */
 const MemoryAgentStatus = defineOpen({
@@ -366,6 +383,7 @@ const MemoryAgentStatus = defineOpen({
   chunks: T.Integer({ minimum: 0 }),
   lastIndexedAt: T.Optional(Millis),
   skipped: MemorySkipped,
+  embeddings: T.Optional(MemoryEmbeddingsStatus),
 });
 
 /** What `memory.reindex` did for one agent. */

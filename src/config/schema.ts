@@ -11,6 +11,7 @@ import { ChannelsConfigSchema, WebConfigSchema } from "./channels-schema.ts";
 import { CronConfigSchema } from "./cron-schema.ts";
 import { HeartbeatConfigSchema } from "./heartbeat-schema.ts";
 import { HooksConfigSchema } from "./hooks-schema.ts";
+import { MemorySearchConfigSchema } from "./memory-search-schema.ts";
 import { GatewayHttpSchema, GatewayToolsSchema } from "./http-schema.ts";
 import { AgentToolsSchema, SubagentsSchema, ToolsConfigSchema } from "./tools-schema.ts";
 import { SecretsConfigSchema } from "./secrets-schema.ts";
@@ -150,6 +151,7 @@ const AgentEntry = T.Object(
     heartbeat: T.Optional(HeartbeatConfigSchema),
     tools: T.Optional(AgentToolsSchema),
     subagents: T.Optional(SubagentsSchema),
+    memorySearch: T.Optional(MemorySearchConfigSchema),
   },
   { additionalProperties: true },
 );
@@ -167,6 +169,7 @@ const Agents = T.Object(
           userTimezone: T.Optional(T.String({ minLength: 1, description: 'The user\'s IANA time zone, e.g. "Europe/Berlin" (heartbeat active hours).' })),
           heartbeat: T.Optional(HeartbeatConfigSchema),
           subagents: T.Optional(SubagentsSchema),
+          memorySearch: T.Optional(MemorySearchConfigSchema),
         },
         { additionalProperties: true },
       ),

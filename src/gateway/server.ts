@@ -41,7 +41,7 @@ import { NodePairingStore } from "../store/node-pairing.ts";
 import { CronStore } from "../store/cron.ts";
 import { CronService } from "./cron/index.ts";
 import { MemoryService } from "../memory/index.ts";
-import { toToolMemory } from "./memory/index.ts";
+import { memoryEmbeddingsFor, toToolMemory } from "./memory/index.ts";
 import { FEATURES } from "./features.ts";
 import { handleFrame } from "./frames.ts";
 import { handleHttp } from "./http.ts";
@@ -133,7 +133,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayHandle>
     },
   });
   // The workspace memory index (state DB), watched from the memory feature's start.
-  const memory = new MemoryService({ db: stateDb.db, onWarn: (msg) => log.warn(msg) });
+  const memory = new MemoryService({ db: stateDb.db, onWarn: (msg) => log.warn(msg), embeddings: memoryEmbeddingsFor(() => loaded.config) });
   // The runtime reads its ports at every run: channels, cron and agent runs are added once they exist.
   const toolPorts: HostToolPorts = { ...execPorts, memory: toToolMemory(memory) };
   const agents = new AgentRuntime({

@@ -57,6 +57,11 @@ export function chunkMarkdown(text: string): MemoryChunk[] {
   return chunks;
 }
 
+/** The content hash of a chunk's text: the key of its embeddings (with the model). */
+export function chunkHash(text: string): string {
+  return Bun.hash(text).toString(16);
+}
+
 /** The lines of `text` (a final line end adds no empty line). */
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r?\n/);

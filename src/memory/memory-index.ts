@@ -11,7 +11,7 @@
  * processes (the gateway lock guarantees one writer).
  */
 import type { Database, Statement } from "bun:sqlite";
-import { chunkMarkdown, splitLines } from "./chunk.ts";
+import { chunkHash, chunkMarkdown, splitLines } from "./chunk.ts";
 import { listMemoryFiles, MAX_MEMORY_FILE_BYTES, type MemoryFileStat, readListedFile } from "./files.ts";
 import { MemoryQueryError, type ParsedQuery } from "./query.ts";
 
@@ -27,8 +27,26 @@ export interface MemoryHit {
   endLine: number;
   /** The matching line(s) of the chunk, with a line of context when short. */
   snippet: string;
-  /** BM25 relevance, higher is better (the negated FTS5 rank). */
+  /**
+   * Higher is better: BM25 relevance (the negated FTS5 rank), or with an embeddings provider the hybrid score
+   * (weighted cosine and BM25 normalized by the best candidate, 0..1).
+   */
   score: number;
+}
+
+/** One chunk as a hybrid search handles it: id, where, its text and BM25 score (0 when it did not match). */
+export interface ChunkRow {
+  id: number;
+  path: string;
+  start_line: number;
+  end_line: number;
+  text: string;
+  bm25: number;
+}
+
+/** A chunk as a search hit: the snippet of the lines that hold the query's words, with `score` (rounded). */
+export function toHit(row: Pick<ChunkRow, "path" | "start_line" | "text">, query: ParsedQuery, score: number): MemoryHit {
+  return { path: row.path, ...snippetOf(row.text, row.start_line, query.words), score: round(score) };
 }
 
 /** What one sync found and did. */
@@ -114,7 +132,7 @@ export class MemoryIndex {
         }
         this.q.deleteChunks.run(root, f.path);
         const chunks = chunkMarkdown(read.text);
-        for (const c of chunks) this.q.insertChunk.run(root, f.path, c.startLine, c.endLine, c.text);
+        for (const c of chunks) this.q.insertChunk.run(root, f.path, c.startLine, c.endLine, c.text, chunkHash(c.text));
         this.q.upsertFile.run(root, f.path, f.mtimeMs, f.size, read.hash, now, chunks.length);
         if (row) report.updated += 1;
         else report.added += 1;
@@ -135,13 +153,20 @@ export class MemoryIndex {
    * @throws MemoryQueryError when FTS5 still refuses the expression (it should not: {@link parseQuery} quotes every word).
    */
   search(root: string, query: ParsedQuery, max: number): MemoryHit[] {
-    let rows: { path: string; start_line: number; end_line: number; text: string; rank: number }[];
+    return this.searchChunks(root, query, max).map((r) => toHit(r, query, r.bm25));
+  }
+
+  /**
+   * The best `max` chunks for a parsed query with their ids and BM25 scores (higher is better), best first:
+   * the candidates of a hybrid search.
+   * @throws MemoryQueryError as {@link search}.
+   */
+  searchChunks(root: string, query: ParsedQuery, max: number): ChunkRow[] {
     try {
-      rows = this.q.search.all(this.informativeMatch(query), root, max);
+      return this.q.search.all(this.informativeMatch(query), root, max).map(({ rank, ...r }) => ({ ...r, bm25: -rank }));
     } catch (err) {
       throw new MemoryQueryError(`the search index refused the query: ${(err as Error).message}`);
     }
-    return rows.map((r) => ({ path: r.path, ...snippetOf(r.text, r.start_line, query.words), score: round(-r.rank) }));
   }
 
   /**
@@ -182,14 +207,14 @@ function prepare(db: Database) {
     file: db.query<FileRow, [string, string]>("SELECT path, mtime_ms, size, hash, indexed_at FROM memory_files WHERE workspace = ? AND path = ?"),
     deleteChunks: db.query<never, [string, string]>("DELETE FROM memory_chunks WHERE workspace = ? AND path = ?"),
     deleteFile: db.query<never, [string, string]>("DELETE FROM memory_files WHERE workspace = ? AND path = ?"),
-    insertChunk: db.query<never, [string, string, number, number, string]>("INSERT INTO memory_chunks (workspace, path, start_line, end_line, text) VALUES (?, ?, ?, ?, ?)"),
+    insertChunk: db.query<never, [string, string, number, number, string, string]>("INSERT INTO memory_chunks (workspace, path, start_line, end_line, text, hash) VALUES (?, ?, ?, ?, ?, ?)"),
     upsertFile: db.query<never, [string, string, number, number, string, number, number]>(
       `INSERT INTO memory_files (workspace, path, mtime_ms, size, hash, indexed_at, chunks) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(workspace, path) DO UPDATE SET mtime_ms = excluded.mtime_ms, size = excluded.size, hash = excluded.hash, indexed_at = excluded.indexed_at, chunks = excluded.chunks`,
     ),
     touchFile: db.query<never, [number, number, number, string, string]>("UPDATE memory_files SET mtime_ms = ?, size = ?, indexed_at = ? WHERE workspace = ? AND path = ?"),
-    search: db.query<{ path: string; start_line: number; end_line: number; text: string; rank: number }, [string, string, number]>(
-      `SELECT c.path, c.start_line, c.end_line, c.text, bm25(memory_fts) AS rank
+    search: db.query<{ id: number; path: string; start_line: number; end_line: number; text: string; rank: number }, [string, string, number]>(
+      `SELECT c.id, c.path, c.start_line, c.end_line, c.text, bm25(memory_fts) AS rank
        FROM memory_fts JOIN memory_chunks c ON c.id = memory_fts.rowid
        WHERE memory_fts MATCH ? AND c.workspace = ?
        ORDER BY rank, c.path, c.start_line LIMIT ?`,

@@ -8,7 +8,10 @@ import type { SchemaPart } from "./migrate.ts";
 /**
  * `memory_files` (one row per indexed file, keyed by workspace real path + workspace-relative path),
  * `memory_chunks` (the text of each chunk and its 1-based inclusive line range) and `memory_fts`, an
- * external-content FTS5 table over `memory_chunks.text` kept in step by triggers.
+ * external-content FTS5 table over `memory_chunks.text` kept in step by triggers. Version 2 adds each chunk's
+ * content hash and `memory_embeddings`, the optional embedding vectors (little-endian Float32 blobs) keyed by
+ * model + chunk hash, so a chunk is embedded once per model whatever file or workspace holds it. Chunks
+ * indexed before version 2 have a NULL hash until the embedding pass fills it in.
  */
 export const MEMORY_INDEX_SCHEMA: SchemaPart = {
   name: "memory-index",
@@ -29,6 +32,13 @@ export const MEMORY_INDEX_SCHEMA: SchemaPart = {
         CREATE TRIGGER IF NOT EXISTS memory_chunks_ad AFTER DELETE ON memory_chunks BEGIN
           INSERT INTO memory_fts(memory_fts, rowid, text) VALUES ('delete', old.id, old.text);
         END;`,
+    },
+    {
+      version: 2,
+      up: `ALTER TABLE memory_chunks ADD COLUMN hash TEXT;
+        CREATE TABLE IF NOT EXISTS memory_embeddings (
+          model TEXT NOT NULL, hash TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL, created_at INTEGER NOT NULL,
+          PRIMARY KEY (model, hash)) WITHOUT ROWID;`,
     },
   ],
 };

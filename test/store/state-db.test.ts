@@ -24,7 +24,7 @@ const FIXTURE = join(import.meta.dir, "../fixtures/state-db-legacy");
 /** The fixture's clock and the device token it issued (see its README). */
 const FIXTURE_NOW = 1_767_000_000_000;
 const FIXTURE_DEVICE_TOKEN = "uEauODoJKl33WehtCUY-AjM2T1_eUGIepz1jD0Z0Zdo";
-const LATEST = { sessions: 3, "channel-pairing": 1, "channel-cursors": 1, "channel-inbound": 1, cron: 1, "node-pairing": 1, "device-pairing": 1, "memory-index": 1 };
+const LATEST = { sessions: 3, "channel-pairing": 1, "channel-cursors": 1, "channel-inbound": 1, cron: 1, "node-pairing": 1, "device-pairing": 1, "memory-index": 2 };
 
 const dirs: string[] = [];
 const opened: StateDb[] = [];
@@ -122,7 +122,7 @@ describe("upgrade in place", () => {
     const tables = db.db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all().map((r) => r.name);
     expect(tables).toEqual([
       "channel_allow_from", "channel_cursors", "channel_inbound", "channel_pairing_requests", "cron_jobs", "cron_runs",
-      "device_json_import", "device_paired", "device_pairing_pending", "memory_chunks", "memory_files", "memory_fts", "memory_fts_config",
+      "device_json_import", "device_paired", "device_pairing_pending", "memory_chunks", "memory_embeddings", "memory_files", "memory_fts", "memory_fts_config",
       "memory_fts_data", "memory_fts_docsize", "memory_fts_idx", "message_images", "messages", "node_pairing_pending",
       "node_records", "runs", "schema_version", "sessions",
     ]);

@@ -12,7 +12,7 @@ export const MEMORY_SEARCH_MAX_RESULTS = 50;
 /** Most lines one `memory_get` call returns. */
 export const MEMORY_GET_MAX_LINES = 2000;
 
-/** `memory_search`: BM25 keyword search over the memory files, best first. */
+/** `memory_search`: BM25 keyword search over the memory files (hybrid with embeddings when configured), best first. */
 export const memorySearchTool = defineTool({
   name: "memory_search",
   description:

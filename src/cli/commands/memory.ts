@@ -1,6 +1,6 @@
 /**
  * `openclaw memory search|status|reindex`: the agents' memory index (MEMORY.md and memory/**.md of each
- * workspace, FTS5/BM25 in the gateway's state DB). Through the running gateway, like every other command:
+ * workspace, FTS5/BM25 in the gateway's state DB, with the optional embeddings provider's state in `status`). Through the running gateway, like every other command:
  * the gateway owns the state DB and keeps the index current; `reindex` needs an admin connection.
  */
 import { defineCommand } from "citty";
@@ -44,6 +44,7 @@ const status = defineCommand({
       "No agents.",
     );
     for (const a of res.agents) for (const s of a.skipped) process.stdout.write(`skipped ${a.agentId}: ${s.path} (${s.reason})\n`);
+    for (const a of res.agents) if (a.embeddings && a.embeddings.state !== "off") process.stdout.write(`${describeEmbeddings(a.agentId, a.embeddings)}\n`);
   },
 });
 
@@ -74,6 +75,15 @@ export function parseMax(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new CliError(`Invalid --max "${text}" (expected an integer from 1 to 50)`);
   return n;
+}
+
+/** One status line of an agent's embeddings provider (only printed when one is configured). */
+export function describeEmbeddings(agentId: string, e: NonNullable<MemoryStatusResult["agents"][number]["embeddings"]>): string {
+  const what = [e.provider, e.model, e.endpoint && `at ${e.endpoint}`].filter(Boolean).join(" ");
+  const counts = e.total !== undefined ? `: ${e.embedded ?? 0}/${e.total} chunks embedded` : "";
+  const mode = e.state === "unsupported" ? "" : e.hybrid ? ", hybrid search" : ", keyword search";
+  const fallback = e.fallback ? " (last search fell back to keywords)" : "";
+  return `embeddings ${agentId}: ${what}${counts}, ${e.state}${mode}${fallback}${e.lastError ? `; last error: ${e.lastError}` : ""}`;
 }
 
 function indent(text: string): string {

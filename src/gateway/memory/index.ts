@@ -7,6 +7,7 @@ import { MEMORY_NEEDS } from "./_host.ts";
 import { memoryAgents, memoryReindex, memorySearch, memoryStatus } from "./memory-methods.ts";
 
 export { toToolMemory } from "./agent-memory.ts";
+export { memoryEmbeddingsFor } from "./embeddings-config.ts";
 
 /** The memory feature: its methods; it starts watching (and indexing) every agent's workspace. */
 export const memoryFeature = defineFeature({

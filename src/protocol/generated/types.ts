@@ -1554,6 +1554,23 @@ export interface MemoryStatusResult {
       reason: string;
       [key: string]: unknown;
     }[];
+    embeddings?: {
+      /** "none" when no provider is configured (keyword search only). */
+      provider: string;
+      model?: string;
+      /** The endpoint without userinfo or query. */
+      endpoint?: string;
+      /** off | unsupported | indexing | ready | error */
+      state: string;
+      hybrid: boolean;
+      embedded?: number;
+      total?: number;
+      lastError?: string;
+      lastErrorAt?: number;
+      /** The last search answered from BM25 alone because the provider failed. */
+      fallback: boolean;
+      [key: string]: unknown;
+    };
     [key: string]: unknown;
   }[];
   [key: string]: unknown;

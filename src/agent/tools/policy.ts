@@ -91,6 +91,9 @@ export function effectiveTools(opts: EffectiveToolsOptions): EffectiveTool[] {
   const baseList = base ? [...base, ...alsoAllow] : undefined;
   const webFetchOff = (global.web?.fetch as { enabled?: unknown } | undefined)?.enabled === false;
   const webSearchOff = (global.web?.search as { enabled?: unknown } | undefined)?.enabled === false;
+  // memorySearch.enabled (the agent's own over the defaults) turns memory search off for the agent's runs.
+  const agentMemory = agentIndex >= 0 ? opts.config.agents?.list?.[agentIndex]?.memorySearch?.enabled : undefined;
+  const memoryOffKey = agentMemory !== undefined ? (agentMemory === false ? `agents.list[${agentIndex}].memorySearch.enabled` : undefined) : opts.config.agents?.defaults?.memorySearch?.enabled === false ? "agents.defaults.memorySearch.enabled" : undefined;
 
   return opts.tools.map((t): EffectiveTool => {
     const no = (reason: string) => ({ name: t.name, included: false, reason });
@@ -99,6 +102,7 @@ export function effectiveTools(opts: EffectiveToolsOptions): EffectiveTool[] {
     if (t.name === "web_fetch" && webFetchOff) return no("tools.web.fetch.enabled is false");
     if (t.name === "web_search" && webSearchOff) return no("tools.web.search.enabled is false");
     if (t.name === "browser" && opts.config.browser?.enabled === false) return no("browser.enabled is false");
+    if ((t.name === "memory_search" || t.name === "memory_get") && memoryOffKey) return no(`${memoryOffKey} is false`);
     if (baseList && !matchEntry(baseList, t.name)) {
       return no(profile ? `not in profile "${profile}" (${profileKey})` : 'not in the default tool set (no tools.profile); set tools.profile to "coding" or "full", or name it in tools.allow');
     }

@@ -64,6 +64,22 @@ describe("allow, deny, groups and wildcards", () => {
     expect(reason({ tools: { web: { fetch: { enabled: false } } } }, "web_fetch")).toBe("tools.web.fetch.enabled is false");
   });
 
+  test("memorySearch.enabled: false drops memory_search and memory_get; an agent's own setting wins over the defaults", () => {
+    const memory = [{ name: "memory_search", needs: [] as const }, { name: "memory_get", needs: [] as const }, { name: "read", needs: [] as const }];
+    const judge = (config: OpenClawConfig, agentId = "main") => effectiveTools({ config, agentId, available: [], tools: memory }).map((v) => [v.name, v.included, v.reason]);
+    const full = { profile: "full" as const };
+    expect(judge({ tools: full }).map(([, on]) => on)).toEqual([true, true, true]);
+    expect(judge({ tools: full, agents: { defaults: { memorySearch: { enabled: false } } } })).toEqual([
+      ["memory_search", false, "agents.defaults.memorySearch.enabled is false"],
+      ["memory_get", false, "agents.defaults.memorySearch.enabled is false"],
+      ["read", true, 'allowed by profile "full" (tools.profile)'],
+    ]);
+    const perAgent: OpenClawConfig = { tools: full, agents: { defaults: { memorySearch: { enabled: false } }, list: [{ id: "main" }, { id: "notes", memorySearch: { enabled: true } }, { id: "quiet", memorySearch: { enabled: false } }] } };
+    expect(judge(perAgent, "notes").map(([, on]) => on)).toEqual([true, true, true]);
+    expect(judge(perAgent, "main")[0]).toEqual(["memory_search", false, "agents.defaults.memorySearch.enabled is false"]);
+    expect(judge({ tools: full, agents: { list: [{ id: "quiet", memorySearch: { enabled: false } }] } }, "quiet")[1]).toEqual(["memory_get", false, "agents.list[0].memorySearch.enabled is false"]);
+  });
+
   test("missing ports: not offered, whatever the policy says", () => {
     const v = verdicts({ tools: { profile: "full" } }, "main", []);
     expect(v.find((x) => x.name === "write")).toEqual({ name: "write", included: false, reason: "needs workspace, not available here" });

@@ -140,7 +140,11 @@ export class Presence {
     const rows = this.current();
     if (this.rowsJson === undefined) {
       this.rowParts ??= rows.map((r) => this.rowJson.get(r) ?? JSON.stringify(r));
-      this.rowsJson = this.rowParts.join(",");
+      // Concatenated rather than joined: the parts stay shared until the frame is written out, where the
+      // runtime copies the text once anyway (a join copied it once more on every connect).
+      let text = this.rowParts[0] ?? "";
+      for (let i = 1; i < this.rowParts.length; i++) text += `,${this.rowParts[i]}`;
+      this.rowsJson = text;
     }
     return this.rowsJson ? `[${JSON.stringify(this.self)},${this.rowsJson}]` : `[${JSON.stringify(this.self)}]`;
   }

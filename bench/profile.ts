@@ -5,7 +5,9 @@
  * Chrome DevTools opens). Bun's sampler also attributes idle time to the last stack, so read it for
  * saturated loads (handshake, health) only.
  *
- *   bun bench/profile.ts handshake|health|fanout [--clients N] [--ms D]
+ *   bun bench/profile.ts handshake|health|fanout|idle [--clients N] [--ms D]
+ *
+ * `idle` connects N idle clients (scenarios 2 and 8) and profiles only that.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +55,7 @@ const ms = Number(values.ms ?? 5000);
 const clients = Number(values.clients ?? 100);
 if (what === "handshake") console.log(await runHandshake(s, clients === 100 ? 50 : clients, ms));
 else if (what === "fanout") console.log((await runMemoryAndFanout(s, { count: clients, trials: 20, log: console.log })).fanout);
+else if (what === "idle") console.log((await runMemoryAndFanout(s, { count: clients, trials: 0, log: console.log })).memory);
 else {
   const r = await runHealth(s, clients, ms);
   console.log({ ...r, runs: undefined });

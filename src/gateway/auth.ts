@@ -4,7 +4,7 @@
  * included, so a web page in the user's own browser cannot brute-force a local gateway, and a success with one
  * credential (a hooks token, a device token) never resets the count of guesses at another (the shared secret).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { AuthSettings } from "../config/gateway-settings.ts";
 
 /** Why shared-secret auth failed; `undefined` reason means it succeeded. */
@@ -63,9 +63,7 @@ export function describeAuthFailure(reason: AuthFailure, clientId: string): stri
 
 /** Constant-time string equality (hashes first so lengths do not leak through timing). */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(Bun.SHA256.hash(a) as Uint8Array, Bun.SHA256.hash(b) as Uint8Array);
 }
 
 /**

@@ -174,7 +174,8 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
     gw.metrics.handshakesOk += 1;
     // The snapshot already lists the new client, as the upstream's does.
     const tracked = trackPresence(gw, ws, client);
-    if (tracked) Object.assign(hello.snapshot as object, { presence: gw.presence.list(), stateVersion: gw.stateVersion() });
+    // The snapshot's list is read again (now with the new row) where it is serialized, in sendHello.
+    if (tracked) (hello.snapshot as { stateVersion: unknown }).stateVersion = gw.stateVersion();
     limitSnapshot(hello.snapshot as { presence: unknown[]; health: unknown }, client);
     sendHello(gw, ws, id, hello, client);
     onConnected(gw, ws, client, tracked);
@@ -188,10 +189,17 @@ function handleFirstFrame(gw: GatewayContext, ws: GatewaySocket, frame: unknown)
 /** Stand-ins serialized in place of the snapshot's presence and health, then replaced by their cached JSON. */
 const PRESENCE_MARK = "\u0000presence\u0000";
 const HEALTH_MARK = "\u0000health\u0000";
-const PRESENCE_MARK_JSON = JSON.stringify(PRESENCE_MARK);
-const HEALTH_MARK_JSON = JSON.stringify(HEALTH_MARK);
 const METHODS_MARK = "\u0000methods\u0000";
-const METHODS_MARK_JSON = JSON.stringify(METHODS_MARK);
+/**
+ * Where each stand-in is looked for: with its key and the character before it, which no string value can
+ * contain unescaped (a client-chosen id or Host header cannot place a stand-in ahead of the real one).
+ */
+const METHODS_KEY = '{"methods":';
+const PRESENCE_KEY = '{"presence":';
+const HEALTH_KEY = ',"health":';
+const METHODS_AT = METHODS_KEY + JSON.stringify(METHODS_MARK);
+const PRESENCE_AT = PRESENCE_KEY + JSON.stringify(PRESENCE_MARK);
+const HEALTH_AT = HEALTH_KEY + JSON.stringify(HEALTH_MARK);
 /** The last health snapshot serialized (a snapshot object is replaced, never changed, when health is rebuilt). */
 let healthJson: { of: unknown; json: string } | undefined;
 /** The advertised method lists serialized (constant arrays, one per protocol version). */
@@ -200,7 +208,8 @@ const methodListJson = new WeakMap<object, string>();
 /**
  * Sends hello-ok. Its large parts are spliced in as JSON text: the presence list (serialized once per change
  * by Presence), the health snapshot (once per snapshot) and the advertised methods (once per version),
- * instead of serializing them on every connect (~90 % of the frame with a few dozen clients).
+ * instead of serializing them on every connect (~90 % of the frame with a few dozen clients). The rest is
+ * serialized with stand-ins, cut at them, and joined with the cached parts (no search through the large ones).
  */
 function sendHello(gw: GatewayContext, ws: GatewaySocket, id: string, hello: Record<string, unknown>, client: ConnectedClient): void {
   const snapshot = hello.snapshot as { presence: unknown; health: unknown };
@@ -211,7 +220,6 @@ function sendHello(gw: GatewayContext, ws: GatewaySocket, id: string, hello: Rec
     cached = { of: health, json: JSON.stringify(health) };
     healthJson = cached;
   }
-  const json = cached.json;
   const features = hello.features as { methods: readonly string[] };
   const methods = features.methods;
   let methodsJson = methodListJson.get(methods);
@@ -219,17 +227,31 @@ function sendHello(gw: GatewayContext, ws: GatewaySocket, id: string, hello: Rec
     methodsJson = JSON.stringify(methods);
     methodListJson.set(methods, methodsJson);
   }
-  const mJson = methodsJson;
   snapshot.presence = PRESENCE_MARK;
   snapshot.health = HEALTH_MARK;
   (features as { methods: unknown }).methods = METHODS_MARK;
-  const text = JSON.stringify({ type: "res", id, ok: true, payload: hello })
-    .replace(METHODS_MARK_JSON, () => mJson)
-    .replace(PRESENCE_MARK_JSON, () => presenceJson)
-    .replace(HEALTH_MARK_JSON, () => json);
+  const skeleton = JSON.stringify({ type: "res", id, ok: true, payload: hello });
   snapshot.presence = presence;
   snapshot.health = health;
   features.methods = methods;
+  // Key order puts features.methods before snapshot.presence, and presence right before health.
+  const m = skeleton.indexOf(METHODS_AT);
+  const p = skeleton.indexOf(PRESENCE_AT, m);
+  const h = skeleton.indexOf(HEALTH_AT, p);
+  if (m < 0 || p < 0 || h < 0) {
+    // Not the shape this expects (a field was renamed): serialize the whole frame instead.
+    const full = { ...hello, snapshot: { ...snapshot, presence: JSON.parse(presenceJson) as unknown } };
+    gw.connections.sendText(ws, JSON.stringify({ type: "res", id, ok: true, payload: full }));
+    return;
+  }
+  const text =
+    skeleton.slice(0, m + METHODS_KEY.length) +
+    methodsJson +
+    skeleton.slice(m + METHODS_AT.length, p + PRESENCE_KEY.length) +
+    presenceJson +
+    skeleton.slice(p + PRESENCE_AT.length, h + HEALTH_KEY.length) +
+    cached.json +
+    skeleton.slice(h + HEALTH_AT.length);
   gw.connections.sendText(ws, text);
 }
 

@@ -123,7 +123,7 @@ export function runHandshake(gw: GatewayContext, ws: GatewaySocket, rawParams: u
   const hello: Record<string, unknown> = {
     type: "hello-ok",
     protocol,
-    server: { version: gw.version, ...(process.env.GIT_COMMIT && { commit: process.env.GIT_COMMIT }), host: gw.presence.list()[0].host, connId: ws.data.connId },
+    server: { version: gw.version, ...(process.env.GIT_COMMIT && { commit: process.env.GIT_COMMIT }), host: gw.presence.selfHost, connId: ws.data.connId },
     features: { methods: ADVERTISED_METHODS, events: ADVERTISED_EVENTS },
     snapshot: {
       presence: gw.presence.list(),

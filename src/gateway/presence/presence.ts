@@ -37,6 +37,8 @@ export class Presence {
    * it in); built on first read after a change (every connect and presence event reads them), undefined when stale.
    */
   private rows: PresenceEntry[] | undefined;
+  /** Each row of {@link rows} as JSON, in the same order (kept beside them so a connect does not re-sort or re-serialize). */
+  private rowParts: string[] | undefined;
   private rowsJson: string | undefined;
   /** Each stored row's JSON, made once at upsert (rows are replaced, never changed, by an upsert). */
   private readonly rowJson = new WeakMap<PresenceEntry, string>();
@@ -69,9 +71,11 @@ export class Presence {
   upsert(key: string, entry: Omit<PresenceEntry, "ts">): PresenceEntry {
     const k = key.toLowerCase();
     const old = this.entries.get(k);
-    const merged: PresenceEntry = { ...old, ...clipEntry(dropUndefined(entry)), ts: this.now() };
+    const merged: PresenceEntry = { ...old, ...clipEntry(entry), ts: this.now() };
     if (old?.roles || entry.roles) merged.roles = union(old?.roles, entry.roles);
     if (old?.scopes || entry.scopes) merged.scopes = union(old?.scopes, entry.scopes);
+    const rows = this.rows;
+    const parts = this.rowParts;
     this.remove(k);
     this.entries.set(k, merged);
     if (merged.ts < this.oldestTs) this.oldestTs = merged.ts;
@@ -80,9 +84,12 @@ export class Presence {
     const size = Buffer.byteLength(json);
     this.sizes.set(k, size);
     this.totalBytes += size;
+    let evicted = false;
     while (this.entries.size > MAX_ENTRIES || (this.totalBytes > MAX_PRESENCE_BYTES && this.entries.size > 1)) {
       this.remove(this.entries.keys().next().value as string);
+      evicted = true;
     }
+    if (!evicted && rows && parts && k !== this.selfKey) this.placeNewest(rows, parts, old, merged, json);
     this.version += 1;
     return merged;
   }
@@ -121,6 +128,34 @@ export class Presence {
 
   /** The list, newest first, self included, expired rows removed. The rows are shared: do not mutate them. */
   list(): PresenceEntry[] {
+    const rows = this.current();
+    return [{ ...this.self }, ...rows];
+  }
+
+  /**
+   * The list as JSON text, equal to `JSON.stringify(this.list())`: the rows are serialized once per change,
+   * only the gateway's own row (its timestamp moves) on every call.
+   */
+  json(): string {
+    const rows = this.current();
+    if (this.rowsJson === undefined) {
+      this.rowParts ??= rows.map((r) => this.rowJson.get(r) ?? JSON.stringify(r));
+      // Concatenated rather than joined: the parts stay shared until the frame is written out, where the
+      // runtime copies the text once anyway (a join copied it once more on every connect).
+      let text = this.rowParts[0] ?? "";
+      for (let i = 1; i < this.rowParts.length; i++) text += `,${this.rowParts[i]}`;
+      this.rowsJson = text;
+    }
+    return this.rowsJson ? `[${JSON.stringify(this.self)},${this.rowsJson}]` : `[${JSON.stringify(this.self)}]`;
+  }
+
+  /** The gateway's own host name (the first row's `host`). */
+  get selfHost(): string | undefined {
+    return this.self.host;
+  }
+
+  /** Drops expired rows, stamps the gateway's own row, and returns the other rows newest first (shared). */
+  private current(): PresenceEntry[] {
     const now = this.now();
     if (now - this.oldestTs > TTL_MS) {
       for (const [k, e] of this.entries) if (now - e.ts > TTL_MS) this.remove(k);
@@ -132,18 +167,30 @@ export class Presence {
       const rows: PresenceEntry[] = [];
       for (const [k, e] of this.entries) if (k !== this.selfKey) rows.push(e);
       this.rows = rows.sort((a, b) => b.ts - a.ts);
+      this.rowParts = undefined;
     }
-    return [{ ...this.self }, ...this.rows];
+    return this.rows;
   }
 
   /**
-   * The list as JSON text, equal to `JSON.stringify(this.list())`: the rows are serialized once per change,
-   * only the gateway's own row (its timestamp moves) on every call.
+   * Keeps the sorted rows of before an upsert instead of rebuilding them: the new row goes where the sort
+   * would put it (after the rows of its own timestamp, which were stored before it), the row it replaces
+   * leaves. When the clock went back, the rows are rebuilt on the next read.
    */
-  json(): string {
-    const [self, ...rows] = this.list();
-    this.rowsJson ??= rows.map((r) => this.rowJson.get(r) ?? JSON.stringify(r)).join(",");
-    return this.rowsJson ? `[${JSON.stringify(self)},${this.rowsJson}]` : `[${JSON.stringify(self)}]`;
+  private placeNewest(rows: PresenceEntry[], parts: string[], old: PresenceEntry | undefined, row: PresenceEntry, json: string): void {
+    if (rows.length > 0 && (rows[0] as PresenceEntry).ts > row.ts) return;
+    if (old) {
+      const i = rows.indexOf(old);
+      if (i < 0) return;
+      rows.splice(i, 1);
+      parts.splice(i, 1);
+    }
+    let at = 0;
+    while (at < rows.length && (rows[at] as PresenceEntry).ts === row.ts) at += 1;
+    rows.splice(at, 0, row);
+    parts.splice(at, 0, json);
+    this.rows = rows;
+    this.rowParts = parts;
   }
 
   /** JSON bytes of the stored rows (self excluded); stays at or under {@link MAX_PRESENCE_BYTES}. */
@@ -153,6 +200,7 @@ export class Presence {
 
   private remove(key: string): void {
     this.rows = undefined;
+    this.rowParts = undefined;
     this.rowsJson = undefined;
     this.totalBytes -= this.sizes.get(key) ?? 0;
     this.sizes.delete(key);
@@ -161,12 +209,14 @@ export class Presence {
 }
 
 /**
- * Clips a row's strings and lists to the client limits. Connect params and `system-event` beacons are
+ * Clips a row's strings and lists to the client limits, leaving out undefined fields. Connect params and `system-event` beacons are
  * already refused beyond them; this also covers rows the gateway builds from other inputs.
  */
 function clipEntry<T extends Partial<PresenceEntry>>(entry: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(entry)) {
+  for (const key in entry) {
+    const value: unknown = entry[key];
+    if (value === undefined || !Object.hasOwn(entry, key)) continue;
     if (typeof value === "string") out[key] = value.slice(0, key === "text" ? CLIENT_LIMITS.textChars : CLIENT_LIMITS.shortChars);
     else if (Array.isArray(value)) out[key] = clipList(value);
     else out[key] = value;
@@ -194,10 +244,8 @@ function primaryIPv4(): string | undefined {
 }
 
 // Roles and scopes accumulate across beacons; the union stays within the list limit.
+// A reconnect brings nothing new: the stored list (already a clipped union) is kept as is.
 function union(a: string[] = [], b: string[] = []): string[] {
+  if (a.length > 0 && b.every((v) => a.includes(v))) return a;
   return clipList([...new Set([...a, ...b])]);
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -12,7 +12,7 @@ import { type ConfigWatcher, watchConfig } from "../config/watch.ts";
 import { buildDevConfig, writeConfigFile } from "../config/write.ts";
 import { CliError, ConfigError, toErrorMessage } from "../errors.ts";
 import { cliInvocation, describePortInUse, describeStopHint } from "./start-messages.ts";
-import { Logger } from "../logging/logger.ts";
+import { Logger, writeOut } from "../logging/logger.ts";
 import { VERSION } from "../version.ts";
 import { freePort, LsofMissingError } from "./force.ts";
 import { acquireGatewayLock, type GatewayLock, LockHeldError } from "./lock.ts";
@@ -274,7 +274,7 @@ function announce(handle: GatewayHandle, logger: Logger, loaded: LoadedConfig, s
   log.info(`config: ${loaded.exists ? loaded.path : "none (defaults)"}; auth: ${settings.auth.mode}`);
   if (createdToken) {
     // Shown once, on the console only, when the dev config was just created.
-    process.stdout.write(`\nCreated ${loaded.path} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${createdToken}\nTry:     ${cliInvocation()} --dev gateway call health\n\n`);
+    writeOut(`\nCreated ${loaded.path} (dev profile).\nConnect: ws://127.0.0.1:${handle.port}  token: ${createdToken}\nTry:     ${cliInvocation()} --dev gateway call health\n\n`);
   } else if (process.env.OPENCLAW_PROFILE === "dev") {
     // The CLI finds the secret in the config or the environment; one given only as a flag it cannot know.
     const auth = loaded.config.gateway?.auth;
@@ -282,6 +282,6 @@ function announce(handle: GatewayHandle, logger: Logger, loaded: LoadedConfig, s
     const inEnv = Boolean(process.env.OPENCLAW_GATEWAY_TOKEN || process.env.OPENCLAW_GATEWAY_PASSWORD);
     const where = inConfig ? `gateway.auth.${auth?.token ? "token" : "password"} in ${loaded.path}` : inEnv ? "from OPENCLAW_GATEWAY_TOKEN/PASSWORD" : "the one given with --token/--password";
     const secretFlag = inConfig || inEnv ? "" : ` --${settings.auth.mode === "password" ? "password" : "token"} <${settings.auth.mode === "password" ? "password" : "token"}>`;
-    process.stdout.write(`\nConnect: ws://127.0.0.1:${handle.port}  (${settings.auth.mode}: ${where})\nTry:     ${cliInvocation()} --dev gateway call health${secretFlag}\n\n`);
+    writeOut(`\nConnect: ws://127.0.0.1:${handle.port}  (${settings.auth.mode}: ${where})\nTry:     ${cliInvocation()} --dev gateway call health${secretFlag}\n\n`);
   }
 }

@@ -170,5 +170,35 @@ function formatFields(fields: Fields): string {
 }
 
 function writeStdout(line: string): void {
-  process.stdout.write(`${line}\n`);
+  writeOut(`${line}\n`);
+}
+
+/** Set once a direct write to fd 1 failed: from then on everything goes through `process.stdout`, in order. */
+let stdoutStream = false;
+
+/**
+ * Writes `text` to standard output. Bun builds `process.stdout` (a node stream) on first use, which costs
+ * a starting gateway milliseconds before it answers; a plain write to fd 1 costs microseconds. When fd 1
+ * refuses (a full non-blocking pipe, a closed reader), the rest and every later line go through
+ * `process.stdout`, as before.
+ */
+export function writeOut(text: string): void {
+  let rest: string | Uint8Array = text;
+  if (!stdoutStream) {
+    try {
+      const bytes = Buffer.from(text);
+      let done = 0;
+      while (done < bytes.length) {
+        const n = writeSync(1, bytes, done);
+        if (n <= 0) break;
+        done += n;
+      }
+      if (done === bytes.length) return;
+      rest = bytes.subarray(done);
+    } catch {
+      // Fall through: the stream queues what the descriptor would not take now.
+    }
+    stdoutStream = true;
+  }
+  process.stdout.write(rest);
 }

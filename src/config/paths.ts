@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { isLocalTimeUtc } from "./local-time.ts";
 import type { OpenClawConfig } from "./schema.ts";
 
 /** Default gateway port of the default profile. */
@@ -124,9 +125,11 @@ export function resolveLogDir(): string {
  * Gateways pass {@link gatewayLogTag} so two gateways (profiles, ports, the upstream's own) never share a file.
  */
 export function resolveLogFile(dir = resolveLogDir(), date = new Date(), tag?: string): string {
-  const y = date.getFullYear();
-  const m = String(date.getMonth() + 1).padStart(2, "0");
-  const d = String(date.getDate()).padStart(2, "0");
+  // The same date either way; in UTC without the engine's time zone load (see local-time.ts).
+  const utc = isLocalTimeUtc();
+  const y = utc ? date.getUTCFullYear() : date.getFullYear();
+  const m = String((utc ? date.getUTCMonth() : date.getMonth()) + 1).padStart(2, "0");
+  const d = String(utc ? date.getUTCDate() : date.getDate()).padStart(2, "0");
   return join(dir, `openclaw-${tag ? `${tag}-` : ""}${y}-${m}-${d}.log`);
 }
 

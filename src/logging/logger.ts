@@ -183,22 +183,22 @@ let stdoutStream = false;
  * `process.stdout`, as before.
  */
 export function writeOut(text: string): void {
-  let rest: string | Uint8Array = text;
-  if (!stdoutStream) {
-    try {
-      const bytes = Buffer.from(text);
-      let done = 0;
-      while (done < bytes.length) {
-        const n = writeSync(1, bytes, done);
-        if (n <= 0) break;
-        done += n;
-      }
-      if (done === bytes.length) return;
-      rest = bytes.subarray(done);
-    } catch {
-      // Fall through: the stream queues what the descriptor would not take now.
-    }
-    stdoutStream = true;
+  if (stdoutStream) {
+    process.stdout.write(text);
+    return;
   }
-  process.stdout.write(rest);
+  const bytes = Buffer.from(text);
+  let done = 0;
+  try {
+    while (done < bytes.length) {
+      const n = writeSync(1, bytes, done);
+      if (n <= 0) break;
+      done += n;
+    }
+  } catch {
+    // Fall through: the stream queues what the descriptor would not take now.
+  }
+  if (done === bytes.length) return;
+  stdoutStream = true;
+  process.stdout.write(bytes.subarray(done));
 }

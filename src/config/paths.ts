@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { isLocalTimeUtc } from "./local-time.ts";
+import { isLocalTimeUtc } from "../util/local-time.ts";
 import type { OpenClawConfig } from "./schema.ts";
 
 /** Default gateway port of the default profile. */

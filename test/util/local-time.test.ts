@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { isLocalTimeUtc, isUtcZoneFile } from "../../src/config/local-time.ts";
+import { isLocalTimeUtc, isUtcZoneFile } from "../../src/util/local-time.ts";
 import { resolveLogFile } from "../../src/config/paths.ts";
 
 const savedTz = process.env.TZ;
